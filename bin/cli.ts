@@ -1,0 +1,107 @@
+/**
+ * The `switchyard` command line. Each command returns its exit code; a UserError becomes a
+ * message on stderr and its code, never a stack trace.
+ */
+import { parseArgs } from 'node:util';
+import { releasePlanJsonSchema } from '../lambdas/core/plan/schema';
+import { previewRelease } from '../lambdas/core/planner/preview';
+import { ExitCode, UserError } from './cli/errors';
+import { InvalidPlanError, readPlan } from './cli/plan-file';
+import { renderPreview } from './cli/render-preview';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTty: boolean;
+}
+
+const defaultIo: Io = {
+  stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  isTty: Boolean(process.stdout.isTTY),
+};
+
+export const HELP = `switchyard — roll out releases of many microservices on Amazon EKS across regions
+
+Usage: switchyard <command> [options]
+
+Plan commands
+  validate <plan>            check a release plan; every problem with its path and line
+  preview <plan> [--json]    the schedule per wave and region, critical path, DAG vs phase barriers, cost
+  schema                     print the release plan's JSON Schema
+
+Options
+  --json                     machine-readable output
+  -h, --help                 this help
+
+Exit codes
+  0  success
+  1  internal error (a bug: please report it)
+  2  invalid input: the plan, a fault file or the command line
+  3  the release was rolled back
+  4  the release failed and needs a person
+  5  refused: another release holds the lock
+`;
+
+type Command = (args: string[], io: Io) => Promise<number> | number;
+
+const commands: Record<string, Command> = {
+  validate: (args, io) => {
+    const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
+    try {
+      const { resolved } = readPlan(positionals[0]);
+      const regions = resolved.regions.length;
+      if (values.json) io.stdout(JSON.stringify({ valid: true, releaseId: resolved.releaseId, problems: [] }));
+      else io.stdout(`${positionals[0]}: valid — release ${resolved.releaseId}, ${resolved.services.size} services, ${regions} regions`);
+      return ExitCode.ok;
+    } catch (error) {
+      if (values.json && error instanceof InvalidPlanError) {
+        io.stdout(JSON.stringify({ valid: false, problems: error.problems }, null, 2));
+        return ExitCode.invalidInput;
+      }
+      throw error;
+    }
+  },
+  preview: (args, io) => {
+    const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
+    const { resolved } = readPlan(positionals[0]);
+    const preview = previewRelease(resolved);
+    io.stdout(values.json ? JSON.stringify(preview, null, 2) : renderPreview(preview, io.isTty));
+    return ExitCode.ok;
+  },
+  schema: (_args, io) => {
+    io.stdout(JSON.stringify(releasePlanJsonSchema(), null, 2));
+    return ExitCode.ok;
+  },
+};
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    io.stdout(HELP);
+    return name ? ExitCode.ok : ExitCode.invalidInput;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`switchyard: unknown command "${name}"\n\n${HELP}`);
+    return ExitCode.invalidInput;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(HELP);
+    return ExitCode.ok;
+  }
+  try {
+    return await command(args, io);
+  } catch (error) {
+    if (error instanceof UserError) {
+      io.stderr(`switchyard ${name}: ${error.message}`);
+      return error.exitCode;
+    }
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`switchyard ${name}: ${error.message}\n(see switchyard --help)`);
+      return ExitCode.invalidInput;
+    }
+    io.stderr(`switchyard ${name}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return ExitCode.internal;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * A validated plan with defaults applied: every service has its strategy, analysis and names,
+ * and every region its service list and concurrency. The rest of the core reads only this.
+ */
+import { parseDuration } from '../duration';
+import type { AnalysisPlan, RegionPlan, ReleasePlan, ServicePlan, StrategyPlan } from './schema';
+
+export interface ResolvedService extends Omit<ServicePlan, 'strategy' | 'analysis' | 'deployment' | 'container'> {
+  deployment: string;
+  container: string;
+  strategy: StrategyPlan;
+  analysis: AnalysisPlan | undefined;
+}
+
+export interface ResolvedRegion extends Omit<RegionPlan, 'services' | 'concurrency'> {
+  services: string[];
+  concurrency: number;
+}
+
+export interface ResolvedPlan {
+  releaseId: string;
+  source: ReleasePlan;
+  services: Map<string, ResolvedService>;
+  regions: ResolvedRegion[];
+  /** Wave numbers ascending, each with its regions in declaration order. */
+  waves: Array<{ wave: number; regions: ResolvedRegion[] }>;
+  waveBakeSeconds: number;
+  stepRolloutEstimateSeconds: number;
+}
+
+export function resolvePlan(plan: ReleasePlan): ResolvedPlan {
+  const services = new Map<string, ResolvedService>();
+  for (const service of plan.services) {
+    const strategy = service.strategy ?? plan.defaults.strategy;
+    if (!strategy) throw new Error(`service ${service.name} has no strategy: validate the plan first`);
+    services.set(service.name, {
+      ...service,
+      deployment: service.deployment ?? service.name,
+      container: service.container ?? service.name,
+      strategy,
+      analysis: service.analysis ?? plan.defaults.analysis,
+    });
+  }
+  const regions = plan.regions.map((region) => ({
+    ...region,
+    services: region.services ?? plan.services.map((service) => service.name),
+    concurrency: region.concurrency ?? plan.defaults.concurrency,
+  }));
+  const waveNumbers = [...new Set(regions.map((region) => region.wave))].sort((a, b) => a - b);
+  return {
+    releaseId: plan.metadata.releaseId,
+    source: plan,
+    services,
+    regions,
+    waves: waveNumbers.map((wave) => ({ wave, regions: regions.filter((region) => region.wave === wave) })),
+    waveBakeSeconds: seconds(plan.waves.bake),
+    stepRolloutEstimateSeconds: seconds(plan.defaults.stepRolloutEstimate),
+  };
+}
+
+/** Durations in a validated plan always parse. */
+export function seconds(duration: string): number {
+  const value = parseDuration(duration);
+  if (value === undefined) throw new Error(`not a duration: ${duration}`);
+  return value;
+}
+
+/** How long one analysis runs: its duration, or count × interval; a step may override either. */
+export function analysisSeconds(analysis: AnalysisPlan, override?: { duration?: string; count?: number }): number {
+  if (override?.duration) return seconds(override.duration);
+  const count = override?.count ?? analysis.count;
+  if (count !== undefined) return count * seconds(analysis.interval);
+  return seconds(analysis.duration ?? analysis.interval);
+}

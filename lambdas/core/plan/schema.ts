@@ -1,0 +1,310 @@
+/**
+ * The release plan language, defined once. The JSON Schema shipped in schema/ is generated from
+ * these definitions (`switchyard schema`), so editors and API Gateway check the same rules.
+ * Cross-field rules (cycles, unknown dependencies, weights, waves) live in validate.ts.
+ */
+import { z } from 'zod';
+
+const DURATION_TEXT = /^(?=\d)(?:\d+h)?(?:\d+m)?(?:\d+s)?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const Duration = z
+  .string()
+  .regex(DURATION_TEXT, { message: 'must be a duration such as 30s, 10m, 2h or 1h30m' })
+  .describe('A duration: a number followed by s, m or h, e.g. 30s, 10m, 2h, 1h30m.');
+
+const ResourceName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(DNS_LABEL, { message: 'must be a Kubernetes name: lowercase letters, digits and "-"' });
+
+export const ReleaseId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,80}$/, {
+    message:
+      'must be 1 to 80 characters of letters, digits, "-" and "_" (it names the Step Functions execution)',
+  })
+  .describe('Names the release and its Step Functions execution.');
+
+// ── analysis ─────────────────────────────────────────────────────────────────
+
+export const AlarmCheck = z
+  .object({
+    type: z.literal('cloudwatchAlarms'),
+    alarmNames: z.array(z.string().min(1)).min(1),
+  })
+  .strict()
+  .describe('Fails while any of these CloudWatch alarms is in ALARM.');
+
+export const CompareCheck = z
+  .object({
+    type: z.literal('compare'),
+    maxErrorRateIncreasePoints: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(0.5)
+      .describe('Canary error rate may exceed stable by at most this many percentage points.'),
+    maxP95LatencyRatio: z
+      .number()
+      .min(1)
+      .default(1.1)
+      .describe('Canary p95 latency may be at most this multiple of stable p95 (1.1 = +10 %).'),
+    minRequests: z
+      .number()
+      .int()
+      .min(1)
+      .default(100)
+      .describe('Fewer canary requests than this in an interval is inconclusive, never a pass or fail.'),
+    abortErrorRatePercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe('Roll back at once when the canary error rate passes this.'),
+    abortP95LatencyMs: z.number().positive().optional().describe('Roll back at once when canary p95 passes this.'),
+  })
+  .strict()
+  .describe('Compares canary against stable target-group metrics (ALB traffic only).');
+
+export const HttpCheck = z
+  .object({
+    type: z.literal('http'),
+    url: z.url(),
+    expectStatus: z.number().int().min(100).max(599).default(200),
+    bodyContains: z.string().optional(),
+    timeout: Duration.default('5s'),
+  })
+  .strict();
+
+export const TcpCheck = z
+  .object({
+    type: z.literal('tcp'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535),
+    timeout: Duration.default('3s'),
+  })
+  .strict();
+
+export const LambdaCheck = z
+  .object({
+    type: z.literal('lambda'),
+    functionName: z.string().min(1),
+  })
+  .strict()
+  .describe('Invokes a Lambda hook; it returns { "verdict": "pass" | "fail" | "inconclusive" }.');
+
+export const Check = z.discriminatedUnion('type', [AlarmCheck, CompareCheck, HttpCheck, TcpCheck, LambdaCheck]);
+
+export const Analysis = z
+  .object({
+    interval: Duration.default('1m'),
+    duration: Duration.optional().describe('How long to analyse; give this or count.'),
+    count: z.number().int().min(1).optional().describe('How many intervals to analyse; give this or duration.'),
+    failureLimit: z.number().int().min(0).default(0).describe('Failed intervals tolerated before the verdict is fail.'),
+    consecutiveFailureLimit: z.number().int().min(1).optional(),
+    inconclusive: z
+      .enum(['pause', 'fail', 'pass'])
+      .default('pause')
+      .describe('What an inconclusive verdict does: pause for approval, fail, or pass.'),
+    approvalTimeout: Duration.default('1h').describe('How long an inconclusive pause waits before failing.'),
+    checks: z.array(Check).min(1),
+  })
+  .strict();
+
+// ── strategies ───────────────────────────────────────────────────────────────
+
+export const SetWeightStep = z.object({ setWeight: z.number() }).strict();
+export const PauseStep = z
+  .object({
+    pause: z.union([
+      z.object({ duration: Duration }).strict(),
+      z.object({ untilApproved: z.literal(true), timeout: Duration.default('1h') }).strict(),
+    ]),
+  })
+  .strict();
+export const AnalysisStep = z
+  .object({
+    analysis: z
+      .object({ duration: Duration.optional(), count: z.number().int().min(1).optional() })
+      .strict()
+      .describe("Runs the service's analysis; duration or count override its length for this step."),
+  })
+  .strict();
+export const CanaryStep = z.union([SetWeightStep, PauseStep, AnalysisStep]);
+
+export const CanaryStrategy = z
+  .object({
+    type: z.literal('canary'),
+    steps: z.array(CanaryStep).min(1),
+  })
+  .strict();
+
+export const BlueGreenStrategy = z
+  .object({
+    type: z.literal('blueGreen'),
+    previewAnalysis: z.boolean().default(true).describe('Analyse the green version before switching traffic.'),
+    autoPromotionDelay: Duration.optional().describe('Switch after this delay; absent means wait for approval.'),
+    scaleDownDelay: Duration.default('10m').describe('How long the old (blue) version is kept after the switch.'),
+  })
+  .strict();
+
+export const RollingStrategy = z
+  .object({
+    type: z.literal('rolling'),
+    batch: z.union([
+      z.object({ size: z.number().int().min(1) }).strict(),
+      z.object({ percent: z.number().int().min(1).max(100) }).strict(),
+    ]),
+    analysisPerBatch: z.boolean().default(true),
+  })
+  .strict();
+
+export const RecreateStrategy = z
+  .object({
+    type: z.literal('recreate'),
+    reason: z.string().optional().describe('Why two versions cannot run side by side.'),
+  })
+  .strict();
+
+export const Strategy = z.discriminatedUnion('type', [
+  CanaryStrategy,
+  BlueGreenStrategy,
+  RollingStrategy,
+  RecreateStrategy,
+]);
+
+// ── traffic and readiness ────────────────────────────────────────────────────
+
+export const AlbTraffic = z
+  .object({
+    type: z.literal('alb'),
+    loadBalancerName: z.string().min(1),
+    port: z.number().int().min(1).max(65535),
+    rule: z
+      .object({
+        hostHeader: z.string().optional(),
+        pathPattern: z.string().optional(),
+        priority: z.number().int().min(1).max(50000).optional(),
+      })
+      .strict()
+      .optional()
+      .describe("Selects a listener rule by its conditions; absent means the listener's default action."),
+    stableTargetGroup: z.string().min(1).max(32),
+    canaryTargetGroup: z.string().min(1).max(32),
+  })
+  .strict()
+  .describe('Weighted target groups of an ALB listener or rule, resolved by name in each region.');
+
+export const ReplicaRatioTraffic = z
+  .object({ type: z.literal('replicaRatio') })
+  .strict()
+  .describe('No load balancer: traffic follows the ratio of canary to stable replicas.');
+
+export const Traffic = z.discriminatedUnion('type', [AlbTraffic, ReplicaRatioTraffic]);
+
+export const ReadinessPolicy = z
+  .object({
+    minScore: z.number().int().min(0).max(100).default(80),
+    enforce: z.boolean().default(true).describe('false reports the score and blockers without stopping.'),
+  })
+  .strict();
+
+// ── the document ─────────────────────────────────────────────────────────────
+
+export const Service = z
+  .object({
+    name: ResourceName,
+    namespace: ResourceName.default('default'),
+    deployment: ResourceName.optional().describe('Defaults to the service name.'),
+    container: z.string().min(1).optional().describe('Defaults to the service name.'),
+    image: z.string().min(1),
+    dependsOn: z.array(z.string()).default([]),
+    replicas: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Expected replicas, for the planner; the cluster is authoritative at run time.'),
+    strategy: Strategy.optional(),
+    traffic: Traffic.default({ type: 'replicaRatio' }),
+    analysis: Analysis.optional(),
+    readiness: ReadinessPolicy.default({ minScore: 80, enforce: true }),
+  })
+  .strict();
+
+export const Region = z
+  .object({
+    name: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region name such as us-east-1' }),
+    cluster: z.string().min(1).describe('The EKS cluster name in this region.'),
+    wave: z.number().int().min(1),
+    services: z.array(z.string()).optional().describe('A subset of services; absent means all.'),
+    dns: z
+      .object({ setIdentifier: z.string().min(1).max(128), weight: z.number().int().min(0).max(255) })
+      .strict()
+      .optional(),
+    concurrency: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export const ReleasePlan = z
+  .object({
+    $schema: z.string().optional(),
+    metadata: z
+      .object({
+        releaseId: ReleaseId,
+        description: z.string().optional(),
+        owner: z.string().optional(),
+      })
+      .strict(),
+    dns: z
+      .object({ hostedZoneId: z.string().min(1), recordName: z.string().min(1) })
+      .strict()
+      .optional()
+      .describe('The weighted Route 53 record that spreads traffic across regions.'),
+    defaults: z
+      .object({
+        strategy: Strategy.optional(),
+        analysis: Analysis.optional(),
+        concurrency: z.number().int().min(1).default(4).describe('Services rolling out at once per region.'),
+        stepRolloutEstimate: Duration.default('30s').describe('Planner estimate of one rollout action.'),
+      })
+      .strict()
+      .default({ concurrency: 4, stepRolloutEstimate: '30s' }),
+    waves: z
+      .object({ bake: Duration.default('0s').describe('Bake between waves.') })
+      .strict()
+      .default({ bake: '0s' }),
+    regions: z.array(Region).min(1),
+    services: z.array(Service).min(1),
+    baseline: z
+      .object({
+        description: z.string(),
+        phases: z.array(z.array(z.string()).min(1)).min(1),
+        estimate: z.object({ min: Duration, max: Duration }).strict().optional(),
+      })
+      .strict()
+      .optional()
+      .describe('The schedule this plan replaces (sequential phases), shown beside the DAG figure by preview.'),
+  })
+  .strict();
+
+export type ReleasePlan = z.infer<typeof ReleasePlan>;
+export type ServicePlan = z.infer<typeof Service>;
+export type RegionPlan = z.infer<typeof Region>;
+export type StrategyPlan = z.infer<typeof Strategy>;
+export type CanaryStepPlan = z.infer<typeof CanaryStep>;
+export type AnalysisPlan = z.infer<typeof Analysis>;
+export type CheckPlan = z.infer<typeof Check>;
+export type TrafficPlan = z.infer<typeof Traffic>;
+export type AlbTrafficPlan = z.infer<typeof AlbTraffic>;
+
+export function releasePlanJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(ReleasePlan, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;
+  return {
+    $id: 'https://switchyard.dev/schema/release-plan.schema.json',
+    title: 'Switchyard release plan',
+    ...schema,
+  };
+}

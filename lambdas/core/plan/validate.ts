@@ -1,0 +1,232 @@
+/**
+ * Rules that span fields: the dependency graph, canary weights, waves and region subsets.
+ * They read the raw document defensively so that they report alongside shape errors, and a
+ * user sees every problem in one answer.
+ */
+import { findCycles } from '../graph';
+import type { PathSegment } from './load';
+
+interface Problem {
+  path: PathSegment[];
+  message: string;
+}
+
+type Raw = Record<string, unknown>;
+
+const asRecord = (value: unknown): Raw | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : undefined;
+const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+export function findPlanProblems(raw: unknown): Problem[] {
+  const plan = asRecord(raw);
+  if (!plan) return [];
+  const services = asArray(plan.services).map(asRecord);
+  const regions = asArray(plan.regions).map(asRecord);
+  const defaults = asRecord(plan.defaults);
+  const problems: Problem[] = [];
+
+  const indexByName = new Map<string, number>();
+  services.forEach((service, index) => {
+    const name = asString(service?.name);
+    if (name === undefined) return;
+    const first = indexByName.get(name);
+    if (first !== undefined) {
+      problems.push({
+        path: ['services', index, 'name'],
+        message: `duplicate service name "${name}" (first defined at services[${first}])`,
+      });
+    } else {
+      indexByName.set(name, index);
+    }
+  });
+
+  const dependencies = new Map<string, string[]>();
+  services.forEach((service, index) => {
+    const name = asString(service?.name);
+    const known: string[] = [];
+    asArray(service?.dependsOn).forEach((dependency, dependencyIndex) => {
+      const dependencyName = asString(dependency);
+      if (dependencyName === undefined) return;
+      if (!indexByName.has(dependencyName)) {
+        problems.push({
+          path: ['services', index, 'dependsOn', dependencyIndex],
+          message: `"${name}" depends on "${dependencyName}", which is not a service in this plan`,
+        });
+      } else {
+        known.push(dependencyName);
+      }
+    });
+    if (name !== undefined && indexByName.get(name) === index) dependencies.set(name, known);
+  });
+
+  for (const cycle of findCycles(dependencies)) {
+    const first = cycle[0]!;
+    problems.push({
+      path: ['services', indexByName.get(first)!, 'dependsOn'],
+      message: `dependency cycle: ${[...cycle, first].join(' → ')}`,
+    });
+  }
+
+  const hasDefaultStrategy = asRecord(defaults?.strategy) !== undefined;
+  const hasDefaultAnalysis = asRecord(defaults?.analysis) !== undefined;
+  problems.push(...strategyProblems(defaults?.strategy, ['defaults', 'strategy']));
+  problems.push(...analysisProblems(defaults?.analysis, ['defaults', 'analysis']));
+  services.forEach((service, index) => {
+    if (!service) return;
+    const path = ['services', index];
+    const strategy = asRecord(service.strategy) ?? asRecord(defaults?.strategy);
+    problems.push(...strategyProblems(service.strategy, [...path, 'strategy']));
+    problems.push(...analysisProblems(service.analysis, [...path, 'analysis']));
+    if (!service.strategy && !hasDefaultStrategy) {
+      problems.push({ path: [...path, 'strategy'], message: 'is required: the service has none and defaults.strategy is not set' });
+    }
+    const analysis = asRecord(service.analysis) ?? asRecord(defaults?.analysis);
+    if (strategy && needsAnalysis(strategy) && !service.analysis && !hasDefaultAnalysis) {
+      problems.push({
+        path: [...path, 'analysis'],
+        message: `is required: the ${asString(strategy.type)} strategy analyses, and defaults.analysis is not set`,
+      });
+    }
+    const trafficType = asString(asRecord(service.traffic)?.type) ?? 'replicaRatio';
+    const comparesMetrics = asArray(analysis?.checks).some((check) => asRecord(check)?.type === 'compare');
+    if (comparesMetrics && trafficType !== 'alb' && strategy && needsAnalysis(strategy)) {
+      problems.push({
+        path: [...path, 'traffic'],
+        message: 'a "compare" check needs ALB traffic (stable and canary target groups) to read metrics from',
+      });
+    }
+  });
+
+  problems.push(...regionProblems(regions, indexByName, dependencies, plan));
+  asArray(asRecord(plan.baseline)?.phases).forEach((phase, phaseIndex) => {
+    asArray(phase).forEach((service, serviceIndexInPhase) => {
+      if (typeof service === 'string' && !indexByName.has(service)) {
+        problems.push({
+          path: ['baseline', 'phases', phaseIndex, serviceIndexInPhase],
+          message: `the baseline names "${service}", which is not a service in this plan`,
+        });
+      }
+    });
+  });
+  return problems;
+}
+
+function needsAnalysis(strategy: Raw): boolean {
+  switch (strategy.type) {
+    case 'canary':
+      return asArray(strategy.steps).some((step) => asRecord(step)?.analysis !== undefined);
+    case 'blueGreen':
+      return strategy.previewAnalysis !== false;
+    case 'rolling':
+      return strategy.analysisPerBatch !== false;
+    default:
+      return false;
+  }
+}
+
+function strategyProblems(value: unknown, path: PathSegment[]): Problem[] {
+  const strategy = asRecord(value);
+  if (strategy?.type !== 'canary') return [];
+  const problems: Problem[] = [];
+  let previous: { weight: number; index: number } | undefined;
+  asArray(strategy.steps).forEach((step, index) => {
+    const weight = asRecord(step)?.setWeight;
+    if (typeof weight !== 'number') return;
+    const stepPath = [...path, 'steps', index, 'setWeight'];
+    if (!Number.isInteger(weight) || weight < 1 || weight > 100) {
+      problems.push({ path: stepPath, message: `weight ${weight} is outside 1..100 (a whole percentage)` });
+    } else if (previous && weight <= previous.weight) {
+      problems.push({
+        path: stepPath,
+        message: `weight ${weight} does not increase on ${previous.weight} at steps[${previous.index}]: canary weights must rise strictly`,
+      });
+    }
+    if (!previous || weight > previous.weight) previous = { weight, index };
+  });
+  if (previous?.weight !== 100) {
+    problems.push({
+      path: [...path, 'steps'],
+      message: previous
+        ? `the canary never reaches 100 % (its highest weight is ${previous.weight}); end with setWeight: 100`
+        : 'the canary never sets a weight; add setWeight steps ending at 100',
+    });
+  }
+  return problems;
+}
+
+function analysisProblems(value: unknown, path: PathSegment[]): Problem[] {
+  const analysis = asRecord(value);
+  if (!analysis) return [];
+  const hasDuration = analysis.duration !== undefined;
+  const hasCount = analysis.count !== undefined;
+  if (hasDuration === hasCount) {
+    return [{ path, message: hasDuration ? 'give duration or count, not both' : 'give a duration or a count' }];
+  }
+  return [];
+}
+
+function regionProblems(
+  regions: Array<Raw | undefined>,
+  serviceIndex: Map<string, number>,
+  dependencies: Map<string, string[]>,
+  plan: Raw,
+): Problem[] {
+  const problems: Problem[] = [];
+  const seenRegions = new Map<string, number>();
+  const waves = new Set<number>();
+  const hasDnsRecord = asRecord(plan.dns) !== undefined;
+  regions.forEach((region, index) => {
+    if (!region) return;
+    const name = asString(region.name);
+    if (name !== undefined) {
+      const first = seenRegions.get(name);
+      if (first !== undefined) {
+        problems.push({ path: ['regions', index, 'name'], message: `duplicate region "${name}" (first at regions[${first}])` });
+      } else seenRegions.set(name, index);
+    }
+    if (typeof region.wave === 'number' && Number.isInteger(region.wave) && region.wave >= 1) waves.add(region.wave);
+    if (region.dns !== undefined && !hasDnsRecord) {
+      problems.push({ path: ['regions', index, 'dns'], message: 'a region DNS weight needs the plan-level dns record' });
+    }
+    if (region.dns === undefined && hasDnsRecord) {
+      problems.push({
+        path: ['regions', index],
+        message: `region "${name}" has no dns weight, but the plan has a dns record: give dns.setIdentifier and dns.weight`,
+      });
+    }
+    if (!Array.isArray(region.services)) return;
+    const subset = new Set(region.services.filter((service): service is string => typeof service === 'string'));
+    region.services.forEach((service, serviceIndexInRegion) => {
+      if (typeof service !== 'string') return;
+      if (!serviceIndex.has(service)) {
+        problems.push({
+          path: ['regions', index, 'services', serviceIndexInRegion],
+          message: `region "${name}" names "${service}", which is not a service in this plan`,
+        });
+        return;
+      }
+      for (const dependency of dependencies.get(service) ?? []) {
+        if (!subset.has(dependency)) {
+          problems.push({
+            path: ['regions', index, 'services', serviceIndexInRegion],
+            message: `region "${name}" includes "${service}" but not its dependency "${dependency}"`,
+          });
+        }
+      }
+    });
+    if (subset.size === 0) {
+      problems.push({ path: ['regions', index, 'services'], message: `region "${name}" lists no services` });
+    }
+  });
+  const highest = Math.max(0, ...waves);
+  for (let wave = 1; wave <= highest; wave++) {
+    if (!waves.has(wave)) {
+      problems.push({
+        path: ['regions'],
+        message: `wave ${wave} has no region: waves are numbered 1, 2, 3… in order (found ${[...waves].sort((a, b) => a - b).join(', ')})`,
+      });
+    }
+  }
+  return problems;
+}

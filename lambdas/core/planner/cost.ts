@@ -1,0 +1,98 @@
+/**
+ * Step Functions cost and history size under Switchyard's execution layout:
+ *
+ *   release ─► region rollout (one per region) ─► service lane (one per concurrency slot)
+ *           ─► service rollout (one per service and region)
+ *
+ * every level a child execution, so no single history grows with the size of the fleet beyond
+ * one lane's share of one region. Standard workflows bill state transitions ($0.025 per 1,000);
+ * a history holds at most 25,000 events. The per-state figures below are the shapes of the
+ * ASL in statemachines/; the rehearsal counts the real numbers and the benchmark compares them.
+ */
+import type { RolloutStep, StepKind } from '../strategy';
+
+export const USD_PER_STATE_TRANSITION = 0.025 / 1000;
+export const HISTORY_EVENT_LIMIT = 25_000;
+
+/** States entered, and how many of them are Tasks, per piece of a state machine. */
+interface StateShape {
+  transitions: number;
+  tasks: number;
+}
+
+const SERVICE_ROLLOUT_FIXED: StateShape = { transitions: 9, tasks: 4 };
+const STEP_SHAPES: Record<StepKind, StateShape> = {
+  setWeight: { transitions: 5, tasks: 3 },
+  analysis: { transitions: 5, tasks: 2 },
+  pause: { transitions: 3, tasks: 1 },
+  approval: { transitions: 4, tasks: 2 },
+  recreate: { transitions: 5, tasks: 3 },
+  promote: { transitions: 5, tasks: 3 },
+};
+const LANE_FIXED: StateShape = { transitions: 3, tasks: 1 };
+const LANE_PER_SERVICE: StateShape = { transitions: 4, tasks: 3 };
+const REGION_FIXED: StateShape = { transitions: 8, tasks: 4 };
+const REGION_PER_LANE: StateShape = { transitions: 1, tasks: 1 };
+const RELEASE_FIXED: StateShape = { transitions: 14, tasks: 7 };
+const RELEASE_PER_WAVE: StateShape = { transitions: 4, tasks: 1 };
+const RELEASE_PER_REGION: StateShape = { transitions: 1, tasks: 1 };
+
+/** A Task state writes ~5 events (entered, scheduled, started, succeeded, exited); others ~2. */
+function historyEvents(shape: StateShape): number {
+  return 2 + shape.transitions * 2 + shape.tasks * 3;
+}
+
+function add(...shapes: StateShape[]): StateShape {
+  return shapes.reduce((sum, shape) => ({ transitions: sum.transitions + shape.transitions, tasks: sum.tasks + shape.tasks }), {
+    transitions: 0,
+    tasks: 0,
+  });
+}
+
+function times(shape: StateShape, count: number): StateShape {
+  return { transitions: shape.transitions * count, tasks: shape.tasks * count };
+}
+
+export interface ExecutionCost {
+  executions: number;
+  stateTransitions: number;
+  costUsd: number;
+  /** The largest history of any single execution, against the 25,000-event limit. */
+  maxHistoryEvents: number;
+}
+
+export function serviceRolloutShape(steps: readonly RolloutStep[]): StateShape {
+  return add(SERVICE_ROLLOUT_FIXED, ...steps.map((step) => STEP_SHAPES[step.kind]));
+}
+
+export function estimateExecutionCost(
+  regions: ReadonlyArray<{ concurrency: number; services: ReadonlyArray<readonly RolloutStep[]> }>,
+  waveCount: number,
+): ExecutionCost {
+  const release = add(RELEASE_FIXED, times(RELEASE_PER_WAVE, waveCount), times(RELEASE_PER_REGION, regions.length));
+  let transitions = release.transitions;
+  let executions = 1;
+  let maxHistory = historyEvents(release);
+  for (const region of regions) {
+    const lanes = Math.max(1, Math.min(region.concurrency, region.services.length));
+    const regionShape = add(REGION_FIXED, times(REGION_PER_LANE, lanes));
+    transitions += regionShape.transitions;
+    maxHistory = Math.max(maxHistory, historyEvents(regionShape));
+    // Lanes take services as they become ready; the busiest lane takes about an even share.
+    const busiestLane = add(LANE_FIXED, times(LANE_PER_SERVICE, Math.ceil(region.services.length / lanes)));
+    transitions += LANE_FIXED.transitions * lanes + LANE_PER_SERVICE.transitions * region.services.length;
+    maxHistory = Math.max(maxHistory, historyEvents(busiestLane));
+    for (const steps of region.services) {
+      const shape = serviceRolloutShape(steps);
+      transitions += shape.transitions;
+      maxHistory = Math.max(maxHistory, historyEvents(shape));
+    }
+    executions += 1 + lanes + region.services.length;
+  }
+  return {
+    executions,
+    stateTransitions: transitions,
+    costUsd: Math.round(transitions * USD_PER_STATE_TRANSITION * 10_000) / 10_000,
+    maxHistoryEvents: maxHistory,
+  };
+}

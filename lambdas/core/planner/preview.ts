@@ -1,0 +1,175 @@
+/**
+ * What a release will do before it does it: per wave and region, when each service starts and
+ * ends, the critical path, the same plan behind phase barriers for comparison, and what the
+ * Step Functions executions will cost.
+ */
+import { type ResolvedPlan, seconds } from '../plan/resolve';
+import { estimateStepSeconds, type RolloutStep, rolloutSteps } from '../strategy';
+import { estimateExecutionCost, type ExecutionCost } from './cost';
+import { criticalPath, schedulePhases, scheduleDag, type Task } from './schedule';
+
+export interface ServicePreview {
+  name: string;
+  strategy: string;
+  steps: number;
+  approvals: number;
+  durationSeconds: number;
+  startSeconds: number;
+  endSeconds: number;
+  slot: number;
+  critical: boolean;
+}
+
+export interface RegionPreview {
+  region: string;
+  cluster: string;
+  concurrency: number;
+  order: string[];
+  services: ServicePreview[];
+  criticalPath: { services: string[]; seconds: number };
+  dagSeconds: number;
+  phaseBarrier: { seconds: number; phases: string[][] };
+}
+
+export interface WavePreview {
+  wave: number;
+  startSeconds: number;
+  endSeconds: number;
+  bakeAfterSeconds: number;
+  regions: RegionPreview[];
+}
+
+export interface BaselinePreview {
+  description: string;
+  phases: string[][];
+  /** The baseline's phases run under this plan's strategies and estimates, in its first region. */
+  seconds: number;
+  statedEstimate?: { minSeconds: number; maxSeconds: number };
+}
+
+export interface ReleasePreview {
+  releaseId: string;
+  waves: WavePreview[];
+  totals: {
+    services: number;
+    serviceRollouts: number;
+    /** DAG scheduling, bounded by each region's concurrency: what Switchyard does. */
+    makespanSeconds: number;
+    /** The lower bound: each wave's longest regional critical path, plus bakes. */
+    criticalPathSeconds: number;
+    /** The same plan with topological levels behind barriers. */
+    phaseBarrierSeconds: number;
+    approvals: number;
+  } & ExecutionCost;
+  baseline?: BaselinePreview;
+}
+
+/** Options the planner's estimates depend on; the plan supplies the defaults. */
+export interface PreviewOptions {
+  stepRolloutEstimateSeconds?: number;
+}
+
+export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {}): ReleasePreview {
+  const rolloutEstimate = options.stepRolloutEstimateSeconds ?? plan.stepRolloutEstimateSeconds;
+  const stepsByService = new Map([...plan.services].map(([name, service]) => [name, rolloutSteps(service)]));
+  const durationOf = (name: string) =>
+    (stepsByService.get(name) ?? []).reduce((sum, step) => sum + estimateStepSeconds(step, rolloutEstimate), 0);
+  const tasksFor = (names: readonly string[]): Task[] => {
+    const included = new Set(names);
+    return names.map((name) => ({
+      id: name,
+      durationSeconds: durationOf(name),
+      dependsOn: plan.services.get(name)!.dependsOn.filter((dependency) => included.has(dependency)),
+    }));
+  };
+
+  const waves: WavePreview[] = [];
+  let clock = 0;
+  let criticalTotal = 0;
+  let phaseTotal = 0;
+  plan.waves.forEach(({ wave, regions }, waveIndex) => {
+    const regionPreviews = regions.map((region): RegionPreview => {
+      const tasks = tasksFor(region.services);
+      const dag = scheduleDag(tasks, region.concurrency);
+      const phases = schedulePhases(tasks, region.concurrency);
+      const critical = criticalPath(tasks);
+      const onPath = new Set(critical.ids);
+      const startById = new Map(dag.tasks.map((task) => [task.id, task]));
+      return {
+        region: region.name,
+        cluster: region.cluster,
+        concurrency: region.concurrency,
+        order: dag.tasks.map((task) => task.id),
+        services: region.services.map((name) => {
+          const scheduled = startById.get(name)!;
+          const steps = stepsByService.get(name) ?? [];
+          return {
+            name,
+            strategy: plan.services.get(name)!.strategy.type,
+            steps: steps.length,
+            approvals: countApprovals(steps),
+            durationSeconds: scheduled.endSeconds - scheduled.startSeconds,
+            startSeconds: clock + scheduled.startSeconds,
+            endSeconds: clock + scheduled.endSeconds,
+            slot: scheduled.slot,
+            critical: onPath.has(name),
+          };
+        }),
+        criticalPath: { services: critical.ids, seconds: critical.seconds },
+        dagSeconds: dag.makespanSeconds,
+        phaseBarrier: { seconds: phases.makespanSeconds, phases: phases.phases },
+      };
+    });
+    const span = Math.max(0, ...regionPreviews.map((region) => region.dagSeconds));
+    const bake = waveIndex < plan.waves.length - 1 ? plan.waveBakeSeconds : 0;
+    waves.push({ wave, startSeconds: clock, endSeconds: clock + span, bakeAfterSeconds: bake, regions: regionPreviews });
+    clock += span + bake;
+    criticalTotal += Math.max(0, ...regionPreviews.map((region) => region.criticalPath.seconds)) + bake;
+    phaseTotal += Math.max(0, ...regionPreviews.map((region) => region.phaseBarrier.seconds)) + bake;
+  });
+
+  const serviceRollouts = plan.regions.reduce((sum, region) => sum + region.services.length, 0);
+  const cost = estimateExecutionCost(
+    plan.regions.map((region) => ({
+      concurrency: region.concurrency,
+      services: region.services.map((name) => stepsByService.get(name) ?? []),
+    })),
+    plan.waves.length,
+  );
+  const preview: ReleasePreview = {
+    releaseId: plan.releaseId,
+    waves,
+    totals: {
+      services: plan.services.size,
+      serviceRollouts,
+      makespanSeconds: clock,
+      criticalPathSeconds: criticalTotal,
+      phaseBarrierSeconds: phaseTotal,
+      approvals: waves.flatMap((wave) => wave.regions.flatMap((region) => region.services)).reduce((sum, service) => sum + service.approvals, 0),
+      ...cost,
+    },
+  };
+  const baseline = plan.source.baseline;
+  if (baseline) {
+    const firstRegion = plan.regions[0]!;
+    const seconds = baseline.phases.reduce((sum, phase) => {
+      const phaseTasks = tasksFor(phase.filter((name) => plan.services.has(name))).map((task) => ({ ...task, dependsOn: [] }));
+      return sum + scheduleDag(phaseTasks, firstRegion.concurrency).makespanSeconds;
+    }, 0);
+    preview.baseline = {
+      description: baseline.description,
+      phases: baseline.phases,
+      seconds,
+      ...(baseline.estimate && {
+        statedEstimate: { minSeconds: toSeconds(baseline.estimate.min), maxSeconds: toSeconds(baseline.estimate.max) },
+      }),
+    };
+  }
+  return preview;
+}
+
+const toSeconds = seconds;
+
+function countApprovals(steps: readonly RolloutStep[]): number {
+  return steps.filter((step) => step.kind === 'approval').length;
+}
