@@ -47,12 +47,20 @@ type Command = (args: string[], io: Io) => Promise<number> | number;
 
 const commands: Record<string, Command> = {
   validate: (args, io) => {
-    const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args,
+      options: { json: { type: 'boolean' } },
+      allowPositionals: true,
+    });
     try {
       const { resolved } = readPlan(positionals[0]);
       const regions = resolved.regions.length;
-      if (values.json) io.stdout(JSON.stringify({ valid: true, releaseId: resolved.releaseId, problems: [] }));
-      else io.stdout(`${positionals[0]}: valid — release ${resolved.releaseId}, ${resolved.services.size} services, ${regions} regions`);
+      if (values.json)
+        io.stdout(JSON.stringify({ valid: true, releaseId: resolved.releaseId, problems: [] }));
+      else
+        io.stdout(
+          `${positionals[0]}: valid — release ${resolved.releaseId}, ${resolved.services.size} services, ${regions} regions`,
+        );
       return ExitCode.ok;
     } catch (error) {
       if (values.json && error instanceof InvalidPlanError) {
@@ -63,7 +71,11 @@ const commands: Record<string, Command> = {
     }
   },
   preview: (args, io) => {
-    const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args,
+      options: { json: { type: 'boolean' } },
+      allowPositionals: true,
+    });
     const { resolved } = readPlan(positionals[0]);
     const preview = previewRelease(resolved);
     io.stdout(values.json ? JSON.stringify(preview, null, 2) : renderPreview(preview, io.isTty));
@@ -101,7 +113,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       io.stderr(`switchyard ${name}: ${error.message}\n(see switchyard --help)`);
       return ExitCode.invalidInput;
     }
-    io.stderr(`switchyard ${name}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    io.stderr(
+      `switchyard ${name}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     return ExitCode.internal;
   }
 }

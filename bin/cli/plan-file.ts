@@ -10,7 +10,8 @@ export function readTextFile(path: string | undefined, what: string): string {
     return readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(code);
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(code);
     throw new UserError(`cannot read ${what} ${path}: ${reason}`);
   }
 }
@@ -20,7 +21,9 @@ export class InvalidPlanError extends UserError {
     readonly file: string,
     readonly problems: PlanProblem[],
   ) {
-    super(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${formatProblems(file, problems)}`);
+    super(
+      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${formatProblems(file, problems)}`,
+    );
   }
 }
 
@@ -33,7 +36,11 @@ export function formatProblems(file: string, problems: readonly PlanProblem[]): 
     .join('\n');
 }
 
-export function readPlan(path: string | undefined): { plan: ReleasePlan; resolved: ResolvedPlan; text: string } {
+export function readPlan(path: string | undefined): {
+  plan: ReleasePlan;
+  resolved: ResolvedPlan;
+  text: string;
+} {
   const text = readTextFile(path, 'plan');
   const result = loadPlan(text);
   if (!result.ok) throw new InvalidPlanError(path!, result.problems);

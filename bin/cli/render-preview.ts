@@ -17,8 +17,11 @@ export function renderPreview(preview: ReleasePreview, color: boolean): string {
   for (const wave of preview.waves) {
     lines.push('');
     const bake = wave.bakeAfterSeconds ? `, then bake ${formatDuration(wave.bakeAfterSeconds)}` : '';
-    lines.push(bold(`Wave ${wave.wave}`) + `  ${clock(wave.startSeconds)} → ${clock(wave.endSeconds)}${bake}`);
-    for (const region of wave.regions) lines.push(...renderRegion(region, wave.startSeconds, wave.endSeconds, dim));
+    lines.push(
+      bold(`Wave ${wave.wave}`) + `  ${clock(wave.startSeconds)} → ${clock(wave.endSeconds)}${bake}`,
+    );
+    for (const region of wave.regions)
+      lines.push(...renderRegion(region, wave.startSeconds, wave.endSeconds, dim));
   }
   lines.push('', bold('Totals'));
   const rows: string[][] = [
@@ -32,7 +35,9 @@ export function renderPreview(preview: ReleasePreview, color: boolean): string {
     rows.push([
       `baseline: ${preview.baseline.description}, one region`,
       formatDuration(preview.baseline.seconds) +
-        (stated ? `  (stated ${formatDuration(stated.minSeconds)}–${formatDuration(stated.maxSeconds)})` : ''),
+        (stated
+          ? `  (stated ${formatDuration(stated.minSeconds)}–${formatDuration(stated.maxSeconds)})`
+          : ''),
     ]);
   }
   lines.push(...table(rows).map((line, index) => `  ${index === 0 ? dim(line) : line}`));
@@ -43,7 +48,8 @@ export function renderPreview(preview: ReleasePreview, color: boolean): string {
         `over phase barriers; makespan / critical path = ${(totals.makespanSeconds / Math.max(1, totals.criticalPathSeconds)).toFixed(3)}`,
     );
   }
-  if (totals.approvals > 0) lines.push(`  plus ${totals.approvals} approval pause(s), not counted in the times above`);
+  if (totals.approvals > 0)
+    lines.push(`  plus ${totals.approvals} approval pause(s), not counted in the times above`);
   lines.push(
     '',
     bold('Step Functions'),
@@ -54,10 +60,17 @@ export function renderPreview(preview: ReleasePreview, color: boolean): string {
   return lines.join('\n');
 }
 
-function renderRegion(region: RegionPreview, waveStart: number, waveEnd: number, dim: (text: string) => string): string[] {
+function renderRegion(
+  region: RegionPreview,
+  waveStart: number,
+  waveEnd: number,
+  dim: (text: string) => string,
+): string[] {
   const span = Math.max(1, waveEnd - waveStart);
   const column = (seconds: number) => Math.round(((seconds - waveStart) / span) * GANTT_WIDTH);
-  const ordered = [...region.services].sort((a, b) => a.startSeconds - b.startSeconds || a.endSeconds - b.endSeconds);
+  const ordered = [...region.services].sort(
+    (a, b) => a.startSeconds - b.startSeconds || a.endSeconds - b.endSeconds,
+  );
   const rows = [
     ['', 'service', 'strategy', 'start', 'end', 'took'],
     ...ordered.map((service) => [
@@ -75,7 +88,9 @@ function renderRegion(region: RegionPreview, waveStart: number, waveEnd: number,
     const fill = service.critical ? '█' : '▒';
     return `|${' '.repeat(from)}${fill.repeat(to - from)}${' '.repeat(Math.max(0, GANTT_WIDTH - to))}|`;
   });
-  const body = table(rows, true).map((line, index) => (index === 0 ? dim(line) : `${line}  ${bars[index - 1]}`));
+  const body = table(rows, true).map((line, index) =>
+    index === 0 ? dim(line) : `${line}  ${bars[index - 1]}`,
+  );
   return [
     '',
     `  ${region.region}  cluster ${region.cluster}, ${region.services.length} services, concurrency ${region.concurrency}`,
@@ -93,7 +108,11 @@ function clock(seconds: number): string {
 /** Left-aligned columns; the caller styles whole lines. */
 export function table(rows: readonly string[][], padLast = false): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
+  for (const row of rows) {
+    row.forEach((cell, index) => {
+      widths[index] = Math.max(widths[index] ?? 0, cell.length);
+    });
+  }
   return rows.map((row) =>
     row
       .map((cell, index) => (index === row.length - 1 && !padLast ? cell : cell.padEnd(widths[index]!)))

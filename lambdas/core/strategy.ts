@@ -28,7 +28,12 @@ export function rolloutSteps(service: ResolvedService): RolloutStep[] {
       const steps: RolloutStep[] = strategy.steps.flatMap((step): RolloutStep[] => {
         if ('setWeight' in step) {
           return [
-            { kind: 'setWeight', weight: step.setWeight, canaryReplicaPercent: step.setWeight, scaleDownStable: false },
+            {
+              kind: 'setWeight',
+              weight: step.setWeight,
+              canaryReplicaPercent: step.setWeight,
+              scaleDownStable: false,
+            },
           ];
         }
         if ('analysis' in step) return analyse(step.analysis);
@@ -67,7 +72,9 @@ export function rolloutSteps(service: ResolvedService): RolloutStep[] {
 /** Cumulative percentages of replicas updated after each rolling batch, ending at 100. */
 export function rollingBatchPercents(batch: { size: number } | { percent: number }, replicas = 3): number[] {
   const count =
-    'percent' in batch ? Math.ceil(100 / batch.percent) : Math.max(1, Math.ceil(Math.max(replicas, 1) / batch.size));
+    'percent' in batch
+      ? Math.ceil(100 / batch.percent)
+      : Math.max(1, Math.ceil(Math.max(replicas, 1) / batch.size));
   return Array.from({ length: count }, (_, index) => Math.min(100, Math.round(((index + 1) * 100) / count)));
 }
 
@@ -87,7 +94,10 @@ export function replicasForStep(
 }
 
 /** Traffic weights for a service with no load balancer follow the replica ratio. */
-export function replicaRatioWeights(replicas: { stable: number; canary: number }): { stable: number; canary: number } {
+export function replicaRatioWeights(replicas: { stable: number; canary: number }): {
+  stable: number;
+  canary: number;
+} {
   const total = replicas.stable + replicas.canary;
   if (total === 0) return { stable: 100, canary: 0 };
   const canary = Math.round((replicas.canary * 100) / total);

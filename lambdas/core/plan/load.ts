@@ -21,7 +21,9 @@ export type PlanLoadResult = { ok: true; plan: ReleasePlan } | { ok: false; prob
 
 export function formatPath(path: readonly PathSegment[]): string {
   return path
-    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`))
+    .map((segment, index) =>
+      typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`,
+    )
     .join('');
 }
 
@@ -90,13 +92,20 @@ function describeIssue(issue: z.core.$ZodIssue): Array<{ path: PathSegment[]; me
       if (best && depth(best) > 0) {
         return best.flatMap((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] }));
       }
-      return [{ path, message: issue.message === 'Invalid input' ? 'does not match any allowed form' : issue.message }];
+      return [
+        {
+          path,
+          message: issue.message === 'Invalid input' ? 'does not match any allowed form' : issue.message,
+        },
+      ];
     }
     case 'invalid_type':
       if (issue.input === undefined) return [{ path, message: `is required (${issue.expected})` }];
       return [{ path, message: `must be ${article(issue.expected)}, not ${describeValue(issue.input)}` }];
     case 'invalid_value':
-      return [{ path, message: `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}` }];
+      return [
+        { path, message: `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}` },
+      ];
     default:
       return [{ path, message: issue.message }];
   }

@@ -5,7 +5,8 @@
 import { parseDuration } from '../duration';
 import type { AnalysisPlan, RegionPlan, ReleasePlan, ServicePlan, StrategyPlan } from './schema';
 
-export interface ResolvedService extends Omit<ServicePlan, 'strategy' | 'analysis' | 'deployment' | 'container'> {
+export interface ResolvedService
+  extends Omit<ServicePlan, 'strategy' | 'analysis' | 'deployment' | 'container'> {
   deployment: string;
   container: string;
   strategy: StrategyPlan;
@@ -66,7 +67,10 @@ export function seconds(duration: string): number {
 }
 
 /** How long one analysis runs: its duration, or count × interval; a step may override either. */
-export function analysisSeconds(analysis: AnalysisPlan, override?: { duration?: string; count?: number }): number {
+export function analysisSeconds(
+  analysis: AnalysisPlan,
+  override?: { duration?: string; count?: number },
+): number {
   if (override?.duration) return seconds(override.duration);
   const count = override?.count ?? analysis.count;
   if (count !== undefined) return count * seconds(analysis.interval);

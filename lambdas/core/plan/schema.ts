@@ -63,7 +63,11 @@ export const CompareCheck = z
       .max(100)
       .optional()
       .describe('Roll back at once when the canary error rate passes this.'),
-    abortP95LatencyMs: z.number().positive().optional().describe('Roll back at once when canary p95 passes this.'),
+    abortP95LatencyMs: z
+      .number()
+      .positive()
+      .optional()
+      .describe('Roll back at once when canary p95 passes this.'),
   })
   .strict()
   .describe('Compares canary against stable target-group metrics (ALB traffic only).');
@@ -95,14 +99,30 @@ export const LambdaCheck = z
   .strict()
   .describe('Invokes a Lambda hook; it returns { "verdict": "pass" | "fail" | "inconclusive" }.');
 
-export const Check = z.discriminatedUnion('type', [AlarmCheck, CompareCheck, HttpCheck, TcpCheck, LambdaCheck]);
+export const Check = z.discriminatedUnion('type', [
+  AlarmCheck,
+  CompareCheck,
+  HttpCheck,
+  TcpCheck,
+  LambdaCheck,
+]);
 
 export const Analysis = z
   .object({
     interval: Duration.default('1m'),
     duration: Duration.optional().describe('How long to analyse; give this or count.'),
-    count: z.number().int().min(1).optional().describe('How many intervals to analyse; give this or duration.'),
-    failureLimit: z.number().int().min(0).default(0).describe('Failed intervals tolerated before the verdict is fail.'),
+    count: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('How many intervals to analyse; give this or duration.'),
+    failureLimit: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Failed intervals tolerated before the verdict is fail.'),
     consecutiveFailureLimit: z.number().int().min(1).optional(),
     inconclusive: z
       .enum(['pause', 'fail', 'pass'])
@@ -144,9 +164,16 @@ export const CanaryStrategy = z
 export const BlueGreenStrategy = z
   .object({
     type: z.literal('blueGreen'),
-    previewAnalysis: z.boolean().default(true).describe('Analyse the green version before switching traffic.'),
-    autoPromotionDelay: Duration.optional().describe('Switch after this delay; absent means wait for approval.'),
-    scaleDownDelay: Duration.default('10m').describe('How long the old (blue) version is kept after the switch.'),
+    previewAnalysis: z
+      .boolean()
+      .default(true)
+      .describe('Analyse the green version before switching traffic.'),
+    autoPromotionDelay: Duration.optional().describe(
+      'Switch after this delay; absent means wait for approval.',
+    ),
+    scaleDownDelay: Duration.default('10m').describe(
+      'How long the old (blue) version is kept after the switch.',
+    ),
   })
   .strict();
 
@@ -236,7 +263,9 @@ export const Service = z
 
 export const Region = z
   .object({
-    name: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region name such as us-east-1' }),
+    name: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region name such as us-east-1' }),
     cluster: z.string().min(1).describe('The EKS cluster name in this region.'),
     wave: z.number().int().min(1),
     services: z.array(z.string()).optional().describe('A subset of services; absent means all.'),
@@ -286,7 +315,9 @@ export const ReleasePlan = z
       })
       .strict()
       .optional()
-      .describe('The schedule this plan replaces (sequential phases), shown beside the DAG figure by preview.'),
+      .describe(
+        'The schedule this plan replaces (sequential phases), shown beside the DAG figure by preview.',
+      ),
   })
   .strict();
 

@@ -79,7 +79,10 @@ export function findPlanProblems(raw: unknown): Problem[] {
     problems.push(...strategyProblems(service.strategy, [...path, 'strategy']));
     problems.push(...analysisProblems(service.analysis, [...path, 'analysis']));
     if (!service.strategy && !hasDefaultStrategy) {
-      problems.push({ path: [...path, 'strategy'], message: 'is required: the service has none and defaults.strategy is not set' });
+      problems.push({
+        path: [...path, 'strategy'],
+        message: 'is required: the service has none and defaults.strategy is not set',
+      });
     }
     const analysis = asRecord(service.analysis) ?? asRecord(defaults?.analysis);
     if (strategy && needsAnalysis(strategy) && !service.analysis && !hasDefaultAnalysis) {
@@ -161,7 +164,9 @@ function analysisProblems(value: unknown, path: PathSegment[]): Problem[] {
   const hasDuration = analysis.duration !== undefined;
   const hasCount = analysis.count !== undefined;
   if (hasDuration === hasCount) {
-    return [{ path, message: hasDuration ? 'give duration or count, not both' : 'give a duration or a count' }];
+    return [
+      { path, message: hasDuration ? 'give duration or count, not both' : 'give a duration or a count' },
+    ];
   }
   return [];
 }
@@ -182,12 +187,19 @@ function regionProblems(
     if (name !== undefined) {
       const first = seenRegions.get(name);
       if (first !== undefined) {
-        problems.push({ path: ['regions', index, 'name'], message: `duplicate region "${name}" (first at regions[${first}])` });
+        problems.push({
+          path: ['regions', index, 'name'],
+          message: `duplicate region "${name}" (first at regions[${first}])`,
+        });
       } else seenRegions.set(name, index);
     }
-    if (typeof region.wave === 'number' && Number.isInteger(region.wave) && region.wave >= 1) waves.add(region.wave);
+    if (typeof region.wave === 'number' && Number.isInteger(region.wave) && region.wave >= 1)
+      waves.add(region.wave);
     if (region.dns !== undefined && !hasDnsRecord) {
-      problems.push({ path: ['regions', index, 'dns'], message: 'a region DNS weight needs the plan-level dns record' });
+      problems.push({
+        path: ['regions', index, 'dns'],
+        message: 'a region DNS weight needs the plan-level dns record',
+      });
     }
     if (region.dns === undefined && hasDnsRecord) {
       problems.push({
@@ -196,7 +208,9 @@ function regionProblems(
       });
     }
     if (!Array.isArray(region.services)) return;
-    const subset = new Set(region.services.filter((service): service is string => typeof service === 'string'));
+    const subset = new Set(
+      region.services.filter((service): service is string => typeof service === 'string'),
+    );
     region.services.forEach((service, serviceIndexInRegion) => {
       if (typeof service !== 'string') return;
       if (!serviceIndex.has(service)) {

@@ -43,10 +43,13 @@ function historyEvents(shape: StateShape): number {
 }
 
 function add(...shapes: StateShape[]): StateShape {
-  return shapes.reduce((sum, shape) => ({ transitions: sum.transitions + shape.transitions, tasks: sum.tasks + shape.tasks }), {
-    transitions: 0,
-    tasks: 0,
-  });
+  return shapes.reduce(
+    (sum, shape) => ({ transitions: sum.transitions + shape.transitions, tasks: sum.tasks + shape.tasks }),
+    {
+      transitions: 0,
+      tasks: 0,
+    },
+  );
 }
 
 function times(shape: StateShape, count: number): StateShape {
@@ -69,7 +72,11 @@ export function estimateExecutionCost(
   regions: ReadonlyArray<{ concurrency: number; services: ReadonlyArray<readonly RolloutStep[]> }>,
   waveCount: number,
 ): ExecutionCost {
-  const release = add(RELEASE_FIXED, times(RELEASE_PER_WAVE, waveCount), times(RELEASE_PER_REGION, regions.length));
+  const release = add(
+    RELEASE_FIXED,
+    times(RELEASE_PER_WAVE, waveCount),
+    times(RELEASE_PER_REGION, regions.length),
+  );
   let transitions = release.transitions;
   let executions = 1;
   let maxHistory = historyEvents(release);

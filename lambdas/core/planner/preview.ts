@@ -5,8 +5,8 @@
  */
 import { type ResolvedPlan, seconds } from '../plan/resolve';
 import { estimateStepSeconds, type RolloutStep, rolloutSteps } from '../strategy';
-import { estimateExecutionCost, type ExecutionCost } from './cost';
-import { criticalPath, schedulePhases, scheduleDag, type Task } from './schedule';
+import { type ExecutionCost, estimateExecutionCost } from './cost';
+import { criticalPath, scheduleDag, schedulePhases, type Task } from './schedule';
 
 export interface ServicePreview {
   name: string;
@@ -73,7 +73,10 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
   const rolloutEstimate = options.stepRolloutEstimateSeconds ?? plan.stepRolloutEstimateSeconds;
   const stepsByService = new Map([...plan.services].map(([name, service]) => [name, rolloutSteps(service)]));
   const durationOf = (name: string) =>
-    (stepsByService.get(name) ?? []).reduce((sum, step) => sum + estimateStepSeconds(step, rolloutEstimate), 0);
+    (stepsByService.get(name) ?? []).reduce(
+      (sum, step) => sum + estimateStepSeconds(step, rolloutEstimate),
+      0,
+    );
   const tasksFor = (names: readonly string[]): Task[] => {
     const included = new Set(names);
     return names.map((name) => ({
@@ -122,7 +125,13 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
     });
     const span = Math.max(0, ...regionPreviews.map((region) => region.dagSeconds));
     const bake = waveIndex < plan.waves.length - 1 ? plan.waveBakeSeconds : 0;
-    waves.push({ wave, startSeconds: clock, endSeconds: clock + span, bakeAfterSeconds: bake, regions: regionPreviews });
+    waves.push({
+      wave,
+      startSeconds: clock,
+      endSeconds: clock + span,
+      bakeAfterSeconds: bake,
+      regions: regionPreviews,
+    });
     clock += span + bake;
     criticalTotal += Math.max(0, ...regionPreviews.map((region) => region.criticalPath.seconds)) + bake;
     phaseTotal += Math.max(0, ...regionPreviews.map((region) => region.phaseBarrier.seconds)) + bake;
@@ -145,7 +154,9 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
       makespanSeconds: clock,
       criticalPathSeconds: criticalTotal,
       phaseBarrierSeconds: phaseTotal,
-      approvals: waves.flatMap((wave) => wave.regions.flatMap((region) => region.services)).reduce((sum, service) => sum + service.approvals, 0),
+      approvals: waves
+        .flatMap((wave) => wave.regions.flatMap((region) => region.services))
+        .reduce((sum, service) => sum + service.approvals, 0),
       ...cost,
     },
   };
@@ -153,7 +164,10 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
   if (baseline) {
     const firstRegion = plan.regions[0]!;
     const seconds = baseline.phases.reduce((sum, phase) => {
-      const phaseTasks = tasksFor(phase.filter((name) => plan.services.has(name))).map((task) => ({ ...task, dependsOn: [] }));
+      const phaseTasks = tasksFor(phase.filter((name) => plan.services.has(name))).map((task) => ({
+        ...task,
+        dependsOn: [],
+      }));
       return sum + scheduleDag(phaseTasks, firstRegion.concurrency).makespanSeconds;
     }, 0);
     preview.baseline = {
@@ -161,7 +175,10 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
       phases: baseline.phases,
       seconds,
       ...(baseline.estimate && {
-        statedEstimate: { minSeconds: toSeconds(baseline.estimate.min), maxSeconds: toSeconds(baseline.estimate.max) },
+        statedEstimate: {
+          minSeconds: toSeconds(baseline.estimate.min),
+          maxSeconds: toSeconds(baseline.estimate.max),
+        },
       }),
     };
   }

@@ -4,7 +4,7 @@
  * `schedulePhases` runs topological levels behind barriers (the way phase-based scripts do),
  * for comparison. Both are event simulations over heaps: O((V + E) log V).
  */
-import { topologicalLevels, topologicalOrder } from '../graph';
+import { dependentsOf, topologicalLevels, topologicalOrder } from '../graph';
 import { MinHeap } from './heap';
 
 export interface Task {
@@ -64,8 +64,8 @@ export function criticalPath(tasks: readonly Task[]): CriticalPath {
 /** Remaining work from each task's start to the end of the graph: the list-scheduling priority. */
 function bottomLevels(tasks: readonly Task[], order: readonly string[]): Map<string, number> {
   const byId = new Map(tasks.map((task) => [task.id, task]));
-  const dependents = new Map<string, string[]>();
-  for (const task of tasks) for (const dep of task.dependsOn) (dependents.get(dep) ?? dependents.set(dep, []).get(dep)!).push(task.id);
+  const dependents = dependentsOf(dependencyMap(tasks));
+      (dependents.get(dep) ?? dependents.set(dep, []).get(dep)!).push(task.id);
   const level = new Map<string, number>();
   for (let i = order.length - 1; i >= 0; i--) {
     const id = order[i]!;
@@ -82,8 +82,8 @@ export function scheduleDag(tasks: readonly Task[], concurrency: number): Schedu
   const position = new Map(tasks.map((task, index) => [task.id, index]));
   const byId = new Map(tasks.map((task) => [task.id, task]));
   const waitingOn = new Map(tasks.map((task) => [task.id, task.dependsOn.length]));
-  const dependents = new Map<string, string[]>();
-  for (const task of tasks) for (const dep of task.dependsOn) (dependents.get(dep) ?? dependents.set(dep, []).get(dep)!).push(task.id);
+  const dependents = dependentsOf(dependencyMap(tasks));
+      (dependents.get(dep) ?? dependents.set(dep, []).get(dep)!).push(task.id);
 
   // Most remaining work first; declaration order breaks ties so schedules are deterministic.
   const ready = new MinHeap<string>((a, b) => {
@@ -101,7 +101,12 @@ export function scheduleDag(tasks: readonly Task[], concurrency: number): Schedu
   while (ready.size > 0 || running.size > 0) {
     while (ready.size > 0 && freeSlots.length > 0) {
       const id = ready.pop()!;
-      const entry = { id, startSeconds: now, endSeconds: now + byId.get(id)!.durationSeconds, slot: freeSlots.pop()! };
+      const entry = {
+        id,
+        startSeconds: now,
+        endSeconds: now + byId.get(id)!.durationSeconds,
+        slot: freeSlots.pop()!,
+      };
       running.push(entry);
       scheduled.push(entry);
     }
@@ -124,21 +129,32 @@ export function scheduleDag(tasks: readonly Task[], concurrency: number): Schedu
 }
 
 /** Topological levels run one after another; within a level, longest first, bounded. */
-export function schedulePhases(tasks: readonly Task[], concurrency: number): Schedule & { phases: string[][] } {
+export function schedulePhases(
+  tasks: readonly Task[],
+  concurrency: number,
+): Schedule & { phases: string[][] } {
   const levels = topologicalLevels(dependencyMap(tasks));
   const phases: string[][] = [];
   for (const task of tasks) {
     const level = levels.get(task.id) ?? 0;
-    (phases[level] ??= []).push(task.id);
+    phases[level] = [...(phases[level] ?? []), task.id];
   }
   const byId = new Map(tasks.map((task) => [task.id, task]));
   const scheduled: ScheduledTask[] = [];
   let phaseStart = 0;
   for (const phase of phases) {
-    const phaseTasks = phase.map((id) => ({ id, durationSeconds: byId.get(id)!.durationSeconds, dependsOn: [] }));
+    const phaseTasks = phase.map((id) => ({
+      id,
+      durationSeconds: byId.get(id)!.durationSeconds,
+      dependsOn: [],
+    }));
     const inner = scheduleDag(phaseTasks, concurrency);
     for (const task of inner.tasks) {
-      scheduled.push({ ...task, startSeconds: task.startSeconds + phaseStart, endSeconds: task.endSeconds + phaseStart });
+      scheduled.push({
+        ...task,
+        startSeconds: task.startSeconds + phaseStart,
+        endSeconds: task.endSeconds + phaseStart,
+      });
     }
     phaseStart += inner.makespanSeconds;
   }

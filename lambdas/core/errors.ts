@@ -1,0 +1,69 @@
+/**
+ * Named errors. Their `name` is what a Lambda reports as errorType, so it is exactly what the
+ * state machines' Retry and Catch match: never rename one without its ASL.
+ */
+export class SwitchyardError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Worth retrying: throttling, a cluster API hiccup, a 5xx. State machines retry with backoff. */
+export class TransientError extends SwitchyardError {}
+export class TransientClusterError extends TransientError {}
+export class TransientAwsError extends TransientError {
+  constructor(
+    message: string,
+    readonly awsErrorName: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The input to a handler or the API is wrong; retrying cannot help. */
+export class InvalidInputError extends SwitchyardError {}
+export class PlanInvalidError extends InvalidInputError {
+  constructor(readonly problems: ReadonlyArray<{ path: string; message: string }>) {
+    super(
+      `the plan has ${problems.length} problem(s): ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+    );
+  }
+}
+
+export interface LockHolder {
+  scope: string;
+  releaseId: string;
+  kind: 'release' | 'rollback' | 'failover';
+  acquiredAt: string;
+  expiresAt: string;
+}
+
+export class LockHeldError extends SwitchyardError {
+  constructor(readonly holder: LockHolder) {
+    super(
+      `scope "${holder.scope}" is locked by ${holder.kind} ${holder.releaseId} since ${holder.acquiredAt} (lease until ${holder.expiresAt})`,
+    );
+  }
+}
+
+/** The same release id was submitted again with a different plan. */
+export class ReleaseConflictError extends SwitchyardError {}
+export class NotFoundError extends SwitchyardError {}
+
+export class ReadinessGateFailedError extends SwitchyardError {}
+export class AnalysisFailedError extends SwitchyardError {}
+export class TrafficNotReadyError extends SwitchyardError {}
+/** A rollout stopped progressing (ProgressDeadlineExceeded) or never became ready in time. */
+export class RolloutStuckError extends SwitchyardError {}
+/** Not ready yet: the state machine waits and asks again. */
+export class RolloutNotReadyError extends SwitchyardError {}
+/** Read-back weights differ from what was applied. */
+export class WeightsMismatchError extends SwitchyardError {}
+export class ApprovalRejectedError extends SwitchyardError {}
+/** The release is being rolled back: a running service rollout stops acting. */
+export class ReleaseAbortedError extends SwitchyardError {}
+export class DependencyFailedError extends SwitchyardError {}
+/** Something could not be restored; the release needs a person. */
+export class RollbackIncompleteError extends SwitchyardError {}
+export class DnsNotInSyncError extends SwitchyardError {}

@@ -1,0 +1,420 @@
+/**
+ * The ports: every effect a handler has goes through one of these narrow interfaces, named in
+ * the domain's words. AWS adapters implement them in production; the rehearsal's simulated
+ * fleet and the tests' fakes implement the same interfaces.
+ */
+import type { LockHolder } from '../core/errors';
+import type { AlbTrafficPlan, CheckPlan } from '../core/plan/schema';
+
+// ── shared shapes ────────────────────────────────────────────────────────────
+
+/** Percent of traffic on each side; they add up to 100. */
+export interface Weights {
+  stable: number;
+  canary: number;
+}
+
+/** One Deployment in one region's cluster. The canary Deployment is `<deployment>-canary`. */
+export interface WorkloadTarget {
+  region: string;
+  cluster: string;
+  namespace: string;
+  deployment: string;
+}
+
+export type Track = 'stable' | 'canary';
+
+export interface DeploymentView {
+  name: string;
+  namespace: string;
+  replicas: number;
+  /** Image per container name. */
+  images: Record<string, string>;
+  /** The pod template as the API returned it (spec.template): what readiness scoring reads. */
+  template: Record<string, unknown>;
+  generation: number;
+  labels: Record<string, string>;
+}
+
+/** What a workload looked like before the release touched it: what a rollback restores. */
+export interface DeploymentSnapshot {
+  target: WorkloadTarget;
+  /** false when the release created it (rollback deletes it instead of restoring it). */
+  existed: boolean;
+  replicas: number;
+  images: Record<string, string>;
+  template: Record<string, unknown>;
+  /** Whether the canary Deployment existed before, and its replicas then. */
+  canary: { existed: boolean; replicas: number };
+}
+
+export interface RolloutStatus {
+  /** Judged as `kubectl rollout status` judges: see adapters/kubernetes/rollout-status.ts. */
+  state: 'complete' | 'progressing' | 'failed';
+  message: string;
+  desired: number;
+  updated: number;
+  ready: number;
+  available: number;
+}
+
+export interface Cluster {
+  readDeployment(target: WorkloadTarget, track?: Track): Promise<DeploymentView | undefined>;
+  snapshot(target: WorkloadTarget): Promise<DeploymentSnapshot>;
+  setImage(target: WorkloadTarget, container: string, image: string, track?: Track): Promise<void>;
+  scale(target: WorkloadTarget, replicas: number, track?: Track): Promise<void>;
+  /**
+   * Creates or updates `<deployment>-canary` from the stable Deployment's template with the
+   * new image, labelled `switchyard.dev/track: canary` so a Service or TargetGroupBinding can
+   * select it. Returns the canary Deployment's name.
+   */
+  ensureCanary(
+    target: WorkloadTarget,
+    spec: { container: string; image: string; replicas: number },
+  ): Promise<string>;
+  /** Scales the canary to zero, or deletes it. Absent canaries are fine: this is idempotent. */
+  removeCanary(target: WorkloadTarget, mode: 'scaleToZero' | 'delete'): Promise<void>;
+  rolloutStatus(target: WorkloadTarget, track?: Track): Promise<RolloutStatus>;
+  /** Re-applies the saved template and replicas (not ReplicaSet history), and the canary's state. */
+  restore(snapshot: DeploymentSnapshot): Promise<void>;
+}
+
+/** An ALB listener or rule of one service in one region, by the names in the plan. */
+export interface TrafficTarget {
+  service: string;
+  region: string;
+  alb: AlbTrafficPlan;
+}
+
+export interface ResolvedTraffic {
+  loadBalancerArn: string;
+  listenerArn: string;
+  ruleArn?: string;
+  stableTargetGroupArn: string;
+  canaryTargetGroupArn: string;
+}
+
+export interface TargetHealthSummary {
+  healthy: number;
+  unhealthy: number;
+  /** initial, draining, unused… */
+  other: number;
+}
+
+export interface Traffic {
+  resolve(target: TrafficTarget): Promise<ResolvedTraffic>;
+  getWeights(target: TrafficTarget): Promise<Weights>;
+  /** Applies the weights, reads them back, and returns what was read. */
+  setWeights(target: TrafficTarget, weights: Weights): Promise<Weights>;
+  targetHealth(target: TrafficTarget): Promise<Record<Track, TargetHealthSummary>>;
+}
+
+export interface DnsRecord {
+  hostedZoneId: string;
+  recordName: string;
+}
+
+export interface Dns {
+  /** Weight (0–255) per set identifier of the record's weighted records. */
+  getWeights(record: DnsRecord): Promise<Record<string, number>>;
+  /** One UPSERT batch for all the given set identifiers; returns the change id to wait on. */
+  setWeights(record: DnsRecord, weights: Record<string, number>): Promise<{ changeId: string }>;
+  /** true once the change is INSYNC. */
+  isInSync(changeId: string): Promise<boolean>;
+}
+
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+export interface VersionMetrics {
+  requests: number;
+  errors: number;
+  /** undefined when there were no requests to measure. */
+  p95LatencyMs: number | undefined;
+}
+
+/** One analysis interval's canary and stable figures. */
+export interface ComparisonSample {
+  at: string;
+  canary: VersionMetrics;
+  stable: VersionMetrics;
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  detail: string;
+  latencyMs: number;
+}
+
+export interface Signals {
+  alarmStates(region: string, alarmNames: readonly string[]): Promise<Record<string, AlarmState>>;
+  /** Per-interval metrics of both target groups between `from` and `to`. */
+  compareTargetGroups(
+    region: string,
+    traffic: ResolvedTraffic,
+    window: { from: Date; to: Date; periodSeconds: number },
+  ): Promise<ComparisonSample[]>;
+  httpProbe(check: Extract<CheckPlan, { type: 'http' }>): Promise<ProbeResult>;
+  tcpProbe(check: Extract<CheckPlan, { type: 'tcp' }>): Promise<ProbeResult>;
+  invokeHook(
+    region: string,
+    functionName: string,
+    payload: Record<string, unknown>,
+  ): Promise<{ verdict: 'pass' | 'fail' | 'inconclusive'; detail: string }>;
+}
+
+// ── store ────────────────────────────────────────────────────────────────────
+
+export type ReleaseStatus =
+  | 'PENDING'
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'ROLLING_BACK'
+  | 'ROLLED_BACK'
+  | 'FAILED'
+  | 'ABORTED';
+
+export interface ReleaseRecord {
+  releaseId: string;
+  status: ReleaseStatus;
+  /** sha256 of the canonical plan: the same id with another plan is a conflict. */
+  planHash: string;
+  createdAt: string;
+  updatedAt: string;
+  executionArn?: string;
+  reason?: string;
+  submittedBy?: string;
+}
+
+export type ServiceRolloutStatus =
+  | 'PENDING'
+  | 'IN_PROGRESS'
+  | 'VALIDATING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'ROLLED_BACK'
+  | 'SKIPPED';
+
+export interface ServiceRolloutRecord {
+  releaseId: string;
+  region: string;
+  service: string;
+  status: ServiceRolloutStatus;
+  stepIndex: number;
+  stepCount: number;
+  weights: Weights;
+  checksPassed: number;
+  checksFailed: number;
+  /** Consecutive failed analysis intervals, for consecutiveFailureLimit. */
+  consecutiveFailures: number;
+  verdict?: 'pass' | 'fail' | 'inconclusive';
+  reason?: string;
+  startedAt?: string;
+  endedAt?: string;
+  updatedAt: string;
+}
+
+export type ServiceRolloutPatch = Partial<
+  Pick<
+    ServiceRolloutRecord,
+    | 'status'
+    | 'stepIndex'
+    | 'weights'
+    | 'checksPassed'
+    | 'checksFailed'
+    | 'consecutiveFailures'
+    | 'verdict'
+    | 'reason'
+    | 'startedAt'
+    | 'endedAt'
+  >
+>;
+
+export interface AuditEntry {
+  releaseId: string;
+  /** Position in the release's audit, from 1, gap-free. */
+  seq: number;
+  /** Idempotency key: appending the same key twice stores one entry. */
+  key: string;
+  at: string;
+  action: string;
+  actor: string;
+  region?: string;
+  service?: string;
+  detail?: Record<string, unknown>;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'seq'>;
+
+export interface LockLease extends LockHolder {}
+
+export type TaskTokenKind = 'approval' | 'dependency' | 'region';
+
+export interface TaskTokenKey {
+  releaseId: string;
+  kind: TaskTokenKind;
+  /** Names what waits, e.g. `us-east-1/auth/step-3` or `us-east-1/lane-2`. */
+  name: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+export interface Store {
+  /** Creates the release, storing its plan; returns the existing one for the same id and hash. */
+  createRelease(
+    release: ReleaseRecord,
+    planDocument: unknown,
+  ): Promise<{ created: boolean; release: ReleaseRecord }>;
+  getRelease(releaseId: string): Promise<ReleaseRecord | undefined>;
+  getPlanDocument(releaseId: string): Promise<unknown>;
+  /** Moves the status, only from one of `from` when given (throws ConditionFailed otherwise). */
+  setReleaseStatus(
+    releaseId: string,
+    status: ReleaseStatus,
+    changes?: { reason?: string; executionArn?: string; from?: readonly ReleaseStatus[] },
+  ): Promise<ReleaseRecord>;
+  listReleases(query: {
+    status?: ReleaseStatus;
+    since?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<ReleaseRecord>>;
+
+  /** Writes PENDING records; existing ones are kept (a retry changes nothing). */
+  putServiceRollouts(records: readonly ServiceRolloutRecord[]): Promise<void>;
+  getServiceRollout(
+    releaseId: string,
+    region: string,
+    service: string,
+  ): Promise<ServiceRolloutRecord | undefined>;
+  listServiceRollouts(releaseId: string, region?: string): Promise<ServiceRolloutRecord[]>;
+  /**
+   * Applies the patch and appends the audit entry in one transaction; when `expect` is given,
+   * only if the record's status is one of those.
+   */
+  updateServiceRollout(
+    key: { releaseId: string; region: string; service: string },
+    patch: ServiceRolloutPatch,
+    audit: NewAuditEntry,
+    expect?: readonly ServiceRolloutStatus[],
+  ): Promise<ServiceRolloutRecord>;
+
+  /** First write wins: a retried snapshot never overwrites the original. */
+  putSnapshot(
+    releaseId: string,
+    service: string,
+    snapshot: DeploymentSnapshot & { weights?: Weights },
+  ): Promise<void>;
+  getSnapshots(
+    releaseId: string,
+    region?: string,
+  ): Promise<Array<{ service: string; snapshot: DeploymentSnapshot & { weights?: Weights } }>>;
+
+  /** Appends in order; the same key twice stores one entry and returns it. */
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
+  listAudit(releaseId: string, query?: { afterSeq?: number; limit?: number }): Promise<AuditEntry[]>;
+
+  /**
+   * Takes the scope's lease when free, expired, or already held by the same release and kind;
+   * a rollback or failover may take over a release's lease. Otherwise throws LockHeldError.
+   */
+  acquireLock(
+    scope: string,
+    holder: Pick<LockHolder, 'releaseId' | 'kind'>,
+    leaseSeconds: number,
+  ): Promise<LockLease>;
+  releaseLock(scope: string, releaseId: string): Promise<void>;
+  getLock(scope: string): Promise<LockLease | undefined>;
+
+  watchAlarms(releaseId: string, alarmNames: readonly string[]): Promise<void>;
+  unwatchAlarms(releaseId: string): Promise<void>;
+  releasesWatching(alarmName: string): Promise<string[]>;
+
+  putTaskToken(key: TaskTokenKey, token: string): Promise<void>;
+  /** Removes and returns the token, so two callers cannot both resume it. */
+  takeTaskToken(key: TaskTokenKey): Promise<string | undefined>;
+  listTaskTokens(releaseId: string, kind?: TaskTokenKind): Promise<Array<TaskTokenKey & { token: string }>>;
+
+  /** true the first time an id is seen: EventBridge delivers at least once. */
+  markEventSeen(eventId: string, ttlSeconds: number): Promise<boolean>;
+}
+
+// ── workflow and events ─────────────────────────────────────────────────────
+
+export type MachineName =
+  | 'release'
+  | 'regionRollout'
+  | 'serviceLane'
+  | 'serviceRollout'
+  | 'rollback'
+  | 'failover';
+
+export interface ExecutionDescription {
+  executionArn: string;
+  name: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+  startDate: string;
+  stopDate?: string;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+export interface Workflow {
+  /** Starts `name`; an execution of that name with the same input counts as started. */
+  startExecution(
+    machine: MachineName,
+    name: string,
+    input: Record<string, unknown>,
+  ): Promise<{ executionArn: string; alreadyExisted: boolean }>;
+  stopExecution(executionArn: string, reason: { error: string; cause: string }): Promise<void>;
+  describeExecution(executionArn: string): Promise<ExecutionDescription | undefined>;
+  executionArnFor(machine: MachineName, name: string): string;
+  sendTaskSuccess(token: string, output: Record<string, unknown>): Promise<void>;
+  sendTaskFailure(token: string, error: string, cause: string): Promise<void>;
+  sendTaskHeartbeat(token: string): Promise<void>;
+}
+
+/** Detail types of Switchyard's own events (source `switchyard`), documented in the README. */
+export type EventDetailType =
+  | 'Release Started'
+  | 'Release Succeeded'
+  | 'Release Failed'
+  | 'Release Rolled Back'
+  | 'Service Rollout Step'
+  | 'Service Rollout Completed'
+  | 'Service Rollout Failed'
+  | 'Rollback Started'
+  | 'Rollback Completed'
+  | 'Failover Started'
+  | 'Failover Completed'
+  | 'Failback Completed';
+
+export interface SwitchyardEvent {
+  detailType: EventDetailType;
+  releaseId: string;
+  detail: Record<string, unknown>;
+}
+
+export interface Events {
+  publish(events: readonly SwitchyardEvent[]): Promise<void>;
+}
+
+/** Time, so the rehearsal can run handlers on a virtual clock. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Ports by region: each AWS region has its own clients. */
+export interface Ports {
+  cluster: Cluster;
+  traffic: Traffic;
+  dns: Dns;
+  signals: Signals;
+  store: Store;
+  workflow: Workflow;
+  events: Events;
+  clock: Clock;
+}
