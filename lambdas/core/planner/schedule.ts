@@ -65,7 +65,6 @@ export function criticalPath(tasks: readonly Task[]): CriticalPath {
 function bottomLevels(tasks: readonly Task[], order: readonly string[]): Map<string, number> {
   const byId = new Map(tasks.map((task) => [task.id, task]));
   const dependents = dependentsOf(dependencyMap(tasks));
-      (dependents.get(dep) ?? dependents.set(dep, []).get(dep)!).push(task.id);
   const level = new Map<string, number>();
   for (let i = order.length - 1; i >= 0; i--) {
     const id = order[i]!;
@@ -83,7 +82,6 @@ export function scheduleDag(tasks: readonly Task[], concurrency: number): Schedu
   const byId = new Map(tasks.map((task) => [task.id, task]));
   const waitingOn = new Map(tasks.map((task) => [task.id, task.dependsOn.length]));
   const dependents = dependentsOf(dependencyMap(tasks));
-      (dependents.get(dep) ?? dependents.set(dep, []).get(dep)!).push(task.id);
 
   // Most remaining work first; declaration order breaks ties so schedules are deterministic.
   const ready = new MinHeap<string>((a, b) => {
