@@ -50,6 +50,8 @@ export class LockHeldError extends SwitchyardError {
 /** The same release id was submitted again with a different plan. */
 export class ReleaseConflictError extends SwitchyardError {}
 export class NotFoundError extends SwitchyardError {}
+/** A conditional change found the record in another state than the caller required (`from`, `expect`). */
+export class ConditionFailedError extends SwitchyardError {}
 
 export class ReadinessGateFailedError extends SwitchyardError {}
 export class AnalysisFailedError extends SwitchyardError {}
@@ -67,3 +69,14 @@ export class DependencyFailedError extends SwitchyardError {}
 /** Something could not be restored; the release needs a person. */
 export class RollbackIncompleteError extends SwitchyardError {}
 export class DnsNotInSyncError extends SwitchyardError {}
+
+/** Lambda errors arrive as a JSON cause ({ errorMessage, errorType }); other errors as text. */
+export function causeMessage(cause: string | undefined): string {
+  if (!cause) return 'no detail';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string; Cause?: string; cause?: string };
+    return parsed.errorMessage ?? parsed.Cause ?? parsed.cause ?? cause;
+  } catch {
+    return cause;
+  }
+}

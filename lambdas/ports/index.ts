@@ -208,6 +208,8 @@ export interface ServiceRolloutRecord {
   consecutiveFailures: number;
   verdict?: 'pass' | 'fail' | 'inconclusive';
   reason?: string;
+  /** The lane that claimed it: a retried claim by the same lane gets the same service back. */
+  claimedBy?: string;
   startedAt?: string;
   endedAt?: string;
   updatedAt: string;
@@ -224,6 +226,7 @@ export type ServiceRolloutPatch = Partial<
     | 'consecutiveFailures'
     | 'verdict'
     | 'reason'
+    | 'claimedBy'
     | 'startedAt'
     | 'endedAt'
   >

@@ -62,7 +62,10 @@ export function criticalPath(tasks: readonly Task[]): CriticalPath {
 }
 
 /** Remaining work from each task's start to the end of the graph: the list-scheduling priority. */
-function bottomLevels(tasks: readonly Task[], order: readonly string[]): Map<string, number> {
+export function bottomLevels(
+  tasks: readonly Task[],
+  order: readonly string[] = topologicalOrder(dependencyMap(tasks)),
+): Map<string, number> {
   const byId = new Map(tasks.map((task) => [task.id, task]));
   const dependents = dependentsOf(dependencyMap(tasks));
   const level = new Map<string, number>();

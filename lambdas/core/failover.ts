@@ -1,0 +1,44 @@
+/**
+ * Failover: the failing region's Route 53 weight goes to zero and the survivors absorb its
+ * share in proportion to their own; their Deployments are scaled up first so they can carry it.
+ */
+import { InvalidInputError } from './errors';
+
+export const ROUTE53_MAX_WEIGHT = 255;
+
+export interface FailoverPlan {
+  weights: Record<string, number>;
+  /** Replica multiplier per surviving region, ≥ 1. */
+  scaleFactors: Record<string, number>;
+}
+
+export function planFailover(
+  current: Readonly<Record<string, number>>,
+  failing: string,
+  maxScaleFactor = 3,
+): FailoverPlan {
+  if (!(failing in current)) throw new InvalidInputError(`region ${failing} has no weighted record`);
+  const survivors = Object.keys(current).filter((region) => region !== failing);
+  if (survivors.length === 0)
+    throw new InvalidInputError(`region ${failing} is the only region: there is nowhere to fail over to`);
+  const total = Object.values(current).reduce((sum, weight) => sum + weight, 0);
+  const survivorTotal = survivors.reduce((sum, region) => sum + current[region]!, 0);
+  const weights: Record<string, number> = { [failing]: 0 };
+  const scaleFactors: Record<string, number> = {};
+  for (const region of survivors) {
+    // Survivors at zero split the load evenly; otherwise each keeps its share of the survivors.
+    const share = survivorTotal === 0 ? 1 / survivors.length : current[region]! / survivorTotal;
+    weights[region] = Math.min(
+      ROUTE53_MAX_WEIGHT,
+      Math.max(1, Math.round((total || survivors.length) * share)),
+    );
+    const before = total === 0 ? 1 / Object.keys(current).length : current[region]! / total;
+    scaleFactors[region] =
+      before === 0 ? maxScaleFactor : Math.min(maxScaleFactor, Math.max(1, share / before));
+  }
+  return { weights, scaleFactors };
+}
+
+export function scaledReplicas(replicas: number, factor: number): number {
+  return Math.max(replicas, Math.ceil(replicas * factor));
+}

@@ -1,0 +1,25 @@
+/**
+ * Step Functions execution names: 1–80 characters of [A-Za-z0-9_-], unique for 90 days.
+ * Child names join their parts; a name that would be too long keeps a readable prefix and a
+ * hash of the whole, so two long names never collide.
+ */
+import { createHash } from 'node:crypto';
+
+export const EXECUTION_NAME_MAX = 80;
+
+export function executionName(...parts: string[]): string {
+  const joined = parts.join('-').replace(/[^A-Za-z0-9_-]/g, '_');
+  if (joined.length <= EXECUTION_NAME_MAX) return joined;
+  const hash = createHash('sha256').update(joined).digest('hex').slice(0, 12);
+  return `${joined.slice(0, EXECUTION_NAME_MAX - hash.length - 1)}-${hash}`;
+}
+
+export const serviceRolloutName = (releaseId: string, region: string, service: string) =>
+  executionName(releaseId, region, service);
+export const regionRolloutName = (releaseId: string, region: string) => executionName(releaseId, region);
+export const laneName = (releaseId: string, region: string, lane: number) =>
+  executionName(releaseId, region, `lane${lane}`);
+export const rollbackName = (releaseId: string) => executionName(releaseId, 'rollback');
+
+/** The lock scope a release takes: one release per scope at a time. */
+export const RELEASE_LOCK_SCOPE = 'fleet';

@@ -1,0 +1,72 @@
+/**
+ * The alarm path: a CloudWatch "Alarm State Change" into ALARM, delivered by EventBridge (at
+ * least once), stops every running release watching that alarm and starts its rollback. The
+ * event id, the conditional RUNNING → ROLLING_BACK move and the rollback's execution name each
+ * make a duplicate delivery start nothing new.
+ */
+import { z } from 'zod';
+import { rollbackName } from '../core/naming';
+import { defineHandler } from './define';
+
+export const AlarmStateChangeEvent = z
+  .object({
+    id: z.string().min(1),
+    'detail-type': z.literal('CloudWatch Alarm State Change'),
+    region: z.string().min(1),
+    time: z.string().optional(),
+    detail: z
+      .object({
+        alarmName: z.string().min(1),
+        state: z.object({ value: z.string(), reason: z.string().optional() }).passthrough(),
+      })
+      .passthrough(),
+  })
+  .passthrough();
+
+/** How long an event id is remembered: EventBridge retries within 24 hours. */
+const EVENT_MEMORY_SECONDS = 2 * 24 * 3600;
+
+export const onAlarm = defineHandler({
+  name: 'onAlarm',
+  ports: ['store', 'workflow', 'clock', 'events'],
+  input: AlarmStateChangeEvent,
+  async run(event, ports) {
+    const alarmName = event.detail.alarmName;
+    if (event.detail.state.value !== 'ALARM')
+      return { alarmName, rolledBack: [], ignored: 'not an ALARM state' };
+    if (!(await ports.store.markEventSeen(event.id, EVENT_MEMORY_SECONDS))) {
+      return { alarmName, rolledBack: [], ignored: 'duplicate delivery' };
+    }
+    const rolledBack: string[] = [];
+    for (const releaseId of await ports.store.releasesWatching(alarmName)) {
+      const release = await ports.store.getRelease(releaseId);
+      if (release?.status !== 'RUNNING') continue;
+      const reason = `alarm ${alarmName} in ${event.region} entered ALARM${event.detail.state.reason ? `: ${event.detail.state.reason}` : ''}`;
+      try {
+        await ports.store.setReleaseStatus(releaseId, 'ROLLING_BACK', { reason, from: ['RUNNING'] });
+      } catch (error) {
+        // Another delivery (or the release's own failure) got there first.
+        if ((error as Error).name === 'ConditionalCheckFailedException') continue;
+        throw error;
+      }
+      await ports.store.appendAudit({
+        releaseId,
+        key: `alarm/${alarmName}`,
+        at: ports.clock.now().toISOString(),
+        action: 'alarm.received',
+        actor: 'cloudwatch',
+        region: event.region,
+        detail: { alarmName, eventId: event.id, reason },
+      });
+      if (release.executionArn) {
+        await ports.workflow.stopExecution(release.executionArn, {
+          error: 'AlarmTriggeredRollback',
+          cause: reason,
+        });
+      }
+      await ports.workflow.startExecution('rollback', rollbackName(releaseId), { releaseId });
+      rolledBack.push(releaseId);
+    }
+    return { alarmName, rolledBack };
+  },
+});

@@ -1,0 +1,249 @@
+/**
+ * Failover and failback of a region. Failover scales the surviving regions up, verifies them,
+ * then moves Route 53 weight away; failback moves the original weights back, then returns the
+ * survivors to their replicas. Each failover is recorded like a release (kind failover), with
+ * what it changed, so failback restores exactly that.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { InvalidInputError, NotFoundError, RolloutNotReadyError, RolloutStuckError } from '../core/errors';
+import { planFailover, scaledReplicas } from '../core/failover';
+import type { Ports } from '../ports';
+import { defineHandler } from './define';
+import { loadReleaseContext } from './release-context';
+
+export const FAILOVER_LOCK_SCOPE = 'failover';
+
+const FailoverInput = z.object({
+  failoverId: z.string().min(1),
+  region: z.string().min(1),
+  direction: z.enum(['failover', 'failback']),
+  /** The release whose plan describes the fleet (its services, regions and DNS record). */
+  planReleaseId: z.string().min(1),
+  /** For failback: the failover being reversed. */
+  reverses: z.string().optional(),
+});
+type FailoverInput = z.infer<typeof FailoverInput>;
+
+export interface FailoverRecord {
+  kind: 'failover';
+  region: string;
+  direction: 'failover' | 'failback';
+  planReleaseId: string;
+  weightsBefore: Record<string, number>;
+  weightsAfter: Record<string, number>;
+  replicas: Array<{ region: string; service: string; before: number; after: number }>;
+}
+
+async function fleet(ports: Ports, input: FailoverInput) {
+  const context = await loadReleaseContext(ports.store, input.planReleaseId);
+  const dns = context.plan.source.dns;
+  if (!dns)
+    throw new InvalidInputError(`release ${input.planReleaseId}'s plan has no dns record to fail over`);
+  const identifiers = new Map(
+    context.plan.regions.map((region) => [region.name, region.dns?.setIdentifier ?? region.name]),
+  );
+  if (!identifiers.has(input.region))
+    throw new InvalidInputError(`region ${input.region} is not in the plan's regions`);
+  return { context, dns, identifiers };
+}
+
+export const beginFailover = defineHandler({
+  name: 'beginFailover',
+  ports: ['store', 'dns', 'cluster', 'clock', 'events'],
+  input: FailoverInput,
+  async run(input, ports) {
+    const { context, dns, identifiers } = await fleet(ports, input);
+    await ports.store.acquireLock(
+      FAILOVER_LOCK_SCOPE,
+      { releaseId: input.failoverId, kind: 'failover' },
+      3600,
+    );
+    const bySetId = await ports.dns.getWeights(dns);
+    const byRegion = Object.fromEntries([...identifiers].map(([region, id]) => [region, bySetId[id] ?? 0]));
+    let record: FailoverRecord;
+    if (input.direction === 'failover') {
+      const plan = planFailover(byRegion, input.region);
+      const replicas: FailoverRecord['replicas'] = [];
+      for (const [region, factor] of Object.entries(plan.scaleFactors)) {
+        for (const service of context.regionServices(region)) {
+          const deployment = await ports.cluster.readDeployment(context.workload(region, service));
+          if (!deployment) continue;
+          replicas.push({
+            region,
+            service,
+            before: deployment.replicas,
+            after: scaledReplicas(deployment.replicas, factor),
+          });
+        }
+      }
+      record = {
+        kind: 'failover',
+        region: input.region,
+        direction: 'failover',
+        planReleaseId: input.planReleaseId,
+        weightsBefore: byRegion,
+        weightsAfter: plan.weights,
+        replicas,
+      };
+    } else {
+      if (!input.reverses) throw new InvalidInputError('a failback names the failover it reverses');
+      const previous = (await ports.store.getPlanDocument(input.reverses)) as FailoverRecord | undefined;
+      if (previous?.kind !== 'failover' || previous.region !== input.region) {
+        throw new NotFoundError(`no failover of ${input.region} recorded as ${input.reverses}`);
+      }
+      record = {
+        kind: 'failover',
+        region: input.region,
+        direction: 'failback',
+        planReleaseId: input.planReleaseId,
+        weightsBefore: byRegion,
+        weightsAfter: previous.weightsBefore,
+        replicas: previous.replicas.map((entry) => ({ ...entry, before: entry.after, after: entry.before })),
+      };
+    }
+    const now = ports.clock.now().toISOString();
+    const planHash = createHash('sha256').update(JSON.stringify(record)).digest('hex');
+    await ports.store.createRelease(
+      {
+        releaseId: input.failoverId,
+        status: 'RUNNING',
+        planHash,
+        createdAt: now,
+        updatedAt: now,
+        submittedBy: input.direction,
+      },
+      record,
+    );
+    await ports.store.appendAudit({
+      releaseId: input.failoverId,
+      key: `${input.direction}/planned`,
+      at: now,
+      action: `${input.direction}.planned`,
+      actor: 'switchyard',
+      region: input.region,
+      detail: {
+        weightsBefore: record.weightsBefore,
+        weightsAfter: record.weightsAfter,
+        scaled: record.replicas.length,
+      },
+    });
+    await ports.events.publish([
+      {
+        detailType: 'Failover Started',
+        releaseId: input.failoverId,
+        detail: { region: input.region, direction: input.direction },
+      },
+    ]);
+    return { ...input };
+  },
+});
+
+async function recorded(ports: Ports, failoverId: string): Promise<FailoverRecord> {
+  const record = (await ports.store.getPlanDocument(failoverId)) as FailoverRecord | undefined;
+  if (record?.kind !== 'failover') throw new NotFoundError(`failover ${failoverId} has no record`);
+  return record;
+}
+
+/** Scales to the record's `after` replicas: survivors up for failover, back down for failback. */
+export const scaleRegions = defineHandler({
+  name: 'scaleRegions',
+  ports: ['store', 'cluster'],
+  input: FailoverInput,
+  async run(input, ports) {
+    const { context } = await fleet(ports, input);
+    const record = await recorded(ports, input.failoverId);
+    await Promise.all(
+      record.replicas.map((entry) =>
+        ports.cluster.scale(context.workload(entry.region, entry.service), entry.after),
+      ),
+    );
+    return input;
+  },
+});
+
+export const verifyRegions = defineHandler({
+  name: 'verifyRegions',
+  ports: ['store', 'cluster'],
+  input: FailoverInput,
+  async run(input, ports) {
+    const { context } = await fleet(ports, input);
+    const record = await recorded(ports, input.failoverId);
+    const waiting: string[] = [];
+    for (const entry of record.replicas) {
+      const status = await ports.cluster.rolloutStatus(context.workload(entry.region, entry.service));
+      if (status.state === 'failed')
+        throw new RolloutStuckError(`${entry.service} in ${entry.region}: ${status.message}`);
+      if (status.state === 'progressing')
+        waiting.push(`${entry.service} in ${entry.region}: ${status.message}`);
+    }
+    if (waiting.length > 0) throw new RolloutNotReadyError(waiting.join('; '));
+    return input;
+  },
+});
+
+export const shiftDnsWeights = defineHandler({
+  name: 'shiftDnsWeights',
+  ports: ['store', 'dns', 'clock'],
+  input: FailoverInput,
+  async run(input, ports) {
+    const { dns, identifiers } = await fleet(ports, input);
+    const record = await recorded(ports, input.failoverId);
+    const bySetId = Object.fromEntries(
+      Object.entries(record.weightsAfter).map(([region, weight]) => [identifiers.get(region)!, weight]),
+    );
+    const { changeId } = await ports.dns.setWeights(dns, bySetId);
+    await ports.store.appendAudit({
+      releaseId: input.failoverId,
+      key: `${input.direction}/dns`,
+      at: ports.clock.now().toISOString(),
+      action: 'dns.weights-changed',
+      actor: 'switchyard',
+      region: input.region,
+      detail: { weights: record.weightsAfter, changeId },
+    });
+    return { ...input, changeId };
+  },
+});
+
+export const checkDnsSync = defineHandler({
+  name: 'checkDnsSync',
+  ports: ['dns'],
+  input: FailoverInput.extend({ changeId: z.string() }),
+  async run(input, ports) {
+    return { ...input, inSync: await ports.dns.isInSync(input.changeId) };
+  },
+});
+
+export const finishFailover = defineHandler({
+  name: 'finishFailover',
+  ports: ['store', 'clock', 'events'],
+  input: FailoverInput.passthrough(),
+  async run(input, ports) {
+    const record = await recorded(ports, input.failoverId);
+    await ports.store.setReleaseStatus(input.failoverId, 'SUCCEEDED');
+    await ports.store.appendAudit({
+      releaseId: input.failoverId,
+      key: `${input.direction}/completed`,
+      at: ports.clock.now().toISOString(),
+      action: `${input.direction}.completed`,
+      actor: 'switchyard',
+      region: input.region,
+      detail: { weights: record.weightsAfter },
+    });
+    await ports.store.releaseLock(FAILOVER_LOCK_SCOPE, input.failoverId);
+    await ports.events.publish([
+      {
+        detailType: input.direction === 'failover' ? 'Failover Completed' : 'Failback Completed',
+        releaseId: input.failoverId,
+        detail: { region: input.region, weights: record.weightsAfter },
+      },
+    ]);
+    return {
+      failoverId: input.failoverId,
+      region: input.region,
+      direction: input.direction,
+      weights: record.weightsAfter,
+    };
+  },
+});

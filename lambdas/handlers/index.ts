@@ -1,0 +1,83 @@
+/** Every handler by name: the state machines' Task states name these (see statemachines/). */
+import { onAlarm } from './alarm';
+import type { AnyHandlerDefinition } from './define';
+import {
+  beginFailover,
+  checkDnsSync,
+  finishFailover,
+  scaleRegions,
+  shiftDnsWeights,
+  verifyRegions,
+} from './failover';
+import {
+  acquireReleaseLock,
+  checkWaveHealth,
+  claimNextService,
+  finalizeRelease,
+  prepareRegion,
+  refuseRelease,
+  validateRelease,
+  waitForDependency,
+  wakeLanes,
+  watchAlarms,
+} from './release';
+import {
+  beginRollback,
+  finishRollback,
+  restoreWorkloads,
+  returnTrafficToStable,
+  verifyRestored,
+} from './rollback';
+import {
+  advanceStep,
+  checkReadinessGate,
+  completeServiceRollout,
+  failServiceRollout,
+  prepareCanary,
+  promoteCanary,
+  recreateWorkload,
+  requestApproval,
+  runAnalysis,
+  shiftTraffic,
+  startServiceRollout,
+  verifyRollout,
+} from './service-rollout';
+
+export const handlers = {
+  validateRelease,
+  acquireReleaseLock,
+  watchAlarms,
+  checkWaveHealth,
+  finalizeRelease,
+  refuseRelease,
+  prepareRegion,
+  claimNextService,
+  waitForDependency,
+  wakeLanes,
+  startServiceRollout,
+  checkReadinessGate,
+  prepareCanary,
+  verifyRollout,
+  shiftTraffic,
+  runAnalysis,
+  requestApproval,
+  recreateWorkload,
+  promoteCanary,
+  advanceStep,
+  completeServiceRollout,
+  failServiceRollout,
+  beginRollback,
+  returnTrafficToStable,
+  restoreWorkloads,
+  verifyRestored,
+  finishRollback,
+  beginFailover,
+  scaleRegions,
+  verifyRegions,
+  shiftDnsWeights,
+  checkDnsSync,
+  finishFailover,
+  onAlarm,
+} satisfies Record<string, AnyHandlerDefinition>;
+
+export type HandlerName = keyof typeof handlers;

@@ -1,0 +1,112 @@
+/**
+ * What handlers know about a release: its resolved plan, each service's steps and workload,
+ * looked up by id. Plans are immutable once stored, so a warm Lambda keeps them.
+ */
+import { NotFoundError, PlanInvalidError, ReleaseAbortedError } from '../core/errors';
+import { checkPlan } from '../core/plan/load';
+import { type ResolvedPlan, type ResolvedService, resolvePlan } from '../core/plan/resolve';
+import { bottomLevels } from '../core/planner/schedule';
+import { estimateStepSeconds, type RolloutStep, rolloutSteps } from '../core/strategy';
+import type { Store, TrafficTarget, WorkloadTarget } from '../ports';
+
+export interface ReleaseContext {
+  releaseId: string;
+  plan: ResolvedPlan;
+  service(name: string): ResolvedService;
+  steps(service: string): RolloutStep[];
+  workload(region: string, service: string): WorkloadTarget;
+  trafficTarget(region: string, service: string): TrafficTarget | undefined;
+  /** Remaining estimated work from each service to the end of its region: the claim priority. */
+  priority(region: string, service: string): number;
+  regionServices(region: string): string[];
+  dependsOn(region: string, service: string): string[];
+}
+
+const cache = new Map<string, ReleaseContext>();
+
+export async function loadReleaseContext(store: Store, releaseId: string): Promise<ReleaseContext> {
+  const cached = cache.get(releaseId);
+  if (cached) return cached;
+  const document = await store.getPlanDocument(releaseId);
+  if (document === undefined) throw new NotFoundError(`release ${releaseId} has no stored plan`);
+  const checked = checkPlan(document);
+  if (!checked.ok) throw new PlanInvalidError(checked.problems);
+  const context = buildReleaseContext(releaseId, resolvePlan(checked.plan));
+  cache.set(releaseId, context);
+  return context;
+}
+
+export function buildReleaseContext(releaseId: string, plan: ResolvedPlan): ReleaseContext {
+  const regions = new Map(plan.regions.map((region) => [region.name, region]));
+  const stepsByService = new Map<string, RolloutStep[]>();
+  const priorities = new Map<string, Map<string, number>>();
+  const region = (name: string) => {
+    const found = regions.get(name);
+    if (!found) throw new NotFoundError(`region ${name} is not in release ${releaseId}`);
+    return found;
+  };
+  const service = (name: string) => {
+    const found = plan.services.get(name);
+    if (!found) throw new NotFoundError(`service ${name} is not in release ${releaseId}`);
+    return found;
+  };
+  const steps = (name: string) => {
+    let list = stepsByService.get(name);
+    if (!list) {
+      list = rolloutSteps(service(name));
+      stepsByService.set(name, list);
+    }
+    return list;
+  };
+  const dependsOn = (regionName: string, name: string) => {
+    const included = new Set(region(regionName).services);
+    return service(name).dependsOn.filter((dependency) => included.has(dependency));
+  };
+  return {
+    releaseId,
+    plan,
+    service,
+    steps,
+    regionServices: (name) => region(name).services,
+    dependsOn,
+    workload: (regionName, name) => {
+      const target = service(name);
+      return {
+        region: regionName,
+        cluster: region(regionName).cluster,
+        namespace: target.namespace,
+        deployment: target.deployment,
+      };
+    },
+    trafficTarget: (regionName, name) => {
+      const traffic = service(name).traffic;
+      return traffic.type === 'alb' ? { service: name, region: regionName, alb: traffic } : undefined;
+    },
+    priority: (regionName, name) => {
+      let byService = priorities.get(regionName);
+      if (!byService) {
+        byService = bottomLevels(
+          region(regionName).services.map((id) => ({
+            id,
+            dependsOn: dependsOn(regionName, id),
+            durationSeconds: steps(id).reduce(
+              (sum, step) => sum + estimateStepSeconds(step, plan.stepRolloutEstimateSeconds),
+              0,
+            ),
+          })),
+        );
+        priorities.set(regionName, byService);
+      }
+      return byService.get(name) ?? 0;
+    },
+  };
+}
+
+/** A service rollout stops acting once its release is no longer running. */
+export async function assertReleaseRunning(store: Store, releaseId: string): Promise<void> {
+  const release = await store.getRelease(releaseId);
+  if (!release) throw new NotFoundError(`release ${releaseId} does not exist`);
+  if (release.status !== 'RUNNING') {
+    throw new ReleaseAbortedError(`release ${releaseId} is ${release.status}: this rollout stops acting`);
+  }
+}

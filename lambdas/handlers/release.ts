@@ -1,0 +1,374 @@
+/**
+ * Tasks of the release, region-rollout and service-lane state machines: validate and lock,
+ * then hand each region's services out to lanes as their dependencies complete.
+ */
+import { z } from 'zod';
+import { causeMessage, DependencyFailedError } from '../core/errors';
+import {
+  laneName,
+  RELEASE_LOCK_SCOPE,
+  regionRolloutName,
+  rollbackName,
+  serviceRolloutName,
+} from '../core/naming';
+import type { Ports, ServiceRolloutRecord, ServiceRolloutStatus } from '../ports';
+import { defineHandler } from './define';
+import { resumeIfWaiting } from './parked-tasks';
+import { assertReleaseRunning, loadReleaseContext, type ReleaseContext } from './release-context';
+
+const ReleaseKey = z.object({ releaseId: z.string().min(1) }).passthrough();
+const RegionKey = z.object({ releaseId: z.string().min(1), region: z.string().min(1) }).passthrough();
+const LaneKey = RegionKey.extend({ lane: z.number().int().min(0) });
+
+/** Leases outlive the longest step between renewals; TTL only cleans up. */
+export const RELEASE_LEASE_SECONDS = 6 * 3600;
+
+export const validateRelease = defineHandler({
+  name: 'validateRelease',
+  ports: ['store', 'clock', 'events'],
+  input: ReleaseKey,
+  async run({ releaseId }, ports) {
+    const context = await loadReleaseContext(ports.store, releaseId);
+    const now = ports.clock.now().toISOString();
+    const release = await ports.store.getRelease(releaseId);
+    if (release?.status === 'PENDING') {
+      await ports.store.setReleaseStatus(releaseId, 'RUNNING', { from: ['PENDING'] });
+      await ports.events.publish([
+        { detailType: 'Release Started', releaseId, detail: { waves: context.plan.waves.length } },
+      ]);
+    }
+    const records: ServiceRolloutRecord[] = context.plan.regions.flatMap((region) =>
+      region.services.map((service) => ({
+        releaseId,
+        region: region.name,
+        service,
+        status: 'PENDING' as const,
+        stepIndex: 0,
+        stepCount: context.steps(service).length,
+        weights: { stable: 100, canary: 0 },
+        checksPassed: 0,
+        checksFailed: 0,
+        consecutiveFailures: 0,
+        updatedAt: now,
+      })),
+    );
+    await ports.store.putServiceRollouts(records);
+    await ports.store.appendAudit({
+      releaseId,
+      key: 'release/validated',
+      at: now,
+      action: 'release.validated',
+      actor: 'switchyard',
+      detail: {
+        services: context.plan.services.size,
+        serviceRollouts: records.length,
+        waves: context.plan.waves.length,
+      },
+    });
+    return {
+      releaseId,
+      rollbackExecutionName: rollbackName(releaseId),
+      waves: context.plan.waves.map(({ wave, regions }, index) => ({
+        releaseId,
+        wave,
+        regions: regions.map((region) => ({
+          releaseId,
+          region: region.name,
+          executionName: regionRolloutName(releaseId, region.name),
+        })),
+        bakeSeconds: index < context.plan.waves.length - 1 ? context.plan.waveBakeSeconds : 0,
+      })),
+    };
+  },
+});
+
+export const acquireReleaseLock = defineHandler({
+  name: 'acquireReleaseLock',
+  ports: ['store', 'clock'],
+  input: ReleaseKey,
+  async run(input, ports) {
+    const lease = await ports.store.acquireLock(
+      RELEASE_LOCK_SCOPE,
+      { releaseId: input.releaseId, kind: 'release' },
+      RELEASE_LEASE_SECONDS,
+    );
+    await ports.store.appendAudit({
+      releaseId: input.releaseId,
+      key: 'release/lock',
+      at: ports.clock.now().toISOString(),
+      action: 'lock.acquired',
+      actor: 'switchyard',
+      detail: { scope: lease.scope, expiresAt: lease.expiresAt },
+    });
+    return input;
+  },
+});
+
+/** Registers every alarm the plan names, so an ALARM event finds this release. */
+export const watchAlarms = defineHandler({
+  name: 'watchAlarms',
+  ports: ['store'],
+  input: ReleaseKey,
+  async run(input, ports) {
+    const context = await loadReleaseContext(ports.store, input.releaseId);
+    await ports.store.watchAlarms(input.releaseId, watchedAlarmNames(context));
+    return input;
+  },
+});
+
+/** Alarms named in analysis checks, and each canary's own error alarm. */
+export function watchedAlarmNames(context: ReleaseContext): string[] {
+  const names = new Set<string>();
+  for (const service of context.plan.services.values()) {
+    for (const check of service.analysis?.checks ?? []) {
+      if (check.type === 'cloudwatchAlarms') for (const name of check.alarmNames) names.add(name);
+    }
+  }
+  for (const region of context.plan.regions) {
+    for (const service of region.services) names.add(canaryAlarmName(service, region.name));
+  }
+  return [...names];
+}
+
+/** The per-canary alarm the stack (or the user's own) defines on the canary target group. */
+export const canaryAlarmName = (service: string, region: string) => `${service}-${region}-canary-errors`;
+
+/** The all-green barrier between waves: every service of the wave's regions completed. */
+export const checkWaveHealth = defineHandler({
+  name: 'checkWaveHealth',
+  ports: ['store', 'clock'],
+  input: z.object({ releaseId: z.string(), wave: z.number(), regions: z.array(RegionKey) }).passthrough(),
+  async run(input, ports) {
+    await assertReleaseRunning(ports.store, input.releaseId);
+    const unfinished: string[] = [];
+    for (const { region } of input.regions) {
+      for (const record of await ports.store.listServiceRollouts(input.releaseId, region)) {
+        if (record.status !== 'COMPLETED') unfinished.push(`${region}/${record.service} is ${record.status}`);
+      }
+    }
+    if (unfinished.length > 0)
+      throw new DependencyFailedError(`wave ${input.wave} is not all green: ${unfinished.join(', ')}`);
+    await ports.store.appendAudit({
+      releaseId: input.releaseId,
+      key: `wave-${input.wave}/green`,
+      at: ports.clock.now().toISOString(),
+      action: 'wave.completed',
+      actor: 'switchyard',
+      detail: { wave: input.wave, regions: input.regions.map((entry) => entry.region) },
+    });
+    return { releaseId: input.releaseId, wave: input.wave };
+  },
+});
+
+export const finalizeRelease = defineHandler({
+  name: 'finalizeRelease',
+  ports: ['store', 'clock', 'events'],
+  input: ReleaseKey,
+  async run({ releaseId }, ports) {
+    await ports.store.setReleaseStatus(releaseId, 'SUCCEEDED', { from: ['RUNNING', 'SUCCEEDED'] });
+    await ports.store.appendAudit({
+      releaseId,
+      key: 'release/succeeded',
+      at: ports.clock.now().toISOString(),
+      action: 'release.succeeded',
+      actor: 'switchyard',
+    });
+    await ports.store.unwatchAlarms(releaseId);
+    await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
+    await ports.events.publish([{ detailType: 'Release Succeeded', releaseId, detail: {} }]);
+    return { releaseId, status: 'SUCCEEDED' };
+  },
+});
+
+/** A release that could not start (its lock is held, or its plan is invalid) ends FAILED, naming why. */
+export const refuseRelease = defineHandler({
+  name: 'refuseRelease',
+  ports: ['store', 'clock', 'events'],
+  input: ReleaseKey.extend({
+    error: z.object({ Error: z.string(), Cause: z.string().optional() }).passthrough(),
+  }),
+  async run({ releaseId, error }, ports) {
+    const reason = `${error.Error}: ${causeMessage(error.Cause)}`;
+    await ports.store.setReleaseStatus(releaseId, 'FAILED', { reason });
+    await ports.store.appendAudit({
+      releaseId,
+      key: 'release/refused',
+      at: ports.clock.now().toISOString(),
+      action: 'release.refused',
+      actor: 'switchyard',
+      detail: { reason },
+    });
+    await ports.events.publish([{ detailType: 'Release Failed', releaseId, detail: { reason } }]);
+    return { releaseId, error: error.Error, cause: reason };
+  },
+});
+
+// ── regions and lanes ───────────────────────────────────────────────────────
+
+export const prepareRegion = defineHandler({
+  name: 'prepareRegion',
+  ports: ['store'],
+  input: RegionKey,
+  async run({ releaseId, region }, ports) {
+    await assertReleaseRunning(ports.store, releaseId);
+    const context = await loadReleaseContext(ports.store, releaseId);
+    const services = context.regionServices(region);
+    const concurrency = context.plan.regions.find((entry) => entry.name === region)!.concurrency;
+    const lanes = Math.max(1, Math.min(concurrency, services.length));
+    return {
+      releaseId,
+      region,
+      lanes: Array.from({ length: lanes }, (_, lane) => ({
+        releaseId,
+        region,
+        lane,
+        executionName: laneName(releaseId, region, lane),
+      })),
+    };
+  },
+});
+
+type ClaimOutcome =
+  | { outcome: 'claimed'; service: string; executionName: string }
+  | { outcome: 'wait' }
+  | { outcome: 'done' }
+  | { outcome: 'blocked'; reason: string };
+
+const DONE: ReadonlySet<ServiceRolloutStatus> = new Set(['COMPLETED']);
+const BROKEN: ReadonlySet<ServiceRolloutStatus> = new Set(['FAILED', 'ROLLED_BACK', 'SKIPPED']);
+
+/**
+ * Hands the lane the ready service with the most work after it (list scheduling), claimed with a
+ * conditional write so two lanes never take the same one. A retried claim returns the lane's own.
+ */
+export const claimNextService = defineHandler({
+  name: 'claimNextService',
+  ports: ['store', 'clock'],
+  input: LaneKey,
+  async run({ releaseId, region, lane }, ports) {
+    await assertReleaseRunning(ports.store, releaseId);
+    const context = await loadReleaseContext(ports.store, releaseId);
+    const laneId = `lane-${lane}`;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const records = new Map(
+        (await ports.store.listServiceRollouts(releaseId, region)).map((record) => [record.service, record]),
+      );
+      const outcome = await claimFrom(context, ports, { releaseId, region, laneId }, records);
+      if (outcome !== 'contended') return { releaseId, region, lane, ...outcome };
+    }
+    return { releaseId, region, lane, outcome: 'wait' as const };
+  },
+});
+
+async function claimFrom(
+  context: ReleaseContext,
+  ports: Ports,
+  lane: { releaseId: string; region: string; laneId: string },
+  records: Map<string, ServiceRolloutRecord>,
+): Promise<ClaimOutcome | 'contended'> {
+  const { releaseId, region, laneId } = lane;
+  const own = [...records.values()].find(
+    (record) =>
+      record.claimedBy === laneId && (record.status === 'IN_PROGRESS' || record.status === 'VALIDATING'),
+  );
+  if (own)
+    return {
+      outcome: 'claimed',
+      service: own.service,
+      executionName: serviceRolloutName(releaseId, region, own.service),
+    };
+  const broken = [...records.values()].filter((record) => BROKEN.has(record.status));
+  if (broken.length > 0) {
+    return {
+      outcome: 'blocked',
+      reason: broken.map((record) => `${record.service} ${record.status}`).join(', '),
+    };
+  }
+  const pending = [...records.values()].filter((record) => record.status === 'PENDING');
+  if (pending.length === 0) return { outcome: 'done' };
+  const ready = pending
+    .filter((record) =>
+      context
+        .dependsOn(region, record.service)
+        .every((dep) => DONE.has(records.get(dep)?.status ?? 'PENDING')),
+    )
+    .sort((a, b) => context.priority(region, b.service) - context.priority(region, a.service));
+  const next = ready[0];
+  if (!next) return { outcome: 'wait' };
+  const now = ports.clock.now().toISOString();
+  try {
+    await ports.store.updateServiceRollout(
+      { releaseId, region, service: next.service },
+      { status: 'IN_PROGRESS', claimedBy: laneId, startedAt: now },
+      {
+        releaseId,
+        key: `${region}/${next.service}/claimed`,
+        at: now,
+        action: 'service.claimed',
+        actor: 'switchyard',
+        region,
+        service: next.service,
+        detail: { lane: laneId },
+      },
+      ['PENDING'],
+    );
+  } catch (error) {
+    if (
+      (error as Error).name === 'ConditionalCheckFailedException' ||
+      (error as Error).name === 'TransactionCanceledException'
+    ) {
+      return 'contended';
+    }
+    throw error;
+  }
+  return {
+    outcome: 'claimed',
+    service: next.service,
+    executionName: serviceRolloutName(releaseId, region, next.service),
+  };
+}
+
+/** Parks the lane until another lane finishes a service; re-checks after parking so no wake-up is lost. */
+export const waitForDependency = defineHandler({
+  name: 'waitForDependency',
+  ports: ['store', 'workflow'],
+  input: LaneKey.extend({ taskToken: z.string().min(1) }),
+  async run({ releaseId, region, lane, taskToken }, ports) {
+    const key = { releaseId, kind: 'dependency' as const, name: `${region}/lane-${lane}` };
+    await ports.store.putTaskToken(key, taskToken);
+    const records = await ports.store.listServiceRollouts(releaseId, region);
+    const context = await loadReleaseContext(ports.store, releaseId);
+    const statuses = new Map(records.map((record) => [record.service, record.status]));
+    const running = records.some(
+      (record) => record.status === 'IN_PROGRESS' || record.status === 'VALIDATING',
+    );
+    const claimable = records.some(
+      (record) =>
+        record.status === 'PENDING' &&
+        context.dependsOn(region, record.service).every((dep) => statuses.get(dep) === 'COMPLETED'),
+    );
+    if (claimable || !running) {
+      const token = await ports.store.takeTaskToken(key);
+      if (token) await resumeIfWaiting(ports, token);
+    }
+    return { parked: key.name };
+  },
+});
+
+/** After a service finishes (or fails), wakes every parked lane of the region. */
+export const wakeLanes = defineHandler({
+  name: 'wakeLanes',
+  ports: ['store', 'workflow'],
+  input: RegionKey,
+  async run({ releaseId, region }, ports) {
+    const parked = await ports.store.listTaskTokens(releaseId, 'dependency');
+    let woken = 0;
+    for (const entry of parked.filter((token) => token.name.startsWith(`${region}/`))) {
+      const token = await ports.store.takeTaskToken(entry);
+      if (!token) continue;
+      await resumeIfWaiting(ports, token);
+      woken++;
+    }
+    return { releaseId, region, woken };
+  },
+});

@@ -1,0 +1,269 @@
+/**
+ * Tasks of the rollback state machine: stop what still acts, put traffic back on stable, then
+ * restore every touched workload from its snapshot in reverse dependency order, and verify.
+ * Each is idempotent: the state machine retries them with backoff until they succeed.
+ */
+import { z } from 'zod';
+import {
+  causeMessage,
+  RollbackIncompleteError,
+  RolloutNotReadyError,
+  TransientClusterError,
+} from '../core/errors';
+import { laneName, RELEASE_LOCK_SCOPE, regionRolloutName, serviceRolloutName } from '../core/naming';
+import { rollbackStages } from '../core/rollback';
+import type { Ports, ServiceRolloutRecord } from '../ports';
+import { defineHandler } from './define';
+import { loadReleaseContext } from './release-context';
+
+const ReleaseKey = z.object({ releaseId: z.string().min(1) }).passthrough();
+const RegionKey = z.object({ releaseId: z.string().min(1), region: z.string().min(1) }).passthrough();
+
+export const ROLLBACK_LEASE_SECONDS = 2 * 3600;
+
+/** Touched: the release acted on it (anything past PENDING, except a skipped service). */
+function isTouched(record: ServiceRolloutRecord): boolean {
+  return record.status !== 'PENDING' && record.status !== 'SKIPPED';
+}
+
+async function touchedServices(ports: Ports, releaseId: string, region: string) {
+  const [records, snapshots] = await Promise.all([
+    ports.store.listServiceRollouts(releaseId, region),
+    ports.store.getSnapshots(releaseId, region),
+  ]);
+  const touched = new Set(records.filter(isTouched).map((record) => record.service));
+  return snapshots.filter((entry) => touched.has(entry.service));
+}
+
+export const beginRollback = defineHandler({
+  name: 'beginRollback',
+  ports: ['store', 'workflow', 'clock', 'events'],
+  input: ReleaseKey.extend({ reason: z.string().optional() }),
+  async run({ releaseId, reason }, ports) {
+    const context = await loadReleaseContext(ports.store, releaseId);
+    await ports.store.acquireLock(
+      RELEASE_LOCK_SCOPE,
+      { releaseId, kind: 'rollback' },
+      ROLLBACK_LEASE_SECONDS,
+    );
+    const release = await ports.store.getRelease(releaseId);
+    const why = reason ?? release?.reason ?? 'a step failed';
+    if (release && release.status !== 'ROLLING_BACK') {
+      await ports.store.setReleaseStatus(releaseId, 'ROLLING_BACK', { reason: why });
+    }
+    const now = ports.clock.now().toISOString();
+    // Stop every execution still acting for this release, so nothing moves while we restore.
+    const stopped: string[] = [];
+    const stop = async (machine: 'regionRollout' | 'serviceLane' | 'serviceRollout', name: string) => {
+      const arn = ports.workflow.executionArnFor(machine, name);
+      const described = await ports.workflow.describeExecution(arn);
+      if (described?.status !== 'RUNNING') return;
+      await ports.workflow.stopExecution(arn, {
+        error: 'ReleaseAbortedError',
+        cause: `rollback of ${releaseId}: ${why}`,
+      });
+      stopped.push(name);
+    };
+    const regions: string[] = [];
+    for (const region of context.plan.regions) {
+      const records = await ports.store.listServiceRollouts(releaseId, region.name);
+      if (!records.some(isTouched)) continue;
+      regions.push(region.name);
+      for (const record of records.filter(
+        (entry) => entry.status === 'IN_PROGRESS' || entry.status === 'VALIDATING',
+      )) {
+        await stop('serviceRollout', serviceRolloutName(releaseId, region.name, record.service));
+      }
+      for (let lane = 0; lane < region.concurrency; lane++)
+        await stop('serviceLane', laneName(releaseId, region.name, lane));
+      await stop('regionRollout', regionRolloutName(releaseId, region.name));
+    }
+    await ports.store.appendAudit({
+      releaseId,
+      key: 'rollback/started',
+      at: now,
+      action: 'rollback.started',
+      actor: 'switchyard',
+      detail: { reason: why, regions, stoppedExecutions: stopped.length },
+    });
+    await ports.events.publish([
+      { detailType: 'Rollback Started', releaseId, detail: { reason: why, regions } },
+    ]);
+    return { releaseId, startedAt: now, regions: regions.map((region) => ({ releaseId, region })) };
+  },
+});
+
+/** Traffic first: every touched service's stable side gets 100 % before any workload changes. */
+export const returnTrafficToStable = defineHandler({
+  name: 'returnTrafficToStable',
+  ports: ['store', 'traffic', 'cluster', 'clock'],
+  input: RegionKey,
+  async run({ releaseId, region }, ports) {
+    const context = await loadReleaseContext(ports.store, releaseId);
+    const touched = await touchedServices(ports, releaseId, region);
+    const failures: string[] = [];
+    await Promise.all(
+      touched.map(async ({ service }) => {
+        const target = context.trafficTarget(region, service);
+        try {
+          if (target) await ports.traffic.setWeights(target, { stable: 100, canary: 0 });
+          // Without a load balancer, traffic follows replicas: no canary pods, no canary traffic.
+          else await ports.cluster.removeCanary(context.workload(region, service), 'scaleToZero');
+        } catch (error) {
+          failures.push(`${service}: ${(error as Error).message}`);
+        }
+      }),
+    );
+    if (failures.length > 0)
+      throw new TransientClusterError(`traffic not yet back on stable in ${region}: ${failures.join('; ')}`);
+    await ports.store.appendAudit({
+      releaseId,
+      key: `rollback/${region}/traffic`,
+      at: ports.clock.now().toISOString(),
+      action: 'rollback.traffic-restored',
+      actor: 'switchyard',
+      region,
+      detail: { services: touched.map((entry) => entry.service) },
+    });
+    return { releaseId, region };
+  },
+});
+
+/** Restores snapshots stage by stage: dependents before what they depend on. */
+export const restoreWorkloads = defineHandler({
+  name: 'restoreWorkloads',
+  ports: ['store', 'cluster', 'clock'],
+  input: RegionKey,
+  async run({ releaseId, region }, ports) {
+    const context = await loadReleaseContext(ports.store, releaseId);
+    const touched = new Map(
+      (await touchedServices(ports, releaseId, region)).map((entry) => [entry.service, entry.snapshot]),
+    );
+    const stages = rollbackStages([...touched.keys()], (service) => context.dependsOn(region, service));
+    const failures: string[] = [];
+    for (const stage of stages) {
+      await Promise.all(
+        stage.map(async (service) => {
+          try {
+            await ports.cluster.restore(touched.get(service)!);
+          } catch (error) {
+            failures.push(`${service}: ${(error as Error).message}`);
+          }
+        }),
+      );
+      // A later stage depends on this one being back: stop at the first stage with failures.
+      if (failures.length > 0) break;
+    }
+    if (failures.length > 0)
+      throw new TransientClusterError(`restore incomplete in ${region}: ${failures.join('; ')}`);
+    await ports.store.appendAudit({
+      releaseId,
+      key: `rollback/${region}/workloads`,
+      at: ports.clock.now().toISOString(),
+      action: 'rollback.workloads-restored',
+      actor: 'switchyard',
+      region,
+      detail: { order: stages.flat() },
+    });
+    return { releaseId, region, restored: touched.size };
+  },
+});
+
+/** Checks that each touched service is back: images, replicas, no canary, stable traffic 100 %. */
+export const verifyRestored = defineHandler({
+  name: 'verifyRestored',
+  ports: ['store', 'cluster', 'traffic', 'clock'],
+  input: RegionKey,
+  async run({ releaseId, region }, ports) {
+    const context = await loadReleaseContext(ports.store, releaseId);
+    const touched = await touchedServices(ports, releaseId, region);
+    const wrong: string[] = [];
+    const settling: string[] = [];
+    for (const { service, snapshot } of touched) {
+      const target = context.workload(region, service);
+      const deployment = await ports.cluster.readDeployment(target);
+      if (snapshot.existed && !deployment) {
+        wrong.push(`${service}: Deployment missing`);
+        continue;
+      }
+      if (deployment) {
+        for (const [container, image] of Object.entries(snapshot.images)) {
+          if (deployment.images[container] !== image)
+            wrong.push(`${service}: ${container} runs ${deployment.images[container]}, not ${image}`);
+        }
+        if (deployment.replicas !== snapshot.replicas)
+          wrong.push(`${service}: ${deployment.replicas} replicas, not ${snapshot.replicas}`);
+        const status = await ports.cluster.rolloutStatus(target);
+        if (status.state === 'progressing') settling.push(`${service}: ${status.message}`);
+        if (status.state === 'failed') wrong.push(`${service}: ${status.message}`);
+      }
+      const canary = await ports.cluster.readDeployment(target, 'canary');
+      if (canary && canary.replicas > 0 && !snapshot.canary.existed)
+        wrong.push(`${service}: canary still has ${canary.replicas} replicas`);
+      const traffic = context.trafficTarget(region, service);
+      if (traffic) {
+        const weights = await ports.traffic.getWeights(traffic);
+        if (weights.stable !== 100) wrong.push(`${service}: stable has ${weights.stable} % of traffic`);
+      }
+    }
+    if (wrong.length > 0) throw new RollbackIncompleteError(`${region}: ${wrong.join('; ')}`);
+    if (settling.length > 0) throw new RolloutNotReadyError(`${region}: ${settling.join('; ')}`);
+    const now = ports.clock.now().toISOString();
+    for (const { service } of touched) {
+      await ports.store.updateServiceRollout(
+        { releaseId, region, service },
+        { status: 'ROLLED_BACK', weights: { stable: 100, canary: 0 }, endedAt: now },
+        {
+          releaseId,
+          key: `rollback/${region}/${service}`,
+          at: now,
+          action: 'service.rolled-back',
+          actor: 'switchyard',
+          region,
+          service,
+        },
+      );
+    }
+    return { releaseId, region, verified: touched.length };
+  },
+});
+
+export const finishRollback = defineHandler({
+  name: 'finishRollback',
+  ports: ['store', 'clock', 'events'],
+  input: ReleaseKey.extend({
+    startedAt: z.string().optional(),
+    error: z.object({ Error: z.string(), Cause: z.string().optional() }).passthrough().optional(),
+  }),
+  async run({ releaseId, startedAt, error }, ports) {
+    const now = ports.clock.now();
+    const incomplete = error !== undefined;
+    const reason = incomplete
+      ? `rollback incomplete, needs a person: ${causeMessage(error.Cause)}`
+      : undefined;
+    await ports.store.setReleaseStatus(
+      releaseId,
+      incomplete ? 'FAILED' : 'ROLLED_BACK',
+      reason ? { reason } : {},
+    );
+    await ports.store.appendAudit({
+      releaseId,
+      key: incomplete ? 'rollback/incomplete' : 'rollback/completed',
+      at: now.toISOString(),
+      action: incomplete ? 'rollback.incomplete' : 'rollback.completed',
+      actor: 'switchyard',
+      detail: {
+        ...(reason && { reason }),
+        ...(startedAt && { seconds: (now.getTime() - new Date(startedAt).getTime()) / 1000 }),
+      },
+    });
+    await ports.store.unwatchAlarms(releaseId);
+    await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
+    await ports.events.publish([
+      incomplete
+        ? { detailType: 'Release Failed', releaseId, detail: { reason } }
+        : { detailType: 'Rollback Completed', releaseId, detail: {} },
+    ]);
+    return { releaseId, status: incomplete ? 'FAILED' : 'ROLLED_BACK', ...(reason && { reason }) };
+  },
+});
