@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
-    setupFiles: ['test/setup/polyfills.ts'],
+    setupFiles: ['rehearsal/engine/polyfills.ts'],
     globalSetup: ['test/setup/dynamodb-local.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -7,6 +7,7 @@ import { releasePlanJsonSchema } from '../lambdas/core/plan/schema';
 import { previewRelease } from '../lambdas/core/planner/preview';
 import { ExitCode, UserError } from './cli/errors';
 import { InvalidPlanError, readPlan } from './cli/plan-file';
+import { rehearseCommand } from './cli/rehearse-command';
 import { renderPreview } from './cli/render-preview';
 
 export interface Io {
@@ -29,6 +30,11 @@ Plan commands
   validate <plan>            check a release plan; every problem with its path and line
   preview <plan> [--json]    the schedule per wave and region, critical path, DAG vs phase barriers, cost
   schema                     print the release plan's JSON Schema
+
+Rehearsal (no AWS account needed)
+  rehearse <plan> [--faults <file>] [--seed N] [--json] [--approve-after SECONDS]
+                             run the release through the real state machines and handlers
+                             on a local engine, DynamoDB Local and a simulated fleet
 
 Options
   --json                     machine-readable output
@@ -81,6 +87,7 @@ const commands: Record<string, Command> = {
     io.stdout(values.json ? JSON.stringify(preview, null, 2) : renderPreview(preview, io.isTty));
     return ExitCode.ok;
   },
+  rehearse: rehearseCommand,
   schema: (_args, io) => {
     io.stdout(JSON.stringify(releasePlanJsonSchema(), null, 2));
     return ExitCode.ok;

@@ -62,6 +62,21 @@ export function judgeComparison(
       detail: `only ${canary.requests} canary requests (need ${check.minRequests})`,
     };
   }
+  if (stable.requests < check.minRequests) {
+    // At 100 % there is no stable traffic to compare with: only absolute limits can judge.
+    const hasLimits = check.abortErrorRatePercent !== undefined || check.abortP95LatencyMs !== undefined;
+    return hasLimits
+      ? {
+          check: name,
+          result: 'pass',
+          detail: `no stable traffic to compare; canary within its absolute limits (${fixed(canaryRate)} % errors)`,
+        }
+      : {
+          check: name,
+          result: 'inconclusive',
+          detail: `only ${stable.requests} stable requests to compare with`,
+        };
+  }
   if (canaryRate - stableRate > check.maxErrorRateIncreasePoints) {
     return {
       check: name,
@@ -78,12 +93,6 @@ export function judgeComparison(
         detail: `canary p95 ${Math.round(canary.p95LatencyMs)} ms is ${fixed(ratio)}× stable's ${Math.round(stable.p95LatencyMs)} ms (allowed ${check.maxP95LatencyRatio}×)`,
       };
     }
-  } else if (stable.requests < check.minRequests) {
-    return {
-      check: name,
-      result: 'inconclusive',
-      detail: `only ${stable.requests} stable requests to compare with`,
-    };
   }
   return {
     check: name,

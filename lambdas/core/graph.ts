@@ -68,9 +68,10 @@ function cycleWithin(component: string[], dependencies: ReadonlyMap<string, read
     for (const next of dependencies.get(node) ?? []) {
       if (!members.has(next)) continue;
       if (next === start) {
+        // Back along the search to start, then reversed (unshift would make long cycles quadratic).
         const cycle = [node];
-        while (cycle[0] !== start) cycle.unshift(previous.get(cycle[0]!)!);
-        return cycle;
+        while (cycle[cycle.length - 1] !== start) cycle.push(previous.get(cycle[cycle.length - 1]!)!);
+        return cycle.reverse();
       }
       if (!previous.has(next)) {
         previous.set(next, node);

@@ -5,6 +5,7 @@
  * make a duplicate delivery start nothing new.
  */
 import { z } from 'zod';
+import { ConditionFailedError } from '../core/errors';
 import { rollbackName } from '../core/naming';
 import { defineHandler } from './define';
 
@@ -46,7 +47,7 @@ export const onAlarm = defineHandler({
         await ports.store.setReleaseStatus(releaseId, 'ROLLING_BACK', { reason, from: ['RUNNING'] });
       } catch (error) {
         // Another delivery (or the release's own failure) got there first.
-        if ((error as Error).name === 'ConditionalCheckFailedException') continue;
+        if (error instanceof ConditionFailedError) continue;
         throw error;
       }
       await ports.store.appendAudit({

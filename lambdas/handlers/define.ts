@@ -26,8 +26,8 @@ export function defineHandler<Schema extends z.ZodType, Output>(definition: {
 }
 
 /** Parses then runs: a malformed input is an InvalidInputError naming the fields. */
-export async function invokeHandler<Output>(
-  handler: HandlerDefinition<unknown, Output>,
+export async function invokeHandler<Input, Output>(
+  handler: HandlerDefinition<Input, Output>,
   rawInput: unknown,
   ports: Ports,
 ): Promise<Output> {

@@ -3,7 +3,7 @@
  * then hand each region's services out to lanes as their dependencies complete.
  */
 import { z } from 'zod';
-import { causeMessage, DependencyFailedError } from '../core/errors';
+import { ConditionFailedError, causeMessage, DependencyFailedError } from '../core/errors';
 import {
   laneName,
   RELEASE_LOCK_SCOPE,
@@ -212,6 +212,7 @@ export const prepareRegion = defineHandler({
   async run({ releaseId, region }, ports) {
     await assertReleaseRunning(ports.store, releaseId);
     const context = await loadReleaseContext(ports.store, releaseId);
+    await assertEarlierWavesGreen(ports, context, region);
     const services = context.regionServices(region);
     const concurrency = context.plan.regions.find((entry) => entry.name === region)!.concurrency;
     const lanes = Math.max(1, Math.min(concurrency, services.length));
@@ -227,6 +228,20 @@ export const prepareRegion = defineHandler({
     };
   },
 });
+
+/** Waves go strictly in order: a region never starts while an earlier wave is not all green. */
+async function assertEarlierWavesGreen(ports: Ports, context: ReleaseContext, region: string): Promise<void> {
+  const wave = context.plan.regions.find((entry) => entry.name === region)?.wave ?? 0;
+  for (const earlier of context.plan.regions.filter((entry) => entry.wave < wave)) {
+    const records = await ports.store.listServiceRollouts(context.releaseId, earlier.name);
+    const unfinished = records.filter((record) => record.status !== 'COMPLETED');
+    if (unfinished.length > 0) {
+      throw new DependencyFailedError(
+        `${region} (wave ${wave}) waits for wave ${earlier.wave}: ${earlier.name}/${unfinished[0]!.service} is ${unfinished[0]!.status}`,
+      );
+    }
+  }
+}
 
 type ClaimOutcome =
   | { outcome: 'claimed'; service: string; executionName: string }
@@ -302,7 +317,7 @@ async function claimFrom(
       { status: 'IN_PROGRESS', claimedBy: laneId, startedAt: now },
       {
         releaseId,
-        key: `${region}/${next.service}/claimed`,
+        key: `${region}/${next.service}/claimed-by-${laneId}`,
         at: now,
         action: 'service.claimed',
         actor: 'switchyard',
@@ -313,12 +328,8 @@ async function claimFrom(
       ['PENDING'],
     );
   } catch (error) {
-    if (
-      (error as Error).name === 'ConditionalCheckFailedException' ||
-      (error as Error).name === 'TransactionCanceledException'
-    ) {
-      return 'contended';
-    }
+    // Another lane claimed it first: look again.
+    if (error instanceof ConditionFailedError) return 'contended';
     throw error;
   }
   return {

@@ -33,6 +33,7 @@ export const UNSUPPORTED_FIELDS = [
 /** Task resources the rehearsal knows how to run. */
 export const RUNNABLE_RESOURCES: ReadonlyArray<{ pattern: RegExp; runs: string }> = [
   { pattern: /^\$\{\w+FunctionArn\}$/, runs: 'the named handler, in-process' },
+  { pattern: /^arn:aws:lambda:[^:]+:\d{12}:function:[\w-]+$/, runs: 'the named handler, in-process' },
   {
     pattern: /^arn:aws:states:::lambda:invoke\.waitForTaskToken$/,
     runs: 'the handler, then waits for sendTaskSuccess',
@@ -83,4 +84,49 @@ export class UnsupportedAslError extends Error {
 export function assertRunnable(machine: string, definition: AslDefinition): void {
   const problems = unsupportedFeatures(definition);
   if (problems.length > 0) throw new UnsupportedAslError(`${machine}: ${problems.join('; ')}`);
+}
+
+/** Placeholders CDK fills through definitionSubstitutions: `${<handler>FunctionArn}`, `${<machine>StateMachineArn}`. */
+export const FUNCTION_PLACEHOLDER = /\$\{(\w+)FunctionArn\}/g;
+export const MACHINE_PLACEHOLDER = /\$\{(\w+)StateMachineArn\}/g;
+
+/** Fills the placeholders as CDK's definitionSubstitutions would. */
+export function substitutePlaceholders<T>(
+  definition: T,
+  arns: { functionArn: (handler: string) => string; stateMachineArn: (machine: string) => string },
+): T {
+  const text = JSON.stringify(definition)
+    .replace(FUNCTION_PLACEHOLDER, (_, handler: string) => arns.functionArn(handler))
+    .replace(MACHINE_PLACEHOLDER, (_, machine: string) => arns.stateMachineArn(machine));
+  return JSON.parse(text) as T;
+}
+
+/** The ARNs the rehearsal substitutes: well-formed, so the engine's validator accepts them. */
+export const LOCAL_ARNS = {
+  functionArn: (handler: string) => `arn:aws:lambda:us-east-1:123456789012:function:switchyard-${handler}`,
+  stateMachineArn: (machine: string) =>
+    `arn:aws:states:us-east-1:123456789012:stateMachine:switchyard-${machine}`,
+};
+export const LOCAL_FUNCTION_ARN = /^arn:aws:lambda:us-east-1:123456789012:function:switchyard-(\w+)$/;
+export const LOCAL_MACHINE_ARN = /^arn:aws:states:us-east-1:123456789012:stateMachine:switchyard-(\w+)$/;
+
+/**
+ * AWS resolves a Task's TimeoutSecondsPath against the state's input; the local engine against
+ * the effective input (after Parameters). For callbacks the same value is passed in the Payload,
+ * so pointing the path there gives the engine the very timeout AWS applies.
+ */
+export function timeoutPathsForLocalEngine(definition: AslDefinition): AslDefinition {
+  const copy = structuredClone(definition);
+  for (const [name, state] of eachState(copy)) {
+    if (state.Type !== 'Task' || typeof state.TimeoutSecondsPath !== 'string') continue;
+    const field = /^\$\.(\w+)$/.exec(state.TimeoutSecondsPath)?.[1];
+    const payload = (state.Parameters as { Payload?: Record<string, unknown> } | undefined)?.Payload;
+    if (!field || payload?.[`${field}.$`] !== state.TimeoutSecondsPath) {
+      throw new UnsupportedAslError(
+        `state "${name}": TimeoutSecondsPath ${state.TimeoutSecondsPath} must also be passed in the Payload as "${field ?? 'field'}.$" for the local engine`,
+      );
+    }
+    state.TimeoutSecondsPath = `$.Payload.${field}`;
+  }
+  return copy;
 }

@@ -3,6 +3,7 @@
  * virtual scheduler and seed, leaving the rest of the process (the AWS SDK talking to DynamoDB
  * Local) on real time. The engine is loaded once per scheduler.
  */
+import './polyfills';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Engine from 'aws-local-stepfunctions';

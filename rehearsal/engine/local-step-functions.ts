@@ -8,13 +8,21 @@
  */
 import { NotFoundError, ReleaseConflictError } from '../../lambdas/core/errors';
 import type { ExecutionDescription, MachineName, Workflow } from '../../lambdas/ports';
-import { type AslDefinition, type AslState, assertRunnable, eachState } from './asl-support';
+import {
+  type AslDefinition,
+  type AslState,
+  assertRunnable,
+  eachState,
+  LOCAL_ARNS,
+  LOCAL_FUNCTION_ARN,
+  LOCAL_MACHINE_ARN,
+  substitutePlaceholders,
+  timeoutPathsForLocalEngine,
+} from './asl-support';
 import { HistoryCounter } from './history';
 import type { EngineModule } from './load-engine';
 import type { VirtualScheduler, VirtualTimerHandle } from './virtual-time';
 
-const FUNCTION_PLACEHOLDER = /^\$\{(\w+)FunctionArn\}$/;
-const MACHINE_PLACEHOLDER = /^\$\{(\w+)StateMachineArn\}$/;
 const CALLBACK_RESOURCE = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 const CHILD_RESOURCE = 'arn:aws:states:::states:startExecution.sync:2';
 
@@ -62,12 +70,8 @@ export class LocalStepFunctions implements Workflow {
   ) {
     for (const [machine, definition] of Object.entries(definitions) as Array<[MachineName, AslDefinition]>) {
       assertRunnable(machine, definition);
-      this.machines.set(
-        machine,
-        new engine.StateMachine(definition as never, {
-          validationOptions: { checkArn: false, checkPaths: true },
-        }),
-      );
+      this.definitions[machine] = timeoutPathsForLocalEngine(substitutePlaceholders(definition, LOCAL_ARNS));
+      this.machines.set(machine, new engine.StateMachine(this.definitions[machine] as never));
     }
   }
 
@@ -260,14 +264,14 @@ export class LocalStepFunctions implements Workflow {
 
   private overrideFor(state: AslState, executionArn: string): TaskOverride {
     const resource = String(state.Resource);
-    const direct = FUNCTION_PLACEHOLDER.exec(resource);
+    const direct = LOCAL_FUNCTION_ARN.exec(resource);
     if (direct) {
       const handler = direct[1]!;
       return (input) => this.scheduler.track(this.invoke(handler, input));
     }
     if (resource === CALLBACK_RESOURCE) {
       const parameters = state.Parameters as { FunctionName: string };
-      const handler = FUNCTION_PLACEHOLDER.exec(parameters.FunctionName)![1]!;
+      const handler = LOCAL_FUNCTION_ARN.exec(parameters.FunctionName)![1]!;
       return (input) => {
         const payload = (input as { Payload: { taskToken: string } }).Payload;
         const parked = new Promise<unknown>((resolve, reject) => {
@@ -286,7 +290,7 @@ export class LocalStepFunctions implements Workflow {
     if (resource === CHILD_RESOURCE) {
       return async (input) => {
         const parameters = input as { StateMachineArn: string; Name: string; Input: Record<string, unknown> };
-        const machine = MACHINE_PLACEHOLDER.exec(parameters.StateMachineArn)?.[1] as MachineName | undefined;
+        const machine = LOCAL_MACHINE_ARN.exec(parameters.StateMachineArn)?.[1] as MachineName | undefined;
         if (!machine || !(machine in this.definitions))
           throw new NotFoundError(`no state machine ${parameters.StateMachineArn}`);
         const { executionArn: childArn } = await this.startExecution(

@@ -1,4 +1,5 @@
-// aws-local-stepfunctions uses Promise.withResolvers (Node 22); Node 20 lacks it.
+// aws-local-stepfunctions uses Promise.withResolvers (Node 22); Node 20 lacks it, and without it
+// every Task fails. Imported by the engine loader and by the test setup.
 if (typeof Promise.withResolvers !== 'function') {
   Object.defineProperty(Promise, 'withResolvers', {
     configurable: true,
@@ -14,3 +15,5 @@ if (typeof Promise.withResolvers !== 'function') {
     },
   });
 }
+
+export {};

@@ -120,6 +120,21 @@ export function describeIssue(issue: z.core.$ZodIssue): Array<{ path: PathSegmen
       // The path names the field itself, so the line points at it rather than at its parent.
       return issue.keys.map((key) => ({ path: [...path, key], message: `unknown field "${key}"` }));
     case 'invalid_union': {
+      // A discriminated union whose `type` is missing or unknown: name the allowed values.
+      const { note, options } = issue as { note?: string; options?: unknown[] };
+      if (note === 'No matching discriminator' && Array.isArray(options)) {
+        const allowed = options.map((option) => JSON.stringify(option));
+        const value = (issue.input as Record<string, unknown> | undefined)?.[String(path.at(-1))];
+        return [
+          {
+            path,
+            message:
+              value === undefined
+                ? `is required (${allowed.join(' or ')})`
+                : `must be one of ${allowed.join(', ')}`,
+          },
+        ];
+      }
       // Report the branch that got furthest, so "pause: {duraton: 1m}" names the field, not the union.
       const branches = issue.errors.filter((branch) => branch.length > 0);
       const best = branches.sort((a, b) => depth(b) - depth(a))[0];

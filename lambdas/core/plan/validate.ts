@@ -102,14 +102,20 @@ export function findPlanProblems(raw: unknown): Problem[] {
   });
 
   problems.push(...regionProblems(regions, indexByName, dependencies, plan));
+  const inBaseline = new Set<string>();
   asArray(asRecord(plan.baseline)?.phases).forEach((phase, phaseIndex) => {
     asArray(phase).forEach((service, serviceIndexInPhase) => {
-      if (typeof service === 'string' && !indexByName.has(service)) {
+      if (typeof service !== 'string') return;
+      const path = ['baseline', 'phases', phaseIndex, serviceIndexInPhase];
+      if (inBaseline.has(service)) {
+        problems.push({ path, message: `the baseline lists "${service}" more than once` });
+      } else if (!indexByName.has(service)) {
         problems.push({
-          path: ['baseline', 'phases', phaseIndex, serviceIndexInPhase],
+          path,
           message: `the baseline names "${service}", which is not a service in this plan`,
         });
       }
+      inBaseline.add(service);
     });
   });
   return problems;
@@ -138,8 +144,11 @@ function strategyProblems(value: unknown, path: PathSegment[]): Problem[] {
     if (typeof weight !== 'number') return;
     const stepPath = [...path, 'steps', index, 'setWeight'];
     if (!Number.isInteger(weight) || weight < 1 || weight > 100) {
+      // An out-of-range weight is reported once, and is not what later weights are compared to.
       problems.push({ path: stepPath, message: `weight ${weight} is outside 1..100 (a whole percentage)` });
-    } else if (previous && weight <= previous.weight) {
+      return;
+    }
+    if (previous && weight <= previous.weight) {
       problems.push({
         path: stepPath,
         message: `weight ${weight} does not increase on ${previous.weight} at steps[${previous.index}]: canary weights must rise strictly`,
@@ -211,8 +220,17 @@ function regionProblems(
     const subset = new Set(
       region.services.filter((service): service is string => typeof service === 'string'),
     );
+    const listed = new Set<string>();
     region.services.forEach((service, serviceIndexInRegion) => {
       if (typeof service !== 'string') return;
+      if (listed.has(service)) {
+        problems.push({
+          path: ['regions', index, 'services', serviceIndexInRegion],
+          message: `region "${name}" lists "${service}" more than once`,
+        });
+        return;
+      }
+      listed.add(service);
       if (!serviceIndex.has(service)) {
         problems.push({
           path: ['regions', index, 'services', serviceIndexInRegion],

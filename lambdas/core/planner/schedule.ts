@@ -2,9 +2,9 @@
  * Scheduling a region's services. `scheduleDag` starts each service as soon as its own
  * dependencies are done and a concurrency slot is free (the way Switchyard runs them);
  * `schedulePhases` runs topological levels behind barriers (the way phase-based scripts do),
- * for comparison. Both are event simulations over heaps: O((V + E) log V).
+ * for comparison. Both are event simulations over heaps: O((V + E) log V). They expect a
+ * validated graph: a duplicate id, an unknown dependency or a cycle is a programming error.
  */
-import { dependentsOf, topologicalLevels, topologicalOrder } from '../graph';
 import { MinHeap } from './heap';
 
 export interface Task {
@@ -31,100 +31,142 @@ export interface CriticalPath {
   seconds: number;
 }
 
-function dependencyMap(tasks: readonly Task[]): Map<string, readonly string[]> {
-  return new Map(tasks.map((task) => [task.id, task.dependsOn]));
+/**
+ * Tasks by position, dependencies and dependents as positions, and a topological order:
+ * the form every algorithm here works on, so that a region of thousands of services is
+ * scheduled over arrays rather than string-keyed maps.
+ */
+interface TaskGraph {
+  tasks: readonly Task[];
+  /** `dependencies[i]`: positions task i depends on, as listed (duplicates kept). */
+  dependencies: number[][];
+  dependents: number[][];
+  /** Kahn's algorithm, stable with respect to declaration order. */
+  order: number[];
+}
+
+function indexTasks(tasks: readonly Task[]): TaskGraph {
+  const position = new Map<string, number>();
+  tasks.forEach((task, index) => {
+    if (position.has(task.id)) throw new Error(`task "${task.id}" is listed twice`);
+    position.set(task.id, index);
+  });
+  const dependencies = tasks.map((task) =>
+    task.dependsOn.map((dependency) => {
+      const index = position.get(dependency);
+      if (index === undefined)
+        throw new Error(`task "${task.id}" depends on "${dependency}", which is not one of the tasks`);
+      return index;
+    }),
+  );
+  const dependents: number[][] = tasks.map(() => []);
+  dependencies.forEach((deps, index) => {
+    for (const dep of deps) dependents[dep]!.push(index);
+  });
+  const remaining = dependencies.map((deps) => deps.length);
+  const order: number[] = [];
+  remaining.forEach((count, index) => {
+    if (count === 0) order.push(index);
+  });
+  for (let head = 0; head < order.length; head++) {
+    for (const dependent of dependents[order[head]!]!) {
+      if (--remaining[dependent]! === 0) order.push(dependent);
+    }
+  }
+  if (order.length < tasks.length) {
+    const stuck = tasks.filter((_, index) => remaining[index]! > 0).map((task) => task.id);
+    throw new Error(`tasks form a dependency cycle (validate the plan first): ${stuck.join(', ')}`);
+  }
+  return { tasks, dependencies, dependents, order };
 }
 
 /** The longest chain of dependencies by duration: no schedule can be shorter. */
 export function criticalPath(tasks: readonly Task[]): CriticalPath {
-  const byId = new Map(tasks.map((task) => [task.id, task]));
-  const finish = new Map<string, number>();
-  const via = new Map<string, string | undefined>();
-  let last: string | undefined;
-  for (const id of topologicalOrder(dependencyMap(tasks))) {
-    const task = byId.get(id)!;
+  const { dependencies, order } = indexTasks(tasks);
+  const finish = new Float64Array(tasks.length);
+  const via = new Int32Array(tasks.length).fill(-1);
+  let last = -1;
+  for (const index of order) {
     let start = 0;
-    let through: string | undefined;
-    for (const dep of task.dependsOn) {
-      const end = finish.get(dep) ?? 0;
-      if (through === undefined || end > start) {
-        start = end;
+    let through = -1;
+    for (const dep of dependencies[index]!) {
+      if (through === -1 || finish[dep]! > start) {
+        start = finish[dep]!;
         through = dep;
       }
     }
-    finish.set(id, start + task.durationSeconds);
-    via.set(id, through);
-    if (last === undefined || finish.get(id)! > finish.get(last)!) last = id;
+    finish[index] = start + tasks[index]!.durationSeconds;
+    via[index] = through;
+    if (last === -1 || finish[index]! > finish[last]!) last = index;
   }
   const ids: string[] = [];
-  for (let node = last; node !== undefined; node = via.get(node)) ids.unshift(node);
-  return { ids, seconds: last === undefined ? 0 : finish.get(last)! };
+  for (let node = last; node !== -1; node = via[node]!) ids.push(tasks[node]!.id);
+  return { ids: ids.reverse(), seconds: last === -1 ? 0 : finish[last]! };
 }
 
 /** Remaining work from each task's start to the end of the graph: the list-scheduling priority. */
-export function bottomLevels(
-  tasks: readonly Task[],
-  order: readonly string[] = topologicalOrder(dependencyMap(tasks)),
-): Map<string, number> {
-  const byId = new Map(tasks.map((task) => [task.id, task]));
-  const dependents = dependentsOf(dependencyMap(tasks));
-  const level = new Map<string, number>();
+export function bottomLevels(tasks: readonly Task[]): Map<string, number> {
+  const levels = bottomLevelsOf(indexTasks(tasks));
+  return new Map(tasks.map((task, index) => [task.id, levels[index]!]));
+}
+
+function bottomLevelsOf({ tasks, dependents, order }: TaskGraph): Float64Array {
+  const level = new Float64Array(tasks.length);
   for (let i = order.length - 1; i >= 0; i--) {
-    const id = order[i]!;
+    const index = order[i]!;
     let tail = 0;
-    for (const dependent of dependents.get(id) ?? []) tail = Math.max(tail, level.get(dependent)!);
-    level.set(id, tail + byId.get(id)!.durationSeconds);
+    for (const dependent of dependents[index]!) tail = Math.max(tail, level[dependent]!);
+    level[index] = tail + tasks[index]!.durationSeconds;
   }
   return level;
 }
 
 export function scheduleDag(tasks: readonly Task[], concurrency: number): Schedule {
-  const order = topologicalOrder(dependencyMap(tasks));
-  const priority = bottomLevels(tasks, order);
-  const position = new Map(tasks.map((task, index) => [task.id, index]));
-  const byId = new Map(tasks.map((task) => [task.id, task]));
-  const waitingOn = new Map(tasks.map((task) => [task.id, task.dependsOn.length]));
-  const dependents = dependentsOf(dependencyMap(tasks));
+  const graph = indexTasks(tasks);
+  return listSchedule(graph, bottomLevelsOf(graph), concurrency);
+}
 
-  // Most remaining work first; declaration order breaks ties so schedules are deterministic.
-  const ready = new MinHeap<string>((a, b) => {
-    const difference = priority.get(b)! - priority.get(a)!;
-    return difference !== 0 ? difference < 0 : position.get(a)! < position.get(b)!;
-  });
-  const running = new MinHeap<ScheduledTask>((a, b) =>
-    a.endSeconds !== b.endSeconds ? a.endSeconds < b.endSeconds : position.get(a.id)! < position.get(b.id)!,
+/**
+ * Event simulation: whenever a slot is free, start the ready task with the highest priority;
+ * declaration order breaks ties so schedules are deterministic.
+ */
+function listSchedule(
+  graph: Pick<TaskGraph, 'tasks' | 'dependencies' | 'dependents'>,
+  priority: Float64Array,
+  concurrency: number,
+): Schedule {
+  const { tasks, dependencies, dependents } = graph;
+  const waitingOn = Int32Array.from(dependencies, (deps) => deps.length);
+  const endAt = new Float64Array(tasks.length);
+  const slotOf = new Int32Array(tasks.length);
+  const ready = new MinHeap<number>((a, b) =>
+    priority[a] !== priority[b] ? priority[a]! > priority[b]! : a < b,
   );
-  for (const task of tasks) if (task.dependsOn.length === 0) ready.push(task.id);
-  const freeSlots = Array.from({ length: Math.max(1, concurrency) }, (_, slot) => slot).reverse();
+  const running = new MinHeap<number>((a, b) => (endAt[a] !== endAt[b] ? endAt[a]! < endAt[b]! : a < b));
+  const freeSlots = new MinHeap<number>((a, b) => a < b);
+  for (let slot = 0; slot < Math.max(1, concurrency); slot++) freeSlots.push(slot);
+  for (let index = 0; index < tasks.length; index++) if (waitingOn[index] === 0) ready.push(index);
   const scheduled: ScheduledTask[] = [];
   let now = 0;
 
   while (ready.size > 0 || running.size > 0) {
-    while (ready.size > 0 && freeSlots.length > 0) {
-      const id = ready.pop()!;
-      const entry = {
-        id,
-        startSeconds: now,
-        endSeconds: now + byId.get(id)!.durationSeconds,
-        slot: freeSlots.pop()!,
-      };
-      running.push(entry);
-      scheduled.push(entry);
+    while (ready.size > 0 && freeSlots.size > 0) {
+      const index = ready.pop()!;
+      const slot = freeSlots.pop()!;
+      endAt[index] = now + tasks[index]!.durationSeconds;
+      slotOf[index] = slot;
+      running.push(index);
+      scheduled.push({ id: tasks[index]!.id, startSeconds: now, endSeconds: endAt[index]!, slot });
     }
     const done = running.pop();
-    if (!done) break;
-    now = done.endSeconds;
-    const finished = [done];
-    while (running.size > 0 && running.peek()!.endSeconds === now) finished.push(running.pop()!);
-    for (const task of finished) {
-      freeSlots.push(task.slot);
-      for (const dependent of dependents.get(task.id) ?? []) {
-        const left = waitingOn.get(dependent)! - 1;
-        waitingOn.set(dependent, left);
-        if (left === 0) ready.push(dependent);
-      }
+    if (done === undefined) break;
+    now = endAt[done]!;
+    // Everything ending now frees its slot and its dependents before the next start.
+    for (let finished: number | undefined = done; finished !== undefined; ) {
+      freeSlots.push(slotOf[finished]!);
+      for (const dependent of dependents[finished]!) if (--waitingOn[dependent]! === 0) ready.push(dependent);
+      finished = running.size > 0 && endAt[running.peek()!] === now ? running.pop() : undefined;
     }
-    freeSlots.sort((a, b) => b - a);
   }
   return { tasks: scheduled, makespanSeconds: now };
 }
@@ -134,22 +176,30 @@ export function schedulePhases(
   tasks: readonly Task[],
   concurrency: number,
 ): Schedule & { phases: string[][] } {
-  const levels = topologicalLevels(dependencyMap(tasks));
-  const phases: string[][] = [];
-  for (const task of tasks) {
-    const level = levels.get(task.id) ?? 0;
-    phases[level] = [...(phases[level] ?? []), task.id];
+  const { dependencies, order } = indexTasks(tasks);
+  const levels = new Int32Array(tasks.length);
+  for (const index of order) {
+    let level = 0;
+    for (const dep of dependencies[index]!) level = Math.max(level, levels[dep]! + 1);
+    levels[index] = level;
   }
-  const byId = new Map(tasks.map((task) => [task.id, task]));
+  const phaseMembers: number[][] = [];
+  levels.forEach((level, index) => {
+    const members = phaseMembers[level];
+    if (members) members.push(index);
+    else phaseMembers[level] = [index];
+  });
   const scheduled: ScheduledTask[] = [];
   let phaseStart = 0;
-  for (const phase of phases) {
-    const phaseTasks = phase.map((id) => ({
-      id,
-      durationSeconds: byId.get(id)!.durationSeconds,
-      dependsOn: [],
-    }));
-    const inner = scheduleDag(phaseTasks, concurrency);
+  for (const members of phaseMembers) {
+    // Within a phase nothing depends on anything: the priority is the task's own duration.
+    const phaseTasks = members.map((index) => tasks[index]!);
+    const independent = phaseTasks.map((): number[] => []);
+    const inner = listSchedule(
+      { tasks: phaseTasks, dependencies: independent, dependents: independent },
+      Float64Array.from(phaseTasks, (task) => task.durationSeconds),
+      concurrency,
+    );
     for (const task of inner.tasks) {
       scheduled.push({
         ...task,
@@ -159,5 +209,9 @@ export function schedulePhases(
     }
     phaseStart += inner.makespanSeconds;
   }
-  return { tasks: scheduled, makespanSeconds: phaseStart, phases };
+  return {
+    tasks: scheduled,
+    makespanSeconds: phaseStart,
+    phases: phaseMembers.map((members) => members.map((index) => tasks[index]!.id)),
+  };
 }

@@ -1,0 +1,109 @@
+/** `switchyard rehearse`: a whole release on this machine, with faults, on virtual time. */
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatDuration } from '../../lambdas/core/duration';
+import type { AuditEntry } from '../../lambdas/ports';
+import { withDynamoDbLocal } from '../../rehearsal/dynamodb-local';
+import { loadFaults } from '../../rehearsal/faults/load';
+import { type RehearsalResult, rehearse } from '../../rehearsal/rehearse';
+import { ExitCode, UserError } from './errors';
+import { formatProblems, readPlan, readTextFile } from './plan-file';
+import { LiveProgress } from './rehearse-progress';
+import { table } from './render-preview';
+
+const EXIT_BY_STATUS: Record<string, number> = {
+  SUCCEEDED: ExitCode.ok,
+  ROLLED_BACK: ExitCode.rolledBack,
+};
+
+export async function rehearseCommand(
+  args: string[],
+  io: { stdout: (text: string) => void; stderr: (text: string) => void; isTty: boolean },
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      faults: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+      'approve-after': { type: 'string' },
+    },
+    allowPositionals: true,
+  });
+  const planPath = positionals[0];
+  const { plan, resolved } = readPlan(planPath);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0))
+    throw new UserError(`--seed must be a whole number, not "${values.seed}"`);
+  let faults: ReturnType<typeof loadFaults> | undefined;
+  const secondReleasePlans: Record<string, unknown> = {};
+  if (values.faults) {
+    faults = loadFaults(readTextFile(values.faults, 'fault file'), resolved);
+    if (!faults.ok) {
+      throw new UserError(
+        `${values.faults}: ${faults.problems.length} problem(s)\n${formatProblems(values.faults, faults.problems)}`,
+      );
+    }
+    for (const fault of faults.faults.faults) {
+      if (fault.type === 'secondRelease' && fault.plan) {
+        secondReleasePlans[fault.plan] = readPlan(resolve(dirname(values.faults), fault.plan)).plan;
+      }
+    }
+  }
+  const approveAfter = values['approve-after'] === undefined ? 300 : Number(values['approve-after']);
+  const progress = values.json ? undefined : new LiveProgress(resolved, io);
+  const result = await withDynamoDbLocal((client) =>
+    rehearse({
+      plan: resolved,
+      planDocument: plan,
+      ...(faults?.ok && { faults: faults.faults }),
+      secondReleasePlans,
+      seed: seed ?? (faults?.ok ? faults.faults.seed : undefined) ?? 1,
+      dynamoDb: client,
+      ...(Number.isFinite(approveAfter) && approveAfter >= 0 && { autoApproveAfterSeconds: approveAfter }),
+      ...(progress && { onAudit: (entry: AuditEntry, elapsed: number) => progress.update(entry, elapsed) }),
+    }),
+  );
+  progress?.finish();
+  if (values.json) io.stdout(JSON.stringify(result, null, 2));
+  else io.stdout(renderSummary(result));
+  return EXIT_BY_STATUS[result.status] ?? ExitCode.needsPerson;
+}
+
+function renderSummary(result: RehearsalResult): string {
+  const lines = [
+    '',
+    `Release ${result.releaseId}: ${result.status}${result.reason ? ` — ${result.reason}` : ''}`,
+  ];
+  const rows = [['region', 'service', 'status', 'image', 'weights', 'step']];
+  for (const [region, services] of Object.entries(result.regions)) {
+    for (const [service, state] of Object.entries(services)) {
+      rows.push([
+        region,
+        service,
+        state.status,
+        state.image ?? '(none)',
+        state.weights ? `${state.weights.stable}/${state.weights.canary}` : 'replicas',
+        `${state.stepReached}/${state.steps}`,
+      ]);
+    }
+  }
+  lines.push(...table(rows).map((line) => `  ${line}`));
+  const counters = result.counters;
+  lines.push(
+    '',
+    `  virtual makespan ${formatDuration(counters.makespanSeconds)} (critical path ${formatDuration(counters.criticalPathSeconds)})` +
+      (counters.timeToRollbackSeconds !== undefined
+        ? `, time to rollback ${formatDuration(counters.timeToRollbackSeconds)}`
+        : ''),
+    `  ${counters.executions} executions, ${counters.stateTransitions} state transitions, largest history ${counters.maxHistoryEvents} events (${counters.maxHistoryExecution})`,
+  );
+  for (const second of result.secondReleases) {
+    lines.push(
+      `  second release ${second.releaseId} at +${formatDuration(second.atSeconds)}: ${second.outcome} — ${second.message}`,
+    );
+  }
+  if (counters.injectedFailures > 0)
+    lines.push(`  ${counters.injectedFailures} injected operation failure(s)`);
+  return lines.join('\n');
+}

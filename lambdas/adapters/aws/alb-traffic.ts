@@ -1,0 +1,499 @@
+/**
+ * Traffic through an Application Load Balancer: the stable and canary target groups share one
+ * weighted forward action, on a listener's default action or on one of its rules.
+ */
+import {
+  type Action,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
+  type Listener,
+  ModifyListenerCommand,
+  ModifyRuleCommand,
+  type Rule,
+  type RuleCondition,
+  type TargetGroupTuple,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { InvalidInputError, NotFoundError } from '../../core/errors';
+import type { AlbTrafficPlan } from '../../core/plan/schema';
+import type {
+  ResolvedTraffic,
+  TargetHealthSummary,
+  Track,
+  Traffic,
+  TrafficTarget,
+  Weights,
+} from '../../ports/index';
+import type { ClientForRegion } from './clients';
+import { awsErrorName, callAws } from './errors';
+
+export const TRAFFIC_IAM_ACTIONS = [
+  'elasticloadbalancing:DescribeLoadBalancers',
+  'elasticloadbalancing:DescribeListeners',
+  'elasticloadbalancing:DescribeRules',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTargetHealth',
+  'elasticloadbalancing:ModifyListener',
+  'elasticloadbalancing:ModifyRule',
+] as const;
+
+/** An ALB forward action holds at most this many target groups (weights 0–999 each). */
+const MAX_TARGET_GROUPS_PER_FORWARD = 5;
+/** A tuple read without a weight carries the API's default. */
+const DEFAULT_TARGET_GROUP_WEIGHT = 1;
+
+/** Errors that mean a cached ARN no longer names anything: resolve again once. */
+const STALE_ARN_ERRORS: ReadonlySet<string> = new Set([
+  'ListenerNotFoundException',
+  'RuleNotFoundException',
+  'TargetGroupNotFoundException',
+  'LoadBalancerNotFoundException',
+]);
+
+interface CachedResolution {
+  /** The plan's ALB section the resolution was made from: a changed plan resolves afresh. */
+  plan: string;
+  resolved: ResolvedTraffic;
+}
+
+export class AlbTraffic implements Traffic {
+  private readonly resolutions = new Map<string, CachedResolution>();
+
+  constructor(private readonly elbv2For: ClientForRegion<ElasticLoadBalancingV2Client>) {}
+
+  async resolve(target: TrafficTarget): Promise<ResolvedTraffic> {
+    const cached = this.cached(target);
+    if (cached !== undefined) return cached;
+    const resolved = await this.lookUp(target);
+    this.resolutions.set(cacheKey(target), { plan: JSON.stringify(target.alb), resolved });
+    return resolved;
+  }
+
+  async getWeights(target: TrafficTarget): Promise<Weights> {
+    return this.withResolution(target, async (resolved) => {
+      const actions = await this.readActions(target.region, resolved);
+      return weightsOf(forwardAction(actions, locationOf(target)), resolved, locationOf(target));
+    });
+  }
+
+  async setWeights(target: TrafficTarget, weights: Weights): Promise<Weights> {
+    assertPercentWeights(weights);
+    return this.withResolution(target, async (resolved) => {
+      const where = locationOf(target);
+      const client = this.elbv2For(target.region);
+      const actions = await this.readActions(target.region, resolved);
+      const updated = withWeights(actions, resolved, weights, where);
+      if (resolved.ruleArn !== undefined) {
+        // Only Actions: conditions and transforms are left exactly as they are.
+        await callAws(client.send(new ModifyRuleCommand({ RuleArn: resolved.ruleArn, Actions: updated })));
+      } else {
+        // Only DefaultActions: port, protocol, certificates and policies are left as they are.
+        await callAws(
+          client.send(
+            new ModifyListenerCommand({ ListenerArn: resolved.listenerArn, DefaultActions: updated }),
+          ),
+        );
+      }
+      const readBack = await this.readActions(target.region, resolved);
+      return weightsOf(forwardAction(readBack, where), resolved, where);
+    });
+  }
+
+  async targetHealth(target: TrafficTarget): Promise<Record<Track, TargetHealthSummary>> {
+    return this.withResolution(target, async (resolved) => {
+      const [stable, canary] = await Promise.all([
+        this.healthOf(target.region, resolved.stableTargetGroupArn),
+        this.healthOf(target.region, resolved.canaryTargetGroupArn),
+      ]);
+      return { stable, canary };
+    });
+  }
+
+  /**
+   * Runs `act` with the cached resolution; when an ARN in it has gone stale (the listener, rule
+   * or a target group was recreated), resolves afresh and runs `act` once more.
+   */
+  private async withResolution<T>(
+    target: TrafficTarget,
+    act: (resolved: ResolvedTraffic) => Promise<T>,
+  ): Promise<T> {
+    const wasCached = this.cached(target) !== undefined;
+    const resolved = await this.resolve(target);
+    try {
+      return await act(resolved);
+    } catch (error) {
+      const name = awsErrorName(error);
+      if (!wasCached || name === undefined || !STALE_ARN_ERRORS.has(name)) throw error;
+      this.resolutions.delete(cacheKey(target));
+      return act(await this.resolve(target));
+    }
+  }
+
+  private cached(target: TrafficTarget): ResolvedTraffic | undefined {
+    const entry = this.resolutions.get(cacheKey(target));
+    return entry?.plan === JSON.stringify(target.alb) ? entry.resolved : undefined;
+  }
+
+  private async lookUp(target: TrafficTarget): Promise<ResolvedTraffic> {
+    const { alb, region } = target;
+    const client = this.elbv2For(region);
+
+    const loadBalancerArn = await this.findLoadBalancer(client, alb.loadBalancerName, region);
+    const listener = await this.findListener(client, loadBalancerArn, alb, region);
+    const ruleArn =
+      alb.rule === undefined ? undefined : (await this.findRule(client, listener, alb, region)).RuleArn;
+    const [stableTargetGroupArn, canaryTargetGroupArn] = await this.findTargetGroups(client, alb, region);
+
+    return {
+      loadBalancerArn,
+      listenerArn: listener.ListenerArn!,
+      ...(ruleArn !== undefined && { ruleArn }),
+      stableTargetGroupArn,
+      canaryTargetGroupArn,
+    };
+  }
+
+  private async findLoadBalancer(
+    client: ElasticLoadBalancingV2Client,
+    name: string,
+    region: string,
+  ): Promise<string> {
+    try {
+      const { LoadBalancers } = await callAws(
+        client.send(new DescribeLoadBalancersCommand({ Names: [name] })),
+      );
+      const arn = LoadBalancers?.[0]?.LoadBalancerArn;
+      if (arn !== undefined) return arn;
+    } catch (error) {
+      if (awsErrorName(error) !== 'LoadBalancerNotFoundException') throw error;
+    }
+    throw new NotFoundError(`load balancer "${name}" not found in ${region}`);
+  }
+
+  private async findListener(
+    client: ElasticLoadBalancingV2Client,
+    loadBalancerArn: string,
+    alb: AlbTrafficPlan,
+    region: string,
+  ): Promise<Listener> {
+    const ports: number[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await callAws(
+        client.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker })),
+      );
+      for (const listener of page.Listeners ?? []) {
+        if (listener.Port === alb.port) return listener;
+        if (listener.Port !== undefined) ports.push(listener.Port);
+      }
+      marker = page.NextMarker;
+    } while (marker);
+    throw new NotFoundError(
+      `load balancer "${alb.loadBalancerName}" in ${region} has no listener on port ${alb.port}` +
+        ` (listeners: ${ports.length > 0 ? ports.sort((a, b) => a - b).join(', ') : 'none'})`,
+    );
+  }
+
+  private async findRule(
+    client: ElasticLoadBalancingV2Client,
+    listener: Listener,
+    alb: AlbTrafficPlan,
+    region: string,
+  ): Promise<Rule> {
+    const wanted = alb.rule ?? {};
+    const criteria = ruleCriteriaText(wanted);
+    if (criteria === '') {
+      throw new InvalidInputError(
+        'traffic.rule must give hostHeader, pathPattern or priority (leave rule out for the default action)',
+      );
+    }
+    const matches: Rule[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await callAws(
+        client.send(new DescribeRulesCommand({ ListenerArn: listener.ListenerArn, Marker: marker })),
+      );
+      matches.push(...(page.Rules ?? []).filter((rule) => ruleMatches(rule, wanted)));
+      marker = page.NextMarker;
+    } while (marker);
+
+    const where = `listener port ${alb.port} of load balancer "${alb.loadBalancerName}" in ${region}`;
+    const [only, ...more] = matches;
+    if (only === undefined) throw new NotFoundError(`no rule with ${criteria} on ${where}`);
+    if (more.length > 0) {
+      throw new InvalidInputError(
+        `${matches.length} rules with ${criteria} on ${where} (priorities ${matches.map((r) => r.Priority).join(', ')}): give rule.priority to pick one`,
+      );
+    }
+    return only;
+  }
+
+  private async findTargetGroups(
+    client: ElasticLoadBalancingV2Client,
+    alb: AlbTrafficPlan,
+    region: string,
+  ): Promise<[stable: string, canary: string]> {
+    const names = [alb.stableTargetGroup, alb.canaryTargetGroup];
+    if (alb.stableTargetGroup === alb.canaryTargetGroup) {
+      throw new InvalidInputError(
+        `stable and canary must be different target groups (both are "${alb.stableTargetGroup}")`,
+      );
+    }
+    const arnByName = new Map<string, string>();
+    try {
+      const { TargetGroups } = await callAws(client.send(new DescribeTargetGroupsCommand({ Names: names })));
+      for (const group of TargetGroups ?? []) {
+        if (group.TargetGroupName && group.TargetGroupArn) {
+          arnByName.set(group.TargetGroupName, group.TargetGroupArn);
+        }
+      }
+    } catch (error) {
+      if (awsErrorName(error) !== 'TargetGroupNotFoundException') throw error;
+      // The API says only "one or more" is missing: ask per name to say which.
+      const found = await Promise.all(names.map((name) => this.targetGroupExists(client, name)));
+      throw targetGroupsNotFound(
+        names.filter((_, index) => !found[index]),
+        region,
+      );
+    }
+    const stable = arnByName.get(alb.stableTargetGroup);
+    const canary = arnByName.get(alb.canaryTargetGroup);
+    if (stable === undefined || canary === undefined) {
+      throw targetGroupsNotFound(
+        names.filter((name) => !arnByName.has(name)),
+        region,
+      );
+    }
+    return [stable, canary];
+  }
+
+  private async targetGroupExists(client: ElasticLoadBalancingV2Client, name: string): Promise<boolean> {
+    try {
+      await callAws(client.send(new DescribeTargetGroupsCommand({ Names: [name] })));
+      return true;
+    } catch (error) {
+      if (awsErrorName(error) === 'TargetGroupNotFoundException') return false;
+      throw error;
+    }
+  }
+
+  /** The actions currently on the rule, or the listener's default actions. */
+  private async readActions(region: string, resolved: ResolvedTraffic): Promise<Action[]> {
+    const client = this.elbv2For(region);
+    if (resolved.ruleArn !== undefined) {
+      const { Rules } = await callAws(
+        client.send(new DescribeRulesCommand({ RuleArns: [resolved.ruleArn] })),
+      );
+      const rule = Rules?.[0];
+      if (rule === undefined) throw new NotFoundError(`rule ${resolved.ruleArn} not found`);
+      return rule.Actions ?? [];
+    }
+    const { Listeners } = await callAws(
+      client.send(new DescribeListenersCommand({ ListenerArns: [resolved.listenerArn] })),
+    );
+    const listener = Listeners?.[0];
+    if (listener === undefined) throw new NotFoundError(`listener ${resolved.listenerArn} not found`);
+    return listener.DefaultActions ?? [];
+  }
+
+  private async healthOf(region: string, targetGroupArn: string): Promise<TargetHealthSummary> {
+    const { TargetHealthDescriptions } = await callAws(
+      this.elbv2For(region).send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
+    );
+    const summary: TargetHealthSummary = { healthy: 0, unhealthy: 0, other: 0 };
+    for (const description of TargetHealthDescriptions ?? []) {
+      const state = description.TargetHealth?.State;
+      // unhealthy.draining is on its way out, like draining: neither serving nor failing.
+      if (state === 'healthy') summary.healthy += 1;
+      else if (state === 'unhealthy') summary.unhealthy += 1;
+      else summary.other += 1;
+    }
+    return summary;
+  }
+}
+
+function targetGroupsNotFound(missing: readonly string[], region: string): NotFoundError {
+  const names = missing.map((name) => `"${name}"`).join(' and ');
+  return new NotFoundError(`target group${missing.length > 1 ? 's' : ''} ${names} not found in ${region}`);
+}
+
+function cacheKey(target: TrafficTarget): string {
+  return `${target.region}/${target.service}`;
+}
+
+// ── rules ────────────────────────────────────────────────────────────────────
+
+type RuleSelector = NonNullable<AlbTrafficPlan['rule']>;
+
+function ruleCriteriaText(rule: RuleSelector): string {
+  return [
+    rule.hostHeader !== undefined && `host header "${rule.hostHeader}"`,
+    rule.pathPattern !== undefined && `path pattern "${rule.pathPattern}"`,
+    rule.priority !== undefined && `priority ${rule.priority}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** A rule matches when every criterion the plan gives holds; the default rule never does. */
+function ruleMatches(rule: Rule, wanted: RuleSelector): boolean {
+  if (rule.IsDefault) return false;
+  if (wanted.priority !== undefined && rule.Priority !== String(wanted.priority)) return false;
+  if (wanted.hostHeader !== undefined) {
+    // Host names compare case-insensitively on an ALB.
+    const host = wanted.hostHeader.toLowerCase();
+    const values = conditionValues(rule.Conditions, 'host-header').map((value) => value.toLowerCase());
+    if (!values.includes(host)) return false;
+  }
+  if (wanted.pathPattern !== undefined) {
+    if (!conditionValues(rule.Conditions, 'path-pattern').includes(wanted.pathPattern)) return false;
+  }
+  return true;
+}
+
+function conditionValues(
+  conditions: RuleCondition[] | undefined,
+  field: 'host-header' | 'path-pattern',
+): string[] {
+  const values = new Set<string>();
+  for (const condition of conditions ?? []) {
+    if (condition.Field !== field) continue;
+    const config = field === 'host-header' ? condition.HostHeaderConfig : condition.PathPatternConfig;
+    for (const value of [...(condition.Values ?? []), ...(config?.Values ?? [])]) values.add(value);
+  }
+  return [...values];
+}
+
+// ── weights ──────────────────────────────────────────────────────────────────
+
+/** Where the weights live, in words, for error messages. */
+function locationOf(target: TrafficTarget): string {
+  const { alb, region } = target;
+  const rule = alb.rule === undefined ? 'the default action' : `the rule with ${ruleCriteriaText(alb.rule)}`;
+  return `${rule} of listener port ${alb.port} on load balancer "${alb.loadBalancerName}" in ${region}`;
+}
+
+function assertPercentWeights(weights: Weights): void {
+  const { stable, canary } = weights;
+  const valid = (value: number) => Number.isInteger(value) && value >= 0 && value <= 100;
+  if (!valid(stable) || !valid(canary) || stable + canary !== 100) {
+    throw new InvalidInputError(
+      `weights must be whole percents from 0 to 100 adding up to 100 (got stable ${stable}, canary ${canary})`,
+    );
+  }
+}
+
+function forwardAction(actions: readonly Action[], where: string): Action {
+  const forward = actions.find((action) => action.Type === 'forward');
+  if (forward === undefined) {
+    const types = actions.map((action) => action.Type).join(', ') || 'none';
+    throw new InvalidInputError(`${where} does not forward to target groups (its actions: ${types})`);
+  }
+  return forward;
+}
+
+/** The forward action's groups; a plain TargetGroupArn forward is one group with all the weight. */
+function forwardGroups(forward: Action): TargetGroupTuple[] {
+  const groups = forward.ForwardConfig?.TargetGroups ?? [];
+  if (groups.length > 0) return groups;
+  return forward.TargetGroupArn === undefined
+    ? []
+    : [{ TargetGroupArn: forward.TargetGroupArn, Weight: DEFAULT_TARGET_GROUP_WEIGHT }];
+}
+
+function weightOf(group: TargetGroupTuple): number {
+  return group.Weight ?? DEFAULT_TARGET_GROUP_WEIGHT;
+}
+
+/**
+ * Other target groups on the same forward action would take traffic the stable/canary split
+ * does not account for; with weight 0 they are harmless and left in place.
+ */
+function assertNoOtherWeightedGroups(
+  groups: readonly TargetGroupTuple[],
+  resolved: ResolvedTraffic,
+  where: string,
+) {
+  const ours = new Set([resolved.stableTargetGroupArn, resolved.canaryTargetGroupArn]);
+  const others = groups.filter((group) => !ours.has(group.TargetGroupArn ?? '') && weightOf(group) > 0);
+  if (others.length > 0) {
+    throw new InvalidInputError(
+      `${where} also forwards to ${others.map((group) => group.TargetGroupArn).join(', ')}; ` +
+        'only the stable and canary target groups may carry weight',
+    );
+  }
+}
+
+function weightsOf(forward: Action, resolved: ResolvedTraffic, where: string): Weights {
+  const groups = forwardGroups(forward);
+  assertNoOtherWeightedGroups(groups, resolved, where);
+  const sum = (arn: string) =>
+    groups
+      .filter((group) => group.TargetGroupArn === arn)
+      .reduce((total, group) => total + weightOf(group), 0);
+  const stable = sum(resolved.stableTargetGroupArn);
+  const canary = sum(resolved.canaryTargetGroupArn);
+  if (stable + canary === 0) {
+    throw new InvalidInputError(`${where} sends no traffic to the stable or canary target group`);
+  }
+  const stablePercent = Math.round((stable * 100) / (stable + canary));
+  return { stable: stablePercent, canary: 100 - stablePercent };
+}
+
+/**
+ * The actions to write back: the same actions in the same order, with the forward action's
+ * stable and canary weights replaced. A multi-group forward must not also carry TargetGroupArn.
+ */
+function withWeights(
+  actions: readonly Action[],
+  resolved: ResolvedTraffic,
+  weights: Weights,
+  where: string,
+): Action[] {
+  const forward = forwardAction(actions, where);
+  const groups = forwardGroups(forward);
+  assertNoOtherWeightedGroups(groups, resolved, where);
+
+  // Whole percents are valid ALB weights (0–999) as they are.
+  const wanted = new Map([
+    [resolved.stableTargetGroupArn, weights.stable],
+    [resolved.canaryTargetGroupArn, weights.canary],
+  ]);
+  const targetGroups: TargetGroupTuple[] = groups.map((group) => ({
+    TargetGroupArn: group.TargetGroupArn,
+    Weight: wanted.get(group.TargetGroupArn ?? '') ?? weightOf(group),
+  }));
+  for (const [arn, weight] of wanted) {
+    if (!groups.some((group) => group.TargetGroupArn === arn)) {
+      targetGroups.push({ TargetGroupArn: arn, Weight: weight });
+    }
+  }
+  if (targetGroups.length > MAX_TARGET_GROUPS_PER_FORWARD) {
+    throw new InvalidInputError(
+      `${where} would forward to ${targetGroups.length} target groups; an ALB forward action holds at most ${MAX_TARGET_GROUPS_PER_FORWARD}`,
+    );
+  }
+
+  const stickiness = forward.ForwardConfig?.TargetGroupStickinessConfig;
+  const weightedForward: Action = {
+    Type: 'forward',
+    ...(forward.Order !== undefined && { Order: forward.Order }),
+    ForwardConfig: {
+      TargetGroups: targetGroups,
+      ...(stickiness !== undefined && { TargetGroupStickinessConfig: stickiness }),
+    },
+  };
+  return actions.map((action) => (action === forward ? weightedForward : writable(action)));
+}
+
+/** An action as read, made acceptable to Modify*: Describe never returns an OIDC client secret. */
+function writable(action: Action): Action {
+  const oidc = action.AuthenticateOidcConfig;
+  if (action.Type === 'authenticate-oidc' && oidc !== undefined && oidc.ClientSecret === undefined) {
+    return { ...action, AuthenticateOidcConfig: { ...oidc, UseExistingClientSecret: true } };
+  }
+  return action;
+}

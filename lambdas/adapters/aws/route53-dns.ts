@@ -1,0 +1,181 @@
+/**
+ * Region weights in a Route 53 weighted record: one record per region, told apart by its set
+ * identifier. A dual-stack name (weighted A and AAAA sharing set identifiers) is handled as one:
+ * a set identifier's weight is written to every record type that has it.
+ */
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  ListResourceRecordSetsCommand,
+  type ListResourceRecordSetsCommandOutput,
+  type ResourceRecordSet,
+  type Route53Client,
+  type RRType,
+} from '@aws-sdk/client-route-53';
+import { InvalidInputError, NotFoundError } from '../../core/errors';
+import type { Dns, DnsRecord } from '../../ports/index';
+import { awsErrorName, callAws } from './errors';
+
+export const DNS_IAM_ACTIONS = [
+  'route53:ListResourceRecordSets',
+  'route53:ChangeResourceRecordSets',
+  'route53:GetChange',
+] as const;
+
+const MAX_WEIGHT = 255;
+/** The most records one ListResourceRecordSets page returns. */
+const PAGE_SIZE = 300;
+const MAX_COMMENT_LENGTH = 256;
+
+type WeightedRecord = ResourceRecordSet & { SetIdentifier: string; Weight: number };
+
+export class Route53Dns implements Dns {
+  /** The client must be for us-east-1, where Route 53's API lives (see clients.ts). */
+  constructor(private readonly route53: Route53Client) {}
+
+  async getWeights(record: DnsRecord): Promise<Record<string, number>> {
+    const weights: Record<string, number> = {};
+    for (const found of await this.weightedRecords(record)) {
+      const seen = weights[found.SetIdentifier];
+      if (seen !== undefined && seen !== found.Weight) {
+        throw new InvalidInputError(
+          `${recordText(record)}: set identifier "${found.SetIdentifier}" has weight ${seen} on one record type and ${found.Weight} on ${found.Type}`,
+        );
+      }
+      weights[found.SetIdentifier] = found.Weight;
+    }
+    return weights;
+  }
+
+  async setWeights(record: DnsRecord, weights: Record<string, number>): Promise<{ changeId: string }> {
+    const entries = Object.entries(weights);
+    if (entries.length === 0) throw new InvalidInputError(`${recordText(record)}: no weights given`);
+    for (const [setIdentifier, weight] of entries) {
+      if (!Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
+        throw new InvalidInputError(
+          `${recordText(record)}: weight of "${setIdentifier}" must be a whole number from 0 to ${MAX_WEIGHT} (got ${weight})`,
+        );
+      }
+    }
+
+    const records = await this.weightedRecords(record);
+    const known = new Set(records.map((found) => found.SetIdentifier));
+    const unknown = entries.map(([setIdentifier]) => setIdentifier).filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      throw new InvalidInputError(
+        `${recordText(record)} has no weighted record with set identifier ${unknown.map((id) => `"${id}"`).join(', ')} (it has ${[...known].map((id) => `"${id}"`).join(', ')})`,
+      );
+    }
+    const weightAfter = (found: WeightedRecord) => weights[found.SetIdentifier] ?? found.Weight;
+    if (records.every((found) => weightAfter(found) === 0)) {
+      // Route 53 answers evenly across records that are all at 0: the opposite of draining them.
+      throw new InvalidInputError(
+        `${recordText(record)}: refusing to set every weighted record to 0, which Route 53 treats as an even split`,
+      );
+    }
+
+    const changed = records.filter((found) => weights[found.SetIdentifier] !== undefined);
+    const { ChangeInfo } = await this.inZone(
+      record,
+      this.route53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: record.hostedZoneId,
+          ChangeBatch: {
+            Comment: `switchyard: ${entries.map(([id, weight]) => `${id}=${weight}`).join(', ')}`.slice(
+              0,
+              MAX_COMMENT_LENGTH,
+            ),
+            // Each UPSERT carries the whole record as read, so only its weight changes.
+            Changes: changed.map((found) => ({
+              Action: 'UPSERT',
+              ResourceRecordSet: { ...found, Weight: weightAfter(found) },
+            })),
+          },
+        }),
+      ),
+    );
+    if (ChangeInfo?.Id === undefined) throw new Error('Route 53 returned no change id');
+    return { changeId: ChangeInfo.Id };
+  }
+
+  async isInSync(changeId: string): Promise<boolean> {
+    try {
+      const { ChangeInfo } = await callAws(this.route53.send(new GetChangeCommand({ Id: changeId })));
+      return ChangeInfo?.Status === 'INSYNC';
+    } catch (error) {
+      if (awsErrorName(error) === 'NoSuchChange') {
+        throw new NotFoundError(`Route 53 change ${changeId} not found`);
+      }
+      throw error;
+    }
+  }
+
+  /** Every weighted record at the name, of the type (or types) the name's weighted records have. */
+  private async weightedRecords(record: DnsRecord): Promise<WeightedRecord[]> {
+    const name = normalizeName(record.recordName);
+    const found: WeightedRecord[] = [];
+    let start: { name: string; type?: RRType; identifier?: string } | undefined = { name: record.recordName };
+    while (start !== undefined) {
+      const page: ListResourceRecordSetsCommandOutput = await this.inZone(
+        record,
+        this.route53.send(
+          new ListResourceRecordSetsCommand({
+            HostedZoneId: record.hostedZoneId,
+            StartRecordName: start.name,
+            StartRecordType: start.type,
+            StartRecordIdentifier: start.identifier,
+            MaxItems: PAGE_SIZE,
+          }),
+        ),
+      );
+      // Records come sorted by name: the first of another name ends ours.
+      const records = page.ResourceRecordSets ?? [];
+      const ours = records.filter((rrset) => normalizeName(rrset.Name ?? '') === name);
+      for (const rrset of ours) {
+        if (rrset.SetIdentifier !== undefined && rrset.Weight !== undefined) {
+          found.push(rrset as WeightedRecord);
+        }
+      }
+      const more: boolean =
+        page.IsTruncated === true &&
+        ours.length === records.length &&
+        page.NextRecordName !== undefined &&
+        normalizeName(page.NextRecordName) === name;
+      start = more
+        ? { name: page.NextRecordName!, type: page.NextRecordType, identifier: page.NextRecordIdentifier }
+        : undefined;
+    }
+    if (found.length === 0) {
+      throw new NotFoundError(`${recordText(record)} has no weighted records`);
+    }
+    return found;
+  }
+
+  private async inZone<T>(record: DnsRecord, request: Promise<T>): Promise<T> {
+    try {
+      return await callAws(request);
+    } catch (error) {
+      if (awsErrorName(error) === 'NoSuchHostedZone') {
+        throw new NotFoundError(`hosted zone ${record.hostedZoneId} not found`);
+      }
+      throw error;
+    }
+  }
+}
+
+/** The record in words, for error messages. */
+function recordText(record: DnsRecord): string {
+  return `record ${normalizeName(record.recordName)} in hosted zone ${record.hostedZoneId}`;
+}
+
+/**
+ * Route 53 returns names fully qualified, lower-case for comparison purposes, and with special
+ * characters as octal escapes (`*` is `\052`); plans may write them any of those ways.
+ */
+export function normalizeName(name: string): string {
+  const unescaped = name.replace(/\\([0-7]{3})/g, (_, octal: string) =>
+    String.fromCharCode(Number.parseInt(octal, 8)),
+  );
+  const lower = unescaped.toLowerCase();
+  return lower.endsWith('.') ? lower : `${lower}.`;
+}

@@ -1,0 +1,431 @@
+/**
+ * A rehearsal: the release plan runs through the real state machines and handlers on the
+ * local engine, against DynamoDB Local and a simulated fleet, on virtual time, with the fault
+ * file's faults injected. Same plan, faults and seed: same result and same timeline.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDbStore } from '../lambdas/adapters/dynamodb/store';
+import { createTableInput } from '../lambdas/adapters/dynamodb/table-definition';
+import { LockHeldError } from '../lambdas/core/errors';
+import { type ResolvedPlan, seconds } from '../lambdas/core/plan/resolve';
+import { previewRelease } from '../lambdas/core/planner/preview';
+import { type AnyHandlerDefinition, invokeHandler } from '../lambdas/handlers/define';
+import { type HandlerName, handlers } from '../lambdas/handlers/index';
+import { submitRelease } from '../lambdas/handlers/submit';
+import type {
+  AuditEntry,
+  DeploymentSnapshot,
+  Events,
+  MachineName,
+  NewAuditEntry,
+  Ports,
+  ReleaseStatus,
+  ServiceRolloutRecord,
+  Store,
+  SwitchyardEvent,
+} from '../lambdas/ports';
+import type { AslDefinition } from './engine/asl-support';
+import { loadEngine } from './engine/load-engine';
+import { LocalStepFunctions } from './engine/local-step-functions';
+import { VirtualScheduler } from './engine/virtual-time';
+import { secondReleases } from './faults/load';
+import type { FaultFile } from './faults/schema';
+import { createSimulatedFleet, type FleetDescription } from './fleet/index';
+import { createRandom } from './random';
+
+const MACHINE_FILES: Record<MachineName, string> = {
+  release: 'release.asl.json',
+  regionRollout: 'region-rollout.asl.json',
+  serviceLane: 'service-lane.asl.json',
+  serviceRollout: 'service-rollout.asl.json',
+  rollback: 'rollback.asl.json',
+  failover: 'failover.asl.json',
+};
+
+export const STATE_MACHINE_DIRECTORY = fileURLToPath(new URL('../statemachines/', import.meta.url));
+
+export function readStateMachines(directory = STATE_MACHINE_DIRECTORY): Record<MachineName, AslDefinition> {
+  return Object.fromEntries(
+    Object.entries(MACHINE_FILES).map(([machine, file]) => [
+      machine,
+      JSON.parse(readFileSync(`${directory}${file}`, 'utf8')),
+    ]),
+  ) as Record<MachineName, AslDefinition>;
+}
+
+/** Virtual time starts here, so timelines are the same on every machine and every day. */
+export const REHEARSAL_EPOCH = new Date('2026-01-05T09:00:00.000Z');
+
+export interface RehearsalOptions {
+  plan: ResolvedPlan;
+  /** The plan document as written: what is submitted and stored. */
+  planDocument: unknown;
+  faults?: FaultFile;
+  /** Plans for second releases, by the fault's `plan` path (already loaded by the caller). */
+  secondReleasePlans?: Record<string, unknown>;
+  seed: number;
+  dynamoDb: DynamoDBClient;
+  /** Approvals are given this many virtual seconds after they are asked for; undefined leaves them waiting. */
+  autoApproveAfterSeconds?: number;
+  onAudit?: (entry: AuditEntry, elapsedSeconds: number) => void;
+}
+
+export type RehearsalStatus = ReleaseStatus | 'STALLED';
+
+export interface RehearsalResult {
+  releaseId: string;
+  status: RehearsalStatus;
+  reason?: string;
+  seed: number;
+  regions: Record<
+    string,
+    Record<
+      string,
+      {
+        status: ServiceRolloutRecord['status'] | 'UNTOUCHED';
+        image: string | null;
+        previousImage: string | null;
+        weights: { stable: number; canary: number } | null;
+        stepReached: number;
+        steps: number;
+        canaryReplicas: number;
+      }
+    >
+  >;
+  dns?: Record<string, number>;
+  audit: Array<{
+    atSeconds: number;
+    at: string;
+    action: string;
+    region?: string;
+    service?: string;
+    detail?: Record<string, unknown>;
+  }>;
+  events: Array<{ atSeconds: number; detailType: string; detail: Record<string, unknown> }>;
+  secondReleases: Array<{
+    releaseId: string;
+    atSeconds: number;
+    outcome: 'refused' | 'started';
+    message: string;
+  }>;
+  counters: {
+    stateTransitions: number;
+    maxHistoryEvents: number;
+    maxHistoryExecution: string;
+    executions: number;
+    makespanSeconds: number;
+    criticalPathSeconds: number;
+    timeToRollbackSeconds?: number;
+    injectedFailures: number;
+  };
+  executions: Array<{
+    name: string;
+    machine: string;
+    status: string;
+    startSeconds: number;
+    endSeconds: number;
+    transitions: number;
+    historyEvents: number;
+    error?: string;
+    cause?: string;
+  }>;
+}
+
+/** Records what Switchyard publishes, on virtual time. */
+class RecordedEvents implements Events {
+  readonly published: Array<SwitchyardEvent & { at: Date }> = [];
+  constructor(private readonly clock: VirtualScheduler) {}
+  async publish(events: readonly SwitchyardEvent[]): Promise<void> {
+    for (const event of events) this.published.push({ ...event, at: this.clock.now() });
+  }
+}
+
+/** Reports every audit entry as it is written, for live progress. */
+function observedStore(store: Store, onAudit: (entry: NewAuditEntry) => void): Store {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property === 'appendAudit') {
+        return async (entry: NewAuditEntry) => {
+          const stored = await target.appendAudit(entry);
+          onAudit(entry);
+          return stored;
+        };
+      }
+      if (property === 'updateServiceRollout') {
+        return async (...args: Parameters<Store['updateServiceRollout']>) => {
+          const stored = await target.updateServiceRollout(...args);
+          onAudit(args[2]);
+          return stored;
+        };
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+export async function rehearse(options: RehearsalOptions): Promise<RehearsalResult> {
+  const scheduler = new VirtualScheduler(REHEARSAL_EPOCH);
+  const random = createRandom(options.seed);
+  const tableName = `switchyard-rehearsal-${options.seed}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+  await options.dynamoDb.send(new CreateTableCommand(createTableInput(tableName)));
+  const fleet = createSimulatedFleet({
+    plan: options.plan,
+    ...(options.faults && { faults: options.faults }),
+    clock: scheduler,
+    seed: options.seed,
+  });
+  const events = new RecordedEvents(scheduler);
+  const releaseId = options.plan.releaseId;
+
+  const baseStore = new DynamoDbStore({ client: options.dynamoDb, tableName, clock: scheduler });
+  const store = observedStore(baseStore, (entry) => {
+    if (entry.releaseId === releaseId) options.onAudit?.({ ...entry, seq: 0 }, scheduler.elapsedSeconds());
+  });
+  const engine = loadEngine(scheduler, () => random.next());
+  let ports: Ports;
+  const invoke = async (name: string, input: unknown) => {
+    const handler: AnyHandlerDefinition | undefined = handlers[name as HandlerName];
+    if (!handler) throw new Error(`no handler named ${name}`);
+    const output = await invokeHandler(handler, input, ports);
+    if (name === 'requestApproval' && options.autoApproveAfterSeconds !== undefined) {
+      const { approval } = output as { approval: string };
+      const key = {
+        releaseId: (input as { releaseId: string }).releaseId,
+        kind: 'approval' as const,
+        name: approval,
+      };
+      scheduler.setTimeout(() => {
+        void scheduler.track(
+          (async () => {
+            const token = await store.takeTaskToken(key);
+            if (!token) return;
+            await store.appendAudit({
+              releaseId: key.releaseId,
+              key: `approval/${approval}`,
+              at: scheduler.now().toISOString(),
+              action: 'approval.given',
+              actor: 'rehearsal',
+              detail: { approval },
+            });
+            await workflow.sendTaskSuccess(token, { approvedBy: 'rehearsal' }).catch(() => undefined);
+          })(),
+        );
+      }, options.autoApproveAfterSeconds * 1000);
+    }
+    return output;
+  };
+  const workflow = new LocalStepFunctions(engine, scheduler, readStateMachines(), invoke);
+  ports = {
+    cluster: fleet.cluster,
+    traffic: fleet.traffic,
+    dns: fleet.dns,
+    signals: fleet.signals,
+    store,
+    workflow,
+    events,
+    clock: scheduler,
+  };
+
+  // Alarms: fixed transitions from the fault file, and metric alarms polled once per period.
+  const deliverAlarm = (transition: {
+    at: Date;
+    alarmName: string;
+    region: string;
+    deliveries: number;
+    reason: string;
+  }) => {
+    const event = {
+      id: `alarm-${transition.alarmName}-${transition.at.getTime()}`,
+      'detail-type': 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      region: transition.region,
+      time: transition.at.toISOString(),
+      detail: { alarmName: transition.alarmName, state: { value: 'ALARM', reason: transition.reason } },
+    };
+    for (let delivery = 0; delivery < transition.deliveries; delivery++) {
+      void scheduler.track(invokeHandler(handlers.onAlarm, event, ports).catch(() => undefined));
+    }
+  };
+  const delivered = new Set<string>();
+  const deliverOnce = (transition: Parameters<typeof deliverAlarm>[0]) => {
+    const key = `${transition.alarmName}@${transition.at.getTime()}`;
+    if (delivered.has(key)) return;
+    delivered.add(key);
+    deliverAlarm(transition);
+  };
+  for (const transition of fleet.alarmEvents()) scheduler.at(transition.at, () => deliverOnce(transition));
+  const ALARM_PERIOD_SECONDS = 60;
+  let lastPoll = scheduler.now();
+  const pollAlarms = () => {
+    const now = scheduler.now();
+    for (const transition of fleet.alarmTransitionsBetween(lastPoll, now)) deliverOnce(transition);
+    lastPoll = now;
+    if (workflow.running() > 0) scheduler.setTimeout(pollAlarms, ALARM_PERIOD_SECONDS * 1000);
+  };
+
+  // Someone else submits a release while this one runs: it must be refused, naming the holder.
+  const second: RehearsalResult['secondReleases'] = [];
+  for (const fault of options.faults ? secondReleases(options.faults) : []) {
+    const document = structuredClone(
+      fault.plan ? options.secondReleasePlans?.[fault.plan] : options.planDocument,
+    ) as {
+      metadata: { releaseId: string };
+    };
+    document.metadata.releaseId = fault.releaseId ?? `${releaseId}-second`.slice(0, 80);
+    scheduler.at(new Date(REHEARSAL_EPOCH.getTime() + seconds(fault.at) * 1000), () => {
+      void scheduler.track(
+        submitRelease(ports, document, 'rehearsal').then(
+          () =>
+            second.push({
+              releaseId: document.metadata.releaseId,
+              atSeconds: scheduler.elapsedSeconds(),
+              outcome: 'started',
+              message: 'started',
+            }),
+          (error: Error) =>
+            second.push({
+              releaseId: document.metadata.releaseId,
+              atSeconds: scheduler.elapsedSeconds(),
+              outcome: error instanceof LockHeldError ? 'refused' : 'started',
+              message: error.message,
+            }),
+        ),
+      );
+    });
+  }
+
+  const releaseArn = workflow.executionArnFor('release', releaseId);
+  await scheduler.track(submitRelease(ports, options.planDocument, 'rehearsal'));
+  scheduler.setTimeout(pollAlarms, ALARM_PERIOD_SECONDS * 1000);
+  const outcome = await scheduler.runUntil(() => workflow.running() === 0);
+
+  const release = await baseStore.getRelease(releaseId);
+  const records = await baseStore.listServiceRollouts(releaseId);
+  const snapshots = await baseStore.getSnapshots(releaseId);
+  const audit = await readAllAudit(baseStore, releaseId);
+  const description = fleet.describe();
+  const preview = previewRelease(options.plan);
+  const executions = workflow.all();
+  const releaseExecution = executions.find((execution) => execution.arn === releaseArn);
+  const endMs = Math.max(...executions.map((execution) => (execution.stopDate ?? scheduler.now()).getTime()));
+  const elapsed = (date: Date) => (date.getTime() - REHEARSAL_EPOCH.getTime()) / 1000;
+  const heaviest = executions.reduce(
+    (max, execution) => (execution.history.events > max.history.events ? execution : max),
+    executions[0]!,
+  );
+
+  const status: RehearsalStatus =
+    outcome === 'stalled' && workflow.running() > 0 ? 'STALLED' : (release?.status ?? 'FAILED');
+  return {
+    releaseId,
+    status,
+    ...(release?.reason && { reason: release.reason }),
+    ...(outcome === 'stalled' && {
+      reason: 'every execution is waiting for something outside the rehearsal (an approval?)',
+    }),
+    seed: options.seed,
+    regions: describeRegions(options.plan, records, snapshots, description),
+    ...(description.dns && { dns: description.dns }),
+    audit: audit.map((entry) => ({
+      atSeconds: (new Date(entry.at).getTime() - REHEARSAL_EPOCH.getTime()) / 1000,
+      at: entry.at,
+      action: entry.action,
+      ...(entry.region && { region: entry.region }),
+      ...(entry.service && { service: entry.service }),
+      ...(entry.detail && { detail: entry.detail }),
+    })),
+    events: events.published.map((event) => ({
+      atSeconds: elapsed(event.at),
+      detailType: event.detailType,
+      detail: event.detail,
+    })),
+    secondReleases: second,
+    counters: {
+      stateTransitions: executions.reduce((sum, execution) => sum + execution.history.transitions, 0),
+      maxHistoryEvents: heaviest.history.events,
+      maxHistoryExecution: heaviest.name,
+      executions: executions.length,
+      makespanSeconds: releaseExecution
+        ? elapsed(releaseExecution.stopDate ?? new Date(endMs)) - elapsed(releaseExecution.startDate)
+        : 0,
+      criticalPathSeconds: preview.totals.criticalPathSeconds,
+      ...timeToRollback(audit),
+      injectedFailures: fleet.injectedFailures().length,
+    },
+    executions: executions.map((execution) => ({
+      name: execution.name,
+      machine: execution.machine,
+      status: execution.status,
+      startSeconds: elapsed(execution.startDate),
+      endSeconds: elapsed(execution.stopDate ?? new Date(endMs)),
+      transitions: execution.history.transitions,
+      historyEvents: execution.history.events,
+      ...(execution.error && { error: execution.error }),
+      ...(execution.cause && { cause: execution.cause.slice(0, 500) }),
+    })),
+  };
+}
+
+async function readAllAudit(store: Store, releaseId: string): Promise<AuditEntry[]> {
+  const entries: AuditEntry[] = [];
+  for (;;) {
+    const page = await store.listAudit(releaseId, { afterSeq: entries.at(-1)?.seq ?? 0, limit: 500 });
+    entries.push(...page);
+    if (page.length < 500) break;
+  }
+  // Entries written at the same virtual instant by parallel branches: order them stably.
+  return entries.sort(
+    (a, b) =>
+      a.at.localeCompare(b.at) ||
+      (a.region ?? '').localeCompare(b.region ?? '') ||
+      (a.service ?? '').localeCompare(b.service ?? '') ||
+      a.seq - b.seq,
+  );
+}
+
+/** From the first failure or alarm to the moment stable traffic was back everywhere. */
+function timeToRollback(audit: readonly AuditEntry[]): { timeToRollbackSeconds?: number } {
+  const trigger = audit.find(
+    (entry) =>
+      entry.action === 'alarm.received' ||
+      entry.action === 'service.failed' ||
+      entry.action === 'gate.failed',
+  );
+  const restored = audit.filter((entry) => entry.action === 'rollback.traffic-restored').at(-1);
+  if (!trigger || !restored) return {};
+  return { timeToRollbackSeconds: (new Date(restored.at).getTime() - new Date(trigger.at).getTime()) / 1000 };
+}
+
+function describeRegions(
+  plan: ResolvedPlan,
+  records: readonly ServiceRolloutRecord[],
+  snapshots: ReadonlyArray<{ service: string; snapshot: DeploymentSnapshot }>,
+  fleet: FleetDescription,
+): RehearsalResult['regions'] {
+  const result: RehearsalResult['regions'] = {};
+  for (const region of plan.regions) {
+    result[region.name] = {};
+    for (const service of region.services) {
+      const record = records.find((entry) => entry.region === region.name && entry.service === service);
+      const live = fleet.regions[region.name]?.services[service];
+      const before = snapshots.find(
+        (entry) => entry.service === service && entry.snapshot.target.region === region.name,
+      );
+      const container = plan.services.get(service)?.container ?? service;
+      result[region.name]![service] = {
+        status: record?.status ?? 'UNTOUCHED',
+        image: live?.stable?.image ?? null,
+        previousImage: before?.snapshot.images[container] ?? null,
+        weights: live?.weights ?? null,
+        stepReached: record?.stepIndex ?? 0,
+        steps: record?.stepCount ?? 0,
+        canaryReplicas: live?.canary?.replicas ?? 0,
+      };
+    }
+  }
+  return result;
+}

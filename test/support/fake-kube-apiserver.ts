@@ -1,0 +1,888 @@
+/**
+ * A small, real Kubernetes API server for apps/v1 Deployments on 127.0.0.1 (plain HTTP, or HTTPS
+ * with a given certificate), so the Cluster adapter runs through the real @kubernetes/client-node
+ * against it.
+ *
+ * What it serves, as the real API server does:
+ * - GET (list), POST on /apis/apps/v1/namespaces/{ns}/deployments
+ * - GET, PUT, PATCH, DELETE on …/deployments/{name}; GET, PUT, PATCH on …/deployments/{name}/scale
+ * - defaulting on create (replicas 1, RollingUpdate 25 %/25 %, progressDeadlineSeconds 600, …),
+ *   metadata.generation bumped on every spec change, resourceVersion on every write,
+ *   status fields omitted when zero (omitempty)
+ * - validation answered with a Status object: 422 when the selector does not match the template
+ *   labels or changes (it is immutable), 409 on a stale resourceVersion or an existing name,
+ *   404 for a missing Deployment, 401 without the expected bearer token
+ * - PATCH by Content-Type: application/strategic-merge-patch+json (merge keys of the pod spec:
+ *   containers by name, env by name, volumeMounts by mountPath…, `$patch: delete|replace`,
+ *   null deletes), application/merge-patch+json (RFC 7386), application/json-patch+json
+ *   (RFC 6902 add/remove/replace/test); any other type is refused with 415
+ *
+ * The Deployment controller is simulated and moves only when a test calls `advance()`: each call
+ * takes every Deployment ONE step (observe the new generation; make new pods ready; create one
+ * new pod; terminate one old pod; or, for a faulty image, declare ProgressDeadlineExceeded), so
+ * tests can see every intermediate status kubectl would (maxSurge and maxUnavailable are not
+ * modelled). `failPodsWithImage` makes pods of an image never become ready, and optionally run
+ * past the progress deadline; `failNext` answers the next matching requests with 429 or 5xx.
+ * Every request is recorded (method, path, query, content type, body, answer).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+
+type Json = Record<string, unknown>;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  contentType: string | undefined;
+  authorization: string | undefined;
+  body: unknown;
+  /** The status code the fake answered with. */
+  status: number;
+}
+
+/** neverReady: new pods stay unready forever; progressDeadlineExceeded: and the deadline passes. */
+export type PodFault = 'neverReady' | 'progressDeadlineExceeded';
+
+export interface InjectedFailure {
+  status: 429 | 500 | 502 | 503 | 504;
+  /** How many matching requests fail (default 1). */
+  count?: number;
+  method?: string;
+  /** Matches when the request path contains this. */
+  pathIncludes?: string;
+}
+
+export interface FakeKubeApiServerOptions {
+  /** When set, requests must carry `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+}
+
+/** The simulated pods behind one Deployment: the current template's and all older ones. */
+interface PodState {
+  templateHash: string;
+  newPods: number;
+  newReady: number;
+  oldPods: number;
+  deadlineExceeded: boolean;
+}
+
+interface Stored {
+  object: Json;
+  pods: PodState;
+}
+
+const APPS_V1_DEPLOYMENTS = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+)(\/scale)?)?$/;
+
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+] as const;
+
+/** patchMergeKey of the pod spec's lists that patchStrategy "merge" (k8s.io/api/core/v1). */
+const STRATEGIC_MERGE_KEYS: Record<string, string> = {
+  containers: 'name',
+  initContainers: 'name',
+  ephemeralContainers: 'name',
+  env: 'name',
+  volumes: 'name',
+  volumeMounts: 'mountPath',
+  volumeDevices: 'devicePath',
+  ports: 'containerPort',
+  imagePullSecrets: 'name',
+  hostAliases: 'ip',
+  topologySpreadConstraints: 'topologyKey',
+  resourceClaims: 'name',
+  conditions: 'type',
+};
+
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: Json,
+  ) {
+    super(message);
+  }
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/** JSON with sorted keys, so equal objects compare and hash equal. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isObject(value)) {
+    return `{${Object.keys(value)
+      .filter((key) => value[key] !== undefined)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function templateHash(template: unknown): string {
+  let hash = 2166136261;
+  for (const char of canonical(template)) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  return hash.toString(16).padStart(8, '0').slice(0, 10);
+}
+
+// ── patches ──────────────────────────────────────────────────────────────────
+
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return clone(patch);
+  const result: Json = isObject(target) ? clone(target) : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = applyMergePatch(result[key], value);
+  }
+  return result;
+}
+
+function withoutDirectives(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutDirectives);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !key.startsWith('$'))
+      .map(([key, v]) => [key, withoutDirectives(v)]),
+  );
+}
+
+export function applyStrategicMergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return clone(patch);
+  if (patch.$patch === 'replace') return withoutDirectives(patch);
+  const result: Json = isObject(target) ? clone(target) : {};
+  for (const [key, value] of Object.entries(patch)) {
+    // $setElementOrder/…, $retainKeys and friends only order or prune: not needed here.
+    if (key.startsWith('$')) continue;
+    const mergeKey = STRATEGIC_MERGE_KEYS[key];
+    if (value === null) delete result[key];
+    else if (Array.isArray(value) && mergeKey !== undefined) {
+      result[key] = mergeList(Array.isArray(result[key]) ? (result[key] as unknown[]) : [], value, mergeKey);
+    } else if (isObject(value)) {
+      if (value.$patch === 'delete') delete result[key];
+      else result[key] = applyStrategicMergePatch(result[key], value);
+    } else result[key] = clone(value);
+  }
+  return result;
+}
+
+function mergeList(original: unknown[], patch: unknown[], mergeKey: string): unknown[] {
+  const merged = clone(original);
+  for (const item of patch) {
+    if (!isObject(item)) {
+      merged.push(item);
+      continue;
+    }
+    const index = merged.findIndex((existing) => isObject(existing) && existing[mergeKey] === item[mergeKey]);
+    if (item.$patch === 'delete') {
+      if (index >= 0) merged.splice(index, 1);
+    } else if (index >= 0) merged[index] = applyStrategicMergePatch(merged[index], item);
+    else merged.push(withoutDirectives(item));
+  }
+  return merged;
+}
+
+function pointerTokens(pointer: string): string[] {
+  if (pointer === '') return [];
+  if (!pointer.startsWith('/')) throw new HttpProblem(422, 'Invalid', `invalid JSON pointer "${pointer}"`);
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+export function applyJsonPatch(target: unknown, operations: unknown): unknown {
+  if (!Array.isArray(operations)) {
+    throw new HttpProblem(
+      400,
+      'BadRequest',
+      'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
+    );
+  }
+  let document = clone(target);
+  for (const operation of operations) {
+    if (!isObject(operation) || typeof operation.op !== 'string' || typeof operation.path !== 'string') {
+      throw new HttpProblem(422, 'Invalid', `invalid JSON patch operation ${JSON.stringify(operation)}`);
+    }
+    const tokens = pointerTokens(operation.path);
+    const last = tokens.pop();
+    if (last === undefined) {
+      if (operation.op === 'replace' || operation.op === 'add') document = clone(operation.value);
+      continue;
+    }
+    let parent: unknown = document;
+    for (const token of tokens) {
+      parent = Array.isArray(parent) ? parent[Number(token)] : isObject(parent) ? parent[token] : undefined;
+      if (parent === undefined)
+        throw new HttpProblem(422, 'Invalid', `path ${operation.path} does not exist`);
+    }
+    const container = parent as Json | unknown[];
+    const exists = Array.isArray(container) ? Number(last) < container.length : last in container;
+    switch (operation.op) {
+      case 'add':
+        if (Array.isArray(container)) {
+          container.splice(last === '-' ? container.length : Number(last), 0, clone(operation.value));
+        } else container[last] = clone(operation.value);
+        break;
+      case 'replace':
+      case 'remove':
+        if (!exists) throw new HttpProblem(422, 'Invalid', `path ${operation.path} does not exist`);
+        if (operation.op === 'replace') {
+          if (Array.isArray(container)) container[Number(last)] = clone(operation.value);
+          else container[last] = clone(operation.value);
+        } else if (Array.isArray(container)) container.splice(Number(last), 1);
+        else delete container[last];
+        break;
+      case 'test': {
+        const current = Array.isArray(container) ? container[Number(last)] : container[last];
+        if (canonical(current) !== canonical(operation.value)) {
+          throw new HttpProblem(422, 'Invalid', `test failed at ${operation.path}`);
+        }
+        break;
+      }
+      default:
+        throw new HttpProblem(422, 'Invalid', `unsupported JSON patch op "${operation.op}"`);
+    }
+  }
+  return document;
+}
+
+// ── Deployment shapes ────────────────────────────────────────────────────────
+
+function asObject(value: unknown): Json {
+  return isObject(value) ? value : {};
+}
+
+function metadataOf(object: Json): Json {
+  if (!isObject(object.metadata)) object.metadata = {};
+  return object.metadata as Json;
+}
+
+function specOf(object: Json): Json {
+  if (!isObject(object.spec)) object.spec = {};
+  return object.spec as Json;
+}
+
+/** What the API server's defaulting adds to a new apps/v1 Deployment. */
+function applyDefaults(deployment: Json): void {
+  const spec = specOf(deployment);
+  spec.replicas ??= 1;
+  spec.strategy ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } };
+  spec.revisionHistoryLimit ??= 10;
+  spec.progressDeadlineSeconds ??= 600;
+  const template = asObject(spec.template);
+  spec.template = template;
+  template.metadata = { creationTimestamp: null, ...asObject(template.metadata) };
+  const podSpec = asObject(template.spec);
+  template.spec = podSpec;
+  podSpec.restartPolicy ??= 'Always';
+  podSpec.terminationGracePeriodSeconds ??= 30;
+  podSpec.dnsPolicy ??= 'ClusterFirst';
+  podSpec.securityContext ??= {};
+  podSpec.schedulerName ??= 'default-scheduler';
+  for (const list of ['initContainers', 'containers']) {
+    for (const container of (podSpec[list] as Json[] | undefined) ?? []) {
+      const image = String(container.image ?? '');
+      container.imagePullPolicy ??=
+        image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent';
+      container.terminationMessagePath ??= '/dev/termination-log';
+      container.terminationMessagePolicy ??= 'File';
+      container.resources ??= {};
+    }
+  }
+}
+
+function invalid(name: string, field: string, message: string): HttpProblem {
+  return new HttpProblem(422, 'Invalid', `Deployment.apps "${name}" is invalid: ${field}: ${message}`, {
+    name,
+    group: 'apps',
+    kind: 'Deployment',
+    causes: [{ reason: 'FieldValueInvalid', message, field }],
+  });
+}
+
+function validate(deployment: Json, previous?: Json): void {
+  const name = String(metadataOf(deployment).name ?? '');
+  const spec = specOf(deployment);
+  const selector = asObject(spec.selector);
+  const matchLabels = asObject(selector.matchLabels);
+  const template = asObject(spec.template);
+  const templateLabels = asObject(asObject(template.metadata).labels);
+  if (Object.keys(matchLabels).length === 0 && !Array.isArray(selector.matchExpressions)) {
+    throw invalid(name, 'spec.selector', 'Required value');
+  }
+  if (Object.entries(matchLabels).some(([key, value]) => templateLabels[key] !== value)) {
+    throw invalid(name, 'spec.template.metadata.labels', '`selector` does not match template `labels`');
+  }
+  const containers = asObject(template.spec).containers;
+  if (!Array.isArray(containers) || containers.length === 0) {
+    throw invalid(name, 'spec.template.spec.containers', 'Required value');
+  }
+  for (const container of containers as Json[]) {
+    if (!container.name || !container.image) {
+      throw invalid(name, 'spec.template.spec.containers', 'name and image are required');
+    }
+  }
+  if (previous && canonical(specOf(previous).selector) !== canonical(spec.selector)) {
+    throw invalid(name, 'spec.selector', 'field is immutable');
+  }
+  if (typeof spec.replicas === 'number' && (spec.replicas < 0 || !Number.isInteger(spec.replicas))) {
+    throw invalid(name, 'spec.replicas', 'must be greater than or equal to 0');
+  }
+}
+
+function notFound(name: string): HttpProblem {
+  return new HttpProblem(404, 'NotFound', `deployments.apps "${name}" not found`, {
+    name,
+    group: 'apps',
+    kind: 'deployments',
+  });
+}
+
+function conflict(name: string): HttpProblem {
+  return new HttpProblem(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on deployments.apps "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    { name, group: 'apps', kind: 'deployments' },
+  );
+}
+
+function statusBody(problem: HttpProblem): Json {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: problem.message,
+    reason: problem.reason,
+    ...(problem.details ? { details: problem.details } : {}),
+    code: problem.status,
+  };
+}
+
+// ── the server ───────────────────────────────────────────────────────────────
+
+export class FakeKubeApiServer {
+  /** Every request in arrival order. */
+  readonly requests: RecordedRequest[] = [];
+  /** When set, requests must carry `Authorization: Bearer <token>`. */
+  token: string | undefined;
+
+  private readonly deployments = new Map<string, Stored>();
+  private readonly podFaults = new Map<string, PodFault>();
+  private readonly failures: Array<Required<Pick<InjectedFailure, 'status' | 'count'>> & InjectedFailure> =
+    [];
+  private resourceVersion = 1000;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    options: { token?: string },
+  ) {
+    this.token = options.token;
+  }
+
+  static async start(options: FakeKubeApiServerOptions = {}): Promise<FakeKubeApiServer> {
+    let fake: FakeKubeApiServer | undefined;
+    const listener = (request: IncomingMessage, response: ServerResponse) => {
+      void fake!.handle(request, response);
+    };
+    const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    fake = new FakeKubeApiServer(server, `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`, options);
+    return fake;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve, reject) =>
+      this.server.close((error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  /**
+   * Stores a Deployment as if created through the API; with `rolledOut` (the default) its pods
+   * are already running and ready, as for a workload that has been serving for a while.
+   */
+  seed(deployment: Json, options: { rolledOut?: boolean } = {}): Json {
+    const object = clone(deployment);
+    const metadata = metadataOf(object);
+    const namespace = String(metadata.namespace ?? 'default');
+    metadata.namespace = namespace;
+    this.create(namespace, object);
+    const stored = this.stored(namespace, String(metadata.name))!;
+    if (options.rolledOut ?? true) {
+      const replicas = Number(specOf(stored.object).replicas);
+      stored.pods = { ...stored.pods, newPods: replicas, newReady: replicas };
+      asObject(stored.object.status).observedGeneration = metadataOf(stored.object).generation;
+      this.refreshStatus(stored);
+    }
+    return clone(stored.object);
+  }
+
+  /** A copy of the stored Deployment, or undefined. */
+  get(namespace: string, name: string): Json | undefined {
+    const stored = this.stored(namespace, name);
+    return stored && clone(stored.object);
+  }
+
+  /** Pods running any container with this image behave as `fault` says. */
+  failPodsWithImage(image: string, fault: PodFault): void {
+    this.podFaults.set(image, fault);
+  }
+
+  /** The next `count` requests that match answer `status` with a Status body. */
+  failNext(failure: InjectedFailure): void {
+    this.failures.push({ count: 1, ...failure });
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  /** Moves every Deployment's controller one step (see the file's comment). */
+  advance(steps = 1): void {
+    for (let i = 0; i < steps; i++) {
+      for (const stored of this.deployments.values()) this.step(stored);
+    }
+  }
+
+  // ── controller ─────────────────────────────────────────────────────────────
+
+  private faultOf(stored: Stored): PodFault | undefined {
+    const podSpec = asObject(asObject(specOf(stored.object).template).spec);
+    const containers = [
+      ...((podSpec.initContainers as Json[]) ?? []),
+      ...((podSpec.containers as Json[]) ?? []),
+    ];
+    let fault: PodFault | undefined;
+    for (const container of containers) {
+      const found = this.podFaults.get(String(container.image));
+      if (found === 'progressDeadlineExceeded' || (found && !fault)) fault = found;
+    }
+    return fault;
+  }
+
+  private step(stored: Stored): void {
+    const metadata = metadataOf(stored.object);
+    const spec = specOf(stored.object);
+    const status = asObject(stored.object.status);
+    stored.object.status = status;
+    const pods = stored.pods;
+    const desired = Number(spec.replicas ?? 1);
+    const fault = this.faultOf(stored);
+    const generation = Number(metadata.generation);
+
+    if (Number(status.observedGeneration ?? 0) < generation) {
+      const hash = templateHash(spec.template);
+      if (hash !== pods.templateHash) {
+        // A new ReplicaSet: every running pod now belongs to an old one.
+        stored.pods = {
+          templateHash: hash,
+          newPods: 0,
+          newReady: 0,
+          oldPods: pods.oldPods + pods.newPods,
+          deadlineExceeded: false,
+        };
+      }
+      status.observedGeneration = generation;
+    } else if (pods.newReady < pods.newPods && !fault) {
+      pods.newReady = pods.newPods;
+    } else if (pods.newPods < desired) {
+      pods.newPods += 1;
+    } else if (pods.newPods > desired) {
+      pods.newPods = desired;
+      pods.newReady = Math.min(pods.newReady, desired);
+    } else if (pods.oldPods > 0 && pods.newReady === pods.newPods) {
+      pods.oldPods -= 1;
+    } else if (fault === 'progressDeadlineExceeded' && pods.newReady < pods.newPods) {
+      pods.deadlineExceeded = true;
+    } else {
+      return;
+    }
+    this.refreshStatus(stored);
+  }
+
+  private refreshStatus(stored: Stored): void {
+    const { pods } = stored;
+    const metadata = metadataOf(stored.object);
+    const spec = specOf(stored.object);
+    const previous = asObject(stored.object.status);
+    const desired = Number(spec.replicas ?? 1);
+    const replicas = pods.newPods + pods.oldPods;
+    const ready = pods.newReady + pods.oldPods;
+    const replicaSet = `${String(metadata.name)}-${pods.templateHash}`;
+    const complete =
+      Number(previous.observedGeneration ?? 0) >= Number(metadata.generation) &&
+      pods.newPods === desired &&
+      pods.newReady === desired &&
+      pods.oldPods === 0;
+    const now = new Date().toISOString();
+    const progressing = pods.deadlineExceeded
+      ? {
+          status: 'False',
+          reason: 'ProgressDeadlineExceeded',
+          message: `ReplicaSet "${replicaSet}" has timed out progressing.`,
+        }
+      : complete
+        ? {
+            status: 'True',
+            reason: 'NewReplicaSetAvailable',
+            message: `ReplicaSet "${replicaSet}" has successfully progressed.`,
+          }
+        : {
+            status: 'True',
+            reason: 'ReplicaSetUpdated',
+            message: `ReplicaSet "${replicaSet}" is progressing.`,
+          };
+    const available =
+      ready >= desired
+        ? {
+            status: 'True',
+            reason: 'MinimumReplicasAvailable',
+            message: 'Deployment has minimum availability.',
+          }
+        : {
+            status: 'False',
+            reason: 'MinimumReplicasUnavailable',
+            message: 'Deployment does not have minimum availability.',
+          };
+    // Zero counts are omitted, as the real API's omitempty does.
+    const counts: Json = {
+      replicas,
+      updatedReplicas: pods.newPods,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      unavailableReplicas: Math.max(0, replicas - ready),
+    };
+    stored.object.status = {
+      ...(previous.observedGeneration !== undefined
+        ? { observedGeneration: previous.observedGeneration }
+        : {}),
+      ...Object.fromEntries(Object.entries(counts).filter(([, value]) => value !== 0)),
+      conditions: [
+        { type: 'Available', ...available, lastUpdateTime: now, lastTransitionTime: now },
+        { type: 'Progressing', ...progressing, lastUpdateTime: now, lastTransitionTime: now },
+      ],
+    };
+    metadata.resourceVersion = this.nextResourceVersion();
+  }
+
+  // ── storage ────────────────────────────────────────────────────────────────
+
+  private nextResourceVersion(): string {
+    this.resourceVersion += 1;
+    return String(this.resourceVersion);
+  }
+
+  private stored(namespace: string, name: string): Stored | undefined {
+    return this.deployments.get(`${namespace}/${name}`);
+  }
+
+  private require(namespace: string, name: string): Stored {
+    const stored = this.stored(namespace, name);
+    if (!stored) throw notFound(name);
+    return stored;
+  }
+
+  private create(namespace: string, body: unknown): Json {
+    if (!isObject(body)) throw new HttpProblem(400, 'BadRequest', 'the request body must be a Deployment');
+    const object = clone(body);
+    const metadata = metadataOf(object);
+    if (metadata.namespace !== undefined && metadata.namespace !== namespace) {
+      throw new HttpProblem(
+        400,
+        'BadRequest',
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    }
+    const name = String(metadata.name ?? '');
+    if (!name) throw invalid('', 'metadata.name', 'Required value: name or generateName is required');
+    if (this.stored(namespace, name)) {
+      throw new HttpProblem(409, 'AlreadyExists', `deployments.apps "${name}" already exists`, {
+        name,
+        group: 'apps',
+        kind: 'deployments',
+      });
+    }
+    applyDefaults(object);
+    validate(object);
+    object.apiVersion = 'apps/v1';
+    object.kind = 'Deployment';
+    Object.assign(metadata, {
+      namespace,
+      uid: randomUUID(),
+      generation: 1,
+      creationTimestamp: new Date().toISOString(),
+      resourceVersion: this.nextResourceVersion(),
+    });
+    object.status = {};
+    const stored: Stored = {
+      object,
+      pods: {
+        templateHash: templateHash(specOf(object).template),
+        newPods: 0,
+        newReady: 0,
+        oldPods: 0,
+        deadlineExceeded: false,
+      },
+    };
+    this.deployments.set(`${namespace}/${name}`, stored);
+    return clone(object);
+  }
+
+  /** Stores `next` as the new version of `stored`: server fields kept, generation bumped on spec change. */
+  private update(stored: Stored, next: Json, expectedResourceVersion: unknown): Json {
+    const current = stored.object;
+    const currentMetadata = metadataOf(current);
+    const name = String(currentMetadata.name);
+    if (
+      expectedResourceVersion !== undefined &&
+      expectedResourceVersion !== currentMetadata.resourceVersion
+    ) {
+      throw conflict(name);
+    }
+    const object = clone(next);
+    const metadata = metadataOf(object);
+    if (metadata.name !== undefined && metadata.name !== name) {
+      throw new HttpProblem(
+        400,
+        'BadRequest',
+        `the name of the object (${String(metadata.name)}) does not match the name on the URL (${name})`,
+      );
+    }
+    applyDefaults(object);
+    validate(object, current);
+    const specChanged = canonical(specOf(object)) !== canonical(specOf(current));
+    object.apiVersion = 'apps/v1';
+    object.kind = 'Deployment';
+    Object.assign(metadata, {
+      name,
+      namespace: currentMetadata.namespace,
+      uid: currentMetadata.uid,
+      creationTimestamp: currentMetadata.creationTimestamp,
+      generation: Number(currentMetadata.generation) + (specChanged ? 1 : 0),
+      resourceVersion: this.nextResourceVersion(),
+    });
+    // The main resource cannot write status.
+    object.status = current.status;
+    stored.object = object;
+    return clone(object);
+  }
+
+  private scaleOf(stored: Stored): Json {
+    const metadata = metadataOf(stored.object);
+    const selector = asObject(asObject(specOf(stored.object).selector).matchLabels);
+    const status = asObject(stored.object.status);
+    return {
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: {
+        name: metadata.name,
+        namespace: metadata.namespace,
+        uid: metadata.uid,
+        resourceVersion: metadata.resourceVersion,
+        creationTimestamp: metadata.creationTimestamp,
+      },
+      spec: { replicas: specOf(stored.object).replicas },
+      status: {
+        replicas: status.replicas ?? 0,
+        selector: Object.entries(selector)
+          .map(([key, value]) => `${key}=${String(value)}`)
+          .join(','),
+      },
+    };
+  }
+
+  private patched(current: Json, contentType: string | undefined, body: unknown): Json {
+    const type = contentType?.split(';')[0]?.trim();
+    switch (type) {
+      case 'application/strategic-merge-patch+json':
+        return asObject(applyStrategicMergePatch(current, body));
+      case 'application/merge-patch+json':
+        return asObject(applyMergePatch(current, body));
+      case 'application/json-patch+json':
+        return asObject(applyJsonPatch(current, body));
+      default:
+        throw new HttpProblem(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
+        );
+    }
+  }
+
+  // ── HTTP ───────────────────────────────────────────────────────────────────
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = request.method ?? 'GET';
+    const record: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType: request.headers['content-type'],
+      authorization: request.headers.authorization,
+      body: undefined,
+      status: 0,
+    };
+    this.requests.push(record);
+    let status = 200;
+    let payload: Json;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    try {
+      const text = await readBody(request);
+      if (text !== '') {
+        try {
+          record.body = JSON.parse(text);
+        } catch {
+          throw new HttpProblem(400, 'BadRequest', 'the request body is not valid JSON');
+        }
+      }
+      if (this.token !== undefined && request.headers.authorization !== `Bearer ${this.token}`) {
+        throw new HttpProblem(401, 'Unauthorized', 'Unauthorized');
+      }
+      const failure = this.failures.find(
+        (f) =>
+          (f.method === undefined || f.method === method) &&
+          (f.pathIncludes === undefined || url.pathname.includes(f.pathIncludes)),
+      );
+      if (failure) {
+        failure.count -= 1;
+        if (failure.count <= 0) this.failures.splice(this.failures.indexOf(failure), 1);
+        if (failure.status === 429) headers['retry-after'] = '1';
+        const reason =
+          failure.status === 429
+            ? 'TooManyRequests'
+            : failure.status === 503
+              ? 'ServiceUnavailable'
+              : 'InternalError';
+        throw new HttpProblem(failure.status, reason, `injected failure ${failure.status}`);
+      }
+      [status, payload] = this.route(method, url.pathname, record.contentType, record.body);
+    } catch (error) {
+      const problem =
+        error instanceof HttpProblem
+          ? error
+          : new HttpProblem(500, 'InternalError', `fake API server: ${String(error)}`);
+      status = problem.status;
+      payload = statusBody(problem);
+    }
+    record.status = status;
+    response.writeHead(status, headers);
+    response.end(JSON.stringify(payload));
+  }
+
+  private route(
+    method: string,
+    path: string,
+    contentType: string | undefined,
+    body: unknown,
+  ): [number, Json] {
+    const match = APPS_V1_DEPLOYMENTS.exec(path);
+    if (!match) throw new HttpProblem(404, 'NotFound', 'the server could not find the requested resource');
+    const namespace = decodeURIComponent(match[1]!);
+    const name = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
+    const scale = match[3] !== undefined;
+
+    if (name === undefined) {
+      if (method === 'GET') {
+        const items = [...this.deployments.values()]
+          .map((stored) => stored.object)
+          .filter((object) => metadataOf(object).namespace === namespace)
+          .map(clone);
+        return [
+          200,
+          {
+            kind: 'DeploymentList',
+            apiVersion: 'apps/v1',
+            metadata: { resourceVersion: String(this.resourceVersion) },
+            items,
+          },
+        ];
+      }
+      if (method === 'POST') return [201, this.create(namespace, body)];
+      throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on this resource`);
+    }
+
+    const stored = this.require(namespace, name);
+    if (scale) {
+      if (method === 'GET') return [200, this.scaleOf(stored)];
+      if (method !== 'PATCH' && method !== 'PUT') {
+        throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on this resource`);
+      }
+      const current = this.scaleOf(stored);
+      const next = method === 'PATCH' ? this.patched(current, contentType, body) : asObject(body);
+      const replicas = asObject(next.spec).replicas;
+      if (typeof replicas !== 'number') throw invalid(name, 'spec.replicas', 'Required value');
+      const updated = clone(stored.object);
+      specOf(updated).replicas = replicas;
+      // Scale's resourceVersion is the Deployment's: one sent in the write is a precondition.
+      this.update(stored, updated, metadataOf(next).resourceVersion);
+      return [200, this.scaleOf(stored)];
+    }
+
+    switch (method) {
+      case 'GET':
+        return [200, clone(stored.object)];
+      case 'PUT': {
+        if (!isObject(body))
+          throw new HttpProblem(400, 'BadRequest', 'the request body must be a Deployment');
+        return [200, this.update(stored, body, metadataOf(clone(body)).resourceVersion)];
+      }
+      case 'PATCH': {
+        const next = this.patched(stored.object, contentType, body);
+        // A resourceVersion in the patch is a precondition; the patched copy carries it.
+        return [200, this.update(stored, next, metadataOf(next).resourceVersion)];
+      }
+      case 'DELETE': {
+        const metadata = metadataOf(stored.object);
+        this.deployments.delete(`${namespace}/${name}`);
+        return [
+          200,
+          {
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Success',
+            details: { name, group: 'apps', kind: 'deployments', uid: metadata.uid },
+          },
+        ];
+      }
+      default:
+        throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on this resource`);
+    }
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+export function startFakeKubeApiServer(options: FakeKubeApiServerOptions = {}): Promise<FakeKubeApiServer> {
+  return FakeKubeApiServer.start(options);
+}
