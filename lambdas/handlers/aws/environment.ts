@@ -1,0 +1,24 @@
+/**
+ * What a deployed handler reads from its environment (set by the Switchyard construct).
+ * Read lazily, so a handler that does not use a port does not need its settings.
+ */
+import type { MachineName } from '../../ports';
+
+export function requiredEnvironment(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set: the Switchyard stack sets it`);
+  return value;
+}
+
+export const ENVIRONMENT = {
+  tableName: 'SWITCHYARD_TABLE_NAME',
+  eventBusName: 'SWITCHYARD_EVENT_BUS_NAME',
+  /** JSON: { "release": "arn:…", "serviceRollout": "arn:…", … } */
+  stateMachineArns: 'SWITCHYARD_STATE_MACHINE_ARNS',
+} as const;
+
+export function stateMachineArns(): Partial<Record<MachineName, string>> {
+  return JSON.parse(requiredEnvironment(ENVIRONMENT.stateMachineArns)) as Partial<
+    Record<MachineName, string>
+  >;
+}

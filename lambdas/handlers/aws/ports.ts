@@ -1,0 +1,124 @@
+/**
+ * The composition root for AWS: one factory per port, each building its adapter with SDK v3
+ * clients created once per container (module scope). A Lambda entry imports only the factories
+ * of the ports its handler declares, so a bundle carries only the adapters it uses.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Clock, Cluster, Dns, Events, Ports, Signals, Store, Traffic, Workflow } from '../../ports';
+
+export type PortFactories = { [Name in keyof Ports]?: () => Ports[Name] | Promise<Ports[Name]> };
+
+export const systemClock: Clock = { now: () => new Date() };
+
+let store: Store | undefined;
+export async function storePort(): Promise<Store> {
+  if (!store) {
+    const { DynamoDbStore } = await import('../../adapters/dynamodb/store');
+    const { ENVIRONMENT, requiredEnvironment } = await import('./environment');
+    store = new DynamoDbStore({
+      client: new DynamoDBClient({}),
+      tableName: requiredEnvironment(ENVIRONMENT.tableName),
+      clock: systemClock,
+    });
+  }
+  return store;
+}
+
+let workflow: Workflow | undefined;
+export async function workflowPort(): Promise<Workflow> {
+  if (!workflow) {
+    const { StepFunctionsWorkflow } = await import('../../adapters/aws/stepfunctions-workflow');
+    const { SFNClient } = await import('@aws-sdk/client-sfn');
+    const { stateMachineArns } = await import('./environment');
+    workflow = new StepFunctionsWorkflow(new SFNClient({}), stateMachineArns());
+  }
+  return workflow;
+}
+
+let events: Events | undefined;
+export async function eventsPort(): Promise<Events> {
+  if (!events) {
+    const { EventBridgeEvents } = await import('../../adapters/aws/eventbridge-events');
+    const { EventBridgeClient } = await import('@aws-sdk/client-eventbridge');
+    const { ENVIRONMENT, requiredEnvironment } = await import('./environment');
+    events = new EventBridgeEvents(new EventBridgeClient({}), {
+      eventBusName: requiredEnvironment(ENVIRONMENT.eventBusName),
+    });
+  }
+  return events;
+}
+
+let cluster: Cluster | undefined;
+export async function clusterPort(): Promise<Cluster> {
+  if (!cluster) {
+    const { createEksCluster } = await import('../../adapters/kubernetes/cluster');
+    cluster = createEksCluster();
+  }
+  return cluster;
+}
+
+let traffic: Traffic | undefined;
+export async function trafficPort(): Promise<Traffic> {
+  if (!traffic) {
+    const { AlbTraffic } = await import('../../adapters/aws/alb-traffic');
+    const { elbv2ClientFor } = await import('../../adapters/aws/clients');
+    traffic = new AlbTraffic(elbv2ClientFor);
+  }
+  return traffic;
+}
+
+let dns: Dns | undefined;
+export async function dnsPort(): Promise<Dns> {
+  if (!dns) {
+    const { Route53Dns } = await import('../../adapters/aws/route53-dns');
+    const { route53Client } = await import('../../adapters/aws/clients');
+    dns = new Route53Dns(route53Client());
+  }
+  return dns;
+}
+
+let signals: Signals | undefined;
+export async function signalsPort(): Promise<Signals> {
+  if (!signals) {
+    const { CloudWatchSignals } = await import('../../adapters/aws/cloudwatch-signals');
+    const { cloudWatchClientFor, lambdaClientFor } = await import('../../adapters/aws/clients');
+    signals = new CloudWatchSignals({ cloudWatch: cloudWatchClientFor, lambda: lambdaClientFor });
+  }
+  return signals;
+}
+
+/** Every port's factory: the default wiring. Entries pass only the ones their handler declares. */
+export const AWS_PORT_FACTORIES: Required<PortFactories> = {
+  store: storePort,
+  workflow: workflowPort,
+  events: eventsPort,
+  cluster: clusterPort,
+  traffic: trafficPort,
+  dns: dnsPort,
+  signals: signalsPort,
+  clock: () => systemClock,
+};
+
+/** Ports for a handler: declared ones built, others refusing loudly (a missing declaration is a bug). */
+export async function buildPorts(
+  declared: ReadonlyArray<keyof Ports>,
+  factories: PortFactories = AWS_PORT_FACTORIES,
+): Promise<Ports> {
+  const built: Partial<Ports> = {};
+  for (const name of declared) {
+    const factory = factories[name];
+    if (!factory) throw new Error(`no factory for the ${name} port`);
+    Object.assign(built, { [name]: await factory() });
+  }
+  return new Proxy(built as Ports, {
+    get(target, property: string) {
+      if (property in target) return target[property as keyof Ports];
+      if (typeof property === 'string' && property in AWS_PORT_FACTORIES) {
+        throw new Error(
+          `this handler uses the ${property} port without declaring it (its IAM grants would be missing)`,
+        );
+      }
+      return undefined;
+    },
+  });
+}

@@ -1,0 +1,173 @@
+/**
+ * Rules of a fault file that a schema cannot say: the names it uses must be the plan's, a step
+ * must exist in the service's strategy, an operation must be able to meet the scope and error
+ * given. They read the raw document defensively, so they report beside shape errors and a person
+ * sees every problem at once.
+ */
+import { parseDuration } from '../../lambdas/core/duration';
+import type { PathSegment } from '../../lambdas/core/plan/load';
+import type { ResolvedPlan, ResolvedService } from '../../lambdas/core/plan/resolve';
+import { rolloutSteps } from '../../lambdas/core/strategy';
+import { CLUSTER_ERROR_REASONS, DNS_OPERATIONS } from './schema';
+
+interface Problem {
+  path: PathSegment[];
+  message: string;
+}
+
+type Raw = Record<string, unknown>;
+const asRecord = (value: unknown): Raw | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : undefined;
+const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const quoted = (names: Iterable<string>) => [...names].map((name) => `"${name}"`).join(', ');
+
+/** The traffic weight of each setWeight step of a service's strategy, in order. */
+export function trafficStepWeights(service: ResolvedService): number[] {
+  return rolloutSteps(service).flatMap((step) => (step.kind === 'setWeight' ? [step.weight] : []));
+}
+
+/** Operations whose calls name no service (Route 53 records, alarms, probes). */
+const SERVICELESS_OPERATIONS: ReadonlySet<string> = new Set([
+  ...DNS_OPERATIONS,
+  'signals.alarmStates',
+  'signals.httpProbe',
+  'signals.tcpProbe',
+  'signals.invokeHook',
+]);
+/** Operations whose calls name no region: Route 53 is global, probes go to a URL or host. */
+const REGIONLESS_OPERATIONS: ReadonlySet<string> = new Set([
+  ...DNS_OPERATIONS,
+  'signals.httpProbe',
+  'signals.tcpProbe',
+]);
+const SERVICES_WITH_A_LOAD_BALANCER_ONLY: ReadonlySet<string> = new Set([
+  'traffic.resolve',
+  'traffic.getWeights',
+  'traffic.setWeights',
+  'traffic.targetHealth',
+  'signals.compareTargetGroups',
+]);
+
+export function findFaultProblems(raw: unknown, plan: ResolvedPlan): Problem[] {
+  const document = asRecord(raw);
+  if (!document) return [];
+  const problems: Problem[] = [];
+  const regionNames = plan.regions.map((region) => region.name);
+  const regionsByName = new Map(plan.regions.map((region) => [region.name, region]));
+
+  const checkService = (value: unknown, path: PathSegment[]): ResolvedService | undefined => {
+    const name = asString(value);
+    if (name === undefined) return undefined;
+    const service = plan.services.get(name);
+    if (!service) problems.push({ path, message: `"${name}" is not a service in the plan` });
+    return service;
+  };
+  const checkRegion = (value: unknown, path: PathSegment[]): string | undefined => {
+    const name = asString(value);
+    if (name === undefined) return undefined;
+    if (!regionsByName.has(name)) {
+      problems.push({
+        path,
+        message: `"${name}" is not a region in the plan (regions: ${quoted(regionNames)})`,
+      });
+      return undefined;
+    }
+    return name;
+  };
+
+  const images = asRecord(asRecord(document.fleet)?.images);
+  for (const service of Object.keys(images ?? {})) checkService(service, ['fleet', 'images', service]);
+
+  const faults = Array.isArray(document.faults) ? document.faults : [];
+  faults.forEach((item, index) => {
+    const fault = asRecord(item);
+    if (!fault) return;
+    const at = (...rest: PathSegment[]): PathSegment[] => ['faults', index, ...rest];
+    const service = 'service' in fault ? checkService(fault.service, at('service')) : undefined;
+    const region = 'region' in fault ? checkRegion(fault.region, at('region')) : undefined;
+    if (service && region && !regionsByName.get(region)?.services.includes(service.name)) {
+      problems.push({ path: at('region'), message: `"${service.name}" does not run in ${region}` });
+    }
+
+    switch (fault.type) {
+      case 'degradedVersion': {
+        if (fault.errorRatePercent === undefined && fault.p95LatencyMs === undefined) {
+          problems.push({ path: at(), message: 'give errorRatePercent, p95LatencyMs or both' });
+        }
+        const step = asRecord(fault.from)?.step;
+        if (service && typeof step === 'number') {
+          const weights = trafficStepWeights(service);
+          if (step > weights.length) {
+            problems.push({
+              path: at('from', 'step'),
+              message:
+                weights.length === 0
+                  ? `"${service.name}" (${service.strategy.type}) has no traffic steps`
+                  : `"${service.name}" has ${weights.length} traffic step(s) (weights ${weights.join(', ')})`,
+            });
+          }
+        }
+        break;
+      }
+      case 'operationFailure':
+        problems.push(...operationProblems(fault, service, at));
+        break;
+      case 'alarm':
+      case 'regionOutage':
+        problems.push(...untilProblems(fault, at));
+        break;
+    }
+  });
+  return problems;
+}
+
+function operationProblems(
+  fault: Raw,
+  service: ResolvedService | undefined,
+  at: (...rest: PathSegment[]) => PathSegment[],
+): Problem[] {
+  const problems: Problem[] = [];
+  const operation = asString(fault.operation);
+  if (fault.error === undefined && fault.timeout === undefined) {
+    problems.push({ path: at(), message: 'give error (a named error) or timeout: true' });
+  }
+  if (fault.error !== undefined && fault.timeout !== undefined) {
+    problems.push({ path: at('timeout'), message: 'give error or timeout, not both' });
+  }
+  if (fault.applied === true && fault.timeout === undefined) {
+    problems.push({ path: at('applied'), message: 'applied only goes with timeout: true' });
+  }
+  if (operation === undefined) return problems;
+  const error = asString(fault.error);
+  if (operation.startsWith('cluster.') && error !== undefined && !(error in CLUSTER_ERROR_REASONS)) {
+    problems.push({
+      path: at('error'),
+      message: `a cluster operation fails with a Kubernetes reason: ${quoted(Object.keys(CLUSTER_ERROR_REASONS))}`,
+    });
+  }
+  if (fault.service !== undefined && SERVICELESS_OPERATIONS.has(operation)) {
+    problems.push({ path: at('service'), message: `${operation} calls name no service` });
+  }
+  if (fault.region !== undefined && REGIONLESS_OPERATIONS.has(operation)) {
+    problems.push({
+      path: at('region'),
+      message: `${operation} calls name no region${operation.startsWith('dns.') ? ' (Route 53 is global)' : ''}`,
+    });
+  }
+  if (service && service.traffic.type !== 'alb' && SERVICES_WITH_A_LOAD_BALANCER_ONLY.has(operation)) {
+    problems.push({
+      path: at('service'),
+      message: `"${service.name}" has ${service.traffic.type} traffic and no load balancer: ${operation} is never called for it`,
+    });
+  }
+  return problems;
+}
+
+function untilProblems(fault: Raw, at: (...rest: PathSegment[]) => PathSegment[]): Problem[] {
+  const from = typeof fault.at === 'string' ? parseDuration(fault.at) : undefined;
+  const until = typeof fault.until === 'string' ? parseDuration(fault.until) : undefined;
+  if (from !== undefined && until !== undefined && until <= from) {
+    return [{ path: at('until'), message: `must be later than at (${fault.at})` }];
+  }
+  return [];
+}

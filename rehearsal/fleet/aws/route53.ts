@@ -1,0 +1,147 @@
+/**
+ * Simulated Route 53, answering the SDK commands the DNS adapter sends, so the rehearsal runs
+ * the real adapter (lambdas/adapters/aws/route53-dns.ts) and its rules against it. The hosted
+ * zone holds the plan's record: one weighted A record per region that has a set identifier.
+ * A change is PENDING until `dnsPropagationSeconds` of virtual time have passed, then INSYNC.
+ * Route 53 is global: a region's outage does not touch it.
+ */
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  ListResourceRecordSetsCommand,
+  type ResourceRecordSet,
+  type Route53Client,
+} from '@aws-sdk/client-route-53';
+import { normalizeName } from '../../../lambdas/adapters/aws/route53-dns';
+import { createRandom, deriveSeed } from '../../random';
+import type { FleetContext } from '../context';
+import { SimulatedAwsError } from '../errors';
+
+const MAX_WEIGHT = 255;
+const DEFAULT_PAGE_SIZE = 300;
+
+export class SimulatedRoute53 {
+  private readonly zoneId: string | undefined;
+  private readonly records: ResourceRecordSet[] = [];
+  private readonly changes = new Map<string, number>();
+  private readonly changeIds;
+
+  constructor(private readonly context: FleetContext) {
+    this.changeIds = createRandom(deriveSeed(context.seed, 'route53-changes'));
+    const dns = context.plan.source.dns;
+    this.zoneId = dns?.hostedZoneId;
+    if (!dns) return;
+    context.plan.regions.forEach((region, index) => {
+      if (!region.dns) return;
+      this.records.push({
+        Name: normalizeName(dns.recordName),
+        Type: 'A',
+        SetIdentifier: region.dns.setIdentifier,
+        Weight: region.dns.weight,
+        TTL: 60,
+        // Documentation addresses (RFC 5737), one per region.
+        ResourceRecords: [{ Value: `192.0.2.${index + 1}` }],
+      });
+    });
+    // Route 53 lists the records of one name and type in set identifier order.
+    this.records.sort((a, b) => (a.SetIdentifier! < b.SetIdentifier! ? -1 : 1));
+  }
+
+  client(): Route53Client {
+    return { send: (command: unknown) => this.send(command) } as unknown as Route53Client;
+  }
+
+  /** Current weight per set identifier of the plan's record. */
+  weights(): Record<string, number> {
+    return Object.fromEntries(this.records.map((record) => [record.SetIdentifier!, record.Weight!]));
+  }
+
+  async send(command: unknown): Promise<unknown> {
+    if (command instanceof ListResourceRecordSetsCommand) {
+      this.requireZone(command.input.HostedZoneId);
+      const start = normalizeName(command.input.StartRecordName ?? '');
+      const pageSize = command.input.MaxItems ?? DEFAULT_PAGE_SIZE;
+      // One name in the zone: records from the start name on, in set identifier order.
+      const from = command.input.StartRecordIdentifier;
+      const candidates = this.records
+        .filter((record) => record.Name! >= start)
+        .filter((record) => from === undefined || record.SetIdentifier! >= from);
+      const page = candidates.slice(0, pageSize);
+      const next = candidates[pageSize];
+      return {
+        ResourceRecordSets: structuredClone(page),
+        IsTruncated: next !== undefined,
+        MaxItems: pageSize,
+        ...(next && {
+          NextRecordName: next.Name,
+          NextRecordType: next.Type,
+          NextRecordIdentifier: next.SetIdentifier,
+        }),
+      };
+    }
+    if (command instanceof ChangeResourceRecordSetsCommand) {
+      this.requireZone(command.input.HostedZoneId);
+      const changes = command.input.ChangeBatch?.Changes ?? [];
+      if (changes.length === 0) throw new SimulatedAwsError('InvalidInput', 'Invalid request: no changes');
+      // Validate the whole batch before applying any of it: a batch is atomic.
+      const updates = changes.map((change) => {
+        const incoming = change.ResourceRecordSet;
+        if (change.Action !== 'UPSERT' || !incoming) {
+          throw new SimulatedAwsError(
+            'InvalidChangeBatch',
+            `the simulated zone supports UPSERT only (got ${change.Action})`,
+          );
+        }
+        const weight = incoming.Weight;
+        if (weight === undefined || !Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
+          throw new SimulatedAwsError(
+            'InvalidInput',
+            `Invalid request: Expected integer value between 0 and ${MAX_WEIGHT} for Weight, got ${weight}`,
+          );
+        }
+        const record = this.records.find(
+          (candidate) =>
+            candidate.Name === normalizeName(incoming.Name ?? '') &&
+            candidate.Type === incoming.Type &&
+            candidate.SetIdentifier === incoming.SetIdentifier,
+        );
+        if (!record) {
+          throw new SimulatedAwsError(
+            'InvalidChangeBatch',
+            `[Tried to create resource record set [name='${incoming.Name}', type='${incoming.Type}', set-identifier='${incoming.SetIdentifier}'] but the simulated zone only holds the plan's records]`,
+          );
+        }
+        return { record, weight };
+      });
+      for (const { record, weight } of updates) record.Weight = weight;
+      const id = `/change/C${this.changeIds.alphanumeric(13, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')}`;
+      const now = this.context.nowMs();
+      this.changes.set(id, now);
+      return { ChangeInfo: { Id: id, Status: 'PENDING', SubmittedAt: new Date(now) } };
+    }
+    if (command instanceof GetChangeCommand) {
+      const raw = command.input.Id ?? '';
+      const id = raw.startsWith('/change/') ? raw : `/change/${raw}`;
+      const submittedAt = this.changes.get(id);
+      if (submittedAt === undefined)
+        throw new SimulatedAwsError(
+          'NoSuchChange',
+          `A change with the specified change ID does not exist: ${raw}`,
+          404,
+        );
+      const inSync = this.context.nowMs() - submittedAt >= this.context.timing.dnsPropagationMs;
+      return {
+        ChangeInfo: { Id: id, Status: inSync ? 'INSYNC' : 'PENDING', SubmittedAt: new Date(submittedAt) },
+      };
+    }
+    const name = (command as { constructor?: { name?: string } })?.constructor?.name ?? String(command);
+    throw new Error(`the simulated Route 53 does not implement ${name}`);
+  }
+
+  private requireZone(hostedZoneId: string | undefined): void {
+    const id = (hostedZoneId ?? '').replace(/^\/hostedzone\//, '');
+    if (this.zoneId === undefined || id !== this.zoneId) {
+      throw new SimulatedAwsError('NoSuchHostedZone', `No hosted zone found with ID: ${id}`, 404);
+    }
+  }
+}

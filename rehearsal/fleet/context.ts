@@ -1,0 +1,147 @@
+/**
+ * What every part of the simulated fleet shares: the plan, the virtual clock, the seed, the fleet
+ * settings and the faults, with the time-dependent questions about them answered in one place.
+ */
+import { type ResolvedPlan, type ResolvedService, seconds } from '../../lambdas/core/plan/resolve';
+import type { Clock } from '../../lambdas/ports';
+import type { FaultFile, RegionOutageFault } from '../faults/schema';
+
+export type Version = 'new' | 'previous';
+
+export interface FleetTiming {
+  replicaIntervalMs: number;
+  readinessDelayMs: number;
+  progressDeadlineMs: number;
+  dnsPropagationMs: number;
+}
+
+export class FleetContext {
+  readonly startMs: number;
+  readonly timing: FleetTiming;
+  private readonly outagesByRegion = new Map<
+    string,
+    Array<{ fromMs: number; untilMs: number; controlPlane: boolean }>
+  >();
+  private readonly serviceByDeployment = new Map<string, string>();
+  /** Per service and region: each time the new version's share of traffic reached a new high. */
+  private readonly newVersionHighs = new Map<string, Array<{ atMs: number; percent: number }>>();
+
+  constructor(
+    readonly plan: ResolvedPlan,
+    readonly faults: FaultFile,
+    readonly clock: Clock,
+    readonly seed: number,
+  ) {
+    this.startMs = clock.now().getTime();
+    const { rollout, dnsPropagationSeconds } = faults.fleet;
+    this.timing = {
+      replicaIntervalMs: rollout.replicaIntervalSeconds * 1000,
+      readinessDelayMs: rollout.readinessDelaySeconds * 1000,
+      progressDeadlineMs: rollout.progressDeadlineSeconds * 1000,
+      dnsPropagationMs: dnsPropagationSeconds * 1000,
+    };
+    for (const fault of faults.faults) {
+      if (fault.type !== 'regionOutage') continue;
+      const list = this.outagesByRegion.get(fault.region) ?? [];
+      list.push({
+        fromMs: this.atMs(fault.at),
+        untilMs: untilMs(this, fault),
+        controlPlane: fault.controlPlane,
+      });
+      this.outagesByRegion.set(fault.region, list);
+    }
+    for (const region of plan.regions) {
+      for (const name of region.services) {
+        const service = plan.services.get(name);
+        if (service)
+          this.serviceByDeployment.set(
+            deploymentKey(region.name, service.namespace, service.deployment),
+            name,
+          );
+      }
+    }
+  }
+
+  nowMs(): number {
+    return this.clock.now().getTime();
+  }
+
+  /** A fault file's virtual time (`12m`) as a time on the clock. */
+  atMs(duration: string): number {
+    return this.startMs + seconds(duration) * 1000;
+  }
+
+  service(name: string): ResolvedService | undefined {
+    return this.plan.services.get(name);
+  }
+
+  /** The service a stable or canary Deployment belongs to, if the plan has it. */
+  serviceOfDeployment(region: string, namespace: string, deployment: string): string | undefined {
+    const stableName = deployment.endsWith(CANARY_SUFFIX)
+      ? deployment.slice(0, -CANARY_SUFFIX.length)
+      : deployment;
+    return (
+      this.serviceByDeployment.get(deploymentKey(region, namespace, deployment)) ??
+      this.serviceByDeployment.get(deploymentKey(region, namespace, stableName))
+    );
+  }
+
+  /** The image a service runs before the release. */
+  previousImage(service: ResolvedService): string {
+    return this.faults.fleet.images[service.name] ?? `${imageRepository(service.image)}:previous`;
+  }
+
+  /** An image is the new version when it is the plan's; anything else is what ran before. */
+  versionOf(service: ResolvedService, image: string | undefined): Version {
+    return image === service.image ? 'new' : 'previous';
+  }
+
+  /** The outage a region is in at `atMs`, if any. */
+  outageAt(region: string, atMs: number): { controlPlane: boolean } | undefined {
+    return this.outagesByRegion.get(region)?.find((outage) => outage.fromMs <= atMs && atMs < outage.untilMs);
+  }
+
+  /** Outage boundaries in a region: where metrics and alarms change without anyone acting. */
+  outageBoundaries(region: string): number[] {
+    return (this.outagesByRegion.get(region) ?? []).flatMap((outage) => [outage.fromMs, outage.untilMs]);
+  }
+
+  /** Records the new version's share of a service's traffic in a region after a change. */
+  noteNewVersionShare(service: string, region: string, percent: number): void {
+    const key = `${service}/${region}`;
+    const highs = this.newVersionHighs.get(key) ?? [];
+    const best = highs.at(-1)?.percent ?? 0;
+    if (highs.length === 0 || percent > best) {
+      highs.push({ atMs: this.nowMs(), percent });
+      this.newVersionHighs.set(key, highs);
+    }
+  }
+
+  /** When the new version first had at least `percent` of the traffic; 0 % holds from the start. */
+  newVersionReached(service: string, region: string, percent: number): number | undefined {
+    if (percent <= 0) return this.startMs;
+    return this.newVersionHighs.get(`${service}/${region}`)?.find((high) => high.percent >= percent)?.atMs;
+  }
+}
+
+/** The same suffix as adapters/kubernetes/cluster.ts (not imported: that module loads client-node). */
+export const CANARY_SUFFIX = '-canary';
+
+function deploymentKey(region: string, namespace: string, deployment: string): string {
+  return `${region}/${namespace}/${deployment}`;
+}
+
+function untilMs(context: FleetContext, fault: RegionOutageFault): number {
+  return fault.until === undefined ? Number.POSITIVE_INFINITY : context.atMs(fault.until);
+}
+
+/**
+ * An image reference without its tag or digest: `registry:5000/team/app:1.2@sha256:…` →
+ * `registry:5000/team/app`. A colon before the last slash belongs to the registry's port.
+ */
+export function imageRepository(image: string): string {
+  const withoutDigest = image.split('@')[0] ?? image;
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const lastColon = withoutDigest.lastIndexOf(':');
+  return lastColon > lastSlash ? withoutDigest.slice(0, lastColon) : withoutDigest;
+}

@@ -1,0 +1,290 @@
+/**
+ * The simulated fleet the rehearsal runs a release against: per region of the plan an EKS cluster,
+ * load balancers, CloudWatch metrics and alarms, and the plan's Route 53 record, behind the same
+ * Cluster, Traffic, Dns and Signals ports the AWS adapters implement. Traffic and Dns are the real
+ * adapters (alb-traffic.ts, route53-dns.ts) talking to simulated ELBv2 and Route 53 APIs, so the
+ * rehearsal exercises their rules too.
+ *
+ * Everything is on virtual time: the fleet never sleeps or sets timers; its state is a function
+ * of `clock.now()` and of what was done to it, computed when asked. The same plan, fault file
+ * and seed give the same answers.
+ */
+import { AlbTraffic } from '../../lambdas/adapters/aws/alb-traffic';
+import { Route53Dns } from '../../lambdas/adapters/aws/route53-dns';
+import { InvalidInputError } from '../../lambdas/core/errors';
+import type { ResolvedPlan } from '../../lambdas/core/plan/resolve';
+import type {
+  Clock,
+  Cluster,
+  DeploymentSnapshot,
+  Dns,
+  ResolvedTraffic,
+  Signals,
+  Track,
+  Traffic,
+  TrafficTarget,
+  Weights,
+  WorkloadTarget,
+} from '../../lambdas/ports';
+import { type FaultFile, noFaults } from '../faults/schema';
+import { type AlarmTransition, FleetAlarms } from './alarms';
+import { SimulatedLoadBalancing } from './aws/elbv2';
+import { SimulatedRoute53 } from './aws/route53';
+import { SimulatedClusters } from './cluster';
+import { FleetContext } from './context';
+import { type CallScope, FaultInjector, type InjectedFailure, withFaults } from './fault-injection';
+import { FleetMetrics } from './metrics';
+import { SimulatedSignals } from './signals';
+
+export { type AlarmTransition, canaryErrorsAlarmName } from './alarms';
+export type { InjectedFailure } from './fault-injection';
+
+export interface SimulatedFleetOptions {
+  plan: ResolvedPlan;
+  /** The parsed fault file; absent means no faults and default fleet settings. */
+  faults?: FaultFile;
+  clock: Clock;
+  /** Absent means the fault file's seed, or 1. */
+  seed?: number;
+}
+
+export interface WorkloadDescription {
+  image: string;
+  replicas: number;
+  /** Pods passing their readiness probe now. */
+  ready: number;
+}
+
+export interface ServiceDescription {
+  /** null when the stable Deployment does not exist (a rollback deleted what a release created). */
+  stable: WorkloadDescription | null;
+  canary?: WorkloadDescription;
+  /** The ALB weights, for services with ALB traffic. */
+  weights?: Weights;
+}
+
+export interface FleetDescription {
+  regions: Record<string, { down: boolean; services: Record<string, ServiceDescription> }>;
+  /** Route 53 weight per set identifier, when the plan has a DNS record. */
+  dns?: Record<string, number>;
+}
+
+export interface SimulatedFleet {
+  readonly seed: number;
+  cluster: Cluster;
+  traffic: Traffic;
+  dns: Dns;
+  signals: Signals;
+  /**
+   * Alarm transitions to ALARM the fault file fixes in advance (alarm faults, outages), earliest
+   * first: the engine delivers each as `deliveries` EventBridge events at `at`.
+   */
+  alarmEvents(): AlarmTransition[];
+  /**
+   * Every transition to ALARM in (from, to], fixed ones and metric alarms' alike, earliest first.
+   * Metric alarms depend on what the release did, so poll this as virtual time advances; past
+   * now() it is a forecast that holds while nothing acts on the fleet before `to`.
+   */
+  alarmTransitionsBetween(from: Date, to: Date): AlarmTransition[];
+  /** The fleet now: images, replicas and weights per region and service, and DNS weights. */
+  describe(): FleetDescription;
+  /** Operation faults injected so far, in order. */
+  injectedFailures(): InjectedFailure[];
+}
+
+export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedFleet {
+  const faults = options.faults ?? noFaults();
+  const seed = (options.seed ?? faults.seed ?? 1) >>> 0;
+  const context = new FleetContext(options.plan, faults, options.clock, seed);
+  const clusters = new SimulatedClusters(context);
+  const balancers = new SimulatedLoadBalancing(context, clusters);
+  const route53 = new SimulatedRoute53(context);
+  const metrics = new FleetMetrics(context, clusters, balancers);
+  const alarms = new FleetAlarms(context, metrics);
+  const injector = new FaultInjector(context);
+
+  // After any change to a service: how far the new version has got (faults start from a step
+  // or weight) and whether its canary serves traffic (metric alarms can only breach then).
+  const changed = (serviceName: string, region: string) => {
+    const service = context.service(serviceName);
+    if (!service) return;
+    const stable = clusters.spec(region, service, 'stable');
+    const canary = clusters.spec(region, service, 'canary');
+    const isNew = (spec: { image: string } | undefined) =>
+      spec !== undefined && context.versionOf(service, spec.image) === 'new';
+    const split = balancers.splitAt(serviceName, region, context.nowMs());
+    let newShare: number;
+    if (split) {
+      newShare = (isNew(stable) ? split.stable : 0) + (isNew(canary) ? split.canary : 0);
+    } else {
+      const total = (stable?.replicas ?? 0) + (canary?.replicas ?? 0);
+      const onNew = (isNew(stable) ? stable!.replicas : 0) + (isNew(canary) ? canary!.replicas : 0);
+      newShare = total === 0 ? 0 : onNew / total;
+    }
+    context.noteNewVersionShare(serviceName, region, Math.round(newShare * 100_000) / 1000);
+    alarms.noteCanaryActivity(serviceName, region, (canary?.replicas ?? 0) > 0 || (split?.canary ?? 0) > 0);
+  };
+  clusters.onChange(changed);
+  balancers.onChange(changed);
+
+  const workloadScope = (target: WorkloadTarget): CallScope => ({
+    region: target.region,
+    service: context.serviceOfDeployment(target.region, target.namespace, target.deployment),
+    subject: `Deployment ${target.namespace}/${target.deployment} in EKS cluster "${target.cluster}" (${target.region})`,
+  });
+  const cluster = withFaults<Cluster>(
+    clusters,
+    'cluster',
+    [
+      'readDeployment',
+      'snapshot',
+      'setImage',
+      'scale',
+      'ensureCanary',
+      'removeCanary',
+      'rolloutStatus',
+      'restore',
+    ],
+    (method, args) =>
+      workloadScope(
+        method === 'restore' ? (args[0] as DeploymentSnapshot).target : (args[0] as WorkloadTarget),
+      ),
+    injector,
+  );
+
+  const alb = new AlbTraffic((region) => balancers.client(region));
+  // Only services with ALB traffic have a load balancer, whatever names a caller passes.
+  const requireLoadBalancer = (target: TrafficTarget) => {
+    if (!balancers.hasLoadBalancer(target.service, target.region)) {
+      const type = context.service(target.service)?.traffic.type;
+      throw new InvalidInputError(
+        type === 'replicaRatio'
+          ? `${target.service} has replicaRatio traffic: it has no load balancer in ${target.region}`
+          : `${target.service} has no load balancer in ${target.region}`,
+      );
+    }
+  };
+  const checkedTraffic: Traffic = {
+    resolve: async (target) => {
+      requireLoadBalancer(target);
+      return alb.resolve(target);
+    },
+    getWeights: async (target) => {
+      requireLoadBalancer(target);
+      return alb.getWeights(target);
+    },
+    setWeights: async (target, weights) => {
+      requireLoadBalancer(target);
+      return alb.setWeights(target, weights);
+    },
+    targetHealth: async (target) => {
+      requireLoadBalancer(target);
+      return alb.targetHealth(target);
+    },
+  };
+  const traffic = withFaults<Traffic>(
+    checkedTraffic,
+    'traffic',
+    ['resolve', 'getWeights', 'setWeights', 'targetHealth'],
+    (_method, args) => {
+      const target = args[0] as TrafficTarget;
+      return {
+        region: target.region,
+        service: target.service,
+        subject: `the load balancer of ${target.service} in ${target.region}`,
+      };
+    },
+    injector,
+  );
+
+  const dns = withFaults<Dns>(
+    new Route53Dns(route53.client()),
+    'dns',
+    ['getWeights', 'setWeights', 'isInSync'],
+    (method, args) => ({
+      subject:
+        method === 'isInSync'
+          ? `Route 53 change ${String(args[0])}`
+          : `record ${(args[0] as { recordName: string }).recordName}`,
+    }),
+    injector,
+  );
+
+  const signals = withFaults<Signals>(
+    new SimulatedSignals(context, balancers, metrics, alarms),
+    'signals',
+    ['alarmStates', 'compareTargetGroups', 'httpProbe', 'tcpProbe', 'invokeHook'],
+    (method, args) => {
+      if (method === 'httpProbe' || method === 'tcpProbe') {
+        const check = args[0] as { url?: string; host?: string; port?: number };
+        return { subject: check.url ?? `${check.host}:${check.port}` };
+      }
+      const region = args[0] as string;
+      if (method === 'compareTargetGroups') {
+        const service = balancers.targetGroup(
+          region,
+          (args[1] as ResolvedTraffic).canaryTargetGroupArn,
+        )?.service;
+        return {
+          region,
+          service,
+          subject: `target groups of ${service ?? 'an unknown service'} in ${region}`,
+        };
+      }
+      return {
+        region,
+        subject: method === 'invokeHook' ? `function ${String(args[1])} in ${region}` : `alarms in ${region}`,
+      };
+    },
+    injector,
+  );
+
+  const describeWorkload = (
+    region: string,
+    serviceName: string,
+    track: Track,
+  ): WorkloadDescription | undefined => {
+    const service = context.service(serviceName)!;
+    const spec = clusters.spec(region, service, track);
+    if (!spec) return undefined;
+    const pods = clusters.census(region, service, track, context.nowMs());
+    return { image: spec.image, replicas: spec.replicas, ready: pods.updatedReady + pods.oldReady };
+  };
+
+  return {
+    seed,
+    cluster,
+    traffic,
+    dns,
+    signals,
+    alarmEvents: () => alarms.events(),
+    alarmTransitionsBetween: (from, to) => alarms.transitionsBetween(from.getTime(), to.getTime()),
+    injectedFailures: () => [...injector.injected],
+    describe: () => {
+      const now = context.nowMs();
+      const regions: FleetDescription['regions'] = {};
+      for (const region of context.plan.regions) {
+        const services: Record<string, ServiceDescription> = {};
+        for (const name of region.services) {
+          const canary = describeWorkload(region.name, name, 'canary');
+          const split = balancers.splitAt(name, region.name, now);
+          services[name] = {
+            stable: describeWorkload(region.name, name, 'stable') ?? null,
+            ...(canary && { canary }),
+            ...(split && { weights: percentWeights(split) }),
+          };
+        }
+        regions[region.name] = { down: context.outageAt(region.name, now) !== undefined, services };
+      }
+      return { regions, ...(context.plan.source.dns && { dns: route53.weights() }) };
+    },
+  };
+}
+
+/** Fractions as whole percents adding up to 100, rounded the way the ALB adapter reads them back. */
+function percentWeights(split: Record<Track, number>): Weights {
+  const total = split.stable + split.canary;
+  if (total === 0) return { stable: 0, canary: 0 };
+  const stable = Math.round((split.stable * 100) / total);
+  return { stable, canary: 100 - stable };
+}

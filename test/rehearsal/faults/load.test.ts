@@ -1,0 +1,197 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadPlan } from '../../../lambdas/core/plan/load';
+import { type ResolvedPlan, resolvePlan } from '../../../lambdas/core/plan/resolve';
+import { loadFaults, secondReleases } from '../../../rehearsal/faults/load';
+import { faultFileJsonSchema } from '../../../rehearsal/faults/schema';
+import { createSimulatedFleet } from '../../../rehearsal/fleet';
+
+const ROOT = join(import.meta.dirname, '../../..');
+
+function platformPlan(): ResolvedPlan {
+  const loaded = loadPlan(readFileSync(join(ROOT, 'examples/platform.yaml'), 'utf8'));
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+  return resolvePlan(loaded.plan);
+}
+
+function problemsOf(text: string, plan: ResolvedPlan | undefined = platformPlan()) {
+  const result = loadFaults(text, plan);
+  if (result.ok) throw new Error('expected problems');
+  return result.problems;
+}
+
+describe('fault files', () => {
+  it('load with defaults filled in; an empty file has no faults', () => {
+    const empty = loadFaults('', platformPlan());
+    expect(empty).toEqual({
+      ok: true,
+      faults: {
+        fleet: {
+          images: {},
+          rollout: { replicaIntervalSeconds: 5, readinessDelaySeconds: 10, progressDeadlineSeconds: 600 },
+          dnsPropagationSeconds: 30,
+        },
+        faults: [],
+      },
+    });
+    const loaded = loadFaults(
+      `
+faults:
+  - { type: operationFailure, operation: traffic.setWeights, error: ThrottlingException }
+  - { type: alarm, alarmName: a, region: us-east-1, at: 5m }
+  - { type: secondRelease, at: 30m }
+  - { type: secondRelease, at: 10m, releaseId: other }
+`,
+      platformPlan(),
+    );
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    expect(loaded.faults.faults[0]).toEqual({
+      type: 'operationFailure',
+      operation: 'traffic.setWeights',
+      error: 'ThrottlingException',
+      times: 1,
+      applied: false,
+    });
+    expect(loaded.faults.faults[1]).toMatchObject({ deliveries: 1 });
+    expect(secondReleases(loaded.faults).map((release) => release.at)).toEqual(['10m', '30m']);
+  });
+
+  it('name every problem with its path and line', () => {
+    const problems = problemsOf(`faults:
+  - type: degradedVersion
+    service: authh
+    errorRatePercent: 8
+  - type: degradedVersion
+    service: auth
+    region: ap-south-1
+  - type: degradedVersion
+    service: prometheus
+    region: us-west-2
+    p95LatencyMs: 900
+  - type: degradedVersion
+    service: auth
+    errorRatePercent: 8
+    from: { step: 6 }
+  - type: operationFailure
+    operation: cluster.scale
+    error: ThrottlingException
+  - type: operationFailure
+    operation: dns.setWeights
+    region: us-east-1
+    timeout: true
+  - type: operationFailure
+    operation: traffic.setWeights
+    service: postgres
+  - type: regionOutage
+    region: us-west-2
+    at: 2h
+    until: 1h
+  - type: alarm
+    alarmName: x
+    region: us-east-1
+  - type: earthquake
+fleet:
+  images: { nope: "r/nope:1" }
+  colour: blue
+`);
+    expect(problems).toEqual([
+      { path: 'fleet.colour', message: 'unknown field "colour"', line: 36, column: 11 },
+      { path: 'faults[8].at', message: 'is required (string)', line: 30, column: 5 },
+      {
+        path: 'faults[9].type',
+        message:
+          'must be one of "degradedVersion", "operationFailure", "rolloutNeverReady", "alarm", "regionOutage", "secondRelease", "insecureWorkload"',
+        line: 33,
+        column: 11,
+      },
+      { path: 'fleet.images.nope', message: '"nope" is not a service in the plan', line: 35, column: 19 },
+      { path: 'faults[0].service', message: '"authh" is not a service in the plan', line: 3, column: 14 },
+      {
+        path: 'faults[1].region',
+        message: '"ap-south-1" is not a region in the plan (regions: "us-east-1", "us-west-2", "eu-west-1")',
+        line: 7,
+        column: 13,
+      },
+      { path: 'faults[1]', message: 'give errorRatePercent, p95LatencyMs or both', line: 5, column: 5 },
+      { path: 'faults[2].region', message: '"prometheus" does not run in us-west-2', line: 10, column: 13 },
+      {
+        path: 'faults[3].from.step',
+        message: '"auth" has 5 traffic step(s) (weights 5, 10, 25, 50, 100)',
+        line: 15,
+        column: 19,
+      },
+      {
+        path: 'faults[4].error',
+        message:
+          'a cluster operation fails with a Kubernetes reason: "TooManyRequests", "InternalError", "ServiceUnavailable", "Timeout", "Conflict"',
+        line: 18,
+        column: 12,
+      },
+      {
+        path: 'faults[5].region',
+        message: 'dns.setWeights calls name no region (Route 53 is global)',
+        line: 21,
+        column: 13,
+      },
+      { path: 'faults[6]', message: 'give error (a named error) or timeout: true', line: 23, column: 5 },
+      {
+        path: 'faults[6].service',
+        message:
+          '"postgres" has replicaRatio traffic and no load balancer: traffic.setWeights is never called for it',
+        line: 25,
+        column: 14,
+      },
+      { path: 'faults[7].until', message: 'must be later than at (2h)', line: 29, column: 12 },
+    ]);
+  });
+
+  it('report syntax errors with their line', () => {
+    expect(problemsOf('faults:\n  - { type: alarm\n')).toEqual([
+      expect.objectContaining({
+        path: '',
+        message: expect.stringMatching(/^syntax error: /),
+        line: expect.any(Number),
+      }),
+    ]);
+  });
+
+  it('check shapes without a plan, and names only with one', () => {
+    const text = 'faults: [{ type: rolloutNeverReady, service: nobody }]';
+    expect(loadFaults(text).ok).toBe(true);
+    expect(problemsOf(text)).toEqual([
+      { path: 'faults[0].service', message: '"nobody" is not a service in the plan', line: 1, column: 46 },
+    ]);
+  });
+
+  const examples = readdirSync(join(ROOT, 'examples/faults')).filter((name) => name.endsWith('.yaml'));
+
+  it.each(examples)('example %s loads against the platform plan and builds a fleet', (name) => {
+    const text = readFileSync(join(ROOT, 'examples/faults', name), 'utf8');
+    expect(text.startsWith('# yaml-language-server: $schema=../../schema/fault-file.schema.json\n')).toBe(
+      true,
+    );
+    const plan = platformPlan();
+    const loaded = loadFaults(text, plan);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems, null, 2));
+    expect(loaded.faults.expect?.outcome).toBeDefined();
+    expect(loaded.faults.faults.length).toBeGreaterThan(0);
+    const fleet = createSimulatedFleet({ plan, faults: loaded.faults, clock: { now: () => new Date(0) } });
+    expect(Object.keys(fleet.describe().regions)).toEqual(['us-east-1', 'us-west-2', 'eu-west-1']);
+  });
+
+  it('covers the examples the rehearsal promises', () => {
+    expect(examples.sort()).toEqual([
+      'alarm-during-canary.yaml',
+      'canary-breach.yaml',
+      'region-outage.yaml',
+      'second-release.yaml',
+      'throttling.yaml',
+    ]);
+  });
+
+  it('publishes the JSON Schema generated from the definitions', () => {
+    const published = JSON.parse(readFileSync(join(ROOT, 'schema/fault-file.schema.json'), 'utf8'));
+    expect(published).toEqual(faultFileJsonSchema());
+  });
+});
