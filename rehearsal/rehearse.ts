@@ -33,7 +33,12 @@ import { LocalStepFunctions } from './engine/local-step-functions';
 import { VirtualScheduler } from './engine/virtual-time';
 import { secondReleases } from './faults/load';
 import type { FaultFile } from './faults/schema';
-import { createSimulatedFleet, type FleetDescription } from './fleet/index';
+import {
+  type AlarmTransition,
+  createSimulatedFleet,
+  type FleetDescription,
+  type SimulatedFleet,
+} from './fleet/index';
 import { createRandom } from './random';
 
 const MACHINE_FILES: Record<MachineName, string> = {
@@ -135,7 +140,7 @@ export interface RehearsalResult {
 }
 
 /** Records what Switchyard publishes, on virtual time. */
-class RecordedEvents implements Events {
+export class RecordedEvents implements Events {
   readonly published: Array<SwitchyardEvent & { at: Date }> = [];
   constructor(private readonly clock: VirtualScheduler) {}
   async publish(events: readonly SwitchyardEvent[]): Promise<void> {
@@ -167,10 +172,37 @@ function observedStore(store: Store, onAudit: (entry: NewAuditEntry) => void): S
   });
 }
 
-export async function rehearse(options: RehearsalOptions): Promise<RehearsalResult> {
+export interface LocalPlatformOptions {
+  /** The plan whose services and regions make up the simulated fleet. */
+  plan: ResolvedPlan;
+  faults?: FaultFile;
+  seed: number;
+  dynamoDb: DynamoDBClient;
+  /** Approvals are given this many virtual seconds after they are asked for; undefined leaves them to a person. */
+  autoApproveAfterSeconds?: number;
+  onAudit?: (entry: AuditEntry, elapsedSeconds: number) => void;
+}
+
+/**
+ * Switchyard on this machine: the real handlers behind the local engine, DynamoDB Local, the
+ * simulated fleet and virtual time. `rehearse` runs one release on it; `serve` keeps it up
+ * behind the HTTP API.
+ */
+export interface LocalPlatform {
+  ports: Ports;
+  workflow: LocalStepFunctions;
+  scheduler: VirtualScheduler;
+  fleet: SimulatedFleet;
+  store: Store;
+  events: RecordedEvents;
+  /** Advances virtual time until every execution has ended or waits on a person. */
+  runUntilIdle(): Promise<'finished' | 'stalled' | 'limit'>;
+}
+
+export async function createLocalPlatform(options: LocalPlatformOptions): Promise<LocalPlatform> {
   const scheduler = new VirtualScheduler(REHEARSAL_EPOCH);
   const random = createRandom(options.seed);
-  const tableName = `switchyard-rehearsal-${options.seed}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const tableName = `switchyard-local-${options.seed}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
   await options.dynamoDb.send(new CreateTableCommand(createTableInput(tableName)));
   const fleet = createSimulatedFleet({
     plan: options.plan,
@@ -179,41 +211,21 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     seed: options.seed,
   });
   const events = new RecordedEvents(scheduler);
-  const releaseId = options.plan.releaseId;
-
   const baseStore = new DynamoDbStore({ client: options.dynamoDb, tableName, clock: scheduler });
-  const store = observedStore(baseStore, (entry) => {
-    if (entry.releaseId === releaseId) options.onAudit?.({ ...entry, seq: 0 }, scheduler.elapsedSeconds());
-  });
+  const store = options.onAudit
+    ? observedStore(baseStore, (entry) => options.onAudit?.({ ...entry, seq: 0 }, scheduler.elapsedSeconds()))
+    : baseStore;
   const engine = loadEngine(scheduler, () => random.next());
-  let ports: Ports;
+  let ports: Ports | undefined;
   const invoke = async (name: string, input: unknown) => {
     const handler: AnyHandlerDefinition | undefined = handlers[name as HandlerName];
-    if (!handler) throw new Error(`no handler named ${name}`);
+    if (!handler || !ports) throw new Error(`no handler named ${name}`);
     const output = await invokeHandler(handler, input, ports);
     if (name === 'requestApproval' && options.autoApproveAfterSeconds !== undefined) {
       const { approval } = output as { approval: string };
-      const key = {
-        releaseId: (input as { releaseId: string }).releaseId,
-        kind: 'approval' as const,
-        name: approval,
-      };
+      const releaseId = (input as { releaseId: string }).releaseId;
       scheduler.setTimeout(() => {
-        void scheduler.track(
-          (async () => {
-            const token = await store.takeTaskToken(key);
-            if (!token) return;
-            await store.appendAudit({
-              releaseId: key.releaseId,
-              key: `approval/${approval}`,
-              at: scheduler.now().toISOString(),
-              action: 'approval.given',
-              actor: 'rehearsal',
-              detail: { approval },
-            });
-            await workflow.sendTaskSuccess(token, { approvedBy: 'rehearsal' }).catch(() => undefined);
-          })(),
-        );
+        void scheduler.track(approve(ports!, releaseId, approval, 'rehearsal'));
       }, options.autoApproveAfterSeconds * 1000);
     }
     return output;
@@ -229,15 +241,15 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     events,
     clock: scheduler,
   };
+  const platformPorts = ports;
 
-  // Alarms: fixed transitions from the fault file, and metric alarms polled once per period.
-  const deliverAlarm = (transition: {
-    at: Date;
-    alarmName: string;
-    region: string;
-    deliveries: number;
-    reason: string;
-  }) => {
+  // Alarms: fixed transitions from the fault file, and metric alarms polled once per period,
+  // delivered as EventBridge would (at least once) to the real alarm handler.
+  const delivered = new Set<string>();
+  const deliver = (transition: AlarmTransition) => {
+    const key = `${transition.alarmName}@${transition.at.getTime()}`;
+    if (delivered.has(key)) return;
+    delivered.add(key);
     const event = {
       id: `alarm-${transition.alarmName}-${transition.at.getTime()}`,
       'detail-type': 'CloudWatch Alarm State Change',
@@ -247,25 +259,73 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       detail: { alarmName: transition.alarmName, state: { value: 'ALARM', reason: transition.reason } },
     };
     for (let delivery = 0; delivery < transition.deliveries; delivery++) {
-      void scheduler.track(invokeHandler(handlers.onAlarm, event, ports).catch(() => undefined));
+      void scheduler.track(invokeHandler(handlers.onAlarm, event, platformPorts).catch(() => undefined));
     }
   };
-  const delivered = new Set<string>();
-  const deliverOnce = (transition: Parameters<typeof deliverAlarm>[0]) => {
-    const key = `${transition.alarmName}@${transition.at.getTime()}`;
-    if (delivered.has(key)) return;
-    delivered.add(key);
-    deliverAlarm(transition);
-  };
-  for (const transition of fleet.alarmEvents()) scheduler.at(transition.at, () => deliverOnce(transition));
-  const ALARM_PERIOD_SECONDS = 60;
+  for (const transition of fleet.alarmEvents()) scheduler.at(transition.at, () => deliver(transition));
   let lastPoll = scheduler.now();
+  let polling = false;
   const pollAlarms = () => {
     const now = scheduler.now();
-    for (const transition of fleet.alarmTransitionsBetween(lastPoll, now)) deliverOnce(transition);
+    for (const transition of fleet.alarmTransitionsBetween(lastPoll, now)) deliver(transition);
     lastPoll = now;
-    if (workflow.running() > 0) scheduler.setTimeout(pollAlarms, ALARM_PERIOD_SECONDS * 1000);
+    polling = workflow.running() > 0;
+    if (polling) scheduler.daemon(pollAlarms, ALARM_PERIOD_SECONDS * 1000);
   };
+
+  return {
+    ports: platformPorts,
+    workflow,
+    scheduler,
+    fleet,
+    store,
+    events,
+    async runUntilIdle() {
+      if (!polling) {
+        polling = true;
+        lastPoll = scheduler.now();
+        scheduler.daemon(pollAlarms, ALARM_PERIOD_SECONDS * 1000);
+      }
+      return scheduler.runUntil(() => workflow.running() === 0);
+    },
+  };
+}
+
+const ALARM_PERIOD_SECONDS = 60;
+
+/** Gives a parked approval: the token is taken once, so two approvals resume it once. */
+export async function approve(
+  ports: Ports,
+  releaseId: string,
+  approval: string,
+  actor: string,
+): Promise<boolean> {
+  const token = await ports.store.takeTaskToken({ releaseId, kind: 'approval', name: approval });
+  if (!token) return false;
+  await ports.store.appendAudit({
+    releaseId,
+    key: `approval/${approval}`,
+    at: ports.clock.now().toISOString(),
+    action: 'approval.given',
+    actor,
+    detail: { approval },
+  });
+  await ports.workflow.sendTaskSuccess(token, { approvedBy: actor });
+  return true;
+}
+
+export async function rehearse(options: RehearsalOptions): Promise<RehearsalResult> {
+  const releaseId = options.plan.releaseId;
+  const platform = await createLocalPlatform({
+    ...options,
+    ...(options.onAudit && {
+      onAudit: (entry: AuditEntry, elapsed: number) => {
+        if (entry.releaseId === releaseId) options.onAudit?.(entry, elapsed);
+      },
+    }),
+  });
+  const { ports, scheduler, workflow, fleet } = platform;
+  const baseStore = platform.store;
 
   // Someone else submits a release while this one runs: it must be refused, naming the holder.
   const second: RehearsalResult['secondReleases'] = [];
@@ -298,10 +358,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     });
   }
 
-  const releaseArn = workflow.executionArnFor('release', releaseId);
   await scheduler.track(submitRelease(ports, options.planDocument, 'rehearsal'));
-  scheduler.setTimeout(pollAlarms, ALARM_PERIOD_SECONDS * 1000);
-  const outcome = await scheduler.runUntil(() => workflow.running() === 0);
+  const outcome = await platform.runUntilIdle();
+  const releaseArn = workflow.executionArnFor('release', releaseId);
 
   const release = await baseStore.getRelease(releaseId);
   const records = await baseStore.listServiceRollouts(releaseId);
@@ -338,7 +397,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       ...(entry.service && { service: entry.service }),
       ...(entry.detail && { detail: entry.detail }),
     })),
-    events: events.published.map((event) => ({
+    events: platform.events.published.map((event) => ({
       atSeconds: elapsed(event.at),
       detailType: event.detailType,
       detail: event.detail,

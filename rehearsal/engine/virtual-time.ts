@@ -12,6 +12,8 @@ interface Timer {
   dueMs: number;
   callback: () => void;
   cancelled: boolean;
+  /** A daemon timer (a poller) does not keep virtual time going on its own. */
+  daemon: boolean;
 }
 
 export interface VirtualTimerHandle {
@@ -31,6 +33,7 @@ export class VirtualScheduler implements Clock {
   );
   private readonly byId = new Map<number, Timer>();
   private inflight = 0;
+  private liveTimers = 0;
   private idleWaiters: Array<() => void> = [];
 
   constructor(start: Date) {
@@ -55,12 +58,23 @@ export class VirtualScheduler implements Clock {
     ms?: number,
     ...args: unknown[]
   ): VirtualTimerHandle => {
+    return this.schedule(() => callback(...args), Number(ms) || 0, false);
+  };
+
+  /** A timer that fires while other work goes on, but never keeps the scheduler running alone. */
+  daemon(callback: () => void, ms: number): VirtualTimerHandle {
+    return this.schedule(callback, ms, true);
+  }
+
+  private schedule(callback: () => void, ms: number, daemon: boolean): VirtualTimerHandle {
     const timer: Timer = {
       id: this.nextId++,
-      dueMs: this.nowMs + Math.max(0, Number(ms) || 0),
-      callback: () => callback(...args),
+      dueMs: this.nowMs + Math.max(0, ms),
+      callback,
       cancelled: false,
+      daemon,
     };
+    if (!daemon) this.liveTimers++;
     this.timers.push(timer);
     this.byId.set(timer.id, timer);
     const handle: VirtualTimerHandle = {
@@ -71,13 +85,16 @@ export class VirtualScheduler implements Clock {
       [Symbol.toPrimitive]: () => timer.id,
     };
     return handle;
-  };
+  }
 
   readonly clearTimeout = (handle: VirtualTimerHandle | number | undefined): void => {
     if (handle === undefined) return;
     const id = typeof handle === 'number' ? handle : handle.id;
     const timer = this.byId.get(id);
-    if (timer) timer.cancelled = true;
+    if (timer && !timer.cancelled) {
+      timer.cancelled = true;
+      if (!timer.daemon) this.liveTimers--;
+    }
     this.byId.delete(id);
   };
 
@@ -110,7 +127,7 @@ export class VirtualScheduler implements Clock {
 
   /**
    * Advances virtual time until `finished()` holds. Returns 'stalled' when nothing is running
-   * and no timer is due: every execution is waiting for something outside (an approval).
+   * and no timer but daemons is pending: every execution waits for something outside (an approval).
    */
   async runUntil(
     finished: () => boolean,
@@ -119,9 +136,11 @@ export class VirtualScheduler implements Clock {
     for (;;) {
       await this.settle();
       if (finished()) return 'finished';
+      if (this.liveTimers === 0) return 'stalled';
       let next = this.timers.pop();
       while (next?.cancelled) next = this.timers.pop();
       if (!next) return 'stalled';
+      if (!next.daemon) this.liveTimers--;
       if (next.dueMs - this.startMs > limitSeconds * 1000) return 'limit';
       this.nowMs = Math.max(this.nowMs, next.dueMs);
       this.byId.delete(next.id);
