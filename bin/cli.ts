@@ -5,10 +5,11 @@
 import { parseArgs } from 'node:util';
 import { releasePlanJsonSchema } from '../lambdas/core/plan/schema';
 import { previewRelease } from '../lambdas/core/planner/preview';
+import { apiCommands } from './cli/api-commands';
 import { ExitCode, UserError } from './cli/errors';
 import { InvalidPlanError, readPlan } from './cli/plan-file';
-import { rehearseCommand } from './cli/rehearse-command';
 import { renderPreview } from './cli/render-preview';
+import { serveCommand } from './cli/serve-command';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -35,6 +36,26 @@ Rehearsal (no AWS account needed)
   rehearse <plan> [--faults <file>] [--seed N] [--json] [--approve-after SECONDS]
                              run the release through the real state machines and handlers
                              on a local engine, DynamoDB Local and a simulated fleet
+
+Local API (no AWS account needed)
+  serve [--port N] [--plan <file>] [--seed N]
+                             the HTTP API on 127.0.0.1 (default port 8080) over the local engine,
+                             DynamoDB Local and a fleet simulated from the plan (default
+                             examples/platform.yaml); approvals wait for a person
+
+Releases over the API (--api <url>, default $SWITCHYARD_API or http://127.0.0.1:8080;
+signed with your AWS credentials when the URL is API Gateway)
+  start <plan> [--watch]     submit the plan; the same plan and id again is the same release
+  status <id> [--watch] [--interval SECONDS]
+                             waves, regions, services with step, weights and verdict; --watch
+                             follows it to the end and exits by its outcome
+  list [--status S] [--since TIME] [--limit N] [--cursor C]
+  approve <id> [--approval NAME]
+                             give the named approval, or all the release waits on
+  abort <id>                 stop a running release, then roll it back
+  rollback <id>              roll back a release (a running one is aborted first)
+  failover <region>          move DNS weight away from a region, scaling the others up first
+  failback <region>          reverse the region's latest failover
 
 Options
   --json                     machine-readable output
@@ -87,7 +108,10 @@ const commands: Record<string, Command> = {
     io.stdout(values.json ? JSON.stringify(preview, null, 2) : renderPreview(preview, io.isTty));
     return ExitCode.ok;
   },
-  rehearse: rehearseCommand,
+  // Loaded on use: the plan commands stay fast and independent of the rehearsal's code.
+  rehearse: async (args, io) => (await import('./cli/rehearse-command')).rehearseCommand(args, io),
+  serve: serveCommand,
+  ...apiCommands,
   schema: (_args, io) => {
     io.stdout(JSON.stringify(releasePlanJsonSchema(), null, 2));
     return ExitCode.ok;

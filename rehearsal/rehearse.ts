@@ -10,8 +10,10 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStore } from '../lambdas/adapters/dynamodb/store';
 import { createTableInput } from '../lambdas/adapters/dynamodb/table-definition';
 import { LockHeldError } from '../lambdas/core/errors';
+import { serviceRolloutName } from '../lambdas/core/naming';
 import { type ResolvedPlan, seconds } from '../lambdas/core/plan/resolve';
 import { previewRelease } from '../lambdas/core/planner/preview';
+import { criticalPath } from '../lambdas/core/planner/schedule';
 import { type AnyHandlerDefinition, invokeHandler } from '../lambdas/handlers/define';
 import { type HandlerName, handlers } from '../lambdas/handlers/index';
 import { submitRelease } from '../lambdas/handlers/submit';
@@ -123,6 +125,8 @@ export interface RehearsalResult {
     executions: number;
     makespanSeconds: number;
     criticalPathSeconds: number;
+    /** The same lower bound with each service's measured rollout time instead of its estimate. */
+    measuredCriticalPathSeconds: number;
     timeToRollbackSeconds?: number;
     injectedFailures: number;
   };
@@ -195,8 +199,11 @@ export interface LocalPlatform {
   fleet: SimulatedFleet;
   store: Store;
   events: RecordedEvents;
-  /** Advances virtual time until every execution has ended or waits on a person. */
-  runUntilIdle(): Promise<'finished' | 'stalled' | 'limit'>;
+  /**
+   * Advances virtual time until every execution has ended or waits on a person, or until
+   * `stopWhen()` holds (`serve` stops while an approval waits, before its timeout passes).
+   */
+  runUntilIdle(stopWhen?: () => boolean): Promise<'finished' | 'stalled' | 'limit'>;
 }
 
 export async function createLocalPlatform(options: LocalPlatformOptions): Promise<LocalPlatform> {
@@ -280,13 +287,13 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     fleet,
     store,
     events,
-    async runUntilIdle() {
+    async runUntilIdle(stopWhen?: () => boolean) {
       if (!polling) {
         polling = true;
         lastPoll = scheduler.now();
         scheduler.daemon(pollAlarms, ALARM_PERIOD_SECONDS * 1000);
       }
-      return scheduler.runUntil(() => workflow.running() === 0);
+      return scheduler.runUntil(() => workflow.running() === 0 || (stopWhen?.() ?? false));
     },
   };
 }
@@ -412,6 +419,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
         ? elapsed(releaseExecution.stopDate ?? new Date(endMs)) - elapsed(releaseExecution.startDate)
         : 0,
       criticalPathSeconds: preview.totals.criticalPathSeconds,
+      measuredCriticalPathSeconds: measuredCriticalPath(options.plan, executions),
       ...timeToRollback(audit),
       injectedFailures: fleet.injectedFailures().length,
     },
@@ -487,4 +495,33 @@ function describeRegions(
     }
   }
   return result;
+}
+
+/** Waves in order, each as long as its slowest region's dependency chain of measured rollouts, plus bakes. */
+function measuredCriticalPath(
+  plan: ResolvedPlan,
+  executions: ReadonlyArray<{ machine: string; name: string; startDate: Date; stopDate?: Date }>,
+): number {
+  const took = new Map(
+    executions
+      .filter((execution) => execution.machine === 'serviceRollout' && execution.stopDate)
+      .map((execution) => [
+        execution.name,
+        (execution.stopDate!.getTime() - execution.startDate.getTime()) / 1000,
+      ]),
+  );
+  let total = 0;
+  plan.waves.forEach(({ regions }, index) => {
+    const longest = regions.map((region) => {
+      const included = new Set(region.services);
+      const tasks = region.services.map((service) => ({
+        id: service,
+        durationSeconds: took.get(serviceRolloutName(plan.releaseId, region.name, service)) ?? 0,
+        dependsOn: plan.services.get(service)!.dependsOn.filter((dependency) => included.has(dependency)),
+      }));
+      return criticalPath(tasks).seconds;
+    });
+    total += Math.max(0, ...longest) + (index < plan.waves.length - 1 ? plan.waveBakeSeconds : 0);
+  });
+  return total;
 }

@@ -268,7 +268,12 @@ export const claimNextService = defineHandler({
       const records = new Map(
         (await ports.store.listServiceRollouts(releaseId, region)).map((record) => [record.service, record]),
       );
-      const outcome = await claimFrom(context, ports, { releaseId, region, laneId, index: lane + attempt }, records);
+      const outcome = await claimFrom(
+        context,
+        ports,
+        { releaseId, region, laneId, index: lane + attempt },
+        records,
+      );
       if (outcome !== 'contended') return { releaseId, region, lane, ...outcome };
     }
     return { releaseId, region, lane, outcome: 'wait' as const };

@@ -70,12 +70,19 @@ function currentStep(context: ReleaseContext, input: { service: string; stepInde
 
 /** The stable Deployment's replicas before the release: what every step's replica math uses. */
 async function originalReplicas(ports: Ports, key: ServiceKey): Promise<number> {
+  const cacheKey = `${key.releaseId}/${key.region}/${key.service}`;
+  const known = replicasBefore.get(cacheKey);
+  if (known !== undefined) return known;
   const snapshots = await ports.store.getSnapshots(key.releaseId, key.region);
   const found = snapshots.find((entry) => entry.service === key.service);
   if (!found)
     throw new RolloutStuckError(`no snapshot of ${key.service} in ${key.region}: the rollout did not start`);
+  replicasBefore.set(cacheKey, found.snapshot.replicas);
   return found.snapshot.replicas;
 }
+
+/** Snapshots never change once written (first write wins), so a warm container may keep them. */
+const replicasBefore = new Map<string, number>();
 
 export const startServiceRollout = defineHandler({
   name: 'startServiceRollout',
@@ -507,7 +514,11 @@ export const advanceStep = defineHandler({
         detail: { stepIndex: input.stepIndex, kind: step?.kind ?? 'done' },
       },
     );
-    await heartbeatParkedLanes(ports, input.releaseId, input.region);
+    // Lanes parked on a dependency expect a heartbeat at least every HeartbeatSeconds; the
+    // long gaps in a rollout are its waits, so beat after each of them.
+    if (step?.kind === 'analysis' || step?.kind === 'pause' || step?.kind === 'approval') {
+      await heartbeatParkedLanes(ports, input.releaseId, input.region);
+    }
     return stepState(context, input, next, now);
   },
 });

@@ -6,7 +6,7 @@
 import { type ResolvedPlan, seconds } from '../plan/resolve';
 import { estimateStepSeconds, type RolloutStep, rolloutSteps } from '../strategy';
 import { type ExecutionCost, estimateExecutionCost } from './cost';
-import { criticalPath, scheduleDag, schedulePhases, type Task } from './schedule';
+import { scheduleDag, scheduleRegion, type Task } from './schedule';
 
 export interface ServicePreview {
   name: string;
@@ -72,11 +72,14 @@ export interface PreviewOptions {
 export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {}): ReleasePreview {
   const rolloutEstimate = options.stepRolloutEstimateSeconds ?? plan.stepRolloutEstimateSeconds;
   const stepsByService = new Map([...plan.services].map(([name, service]) => [name, rolloutSteps(service)]));
-  const durationOf = (name: string) =>
-    (stepsByService.get(name) ?? []).reduce(
-      (sum, step) => sum + estimateStepSeconds(step, rolloutEstimate),
-      0,
-    );
+  // Once per service, not once per region: a fleet of thousands is previewed in every region.
+  const durationByService = new Map(
+    [...stepsByService].map(([name, steps]) => [
+      name,
+      steps.reduce((sum, step) => sum + estimateStepSeconds(step, rolloutEstimate), 0),
+    ]),
+  );
+  const durationOf = (name: string) => durationByService.get(name) ?? 0;
   const tasksFor = (names: readonly string[]): Task[] => {
     const included = new Set(names);
     return names.map((name) => ({
@@ -93,9 +96,7 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
   plan.waves.forEach(({ wave, regions }, waveIndex) => {
     const regionPreviews = regions.map((region): RegionPreview => {
       const tasks = tasksFor(region.services);
-      const dag = scheduleDag(tasks, region.concurrency);
-      const phases = schedulePhases(tasks, region.concurrency);
-      const critical = criticalPath(tasks);
+      const { dag, phases, critical } = scheduleRegion(tasks, region.concurrency);
       const onPath = new Set(critical.ids);
       const startById = new Map(dag.tasks.map((task) => [task.id, task]));
       return {

@@ -26,6 +26,11 @@ export interface Schedule {
   makespanSeconds: number;
 }
 
+export interface PhaseSchedule extends Schedule {
+  /** Task ids by topological level, each in declaration order. */
+  phases: string[][];
+}
+
 export interface CriticalPath {
   ids: string[];
   seconds: number;
@@ -82,7 +87,10 @@ function indexTasks(tasks: readonly Task[]): TaskGraph {
 
 /** The longest chain of dependencies by duration: no schedule can be shorter. */
 export function criticalPath(tasks: readonly Task[]): CriticalPath {
-  const { dependencies, order } = indexTasks(tasks);
+  return criticalPathOf(indexTasks(tasks));
+}
+
+function criticalPathOf({ tasks, dependencies, order }: TaskGraph): CriticalPath {
   const finish = new Float64Array(tasks.length);
   const via = new Int32Array(tasks.length).fill(-1);
   let last = -1;
@@ -126,16 +134,28 @@ export function scheduleDag(tasks: readonly Task[], concurrency: number): Schedu
   return listSchedule(graph, bottomLevelsOf(graph), concurrency);
 }
 
+/** The DAG schedule, the phase-barrier schedule and the critical path of one region, indexed once. */
+export function scheduleRegion(
+  tasks: readonly Task[],
+  concurrency: number,
+): { dag: Schedule; phases: PhaseSchedule; critical: CriticalPath } {
+  const graph = indexTasks(tasks);
+  return {
+    dag: listSchedule(graph, bottomLevelsOf(graph), concurrency),
+    phases: phasesOf(graph, concurrency),
+    critical: criticalPathOf(graph),
+  };
+}
+
 /**
  * Event simulation: whenever a slot is free, start the ready task with the highest priority;
  * declaration order breaks ties so schedules are deterministic.
  */
 function listSchedule(
-  graph: Pick<TaskGraph, 'tasks' | 'dependencies' | 'dependents'>,
+  { tasks, dependencies, dependents }: TaskGraph,
   priority: Float64Array,
   concurrency: number,
 ): Schedule {
-  const { tasks, dependencies, dependents } = graph;
   const waitingOn = Int32Array.from(dependencies, (deps) => deps.length);
   const endAt = new Float64Array(tasks.length);
   const slotOf = new Int32Array(tasks.length);
@@ -172,11 +192,11 @@ function listSchedule(
 }
 
 /** Topological levels run one after another; within a level, longest first, bounded. */
-export function schedulePhases(
-  tasks: readonly Task[],
-  concurrency: number,
-): Schedule & { phases: string[][] } {
-  const { dependencies, order } = indexTasks(tasks);
+export function schedulePhases(tasks: readonly Task[], concurrency: number): PhaseSchedule {
+  return phasesOf(indexTasks(tasks), concurrency);
+}
+
+function phasesOf({ tasks, dependencies, order }: TaskGraph, concurrency: number): PhaseSchedule {
   const levels = new Int32Array(tasks.length);
   for (const index of order) {
     let level = 0;
@@ -192,22 +212,24 @@ export function schedulePhases(
   const scheduled: ScheduledTask[] = [];
   let phaseStart = 0;
   for (const members of phaseMembers) {
-    // Within a phase nothing depends on anything: the priority is the task's own duration.
-    const phaseTasks = members.map((index) => tasks[index]!);
-    const independent = phaseTasks.map((): number[] => []);
-    const inner = listSchedule(
-      { tasks: phaseTasks, dependencies: independent, dependents: independent },
-      Float64Array.from(phaseTasks, (task) => task.durationSeconds),
-      concurrency,
+    // Nothing in a phase depends on anything else in it, so list scheduling reduces to: longest
+    // first (declaration order on ties), each onto the slot that frees first (lowest on ties).
+    const longestFirst = [...members].sort(
+      (a, b) => tasks[b]!.durationSeconds - tasks[a]!.durationSeconds || a - b,
     );
-    for (const task of inner.tasks) {
-      scheduled.push({
-        ...task,
-        startSeconds: task.startSeconds + phaseStart,
-        endSeconds: task.endSeconds + phaseStart,
-      });
+    const slots = new MinHeap<{ slot: number; freeAt: number }>((a, b) =>
+      a.freeAt !== b.freeAt ? a.freeAt < b.freeAt : a.slot < b.slot,
+    );
+    for (let slot = 0; slot < Math.max(1, concurrency); slot++) slots.push({ slot, freeAt: phaseStart });
+    let phaseEnd = phaseStart;
+    for (const index of longestFirst) {
+      const lane = slots.pop()!;
+      const endSeconds = lane.freeAt + tasks[index]!.durationSeconds;
+      scheduled.push({ id: tasks[index]!.id, startSeconds: lane.freeAt, endSeconds, slot: lane.slot });
+      slots.push({ slot: lane.slot, freeAt: endSeconds });
+      phaseEnd = Math.max(phaseEnd, endSeconds);
     }
-    phaseStart += inner.makespanSeconds;
+    phaseStart = phaseEnd;
   }
   return {
     tasks: scheduled,

@@ -14,7 +14,8 @@ const logger = new Logger({ serviceName: 'switchyard' });
 const metrics = new Metrics({ namespace: 'Switchyard', serviceName: 'switchyard' });
 const tracer = new Tracer({ serviceName: 'switchyard' });
 
-export function lambdaHandler(definition: AnyHandlerDefinition, factories?: PortFactories) {
+/** `factories`: those of the ports the definition declares (AWS_PORT_FACTORIES for all of them). */
+export function lambdaHandler(definition: AnyHandlerDefinition, factories: PortFactories) {
   const ports = buildPorts(definition.ports, factories);
   return async (event: unknown): Promise<unknown> => {
     const keys = pick(event, ['releaseId', 'region', 'service', 'stepIndex']);

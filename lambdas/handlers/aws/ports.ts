@@ -10,6 +10,21 @@ export type PortFactories = { [Name in keyof Ports]?: () => Ports[Name] | Promis
 
 export const systemClock: Clock = { now: () => new Date() };
 
+export function clockPort(): Clock {
+  return systemClock;
+}
+
+const PORT_NAMES: ReadonlySet<string> = new Set<keyof Ports>([
+  'store',
+  'workflow',
+  'events',
+  'cluster',
+  'traffic',
+  'dns',
+  'signals',
+  'clock',
+]);
+
 let store: Store | undefined;
 export async function storePort(): Promise<Store> {
   if (!store) {
@@ -96,13 +111,17 @@ export const AWS_PORT_FACTORIES: Required<PortFactories> = {
   traffic: trafficPort,
   dns: dnsPort,
   signals: signalsPort,
-  clock: () => systemClock,
+  clock: clockPort,
 };
 
-/** Ports for a handler: declared ones built, others refusing loudly (a missing declaration is a bug). */
+/**
+ * Ports for a handler: declared ones built, others refusing loudly (a missing declaration is a bug).
+ * `factories` has no default: referencing AWS_PORT_FACTORIES here would pull every adapter into
+ * every bundle, since esbuild cannot drop factories a reachable object still names.
+ */
 export async function buildPorts(
   declared: ReadonlyArray<keyof Ports>,
-  factories: PortFactories = AWS_PORT_FACTORIES,
+  factories: PortFactories,
 ): Promise<Ports> {
   const built: Partial<Ports> = {};
   for (const name of declared) {
@@ -113,7 +132,7 @@ export async function buildPorts(
   return new Proxy(built as Ports, {
     get(target, property: string) {
       if (property in target) return target[property as keyof Ports];
-      if (typeof property === 'string' && property in AWS_PORT_FACTORIES) {
+      if (typeof property === 'string' && PORT_NAMES.has(property)) {
         throw new Error(
           `this handler uses the ${property} port without declaring it (its IAM grants would be missing)`,
         );

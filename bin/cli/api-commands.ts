@@ -1,0 +1,474 @@
+/**
+ * CLI commands over the Switchyard HTTP API: start, status (--watch), list, approve, abort,
+ * rollback, failover, failback. Each takes --api <url> (default $SWITCHYARD_API, else the local
+ * `switchyard serve`) and --json (the API's answer as is).
+ *
+ * Exit codes: 0 done (or the release SUCCEEDED), 3 rolled back, 4 failed, 5 refused (409: a
+ * lock is held, or the release is in a state that does not allow it), 2 bad input (4xx),
+ * 1 the API failed or could not be reached.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import type { FailoverStarted } from '../../lambdas/api/failover';
+import type { FailoverView, ReleaseView, ServiceView } from '../../lambdas/api/release-view';
+import type {
+  ApprovalResult,
+  ReleaseSummary,
+  RollbackStarted,
+  StartedRelease,
+} from '../../lambdas/api/releases';
+import { parseDocumentText } from '../../lambdas/core/plan/load';
+import type { AuditEntry } from '../../lambdas/ports';
+import { type ApiAnswer, ApiClient, DEFAULT_API_URL, resolveApiUrl } from './api-client';
+import { ExitCode, UserError } from './errors';
+import { readPlan } from './plan-file';
+import { table } from './render-preview';
+
+export interface ApiIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTty: boolean;
+}
+
+export type ApiCommand = (args: string[], io: ApiIo) => Promise<number>;
+
+const COMMON = {
+  api: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+const WATCH = {
+  watch: { type: 'boolean' },
+  interval: { type: 'string' },
+} as const;
+
+/** How often `status --watch` asks, in seconds. */
+const DEFAULT_WATCH_INTERVAL_SECONDS = 2;
+/** Audit entries the live view keeps on screen. */
+const SCREEN_AUDIT_LINES = 8;
+
+const EXIT_BY_STATUS: Readonly<Record<string, number>> = {
+  SUCCEEDED: ExitCode.ok,
+  ROLLED_BACK: ExitCode.rolledBack,
+  FAILED: ExitCode.needsPerson,
+  ABORTED: ExitCode.needsPerson,
+};
+
+export const apiCommands: Record<string, ApiCommand> = {
+  async start(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { ...COMMON, ...WATCH },
+      allowPositionals: true,
+    });
+    const planPath = one(positionals, 'the plan file');
+    // Checked here first, so problems come with their lines; the API checks again.
+    const { text } = readPlan(planPath);
+    const parsed = parseDocumentText(text);
+    if (!parsed.ok) throw new UserError(`${planPath}: cannot read the plan`);
+    const client = clientFor(values.api);
+    const answer = await client.post('/releases', parsed.raw);
+    if (answer.status >= 400) return refuse(answer, io, values.json);
+    const started = answer.body as StartedRelease;
+    if (values.json && !values.watch) {
+      io.stdout(JSON.stringify(started, null, 2));
+      return ExitCode.ok;
+    }
+    if (!values.json) {
+      io.stdout(
+        [
+          started.created
+            ? `release ${started.releaseId} started (${started.status})`
+            : `release ${started.releaseId} was already submitted with this plan: it is ${started.status}`,
+          `  execution  ${started.executionArn}`,
+          ...(started.consoleUrl ? [`  console    ${started.consoleUrl}`] : []),
+          ...(values.watch ? [] : [`  follow it: ${followCommand(client, started.releaseId)}`]),
+        ].join('\n'),
+      );
+    }
+    if (!values.watch) return ExitCode.ok;
+    return watch(client, started.releaseId, io, watchInterval(values.interval), values.json ?? false);
+  },
+
+  async status(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { ...COMMON, ...WATCH },
+      allowPositionals: true,
+    });
+    const releaseId = one(positionals, 'the release id');
+    const client = clientFor(values.api);
+    if (values.watch) {
+      return watch(client, releaseId, io, watchInterval(values.interval), values.json ?? false);
+    }
+    const answer = await client.get(releasePath(releaseId));
+    if (answer.status >= 400) return refuse(answer, io, values.json);
+    const view = answer.body as ReleaseView | FailoverView;
+    io.stdout(values.json ? JSON.stringify(view, null, 2) : renderView(view, view.audit.entries, releaseId));
+    return EXIT_BY_STATUS[view.status] ?? ExitCode.ok;
+  },
+
+  async list(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        ...COMMON,
+        status: { type: 'string' },
+        since: { type: 'string' },
+        limit: { type: 'string' },
+        cursor: { type: 'string' },
+      },
+    });
+    const client = clientFor(values.api);
+    const answer = await client.get('/releases', {
+      status: values.status,
+      since: values.since,
+      limit: values.limit,
+      cursor: values.cursor,
+    });
+    if (answer.status >= 400) return refuse(answer, io, values.json);
+    const page = answer.body as { releases: ReleaseSummary[]; cursor?: string };
+    if (values.json) {
+      io.stdout(JSON.stringify(page, null, 2));
+      return ExitCode.ok;
+    }
+    if (page.releases.length === 0) {
+      io.stdout('no releases');
+      return ExitCode.ok;
+    }
+    const rows = [['release', 'kind', 'status', 'created', 'by', 'reason']];
+    for (const release of page.releases) {
+      rows.push([
+        release.releaseId,
+        release.kind,
+        release.status,
+        release.createdAt,
+        release.submittedBy ?? '',
+        release.reason ?? '',
+      ]);
+    }
+    io.stdout(table(rows).join('\n'));
+    if (page.cursor) io.stdout(`more: switchyard list --cursor ${page.cursor}${apiOption(client)}`);
+    return ExitCode.ok;
+  },
+
+  async approve(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { ...COMMON, approval: { type: 'string' } },
+      allowPositionals: true,
+    });
+    const releaseId = one(positionals, 'the release id');
+    const client = clientFor(values.api);
+    const answer = await client.post(
+      `${releasePath(releaseId)}/approve`,
+      values.approval === undefined ? undefined : { approval: values.approval },
+    );
+    if (answer.status >= 400) return refuse(answer, io, values.json);
+    const result = answer.body as ApprovalResult;
+    if (values.json) {
+      io.stdout(JSON.stringify(result, null, 2));
+      return ExitCode.ok;
+    }
+    if (result.approved.length === 0 && result.expired.length === 0) {
+      io.stdout(`nothing of release ${releaseId} was waiting for approval`);
+    }
+    for (const name of result.approved) io.stdout(`approved ${name}`);
+    for (const name of result.expired) io.stdout(`${name} was no longer waiting (its task had ended)`);
+    return ExitCode.ok;
+  },
+
+  abort: (args, io) => rollbackCommand('abort', args, io),
+  rollback: (args, io) => rollbackCommand('rollback', args, io),
+  failover: (args, io) => failoverCommand('failover', args, io),
+  failback: (args, io) => failoverCommand('failback', args, io),
+};
+
+async function rollbackCommand(action: 'abort' | 'rollback', args: string[], io: ApiIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: COMMON, allowPositionals: true });
+  const releaseId = one(positionals, 'the release id');
+  const client = clientFor(values.api);
+  const answer = await client.post(`${releasePath(releaseId)}/${action}`);
+  if (answer.status >= 400) return refuse(answer, io, values.json);
+  const result = answer.body as RollbackStarted;
+  if (values.json) {
+    io.stdout(JSON.stringify(result, null, 2));
+    return ExitCode.ok;
+  }
+  io.stdout(
+    [
+      result.started
+        ? `release ${releaseId} is rolling back`
+        : `release ${releaseId} was already rolling back`,
+      `  rollback  ${result.rollback.executionArn}`,
+      ...(result.rollback.consoleUrl ? [`  console   ${result.rollback.consoleUrl}`] : []),
+      `  follow it: ${followCommand(client, releaseId)}`,
+    ].join('\n'),
+  );
+  return ExitCode.ok;
+}
+
+async function failoverCommand(
+  direction: 'failover' | 'failback',
+  args: string[],
+  io: ApiIo,
+): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: COMMON, allowPositionals: true });
+  const region = one(positionals, 'the region');
+  const client = clientFor(values.api);
+  const answer = await client.post(`/${direction}`, { region });
+  if (answer.status >= 400) return refuse(answer, io, values.json);
+  const result = answer.body as FailoverStarted;
+  if (values.json) {
+    io.stdout(JSON.stringify(result, null, 2));
+    return ExitCode.ok;
+  }
+  io.stdout(
+    [
+      `${direction} of ${region} ${result.started ? 'started' : 'was already started'}: ${result.failoverId}` +
+        (result.reverses ? ` (reverses ${result.reverses})` : ''),
+      `  fleet as planned by release ${result.planReleaseId}`,
+      `  execution  ${result.execution.executionArn}`,
+      ...(result.execution.consoleUrl ? [`  console    ${result.execution.consoleUrl}`] : []),
+      `  follow it: ${followCommand(client, result.failoverId)}`,
+    ].join('\n'),
+  );
+  return ExitCode.ok;
+}
+
+// ── watching ────────────────────────────────────────────────────────────────
+
+/**
+ * Follows a release until it ends. On a terminal: the view redrawn in place. Otherwise: one line
+ * per audit entry and per change of status or of the approvals waiting. With --json: only the
+ * final view. Exits by the final status.
+ */
+async function watch(
+  client: ApiClient,
+  releaseId: string,
+  io: ApiIo,
+  intervalMs: number,
+  json: boolean,
+): Promise<number> {
+  const screen = json
+    ? undefined
+    : io.isTty
+      ? new RedrawnScreen(io, releaseId)
+      : new LinePrinter(io, releaseId);
+  let auditAfter: number | undefined;
+  let recent: AuditEntry[] = [];
+  for (;;) {
+    const answer = await client.get(releasePath(releaseId), { auditAfter });
+    if (answer.status >= 400) return refuse(answer, io, json);
+    const view = answer.body as ReleaseView | FailoverView;
+    recent = [...recent, ...view.audit.entries].slice(-SCREEN_AUDIT_LINES);
+    auditAfter = view.audit.lastSeq;
+    screen?.show(view, view.audit.entries, recent);
+    const exitCode = EXIT_BY_STATUS[view.status];
+    if (exitCode !== undefined) {
+      if (json) io.stdout(JSON.stringify({ ...view, audit: { ...view.audit, entries: recent } }, null, 2));
+      return exitCode;
+    }
+    await sleep(intervalMs);
+  }
+}
+
+interface Screen {
+  show(view: ReleaseView | FailoverView, fresh: readonly AuditEntry[], recent: readonly AuditEntry[]): void;
+}
+
+class RedrawnScreen implements Screen {
+  private drawnLines = 0;
+  constructor(
+    private readonly io: ApiIo,
+    private readonly releaseId: string,
+  ) {}
+
+  show(view: ReleaseView | FailoverView, _fresh: readonly AuditEntry[], recent: readonly AuditEntry[]): void {
+    const frame = renderView(view, recent, this.releaseId);
+    // Back to the first line of the previous frame, and clear from there down.
+    const clear = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F\x1b[J` : '';
+    this.io.stdout(`${clear}${frame}`);
+    this.drawnLines = frame.split('\n').length;
+  }
+}
+
+class LinePrinter implements Screen {
+  private status: string | undefined;
+  private approvals = '';
+  constructor(
+    private readonly io: ApiIo,
+    private readonly releaseId: string,
+  ) {}
+
+  show(view: ReleaseView | FailoverView, fresh: readonly AuditEntry[]): void {
+    for (const entry of fresh) this.io.stdout(auditLine(entry));
+    if (view.status !== this.status) {
+      this.io.stdout(`release ${view.releaseId}: ${this.status ? `${this.status} → ` : ''}${view.status}`);
+      this.status = view.status;
+    }
+    const waiting = view.kind === 'release' ? view.approvalsWaiting.join(', ') : '';
+    if (waiting !== this.approvals) {
+      if (waiting) this.io.stdout(`waiting for approval: ${waiting} (switchyard approve ${this.releaseId})`);
+      this.approvals = waiting;
+    }
+  }
+}
+
+// ── rendering ───────────────────────────────────────────────────────────────
+
+export function renderView(
+  view: ReleaseView | FailoverView,
+  recent: readonly AuditEntry[],
+  releaseId: string,
+): string {
+  const lines: string[] = [];
+  if (view.kind === 'failover') {
+    lines.push(
+      `${view.direction} ${view.releaseId} of ${view.region} — ${view.status}${view.reason ? `: ${view.reason}` : ''}`,
+      `  execution  ${view.execution.executionArn}${view.execution.status ? ` (${view.execution.status})` : ''}`,
+      `  DNS weights ${formatWeights(view.weightsBefore)} → ${formatWeights(view.weightsAfter)}`,
+    );
+  } else {
+    lines.push(
+      `release ${view.releaseId} — ${view.status}${view.reason ? `: ${view.reason}` : ''}`,
+      `  submitted ${view.createdAt}${view.submittedBy ? ` by ${view.submittedBy}` : ''}`,
+      `  execution  ${view.execution.executionArn}${view.execution.status ? ` (${view.execution.status})` : ''}`,
+      ...(view.execution.consoleUrl ? [`  console    ${view.execution.consoleUrl}`] : []),
+      ...(view.rollback
+        ? [
+            `  rollback   ${view.rollback.executionArn}${view.rollback.status ? ` (${view.rollback.status})` : ''}`,
+          ]
+        : []),
+    );
+    for (const { wave, regions } of view.waves) {
+      lines.push(`wave ${wave}`);
+      for (const region of regions) {
+        lines.push(`  ${region.region} (${region.cluster})`);
+        const rows = region.services.map((service) => [
+          service.service,
+          service.status,
+          formatStep(service),
+          `${service.weights.stable}/${service.weights.canary}`,
+          service.verdict ?? '',
+          service.reason ?? '',
+        ]);
+        lines.push(...table(rows).map((line) => `    ${line}`));
+      }
+    }
+    if (view.approvalsWaiting.length > 0) {
+      lines.push(
+        `waiting for approval: ${view.approvalsWaiting.join(', ')}`,
+        `  approve: switchyard approve ${releaseId}`,
+      );
+    }
+  }
+  if (recent.length > 0) {
+    lines.push('recent:');
+    lines.push(...recent.map((entry) => `  ${auditLine(entry)}`));
+  }
+  return lines.join('\n');
+}
+
+function formatStep(service: ServiceView): string {
+  if (!service.step) return '';
+  if (service.step.kind === 'done') return `done (${service.step.count} steps)`;
+  return `step ${service.step.index + 1}/${service.step.count} ${service.step.kind}`;
+}
+
+function formatWeights(weights: Record<string, number>): string {
+  return Object.entries(weights)
+    .map(([region, weight]) => `${region} ${weight}`)
+    .join(', ');
+}
+
+function auditLine(entry: AuditEntry): string {
+  const where = [entry.region, entry.service].filter(Boolean).join(' ');
+  const detail = entry.detail ? summarise(entry.detail) : '';
+  return `${entry.at.slice(11, 19)}  ${where.padEnd(24)} ${entry.action}${detail ? `  ${detail}` : ''}${entry.actor !== 'switchyard' ? `  (${entry.actor})` : ''}`;
+}
+
+function summarise(detail: Record<string, unknown>): string {
+  const weights = (detail.weights ?? detail) as Record<string, unknown>;
+  if (typeof weights.stable === 'number' && typeof weights.canary === 'number')
+    return `stable ${weights.stable} / canary ${weights.canary}`;
+  if (typeof detail.reason === 'string') return detail.reason;
+  if (typeof detail.approval === 'string') return detail.approval;
+  if (typeof detail.verdict === 'string') return detail.verdict;
+  return '';
+}
+
+// ── plumbing ────────────────────────────────────────────────────────────────
+
+function clientFor(api: string | undefined): ApiClient {
+  return new ApiClient(resolveApiUrl(api));
+}
+
+function releasePath(releaseId: string): string {
+  return `/releases/${encodeURIComponent(releaseId)}`;
+}
+
+function one(positionals: readonly string[], what: string): string {
+  const [value, ...extra] = positionals;
+  if (value === undefined) throw new UserError(`missing ${what}`);
+  if (extra.length > 0) throw new UserError(`unexpected argument(s): ${extra.join(' ')}`);
+  return value;
+}
+
+function watchInterval(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_WATCH_INTERVAL_SECONDS * 1000;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new UserError(`--interval must be a number of seconds above 0, not "${text}"`);
+  return seconds * 1000;
+}
+
+function apiOption(client: ApiClient): string {
+  const url = client.base.href.replace(/\/$/, '');
+  return url === DEFAULT_API_URL ? '' : ` --api ${url}`;
+}
+
+function followCommand(client: ApiClient, releaseId: string): string {
+  return `switchyard status ${releaseId} --watch${apiOption(client)}`;
+}
+
+interface ErrorBody {
+  error?: string;
+  message?: string;
+  problems?: Array<{ path: string; message: string }>;
+  errorId?: string;
+}
+
+/** An answer of 400 or more: printed (as JSON with --json) and turned into the exit code. */
+function refuse(answer: ApiAnswer, io: ApiIo, json: boolean | undefined): number {
+  const exitCode =
+    answer.status === 409
+      ? ExitCode.refused
+      : answer.status >= 500
+        ? ExitCode.internal
+        : ExitCode.invalidInput;
+  if (json) {
+    io.stdout(
+      JSON.stringify(
+        {
+          status: answer.status,
+          ...(typeof answer.body === 'object' ? answer.body : { message: answer.body }),
+        },
+        null,
+        2,
+      ),
+    );
+    return exitCode;
+  }
+  const body: ErrorBody =
+    typeof answer.body === 'object' && answer.body !== null
+      ? (answer.body as ErrorBody)
+      : { message: String(answer.body ?? '') };
+  const lines = [`${body.message ?? `the API answered ${answer.status}`}`];
+  for (const problem of body.problems ?? [])
+    lines.push(`  ${problem.path || '(document)'}: ${problem.message}`);
+  if (answer.status === 403 || answer.status === 401) {
+    lines.push('  (is your AWS identity allowed execute-api:Invoke on this API?)');
+  }
+  throw new UserError(lines.join('\n'), exitCode);
+}
