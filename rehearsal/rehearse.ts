@@ -127,6 +127,8 @@ export interface RehearsalResult {
     criticalPathSeconds: number;
     /** The same lower bound with each service's measured rollout time instead of its estimate. */
     measuredCriticalPathSeconds: number;
+    /** State transitions (retries included) per canary weight step, its verification and analysis included. */
+    canaryTransitionsPerStep?: number;
     timeToRollbackSeconds?: number;
     injectedFailures: number;
   };
@@ -420,6 +422,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
         : 0,
       criticalPathSeconds: preview.totals.criticalPathSeconds,
       measuredCriticalPathSeconds: measuredCriticalPath(options.plan, executions),
+      ...canaryStepTransitions(options.plan, executions),
       ...timeToRollback(audit),
       injectedFailures: fleet.injectedFailures().length,
     },
@@ -524,4 +527,42 @@ function measuredCriticalPath(
     total += Math.max(0, ...longest) + (index < plan.waves.length - 1 ? plan.waveBakeSeconds : 0);
   });
   return total;
+}
+
+/** The service-rollout states a canary weight step and its analysis go through. */
+const CANARY_STEP_STATES = [
+  'Which Step?',
+  'Scale Canary',
+  'Verify Canary Ready',
+  'Shift Traffic',
+  'Wait For Analysis Window',
+  'Run Analysis',
+  'Analysis Passed?',
+  'Pause',
+  'Next Step',
+];
+
+function canaryStepTransitions(
+  plan: ResolvedPlan,
+  executions: ReadonlyArray<{
+    machine: string;
+    name: string;
+    status: string;
+    history: { byState: Map<string, number> };
+  }>,
+): { canaryTransitionsPerStep?: number } {
+  let transitions = 0;
+  let steps = 0;
+  for (const region of plan.regions) {
+    for (const service of region.services) {
+      const strategy = plan.services.get(service)!.strategy;
+      if (strategy.type !== 'canary') continue;
+      const name = serviceRolloutName(plan.releaseId, region.name, service);
+      const execution = executions.find((entry) => entry.machine === 'serviceRollout' && entry.name === name);
+      if (execution?.status !== 'SUCCEEDED') continue;
+      for (const state of CANARY_STEP_STATES) transitions += execution.history.byState.get(state) ?? 0;
+      steps += strategy.steps.filter((step) => 'setWeight' in step).length;
+    }
+  }
+  return steps === 0 ? {} : { canaryTransitionsPerStep: Math.round((transitions / steps) * 10) / 10 };
 }

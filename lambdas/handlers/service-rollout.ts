@@ -165,7 +165,7 @@ export const prepareCanary = defineHandler({
   ports: ['store', 'cluster'],
   input: StepStateInput,
   async run(input, ports) {
-    await assertReleaseRunning(ports.store, input.releaseId);
+    // No release check here: the step began at Next Step, which checks, and Shift Traffic checks again.
     const context = await loadReleaseContext(ports.store, input.releaseId);
     const step = currentStep(context, input);
     if (step.kind !== 'setWeight') return input;
@@ -464,7 +464,7 @@ export const promoteCanary = defineHandler({
   ports: ['store', 'cluster', 'traffic', 'clock', 'events'],
   input: PromoteInput,
   async run(input, ports) {
-    await assertReleaseRunning(ports.store, input.releaseId);
+    if (input.phase === 'updateStable') await assertReleaseRunning(ports.store, input.releaseId);
     const context = await loadReleaseContext(ports.store, input.releaseId);
     const service = context.service(input.service);
     const target = context.workload(input.region, input.service);

@@ -86,20 +86,13 @@ export function assertRunnable(machine: string, definition: AslDefinition): void
   if (problems.length > 0) throw new UnsupportedAslError(`${machine}: ${problems.join('; ')}`);
 }
 
-/** Placeholders CDK fills through definitionSubstitutions: `${<handler>FunctionArn}`, `${<machine>StateMachineArn}`. */
-export const FUNCTION_PLACEHOLDER = /\$\{(\w+)FunctionArn\}/g;
-export const MACHINE_PLACEHOLDER = /\$\{(\w+)StateMachineArn\}/g;
-
-/** Fills the placeholders as CDK's definitionSubstitutions would. */
-export function substitutePlaceholders<T>(
-  definition: T,
-  arns: { functionArn: (handler: string) => string; stateMachineArn: (machine: string) => string },
-): T {
-  const text = JSON.stringify(definition)
-    .replace(FUNCTION_PLACEHOLDER, (_, handler: string) => arns.functionArn(handler))
-    .replace(MACHINE_PLACEHOLDER, (_, machine: string) => arns.stateMachineArn(machine));
-  return JSON.parse(text) as T;
-}
+// The placeholder patterns and their substitution live beside the handlers, where the CDK
+// stack reads them too.
+export {
+  FUNCTION_PLACEHOLDER,
+  MACHINE_PLACEHOLDER,
+  substitutePlaceholders,
+} from '../../lambdas/core/asl-placeholders';
 
 /** The ARNs the rehearsal substitutes: well-formed, so the engine's validator accepts them. */
 export const LOCAL_ARNS = {
@@ -110,14 +103,25 @@ export const LOCAL_ARNS = {
 export const LOCAL_FUNCTION_ARN = /^arn:aws:lambda:us-east-1:123456789012:function:switchyard-(\w+)$/;
 export const LOCAL_MACHINE_ARN = /^arn:aws:states:us-east-1:123456789012:stateMachine:switchyard-(\w+)$/;
 
+/** What AWS applies to a Task that sets no timeout (the engine would apply 60 s). */
+export const AWS_DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
+
 /**
  * AWS resolves a Task's TimeoutSecondsPath against the state's input; the local engine against
  * the effective input (after Parameters). For callbacks the same value is passed in the Payload,
- * so pointing the path there gives the engine the very timeout AWS applies.
+ * so pointing the path there gives the engine the very timeout AWS applies. A Task with no
+ * timeout at all gets AWS's default, not the engine's 60 s.
  */
 export function timeoutPathsForLocalEngine(definition: AslDefinition): AslDefinition {
   const copy = structuredClone(definition);
   for (const [name, state] of eachState(copy)) {
+    if (
+      state.Type === 'Task' &&
+      state.TimeoutSeconds === undefined &&
+      state.TimeoutSecondsPath === undefined
+    ) {
+      state.TimeoutSeconds = AWS_DEFAULT_TASK_TIMEOUT_SECONDS;
+    }
     if (state.Type !== 'Task' || typeof state.TimeoutSecondsPath !== 'string') continue;
     const field = /^\$\.(\w+)$/.exec(state.TimeoutSecondsPath)?.[1];
     const payload = (state.Parameters as { Payload?: Record<string, unknown> } | undefined)?.Payload;

@@ -14,6 +14,8 @@ const WAITS_ON_SOMETHING = /waitForTaskToken|\.sync/;
 
 export class HistoryCounter {
   transitions = 0;
+  /** Transitions per state name, retries included. */
+  readonly byState = new Map<string, number>();
   /** ExecutionStarted and the closing event. */
   events = 2;
   private readonly submits = new Set<string>();
@@ -24,11 +26,16 @@ export class HistoryCounter {
     }
   }
 
+  private count(state: string): void {
+    this.byState.set(state, (this.byState.get(state) ?? 0) + 1);
+  }
+
   record(event: LocalEvent): void {
     const stateType = event.state?.type;
     switch (event.type) {
       case 'StateEntered':
         this.transitions++;
+        this.count(event.state!.name);
         if (stateType === 'Task') this.events += 3 + (this.submits.has(event.state!.name) ? 1 : 0);
         else if (stateType === 'Map' || stateType === 'Parallel') this.events += 2;
         else this.events += 1;
@@ -38,6 +45,7 @@ export class HistoryCounter {
         break;
       case 'StateRetried':
         this.transitions++;
+        this.count(event.state!.name);
         this.events += 2;
         break;
       case 'StateFailed':

@@ -31,26 +31,6 @@ interface Figures {
   canaryTransitionsPerStep: number | null;
 }
 
-/** Transitions of canary service rollouts divided by their weight steps (each with its analysis). */
-function canaryTransitionsPerStep(result: RehearsalResult, plan: ReleasePlan): number | null {
-  const canaries = new Map<string, number>();
-  for (const service of plan.services) {
-    const strategy = service.strategy ?? plan.defaults.strategy;
-    if (strategy?.type === 'canary')
-      canaries.set(service.name, strategy.steps.filter((step) => 'setWeight' in step).length);
-  }
-  let transitions = 0;
-  let steps = 0;
-  for (const execution of result.executions) {
-    if (execution.machine !== 'serviceRollout' || execution.status !== 'SUCCEEDED') continue;
-    const name = [...canaries.keys()].find((candidate) => execution.name.endsWith(`-${candidate}`));
-    if (!name) continue;
-    transitions += execution.transitions;
-    steps += canaries.get(name)!;
-  }
-  return steps === 0 ? null : Math.round((transitions / steps) * 10) / 10;
-}
-
 async function measure(name: string, document: ReleasePlan): Promise<Figures> {
   const plan = resolvePlan(document);
   return withDynamoDbLocal(async (client) => {
@@ -74,7 +54,7 @@ async function measure(name: string, document: ReleasePlan): Promise<Figures> {
         Math.round(
           (result.counters.makespanSeconds / Math.max(1, result.counters.measuredCriticalPathSeconds)) * 1000,
         ) / 1000,
-      canaryTransitionsPerStep: canaryTransitionsPerStep(result, document),
+      canaryTransitionsPerStep: result.counters.canaryTransitionsPerStep ?? null,
     };
   });
 }
