@@ -33,9 +33,11 @@ Plan commands
   schema                     print the release plan's JSON Schema
 
 Rehearsal (no AWS account needed)
-  rehearse <plan> [--faults <file>] [--seed N] [--json] [--approve-after SECONDS]
+  rehearse <plan> [--faults <file>] [--seed N] [--json] [--report out.html] [--approve-after SECONDS]
                              run the release through the real state machines and handlers
                              on a local engine, DynamoDB Local and a simulated fleet
+  report <release.json> [--out report.html]
+                             one self-contained HTML report of a rehearsal's --json output
 
 Local API (no AWS account needed)
   serve [--port N] [--plan <file>] [--seed N]
@@ -110,6 +112,7 @@ const commands: Record<string, Command> = {
   },
   // Loaded on use: the plan commands stay fast and independent of the rehearsal's code.
   rehearse: async (args, io) => (await import('./cli/rehearse-command')).rehearseCommand(args, io),
+  report: async (args, io) => (await import('./cli/report-command')).reportCommand(args, io),
   serve: serveCommand,
   ...apiCommands,
   schema: (_args, io) => {

@@ -87,6 +87,8 @@ export interface RehearsalResult {
   status: RehearsalStatus;
   reason?: string;
   seed: number;
+  /** The plan's waves in order, each with its regions. */
+  waves: Array<{ wave: number; regions: string[] }>;
   regions: Record<
     string,
     Record<
@@ -396,6 +398,10 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       reason: 'every execution is waiting for something outside the rehearsal (an approval?)',
     }),
     seed: options.seed,
+    waves: options.plan.waves.map(({ wave, regions }) => ({
+      wave,
+      regions: regions.map((region) => region.name),
+    })),
     regions: describeRegions(options.plan, records, snapshots, description),
     ...(description.dns && { dns: description.dns }),
     audit: audit.map((entry) => ({

@@ -27,6 +27,7 @@ export async function rehearseCommand(
       seed: { type: 'string' },
       json: { type: 'boolean' },
       'approve-after': { type: 'string' },
+      report: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -65,8 +66,12 @@ export async function rehearseCommand(
     }),
   );
   progress?.finish();
+  if (values.report) {
+    const { writeReport } = await import('./report-command');
+    await writeReport(result, values.report);
+  }
   if (values.json) io.stdout(JSON.stringify(result, null, 2));
-  else io.stdout(renderSummary(result));
+  else io.stdout(renderSummary(result) + (values.report ? `\n  report: ${values.report}` : ''));
   return EXIT_BY_STATUS[result.status] ?? ExitCode.needsPerson;
 }
 

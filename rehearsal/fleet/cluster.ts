@@ -4,6 +4,14 @@
  * answers, the same canary naming and labels, the same snapshot and restore semantics, and rollout
  * status judged by the very function that judges real Deployments.
  */
+
+import {
+  canaryName,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  snapshotOf,
+  TRACK_LABEL,
+} from '../../lambdas/adapters/kubernetes/conventions';
 import { judgeDeploymentRollout } from '../../lambdas/adapters/kubernetes/rollout-status';
 import { InvalidInputError, NotFoundError, TransientClusterError } from '../../lambdas/core/errors';
 import type { ResolvedService } from '../../lambdas/core/plan/resolve';
@@ -15,7 +23,7 @@ import type {
   Track,
   WorkloadTarget,
 } from '../../lambdas/ports';
-import { CANARY_SUFFIX, type FleetContext } from './context';
+import type { FleetContext } from './context';
 import { insecurePodTemplate, securePodTemplate } from './pod-template';
 import {
   deploymentStatus,
@@ -28,9 +36,6 @@ import {
 } from './rollout';
 
 // The labels of adapters/kubernetes/cluster.ts (not imported: that module loads client-node).
-const TRACK_LABEL = 'switchyard.dev/track';
-const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-const MANAGED_BY_VALUE = 'switchyard';
 
 type Json = Record<string, unknown>;
 
@@ -108,20 +113,7 @@ export class SimulatedClusters implements Cluster {
   async snapshot(target: WorkloadTarget): Promise<DeploymentSnapshot> {
     const stable = this.require(target, target.deployment);
     const canary = this.find(target, canaryName(target.deployment));
-    const view = toView(stable);
-    return {
-      target: {
-        region: target.region,
-        cluster: target.cluster,
-        namespace: target.namespace,
-        deployment: target.deployment,
-      },
-      existed: true,
-      replicas: view.replicas,
-      images: view.images,
-      template: view.template,
-      canary: { existed: canary !== undefined, replicas: canary?.replicas ?? 0 },
-    };
+    return snapshotOf(target, toView(stable), canary?.replicas);
   }
 
   async setImage(
@@ -384,10 +376,6 @@ export class SimulatedClusters implements Cluster {
 
 function key(namespace: string, name: string): string {
   return `${namespace}/${name}`;
-}
-
-function canaryName(deployment: string): string {
-  return deployment + CANARY_SUFFIX;
 }
 
 function deploymentName(target: WorkloadTarget, track: Track): string {

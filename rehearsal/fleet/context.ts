@@ -2,6 +2,8 @@
  * What every part of the simulated fleet shares: the plan, the virtual clock, the seed, the fleet
  * settings and the faults, with the time-dependent questions about them answered in one place.
  */
+
+import { CANARY_SUFFIX } from '../../lambdas/adapters/kubernetes/conventions';
 import { type ResolvedPlan, type ResolvedService, seconds } from '../../lambdas/core/plan/resolve';
 import type { Clock } from '../../lambdas/ports';
 import type { FaultFile, RegionOutageFault } from '../faults/schema';
@@ -125,7 +127,6 @@ export class FleetContext {
 }
 
 /** The same suffix as adapters/kubernetes/cluster.ts (not imported: that module loads client-node). */
-export const CANARY_SUFFIX = '-canary';
 
 function deploymentKey(region: string, namespace: string, deployment: string): string {
   return `${region}/${namespace}/${deployment}`;

@@ -28,6 +28,15 @@ import type {
   WorkloadTarget,
 } from '../../ports';
 import {
+  CANARY_OF_ANNOTATION,
+  CANARY_SUFFIX,
+  canaryName,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  snapshotOf,
+  TRACK_LABEL,
+} from './conventions';
+import {
   type Connect,
   createEksConnector,
   type EksConnectorOptions,
@@ -36,15 +45,17 @@ import {
 } from './eks-connection';
 import { judgeDeploymentRollout } from './rollout-status';
 
+export {
+  CANARY_OF_ANNOTATION,
+  CANARY_SUFFIX,
+  canaryName,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  TRACK_LABEL,
+} from './conventions';
 /** The IAM actions this adapter calls; the CDK stack grants exactly these. */
-export const CLUSTER_IAM_ACTIONS = ['eks:DescribeCluster'] as const;
+export { CLUSTER_IAM_ACTIONS } from './iam';
 
-export const CANARY_SUFFIX = '-canary';
-export const TRACK_LABEL = 'switchyard.dev/track';
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY_VALUE = 'switchyard';
-/** On a canary Deployment: the stable Deployment it was made from (annotation: names exceed 63 chars). */
-export const CANARY_OF_ANNOTATION = 'switchyard.dev/canary-of';
 /** Attributes our writes in managedFields. */
 const FIELD_MANAGER = 'switchyard';
 
@@ -59,10 +70,6 @@ export interface EksClusterOptions extends EksConnectorOptions {
 /** The Cluster port on EKS. Create once per process: connections and tokens are cached inside. */
 export function createEksCluster(options: EksClusterOptions = {}): Cluster {
   return new KubernetesCluster(options.connect ?? createEksConnector(options));
-}
-
-export function canaryName(deployment: string): string {
-  return deployment + CANARY_SUFFIX;
 }
 
 function deploymentName(target: WorkloadTarget, track: Track = 'stable'): string {
@@ -86,20 +93,7 @@ class KubernetesCluster implements Cluster {
   async snapshot(target: WorkloadTarget): Promise<DeploymentSnapshot> {
     const stable = await this.require(target, target.deployment);
     const canary = await this.find(target, canaryName(target.deployment));
-    const view = toView(stable);
-    return {
-      target: {
-        region: target.region,
-        cluster: target.cluster,
-        namespace: target.namespace,
-        deployment: target.deployment,
-      },
-      existed: true,
-      replicas: view.replicas,
-      images: view.images,
-      template: view.template,
-      canary: { existed: canary !== undefined, replicas: canary ? replicasOf(canary) : 0 },
-    };
+    return snapshotOf(target, toView(stable), canary ? replicasOf(canary) : undefined);
   }
 
   async setImage(

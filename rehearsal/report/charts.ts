@@ -1,0 +1,420 @@
+/**
+ * The report's two time charts, inline SVG on one shared virtual-time axis: the timeline of
+ * every service-region with its steps, and the new version's share of traffic per service.
+ */
+import { formatOffset, formatSpan, formatTick, timeTicks } from './format';
+import { coordinate as c, html, type SafeHtml } from './html';
+import type { Lane, Marker, Outcome, ReportModel, Wave, WeightPoint } from './model';
+
+/** Both charts use these horizontal measures, so a moment sits at the same x in each. */
+const WIDTH = 1320;
+const LABEL_WIDTH = 228;
+const RIGHT_PAD = 24;
+const PLOT_WIDTH = WIDTH - LABEL_WIDTH - RIGHT_PAD;
+
+export const OUTCOME_LABEL: Record<Outcome, string> = {
+  completed: 'completed',
+  rolledBack: 'rolled back',
+  failed: 'failed',
+  running: 'in progress',
+  pending: 'not started',
+};
+
+/** Okabe–Ito colours: told apart with the common colour-vision deficiencies. */
+export const REGION_COLOURS = ['#0072B2', '#CC79A7', '#009E73', '#E69F00', '#56B4E9', '#D55E00', '#332288'];
+
+/** Roughly how wide a label is in the report's sans-serif face, for fitting text. */
+function textWidth(label: string, fontSize: number): number {
+  return label.length * fontSize * 0.56;
+}
+
+interface Axis {
+  horizon: number;
+  x: (atSeconds: number) => number;
+  ticks: number[];
+}
+
+function axisFor(model: ReportModel): Axis {
+  const horizon = model.horizonSeconds;
+  return {
+    horizon,
+    x: (atSeconds) => LABEL_WIDTH + (Math.min(Math.max(atSeconds, 0), horizon) / horizon) * PLOT_WIDTH,
+    ticks: timeTicks(horizon, 12).filter((tick) => tick <= horizon),
+  };
+}
+
+/** The attributes the page's script reads to turn a pointer position into a virtual time. */
+function timeChartAttributes(axis: Axis): SafeHtml {
+  return html`data-plot-left="${LABEL_WIDTH}" data-plot-width="${PLOT_WIDTH}" data-horizon="${c(axis.horizon)}"`;
+}
+
+function gridLines(axis: Axis, top: number, bottom: number): SafeHtml {
+  return html`<g class="grid">${axis.ticks.map(
+    (tick) => html`<line x1="${c(axis.x(tick))}" x2="${c(axis.x(tick))}" y1="${top}" y2="${bottom}"/>`,
+  )}</g>`;
+}
+
+function tickLabels(axis: Axis, y: number): SafeHtml {
+  return html`<g class="tick-labels">${axis.ticks.map(
+    (tick, index) =>
+      html`<text x="${c(axis.x(tick))}" y="${y}" text-anchor="${index === 0 ? 'start' : 'middle'}">${formatTick(tick)}</text>`,
+  )}</g>`;
+}
+
+// ── timeline ────────────────────────────────────────────────────────────────
+
+const LANE_HEIGHT = 26;
+const REGION_HEADER = 30;
+const BAR_HEIGHT = 14;
+
+export function timelineChart(model: ReportModel): SafeHtml {
+  const axis = axisFor(model);
+  const waveRow = 26;
+  const axisTop = waveRow + 22;
+  let y = axisTop + 8;
+  const rows: SafeHtml[] = [];
+  const regionsTop = y;
+  for (const region of model.regions) {
+    const lanes = model.lanes.filter((lane) => lane.region === region);
+    if (lanes.length === 0) continue;
+    const started = lanes.filter((lane) => lane.startSeconds !== undefined).length;
+    rows.push(html`<g class="region-header">
+      <line x1="0" x2="${WIDTH}" y1="${y + 0.5}" y2="${y + 0.5}"/>
+      <text x="4" y="${y + 20}"><tspan class="region-name">${region}</tspan><tspan class="muted" dx="8">${started} of ${lanes.length} started</tspan></text>
+    </g>`);
+    y += REGION_HEADER;
+    for (const lane of lanes.filter((lane) => lane.startSeconds !== undefined)) {
+      rows.push(laneRow(lane, y, axis));
+      y += LANE_HEIGHT;
+    }
+    // Service-regions never reached share compact rows instead of one empty row each.
+    for (const names of fitIntoRows(
+      lanes.filter((lane) => lane.startSeconds === undefined).map((lane) => lane.service),
+      PLOT_WIDTH,
+    )) {
+      rows.push(pendingRow(region, names, y));
+      y += LANE_HEIGHT;
+    }
+  }
+  const bottom = y + 6;
+  const height = bottom + 4;
+  return html`<svg class="time-chart timeline" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="Timeline of every service in every region" ${timeChartAttributes(axis)}>
+    <defs>
+      <pattern id="rollback-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+        <rect width="6" height="6" fill="#fbe3b0"/><line x1="0" y1="0" x2="0" y2="6" stroke="#b26b00" stroke-width="2.5"/>
+      </pattern>
+    </defs>
+    ${waveBands(model.waves, axis, waveRow, regionsTop, bottom)}
+    ${gridLines(axis, axisTop + 4, bottom)}
+    ${tickLabels(axis, axisTop)}
+    ${rows}
+    <line class="cursor" x1="0" x2="0" y1="${axisTop + 4}" y2="${bottom}" visibility="hidden"/>
+  </svg>`;
+}
+
+function waveBands(
+  waves: readonly Wave[],
+  axis: Axis,
+  labelY: number,
+  top: number,
+  bottom: number,
+): SafeHtml {
+  return html`<g class="waves">${waves.map((wave, index) => {
+    if (wave.startSeconds === undefined || wave.endSeconds === undefined) return null;
+    const x1 = axis.x(wave.startSeconds);
+    const width = Math.max(axis.x(wave.endSeconds) - x1, 2);
+    const full = `${wave.label} · ${wave.regions.join(', ')}`;
+    const label = [full, wave.label, wave.label.replace(/^Wave /, 'W')].find(
+      (candidate) => textWidth(candidate, 12) + 8 <= width,
+    );
+    return html`<g class="wave wave-${index % 2}">
+      <title>${full}: ${formatOffset(wave.startSeconds)} → ${formatOffset(wave.endSeconds)} (${formatSpan(wave.endSeconds - wave.startSeconds)}), ${wave.state}</title>
+      <rect class="band" x="${c(x1)}" y="${top}" width="${c(width)}" height="${bottom - top}"/>
+      <rect class="tab" x="${c(x1)}" y="4" width="${c(width)}" height="${labelY - 4}" rx="3"/>
+      ${label && html`<text x="${c(x1 + 6)}" y="${labelY - 8}">${label}</text>`}
+    </g>`;
+  })}</g>`;
+}
+
+function laneTitle(lane: Lane): string {
+  const parts = [`${lane.service} in ${lane.region}: ${lane.status.toLowerCase().replace(/_/g, ' ')}`];
+  if (lane.strategy) parts.push(`strategy ${lane.strategy}`);
+  if (lane.startSeconds !== undefined && lane.endSeconds !== undefined) {
+    parts.push(
+      `${formatOffset(lane.startSeconds)} → ${formatOffset(lane.endSeconds)} (${formatSpan(lane.endSeconds - lane.startSeconds)})${lane.interrupted ? ', stopped by the rollback' : ''}`,
+    );
+  }
+  if (lane.stepsTotal > 0) parts.push(`${lane.stepsReached} of ${lane.stepsTotal} steps`);
+  if (lane.image) parts.push(`image ${lane.image}`);
+  if (lane.failure) parts.push(lane.failure);
+  return parts.join('\n');
+}
+
+/** Marks of one instant overlap: verdicts and failures go on top, where they stay visible. */
+const DRAW_ORDER: Record<Marker['kind'], number> = {
+  weight: 0,
+  pause: 1,
+  promote: 2,
+  replace: 2,
+  approval: 3,
+  gate: 4,
+  analysis: 5,
+  failure: 6,
+};
+
+const PENDING_SEPARATOR = '  ·  ';
+
+/** Splits names into lines that fit `width` when joined by the separator. */
+function fitIntoRows(names: readonly string[], width: number): string[][] {
+  const rows: string[][] = [];
+  let current: string[] = [];
+  for (const name of names) {
+    const candidate = [...current, name].join(PENDING_SEPARATOR);
+    if (current.length > 0 && textWidth(candidate, 12) > width) {
+      rows.push(current);
+      current = [];
+    }
+    current.push(name);
+  }
+  if (current.length > 0) rows.push(current);
+  return rows;
+}
+
+function pendingRow(region: string, services: readonly string[], top: number): SafeHtml {
+  const middle = top + LANE_HEIGHT / 2;
+  return html`<g class="lane pending">
+    <title>not started in ${region}: ${services.join(', ')}</title>
+    <circle class="dot pending" cx="14" cy="${middle}" r="4.5"/>
+    <text class="service" x="26" y="${middle + 4.5}">not started</text>
+    <text class="pending-list" x="${LABEL_WIDTH + 4}" y="${middle + 4}">${services.map(
+      (service, index) =>
+        html`${index > 0 && html`<tspan class="separator">${PENDING_SEPARATOR}</tspan>`}<tspan class="pending-service" data-region="${region}" data-service="${service}">${service}</tspan>`,
+    )}</text>
+  </g>`;
+}
+
+function laneRow(lane: Lane, top: number, axis: Axis): SafeHtml {
+  const middle = top + LANE_HEIGHT / 2;
+  const barTop = middle - BAR_HEIGHT / 2;
+  const x1 = axis.x(lane.startSeconds ?? 0);
+  const x2 = Math.max(axis.x(lane.endSeconds ?? axis.horizon), x1 + 3);
+  const rollback = lane.rollback;
+  const rollbackFrom = rollback ? axis.x(rollback.fromSeconds) : undefined;
+  const rollbackTo =
+    rollback && rollbackFrom !== undefined
+      ? Math.max(axis.x(rollback.toSeconds ?? axis.horizon), rollbackFrom + 4)
+      : undefined;
+
+  const span = formatSpan((lane.endSeconds ?? axis.horizon) - (lane.startSeconds ?? 0));
+  const note = lane.stepsTotal > 0 ? `${span} · ${lane.stepsReached}/${lane.stepsTotal} steps` : span;
+  const noteWidth = textWidth(note, 11) + 8;
+  // The duration note goes where it fits: after everything, in the gap before the rollback,
+  // or before the bar; otherwise the row's tooltip carries it.
+  const end = rollbackTo ?? x2;
+  const notePlace =
+    end + noteWidth <= WIDTH - 4
+      ? { x: end + 8, anchor: 'start' }
+      : rollbackFrom !== undefined && x2 + noteWidth + 8 <= rollbackFrom
+        ? { x: x2 + 8, anchor: 'start' }
+        : x1 - noteWidth >= LABEL_WIDTH
+          ? { x: x1 - 8, anchor: 'end' }
+          : insideBar(lane, x1, x2, noteWidth, axis);
+
+  const parts: SafeHtml[] = [];
+  if (rollback && rollbackFrom !== undefined && rollbackTo !== undefined) {
+    // Between finishing and the rollback the new version was live: a thin line says so.
+    const liveFrom =
+      notePlace && notePlace.x === x2 + 8 && notePlace.anchor === 'start' ? x2 + noteWidth + 4 : x2;
+    if (rollbackFrom > liveFrom + 1)
+      parts.push(
+        html`<line class="live" x1="${c(liveFrom)}" x2="${c(rollbackFrom)}" y1="${middle}" y2="${middle}"/>`,
+      );
+    parts.push(
+      html`<rect class="rollback-bar" x="${c(rollbackFrom)}" y="${barTop}" width="${c(rollbackTo - rollbackFrom)}" height="${BAR_HEIGHT}" rx="2"><title>rolled back: ${formatOffset(rollback.fromSeconds)} → ${rollback.toSeconds === undefined ? 'not verified' : formatOffset(rollback.toSeconds)}</title></rect>`,
+    );
+  }
+  return html`<g class="lane ${lane.outcome}" data-region="${lane.region}" data-service="${lane.service}">
+    <title>${laneTitle(lane)}</title>
+    <rect class="row-hit" x="0" y="${top}" width="${WIDTH}" height="${LANE_HEIGHT}"/>
+    <circle class="dot ${lane.outcome}" cx="14" cy="${middle}" r="4.5"/>
+    <text class="service" x="26" y="${middle + 4.5}">${lane.service}</text>
+    <text class="status ${lane.outcome}" x="${LABEL_WIDTH - 12}" y="${middle + 4}" text-anchor="end">${OUTCOME_LABEL[lane.outcome]}</text>
+    <rect class="bar ${lane.failure ? 'failed' : lane.outcome}" x="${c(x1)}" y="${barTop}" width="${c(x2 - x1)}" height="${BAR_HEIGHT}" rx="2"/>
+    ${parts}
+    ${[...lane.markers]
+      .sort((a, b) => DRAW_ORDER[a.kind] - DRAW_ORDER[b.kind])
+      .map((marker) => markerGlyph(marker, axis.x(marker.atSeconds), middle))}
+    ${notePlace && html`<text class="note${'inside' in notePlace ? ' inside' : ''}" x="${c(notePlace.x)}" y="${middle + 4}" text-anchor="${notePlace.anchor}">${note}</text>`}
+  </g>`;
+}
+
+/** The middle of the widest stretch of the bar free of marks, if the note fits there. */
+function insideBar(lane: Lane, x1: number, x2: number, noteWidth: number, axis: Axis) {
+  const edges = [x1, ...lane.markers.map((marker) => axis.x(marker.atSeconds)), x2]
+    .filter((x) => x >= x1 && x <= x2)
+    .sort((a, b) => a - b);
+  let best = { from: x1, to: x1 };
+  for (let index = 1; index < edges.length; index++) {
+    if (edges[index]! - edges[index - 1]! > best.to - best.from)
+      best = { from: edges[index - 1]!, to: edges[index]! };
+  }
+  return best.to - best.from >= noteWidth + 12
+    ? { x: (best.from + best.to) / 2, anchor: 'middle', inside: true }
+    : undefined;
+}
+
+function markerGlyph(marker: Marker, x: number, y: number): SafeHtml | null {
+  const title = html`<title>${formatOffset(marker.atSeconds)} ${marker.label}</title>`;
+  switch (marker.kind) {
+    case 'weight':
+      return html`<line class="m-weight" x1="${c(x)}" x2="${c(x)}" y1="${y - 5}" y2="${y + 5}">${title}</line>`;
+    case 'analysis':
+      return html`<circle class="m-analysis ${marker.tone ?? ''}" cx="${c(x)}" cy="${y}" r="${marker.tone === 'pass' ? 3 : 4.5}">${title}</circle>`;
+    case 'approval':
+      return html`<path class="m-approval ${marker.tone ?? ''}" d="M${c(x)} ${y - 6}l5 6-5 6-5-6z">${title}</path>`;
+    case 'pause':
+      return html`<path class="m-pause" d="M${c(x - 3)} ${y - 4}v8M${c(x + 1)} ${y - 4}v8">${title}</path>`;
+    case 'promote':
+    case 'replace':
+      return html`<path class="m-promote" d="M${c(x - 1)} ${y - 7}l7 7-7 7z">${title}</path>`;
+    case 'failure':
+      return html`<path class="m-failure" d="M${c(x - 5)} ${y - 5}l10 10M${c(x + 5)} ${y - 5}l-10 10">${title}</path>`;
+    case 'gate':
+      return marker.tone === 'fail'
+        ? html`<path class="m-failure" d="M${c(x - 5)} ${y - 5}l10 10M${c(x + 5)} ${y - 5}l-10 10">${title}</path>`
+        : null;
+  }
+}
+
+// ── traffic ─────────────────────────────────────────────────────────────────
+
+const TRAFFIC_ROW = 58;
+const TRAFFIC_PLOT = 36;
+
+export function trafficChart(model: ReportModel): SafeHtml {
+  const axis = axisFor(model);
+  const firstStart = (service: string) =>
+    Math.min(
+      ...model.lanes
+        .filter((lane) => lane.service === service && lane.startSeconds !== undefined)
+        .map((lane) => lane.startSeconds!),
+    );
+  const services = [...new Set(model.lanes.map((lane) => lane.service))];
+  const started = services
+    .filter((service) => Number.isFinite(firstStart(service)))
+    .sort((a, b) => firstStart(a) - firstStart(b));
+  const notStarted = services.filter((service) => !started.includes(service));
+  const axisTop = 18;
+  let y = axisTop + 10;
+  const rows: SafeHtml[] = [];
+  for (const service of started) {
+    rows.push(trafficRow(model, service, y, axis));
+    y += TRAFFIC_ROW;
+  }
+  for (const names of fitIntoRows(notStarted, PLOT_WIDTH)) {
+    rows.push(html`<g class="traffic-row pending">
+      <circle class="dot pending" cx="14" cy="${y + 14}" r="4.5"/>
+      <text class="service" x="26" y="${y + 18.5}">not started</text>
+      <text class="pending-list" x="${LABEL_WIDTH + 4}" y="${y + 18}">${names.map(
+        (service, index) =>
+          html`${index > 0 && html`<tspan class="separator">${PENDING_SEPARATOR}</tspan>`}<tspan class="pending-service" data-service="${service}">${service}</tspan>`,
+      )}</text>
+    </g>`);
+    y += LANE_HEIGHT + 4;
+  }
+  const bottom = y;
+  return html`<svg class="time-chart traffic" viewBox="0 0 ${WIDTH} ${bottom + 4}" width="${WIDTH}" height="${bottom + 4}" role="img" aria-label="Share of traffic on the new version, per service and region" ${timeChartAttributes(axis)}>
+    ${gridLines(axis, axisTop + 4, bottom)}
+    ${tickLabels(axis, axisTop)}
+    ${rows}
+    <line class="cursor" x1="0" x2="0" y1="${axisTop + 4}" y2="${bottom}" visibility="hidden"/>
+  </svg>`;
+}
+
+/** A step line through `points`, drawn from `from` to `to` only. */
+function stepPath(
+  points: readonly WeightPoint[],
+  from: number,
+  to: number,
+  x: (atSeconds: number) => number,
+  y: (percent: number) => number,
+): string {
+  const before = [...points].reverse().find((point) => point.atSeconds <= from) ?? points[0]!;
+  let d = `M${c(x(from))} ${c(y(before.percent))}`;
+  for (const point of points) {
+    if (point.atSeconds <= from || point.atSeconds > to) continue;
+    d += `H${c(x(point.atSeconds))}V${c(y(point.percent))}`;
+  }
+  return `${d}H${c(x(to))}`;
+}
+
+function trafficRow(model: ReportModel, service: string, top: number, axis: Axis): SafeHtml {
+  const plotTop = top + 10;
+  const plotBottom = plotTop + TRAFFIC_PLOT;
+  const y = (percent: number) => plotBottom - (percent / 100) * TRAFFIC_PLOT;
+  const lanes = model.lanes.filter((lane) => lane.service === service && lane.startSeconds !== undefined);
+  const strategy = lanes.find((lane) => lane.strategy)?.strategy;
+  const lines = lanes.map((lane) => {
+    const colour = REGION_COLOURS[model.regions.indexOf(lane.region) % REGION_COLOURS.length]!;
+    const points = lane.newVersionShare;
+    const start = lane.startSeconds!;
+    const end = lane.endSeconds ?? axis.horizon;
+    const changes = points.map((point) => `${formatOffset(point.atSeconds)} ${point.percent} %`).join(', ');
+    // Bold while the rollout (or its rollback) is moving traffic; faint while it merely holds.
+    const active = [
+      html`<path class="share" d="${stepPath(points, start, end, axis.x, y)}" stroke="${colour}"/>`,
+    ];
+    if (lane.rollback)
+      active.push(
+        html`<path class="share" d="${stepPath(points, lane.rollback.fromSeconds, lane.rollback.toSeconds ?? axis.horizon, axis.x, y)}" stroke="${colour}"/>`,
+      );
+    return html`<g data-region="${lane.region}"><title>${service} in ${lane.region}: ${changes}</title>
+      <path class="share after" d="${stepPath(points, start, axis.horizon, axis.x, y)}" stroke="${colour}"/>${active}</g>`;
+  });
+  const failures = lanes.flatMap((lane) =>
+    lane.markers
+      .filter((marker) => marker.tone === 'fail')
+      .map((marker) => {
+        const share = [...lane.newVersionShare]
+          .reverse()
+          .find((point) => point.atSeconds <= marker.atSeconds);
+        return html`<circle class="m-analysis fail" cx="${c(axis.x(marker.atSeconds))}" cy="${c(y(share?.percent ?? 0))}" r="4.5"><title>${lane.region} ${formatOffset(marker.atSeconds)} ${marker.label}</title></circle>`;
+      }),
+  );
+  return html`<g class="traffic-row" data-service="${service}">
+    <text class="service" x="12" y="${plotTop + 15}">${service}</text>
+    ${strategy && html`<text class="muted small" x="12" y="${plotTop + 31}">${strategy}</text>`}
+    <rect class="plot" x="${LABEL_WIDTH}" y="${plotTop}" width="${PLOT_WIDTH}" height="${TRAFFIC_PLOT}"/>
+    <line class="half" x1="${LABEL_WIDTH}" x2="${LABEL_WIDTH + PLOT_WIDTH}" y1="${y(50)}" y2="${y(50)}"/>
+    <text class="y-label" x="${LABEL_WIDTH - 6}" y="${plotTop + 8}" text-anchor="end">100 %</text>
+    <text class="y-label" x="${LABEL_WIDTH - 6}" y="${plotBottom}" text-anchor="end">0</text>
+    ${lines}
+    ${failures}
+  </g>`;
+}
+
+export function regionLegend(model: ReportModel): SafeHtml {
+  return html`<ul class="legend">${model.regions.map(
+    (region, index) =>
+      html`<li><svg width="22" height="10" aria-hidden="true"><line x1="1" x2="21" y1="5" y2="5" stroke="${REGION_COLOURS[index % REGION_COLOURS.length]!}" stroke-width="3"/></svg>${region}</li>`,
+  )}</ul>`;
+}
+
+export function timelineLegend(): SafeHtml {
+  const bar = (outcome: Outcome) =>
+    html`<li><svg width="22" height="12" aria-hidden="true"><rect class="bar ${outcome}" x="1" y="1" width="20" height="10" rx="2"/></svg>${OUTCOME_LABEL[outcome]}</li>`;
+  const glyph = (body: SafeHtml, label: string) =>
+    html`<li><svg width="18" height="16" viewBox="-9 -8 18 16" aria-hidden="true"><rect x="-9" y="-7" width="18" height="14" rx="2" class="bar completed"/>${body}</svg>${label}</li>`;
+  return html`<ul class="legend">
+    ${bar('completed')}${bar('rolledBack')}${bar('failed')}${bar('running')}
+    <li><svg width="22" height="12" aria-hidden="true"><rect x="1" y="1" width="20" height="10" rx="2" fill="url(#rollback-hatch)" class="rollback-bar"/></svg>rollback</li>
+    ${glyph(html`<line class="m-weight" x1="0" x2="0" y1="-5" y2="5"/>`, 'traffic shift')}
+    ${glyph(html`<circle class="m-analysis pass" r="3"/>`, 'analysis passed')}
+    ${glyph(html`<circle class="m-analysis inconclusive" r="4.5"/>`, 'inconclusive')}
+    ${glyph(html`<circle class="m-analysis fail" r="4.5"/>`, 'failed')}
+    ${glyph(html`<path class="m-approval requested" d="M0 -6l5 6-5 6-5-6z"/>`, 'approval asked')}
+    ${glyph(html`<path class="m-approval given" d="M0 -6l5 6-5 6-5-6z"/>`, 'approved')}
+    ${glyph(html`<path class="m-pause" d="M-3 -4v8M1 -4v8"/>`, 'pause over')}
+    ${glyph(html`<path class="m-promote" d="M-2 -7l7 7-7 7z"/>`, 'promoted')}
+  </ul>`;
+}

@@ -1,0 +1,71 @@
+/**
+ * What the report reads: the JSON `switchyard rehearse --json` prints (a RehearsalResult), checked
+ * at the boundary so a wrong file gets a message naming what is wrong, not a broken page.
+ * Fields the report does not use are dropped.
+ */
+import { z } from 'zod';
+
+const ServiceState = z.object({
+  status: z.string(),
+  image: z.string().nullable(),
+  previousImage: z.string().nullable(),
+  weights: z.object({ stable: z.number(), canary: z.number() }).nullable(),
+  stepReached: z.number(),
+  steps: z.number(),
+});
+
+const AuditEntry = z.object({
+  atSeconds: z.number(),
+  action: z.string(),
+  region: z.string().optional(),
+  service: z.string().optional(),
+  detail: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const ReportInputSchema = z.object({
+  releaseId: z.string().min(1),
+  status: z.string(),
+  reason: z.string().optional(),
+  seed: z.number(),
+  regions: z.record(z.string(), z.record(z.string(), ServiceState)),
+  audit: z.array(AuditEntry),
+  secondReleases: z
+    .array(
+      z.object({ releaseId: z.string(), atSeconds: z.number(), outcome: z.string(), message: z.string() }),
+    )
+    .default([]),
+  counters: z.object({
+    stateTransitions: z.number(),
+    maxHistoryEvents: z.number(),
+    executions: z.number(),
+    makespanSeconds: z.number(),
+    criticalPathSeconds: z.number(),
+    timeToRollbackSeconds: z.number().optional(),
+    injectedFailures: z.number(),
+  }),
+  executions: z
+    .array(
+      z.object({ name: z.string(), status: z.string(), startSeconds: z.number(), endSeconds: z.number() }),
+    )
+    .default([]),
+  /**
+   * The plan's waves, when known: a result names waves only once they complete
+   * (`wave.completed`), so without this the report infers the waves it cannot see.
+   */
+  waves: z.array(z.object({ wave: z.number(), regions: z.array(z.string()) })).optional(),
+});
+
+export type ReportInput = z.input<typeof ReportInputSchema>;
+
+export type ParsedReportInput = { ok: true; input: ReportInput } | { ok: false; problems: string[] };
+
+export function parseReportInput(document: unknown): ParsedReportInput {
+  const parsed = ReportInputSchema.safeParse(document);
+  if (parsed.success) return { ok: true, input: parsed.data };
+  return {
+    ok: false,
+    problems: parsed.error.issues.map(
+      (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(document)'}: ${issue.message}`,
+    ),
+  };
+}

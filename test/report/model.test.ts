@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { buildReportModel } from '../../rehearsal/report/model';
+import { loadFixture, serviceRegions } from './fixtures';
+
+const lane = (model: ReturnType<typeof buildReportModel>, region: string, service: string) => {
+  const found = model.lanes.find((entry) => entry.region === region && entry.service === service);
+  if (!found) throw new Error(`no lane ${service} in ${region}`);
+  return found;
+};
+
+describe('report model of a successful release', () => {
+  const result = loadFixture('succeeded');
+  const model = buildReportModel(result);
+
+  it('has one lane per service-region, each with its span', () => {
+    expect(model.lanes.map(({ region, service }) => ({ region, service }))).toEqual(
+      expect.arrayContaining(serviceRegions(result)),
+    );
+    expect(model.lanes).toHaveLength(serviceRegions(result).length);
+    for (const entry of model.lanes) {
+      expect(entry.outcome).toBe('completed');
+      expect(entry.endSeconds).toBeGreaterThan(entry.startSeconds!);
+    }
+  });
+
+  it('follows the new version’s share of traffic through each strategy', () => {
+    // canary: 20 %, then 100 %, then promoted (stays at 100 %).
+    expect(lane(model, 'us-east-1', 'auth').newVersionShare.map((point) => point.percent)).toEqual([
+      0, 20, 100,
+    ]);
+    // blue-green: previewed with no traffic, then switched.
+    expect(lane(model, 'us-east-1', 'api-gateway').newVersionShare.map((point) => point.percent)).toEqual([
+      0, 100,
+    ]);
+    // recreate: all at once.
+    expect(lane(model, 'eu-west-1', 'postgres').newVersionShare.map((point) => point.percent)).toEqual([
+      0, 100,
+    ]);
+  });
+
+  it('numbers each analysis with the canary weight it was judged at, and ties approvals to it', () => {
+    const auth = model.analyses.filter((entry) => entry.region === 'eu-west-1' && entry.service === 'auth');
+    expect(auth.map(({ ordinal, verdict, canaryPercent }) => ({ ordinal, verdict, canaryPercent }))).toEqual([
+      { ordinal: 1, verdict: 'pass', canaryPercent: 20 },
+      { ordinal: 2, verdict: 'pass', canaryPercent: 100 },
+    ]);
+    const preview = model.analyses.find(
+      (entry) => entry.region === 'us-east-1' && entry.service === 'api-gateway',
+    )!;
+    expect(preview.verdict).toBe('inconclusive');
+    expect(preview.approval?.givenSeconds).toBeGreaterThan(preview.approval!.requestedSeconds);
+  });
+
+  it('reads the waves from the audit, in order', () => {
+    expect(model.waves.map(({ label, regions, state }) => ({ label, regions, state }))).toEqual([
+      { label: 'Wave 1', regions: ['us-east-1'], state: 'completed' },
+      { label: 'Wave 2', regions: ['eu-west-1'], state: 'completed' },
+    ]);
+    expect(model.regions).toEqual(['us-east-1', 'eu-west-1']);
+  });
+
+  it('has no rollback', () => {
+    expect(model.rollback).toBeUndefined();
+  });
+});
+
+describe('report model of a rolled-back release', () => {
+  const result = loadFixture('rolled-back');
+  const model = buildReportModel(result);
+
+  it('names the failed analysis as the trigger', () => {
+    expect(model.rollback?.trigger).toMatchObject({
+      title: 'Analysis failed for auth in eu-west-1',
+      region: 'eu-west-1',
+      service: 'auth',
+    });
+    expect(model.rollback?.trigger?.atSeconds).toBeLessThanOrEqual(model.rollback!.startedSeconds);
+  });
+
+  it('lists what was restored: traffic first, then workloads in reverse dependency order, then verification', () => {
+    const rollback = model.rollback!;
+    const kinds = rollback.steps.map((step) => step.kind);
+    expect(kinds[0]).toBe('started');
+    expect(kinds.at(-1)).toBe('completed');
+    expect(kinds.lastIndexOf('traffic')).toBeLessThan(kinds.indexOf('workloads'));
+    expect(kinds.lastIndexOf('workloads')).toBeLessThan(kinds.indexOf('verified'));
+    const usEast = rollback.steps.find((step) => step.kind === 'workloads' && step.region === 'us-east-1');
+    expect(usEast?.services).toEqual(['api-gateway', 'auth', 'postgres']);
+    expect(rollback.outcome).toBe('completed');
+    expect(rollback.durationSeconds).toBeGreaterThan(0);
+    expect(rollback.restored).toHaveLength(5);
+  });
+
+  it('draws each touched lane back to its snapshot, and the failed one as failed', () => {
+    const failed = lane(model, 'eu-west-1', 'auth');
+    expect(failed.failure).toContain('AnalysisFailedError');
+    expect(failed.newVersionShare.map((point) => point.percent)).toEqual([0, 20, 0]);
+    expect(failed.rollback?.toSeconds).toBeGreaterThan(failed.rollback!.fromSeconds);
+    const finished = lane(model, 'us-east-1', 'auth');
+    expect(finished.newVersionShare.map((point) => point.percent)).toEqual([0, 20, 100, 0]);
+    expect(finished.rollback?.fromSeconds).toBe(model.rollback!.startedSeconds);
+    const unreached = lane(model, 'eu-west-1', 'api-gateway');
+    expect(unreached.outcome).toBe('pending');
+    expect(unreached.startSeconds).toBeUndefined();
+  });
+
+  it('shows the wave that was running as interrupted', () => {
+    expect(model.waves.map(({ label, state }) => `${label} ${state}`)).toEqual([
+      'Wave 1 completed',
+      'Wave 2 interrupted',
+    ]);
+  });
+
+  it('infers unreached waves, or uses the waves it is given', () => {
+    const early = structuredClone(result);
+    // The same result cut off before wave 1 completed: eu-west-1 was never reached.
+    early.audit = early.audit.filter((entry) => entry.atSeconds < 1000);
+    const inferred = buildReportModel(early).waves;
+    expect(inferred.map(({ label, regions, state }) => ({ label, regions, state }))).toEqual([
+      { label: 'Wave 1', regions: ['us-east-1'], state: 'interrupted' },
+      { label: 'Later waves', regions: ['eu-west-1'], state: 'not reached' },
+    ]);
+    const given = buildReportModel({
+      ...early,
+      waves: [
+        { wave: 1, regions: ['us-east-1'] },
+        { wave: 2, regions: ['eu-west-1'] },
+      ],
+    }).waves;
+    expect(given.map(({ label, state }) => `${label} ${state}`)).toEqual([
+      'Wave 1 interrupted',
+      'Wave 2 not reached',
+    ]);
+  });
+});

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { formatOffset, formatSpan, timeTicks } from '../../rehearsal/report/format';
+import { escapeHtml, html } from '../../rehearsal/report/html';
+import type { ReportInput } from '../../rehearsal/report/input';
+import { renderReport } from '../../rehearsal/report/render';
+import { loadFixture, serviceRegions } from './fixtures';
+
+const HOSTILE_SERVICE = '<img src=x onerror=alert(1)>';
+const HOSTILE_REGION = 'eu-west-1"><svg onload=alert(2)>';
+
+/** The successful fixture with hostile text in every kind of field the report shows. */
+function hostileResult(): ReportInput {
+  const result = loadFixture('succeeded');
+  const rename = (value: string | undefined, from: string, to: string) => (value === from ? to : value);
+  result.releaseId = '"><script>alert("id")</script>';
+  result.reason = '</style><script>alert("reason")</script>';
+  result.regions = Object.fromEntries(
+    Object.entries(result.regions).map(([region, services]) => [
+      rename(region, 'eu-west-1', HOSTILE_REGION)!,
+      Object.fromEntries(
+        Object.entries(services).map(([service, state]) => [
+          rename(service, 'auth', HOSTILE_SERVICE)!,
+          state,
+        ]),
+      ),
+    ]),
+  );
+  result.audit = result.audit.map((entry) => ({
+    ...entry,
+    ...(entry.region && { region: rename(entry.region, 'eu-west-1', HOSTILE_REGION) }),
+    ...(entry.service && { service: rename(entry.service, 'auth', HOSTILE_SERVICE) }),
+    ...(entry.action.startsWith('analysis.') && {
+      detail: {
+        ...entry.detail,
+        reason: '<b>bold</b> & <i>wrong</i>',
+        details: ['<script>alert(3)</script>'],
+      },
+    }),
+  }));
+  return result;
+}
+
+describe('renderReport', () => {
+  it('escapes every piece of text taken from the result', () => {
+    const page = renderReport(hostileResult());
+    // Only the report's own script element; no element or attribute injected by the input.
+    expect(page.match(/<script/g)).toHaveLength(1);
+    expect(page).not.toContain('<img');
+    expect(page).not.toContain('<svg onload');
+    expect(page).not.toContain('<b>bold');
+    expect(page).not.toMatch(/<\/style><script/);
+    expect(page).toContain(escapeHtml(HOSTILE_SERVICE));
+    expect(page).toContain('&lt;b&gt;bold&lt;/b&gt; &amp; &lt;i&gt;wrong&lt;/i&gt;');
+    expect(page).toContain(`data-region="${escapeHtml(HOSTILE_REGION)}"`);
+  });
+
+  it('shows every service-region, started or not', () => {
+    for (const name of ['succeeded', 'rolled-back'] as const) {
+      const result = loadFixture(name);
+      const page = renderReport(result);
+      for (const { region, service } of serviceRegions(result)) {
+        expect(page, `${service} in ${region}`).toContain(
+          `data-region="${region}" data-service="${service}"`,
+        );
+      }
+    }
+  });
+
+  it('has a rollback section only when there was a rollback', () => {
+    const rolledBack = renderReport(loadFixture('rolled-back'));
+    expect(rolledBack).toContain('id="rollback"');
+    expect(rolledBack).toContain('Analysis failed for auth in eu-west-1');
+    expect(rolledBack).toContain('workloads restored from their snapshots');
+
+    const succeeded = renderReport(loadFixture('succeeded'));
+    expect(succeeded).not.toContain('id="rollback"');
+    expect(succeeded).not.toContain('<rect class="rollback-bar" x=');
+  });
+
+  it('shows the status, its reason and the verdicts', () => {
+    const page = renderReport(loadFixture('rolled-back'));
+    expect(page).toContain('<span class="status ROLLED_BACK" data-status="ROLLED_BACK">ROLLED BACK</span>');
+    expect(page).toContain('a step failed');
+    expect(page).toContain('auth in eu-west-1: analysis 1 fail');
+    expect(page).toContain('canary error rate 2.08 % vs stable 0.22 %');
+  });
+
+  it('is self-contained: nothing it would load from elsewhere', () => {
+    const page = renderReport(loadFixture('rolled-back'));
+    expect(page).not.toMatch(/\s(?:src|href)\s*=/i);
+    expect(page).not.toMatch(/@import|url\(\s*['"]?(?:https?:|\/\/)/i);
+    expect(page).not.toContain('<link');
+  });
+
+  it('is a pure function of the result', () => {
+    const result = loadFixture('rolled-back');
+    expect(renderReport(result)).toBe(renderReport(structuredClone(result)));
+  });
+});
+
+describe('html', () => {
+  it('escapes interpolated text and arrays, and inserts its own markup as is', () => {
+    const items = ['a<b', 'c&d'];
+    const inner = html`<em>${'"quoted"'}</em>`;
+    expect(
+      html`<p title="${"it's"}">${items.map((item) => html`<i>${item}</i>`)}${inner}${null}${false}${7}</p>`
+        .markup,
+    ).toBe('<p title="it&#39;s"><i>a&lt;b</i><i>c&amp;d</i><em>&quot;quoted&quot;</em>7</p>');
+  });
+});
+
+describe('time formatting', () => {
+  it('reads durations and offsets at the scale they are', () => {
+    expect(formatSpan(25.745)).toBe('25.7s');
+    expect(formatSpan(660)).toBe('11m 00s');
+    expect(formatSpan(33_819.7)).toBe('9h 23m');
+    expect(formatOffset(33_819.7)).toBe('T+9:23:39');
+  });
+
+  it('puts round-numbered ticks across the whole span', () => {
+    expect(timeTicks(685)).toEqual([0, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, 660]);
+    const long = timeTicks(33_820);
+    expect(long[1]).toBe(3600);
+    expect(long.at(-1)).toBeGreaterThanOrEqual(32_400);
+    expect(long.length).toBeLessThanOrEqual(12);
+  });
+});
