@@ -26,19 +26,21 @@ export function planFailover(
   const weights: Record<string, number> = { [failing]: 0 };
   const scaleFactors: Record<string, number> = {};
   for (const region of survivors) {
-    // Survivors at zero split the load evenly; otherwise each keeps its share of the survivors.
+    // Survivors at zero split the load evenly; otherwise each keeps its share of the survivors,
+    // so a survivor drained on purpose (weight 0 beside others) stays drained and unscaled.
     const share = survivorTotal === 0 ? 1 / survivors.length : current[region]! / survivorTotal;
-    weights[region] = Math.min(
-      ROUTE53_MAX_WEIGHT,
-      Math.max(1, Math.round((total || survivors.length) * share)),
-    );
+    weights[region] =
+      share === 0
+        ? 0
+        : Math.min(ROUTE53_MAX_WEIGHT, Math.max(1, Math.round((total || survivors.length) * share)));
     const before = total === 0 ? 1 / Object.keys(current).length : current[region]! / total;
     scaleFactors[region] =
-      before === 0 ? maxScaleFactor : Math.min(maxScaleFactor, Math.max(1, share / before));
+      share === 0 ? 1 : before === 0 ? maxScaleFactor : Math.min(maxScaleFactor, Math.max(1, share / before));
   }
   return { weights, scaleFactors };
 }
 
 export function scaledReplicas(replicas: number, factor: number): number {
-  return Math.max(replicas, Math.ceil(replicas * factor));
+  // Float products overshoot (50 × 1.1 = 55.000000000000014): that must not cost a replica.
+  return Math.max(replicas, Math.ceil(replicas * factor - 1e-9));
 }

@@ -4,7 +4,7 @@
  * event id, the conditional RUNNING → ROLLING_BACK move and the rollback's execution name each
  * make a duplicate delivery start nothing new.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConditionFailedError } from '../core/errors';
 import { rollbackName } from '../core/naming';
 import { defineHandler } from './define';

@@ -3,7 +3,7 @@
  * and returns small JSON. The same definition runs in Lambda (lambda-entry.ts) and in the
  * rehearsal, and declares which ports it uses so the stack can grant exactly their IAM actions.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidInputError } from '../core/errors';
 import type { Ports } from '../ports';
 

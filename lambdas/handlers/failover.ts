@@ -5,7 +5,7 @@
  * what it changed, so failback restores exactly that.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError, NotFoundError, RolloutNotReadyError, RolloutStuckError } from '../core/errors';
 import { planFailover, scaledReplicas } from '../core/failover';
 import type { Ports } from '../ports';

@@ -2,7 +2,7 @@
  * Tasks of the release, region-rollout and service-lane state machines: validate and lock,
  * then hand each region's services out to lanes as their dependencies complete.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConditionFailedError, causeMessage, DependencyFailedError } from '../core/errors';
 import {
   laneName,

@@ -3,7 +3,7 @@
  * restore every touched workload from its snapshot in reverse dependency order, and verify.
  * Each is idempotent: the state machine retries them with backoff until they succeed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   causeMessage,
   RollbackIncompleteError,

@@ -3,7 +3,7 @@
  * release, region and service, the current step index and that step's description; the plan
  * itself stays in the store. Every task is safe to run twice with the same input.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type IntervalResult, judgeAnalysis, judgeComparison, worstOf } from '../core/analysis';
 import {
   AnalysisFailedError,

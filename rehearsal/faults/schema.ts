@@ -5,7 +5,7 @@
  *
  * Times are virtual: a duration since the rehearsal started (`at: 12m`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Duration, ReleaseId } from '../../lambdas/core/plan/schema';
 
 /** Every port operation the fleet simulates, by port and method: what an operation fault names. */

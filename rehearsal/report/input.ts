@@ -3,7 +3,7 @@
  * at the boundary so a wrong file gets a message naming what is wrong, not a broken page.
  * Fields the report does not use are dropped.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ServiceState = z.object({
   status: z.string(),

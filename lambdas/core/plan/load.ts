@@ -3,7 +3,7 @@
  * into a validated ReleasePlan, or into every problem found, each with its path and position.
  */
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ReleasePlan } from './schema';
 import { findPlanProblems } from './validate';
 

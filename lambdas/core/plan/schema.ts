@@ -3,7 +3,7 @@
  * these definitions (`switchyard schema`), so editors and API Gateway check the same rules.
  * Cross-field rules (cycles, unknown dependencies, weights, waves) live in validate.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const DURATION_TEXT = /^(?=\d)(?:\d+h)?(?:\d+m)?(?:\d+s)?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -1,0 +1,100 @@
+/**
+ * The API's HTTP vocabulary, independent of where it runs: API Gateway's Lambda proxy and
+ * `switchyard serve` both turn their requests into an ApiRequest and send back the ApiResponse.
+ */
+
+export interface ApiRequest {
+  method: string;
+  /** The path without query string, e.g. `/releases/shop-1/approve`, still percent-encoded. */
+  path: string;
+  query: Readonly<Record<string, string | undefined>>;
+  /** Header names in any case; the router reads them case-insensitively. */
+  headers: Readonly<Record<string, string | undefined>>;
+  /** The body as text; undefined when there is none. */
+  body: string | undefined;
+  /** Who is calling (the IAM principal's ARN behind API Gateway): recorded in the audit. */
+  caller?: string;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * The largest body the API reads. A plan of thousands of services is a few hundred KiB;
+ * API Gateway's own limit (10 MB) is far above anything a plan needs.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** The short codes of error bodies: `{ error, message, ...details }`. */
+export type ApiErrorCode =
+  | 'BadRequest'
+  | 'PlanInvalid'
+  | 'InvalidInput'
+  | 'NotFound'
+  | 'MethodNotAllowed'
+  | 'Conflict'
+  | 'LockHeld'
+  | 'ReleaseConflict'
+  | 'PayloadTooLarge'
+  | 'UnsupportedMediaType'
+  | 'Internal';
+
+/** An answer decided by the API itself (not by a domain error): status, code and message. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export function jsonResponse(
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): ApiResponse {
+  return {
+    status,
+    headers: { 'content-type': JSON_CONTENT_TYPE, 'cache-control': 'no-store', ...headers },
+    body: `${JSON.stringify(value, null, 2)}\n`,
+  };
+}
+
+export function errorResponse(error: HttpError): ApiResponse {
+  return jsonResponse(
+    error.status,
+    { error: error.code, message: error.message, ...error.details },
+    error.headers,
+  );
+}
+
+export function payloadTooLargeError(): HttpError {
+  return new HttpError(
+    413,
+    'PayloadTooLarge',
+    `the request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB), the most this API accepts`,
+  );
+}
+
+/** The answer to a body over MAX_BODY_BYTES; `serve` sends it without reading the rest. */
+export function payloadTooLarge(): ApiResponse {
+  return errorResponse(payloadTooLargeError());
+}
+
+export function header(request: Pick<ApiRequest, 'headers'>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}

@@ -1,0 +1,352 @@
+/**
+ * The Switchyard HTTP API: one router behind API Gateway (lambda.ts) and `switchyard serve`,
+ * so both answer alike. JSON in and out.
+ *
+ *   POST /releases                  start a release (body: the plan). 202 when started, 200
+ *                                   when this id was already submitted with this plan.
+ *   GET  /releases                  ?status=&since=&limit=&cursor=, newest first
+ *   GET  /releases/{id}             ?auditAfter=&auditLimit=
+ *   POST /releases/{id}/approve     body (optional): { "approval": "<region>/<service>/step-<n>" }
+ *   POST /releases/{id}/abort       stop, then roll back
+ *   POST /releases/{id}/rollback    see releases.ts for the rules
+ *   POST /failover, /failback       body: { "region": "<region>" }
+ *   POST /plans/preview             body: the plan; answers the planner's preview
+ *
+ * Client mistakes get a 4xx naming the problem; anything unexpected a 500 with an opaque id
+ * that is also in the log beside the error.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ConditionFailedError,
+  InvalidInputError,
+  LockHeldError,
+  NotFoundError,
+  PlanInvalidError,
+  ReleaseConflictError,
+} from '../core/errors';
+import { checkPlan } from '../core/plan/load';
+import { resolvePlan } from '../core/plan/resolve';
+import { previewRelease } from '../core/planner/preview';
+import type { ReleaseStatus } from '../ports';
+import { startFailback, startFailover } from './failover';
+import {
+  type ApiRequest,
+  type ApiResponse,
+  errorResponse,
+  HttpError,
+  header,
+  jsonResponse,
+  MAX_BODY_BYTES,
+  payloadTooLargeError,
+} from './http';
+import type { ApiPorts } from './release-view';
+import { describeRelease, MAX_AUDIT_PAGE } from './release-view';
+import {
+  abortRelease,
+  approveRelease,
+  listReleases,
+  RELEASE_STATUSES,
+  rollbackRelease,
+  startRelease,
+} from './releases';
+
+export interface ApiLog {
+  error(message: string, detail: Record<string, unknown>): void;
+}
+
+export interface ApiOptions {
+  log?: ApiLog;
+}
+
+interface RouteContext {
+  request: ApiRequest;
+  params: Record<string, string>;
+  ports: ApiPorts;
+  actor: string;
+}
+
+interface Route {
+  method: 'GET' | 'POST';
+  /** Segments; `:name` captures one. */
+  pattern: string;
+  run(context: RouteContext): Promise<ApiResponse>;
+}
+
+const ROUTES: readonly Route[] = [
+  {
+    method: 'POST',
+    pattern: '/releases',
+    async run({ request, ports, actor }) {
+      const started = await startRelease(ports, readJsonBody(request, true), actor);
+      return jsonResponse(started.created ? 202 : 200, started, {
+        location: `/releases/${encodeURIComponent(started.releaseId)}`,
+      });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/releases',
+    async run({ request, ports }) {
+      const { status, since, limit, cursor } = request.query;
+      return jsonResponse(
+        200,
+        await listReleases(ports, {
+          ...(status !== undefined && { status: releaseStatus(status) }),
+          ...(since !== undefined && { since: timestamp('since', since) }),
+          ...(limit !== undefined && { limit: integer('limit', limit, 1, 100) }),
+          ...(cursor !== undefined && { cursor }),
+        }),
+      );
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/releases/:id',
+    async run({ request, params, ports }) {
+      const { auditAfter, auditLimit } = request.query;
+      return jsonResponse(
+        200,
+        await describeRelease(ports, params.id!, {
+          ...(auditAfter !== undefined && {
+            after: integer('auditAfter', auditAfter, 0, Number.MAX_SAFE_INTEGER),
+          }),
+          ...(auditLimit !== undefined && { limit: integer('auditLimit', auditLimit, 1, MAX_AUDIT_PAGE) }),
+        }),
+      );
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/releases/:id/approve',
+    async run({ request, params, ports, actor }) {
+      const body = readJsonBody(request, false);
+      const approval = optionalString(body, 'approval');
+      return jsonResponse(200, await approveRelease(ports, params.id!, approval, actor));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/releases/:id/abort',
+    async run({ request, params, ports, actor }) {
+      readJsonBody(request, false);
+      return jsonResponse(202, await abortRelease(ports, params.id!, actor));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/releases/:id/rollback',
+    async run({ request, params, ports, actor }) {
+      readJsonBody(request, false);
+      return jsonResponse(202, await rollbackRelease(ports, params.id!, actor));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/failover',
+    async run({ request, ports }) {
+      const region = requiredString(readJsonBody(request, true), 'region');
+      return jsonResponse(202, await startFailover(ports, region));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/failback',
+    async run({ request, ports }) {
+      const region = requiredString(readJsonBody(request, true), 'region');
+      return jsonResponse(202, await startFailback(ports, region));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/plans/preview',
+    async run({ request }) {
+      const checked = checkPlan(readJsonBody(request, true));
+      if (!checked.ok) throw new PlanInvalidError(checked.problems);
+      return jsonResponse(200, previewRelease(resolvePlan(checked.plan)));
+    },
+  },
+];
+
+export async function handleApiRequest(
+  request: ApiRequest,
+  ports: ApiPorts,
+  options: ApiOptions = {},
+): Promise<ApiResponse> {
+  try {
+    const { route, params } = matchRoute(request.method, request.path);
+    return await route.run({ request, params, ports, actor: request.caller ?? 'api' });
+  } catch (error) {
+    return answerError(error, request, options.log ?? consoleLog);
+  }
+}
+
+function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } {
+  const segments = splitPath(path);
+  const allowed = new Set<string>();
+  for (const route of ROUTES) {
+    const params = matchPattern(route.pattern, segments);
+    if (!params) continue;
+    if (route.method === method.toUpperCase()) return { route, params };
+    allowed.add(route.method);
+  }
+  if (allowed.size === 0) throw new HttpError(404, 'NotFound', `no such resource: ${path}`);
+  const methods = [...allowed].sort().join(', ');
+  throw new HttpError(
+    405,
+    'MethodNotAllowed',
+    `${method} is not allowed on ${path}; use ${methods}`,
+    {},
+    {
+      allow: methods,
+    },
+  );
+}
+
+function splitPath(path: string): string[] {
+  try {
+    return path
+      .split('/')
+      .filter((segment) => segment !== '')
+      .map((segment) => decodeURIComponent(segment));
+  } catch {
+    throw new HttpError(400, 'BadRequest', `the path ${path} is not validly percent-encoded`);
+  }
+}
+
+function matchPattern(pattern: string, segments: readonly string[]): Record<string, string> | undefined {
+  const parts = pattern.split('/').filter((part) => part !== '');
+  if (parts.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [index, part] of parts.entries()) {
+    const segment = segments[index]!;
+    if (part.startsWith(':')) params[part.slice(1)] = segment;
+    else if (part !== segment) return undefined;
+  }
+  return params;
+}
+
+// ── bodies and parameters ───────────────────────────────────────────────────
+
+/**
+ * The body as JSON. Checked in the order a client fixes them: size, content type, syntax.
+ * `required: false` accepts no body at all (e.g. approve everything).
+ */
+function readJsonBody(request: ApiRequest, required: boolean): unknown {
+  const body = request.body;
+  if (body === undefined || body.trim() === '') {
+    if (required) throw new HttpError(400, 'BadRequest', 'this request needs a JSON body');
+    return undefined;
+  }
+  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) throw payloadTooLargeError();
+  const contentType = header(request, 'content-type');
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json' && !mediaType?.endsWith('+json')) {
+    throw new HttpError(
+      415,
+      'UnsupportedMediaType',
+      `send the body as application/json${contentType ? ` (got ${contentType})` : ' (no content-type was given)'}`,
+    );
+  }
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw new HttpError(400, 'BadRequest', `the body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function asObject(body: unknown): Record<string, unknown> | undefined {
+  if (body === undefined) return undefined;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'BadRequest', 'the body must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+function optionalString(body: unknown, field: string): string | undefined {
+  const value = asObject(body)?.[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') {
+    throw new HttpError(400, 'BadRequest', `"${field}" must be a non-empty string`);
+  }
+  return value;
+}
+
+function requiredString(body: unknown, field: string): string {
+  const value = optionalString(body, field);
+  if (value === undefined) throw new HttpError(400, 'BadRequest', `the body needs "${field}"`);
+  return value;
+}
+
+function releaseStatus(value: string): ReleaseStatus {
+  const status = value.toUpperCase() as ReleaseStatus;
+  if (!RELEASE_STATUSES.includes(status)) {
+    throw new HttpError(
+      400,
+      'BadRequest',
+      `status must be one of ${RELEASE_STATUSES.join(', ')}, not "${value}"`,
+    );
+  }
+  return status;
+}
+
+/** An ISO 8601 date or time, as the store's timestamps are written (UTC, milliseconds). */
+function timestamp(name: string, value: string): string {
+  const date = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime())) {
+    throw new HttpError(
+      400,
+      'BadRequest',
+      `${name} must be an ISO 8601 date or time, e.g. 2026-01-05T09:00:00Z`,
+    );
+  }
+  return date.toISOString();
+}
+
+function integer(name: string, value: string, min: number, max: number): number {
+  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    throw new HttpError(
+      400,
+      'BadRequest',
+      `${name} must be a whole number from ${min} to ${max}, not "${value}"`,
+    );
+  }
+  return parsed;
+}
+
+// ── errors ──────────────────────────────────────────────────────────────────
+
+function answerError(error: unknown, request: ApiRequest, log: ApiLog): ApiResponse {
+  if (error instanceof HttpError) return errorResponse(error);
+  if (error instanceof PlanInvalidError) {
+    return errorResponse(
+      new HttpError(400, 'PlanInvalid', `the plan has ${error.problems.length} problem(s)`, {
+        problems: error.problems,
+      }),
+    );
+  }
+  if (error instanceof LockHeldError) {
+    return errorResponse(new HttpError(409, 'LockHeld', error.message, { holder: error.holder }));
+  }
+  if (error instanceof ReleaseConflictError)
+    return errorResponse(new HttpError(409, 'ReleaseConflict', error.message));
+  if (error instanceof ConditionFailedError)
+    return errorResponse(new HttpError(409, 'Conflict', error.message));
+  if (error instanceof NotFoundError) return errorResponse(new HttpError(404, 'NotFound', error.message));
+  if (error instanceof InvalidInputError)
+    return errorResponse(new HttpError(400, 'InvalidInput', error.message));
+  const errorId = randomUUID();
+  log.error('unexpected error answering an API request', {
+    errorId,
+    method: request.method,
+    path: request.path,
+    error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error,
+  });
+  return errorResponse(
+    new HttpError(500, 'Internal', `internal error; quote ${errorId} when reporting it`, { errorId }),
+  );
+}
+
+const consoleLog: ApiLog = {
+  error: (message, detail) => console.error(JSON.stringify({ level: 'error', message, ...detail })),
+};
