@@ -11,15 +11,20 @@ import { EventBus, type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CANARY_ALARM_SUFFIX } from '../lambdas/core/naming';
 import { acknowledge } from './nag';
 
-/** The events that may roll a release back: alarms of the prefix going into ALARM. */
+/**
+ * The events that may roll a release back: alarms of the prefix, and each canary's own error
+ * alarm (`<service>-<region>-canary-errors`), going into ALARM. Only alarms a running release
+ * watches act; others are dropped by the handler.
+ */
 export function alarmEventPattern(alarmNamePrefix: string): EventPattern {
   return {
     source: ['aws.cloudwatch'],
     detailType: ['CloudWatch Alarm State Change'],
     detail: {
-      alarmName: [{ prefix: alarmNamePrefix }],
+      alarmName: [{ prefix: alarmNamePrefix }, { suffix: CANARY_ALARM_SUFFIX }],
       state: { value: ['ALARM'] },
     },
   };

@@ -23,3 +23,10 @@ export const rollbackName = (releaseId: string) => executionName(releaseId, 'rol
 
 /** The lock scope a release takes: one release per scope at a time. */
 export const RELEASE_LOCK_SCOPE = 'fleet';
+
+/** Suffix of the per-canary error alarms the alarm rule also matches, whatever the prefix. */
+export const CANARY_ALARM_SUFFIX = '-canary-errors';
+
+/** The CloudWatch alarm on a canary's errors that rolls its release back at once. */
+export const canaryAlarmName = (service: string, region: string) =>
+  `${service}-${region}${CANARY_ALARM_SUFFIX}`;

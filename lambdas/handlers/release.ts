@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { ConditionFailedError, causeMessage, DependencyFailedError } from '../core/errors';
 import {
+  canaryAlarmName,
   laneName,
   RELEASE_LOCK_SCOPE,
   regionRolloutName,
@@ -129,9 +130,6 @@ export function watchedAlarmNames(context: ReleaseContext): string[] {
   }
   return [...names];
 }
-
-/** The per-canary alarm the stack (or the user's own) defines on the canary target group. */
-export const canaryAlarmName = (service: string, region: string) => `${service}-${region}-canary-errors`;
 
 /** The all-green barrier between waves: every service of the wave's regions completed. */
 export const checkWaveHealth = defineHandler({

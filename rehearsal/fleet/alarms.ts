@@ -17,6 +17,8 @@
  * nothing changes the fleet before `to`: an engine asks for (now, next wake-up] before sleeping,
  * and again after anything acts.
  */
+
+import { canaryAlarmName as canaryErrorsAlarmName } from '../../lambdas/core/naming';
 import type { ResolvedService } from '../../lambdas/core/plan/resolve';
 import type { AlarmState } from '../../lambdas/ports';
 import type { AlarmFault } from '../faults/schema';
@@ -42,9 +44,7 @@ interface MetricAlarm {
   abortP95LatencyMs: number | undefined;
 }
 
-export function canaryErrorsAlarmName(service: string, region: string): string {
-  return `${service}-${region}-canary-errors`;
-}
+export { canaryErrorsAlarmName };
 
 export class FleetAlarms {
   private readonly known = new Map<string, Set<string>>();
