@@ -322,7 +322,10 @@ describe('the Switchyard stack', () => {
     const pattern = {
       source: ['aws.cloudwatch'],
       'detail-type': ['CloudWatch Alarm State Change'],
-      detail: { alarmName: [{ prefix: 'switchyard-rollback-' }], state: { value: ['ALARM'] } },
+      detail: {
+        alarmName: [{ prefix: 'switchyard-rollback-' }, { suffix: '-canary-errors' }],
+        state: { value: ['ALARM'] },
+      },
     };
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: busId },
