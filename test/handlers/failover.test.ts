@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError, LockHeldError, RolloutNotReadyError } from '../../lambdas/core/errors';
+import { FAILOVER_LOCK_SCOPE } from '../../lambdas/handlers/failover';
+import { EAST, run, runningWorld, WEST, type World, workload } from './world';
+
+type Json = Record<string, unknown>;
+const RECORD = { hostedZoneId: 'Z0TEST', recordName: 'api.example.com' };
+
+const input = (world: World, extra: Json = {}): Json => ({
+  failoverId: `failover-${world.releaseId}`,
+  region: WEST,
+  direction: 'failover',
+  planReleaseId: world.releaseId,
+  ...extra,
+});
+
+async function failOver(world: World, extra: Json = {}): Promise<void> {
+  for (const handler of [
+    'beginFailover',
+    'scaleRegions',
+    'verifyRegions',
+    'shiftDnsWeights',
+    'finishFailover',
+  ] as const) {
+    await run(world, handler, input(world, extra));
+  }
+}
+
+describe('failover', () => {
+  it('scales the survivor up before moving the failing region’s weight to it', async () => {
+    const world = await runningWorld();
+    await run(world, 'beginFailover', input(world));
+    await run(world, 'scaleRegions', input(world));
+    // us-east-1 carried half the traffic and will carry all of it: twice the replicas
+    expect(world.ports.cluster.deployment(workload(EAST, 'auth'))?.replicas).toBe(8);
+    expect(world.ports.cluster.deployment(workload(EAST, 'db'))?.replicas).toBe(2);
+    expect(world.ports.cluster.deployment(workload(WEST, 'auth'))?.replicas).toBe(4);
+    expect(await world.ports.dns.getWeights(RECORD)).toEqual({ use1: 100, usw2: 100 });
+
+    world.ports.cluster.scriptRolloutStatus(workload(EAST, 'auth'), 'stable', ['progressing', 'complete']);
+    await expect(run(world, 'verifyRegions', input(world))).rejects.toThrow(RolloutNotReadyError);
+    await run(world, 'verifyRegions', input(world));
+    await run(world, 'shiftDnsWeights', input(world));
+    await run(world, 'finishFailover', input(world));
+    expect(await world.ports.dns.getWeights(RECORD)).toEqual({ use1: 200, usw2: 0 });
+    expect(world.ports.dns.changes).toHaveLength(1);
+    expect(await world.ports.store.getLock(FAILOVER_LOCK_SCOPE)).toBeUndefined();
+    expect((await world.ports.store.getRelease(`failover-${world.releaseId}`))?.status).toBe('SUCCEEDED');
+  });
+
+  it('fails back to exactly the weights and replicas the failover recorded', async () => {
+    const world = await runningWorld();
+    await failOver(world);
+    const failback = {
+      failoverId: `failback-${world.releaseId}`,
+      direction: 'failback',
+      reverses: `failover-${world.releaseId}`,
+    };
+    await failOver(world, failback);
+    expect(await world.ports.dns.getWeights(RECORD)).toEqual({ use1: 100, usw2: 100 });
+    expect(world.ports.cluster.deployment(workload(EAST, 'auth'))?.replicas).toBe(4);
+    expect(world.ports.cluster.deployment(workload(EAST, 'db'))?.replicas).toBe(1);
+  });
+
+  it('refuses a region that is not in the plan, and a second failover at the same time', async () => {
+    const world = await runningWorld();
+    await expect(run(world, 'beginFailover', input(world, { region: 'eu-west-1' }))).rejects.toThrow(
+      InvalidInputError,
+    );
+    await run(world, 'beginFailover', input(world));
+    await expect(
+      run(world, 'beginFailover', input(world, { failoverId: 'another-failover', region: EAST })),
+    ).rejects.toThrow(LockHeldError);
+  });
+});

@@ -1,0 +1,329 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AnalysisFailedError,
+  ReadinessGateFailedError,
+  ReleaseAbortedError,
+  RolloutNotReadyError,
+  RolloutStuckError,
+  TrafficNotReadyError,
+  WeightsMismatchError,
+} from '../../lambdas/core/errors';
+import type { ComparisonSample } from '../../lambdas/ports';
+import { securePodTemplate } from '../support/fakes';
+import {
+  auditActions,
+  COMPARE_CHECK,
+  EAST,
+  HTTP_CHECK,
+  NEW_IMAGE,
+  OLD_IMAGE,
+  run,
+  runningWorld,
+  type World,
+  workload,
+} from './world';
+
+type Json = Record<string, unknown>;
+
+const key = (world: World, service: string, extra: Json = {}): Json => ({
+  releaseId: world.releaseId,
+  region: EAST,
+  service,
+  ...extra,
+});
+
+async function started(world: World, service: string): Promise<void> {
+  await run(world, 'startServiceRollout', key(world, service));
+}
+
+const sample = (canary: [number, number, number], stable: [number, number, number]): ComparisonSample => ({
+  at: '2026-11-22T10:00:00.000Z',
+  canary: { requests: canary[0], errors: canary[1], p95LatencyMs: canary[2] },
+  stable: { requests: stable[0], errors: stable[1], p95LatencyMs: stable[2] },
+});
+const HEALTHY = sample([1000, 1, 120], [3000, 3, 118]);
+const ERRORS = sample([1000, 30, 120], [3000, 3, 118]);
+const THIN = sample([20, 0, 120], [3000, 3, 118]);
+
+describe('startServiceRollout', () => {
+  it('snapshots the workload and its weights once, and returns the first step', async () => {
+    const world = await runningWorld();
+    const state = (await run(world, 'startServiceRollout', key(world, 'auth'))) as Json;
+    expect(state).toMatchObject({ stepIndex: 0, stepCount: 5, step: { kind: 'setWeight', weight: 25 } });
+    const [snapshot] = await world.ports.store.getSnapshots(world.releaseId, EAST);
+    expect(snapshot).toMatchObject({
+      service: 'auth',
+      snapshot: { replicas: 4, images: { auth: OLD_IMAGE('auth') }, weights: { stable: 100, canary: 0 } },
+    });
+    // a later change to the cluster never replaces the first snapshot
+    await world.ports.cluster.scale(workload(EAST, 'auth'), 9);
+    await run(world, 'startServiceRollout', key(world, 'auth'));
+    expect((await world.ports.store.getSnapshots(world.releaseId, EAST))[0]?.snapshot.replicas).toBe(4);
+  });
+});
+
+describe('prepareCanary and shiftTraffic', () => {
+  it('sizes the canary by ceil(replicas × weight) and moves the ALB weights', async () => {
+    const world = await runningWorld();
+    await started(world, 'auth');
+    await run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 0 }));
+    expect(world.ports.cluster.deployment(workload(EAST, 'auth'), 'canary')).toMatchObject({
+      replicas: 1,
+      images: { auth: NEW_IMAGE('auth') },
+    });
+    expect(world.ports.cluster.deployment(workload(EAST, 'auth'))?.replicas).toBe(4);
+    const answer = (await run(world, 'shiftTraffic', key(world, 'auth', { stepIndex: 0 }))) as Json;
+    expect(answer.weights).toEqual({ stable: 75, canary: 25 });
+    expect(world.ports.traffic.weightsOf('auth', EAST)).toEqual({ stable: 75, canary: 25 });
+    expect(await world.ports.store.getServiceRollout(world.releaseId, EAST, 'auth')).toMatchObject({
+      status: 'VALIDATING',
+      weights: { stable: 75, canary: 25 },
+    });
+  });
+
+  it('refuses a read-back that differs from what was asked, and records nothing', async () => {
+    const world = await runningWorld();
+    await started(world, 'auth');
+    world.ports.traffic.readBack = () => ({ stable: 90, canary: 10 });
+    const shift = run(world, 'shiftTraffic', key(world, 'auth', { stepIndex: 0 }));
+    await expect(shift).rejects.toThrow(WeightsMismatchError);
+    await expect(shift).rejects.toThrow('asked for 75/25, read back 90/10');
+    expect(await auditActions(world)).not.toContain('traffic.shifted');
+    expect((await world.ports.store.getServiceRollout(world.releaseId, EAST, 'auth'))?.weights).toEqual({
+      stable: 100,
+      canary: 0,
+    });
+  });
+
+  it('without a load balancer, reports the weights the replica ratio gives', async () => {
+    const world = await runningWorld();
+    await started(world, 'web');
+    await run(world, 'prepareCanary', key(world, 'web', { stepIndex: 0 }));
+    const answer = (await run(world, 'shiftTraffic', key(world, 'web', { stepIndex: 0 }))) as Json;
+    // 2 stable replicas and ceil(2 × 25 %) = 1 canary: a third of the pods
+    expect(answer.weights).toEqual({ stable: 67, canary: 33 });
+    expect(world.ports.traffic.calls).toEqual([]);
+  });
+
+  it('moves no traffic once the release is rolling back', async () => {
+    const world = await runningWorld();
+    await started(world, 'auth');
+    await world.ports.store.setReleaseStatus(world.releaseId, 'ROLLING_BACK');
+    await expect(run(world, 'shiftTraffic', key(world, 'auth', { stepIndex: 0 }))).rejects.toThrow(
+      ReleaseAbortedError,
+    );
+    expect(world.ports.traffic.calls).toEqual([]);
+  });
+});
+
+describe('verifyRollout', () => {
+  it.each([
+    ['progressing', RolloutNotReadyError],
+    ['failed', RolloutStuckError],
+  ] as const)('maps a %s rollout to %s', async (state, error) => {
+    const world = await runningWorld();
+    await started(world, 'auth');
+    await run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 0 }));
+    world.ports.cluster.scriptRolloutStatus(workload(EAST, 'auth'), 'canary', [state]);
+    await expect(
+      run(world, 'verifyRollout', key(world, 'auth', { stepIndex: 0, track: 'canary' })),
+    ).rejects.toThrow(error);
+  });
+
+  it('holds traffic back while the target group has no healthy target', async () => {
+    const world = await runningWorld();
+    await started(world, 'auth');
+    await run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 0 }));
+    world.ports.traffic.scriptHealth('auth', EAST, {
+      stable: { healthy: 4, unhealthy: 0, other: 0 },
+      canary: { healthy: 0, unhealthy: 0, other: 1 },
+    });
+    await expect(
+      run(world, 'verifyRollout', key(world, 'auth', { stepIndex: 0, track: 'canary' })),
+    ).rejects.toThrow(TrafficNotReadyError);
+  });
+
+  it('passes a complete, healthy rollout on, without its track', async () => {
+    const world = await runningWorld();
+    await started(world, 'auth');
+    await run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 0 }));
+    world.ports.cluster.scriptRolloutStatus(workload(EAST, 'auth'), 'canary', ['progressing', 'complete']);
+    const input = key(world, 'auth', { stepIndex: 0, track: 'canary' });
+    await expect(run(world, 'verifyRollout', input)).rejects.toThrow(RolloutNotReadyError);
+    expect(await run(world, 'verifyRollout', input)).toEqual(key(world, 'auth', { stepIndex: 0 }));
+  });
+});
+
+describe('runAnalysis', () => {
+  async function analysing(change?: (plan: Json) => void): Promise<World> {
+    const world = await runningWorld(change);
+    await started(world, 'auth');
+    await run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 0 }));
+    await run(world, 'shiftTraffic', key(world, 'auth', { stepIndex: 0 }));
+    return world;
+  }
+  const analyse = (world: World) =>
+    run(world, 'runAnalysis', key(world, 'auth', { stepIndex: 1, windowStart: '2026-11-22T09:58:00.000Z' }));
+  const withInconclusive = (inconclusive: 'pause' | 'fail' | 'pass') => (plan: Json) => {
+    const defaults = plan.defaults as { analysis: Json };
+    defaults.analysis.inconclusive = inconclusive;
+  };
+
+  it('passes healthy intervals and counts them', async () => {
+    const world = await analysing();
+    world.ports.signals.samples = [HEALTHY, HEALTHY];
+    expect(await analyse(world)).toMatchObject({ verdict: 'pass', timeoutSeconds: 3600 });
+    expect(await world.ports.store.getServiceRollout(world.releaseId, EAST, 'auth')).toMatchObject({
+      verdict: 'pass',
+      checksPassed: 2,
+      checksFailed: 0,
+    });
+    // the window asked for is the one the step began, one interval per sample
+    expect(world.ports.signals.comparisons[0]).toMatchObject({
+      from: new Date('2026-11-22T09:58:00.000Z'),
+      to: world.ports.clock.now(),
+      periodSeconds: 60,
+    });
+  });
+
+  it('fails with AnalysisFailedError, and records the verdict before failing', async () => {
+    const world = await analysing();
+    world.ports.signals.samples = [HEALTHY, ERRORS];
+    await expect(analyse(world)).rejects.toThrow(AnalysisFailedError);
+    expect(await world.ports.store.getServiceRollout(world.releaseId, EAST, 'auth')).toMatchObject({
+      verdict: 'fail',
+      checksPassed: 1,
+      checksFailed: 1,
+      consecutiveFailures: 1,
+    });
+    expect(await auditActions(world)).toContain('analysis.fail');
+  });
+
+  it.each([
+    ['pause', 'inconclusive'],
+    ['pass', 'pass'],
+  ] as const)('with too little canary traffic and inconclusive: %s answers %s', async (policy, verdict) => {
+    const world = await analysing(withInconclusive(policy));
+    world.ports.signals.samples = [THIN, THIN];
+    expect(await analyse(world)).toMatchObject({ verdict });
+  });
+
+  it('with too little canary traffic and inconclusive: fail, fails', async () => {
+    const world = await analysing(withInconclusive('fail'));
+    world.ports.signals.samples = [THIN, THIN];
+    await expect(analyse(world)).rejects.toThrow(AnalysisFailedError);
+  });
+
+  it('judges probes, alarms and hooks as the latest interval', async () => {
+    const world = await analysing((plan) => {
+      const defaults = plan.defaults as { analysis: Json };
+      defaults.analysis.checks = [
+        COMPARE_CHECK,
+        HTTP_CHECK,
+        { type: 'cloudwatchAlarms', alarmNames: ['auth-latency'] },
+        { type: 'lambda', functionName: 'smoke-test' },
+      ];
+    });
+    world.ports.signals.samples = [HEALTHY, HEALTHY];
+    world.ports.signals.alarms = { 'auth-latency': 'ALARM' };
+    await expect(analyse(world)).rejects.toThrow(/alarms in ALARM: auth-latency/);
+  });
+
+  it('a probe that fails fails the analysis', async () => {
+    const world = await runningWorld();
+    await started(world, 'web');
+    world.ports.signals.http = { ok: false, detail: 'status 503, expected 200', latencyMs: 40 };
+    await expect(run(world, 'runAnalysis', key(world, 'web', { stepIndex: 1 }))).rejects.toThrow(
+      /http https:\/\/web.example.com\/healthz: status 503/,
+    );
+  });
+});
+
+describe('checkReadinessGate', () => {
+  it('fails an insecure template, naming its blockers', async () => {
+    const world = await runningWorld();
+    const template = securePodTemplate('auth', OLD_IMAGE('auth')) as { spec: { containers: Json[] } };
+    const container = template.spec.containers[0]!;
+    container.securityContext = { privileged: true, allowPrivilegeEscalation: true };
+    delete container.readinessProbe;
+    world.ports.cluster.addDeployment(workload(EAST, 'auth'), {
+      replicas: 4,
+      image: OLD_IMAGE('auth'),
+      template,
+    });
+    const gate = run(world, 'checkReadinessGate', key(world, 'auth', { stepIndex: 0 }));
+    await expect(gate).rejects.toThrow(ReadinessGateFailedError);
+    await expect(gate).rejects.toThrow(
+      `auth in ${EAST} failed the readiness gate: container auth is privileged; container auth allows privilege escalation; container auth has no readinessProbe: traffic could reach it before it is ready`,
+    );
+    const [entry] = (await world.ports.store.listAudit(world.releaseId)).filter(
+      (audit) => audit.action === 'gate.failed',
+    );
+    expect(entry?.detail).toMatchObject({
+      minScore: 80,
+      blockers: expect.arrayContaining(['container auth is privileged']),
+    });
+  });
+
+  it('passes a hardened template with its score', async () => {
+    const world = await runningWorld();
+    expect(await run(world, 'checkReadinessGate', key(world, 'auth', { stepIndex: 0 }))).toMatchObject({
+      gateScore: 100,
+    });
+  });
+
+  it('reports but does not stop when the plan does not enforce the gate', async () => {
+    const world = await runningWorld((plan) => {
+      const auth = (plan.services as Json[]).find((service) => service.name === 'auth')!;
+      auth.readiness = { minScore: 80, enforce: false };
+    });
+    world.ports.cluster.addDeployment(workload(EAST, 'auth'), {
+      replicas: 4,
+      image: OLD_IMAGE('auth'),
+      template: { spec: { containers: [{ name: 'auth', image: OLD_IMAGE('auth') }] } },
+    });
+    expect(await run(world, 'checkReadinessGate', key(world, 'auth', { stepIndex: 0 }))).toMatchObject({
+      gateScore: 0,
+    });
+    expect(await auditActions(world)).toContain('gate.passed');
+  });
+});
+
+describe('promotion', () => {
+  it('stable takes the new image, then all traffic, then the canary scales to zero', async () => {
+    const world = await runningWorld();
+    await started(world, 'auth');
+    await run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 0 }));
+    await run(world, 'shiftTraffic', key(world, 'auth', { stepIndex: 0 }));
+    for (const phase of ['updateStable', 'returnTraffic', 'retireCanary']) {
+      await run(world, 'promoteCanary', key(world, 'auth', { stepIndex: 4, phase }));
+    }
+    expect(world.ports.cluster.deployment(workload(EAST, 'auth'))).toMatchObject({
+      replicas: 4,
+      images: { auth: NEW_IMAGE('auth') },
+    });
+    expect(world.ports.traffic.weightsOf('auth', EAST)).toEqual({ stable: 100, canary: 0 });
+    expect(world.ports.cluster.deployment(workload(EAST, 'auth'), 'canary')?.replicas).toBe(0);
+    expect(world.ports.cluster.calls.map((call) => call.op)).toEqual([
+      'ensureCanary',
+      'setImage',
+      'scale',
+      'removeCanary',
+    ]);
+  });
+});
+
+describe('recreateWorkload', () => {
+  it('stops every old pod before starting the new version', async () => {
+    const world = await runningWorld();
+    await started(world, 'db');
+    await run(world, 'recreateWorkload', key(world, 'db', { stepIndex: 0, phase: 'stop' }));
+    expect(world.ports.cluster.deployment(workload(EAST, 'db'))?.replicas).toBe(0);
+    await run(world, 'recreateWorkload', key(world, 'db', { stepIndex: 0, phase: 'start' }));
+    expect(world.ports.cluster.calls).toEqual([
+      { op: 'scale', deployment: 'db', track: 'stable', replicas: 0 },
+      { op: 'setImage', deployment: 'db', track: 'stable', container: 'db', image: NEW_IMAGE('db') },
+      { op: 'scale', deployment: 'db', track: 'stable', replicas: 1 },
+    ]);
+  });
+});

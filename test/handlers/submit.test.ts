@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { LockHeldError, PlanInvalidError, ReleaseConflictError } from '../../lambdas/core/errors';
+import { RELEASE_LOCK_SCOPE } from '../../lambdas/core/naming';
+import { planHash, submitRelease } from '../../lambdas/handlers/submit';
+import { fakePorts } from '../support/fakes';
+import { nextReleaseId, planDocument } from './world';
+
+type Json = Record<string, unknown>;
+
+async function problemsOf(promise: Promise<unknown>): Promise<Array<{ path: string; message: string }>> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(PlanInvalidError);
+  return [...(error as PlanInvalidError).problems];
+}
+
+describe('submitRelease', () => {
+  it('stores the release PENDING and starts the execution named by its id', async () => {
+    const ports = fakePorts();
+    const releaseId = nextReleaseId();
+    const submitted = await submitRelease(ports, planDocument(releaseId), 'alice');
+    expect(submitted.created).toBe(true);
+    expect(submitted.release).toMatchObject({ releaseId, status: 'PENDING', submittedBy: 'alice' });
+    expect(submitted.executionArn).toBe(ports.workflow.executionArnFor('release', releaseId));
+    expect(ports.workflow.started.map(({ machine, name, input }) => ({ machine, name, input }))).toEqual([
+      { machine: 'release', name: releaseId, input: { releaseId } },
+    ]);
+  });
+
+  it('refuses an invalid plan naming every problem by its path, and stores nothing', async () => {
+    const ports = fakePorts();
+    const releaseId = nextReleaseId();
+    const plan = planDocument(releaseId) as { services: Json[] };
+    const db = plan.services.find((service) => service.name === 'db')!;
+    db.dependsOn = ['web', 'ledger'];
+    expect(await problemsOf(submitRelease(ports, plan))).toEqual([
+      {
+        path: 'services[0].dependsOn[1]',
+        message: '"db" depends on "ledger", which is not a service in this plan',
+      },
+      { path: 'services[0].dependsOn', message: 'dependency cycle: db → web → auth → db' },
+    ]);
+    expect(await ports.store.getRelease(releaseId)).toBeUndefined();
+    expect(ports.workflow.started).toEqual([]);
+  });
+
+  it('refuses while another release holds the lock, naming the holder, and stores nothing', async () => {
+    const ports = fakePorts();
+    await ports.store.acquireLock(RELEASE_LOCK_SCOPE, { releaseId: 'payments-42', kind: 'release' }, 3600);
+    const releaseId = nextReleaseId();
+    const submission = submitRelease(ports, planDocument(releaseId));
+    await expect(submission).rejects.toThrow(LockHeldError);
+    await expect(submission).rejects.toThrow(
+      'scope "fleet" is locked by release payments-42 since 2026-11-22T10:00:00.000Z (lease until 2026-11-22T11:00:00.000Z)',
+    );
+    const error = (await submission.catch((caught: unknown) => caught)) as LockHeldError;
+    expect(error.holder).toMatchObject({ scope: 'fleet', releaseId: 'payments-42', kind: 'release' });
+    expect(await ports.store.getRelease(releaseId)).toBeUndefined();
+    expect(ports.workflow.started).toEqual([]);
+  });
+
+  it('goes ahead once the holder’s lease has expired', async () => {
+    const ports = fakePorts();
+    await ports.store.acquireLock(RELEASE_LOCK_SCOPE, { releaseId: 'payments-42', kind: 'release' }, 3600);
+    ports.clock.advance(3601);
+    await expect(submitRelease(ports, planDocument(nextReleaseId()))).resolves.toMatchObject({
+      created: true,
+    });
+  });
+
+  it('creates the same id and plan once, however often it is submitted', async () => {
+    const ports = fakePorts();
+    const releaseId = nextReleaseId();
+    const first = await submitRelease(ports, planDocument(releaseId));
+    // the same plan written in another key order is the same plan
+    const reordered = Object.fromEntries(Object.entries(planDocument(releaseId)).reverse());
+    ports.clock.advance(30);
+    const second = await submitRelease(ports, reordered);
+    expect(first.created).toBe(true);
+    expect(second.created).toBe(false);
+    expect(second.release).toEqual(first.release);
+    expect(ports.workflow.started).toHaveLength(1);
+  });
+
+  it('a resubmission is not refused by the release’s own lock', async () => {
+    const ports = fakePorts();
+    const releaseId = nextReleaseId();
+    await submitRelease(ports, planDocument(releaseId));
+    await ports.store.acquireLock(RELEASE_LOCK_SCOPE, { releaseId, kind: 'release' }, 3600);
+    await expect(submitRelease(ports, planDocument(releaseId))).resolves.toMatchObject({ created: false });
+  });
+
+  it('refuses the same id with another plan', async () => {
+    const ports = fakePorts();
+    const releaseId = nextReleaseId();
+    await submitRelease(ports, planDocument(releaseId));
+    const changed = planDocument(releaseId, (plan) => ((plan.metadata as Json).description = 'another plan'));
+    await expect(submitRelease(ports, changed)).rejects.toThrow(ReleaseConflictError);
+    expect(ports.workflow.started).toHaveLength(1);
+  });
+});
+
+describe('planHash', () => {
+  it('ignores key order and absent fields, and sees every value', () => {
+    expect(planHash({ a: 1, b: { c: [1, 2], d: undefined } })).toBe(planHash({ b: { c: [1, 2] }, a: 1 }));
+    expect(planHash({ a: 1, b: { c: [1, 2] } })).not.toBe(planHash({ a: 1, b: { c: [2, 1] } }));
+  });
+});

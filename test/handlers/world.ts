@@ -1,0 +1,190 @@
+/**
+ * A small fleet for handler tests: a plan of four services in two regions, stored as a RUNNING
+ * release on in-memory ports, with every Deployment present in both clusters.
+ *
+ *   db (recreate) ──► auth (canary, ALB) ──► web (canary, replica ratio)
+ *   cache (recreate, independent)
+ */
+import { checkPlan } from '../../lambdas/core/plan/load';
+import { handlers } from '../../lambdas/handlers';
+import { type AnyHandlerDefinition, invokeHandler } from '../../lambdas/handlers/define';
+import type { ServiceRolloutStatus, WorkloadTarget } from '../../lambdas/ports';
+import { type FakePorts, fakePorts } from '../support/fakes';
+
+type Json = Record<string, unknown>;
+
+export const EAST = 'us-east-1';
+export const WEST = 'us-west-2';
+const CLUSTERS: Record<string, string> = { [EAST]: 'use1', [WEST]: 'usw2' };
+const NAMESPACES: Record<string, string> = { db: 'data', cache: 'data', auth: 'platform', web: 'edge' };
+const REPLICAS: Record<string, number> = { db: 1, cache: 1, auth: 4, web: 2 };
+export const OLD_IMAGE = (service: string) => `registry.example.com/${service}:1.0.0`;
+export const NEW_IMAGE = (service: string) => `registry.example.com/${service}:2.0.0`;
+
+export const COMPARE_CHECK = {
+  type: 'compare',
+  maxErrorRateIncreasePoints: 0.5,
+  maxP95LatencyRatio: 1.1,
+  minRequests: 100,
+  abortErrorRatePercent: 5,
+};
+
+export const HTTP_CHECK = { type: 'http', url: 'https://web.example.com/healthz', bodyContains: 'ok' };
+
+/** Plans are cached by release id in a warm handler: every test gets its own id. */
+let counter = 0;
+export const nextReleaseId = () => `rel-${process.pid}-${++counter}`;
+
+export function planDocument(releaseId: string, change: (plan: Json) => void = () => {}): Json {
+  const plan: Json = {
+    metadata: { releaseId, owner: 'handler-tests' },
+    dns: { hostedZoneId: 'Z0TEST', recordName: 'api.example.com' },
+    defaults: {
+      concurrency: 2,
+      strategy: {
+        type: 'canary',
+        steps: [{ setWeight: 25 }, { analysis: {} }, { setWeight: 100 }, { analysis: {} }],
+      },
+      analysis: { interval: '1m', count: 2, failureLimit: 0, checks: [COMPARE_CHECK] },
+    },
+    regions: [
+      { name: EAST, cluster: CLUSTERS[EAST], wave: 1, dns: { setIdentifier: 'use1', weight: 100 } },
+      { name: WEST, cluster: CLUSTERS[WEST], wave: 2, dns: { setIdentifier: 'usw2', weight: 100 } },
+    ],
+    services: [
+      {
+        name: 'db',
+        namespace: 'data',
+        image: NEW_IMAGE('db'),
+        replicas: 1,
+        strategy: { type: 'recreate', reason: 'single writer' },
+      },
+      {
+        name: 'cache',
+        namespace: 'data',
+        image: NEW_IMAGE('cache'),
+        replicas: 1,
+        strategy: { type: 'recreate' },
+      },
+      {
+        name: 'auth',
+        namespace: 'platform',
+        image: NEW_IMAGE('auth'),
+        dependsOn: ['db'],
+        replicas: 4,
+        traffic: {
+          type: 'alb',
+          loadBalancerName: 'internal',
+          port: 443,
+          rule: { hostHeader: 'auth.example.com' },
+          stableTargetGroup: 'auth-stable',
+          canaryTargetGroup: 'auth-canary',
+        },
+      },
+      {
+        name: 'web',
+        namespace: 'edge',
+        image: NEW_IMAGE('web'),
+        dependsOn: ['auth'],
+        replicas: 2,
+        analysis: { interval: '1m', count: 1, checks: [HTTP_CHECK] },
+      },
+    ],
+  };
+  change(plan);
+  const checked = checkPlan(plan);
+  if (!checked.ok) throw new Error(`the test plan is invalid: ${JSON.stringify(checked.problems)}`);
+  return plan;
+}
+
+export function workload(region: string, service: string): WorkloadTarget {
+  return { region, cluster: CLUSTERS[region]!, namespace: NAMESPACES[service]!, deployment: service };
+}
+
+export interface World {
+  ports: FakePorts;
+  releaseId: string;
+  plan: Json;
+}
+
+/** A stored, not yet validated release (PENDING) with its execution started and its Deployments present. */
+export async function submittedWorld(change?: (plan: Json) => void): Promise<World> {
+  const ports = fakePorts();
+  const releaseId = nextReleaseId();
+  const plan = planDocument(releaseId, change);
+  const now = ports.clock.now().toISOString();
+  const { executionArn } = await ports.workflow.startExecution('release', releaseId, { releaseId });
+  await ports.store.createRelease(
+    {
+      releaseId,
+      status: 'PENDING',
+      planHash: `hash-${releaseId}`,
+      createdAt: now,
+      updatedAt: now,
+      executionArn,
+    },
+    plan,
+  );
+  for (const region of [EAST, WEST]) {
+    for (const service of Object.keys(REPLICAS)) {
+      ports.cluster.addDeployment(workload(region, service), {
+        replicas: REPLICAS[service]!,
+        image: OLD_IMAGE(service),
+      });
+    }
+  }
+  ports.dns.setRecord({ hostedZoneId: 'Z0TEST', recordName: 'api.example.com' }, { use1: 100, usw2: 100 });
+  return { ports, releaseId, plan };
+}
+
+/** A validated, locked release: RUNNING, with every service rollout PENDING. */
+export async function runningWorld(change?: (plan: Json) => void): Promise<World> {
+  const world = await submittedWorld(change);
+  await run(world, 'validateRelease', { releaseId: world.releaseId });
+  await run(world, 'acquireReleaseLock', { releaseId: world.releaseId });
+  await run(world, 'watchAlarms', { releaseId: world.releaseId });
+  return world;
+}
+
+export function run(world: World, handler: keyof typeof handlers, input: Json): Promise<unknown> {
+  return invokeHandler(handlers[handler] as AnyHandlerDefinition, input, world.ports);
+}
+
+/** Moves a service rollout to a status as the release would have (arranging a test). */
+export async function setRolloutStatus(
+  world: World,
+  region: string,
+  service: string,
+  status: ServiceRolloutStatus,
+  claimedBy?: string,
+): Promise<void> {
+  await world.ports.store.updateServiceRollout(
+    { releaseId: world.releaseId, region, service },
+    { status, ...(claimedBy && { claimedBy }) },
+    {
+      releaseId: world.releaseId,
+      key: `arrange/${region}/${service}/${status}/${claimedBy ?? ''}`,
+      at: world.ports.clock.now().toISOString(),
+      action: 'test.arranged',
+      actor: 'test',
+      region,
+      service,
+    },
+  );
+}
+
+/** Everything the handlers can change: store, clusters, load balancers, DNS, executions. */
+export function worldState(world: World): Json {
+  return {
+    store: world.ports.store.dump(),
+    cluster: world.ports.cluster.dump(),
+    traffic: world.ports.traffic.dump(),
+    dns: world.ports.dns.dump(),
+    workflow: world.ports.workflow.dump(),
+  };
+}
+
+/** The actions of a release's audit, in order. */
+export async function auditActions(world: World, releaseId = world.releaseId): Promise<string[]> {
+  return (await world.ports.store.listAudit(releaseId)).map((entry) => entry.action);
+}

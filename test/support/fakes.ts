@@ -1,0 +1,857 @@
+/**
+ * In-memory fakes of every port, for handler tests. Each keeps the semantics its port documents
+ * (lambdas/ports/index.ts) and the DynamoDB, Kubernetes and Step Functions adapters implement:
+ * idempotent release creation, `expect` on service-rollout updates, first-write-wins snapshots,
+ * a gap-free audit keyed for idempotency, leases judged by their expiry, take-once task tokens,
+ * event ids seen once per window. Answers from the outside world (rollout status, read-back
+ * weights, target health, metrics, probes) are scripted by the test.
+ */
+import {
+  ConditionFailedError,
+  InvalidInputError,
+  LockHeldError,
+  NotFoundError,
+  ReleaseConflictError,
+} from '../../lambdas/core/errors';
+import type {
+  AlarmState,
+  AuditEntry,
+  Clock,
+  Cluster,
+  ComparisonSample,
+  DeploymentSnapshot,
+  DeploymentView,
+  Dns,
+  DnsRecord,
+  Events,
+  ExecutionDescription,
+  LockLease,
+  MachineName,
+  NewAuditEntry,
+  Page,
+  Ports,
+  ProbeResult,
+  ReleaseRecord,
+  ReleaseStatus,
+  ResolvedTraffic,
+  RolloutStatus,
+  ServiceRolloutPatch,
+  ServiceRolloutRecord,
+  ServiceRolloutStatus,
+  Signals,
+  Store,
+  SwitchyardEvent,
+  TargetHealthSummary,
+  TaskTokenKey,
+  TaskTokenKind,
+  Track,
+  Traffic,
+  TrafficTarget,
+  Weights,
+  Workflow,
+  WorkloadTarget,
+} from '../../lambdas/ports';
+
+type Json = Record<string, unknown>;
+type Snapshot = DeploymentSnapshot & { weights?: Weights };
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+// ── clock ────────────────────────────────────────────────────────────────────
+
+/** A clock that moves only when told to. */
+export class ManualClock implements Clock {
+  private current: number;
+
+  constructor(start: Date | string = '2026-11-22T10:00:00.000Z') {
+    this.current = new Date(start).getTime();
+  }
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  advance(seconds: number): void {
+    this.current += seconds * 1000;
+  }
+}
+
+// ── store ────────────────────────────────────────────────────────────────────
+
+/** Rollback and failover may take over a release's lease (Store.acquireLock). */
+const OUTRANKS_RELEASE: ReadonlySet<LockLease['kind']> = new Set(['rollback', 'failover']);
+
+export class InMemoryStore implements Store {
+  private readonly releases = new Map<string, ReleaseRecord>();
+  private readonly plans = new Map<string, unknown>();
+  private readonly rollouts = new Map<string, ServiceRolloutRecord>();
+  private readonly snapshots = new Map<string, { releaseId: string; service: string; snapshot: Snapshot }>();
+  private readonly audits = new Map<string, AuditEntry[]>();
+  private readonly auditKeys = new Map<string, AuditEntry>();
+  private readonly locks = new Map<string, LockLease>();
+  private readonly watches = new Map<string, Set<string>>();
+  private readonly tokens = new Map<string, TaskTokenKey & { token: string }>();
+  private readonly seenEvents = new Map<string, number>();
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Everything stored, as plain data: two dumps are equal when nothing changed in between. */
+  dump(): Json {
+    const sorted = <V>(map: Map<string, V>) =>
+      Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return clone({
+      releases: sorted(this.releases),
+      plans: sorted(this.plans),
+      rollouts: sorted(this.rollouts),
+      snapshots: sorted(this.snapshots),
+      audits: sorted(this.audits),
+      locks: sorted(this.locks),
+      watches: sorted(new Map([...this.watches].map(([releaseId, names]) => [releaseId, [...names].sort()]))),
+      tokens: sorted(this.tokens),
+      seenEvents: sorted(this.seenEvents),
+    });
+  }
+
+  // releases
+
+  async createRelease(
+    release: ReleaseRecord,
+    planDocument: unknown,
+  ): Promise<{ created: boolean; release: ReleaseRecord }> {
+    const existing = this.releases.get(release.releaseId);
+    if (existing) {
+      if (existing.planHash !== release.planHash) {
+        throw new ReleaseConflictError(`release ${release.releaseId} already exists with another plan`);
+      }
+      return { created: false, release: clone(existing) };
+    }
+    this.releases.set(release.releaseId, clone(release));
+    this.plans.set(release.releaseId, clone(planDocument));
+    return { created: true, release: clone(release) };
+  }
+
+  async getRelease(releaseId: string): Promise<ReleaseRecord | undefined> {
+    const release = this.releases.get(releaseId);
+    return release && clone(release);
+  }
+
+  async getPlanDocument(releaseId: string): Promise<unknown> {
+    if (!this.plans.has(releaseId)) throw new NotFoundError(`release ${releaseId} has no stored plan`);
+    return clone(this.plans.get(releaseId));
+  }
+
+  async setReleaseStatus(
+    releaseId: string,
+    status: ReleaseStatus,
+    changes: { reason?: string; executionArn?: string; from?: readonly ReleaseStatus[] } = {},
+  ): Promise<ReleaseRecord> {
+    const release = this.releases.get(releaseId);
+    if (!release) throw new NotFoundError(`release ${releaseId} does not exist`);
+    if (changes.from && !changes.from.includes(release.status)) {
+      throw new ConditionFailedError(
+        `release ${releaseId} is ${release.status}, not ${changes.from.join(' or ')}: not moved to ${status}`,
+      );
+    }
+    const updated: ReleaseRecord = {
+      ...release,
+      status,
+      updatedAt: this.clock.now().toISOString(),
+      ...(changes.reason !== undefined && { reason: changes.reason }),
+      ...(changes.executionArn !== undefined && { executionArn: changes.executionArn }),
+    };
+    this.releases.set(releaseId, updated);
+    return clone(updated);
+  }
+
+  async listReleases(query: {
+    status?: ReleaseStatus;
+    since?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<ReleaseRecord>> {
+    const matching = [...this.releases.values()]
+      .filter((release) => !query.status || release.status === query.status)
+      .filter((release) => !query.since || release.createdAt >= query.since)
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    const start = query.cursor ? Number(query.cursor) : 0;
+    const limit = query.limit ?? 25;
+    const items = matching.slice(start, start + limit);
+    return {
+      items: clone(items),
+      ...(start + limit < matching.length && { cursor: String(start + limit) }),
+    };
+  }
+
+  // service rollouts
+
+  async putServiceRollouts(records: readonly ServiceRolloutRecord[]): Promise<void> {
+    for (const record of records) {
+      const key = rolloutKey(record);
+      if (!this.rollouts.has(key)) this.rollouts.set(key, clone(record));
+    }
+  }
+
+  async getServiceRollout(
+    releaseId: string,
+    region: string,
+    service: string,
+  ): Promise<ServiceRolloutRecord | undefined> {
+    const record = this.rollouts.get(rolloutKey({ releaseId, region, service }));
+    return record && clone(record);
+  }
+
+  async listServiceRollouts(releaseId: string, region?: string): Promise<ServiceRolloutRecord[]> {
+    return clone(
+      [...this.rollouts.values()].filter(
+        (record) => record.releaseId === releaseId && (region === undefined || record.region === region),
+      ),
+    );
+  }
+
+  async updateServiceRollout(
+    key: { releaseId: string; region: string; service: string },
+    patch: ServiceRolloutPatch,
+    audit: NewAuditEntry,
+    expect?: readonly ServiceRolloutStatus[],
+  ): Promise<ServiceRolloutRecord> {
+    if (!audit.key) throw new InvalidInputError('an audit entry needs an idempotency key');
+    const what = `service rollout ${key.releaseId}/${key.region}/${key.service}`;
+    const current = this.rollouts.get(rolloutKey(key));
+    if (!current) throw new NotFoundError(`${what} does not exist`);
+    // The patch and the audit entry are one transaction: an audit key already stored means this
+    // change was made before (a retry), so neither is written again.
+    const retried = this.auditKeys.has(auditKeyOf(audit.releaseId, audit.key));
+    if (retried) return clone(current);
+    if (expect && !expect.includes(current.status)) {
+      throw new ConditionFailedError(`${what} is ${current.status}, not ${expect.join(' or ')}`);
+    }
+    const applied = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+    const updated: ServiceRolloutRecord = {
+      ...current,
+      ...applied,
+      updatedAt: this.clock.now().toISOString(),
+    };
+    this.rollouts.set(rolloutKey(key), updated);
+    this.appendNow(audit);
+    return clone(updated);
+  }
+
+  // snapshots
+
+  async putSnapshot(releaseId: string, service: string, snapshot: Snapshot): Promise<void> {
+    const key = `${releaseId}|${snapshot.target.region}|${service}`;
+    if (!this.snapshots.has(key)) this.snapshots.set(key, { releaseId, service, snapshot: clone(snapshot) });
+  }
+
+  async getSnapshots(
+    releaseId: string,
+    region?: string,
+  ): Promise<Array<{ service: string; snapshot: Snapshot }>> {
+    return [...this.snapshots.values()]
+      .filter(
+        (entry) =>
+          entry.releaseId === releaseId && (region === undefined || entry.snapshot.target.region === region),
+      )
+      .map((entry) => clone({ service: entry.service, snapshot: entry.snapshot }));
+  }
+
+  // audit
+
+  async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
+    if (!entry.key) throw new InvalidInputError('an audit entry needs an idempotency key');
+    return clone(this.auditKeys.get(auditKeyOf(entry.releaseId, entry.key)) ?? this.appendNow(entry));
+  }
+
+  private appendNow(entry: NewAuditEntry): AuditEntry {
+    const list = this.audits.get(entry.releaseId) ?? [];
+    const stored: AuditEntry = { ...clone(entry), seq: list.length + 1 };
+    list.push(stored);
+    this.audits.set(entry.releaseId, list);
+    this.auditKeys.set(auditKeyOf(entry.releaseId, entry.key), stored);
+    return stored;
+  }
+
+  async listAudit(
+    releaseId: string,
+    query: { afterSeq?: number; limit?: number } = {},
+  ): Promise<AuditEntry[]> {
+    const after = (this.audits.get(releaseId) ?? []).filter((entry) => entry.seq > (query.afterSeq ?? 0));
+    return clone(query.limit === undefined ? after : after.slice(0, query.limit));
+  }
+
+  // locks
+
+  async acquireLock(
+    scope: string,
+    holder: Pick<LockLease, 'releaseId' | 'kind'>,
+    leaseSeconds: number,
+  ): Promise<LockLease> {
+    if (!(leaseSeconds > 0)) throw new InvalidInputError(`a lease must last some time, not ${leaseSeconds}s`);
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + leaseSeconds * 1000).toISOString();
+    const current = this.locks.get(scope);
+    const live = current !== undefined && new Date(current.expiresAt) > now;
+    if (!live || (OUTRANKS_RELEASE.has(holder.kind) && current.kind === 'release')) {
+      const lease: LockLease = { scope, ...holder, acquiredAt: now.toISOString(), expiresAt };
+      this.locks.set(scope, lease);
+      return clone(lease);
+    }
+    if (current.releaseId !== holder.releaseId || current.kind !== holder.kind) {
+      throw new LockHeldError(clone(current));
+    }
+    // Already ours (a retried step): renewed, keeping when it was first taken.
+    const renewed = { ...current, expiresAt };
+    this.locks.set(scope, renewed);
+    return clone(renewed);
+  }
+
+  async releaseLock(scope: string, releaseId: string): Promise<void> {
+    if (this.locks.get(scope)?.releaseId === releaseId) this.locks.delete(scope);
+  }
+
+  async getLock(scope: string): Promise<LockLease | undefined> {
+    const lease = this.locks.get(scope);
+    return lease && new Date(lease.expiresAt) > this.clock.now() ? clone(lease) : undefined;
+  }
+
+  // alarm watches
+
+  async watchAlarms(releaseId: string, alarmNames: readonly string[]): Promise<void> {
+    const names = this.watches.get(releaseId) ?? new Set<string>();
+    for (const name of alarmNames) names.add(name);
+    this.watches.set(releaseId, names);
+  }
+
+  async unwatchAlarms(releaseId: string): Promise<void> {
+    this.watches.delete(releaseId);
+  }
+
+  async releasesWatching(alarmName: string): Promise<string[]> {
+    return [...this.watches].filter(([, names]) => names.has(alarmName)).map(([releaseId]) => releaseId);
+  }
+
+  // task tokens
+
+  async putTaskToken(key: TaskTokenKey, token: string): Promise<void> {
+    // A retried wait state brings a new token for the same key: the newest is the live one.
+    this.tokens.set(tokenKeyOf(key), { releaseId: key.releaseId, kind: key.kind, name: key.name, token });
+  }
+
+  async takeTaskToken(key: TaskTokenKey): Promise<string | undefined> {
+    const entry = this.tokens.get(tokenKeyOf(key));
+    this.tokens.delete(tokenKeyOf(key));
+    return entry?.token;
+  }
+
+  async listTaskTokens(
+    releaseId: string,
+    kind?: TaskTokenKind,
+  ): Promise<Array<TaskTokenKey & { token: string }>> {
+    return clone(
+      [...this.tokens.values()].filter(
+        (entry) => entry.releaseId === releaseId && (kind === undefined || entry.kind === kind),
+      ),
+    );
+  }
+
+  // events
+
+  async markEventSeen(eventId: string, ttlSeconds: number): Promise<boolean> {
+    const now = this.clock.now().getTime();
+    const seenUntil = this.seenEvents.get(eventId);
+    if (seenUntil !== undefined && seenUntil > now) return false;
+    this.seenEvents.set(eventId, now + ttlSeconds * 1000);
+    return true;
+  }
+}
+
+const rolloutKey = (key: { releaseId: string; region: string; service: string }) =>
+  `${key.releaseId}|${key.region}|${key.service}`;
+const auditKeyOf = (releaseId: string, key: string) => `${releaseId}|${key}`;
+const tokenKeyOf = (key: TaskTokenKey) => `${key.releaseId}|${key.kind}|${key.name}`;
+
+// ── workflow ─────────────────────────────────────────────────────────────────
+
+export interface FakeExecution {
+  machine: MachineName;
+  name: string;
+  executionArn: string;
+  input: Record<string, unknown>;
+  status: ExecutionDescription['status'];
+  stopReason?: { error: string; cause: string };
+}
+
+export class FakeWorkflow implements Workflow {
+  readonly executions = new Map<string, FakeExecution>();
+  /** Executions actually started (not those that already existed). */
+  readonly started: FakeExecution[] = [];
+  readonly stopped: Array<{ executionArn: string; error: string; cause: string }> = [];
+  readonly taskSuccesses: Array<{ token: string; output: Record<string, unknown> }> = [];
+  readonly taskFailures: Array<{ token: string; error: string; cause: string }> = [];
+  readonly heartbeats: string[] = [];
+  /** Tokens whose task already ended: answering them is a NotFoundError, as the adapter reports. */
+  readonly staleTokens = new Set<string>();
+
+  /** Every execution's name, input and status. */
+  dump(): Json {
+    return clone(Object.fromEntries(this.executions));
+  }
+
+  executionArnFor(machine: MachineName, name: string): string {
+    return `arn:aws:states:us-east-1:123456789012:execution:switchyard-${machine}:${name}`;
+  }
+
+  async startExecution(
+    machine: MachineName,
+    name: string,
+    input: Record<string, unknown>,
+  ): Promise<{ executionArn: string; alreadyExisted: boolean }> {
+    const executionArn = this.executionArnFor(machine, name);
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      if (JSON.stringify(existing.input) !== JSON.stringify(input)) {
+        throw new ReleaseConflictError(`an execution named "${name}" already exists with different input`);
+      }
+      return { executionArn, alreadyExisted: true };
+    }
+    const execution: FakeExecution = { machine, name, executionArn, input: clone(input), status: 'RUNNING' };
+    this.executions.set(executionArn, execution);
+    this.started.push(execution);
+    return { executionArn, alreadyExisted: false };
+  }
+
+  async stopExecution(executionArn: string, reason: { error: string; cause: string }): Promise<void> {
+    const execution = this.executions.get(executionArn);
+    if (!execution) throw new NotFoundError(`execution ${executionArn} does not exist`);
+    // Stopping a finished execution changes nothing, as in Step Functions.
+    if (execution.status !== 'RUNNING') return;
+    execution.status = 'ABORTED';
+    execution.stopReason = reason;
+    this.stopped.push({ executionArn, ...reason });
+  }
+
+  async describeExecution(executionArn: string): Promise<ExecutionDescription | undefined> {
+    const execution = this.executions.get(executionArn);
+    if (!execution) return undefined;
+    return {
+      executionArn,
+      name: execution.name,
+      status: execution.status,
+      startDate: '2026-11-22T10:00:00.000Z',
+    };
+  }
+
+  async sendTaskSuccess(token: string, output: Record<string, unknown>): Promise<void> {
+    this.answer(token);
+    this.taskSuccesses.push({ token, output: clone(output) });
+  }
+
+  async sendTaskFailure(token: string, error: string, cause: string): Promise<void> {
+    this.answer(token);
+    this.taskFailures.push({ token, error, cause });
+  }
+
+  async sendTaskHeartbeat(token: string): Promise<void> {
+    if (this.staleTokens.has(token)) throw new NotFoundError(`task ${token} already ended`);
+    this.heartbeats.push(token);
+  }
+
+  private answer(token: string): void {
+    if (this.staleTokens.has(token)) throw new NotFoundError(`task ${token} already ended`);
+    // A task is answered once; a second answer finds it ended.
+    this.staleTokens.add(token);
+  }
+}
+
+// ── cluster ──────────────────────────────────────────────────────────────────
+
+interface FakeDeployment {
+  replicas: number;
+  images: Record<string, string>;
+  template: Json;
+  generation: number;
+  labels: Record<string, string>;
+}
+
+export type ClusterCall =
+  | { op: 'setImage'; deployment: string; track: Track; container: string; image: string }
+  | { op: 'scale'; deployment: string; track: Track; replicas: number }
+  | { op: 'ensureCanary'; deployment: string; image: string; replicas: number }
+  | { op: 'removeCanary'; deployment: string; mode: 'scaleToZero' | 'delete' }
+  | { op: 'restore'; deployment: string };
+
+/** A pod template that passes the readiness gate: the baseline tests weaken one field at a time. */
+export function securePodTemplate(container: string, image: string): Json {
+  return {
+    metadata: { labels: { app: container } },
+    spec: {
+      securityContext: { runAsNonRoot: true, runAsUser: 10001 },
+      containers: [
+        {
+          name: container,
+          image,
+          securityContext: {
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+          },
+          resources: {
+            requests: { cpu: '100m', memory: '128Mi' },
+            limits: { memory: '256Mi' },
+          },
+          livenessProbe: { httpGet: { path: '/healthz', port: 8080 } },
+          readinessProbe: { httpGet: { path: '/ready', port: 8080 } },
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * Deployments per region, cluster and namespace, stable and `-canary`. Rollout status answers
+ * `complete` unless a test scripts it; every mutating call is recorded in order.
+ */
+export class FakeCluster implements Cluster {
+  private readonly deployments = new Map<string, FakeDeployment>();
+  private readonly statuses = new Map<string, RolloutStatus['state'][]>();
+  readonly calls: ClusterCall[] = [];
+  /** Deployments whose restore fails, by name: the rollback handlers must report them. */
+  readonly failingRestores = new Set<string>();
+
+  /** Adds a stable Deployment with one container named like the Deployment. */
+  addDeployment(
+    target: WorkloadTarget,
+    spec: { replicas: number; image: string; container?: string; template?: Json },
+  ): void {
+    const container = spec.container ?? target.deployment;
+    this.deployments.set(keyOf(target, 'stable'), {
+      replicas: spec.replicas,
+      images: { [container]: spec.image },
+      template: spec.template ?? securePodTemplate(container, spec.image),
+      generation: 1,
+      labels: { app: target.deployment },
+    });
+  }
+
+  /** The next answers of rolloutStatus for a track, in order; the last one repeats. */
+  scriptRolloutStatus(target: WorkloadTarget, track: Track, states: RolloutStatus['state'][]): void {
+    this.statuses.set(keyOf(target, track), [...states]);
+  }
+
+  /** Every Deployment as plain data. */
+  dump(): Json {
+    return clone(Object.fromEntries(this.deployments));
+  }
+
+  deployment(target: WorkloadTarget, track: Track = 'stable'): FakeDeployment | undefined {
+    const found = this.deployments.get(keyOf(target, track));
+    return found && clone(found);
+  }
+
+  async readDeployment(target: WorkloadTarget, track: Track = 'stable'): Promise<DeploymentView | undefined> {
+    const found = this.deployments.get(keyOf(target, track));
+    if (!found) return undefined;
+    return clone({
+      name: track === 'canary' ? `${target.deployment}-canary` : target.deployment,
+      namespace: target.namespace,
+      replicas: found.replicas,
+      images: found.images,
+      template: found.template,
+      generation: found.generation,
+      labels: found.labels,
+    });
+  }
+
+  async snapshot(target: WorkloadTarget): Promise<DeploymentSnapshot> {
+    const stable = this.deployments.get(keyOf(target, 'stable'));
+    if (!stable) throw new NotFoundError(`deployment ${target.deployment} not found in ${target.region}`);
+    const canary = this.deployments.get(keyOf(target, 'canary'));
+    return clone({
+      target,
+      existed: true,
+      replicas: stable.replicas,
+      images: stable.images,
+      template: stable.template,
+      canary: { existed: canary !== undefined, replicas: canary?.replicas ?? 0 },
+    });
+  }
+
+  async setImage(
+    target: WorkloadTarget,
+    container: string,
+    image: string,
+    track: Track = 'stable',
+  ): Promise<void> {
+    const found = this.require(target, track);
+    this.change(found, {
+      images: { ...found.images, [container]: image },
+      template: withImage(found.template, container, image),
+    });
+    this.calls.push({ op: 'setImage', deployment: target.deployment, track, container, image });
+  }
+
+  async scale(target: WorkloadTarget, replicas: number, track: Track = 'stable'): Promise<void> {
+    this.change(this.require(target, track), { replicas });
+    this.calls.push({ op: 'scale', deployment: target.deployment, track, replicas });
+  }
+
+  async ensureCanary(
+    target: WorkloadTarget,
+    spec: { container: string; image: string; replicas: number },
+  ): Promise<string> {
+    const stable = this.require(target, 'stable');
+    const desired = {
+      replicas: spec.replicas,
+      images: { ...stable.images, [spec.container]: spec.image },
+      template: withImage(stable.template, spec.container, spec.image),
+    };
+    const canary = this.deployments.get(keyOf(target, 'canary'));
+    if (canary) this.change(canary, desired);
+    else {
+      this.deployments.set(keyOf(target, 'canary'), {
+        ...desired,
+        generation: 1,
+        labels: { ...stable.labels, 'switchyard.dev/track': 'canary' },
+      });
+    }
+    this.calls.push({
+      op: 'ensureCanary',
+      deployment: target.deployment,
+      image: spec.image,
+      replicas: spec.replicas,
+    });
+    return `${target.deployment}-canary`;
+  }
+
+  async removeCanary(target: WorkloadTarget, mode: 'scaleToZero' | 'delete'): Promise<void> {
+    const canary = this.deployments.get(keyOf(target, 'canary'));
+    if (canary && mode === 'scaleToZero') this.change(canary, { replicas: 0 });
+    if (canary && mode === 'delete') this.deployments.delete(keyOf(target, 'canary'));
+    this.calls.push({ op: 'removeCanary', deployment: target.deployment, mode });
+  }
+
+  async rolloutStatus(target: WorkloadTarget, track: Track = 'stable'): Promise<RolloutStatus> {
+    const found = this.require(target, track);
+    const scripted = this.statuses.get(keyOf(target, track));
+    const state = (scripted && scripted.length > 1 ? scripted.shift() : scripted?.[0]) ?? 'complete';
+    const ready = state === 'complete' ? found.replicas : 0;
+    return {
+      state,
+      message:
+        state === 'complete'
+          ? `deployment "${target.deployment}" successfully rolled out`
+          : state === 'failed'
+            ? `deployment "${target.deployment}" exceeded its progress deadline`
+            : `Waiting for deployment "${target.deployment}" rollout to finish: 0 of ${found.replicas} updated replicas are available...`,
+      desired: found.replicas,
+      updated: ready,
+      ready,
+      available: ready,
+    };
+  }
+
+  async restore(snapshot: DeploymentSnapshot): Promise<void> {
+    const { target } = snapshot;
+    if (this.failingRestores.has(target.deployment)) {
+      throw new NotFoundError(`cannot restore ${target.deployment}: the API refused the patch`);
+    }
+    if (snapshot.existed) {
+      const saved = { replicas: snapshot.replicas, images: snapshot.images, template: snapshot.template };
+      const current = this.deployments.get(keyOf(target, 'stable'));
+      if (current) this.change(current, saved);
+      else
+        this.deployments.set(keyOf(target, 'stable'), {
+          ...clone(saved),
+          generation: 1,
+          labels: { app: target.deployment },
+        });
+    } else {
+      this.deployments.delete(keyOf(target, 'stable'));
+    }
+    const canary = this.deployments.get(keyOf(target, 'canary'));
+    if (!snapshot.canary.existed) this.deployments.delete(keyOf(target, 'canary'));
+    else if (canary) this.change(canary, { replicas: snapshot.canary.replicas });
+    this.calls.push({ op: 'restore', deployment: target.deployment });
+  }
+
+  /** Applies a spec change; like the API server, bumps the generation only when the spec changed. */
+  private change(
+    deployment: FakeDeployment,
+    spec: Partial<Pick<FakeDeployment, 'replicas' | 'images' | 'template'>>,
+  ): void {
+    const before = JSON.stringify([deployment.replicas, deployment.images, deployment.template]);
+    Object.assign(deployment, clone(spec));
+    if (JSON.stringify([deployment.replicas, deployment.images, deployment.template]) !== before)
+      deployment.generation++;
+  }
+
+  private require(target: WorkloadTarget, track: Track): FakeDeployment {
+    const found = this.deployments.get(keyOf(target, track));
+    if (!found)
+      throw new NotFoundError(`deployment ${target.deployment} (${track}) not found in ${target.region}`);
+    return found;
+  }
+}
+
+function keyOf(target: WorkloadTarget, track: Track): string {
+  return `${target.region}/${target.cluster}/${target.namespace}/${target.deployment}/${track}`;
+}
+
+function withImage(template: Json, container: string, image: string): Json {
+  const copy = clone(template);
+  const spec = copy.spec as { containers?: Array<{ name: string; image?: string }> } | undefined;
+  for (const entry of spec?.containers ?? []) if (entry.name === container) entry.image = image;
+  return copy;
+}
+
+// ── traffic, dns, signals, events ───────────────────────────────────────────
+
+/** ALB weights per service and region (stable 100 % until set); read-back and health scripted. */
+export class FakeTraffic implements Traffic {
+  private readonly weights = new Map<string, Weights>();
+  private readonly health = new Map<string, Record<Track, TargetHealthSummary>>();
+  readonly calls: Array<{ service: string; region: string; weights: Weights }> = [];
+  /** What the load balancer reports after a set, when it is not what was asked (a racing writer). */
+  readBack: ((target: TrafficTarget, asked: Weights) => Weights) | undefined;
+
+  dump(): Json {
+    return clone(Object.fromEntries(this.weights));
+  }
+
+  weightsOf(service: string, region: string): Weights {
+    return clone(this.weights.get(`${region}/${service}`) ?? { stable: 100, canary: 0 });
+  }
+
+  scriptHealth(service: string, region: string, health: Record<Track, TargetHealthSummary>): void {
+    this.health.set(`${region}/${service}`, clone(health));
+  }
+
+  async resolve(target: TrafficTarget): Promise<ResolvedTraffic> {
+    const prefix = `arn:aws:elasticloadbalancing:${target.region}:123456789012`;
+    return {
+      loadBalancerArn: `${prefix}:loadbalancer/app/${target.alb.loadBalancerName}/0123456789abcdef`,
+      listenerArn: `${prefix}:listener/app/${target.alb.loadBalancerName}/0123456789abcdef/${target.alb.port}`,
+      stableTargetGroupArn: `${prefix}:targetgroup/${target.alb.stableTargetGroup}/0000000000000001`,
+      canaryTargetGroupArn: `${prefix}:targetgroup/${target.alb.canaryTargetGroup}/0000000000000002`,
+    };
+  }
+
+  async getWeights(target: TrafficTarget): Promise<Weights> {
+    return this.weightsOf(target.service, target.region);
+  }
+
+  async setWeights(target: TrafficTarget, weights: Weights): Promise<Weights> {
+    this.calls.push({ service: target.service, region: target.region, weights: clone(weights) });
+    const applied = this.readBack ? this.readBack(target, weights) : weights;
+    this.weights.set(`${target.region}/${target.service}`, clone(applied));
+    return clone(applied);
+  }
+
+  async targetHealth(target: TrafficTarget): Promise<Record<Track, TargetHealthSummary>> {
+    return clone(
+      this.health.get(`${target.region}/${target.service}`) ?? {
+        stable: { healthy: 2, unhealthy: 0, other: 0 },
+        canary: { healthy: 1, unhealthy: 0, other: 0 },
+      },
+    );
+  }
+}
+
+export class FakeDns implements Dns {
+  private readonly records = new Map<string, Record<string, number>>();
+  readonly changes: Array<{ changeId: string; weights: Record<string, number> }> = [];
+  inSync = true;
+
+  dump(): Json {
+    return clone(Object.fromEntries(this.records));
+  }
+
+  setRecord(record: DnsRecord, weights: Record<string, number>): void {
+    this.records.set(`${record.hostedZoneId}/${record.recordName}`, { ...weights });
+  }
+
+  async getWeights(record: DnsRecord): Promise<Record<string, number>> {
+    return { ...(this.records.get(`${record.hostedZoneId}/${record.recordName}`) ?? {}) };
+  }
+
+  async setWeights(record: DnsRecord, weights: Record<string, number>): Promise<{ changeId: string }> {
+    const key = `${record.hostedZoneId}/${record.recordName}`;
+    this.records.set(key, { ...(this.records.get(key) ?? {}), ...weights });
+    const changeId = `C${String(this.changes.length + 1).padStart(6, '0')}`;
+    this.changes.push({ changeId, weights: { ...weights } });
+    return { changeId };
+  }
+
+  async isInSync(_changeId: string): Promise<boolean> {
+    return this.inSync;
+  }
+}
+
+/** Signals answered from scripts: metric samples, alarm states, probe and hook results. */
+export class FakeSignals implements Signals {
+  samples: ComparisonSample[] = [];
+  alarms: Record<string, AlarmState> = {};
+  http: ProbeResult = { ok: true, detail: '200 OK', latencyMs: 12 };
+  tcp: ProbeResult = { ok: true, detail: 'connected', latencyMs: 3 };
+  hook: { verdict: 'pass' | 'fail' | 'inconclusive'; detail: string } = { verdict: 'pass', detail: 'ok' };
+  readonly comparisons: Array<{ region: string; from: Date; to: Date; periodSeconds: number }> = [];
+
+  async alarmStates(_region: string, alarmNames: readonly string[]): Promise<Record<string, AlarmState>> {
+    return Object.fromEntries(alarmNames.map((name) => [name, this.alarms[name] ?? 'OK']));
+  }
+
+  async compareTargetGroups(
+    region: string,
+    _traffic: ResolvedTraffic,
+    window: { from: Date; to: Date; periodSeconds: number },
+  ): Promise<ComparisonSample[]> {
+    this.comparisons.push({ region, ...window });
+    return clone(this.samples);
+  }
+
+  async httpProbe(): Promise<ProbeResult> {
+    return clone(this.http);
+  }
+
+  async tcpProbe(): Promise<ProbeResult> {
+    return clone(this.tcp);
+  }
+
+  async invokeHook(): Promise<{ verdict: 'pass' | 'fail' | 'inconclusive'; detail: string }> {
+    return clone(this.hook);
+  }
+}
+
+export class FakeEvents implements Events {
+  readonly published: SwitchyardEvent[] = [];
+
+  async publish(events: readonly SwitchyardEvent[]): Promise<void> {
+    this.published.push(...clone(events));
+  }
+}
+
+// ── all of them ──────────────────────────────────────────────────────────────
+
+export interface FakePorts extends Ports {
+  cluster: FakeCluster;
+  traffic: FakeTraffic;
+  dns: FakeDns;
+  signals: FakeSignals;
+  store: InMemoryStore;
+  workflow: FakeWorkflow;
+  events: FakeEvents;
+  clock: ManualClock;
+}
+
+export function fakePorts(clock = new ManualClock()): FakePorts {
+  return {
+    cluster: new FakeCluster(),
+    traffic: new FakeTraffic(),
+    dns: new FakeDns(),
+    signals: new FakeSignals(),
+    store: new InMemoryStore(clock),
+    workflow: new FakeWorkflow(),
+    events: new FakeEvents(),
+    clock,
+  };
+}
