@@ -25,14 +25,16 @@ export function planFailover(
   const survivorTotal = survivors.reduce((sum, region) => sum + current[region]!, 0);
   const weights: Record<string, number> = { [failing]: 0 };
   const scaleFactors: Record<string, number> = {};
+  // Survivors at zero split the load evenly; otherwise each keeps its share of the survivors,
+  // so a survivor drained on purpose (weight 0 beside others) stays drained and unscaled.
+  const shareOf = (region: string) =>
+    survivorTotal === 0 ? 1 / survivors.length : current[region]! / survivorTotal;
+  // Route 53 splits by relative weight: one common factor keeps the ratios inside 0–255.
+  const largest = Math.max(...survivors.map((region) => (total || survivors.length) * shareOf(region)));
+  const fit = largest > ROUTE53_MAX_WEIGHT ? ROUTE53_MAX_WEIGHT / largest : 1;
   for (const region of survivors) {
-    // Survivors at zero split the load evenly; otherwise each keeps its share of the survivors,
-    // so a survivor drained on purpose (weight 0 beside others) stays drained and unscaled.
-    const share = survivorTotal === 0 ? 1 / survivors.length : current[region]! / survivorTotal;
-    weights[region] =
-      share === 0
-        ? 0
-        : Math.min(ROUTE53_MAX_WEIGHT, Math.max(1, Math.round((total || survivors.length) * share)));
+    const share = shareOf(region);
+    weights[region] = share === 0 ? 0 : Math.max(1, Math.round((total || survivors.length) * share * fit));
     const before = total === 0 ? 1 / Object.keys(current).length : current[region]! / total;
     scaleFactors[region] =
       share === 0 ? 1 : before === 0 ? maxScaleFactor : Math.min(maxScaleFactor, Math.max(1, share / before));

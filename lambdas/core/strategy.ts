@@ -69,13 +69,13 @@ export function rolloutSteps(service: ResolvedService): RolloutStep[] {
   }
 }
 
-/** Cumulative percentages of replicas updated after each rolling batch, ending at 100. */
+/** Cumulative percentages of replicas updated after each rolling batch, ending at 100; rounded down, so the replicas they give never outrun the batch size. */
 export function rollingBatchPercents(batch: { size: number } | { percent: number }, replicas = 3): number[] {
   const count =
     'percent' in batch
       ? Math.ceil(100 / batch.percent)
       : Math.max(1, Math.ceil(Math.max(replicas, 1) / batch.size));
-  return Array.from({ length: count }, (_, index) => Math.min(100, Math.round(((index + 1) * 100) / count)));
+  return Array.from({ length: count }, (_, index) => Math.min(100, Math.floor(((index + 1) * 100) / count)));
 }
 
 /** Canary replicas for a traffic weight: ceil(total × weight / 100), at least 1 while weight > 0. */

@@ -1,8 +1,8 @@
 /**
  * The alarm path: a CloudWatch "Alarm State Change" into ALARM, delivered by EventBridge (at
  * least once), stops every running release watching that alarm and starts its rollback. The
- * event id, the conditional RUNNING → ROLLING_BACK move and the rollback's execution name each
- * make a duplicate delivery start nothing new.
+ * conditional RUNNING → ROLLING_BACK move and the rollback's execution name make a duplicate
+ * delivery start nothing new, and let a retry finish what a failed delivery began.
  */
 import * as z from 'zod';
 import { ConditionFailedError } from '../core/errors';
@@ -35,21 +35,27 @@ export const onAlarm = defineHandler({
     const alarmName = event.detail.alarmName;
     if (event.detail.state.value !== 'ALARM')
       return { alarmName, rolledBack: [], ignored: 'not an ALARM state' };
-    if (!(await ports.store.markEventSeen(event.id, EVENT_MEMORY_SECONDS))) {
-      return { alarmName, rolledBack: [], ignored: 'duplicate delivery' };
-    }
     const rolledBack: string[] = [];
+    const alarmReason = `alarm ${alarmName} in ${event.region} entered ALARM`;
     for (const releaseId of await ports.store.releasesWatching(alarmName)) {
       const release = await ports.store.getRelease(releaseId);
-      if (release?.status !== 'RUNNING') continue;
-      const reason = `alarm ${alarmName} in ${event.region} entered ALARM${event.detail.state.reason ? `: ${event.detail.state.reason}` : ''}`;
-      try {
-        await ports.store.setReleaseStatus(releaseId, 'ROLLING_BACK', { reason, from: ['RUNNING'] });
-      } catch (error) {
-        // Another delivery (or the release's own failure) got there first.
-        if (error instanceof ConditionFailedError) continue;
-        throw error;
+      if (!release) continue;
+      const reason = `${alarmReason}${event.detail.state.reason ? `: ${event.detail.state.reason}` : ''}`;
+      let movedHere = false;
+      if (release.status === 'RUNNING') {
+        try {
+          await ports.store.setReleaseStatus(releaseId, 'ROLLING_BACK', { reason, from: ['RUNNING'] });
+          movedHere = true;
+        } catch (error) {
+          // Another delivery, or the release's own failure, got there first.
+          if (!(error instanceof ConditionFailedError)) throw error;
+        }
       }
+      // This alarm's rollback, moved here or by an earlier delivery that may have failed half-way:
+      // the stop and the start below are safe to repeat, so finishing them again is harmless.
+      const current = movedHere ? undefined : await ports.store.getRelease(releaseId);
+      if (!movedHere && !(current?.status === 'ROLLING_BACK' && current.reason?.startsWith(alarmReason)))
+        continue;
       await ports.store.appendAudit({
         releaseId,
         key: `alarm/${alarmName}`,
@@ -65,9 +71,12 @@ export const onAlarm = defineHandler({
           cause: reason,
         });
       }
-      await ports.workflow.startExecution('rollback', rollbackName(releaseId), { releaseId });
-      rolledBack.push(releaseId);
+      const { alreadyExisted } = await ports.workflow.startExecution('rollback', rollbackName(releaseId), {
+        releaseId,
+      });
+      if (!alreadyExisted) rolledBack.push(releaseId);
     }
-    return { alarmName, rolledBack };
+    const firstDelivery = await ports.store.markEventSeen(event.id, EVENT_MEMORY_SECONDS);
+    return { alarmName, rolledBack, ...(firstDelivery ? {} : { duplicate: true }) };
   },
 });

@@ -262,16 +262,12 @@ export const claimNextService = defineHandler({
     await assertReleaseRunning(ports.store, releaseId);
     const context = await loadReleaseContext(ports.store, releaseId);
     const laneId = `lane-${lane}`;
-    for (let attempt = 0; attempt < 5; attempt++) {
+    // Contention only means another lane took a candidate first: look again, a few times.
+    for (let attempt = 0; attempt < 3; attempt++) {
       const records = new Map(
         (await ports.store.listServiceRollouts(releaseId, region)).map((record) => [record.service, record]),
       );
-      const outcome = await claimFrom(
-        context,
-        ports,
-        { releaseId, region, laneId, index: lane + attempt },
-        records,
-      );
+      const outcome = await claimFrom(context, ports, { releaseId, region, laneId }, records);
       if (outcome !== 'contended') return { releaseId, region, lane, ...outcome };
     }
     return { releaseId, region, lane, outcome: 'wait' as const };
@@ -281,7 +277,7 @@ export const claimNextService = defineHandler({
 async function claimFrom(
   context: ReleaseContext,
   ports: Ports,
-  lane: { releaseId: string; region: string; laneId: string; index: number },
+  lane: { releaseId: string; region: string; laneId: string },
   records: Map<string, ServiceRolloutRecord>,
 ): Promise<ClaimOutcome | 'contended'> {
   const { releaseId, region, laneId } = lane;
@@ -311,36 +307,37 @@ async function claimFrom(
         .every((dep) => DONE.has(records.get(dep)?.status ?? 'PENDING')),
     )
     .sort((a, b) => context.priority(region, b.service) - context.priority(region, a.service));
-  // Lanes that look at the same moment start from different candidates, so they rarely collide.
-  const next = ready[lane.index % Math.max(1, ready.length)];
-  if (!next) return { outcome: 'wait' };
+  if (ready.length === 0) return { outcome: 'wait' };
   const now = ports.clock.now().toISOString();
-  try {
-    await ports.store.updateServiceRollout(
-      { releaseId, region, service: next.service },
-      { status: 'IN_PROGRESS', claimedBy: laneId, startedAt: now },
-      {
-        releaseId,
-        key: `${region}/${next.service}/claimed-by-${laneId}`,
-        at: now,
-        action: 'service.claimed',
-        actor: 'switchyard',
-        region,
-        service: next.service,
-        detail: { lane: laneId },
-      },
-      ['PENDING'],
-    );
-  } catch (error) {
-    // Another lane claimed it first: look again.
-    if (error instanceof ConditionFailedError) return 'contended';
-    throw error;
+  // Best first; a candidate another lane took meanwhile fails its condition and the next is tried.
+  for (const next of ready) {
+    try {
+      await ports.store.updateServiceRollout(
+        { releaseId, region, service: next.service },
+        { status: 'IN_PROGRESS', claimedBy: laneId, startedAt: now },
+        {
+          releaseId,
+          key: `${region}/${next.service}/claimed-by-${laneId}`,
+          at: now,
+          action: 'service.claimed',
+          actor: 'switchyard',
+          region,
+          service: next.service,
+          detail: { lane: laneId },
+        },
+        ['PENDING'],
+      );
+    } catch (error) {
+      if (error instanceof ConditionFailedError) continue;
+      throw error;
+    }
+    return {
+      outcome: 'claimed',
+      service: next.service,
+      executionName: serviceRolloutName(releaseId, region, next.service),
+    };
   }
-  return {
-    outcome: 'claimed',
-    service: next.service,
-    executionName: serviceRolloutName(releaseId, region, next.service),
-  };
+  return 'contended';
 }
 
 /** Parks the lane until another lane finishes a service; re-checks after parking so no wake-up is lost. */

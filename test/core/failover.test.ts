@@ -41,10 +41,10 @@ describe('planFailover', () => {
       { weights: { a: 0, b: 200, drained: 0 }, scaleFactors: { b: 2, drained: 1 } },
     ],
     [
-      'a survivor of weight 1 grows with the others; a capped one stops at 255',
+      'survivors keep their ratio inside 0–255 (one common factor), and scale by their new share',
       { a: 255, b: 1, c: 254 },
       'c',
-      { weights: { c: 0, a: 255, b: 2 }, scaleFactors: { a: 510 / 256, b: 510 / 256 } },
+      { weights: { c: 0, a: 255, b: 1 }, scaleFactors: { a: 510 / 256, b: 510 / 256 } },
     ],
     [
       'a scale factor is capped (10× wanted, 3× allowed)',

@@ -52,11 +52,27 @@ describe('onAlarm', () => {
     expect(await onAlarm(world, alarmEvent('event-1'))).toEqual({
       alarmName: ALARM,
       rolledBack: [],
-      ignored: 'duplicate delivery',
+      duplicate: true,
     });
     expect(rollbackStarts(world)).toHaveLength(1);
     expect(world.ports.workflow.stopped).toHaveLength(1);
     expect((await auditActions(world)).filter((action) => action === 'alarm.received')).toHaveLength(1);
+  });
+
+  it('a retried delivery finishes a rollback whose start failed the first time', async () => {
+    const world = await runningWorld();
+    const start = world.ports.workflow.startExecution.bind(world.ports.workflow);
+    let failures = 1;
+    world.ports.workflow.startExecution = async (...args) => {
+      if (failures-- > 0) throw new Error('Step Functions is unavailable');
+      return start(...args);
+    };
+    await expect(onAlarm(world, alarmEvent('event-1'))).rejects.toThrow('unavailable');
+    expect(rollbackStarts(world)).toHaveLength(0);
+
+    expect(await onAlarm(world, alarmEvent('event-1'))).toMatchObject({ rolledBack: [world.releaseId] });
+    expect(rollbackStarts(world)).toHaveLength(1);
+    expect((await world.ports.store.getRelease(world.releaseId))?.status).toBe('ROLLING_BACK');
   });
 
   it('rolls back once when two deliveries carry different ids (a second alarm period)', async () => {

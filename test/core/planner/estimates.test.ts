@@ -126,7 +126,7 @@ describe('rolling', () => {
   it('updates cumulative percentages of the replicas, ending at 100', () => {
     expect(rollingBatchPercents({ percent: 50 })).toEqual([50, 100]);
     expect(rollingBatchPercents({ percent: 30 })).toEqual([25, 50, 75, 100]);
-    expect(rollingBatchPercents({ size: 1 }, 3)).toEqual([33, 67, 100]);
+    expect(rollingBatchPercents({ size: 1 }, 3)).toEqual([33, 66, 100]);
     expect(rollingBatchPercents({ size: 10 }, 4)).toEqual([100]);
     expect(rollingBatchPercents({ size: 1 }, 0)).toEqual([100]);
   });
