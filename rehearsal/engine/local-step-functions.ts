@@ -56,10 +56,14 @@ interface ParkedTask {
 
 type TaskOverride = (input: unknown) => Promise<unknown>;
 
+/** Definitions (as substituted JSON) the engine has already validated in this process. */
+const VALIDATED_DEFINITIONS = new Set<string>();
+
 export class LocalStepFunctions implements Workflow {
   private readonly executions = new Map<string, LocalExecution>();
   private readonly parked = new Map<string, ParkedTask>();
   private tokenCounter = 0;
+  private handlerTurn: Promise<unknown> = Promise.resolve();
   private readonly machines = new Map<MachineName, InstanceType<EngineModule['StateMachine']>>();
 
   constructor(
@@ -71,7 +75,13 @@ export class LocalStepFunctions implements Workflow {
     for (const [machine, definition] of Object.entries(definitions) as Array<[MachineName, AslDefinition]>) {
       assertRunnable(machine, definition);
       this.definitions[machine] = timeoutPathsForLocalEngine(substitutePlaceholders(definition, LOCAL_ARNS));
-      this.machines.set(machine, new engine.StateMachine(this.definitions[machine] as never));
+      // asl-validator takes about half a second a definition: each distinct text is validated once.
+      const text = JSON.stringify(this.definitions[machine]);
+      const options = VALIDATED_DEFINITIONS.has(text)
+        ? { validationOptions: { noValidate: true } }
+        : undefined;
+      this.machines.set(machine, new engine.StateMachine(this.definitions[machine] as never, options));
+      VALIDATED_DEFINITIONS.add(text);
     }
   }
 
@@ -253,6 +263,17 @@ export class LocalStepFunctions implements Workflow {
       .then(() => consumeHistory.catch(() => undefined));
   }
 
+  /**
+   * Runs handlers one at a time, in the order the engine calls them. Tasks due at the same
+   * virtual instant (lanes claiming services) would otherwise race on DynamoDB Local's real
+   * timing, and the same seed could give another lane, audit order or outcome.
+   */
+  private invokeInTurn(handler: string, input: unknown): Promise<unknown> {
+    const turn = this.handlerTurn.then(() => this.invoke(handler, input));
+    this.handlerTurn = turn.catch(() => undefined);
+    return this.scheduler.track(turn);
+  }
+
   private overridesFor(machine: MachineName, executionArn: string): Record<string, TaskOverride> {
     const overrides: Record<string, TaskOverride> = {};
     for (const [stateName, state] of eachState(this.definitions[machine])) {
@@ -267,7 +288,7 @@ export class LocalStepFunctions implements Workflow {
     const direct = LOCAL_FUNCTION_ARN.exec(resource);
     if (direct) {
       const handler = direct[1]!;
-      return (input) => this.scheduler.track(this.invoke(handler, input));
+      return (input) => this.invokeInTurn(handler, input);
     }
     if (resource === CALLBACK_RESOURCE) {
       const parameters = state.Parameters as { FunctionName: string };
@@ -284,7 +305,7 @@ export class LocalStepFunctions implements Workflow {
           this.parked.set(payload.taskToken, task);
           this.armHeartbeat(payload.taskToken, task);
         });
-        return this.scheduler.track(this.invoke(handler, payload)).then(() => parked);
+        return this.invokeInTurn(handler, payload).then(() => parked);
       };
     }
     if (resource === CHILD_RESOURCE) {

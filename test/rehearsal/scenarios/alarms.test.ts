@@ -1,0 +1,77 @@
+/**
+ * The alarm path: a CloudWatch alarm entering ALARM stops the release and rolls it back, once,
+ * however many times EventBridge delivers the event.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RehearsalResult } from '../../../rehearsal/rehearse';
+import { expectCompleted, expectRolledBack, fixturePlan, rehearseFixture } from '../fixtures/rehearsal';
+
+const rollbacksOf = (result: RehearsalResult) => ({
+  executions: result.executions.filter((execution) => execution.machine === 'rollback'),
+  started: result.audit.filter((entry) => entry.action === 'rollback.started'),
+});
+
+describe('an alarm during a release', () => {
+  it('during a canary analysis, delivered three times, rolls back once', async () => {
+    // auth's first analysis runs from about +13 s to +133 s.
+    const result = await rehearseFixture('canary', {
+      faults:
+        'faults: [{ type: alarm, alarmName: auth-us-east-1-canary-errors, region: us-east-1, at: 1m, deliveries: 3 }]',
+    });
+
+    expectRolledBack(result);
+    expect(result.reason).toContain('auth-us-east-1-canary-errors');
+    const { executions, started } = rollbacksOf(result);
+    expect(executions).toHaveLength(1);
+    expect(executions[0]).toMatchObject({ name: 'fixture-canary-rollback', status: 'SUCCEEDED' });
+    expect(started).toHaveLength(1);
+    expect(started[0]!.atSeconds).toBe(60);
+    // The release and its running rollouts were stopped, not left to go on.
+    const stopped = result.executions.filter((execution) => execution.machine !== 'rollback');
+    expect(stopped.filter((execution) => execution.status === 'RUNNING')).toEqual([]);
+    expect(result.executions.find((execution) => execution.name === 'fixture-canary')).toMatchObject({
+      status: 'ABORTED',
+    });
+    expect(result.regions['us-east-1']!.web!.status).toBe('PENDING');
+    expect(result.counters.timeToRollbackSeconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it("during a blue-green's wait before the switch rolls back the green side", async () => {
+    // api: green ready at about +21 s, preview analysis to +141 s, then a one-minute pause.
+    const result = await rehearseFixture('blue-green', {
+      faults:
+        'faults: [{ type: alarm, alarmName: api-us-east-1-canary-errors, region: us-east-1, at: 150s }]',
+    });
+
+    expectRolledBack(result);
+    expect(rollbacksOf(result).started).toHaveLength(1);
+    const api = result.audit.filter((entry) => entry.service === 'api').map((entry) => entry.action);
+    expect(api).toContain('analysis.pass');
+    // Green never took traffic: the switch comes after the pause the alarm interrupted.
+    const shifted = result.audit.filter((entry) => entry.action === 'traffic.shifted');
+    expect(shifted.map((entry) => (entry.detail as { canary: number }).canary)).toEqual([0]);
+  });
+
+  it("from a canary's own error-rate alarm (its abort threshold) rolls back the whole wave", async () => {
+    const result = await rehearseFixture('two-regions', {
+      faults: 'faults: [{ type: degradedVersion, service: auth, region: us-east-1, errorRatePercent: 30 }]',
+    });
+
+    expectRolledBack(result);
+    expect(result.reason).toContain('auth-us-east-1-canary-errors');
+    expect(rollbacksOf(result).executions).toHaveLength(1);
+    // The second wave never started.
+    for (const state of Object.values(result.regions['us-west-2']!)) expect(state.status).toBe('PENDING');
+    expect(result.audit.filter((entry) => entry.region === 'us-west-2')).toEqual([]);
+  });
+
+  it('after the release has finished, rolls nothing back', async () => {
+    const result = await rehearseFixture('canary', {
+      faults:
+        'faults: [{ type: alarm, alarmName: auth-us-east-1-canary-errors, region: us-east-1, at: 30m, deliveries: 2 }]',
+    });
+
+    expectCompleted(result, fixturePlan('canary').plan);
+    expect(rollbacksOf(result).executions).toEqual([]);
+  });
+});
