@@ -453,14 +453,8 @@ async function readAllAudit(store: Store, releaseId: string): Promise<AuditEntry
     entries.push(...page);
     if (page.length < 500) break;
   }
-  // Entries written at the same virtual instant by parallel branches: order them stably.
-  return entries.sort(
-    (a, b) =>
-      a.at.localeCompare(b.at) ||
-      (a.region ?? '').localeCompare(b.region ?? '') ||
-      (a.service ?? '').localeCompare(b.service ?? '') ||
-      a.seq - b.seq,
-  );
+  // Handler calls run one at a time in the engine's order, so time then seq is causal order.
+  return entries.sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq);
 }
 
 /** From the first failure or alarm to the moment stable traffic was back everywhere. */

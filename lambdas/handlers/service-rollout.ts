@@ -292,6 +292,12 @@ export const runAnalysis = defineHandler({
       ? new Date(input.windowStart)
       : new Date(now.getTime() - seconds(analysis.interval) * 1000);
     const intervalSeconds = seconds(analysis.interval);
+    const lastWeight = context
+      .steps(input.service)
+      .slice(0, input.stepIndex)
+      .reverse()
+      .find((step) => step.kind === 'setWeight');
+    const servesTraffic = lastWeight?.kind !== 'setWeight' || lastWeight.weight > 0;
     const intervals: IntervalResult[] = [];
     const instant: IntervalResult[] = [];
     const details: string[] = [];
@@ -300,6 +306,11 @@ export const runAnalysis = defineHandler({
         case 'compare': {
           const target = context.trafficTarget(input.region, input.service);
           if (!target) break;
+          // A blue-green preview: green takes no traffic yet, so there is nothing to compare.
+          if (!servesTraffic) {
+            details.push('compare skipped: the new version takes no traffic yet');
+            break;
+          }
           const resolved = await ports.traffic.resolve(target);
           const samples = await ports.signals.compareTargetGroups(input.region, resolved, {
             from,

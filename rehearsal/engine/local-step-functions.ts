@@ -65,13 +65,16 @@ export class LocalStepFunctions implements Workflow {
   private tokenCounter = 0;
   private handlerTurn: Promise<unknown> = Promise.resolve();
   private readonly machines = new Map<MachineName, InstanceType<EngineModule['StateMachine']>>();
+  /** The definitions as the engine runs them (placeholders filled), never the caller's objects. */
+  private readonly definitions: Record<MachineName, AslDefinition>;
 
   constructor(
     engine: EngineModule,
     private readonly scheduler: VirtualScheduler,
-    private readonly definitions: Record<MachineName, AslDefinition>,
+    definitions: Record<MachineName, AslDefinition>,
     private readonly invoke: InvokeHandler,
   ) {
+    this.definitions = {} as Record<MachineName, AslDefinition>;
     for (const [machine, definition] of Object.entries(definitions) as Array<[MachineName, AslDefinition]>) {
       assertRunnable(machine, definition);
       this.definitions[machine] = timeoutPathsForLocalEngine(substitutePlaceholders(definition, LOCAL_ARNS));
