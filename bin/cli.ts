@@ -40,10 +40,11 @@ Rehearsal (no AWS account needed)
                              one self-contained HTML report of a rehearsal's --json output
 
 Local API (no AWS account needed)
-  serve [--port N] [--plan <file>] [--seed N]
+  serve [--port N] [--plan <file>] [--seed N] [--approve-after SECONDS]
                              the HTTP API on 127.0.0.1 (default port 8080) over the local engine,
                              DynamoDB Local and a fleet simulated from the plan (default
-                             examples/platform.yaml); approvals wait for a person
+                             examples/platform.yaml); approvals wait for a person unless
+                             --approve-after gives them that many virtual seconds after asked
 
 Releases over the API (--api <url>, default $SWITCHYARD_API or http://127.0.0.1:8080;
 signed with your AWS credentials when the URL is API Gateway)

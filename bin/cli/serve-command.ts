@@ -19,7 +19,7 @@ import { type ApiLog, handleApiRequest } from '../../lambdas/api/router';
 import { serviceRolloutName } from '../../lambdas/core/naming';
 import type { ResolvedPlan } from '../../lambdas/core/plan/resolve';
 import type { AuditEntry } from '../../lambdas/ports';
-import { dynamoDbLocalClient, startDynamoDbLocal } from '../../rehearsal/dynamodb-local';
+import { dynamoDbLocalClient, type RunningServer, startDynamoDbLocal } from '../../rehearsal/dynamodb-local';
 import { createLocalPlatform, type LocalPlatform } from '../../rehearsal/rehearse';
 import { ACTOR_HEADER } from './api-client';
 import { ExitCode, UserError } from './errors';
@@ -33,6 +33,11 @@ export interface LocalBackendOptions {
   plan: ResolvedPlan;
   seed: number;
   dynamoDb: DynamoDBClient;
+  /**
+   * Approvals are given this many virtual seconds after they are asked for. Undefined leaves
+   * them to a person, and virtual time holds while one waits.
+   */
+  autoApproveAfterSeconds?: number;
   log?: ApiLog;
 }
 
@@ -51,11 +56,16 @@ export async function createLocalBackend(options: LocalBackendOptions): Promise<
     plan: options.plan,
     seed: options.seed,
     dynamoDb: options.dynamoDb,
+    ...(options.autoApproveAfterSeconds !== undefined && {
+      autoApproveAfterSeconds: options.autoApproveAfterSeconds,
+    }),
     onAudit: (entry) => approvals.observe(entry),
   });
   approvals.bind(platform);
   const log = options.log ?? defaultLog;
-  const driver = new VirtualTimeDriver(platform, () => approvals.anyWaiting(), log);
+  // Given automatically, an approval must let time run on to the moment it is given.
+  const hold = options.autoApproveAfterSeconds === undefined ? () => approvals.anyWaiting() : () => false;
+  const driver = new VirtualTimeDriver(platform, hold, log);
   return {
     platform,
     async handle(request) {
@@ -260,12 +270,20 @@ const defaultLog: ApiLog = {
 export async function serveCommand(
   args: string[],
   io: { stdout: (text: string) => void; stderr: (text: string) => void },
-  /** Resolves when the server should stop; by default on Ctrl-C or SIGTERM. */
-  stopSignal?: () => Promise<unknown>,
+  seams: {
+    /** Resolves when the server should stop; by default on Ctrl-C or SIGTERM. */
+    until?: () => Promise<unknown>;
+    startDynamoDb?: () => Promise<RunningServer>;
+  } = {},
 ): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { port: { type: 'string' }, plan: { type: 'string' }, seed: { type: 'string' } },
+    options: {
+      port: { type: 'string' },
+      plan: { type: 'string' },
+      seed: { type: 'string' },
+      'approve-after': { type: 'string' },
+    },
   });
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
@@ -273,11 +291,14 @@ export async function serveCommand(
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0)
     throw new UserError(`--seed must be a whole number, not "${values.seed}"`);
+  const approveAfter = values['approve-after'] === undefined ? undefined : Number(values['approve-after']);
+  if (approveAfter !== undefined && !(Number.isFinite(approveAfter) && approveAfter >= 0))
+    throw new UserError(`--approve-after must be a number of seconds, not "${values['approve-after']}"`);
   const planPath = values.plan ?? DEFAULT_PLAN;
   const { resolved } = readPlan(planPath);
 
   io.stdout('starting DynamoDB Local…');
-  const dynamoDb = await startDynamoDbLocal();
+  const dynamoDb = await (seams.startDynamoDb ?? startDynamoDbLocal)();
   const client = dynamoDbLocalClient(dynamoDb.endpoint);
   let api: LocalApi | undefined;
   try {
@@ -286,6 +307,7 @@ export async function serveCommand(
         plan: resolved,
         seed,
         dynamoDb: client,
+        ...(approveAfter !== undefined && { autoApproveAfterSeconds: approveAfter }),
         port,
         onRequest: (line) => io.stdout(line),
         log: { error: (message, detail) => io.stderr(`${message} ${JSON.stringify(detail)}`) },
@@ -300,13 +322,16 @@ export async function serveCommand(
     io.stdout(
       [
         `Switchyard API on ${api.url}`,
-        `  fleet: ${services} services in ${regions} (from ${planPath}), seed ${seed}; approvals wait for a person`,
+        `  fleet: ${services} services in ${regions} (from ${planPath}), seed ${seed}`,
+        approveAfter === undefined
+          ? '  approvals wait for a person: switchyard approve <release id>'
+          : `  approvals are given ${approveAfter} s (virtual) after they are asked for`,
         `  try:   switchyard start examples/platform.yaml --api ${api.url}`,
         `         switchyard status <release id> --watch --api ${api.url}`,
         '  Ctrl-C stops it.',
       ].join('\n'),
     );
-    await (stopSignal ?? interrupted)();
+    await (seams.until ?? interrupted)();
     io.stdout('stopping…');
     return ExitCode.ok;
   } finally {

@@ -13,7 +13,7 @@ import { resolvePlan } from '../../lambdas/core/plan/resolve';
 import type { ReleasePlan } from '../../lambdas/core/plan/schema';
 import { withDynamoDbLocal } from '../../rehearsal/dynamodb-local';
 import { createRandom } from '../../rehearsal/random';
-import { type RehearsalResult, rehearse } from '../../rehearsal/rehearse';
+import { rehearse } from '../../rehearsal/rehearse';
 
 const { values } = parseArgs({
   options: { services: { type: 'string' }, json: { type: 'boolean' }, only: { type: 'string' } },

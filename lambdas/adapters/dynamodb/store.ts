@@ -497,7 +497,10 @@ export class DynamoDbStore implements Store {
     releaseId: string,
     region?: string,
   ): Promise<Array<{ service: string; snapshot: Snapshot }>> {
-    const items = await this.queryPrefix(`RELEASE#${releaseId}`, region ? `SNAPSHOT#${region}#` : 'SNAPSHOT#');
+    const items = await this.queryPrefix(
+      `RELEASE#${releaseId}`,
+      region ? `SNAPSHOT#${region}#` : 'SNAPSHOT#',
+    );
     return items.map((item) => ({
       service: String(item.service),
       snapshot: decodeDocument(item) as Snapshot,
@@ -651,7 +654,10 @@ export class DynamoDbStore implements Store {
       if (renewed.holder) throw new LockHeldError(renewed.holder);
       // Released between the two writes: it is free now, take it in the next round.
     }
-    throw new TransientAwsError(`the lease of ${scope} kept changing hands`, 'ConditionalCheckFailedException');
+    throw new TransientAwsError(
+      `the lease of ${scope} kept changing hands`,
+      'ConditionalCheckFailedException',
+    );
   }
 
   /** Takes the scope when free, lapsed, or a release's lease this kind outranks. */

@@ -29,7 +29,6 @@ import type {
 } from '../../ports';
 import {
   CANARY_OF_ANNOTATION,
-  CANARY_SUFFIX,
   canaryName,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
