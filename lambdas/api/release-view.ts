@@ -25,22 +25,21 @@ import { executionConsoleUrl } from './console-links';
 
 export type ApiPorts = Pick<Ports, 'store' | 'workflow' | 'clock'>;
 
-export const TERMINAL_STATUSES: ReadonlySet<ReleaseStatus> = new Set([
-  'SUCCEEDED',
-  'ROLLED_BACK',
-  'FAILED',
-  'ABORTED',
-]);
-
 /** How many audit entries the view carries when the caller names no `auditAfter`. */
 export const AUDIT_TAIL = 50;
 /** The most entries one answer carries after `auditAfter`. */
 export const MAX_AUDIT_PAGE = 500;
 const AUDIT_READ_PAGE = 1000;
 
-/** beginFailover records each failover and failback as a release submitted by its direction. */
-export function isFailoverRecord(release: Pick<ReleaseRecord, 'submittedBy'>): boolean {
-  return release.submittedBy === 'failover' || release.submittedBy === 'failback';
+/**
+ * beginFailover records each failover and failback as a release submitted by its direction, and
+ * with no execution ARN (a submitted release always has one, whoever submitted it).
+ */
+export function isFailoverRecord(release: Pick<ReleaseRecord, 'submittedBy' | 'executionArn'>): boolean {
+  return (
+    (release.submittedBy === 'failover' || release.submittedBy === 'failback') &&
+    release.executionArn === undefined
+  );
 }
 
 export interface ExecutionLink {
@@ -140,7 +139,10 @@ export async function describeRelease(
     execution: link(executionArn, execution),
     ...(rollback && { rollback: link(rollback.executionArn, rollback) }),
     waves: plan ? describeWaves(plan, records) : [],
-    approvalsWaiting: waiting.map((entry) => entry.name).sort(),
+    approvalsWaiting: waitingApprovals(
+      waiting.map((entry) => entry.name),
+      records,
+    ),
     audit: tail,
   };
 }
@@ -208,6 +210,20 @@ export function link(executionArn: string, described?: ExecutionDescription): Ex
     ...(described && { status: described.status }),
     consoleUrl: executionConsoleUrl(executionArn) ?? null,
   };
+}
+
+/**
+ * Approvals whose service rollout is still under way. A stopped rollout (an abort, a rollback)
+ * leaves its parked token behind; nothing waits on it any more.
+ */
+function waitingApprovals(names: readonly string[], records: readonly ServiceRolloutRecord[]): string[] {
+  const underWay = new Set(
+    records
+      .filter((record) => record.status === 'IN_PROGRESS' || record.status === 'VALIDATING')
+      .map((record) => `${record.region}/${record.service}`),
+  );
+  // Names are `<region>/<service>/step-<n>` (requestApproval).
+  return names.filter((name) => underWay.has(name.split('/').slice(0, 2).join('/'))).sort();
 }
 
 /** The release's plan as stored at submission (always valid: submission validated it). */

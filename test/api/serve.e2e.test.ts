@@ -1,0 +1,235 @@
+/**
+ * End to end over real localhost HTTP: the `switchyard` CLI commands against the server
+ * `switchyard serve` runs (started in-process on a free port), backed by the local platform.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { stringify } from 'yaml';
+import { type Io, main } from '../../bin/cli';
+import { createLocalBackend, type LocalApi, serveCommand, startLocalApi } from '../../bin/cli/serve-command';
+import { MAX_BODY_BYTES } from '../../lambdas/api/http';
+import { dynamoDbLocalClient } from '../support/dynamodb';
+import { apiRequest, FIXTURE_PLAN_PATH, fixtureDocument, fixturePlan } from './support';
+
+function capture(): { io: Io; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { stdout: (text) => out.push(text), stderr: (text) => err.push(text), isTty: false },
+    out,
+    err,
+  };
+}
+
+function planFile(document: unknown): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'switchyard-api-')), 'plan.yaml');
+  writeFileSync(path, stringify(document));
+  return path;
+}
+
+describe('switchyard serve, driven by the CLI over HTTP', () => {
+  let client: DynamoDBClient;
+  let api: LocalApi;
+  const releaseId = 'shop-2026-12-01';
+
+  beforeAll(async () => {
+    client = dynamoDbLocalClient();
+    api = await startLocalApi({ plan: fixturePlan(), seed: 3, dynamoDb: client, port: 0 });
+  });
+  afterAll(async () => {
+    await api?.close();
+    client?.destroy();
+  });
+
+  it('start → watch → approve → SUCCEEDED; a second release meanwhile is refused, naming the holder', async () => {
+    const start = capture();
+    expect(await main(['start', FIXTURE_PLAN_PATH, '--api', api.url], start.io)).toBe(0);
+    expect(start.out.join('\n')).toContain(`release ${releaseId} started (PENDING)`);
+
+    const watch = ['status', releaseId, '--watch', '--interval', '0.05', '--api', api.url];
+    const watcher = capture();
+    const watching = main(watch, watcher.io);
+    const terminal = capture();
+    terminal.io.isTty = true;
+    const watchingOnTerminal = main(watch, terminal.io);
+    await vi.waitFor(() => expect(watcher.out).toContain(waitingLine('us-east-1')), {
+      timeout: 20_000,
+      interval: 50,
+    });
+
+    const second = capture();
+    const secondPlan = planFile(fixtureDocument('shop-2026-12-01-hotfix'));
+    expect(await main(['start', secondPlan, '--api', api.url], second.io)).toBe(5);
+    expect(second.err.join('\n')).toMatch(
+      new RegExp(`locked by release ${releaseId} since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z`),
+    );
+    const secondJson = capture();
+    expect(await main(['start', secondPlan, '--json', '--api', api.url], secondJson.io)).toBe(5);
+    expect(JSON.parse(secondJson.out.join(''))).toMatchObject({
+      status: 409,
+      error: 'LockHeld',
+      holder: { releaseId, kind: 'release' },
+    });
+
+    const approveEast = capture();
+    expect(await main(['approve', releaseId, '--api', api.url], approveEast.io)).toBe(0);
+    expect(approveEast.out).toEqual(['approved us-east-1/api/step-1']);
+    await vi.waitFor(() => expect(watcher.out).toContain(waitingLine('us-west-2')), {
+      timeout: 20_000,
+      interval: 50,
+    });
+    const approveWest = capture();
+    expect(
+      await main(
+        ['approve', releaseId, '--approval', 'us-west-2/api/step-1', '--api', api.url],
+        approveWest.io,
+      ),
+    ).toBe(0);
+
+    expect(await watching).toBe(0);
+    expect(await watchingOnTerminal).toBe(0);
+    // On a terminal each frame replaces the last: back to its first line, cleared to the end.
+    const [firstFrame, ...redrawn] = terminal.out;
+    expect(firstFrame).toMatch(new RegExp(`^release ${releaseId} — (PENDING|RUNNING)`));
+    expect(redrawn.length).toBeGreaterThan(0);
+    const esc = String.fromCharCode(27);
+    for (const frame of redrawn) expect(frame).toMatch(new RegExp(`^${esc}\\[\\d+F${esc}\\[J`));
+    expect(terminal.out.at(-1)).toContain(`release ${releaseId} — SUCCEEDED`);
+    expect(watcher.out.at(-1)).toBe(`release ${releaseId}: RUNNING → SUCCEEDED`);
+    // The plain (non-terminal) watch printed the audit as it came, the approvals among it.
+    expect(watcher.out.some((line) => /approval\.given\s+us-east-1\/api\/step-1/.test(line))).toBe(true);
+    expect(watcher.out.some((line) => line.includes('release.succeeded'))).toBe(true);
+
+    const status = capture();
+    expect(await main(['status', releaseId, '--json', '--api', api.url], status.io)).toBe(0);
+    expect(JSON.parse(status.out.join(''))).toMatchObject({ status: 'SUCCEEDED', approvalsWaiting: [] });
+
+    const list = capture();
+    expect(await main(['list', '--api', api.url], list.io)).toBe(0);
+    expect(list.out.join('\n')).toMatch(new RegExp(`${releaseId}\\s+release\\s+SUCCEEDED`));
+  });
+
+  it('answers bad bodies with a 4xx and a clear message, never a 500', async () => {
+    const post = (body: string, contentType?: string) =>
+      fetch(`${api.url}/releases`, {
+        method: 'POST',
+        body,
+        headers: contentType ? { 'content-type': contentType } : {},
+      });
+
+    const oversized = await post(
+      JSON.stringify({ padding: 'x'.repeat(MAX_BODY_BYTES + 1) }),
+      'application/json',
+    );
+    expect(oversized.status).toBe(413);
+    expect(await oversized.json()).toMatchObject({ error: 'PayloadTooLarge' });
+
+    const wrongType = await post(JSON.stringify(fixtureDocument()), 'text/plain');
+    expect(wrongType.status).toBe(415);
+    expect((await wrongType.json()).message).toContain('send the body as application/json (got text/plain)');
+
+    const badJson = await post('{"metadata": {"releaseId": ', 'application/json');
+    expect(badJson.status).toBe(400);
+    expect((await badJson.json()).message).toContain('the body is not valid JSON');
+
+    const document = fixtureDocument('shop-invalid');
+    document.services[1].dependsOn = ['web'];
+    const invalid = await post(JSON.stringify(document), 'application/json');
+    expect(invalid.status).toBe(400);
+    const problems = (await invalid.json()).problems as Array<{ path: string; message: string }>;
+    expect(problems.map((problem) => problem.message).join('\n')).toMatch(/cycle/);
+
+    const wrongMethod = await fetch(`${api.url}/releases/${releaseId}/approve`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+    expect((await fetch(`${api.url}/nothing-here`)).status).toBe(404);
+  });
+
+  it('says clearly when there is no API to talk to', async () => {
+    const closedPort = await freePort();
+    const run = capture();
+    expect(await main(['status', releaseId, '--api', `http://127.0.0.1:${closedPort}`], run.io)).toBe(1);
+    expect(run.err.join('\n')).toContain('connection refused. Is `switchyard serve` running?');
+  });
+});
+
+describe('switchyard serve --approve-after', () => {
+  it('gives approvals on virtual time, so a release runs to the end with no one approving', async () => {
+    const client = dynamoDbLocalClient();
+    try {
+      const backend = await createLocalBackend({
+        plan: fixturePlan(),
+        seed: 5,
+        dynamoDb: client,
+        autoApproveAfterSeconds: 120,
+      });
+      const started = await backend.handle(apiRequest('POST', '/releases', { body: fixtureDocument() }));
+      expect(started.status).toBe(202);
+      await backend.idle();
+      const view = JSON.parse((await backend.handle(apiRequest('GET', '/releases/shop-2026-12-01'))).body);
+      expect(view.status).toBe('SUCCEEDED');
+      const given = view.audit.entries.filter(
+        (entry: { action: string }) => entry.action === 'approval.given',
+      );
+      expect(given.map((entry: { actor: string }) => entry.actor)).toEqual(['rehearsal', 'rehearsal']);
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+describe('switchyard serve (the command)', () => {
+  it('refuses a bad port before starting anything', async () => {
+    const run = capture();
+    expect(await main(['serve', '--port', 'http'], run.io)).toBe(2);
+    expect(run.err.join('\n')).toContain('--port must be a port number');
+  });
+
+  it('starts DynamoDB Local and the API, prints its URL, and stops both when told to', async () => {
+    const run = capture();
+    let stop: () => void = () => {};
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    // The test run's DynamoDB Local stands in for the one serve would start (seconds of JVM start).
+    const dynamoDb = { endpoint: inject('dynamoDbLocalEndpoint'), stop: vi.fn(async () => {}) };
+    const serving = serveCommand(['--port', '0', '--plan', FIXTURE_PLAN_PATH], run.io, {
+      until: () => stopped,
+      startDynamoDb: async () => dynamoDb,
+    });
+    const url = await vi.waitFor(
+      () => {
+        const line = run.out.find((text) => text.startsWith('Switchyard API on '));
+        if (!line) throw new Error('not listening yet');
+        return line.slice('Switchyard API on '.length).split('\n')[0]!;
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+    expect(run.out.join('\n')).toContain('fleet: 3 services in us-east-1, us-west-2');
+    expect(run.out.join('\n')).toContain('approvals wait for a person');
+    const listed = await fetch(`${url}/releases`);
+    expect(await listed.json()).toEqual({ releases: [] });
+
+    expect(dynamoDb.stop).not.toHaveBeenCalled();
+    stop();
+    expect(await serving).toBe(0);
+    expect(dynamoDb.stop).toHaveBeenCalledOnce();
+    await expect(fetch(`${url}/releases`)).rejects.toThrow();
+  });
+});
+
+function waitingLine(region: string): string {
+  return `waiting for approval: ${region}/api/step-1 (switchyard approve shop-2026-12-01)`;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
