@@ -3,6 +3,8 @@
  * module (a generated entry imports it from there, so a bundle holds only that handler), plus
  * the HTTP API's function. The registry stays the one list of handlers.
  */
+
+import { API_PORTS } from '../lambdas/api/ports';
 import * as alarmHandlers from '../lambdas/handlers/alarm';
 import type { AnyHandlerDefinition, PortName } from '../lambdas/handlers/define';
 import * as failoverHandlers from '../lambdas/handlers/failover';
@@ -40,7 +42,7 @@ export const API_FUNCTION: DeployedFunction = {
   name: 'api',
   modulePath: 'lambdas/api/lambda',
   exportName: 'handler',
-  ports: ['store', 'workflow', 'clock'],
+  ports: API_PORTS,
   isDefinition: false,
 };
 

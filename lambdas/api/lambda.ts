@@ -10,6 +10,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { buildPorts, clockPort, storePort, workflowPort } from '../handlers/aws/ports';
 import type { Ports } from '../ports';
 import type { ApiRequest, ApiResponse } from './http';
+import { API_PORTS } from './ports';
 import { handleApiRequest } from './router';
 
 /** The parts of API Gateway's REST proxy event this entry reads. */
@@ -37,14 +38,11 @@ export interface ApiGatewayProxyResult {
 }
 
 const logger = new Logger({ serviceName: 'switchyard-api' });
-const ports: Promise<Pick<Ports, 'store' | 'workflow' | 'clock'>> = buildPorts(
-  ['store', 'workflow', 'clock'],
-  {
-    store: storePort,
-    workflow: workflowPort,
-    clock: clockPort,
-  },
-);
+const ports: Promise<Pick<Ports, (typeof API_PORTS)[number]>> = buildPorts(API_PORTS, {
+  store: storePort,
+  workflow: workflowPort,
+  clock: clockPort,
+});
 
 export async function handler(event: ApiGatewayProxyEvent): Promise<ApiGatewayProxyResult> {
   const requestId = event.requestContext?.requestId;
