@@ -6,17 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ANY_PLACEHOLDER, placeholdersIn } from '../lambdas/core/asl-placeholders';
+import { MACHINE_FILES } from '../lambdas/core/state-machines';
 import type { MachineName } from '../lambdas/ports';
 
-/** Each state machine's file in statemachines/. */
-export const MACHINE_FILES: { readonly [Machine in MachineName]: string } = {
-  release: 'release.asl.json',
-  regionRollout: 'region-rollout.asl.json',
-  serviceLane: 'service-lane.asl.json',
-  serviceRollout: 'service-rollout.asl.json',
-  rollback: 'rollback.asl.json',
-  failover: 'failover.asl.json',
-};
+export { MACHINE_FILES };
 
 export const MACHINE_NAMES = Object.keys(MACHINE_FILES) as MachineName[];
 

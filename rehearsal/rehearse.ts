@@ -14,6 +14,7 @@ import { serviceRolloutName } from '../lambdas/core/naming';
 import { type ResolvedPlan, seconds } from '../lambdas/core/plan/resolve';
 import { previewRelease } from '../lambdas/core/planner/preview';
 import { criticalPath } from '../lambdas/core/planner/schedule';
+import { MACHINE_FILES } from '../lambdas/core/state-machines';
 import { type AnyHandlerDefinition, invokeHandler } from '../lambdas/handlers/define';
 import { type HandlerName, handlers } from '../lambdas/handlers/index';
 import { submitRelease } from '../lambdas/handlers/submit';
@@ -42,15 +43,6 @@ import {
   type SimulatedFleet,
 } from './fleet/index';
 import { createRandom } from './random';
-
-const MACHINE_FILES: Record<MachineName, string> = {
-  release: 'release.asl.json',
-  regionRollout: 'region-rollout.asl.json',
-  serviceLane: 'service-lane.asl.json',
-  serviceRollout: 'service-rollout.asl.json',
-  rollback: 'rollback.asl.json',
-  failover: 'failover.asl.json',
-};
 
 export const STATE_MACHINE_DIRECTORY = fileURLToPath(new URL('../statemachines/', import.meta.url));
 

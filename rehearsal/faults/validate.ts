@@ -7,18 +7,10 @@
 import { parseDuration } from '../../lambdas/core/duration';
 import type { PathSegment } from '../../lambdas/core/plan/load';
 import type { ResolvedPlan, ResolvedService } from '../../lambdas/core/plan/resolve';
+import { asRecord, asString, type Problem, type Raw } from '../../lambdas/core/plan/validate';
 import { rolloutSteps } from '../../lambdas/core/strategy';
 import { CLUSTER_ERROR_REASONS, DNS_OPERATIONS } from './schema';
 
-interface Problem {
-  path: PathSegment[];
-  message: string;
-}
-
-type Raw = Record<string, unknown>;
-const asRecord = (value: unknown): Raw | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : undefined;
-const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const quoted = (names: Iterable<string>) => [...names].map((name) => `"${name}"`).join(', ');
 
 /** The traffic weight of each setWeight step of a service's strategy, in order. */

@@ -6,17 +6,19 @@
 import { findCycles } from '../graph';
 import type { PathSegment } from './load';
 
-interface Problem {
+/** A problem found in a raw document, before it is located in the text. */
+export interface Problem {
   path: PathSegment[];
   message: string;
 }
 
-type Raw = Record<string, unknown>;
-
-const asRecord = (value: unknown): Raw | undefined =>
+/** Readers of a raw (not yet validated) document that never throw: rules run beside shape errors. */
+export type Raw = Record<string, unknown>;
+export const asRecord = (value: unknown): Raw | undefined =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : undefined;
-const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+export const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+export const asString = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;
 
 export function findPlanProblems(raw: unknown): Problem[] {
   const plan = asRecord(raw);
