@@ -12,23 +12,12 @@ import { formatDuration } from '../../lambdas/core/duration';
 import { checkPlan, loadPlan } from '../../lambdas/core/plan/load';
 import { resolvePlan } from '../../lambdas/core/plan/resolve';
 import { previewRelease } from '../../lambdas/core/planner/preview';
+import { createRandom } from '../../rehearsal/random';
 
 const SERVICES = 10_000;
 const EDGES = 50_000;
 const SEED = 20_261_122;
 const TARGET_MS = 1_000;
-
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function serviceName(index: number): string {
   return `svc-${String(index).padStart(5, '0')}`;
@@ -50,7 +39,8 @@ function randomDagEdges(random: () => number): Array<Set<number>> {
 }
 
 function benchmarkPlan(): Record<string, unknown> {
-  const random = seededRandom(SEED);
+  const generator = createRandom(SEED);
+  const random = () => generator.next();
   const dependsOn = randomDagEdges(random);
   const strategies = [
     undefined, // the default canary
