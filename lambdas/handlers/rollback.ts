@@ -47,7 +47,8 @@ export const beginRollback = defineHandler({
       ROLLBACK_LEASE_SECONDS,
     );
     const release = await ports.store.getRelease(releaseId);
-    const why = reason ?? release?.reason ?? 'a step failed';
+    const why =
+      reason ?? release?.reason ?? (await firstFailure(ports, releaseId, context)) ?? 'a step failed';
     if (release && release.status !== 'ROLLING_BACK') {
       await ports.store.setReleaseStatus(releaseId, 'ROLLING_BACK', { reason: why });
     }
@@ -92,6 +93,25 @@ export const beginRollback = defineHandler({
     return { releaseId, startedAt: now, regions: regions.map((region) => ({ releaseId, region })) };
   },
 });
+
+/** What failed first, in words, when the release failed on its own (not by an alarm or a person). */
+async function firstFailure(
+  ports: Ports,
+  releaseId: string,
+  context: Awaited<ReturnType<typeof loadReleaseContext>>,
+): Promise<string | undefined> {
+  const failed = [];
+  for (const region of context.plan.regions) {
+    const records = await ports.store.listServiceRollouts(releaseId, region.name);
+    failed.push(...records.filter((record) => record.status === 'FAILED' && record.reason));
+  }
+  const first = failed.sort((a, b) => (a.endedAt ?? '').localeCompare(b.endedAt ?? ''))[0];
+  if (!first?.reason) return undefined;
+  return first.reason.includes(first.service)
+    ? first.reason
+    : `${first.service} in ${first.region}: ${first.reason}`;
+  return undefined;
+}
 
 /** Traffic first: every touched service's stable side gets 100 % before any workload changes. */
 export const returnTrafficToStable = defineHandler({
