@@ -332,6 +332,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
 
   // Someone else submits a release while this one runs: it must be refused, naming the holder.
   const second: RehearsalResult['secondReleases'] = [];
+  let pendingSubmissions = 0;
   for (const fault of options.faults ? secondReleases(options.faults) : []) {
     const document = structuredClone(
       fault.plan ? options.secondReleasePlans?.[fault.plan] : options.planDocument,
@@ -339,7 +340,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       metadata: { releaseId: string };
     };
     document.metadata.releaseId = fault.releaseId ?? `${releaseId}-second`.slice(0, 80);
+    pendingSubmissions++;
     scheduler.at(new Date(REHEARSAL_EPOCH.getTime() + seconds(fault.at) * 1000), () => {
+      pendingSubmissions--;
       void scheduler.track(
         submitRelease(ports, document, 'rehearsal').then(
           () =>
@@ -362,7 +365,11 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   }
 
   await scheduler.track(submitRelease(ports, options.planDocument, 'rehearsal'));
-  const outcome = await platform.runUntilIdle();
+  let outcome = await platform.runUntilIdle();
+  // A second release timed after the first one ended is still submitted, and runs.
+  if (outcome === 'finished' && pendingSubmissions > 0) {
+    outcome = await scheduler.runUntil(() => pendingSubmissions === 0 && workflow.running() === 0);
+  }
   const releaseArn = workflow.executionArnFor('release', releaseId);
 
   const release = await baseStore.getRelease(releaseId);

@@ -23,6 +23,18 @@ describe('the release lock', () => {
     ).toEqual([]);
   });
 
+  it('starts a second release submitted after the first has finished', async () => {
+    const result = await rehearseFixture('canary', {
+      faults: 'faults: [{ type: secondRelease, at: 20h, releaseId: next-day-1 }]',
+    });
+
+    expectCompleted(result, fixturePlan('canary').plan);
+    expect(result.secondReleases).toEqual([
+      expect.objectContaining({ releaseId: 'next-day-1', atSeconds: 72_000, outcome: 'started' }),
+    ]);
+    expect(result.executions.find((execution) => execution.name === 'next-day-1')?.status).toBe('SUCCEEDED');
+  });
+
   it('is free again once the release holding it has finished', async () => {
     const platform = await fixturePlatform('canary');
     await platform.scheduler.track(submitRelease(platform.ports, platform.document, 'test'));
