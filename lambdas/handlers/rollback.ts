@@ -110,7 +110,6 @@ async function firstFailure(
   return first.reason.includes(first.service)
     ? first.reason
     : `${first.service} in ${first.region}: ${first.reason}`;
-  return undefined;
 }
 
 /** Traffic first: every touched service's stable side gets 100 % before any workload changes. */
