@@ -12,7 +12,7 @@
  */
 import { InvalidInputError, LockHeldError, NotFoundError } from '../core/errors';
 import { executionName } from '../core/naming';
-import { checkPlan } from '../core/plan/load';
+import { checkPlan } from '../core/plan/check';
 import { FAILOVER_LOCK_SCOPE, type FailoverRecord } from '../handlers/failover';
 import type { ReleaseRecord } from '../ports';
 import { HttpError } from './http';

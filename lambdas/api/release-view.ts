@@ -6,7 +6,7 @@
  */
 import { NotFoundError } from '../core/errors';
 import { executionName, rollbackName } from '../core/naming';
-import { checkPlan } from '../core/plan/load';
+import { checkPlan } from '../core/plan/check';
 import { type ResolvedPlan, resolvePlan } from '../core/plan/resolve';
 import { rolloutSteps, type StepKind } from '../core/strategy';
 import type { FailoverRecord } from '../handlers/failover';

@@ -24,7 +24,7 @@ import {
   PlanInvalidError,
   ReleaseConflictError,
 } from '../core/errors';
-import { checkPlan } from '../core/plan/load';
+import { checkPlan } from '../core/plan/check';
 import { resolvePlan } from '../core/plan/resolve';
 import { previewRelease } from '../core/planner/preview';
 import type { ReleaseStatus } from '../ports';

@@ -3,7 +3,7 @@
  * looked up by id. Plans are immutable once stored, so a warm Lambda keeps them.
  */
 import { NotFoundError, PlanInvalidError, ReleaseAbortedError } from '../core/errors';
-import { checkPlan } from '../core/plan/load';
+import { checkPlan } from '../core/plan/check';
 import { type ResolvedPlan, type ResolvedService, resolvePlan } from '../core/plan/resolve';
 import { bottomLevels } from '../core/planner/schedule';
 import { estimateStepSeconds, type RolloutStep, rolloutSteps } from '../core/strategy';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { LockHeldError, PlanInvalidError } from '../core/errors';
 import { RELEASE_LOCK_SCOPE } from '../core/naming';
-import { checkPlan } from '../core/plan/load';
+import { checkPlan } from '../core/plan/check';
 import type { ReleasePlan } from '../core/plan/schema';
 import type { Ports, ReleaseRecord } from '../ports';
 

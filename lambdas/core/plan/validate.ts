@@ -4,7 +4,7 @@
  * user sees every problem in one answer.
  */
 import { findCycles } from '../graph';
-import type { PathSegment } from './load';
+import type { PathSegment } from './check';
 
 /** A problem found in a raw document, before it is located in the text. */
 export interface Problem {
