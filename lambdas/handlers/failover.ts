@@ -6,7 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { InvalidInputError, NotFoundError, RolloutNotReadyError, RolloutStuckError } from '../core/errors';
+import {
+  causeMessage,
+  InvalidInputError,
+  NotFoundError,
+  RolloutNotReadyError,
+  RolloutStuckError,
+} from '../core/errors';
 import { planFailover, scaledReplicas } from '../core/failover';
 import type { Ports } from '../ports';
 import { defineHandler } from './define';
@@ -245,5 +251,40 @@ export const finishFailover = defineHandler({
       direction: input.direction,
       weights: record.weightsAfter,
     };
+  },
+});
+
+/** A failover that could not finish: recorded as FAILED with why, and its lock let go. */
+export const failFailover = defineHandler({
+  name: 'failFailover',
+  ports: ['store', 'clock', 'events'],
+  input: FailoverInput.extend({
+    error: z.object({ Error: z.string(), Cause: z.string().optional() }).passthrough(),
+  }).passthrough(),
+  async run(input, ports) {
+    const reason = `${input.error.Error}: ${causeMessage(input.error.Cause)}`;
+    const record = await ports.store.getRelease(input.failoverId);
+    // Refused before it recorded anything (another failover holds the lock): nothing to mark.
+    if (record && record.status !== 'FAILED') {
+      await ports.store.setReleaseStatus(input.failoverId, 'FAILED', { reason });
+      await ports.store.appendAudit({
+        releaseId: input.failoverId,
+        key: `${input.direction}/failed`,
+        at: ports.clock.now().toISOString(),
+        action: `${input.direction}.failed`,
+        actor: 'switchyard',
+        region: input.region,
+        detail: { reason },
+      });
+    }
+    await ports.store.releaseLock(FAILOVER_LOCK_SCOPE, input.failoverId);
+    await ports.events.publish([
+      {
+        detailType: 'Failover Failed',
+        releaseId: input.failoverId,
+        detail: { region: input.region, direction: input.direction, reason },
+      },
+    ]);
+    return { failoverId: input.failoverId, error: input.error.Error, cause: reason };
   },
 });

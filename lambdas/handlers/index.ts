@@ -4,6 +4,7 @@ import type { AnyHandlerDefinition } from './define';
 import {
   beginFailover,
   checkDnsSync,
+  failFailover,
   finishFailover,
   scaleRegions,
   shiftDnsWeights,
@@ -77,6 +78,7 @@ export const handlers = {
   shiftDnsWeights,
   checkDnsSync,
   finishFailover,
+  failFailover,
   onAlarm,
 } satisfies Record<string, AnyHandlerDefinition>;
 

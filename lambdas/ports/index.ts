@@ -393,6 +393,7 @@ export type EventDetailType =
   | 'Rollback Completed'
   | 'Failover Started'
   | 'Failover Completed'
+  | 'Failover Failed'
   | 'Failback Completed';
 
 export interface SwitchyardEvent {

@@ -27,6 +27,21 @@ async function failOver(world: World, extra: Json = {}): Promise<void> {
 }
 
 describe('failover', () => {
+  it('a failover that cannot finish is recorded FAILED with why, and its lock is free again', async () => {
+    const world = await runningWorld();
+    await run(world, 'beginFailover', input(world));
+    const error = { Error: 'RolloutStuckError', Cause: 'auth in us-east-1 never became ready' };
+    await run(world, 'failFailover', { ...input(world), error });
+
+    const record = await world.ports.store.getRelease(`failover-${world.releaseId}`);
+    expect(record).toMatchObject({
+      status: 'FAILED',
+      reason: 'RolloutStuckError: auth in us-east-1 never became ready',
+    });
+    expect(await world.ports.store.getLock(FAILOVER_LOCK_SCOPE)).toBeUndefined();
+    await run(world, 'beginFailover', input(world, { failoverId: 'failover-retry-1' }));
+  });
+
   it('scales the survivor up before moving the failing region’s weight to it', async () => {
     const world = await runningWorld();
     await run(world, 'beginFailover', input(world));

@@ -254,6 +254,13 @@ const cases: Case[] = [
     }),
   ),
   {
+    handler: 'failFailover',
+    arrange: async (w) => {
+      await run(w, 'beginFailover', failover(w));
+      return { ...failover(w), error: { Error: 'RolloutStuckError', Cause: 'survivors never became ready' } };
+    },
+  },
+  {
     handler: 'checkDnsSync',
     arrange: async (w) => {
       await run(w, 'beginFailover', failover(w));
