@@ -155,24 +155,6 @@ const RELEASE_FIELDS = [
   'submittedBy',
 ] as const satisfies ReadonlyArray<keyof ReleaseRecord>;
 
-const ROLLOUT_FIELDS = [
-  'releaseId',
-  'region',
-  'service',
-  'status',
-  'stepIndex',
-  'stepCount',
-  'weights',
-  'checksPassed',
-  'checksFailed',
-  'consecutiveFailures',
-  'verdict',
-  'reason',
-  'startedAt',
-  'endedAt',
-  'updatedAt',
-] as const satisfies ReadonlyArray<keyof ServiceRolloutRecord>;
-
 /** What a patch may change; anything else in a patch object is ignored. */
 const ROLLOUT_PATCH_FIELDS = [
   'status',
@@ -183,9 +165,19 @@ const ROLLOUT_PATCH_FIELDS = [
   'consecutiveFailures',
   'verdict',
   'reason',
+  'claimedBy',
   'startedAt',
   'endedAt',
 ] as const satisfies ReadonlyArray<keyof ServiceRolloutPatch>;
+
+const ROLLOUT_FIELDS = [
+  'releaseId',
+  'region',
+  'service',
+  'stepCount',
+  'updatedAt',
+  ...ROLLOUT_PATCH_FIELDS,
+] as const satisfies ReadonlyArray<keyof ServiceRolloutRecord>;
 
 const AUDIT_FIELDS = [
   'releaseId',

@@ -308,7 +308,13 @@ describe('service rollouts', () => {
 
     const updated = await testStore.store.updateServiceRollout(
       key,
-      { status: 'IN_PROGRESS', stepIndex: 2, weights: { stable: 90, canary: 10 }, verdict: undefined },
+      {
+        status: 'IN_PROGRESS',
+        stepIndex: 2,
+        weights: { stable: 90, canary: 10 },
+        claimedBy: 'lane-1',
+        verdict: undefined,
+      },
       auditEntry(releaseId, {
         key: 'auth-step-2',
         action: 'Shift Traffic To Canary',
@@ -322,6 +328,7 @@ describe('service rollouts', () => {
       status: 'IN_PROGRESS',
       stepIndex: 2,
       weights: { stable: 90, canary: 10 },
+      claimedBy: 'lane-1',
       updatedAt: testStore.clock.now().toISOString(),
     });
     expect(await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth')).toEqual(updated);
