@@ -30,7 +30,7 @@ Usage: switchyard <command> [options]
 Plan commands
   validate <plan>            check a release plan; every problem with its path and line
   preview <plan> [--json]    the schedule per wave and region, critical path, DAG vs phase barriers, cost
-  schema                     print the release plan's JSON Schema
+  schema [--faults]          print the release plan's JSON Schema (or the fault file's)
 
 Rehearsal (no AWS account needed)
   rehearse <plan> [--faults <file>] [--seed N] [--json] [--report out.html] [--approve-after SECONDS]
@@ -116,8 +116,12 @@ const commands: Record<string, Command> = {
   report: async (args, io) => (await import('./cli/report-command')).reportCommand(args, io),
   serve: serveCommand,
   ...apiCommands,
-  schema: (_args, io) => {
-    io.stdout(JSON.stringify(releasePlanJsonSchema(), null, 2));
+  schema: async (args, io) => {
+    const { values } = parseArgs({ args, options: { faults: { type: 'boolean' } } });
+    const schema = values.faults
+      ? (await import('../rehearsal/faults/schema')).faultFileJsonSchema()
+      : releasePlanJsonSchema();
+    io.stdout(JSON.stringify(schema, null, 2));
     return ExitCode.ok;
   },
 };

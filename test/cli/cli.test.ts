@@ -39,6 +39,7 @@ const runs = {
   preview: ['preview', 'examples/platform.yaml'],
   previewJson: ['preview', 'examples/platform.yaml', '--json'],
   schema: ['schema'],
+  faultSchema: ['schema', '--faults'],
   missingFile: ['validate', 'examples/no-such-plan.yaml'],
   unknownCommand: ['deploy', 'examples/platform.yaml'],
   help: ['--help'],
@@ -150,6 +151,13 @@ describe('switchyard schema', () => {
     expect(code).toBe(0);
     const published = readFileSync(new URL('../../schema/release-plan.schema.json', import.meta.url), 'utf8');
     // Regenerate with: npx switchyard schema > schema/release-plan.schema.json
+    expect(stdout).toBe(published);
+  });
+
+  it('with --faults, prints exactly the published schema/fault-file.schema.json', () => {
+    const { code, stdout } = results.faultSchema;
+    expect(code).toBe(0);
+    const published = readFileSync(new URL('../../schema/fault-file.schema.json', import.meta.url), 'utf8');
     expect(stdout).toBe(published);
   });
 });
