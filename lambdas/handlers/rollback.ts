@@ -278,11 +278,14 @@ export const finishRollback = defineHandler({
     });
     await ports.store.unwatchAlarms(releaseId);
     await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
-    await ports.events.publish([
+    await ports.events.publish(
       incomplete
-        ? { detailType: 'Release Failed', releaseId, detail: { reason } }
-        : { detailType: 'Rollback Completed', releaseId, detail: {} },
-    ]);
+        ? [{ detailType: 'Release Failed', releaseId, detail: { reason } }]
+        : [
+            { detailType: 'Rollback Completed', releaseId, detail: {} },
+            { detailType: 'Release Rolled Back', releaseId, detail: {} },
+          ],
+    );
     return { releaseId, status: incomplete ? 'FAILED' : 'ROLLED_BACK', ...(reason && { reason }) };
   },
 });
