@@ -7,8 +7,10 @@ import * as z from 'zod';
 import { type IntervalResult, judgeAnalysis, judgeComparison, worstOf } from '../core/analysis';
 import {
   AnalysisFailedError,
+  ConditionFailedError,
   causeMessage,
   ReadinessGateFailedError,
+  ReleaseAbortedError,
   RolloutNotReadyError,
   RolloutStuckError,
   TrafficNotReadyError,
@@ -506,25 +508,34 @@ export const advanceStep = defineHandler({
   ports: ['store', 'clock', 'workflow'],
   input: StepStateInput,
   async run(input, ports): Promise<StepState> {
-    await assertReleaseRunning(ports.store, input.releaseId);
     const context = await loadReleaseContext(ports.store, input.releaseId);
     const next = input.stepIndex + 1;
     const now = ports.clock.now();
     const step = context.steps(input.service)[input.stepIndex];
-    await ports.store.updateServiceRollout(
-      input,
-      { stepIndex: next },
-      {
-        releaseId: input.releaseId,
-        key: auditKey(input, `step-${input.stepIndex}/done`),
-        at: now.toISOString(),
-        action: 'step.completed',
-        actor: 'switchyard',
-        region: input.region,
-        service: input.service,
-        detail: { stepIndex: input.stepIndex, kind: step?.kind ?? 'done' },
-      },
-    );
+    try {
+      // The step is recorded only while the release runs, in the same transaction: once a
+      // rollback has begun, this rollout stops here.
+      await ports.store.updateServiceRollout(
+        input,
+        { stepIndex: next },
+        {
+          releaseId: input.releaseId,
+          key: auditKey(input, `step-${input.stepIndex}/done`),
+          at: now.toISOString(),
+          action: 'step.completed',
+          actor: 'switchyard',
+          region: input.region,
+          service: input.service,
+          detail: { stepIndex: input.stepIndex, kind: step?.kind ?? 'done' },
+        },
+        undefined,
+        'RUNNING',
+      );
+    } catch (error) {
+      if (error instanceof ConditionFailedError)
+        throw new ReleaseAbortedError(`${error.message}: this rollout stops acting`);
+      throw error;
+    }
     // Lanes parked on a dependency expect a heartbeat at least every HeartbeatSeconds; the
     // long gaps in a rollout are its waits, so beat after each of them.
     if (step?.kind === 'analysis' || step?.kind === 'pause' || step?.kind === 'approval') {

@@ -302,6 +302,8 @@ export interface Store {
     patch: ServiceRolloutPatch,
     audit: NewAuditEntry,
     expect?: readonly ServiceRolloutStatus[],
+    /** Only while the release has this status, in the same transaction (ConditionFailedError otherwise). */
+    whileRelease?: ReleaseStatus,
   ): Promise<ServiceRolloutRecord>;
 
   /** First write wins: a retried snapshot never overwrites the original. */

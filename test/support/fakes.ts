@@ -213,6 +213,7 @@ export class InMemoryStore implements Store {
     patch: ServiceRolloutPatch,
     audit: NewAuditEntry,
     expect?: readonly ServiceRolloutStatus[],
+    whileRelease?: ReleaseStatus,
   ): Promise<ServiceRolloutRecord> {
     if (!audit.key) throw new InvalidInputError('an audit entry needs an idempotency key');
     const what = `service rollout ${key.releaseId}/${key.region}/${key.service}`;
@@ -224,6 +225,11 @@ export class InMemoryStore implements Store {
     if (retried) return clone(current);
     if (expect && !expect.includes(current.status)) {
       throw new ConditionFailedError(`${what} is ${current.status}, not ${expect.join(' or ')}`);
+    }
+    if (whileRelease && (await this.getRelease(key.releaseId))?.status !== whileRelease) {
+      throw new ConditionFailedError(
+        `release ${key.releaseId} is no longer ${whileRelease}: ${what} not updated`,
+      );
     }
     const applied = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
     const updated: ServiceRolloutRecord = {

@@ -417,9 +417,23 @@ export class DynamoDbStore implements Store {
     patch: ServiceRolloutPatch,
     audit: NewAuditEntry,
     expect?: readonly ServiceRolloutStatus[],
+    whileRelease?: ReleaseStatus,
   ): Promise<ServiceRolloutRecord> {
     if (!audit.key) throw new InvalidInputError('an audit entry needs an idempotency key');
     const rolloutKey = keys.rollout(key.releaseId, key.region, key.service);
+    const releaseCheck: TransactItem[] = whileRelease
+      ? [
+          {
+            ConditionCheck: {
+              TableName: this.tableName,
+              Key: keys.release(key.releaseId),
+              ConditionExpression: '#status = :status',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':status': whileRelease },
+            },
+          },
+        ]
+      : [];
     const what = `service rollout ${key.releaseId}/${key.region}/${key.service}`;
     return this.oneAtATime(audit.releaseId, () =>
       this.optimistically(`updating ${what}`, async () => {
@@ -455,14 +469,17 @@ export class DynamoDbStore implements Store {
           },
         };
         const entry = { ...audit, seq: lastSeq + 1 };
-        const reasons = await this.transactWrite([rolloutUpdate, ...this.auditWrites(entry)]);
+        const reasons = await this.transactWrite([rolloutUpdate, ...this.auditWrites(entry), ...releaseCheck]);
         if (!reasons) {
           this.auditSeqs.set(audit.releaseId, entry.seq);
           return toRollout({ ...current, ...applied });
         }
-        const [, counterReason, , markerReason] = reasons;
+        const [, counterReason, , markerReason, releaseReason] = reasons;
         // This audit key is already stored, so this change was already made: a retry.
         if (markerReason?.code === 'ConditionalCheckFailed') return toRollout(current);
+        if (releaseReason?.code === 'ConditionalCheckFailed') {
+          throw new ConditionFailedError(`release ${key.releaseId} is no longer ${whileRelease}: ${what} not updated`);
+        }
         if (counterReason?.code === 'ConditionalCheckFailed')
           this.noteAuditSeq(audit.releaseId, counterReason);
         // The record or the audit moved on since the read: judge again on fresh reads.

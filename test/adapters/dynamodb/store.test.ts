@@ -359,6 +359,35 @@ describe('service rollouts', () => {
     expect(await testStore.store.listAudit(releaseId)).toEqual([]);
   });
 
+  test('an update made only while the release runs is refused, writing nothing, once it does not', async () => {
+    const release = releaseRecord({ releaseId: uniqueId('rel'), status: 'RUNNING' });
+    const { releaseId } = release;
+    await testStore.store.createRelease(release, { plan: 1 });
+    await testStore.store.putServiceRollouts([rolloutRecord(releaseId, 'us-east-1', 'auth')]);
+    const key = { releaseId, region: 'us-east-1', service: 'auth' };
+
+    await testStore.store.updateServiceRollout(
+      key,
+      { stepIndex: 1 },
+      auditEntry(releaseId, { key: 'step-0' }),
+      undefined,
+      'RUNNING',
+    );
+    await testStore.store.setReleaseStatus(releaseId, 'ROLLING_BACK');
+    await expect(
+      testStore.store.updateServiceRollout(
+        key,
+        { stepIndex: 2 },
+        auditEntry(releaseId, { key: 'step-1' }),
+        undefined,
+        'RUNNING',
+      ),
+    ).rejects.toBeInstanceOf(ConditionFailedError);
+
+    expect((await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth'))?.stepIndex).toBe(1);
+    expect((await testStore.store.listAudit(releaseId)).map((entry) => entry.key)).toEqual(['step-0']);
+  });
+
   test('of two concurrent updates from the same status, one wins and only its audit entry is kept', async () => {
     const releaseId = uniqueId('rel');
     await testStore.store.putServiceRollouts([
