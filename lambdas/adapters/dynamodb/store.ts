@@ -469,7 +469,11 @@ export class DynamoDbStore implements Store {
           },
         };
         const entry = { ...audit, seq: lastSeq + 1 };
-        const reasons = await this.transactWrite([rolloutUpdate, ...this.auditWrites(entry), ...releaseCheck]);
+        const reasons = await this.transactWrite([
+          rolloutUpdate,
+          ...this.auditWrites(entry),
+          ...releaseCheck,
+        ]);
         if (!reasons) {
           this.auditSeqs.set(audit.releaseId, entry.seq);
           return toRollout({ ...current, ...applied });
@@ -478,7 +482,9 @@ export class DynamoDbStore implements Store {
         // This audit key is already stored, so this change was already made: a retry.
         if (markerReason?.code === 'ConditionalCheckFailed') return toRollout(current);
         if (releaseReason?.code === 'ConditionalCheckFailed') {
-          throw new ConditionFailedError(`release ${key.releaseId} is no longer ${whileRelease}: ${what} not updated`);
+          throw new ConditionFailedError(
+            `release ${key.releaseId} is no longer ${whileRelease}: ${what} not updated`,
+          );
         }
         if (counterReason?.code === 'ConditionalCheckFailed')
           this.noteAuditSeq(audit.releaseId, counterReason);
