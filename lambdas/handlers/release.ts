@@ -12,6 +12,7 @@ import {
   rollbackName,
   serviceRolloutName,
 } from '../core/naming';
+import { previewRelease } from '../core/planner/preview';
 import type { Ports, ServiceRolloutRecord, ServiceRolloutStatus } from '../ports';
 import { defineHandler } from './define';
 import { resumeIfWaiting } from './parked-tasks';
@@ -21,8 +22,26 @@ const ReleaseKey = z.object({ releaseId: z.string().min(1) }).passthrough();
 const RegionKey = z.object({ releaseId: z.string().min(1), region: z.string().min(1) }).passthrough();
 const LaneKey = RegionKey.extend({ lane: z.number().int().min(0) });
 
-/** Leases outlive the longest step between renewals; TTL only cleans up. */
+/** A release's lease outlives the longest stretch between renewals; TTL only cleans up. */
 export const RELEASE_LEASE_SECONDS = 6 * 3600;
+
+/**
+ * Twice the planner's estimate of the whole release, and at least six hours: approvals and slow
+ * rollouts stretch a release past its estimate. Each region's start renews it.
+ */
+export function releaseLeaseSeconds(context: ReleaseContext): number {
+  let seconds = leaseByContext.get(context);
+  if (seconds === undefined) {
+    seconds = Math.max(
+      RELEASE_LEASE_SECONDS,
+      Math.ceil(2 * previewRelease(context.plan).totals.makespanSeconds),
+    );
+    leaseByContext.set(context, seconds);
+  }
+  return seconds;
+}
+
+const leaseByContext = new WeakMap<ReleaseContext, number>();
 
 export const validateRelease = defineHandler({
   name: 'validateRelease',
@@ -88,10 +107,11 @@ export const acquireReleaseLock = defineHandler({
   ports: ['store', 'clock'],
   input: ReleaseKey,
   async run(input, ports) {
+    const context = await loadReleaseContext(ports.store, input.releaseId);
     const lease = await ports.store.acquireLock(
       RELEASE_LOCK_SCOPE,
       { releaseId: input.releaseId, kind: 'release' },
-      RELEASE_LEASE_SECONDS,
+      releaseLeaseSeconds(context),
     );
     await ports.store.appendAudit({
       releaseId: input.releaseId,
@@ -211,6 +231,12 @@ export const prepareRegion = defineHandler({
     await assertReleaseRunning(ports.store, releaseId);
     const context = await loadReleaseContext(ports.store, releaseId);
     await assertEarlierWavesGreen(ports, context, region);
+    // Renew the release's lease (the same holder re-entering extends it) for the waves to come.
+    await ports.store.acquireLock(
+      RELEASE_LOCK_SCOPE,
+      { releaseId, kind: 'release' },
+      releaseLeaseSeconds(context),
+    );
     const services = context.regionServices(region);
     const concurrency = context.plan.regions.find((entry) => entry.name === region)!.concurrency;
     const lanes = Math.max(1, Math.min(concurrency, services.length));

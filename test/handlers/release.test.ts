@@ -78,6 +78,19 @@ describe('acquireReleaseLock', () => {
   });
 });
 
+describe('the release lease', () => {
+  it('lasts at least six hours, and each region start renews it', async () => {
+    const world = await runningWorld();
+    const expiry = async () => Date.parse((await world.ports.store.getLock(RELEASE_LOCK_SCOPE))!.expiresAt);
+    const acquired = Date.parse(world.ports.clock.now().toISOString());
+    expect(await expiry()).toBeGreaterThanOrEqual(acquired + 6 * 3600 * 1000);
+
+    world.ports.clock.advance(5 * 3600);
+    await run(world, 'prepareRegion', { releaseId: world.releaseId, region: EAST });
+    expect(await expiry()).toBeGreaterThanOrEqual(acquired + 11 * 3600 * 1000);
+  });
+});
+
 describe('claimNextService', () => {
   it('picks the ready service with the most work after it', async () => {
     const world = await runningWorld();
