@@ -4,7 +4,6 @@
  * survivors to their replicas. Each failover is recorded like a release (kind failover), with
  * what it changed, so failback restores exactly that.
  */
-import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import {
   causeMessage,
@@ -17,6 +16,7 @@ import { planFailover, scaledReplicas } from '../core/failover';
 import type { Ports } from '../ports';
 import { defineHandler } from './define';
 import { loadReleaseContext } from './release-context';
+import { planHash } from './submit';
 
 export const FAILOVER_LOCK_SCOPE = 'failover';
 
@@ -109,12 +109,11 @@ export const beginFailover = defineHandler({
       };
     }
     const now = ports.clock.now().toISOString();
-    const planHash = createHash('sha256').update(JSON.stringify(record)).digest('hex');
     await ports.store.createRelease(
       {
         releaseId: input.failoverId,
         status: 'RUNNING',
-        planHash,
+        planHash: planHash(record),
         createdAt: now,
         updatedAt: now,
         submittedBy: input.direction,

@@ -273,7 +273,6 @@ type ClaimOutcome =
   | { outcome: 'done' }
   | { outcome: 'blocked'; reason: string };
 
-const DONE: ReadonlySet<ServiceRolloutStatus> = new Set(['COMPLETED']);
 const BROKEN: ReadonlySet<ServiceRolloutStatus> = new Set(['FAILED', 'ROLLED_BACK', 'SKIPPED']);
 
 /**
@@ -326,13 +325,9 @@ async function claimFrom(
   }
   const pending = [...records.values()].filter((record) => record.status === 'PENDING');
   if (pending.length === 0) return { outcome: 'done' };
-  const ready = pending
-    .filter((record) =>
-      context
-        .dependsOn(region, record.service)
-        .every((dep) => DONE.has(records.get(dep)?.status ?? 'PENDING')),
-    )
-    .sort((a, b) => context.priority(region, b.service) - context.priority(region, a.service));
+  const ready = readyServices(context, region, [...records.values()]).sort(
+    (a, b) => context.priority(region, b.service) - context.priority(region, a.service),
+  );
   if (ready.length === 0) return { outcome: 'wait' };
   const now = ports.clock.now().toISOString();
   // Best first; a candidate another lane took meanwhile fails its condition and the next is tried.
@@ -366,6 +361,22 @@ async function claimFrom(
   return 'contended';
 }
 
+/** Pending services whose dependencies in the region have all completed. */
+function readyServices(
+  context: ReleaseContext,
+  region: string,
+  records: readonly ServiceRolloutRecord[],
+): ServiceRolloutRecord[] {
+  const completed = new Set(
+    records.filter((record) => record.status === 'COMPLETED').map((record) => record.service),
+  );
+  return records.filter(
+    (record) =>
+      record.status === 'PENDING' &&
+      context.dependsOn(region, record.service).every((dependency) => completed.has(dependency)),
+  );
+}
+
 /** Parks the lane until another lane finishes a service; re-checks after parking so no wake-up is lost. */
 export const waitForDependency = defineHandler({
   name: 'waitForDependency',
@@ -376,16 +387,10 @@ export const waitForDependency = defineHandler({
     await ports.store.putTaskToken(key, taskToken);
     const records = await ports.store.listServiceRollouts(releaseId, region);
     const context = await loadReleaseContext(ports.store, releaseId);
-    const statuses = new Map(records.map((record) => [record.service, record.status]));
     const running = records.some(
       (record) => record.status === 'IN_PROGRESS' || record.status === 'VALIDATING',
     );
-    const claimable = records.some(
-      (record) =>
-        record.status === 'PENDING' &&
-        context.dependsOn(region, record.service).every((dep) => statuses.get(dep) === 'COMPLETED'),
-    );
-    if (claimable || !running) {
+    if (readyServices(context, region, records).length > 0 || !running) {
       const token = await ports.store.takeTaskToken(key);
       if (token) await resumeIfWaiting(ports, token);
     }

@@ -48,7 +48,10 @@ export const beginRollback = defineHandler({
     );
     const release = await ports.store.getRelease(releaseId);
     const why =
-      reason ?? release?.reason ?? (await firstFailure(ports, releaseId, context)) ?? 'a step failed';
+      reason ??
+      release?.reason ??
+      firstFailure(await ports.store.listServiceRollouts(releaseId)) ??
+      'a step failed';
     if (release && release.status !== 'ROLLING_BACK') {
       await ports.store.setReleaseStatus(releaseId, 'ROLLING_BACK', { reason: why });
     }
@@ -65,9 +68,11 @@ export const beginRollback = defineHandler({
       });
       stopped.push(name);
     };
+    // Read after the status moved: no rollout can be claimed past this point.
+    const allRecords = await ports.store.listServiceRollouts(releaseId);
     const regions: string[] = [];
     for (const region of context.plan.regions) {
-      const records = await ports.store.listServiceRollouts(releaseId, region.name);
+      const records = allRecords.filter((record) => record.region === region.name);
       if (!records.some(isTouched)) continue;
       regions.push(region.name);
       for (const record of records.filter(
@@ -95,17 +100,10 @@ export const beginRollback = defineHandler({
 });
 
 /** What failed first, in words, when the release failed on its own (not by an alarm or a person). */
-async function firstFailure(
-  ports: Ports,
-  releaseId: string,
-  context: Awaited<ReturnType<typeof loadReleaseContext>>,
-): Promise<string | undefined> {
-  const failed = [];
-  for (const region of context.plan.regions) {
-    const records = await ports.store.listServiceRollouts(releaseId, region.name);
-    failed.push(...records.filter((record) => record.status === 'FAILED' && record.reason));
-  }
-  const first = failed.sort((a, b) => (a.endedAt ?? '').localeCompare(b.endedAt ?? ''))[0];
+function firstFailure(records: readonly ServiceRolloutRecord[]): string | undefined {
+  const first = records
+    .filter((record) => record.status === 'FAILED' && record.reason)
+    .sort((a, b) => (a.endedAt ?? '').localeCompare(b.endedAt ?? ''))[0];
   if (!first?.reason) return undefined;
   return first.reason.includes(first.service)
     ? first.reason

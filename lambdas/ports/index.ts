@@ -331,6 +331,7 @@ export interface Store {
     leaseSeconds: number,
   ): Promise<LockLease>;
   releaseLock(scope: string, releaseId: string): Promise<void>;
+  /** The scope's live lease; an expired one reads as free (undefined). */
   getLock(scope: string): Promise<LockLease | undefined>;
 
   watchAlarms(releaseId: string, alarmNames: readonly string[]): Promise<void>;

@@ -3,33 +3,13 @@
  * repository root). Each spawn costs about half a second, so all of them start together once
  * and each test reads its own result.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPlan } from '../../lambdas/core/plan/load';
 import { resolvePlan } from '../../lambdas/core/plan/resolve';
 import { previewRelease } from '../../lambdas/core/planner/preview';
-import { readExample, repoRoot } from '../core/plan/documents';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function switchyard(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['bin/switchyard.js', ...args],
-      { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') reject(error);
-        else resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-      },
-    );
-  });
-}
+import { readExample } from '../core/plan/documents';
+import { type Run, runAll } from '../support/cli';
 
 const runs = {
   validPlan: ['validate', 'examples/platform.yaml'],
@@ -48,11 +28,7 @@ const runs = {
 const results = {} as Record<keyof typeof runs, Run>;
 
 beforeAll(async () => {
-  const names = Object.keys(runs) as Array<keyof typeof runs>;
-  const finished = await Promise.all(names.map((name) => switchyard(...runs[name])));
-  names.forEach((name, index) => {
-    results[name] = finished[index]!;
-  });
+  Object.assign(results, await runAll(runs));
 }, 60_000);
 
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, LockHeldError, RolloutNotReadyError } from '../../lambdas/core/errors';
 import { FAILOVER_LOCK_SCOPE } from '../../lambdas/handlers/failover';
-import { EAST, run, runningWorld, WEST, type World, workload } from './world';
+import { EAST, type Json, run, runningWorld, WEST, type World, workload } from './world';
 
-type Json = Record<string, unknown>;
 const RECORD = { hostedZoneId: 'Z0TEST', recordName: 'api.example.com' };
 
 const input = (world: World, extra: Json = {}): Json => ({

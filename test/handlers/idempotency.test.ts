@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { handlers } from '../../lambdas/handlers';
 import {
   EAST,
+  type Json,
   run,
   runningWorld,
   setRolloutStatus,
@@ -16,7 +17,6 @@ import {
   worldState,
 } from './world';
 
-type Json = Record<string, unknown>;
 type HandlerName = keyof typeof handlers;
 
 const passingSamples = [0, 1].map((minute) => ({

@@ -5,23 +5,18 @@ import type { ClusterCall } from '../support/fakes';
 import {
   auditActions,
   EAST,
+  type Json,
   NEW_IMAGE,
   OLD_IMAGE,
   run,
   runningWorld,
+  serviceKey,
   WEST,
   type World,
   workload,
 } from './world';
 
-type Json = Record<string, unknown>;
-
-const key = (world: World, service: string, extra: Json = {}): Json => ({
-  releaseId: world.releaseId,
-  region: EAST,
-  service,
-  ...extra,
-});
+const key = serviceKey;
 const region = (world: World, name = EAST) => ({ releaseId: world.releaseId, region: name });
 
 /**

@@ -15,22 +15,17 @@ import {
   COMPARE_CHECK,
   EAST,
   HTTP_CHECK,
+  type Json,
   NEW_IMAGE,
   OLD_IMAGE,
   run,
   runningWorld,
+  serviceKey,
   type World,
   workload,
 } from './world';
 
-type Json = Record<string, unknown>;
-
-const key = (world: World, service: string, extra: Json = {}): Json => ({
-  releaseId: world.releaseId,
-  region: EAST,
-  service,
-  ...extra,
-});
+const key = serviceKey;
 
 async function started(world: World, service: string): Promise<void> {
   await run(world, 'startServiceRollout', key(world, service));

@@ -3,9 +3,7 @@ import { LockHeldError, PlanInvalidError, ReleaseConflictError } from '../../lam
 import { RELEASE_LOCK_SCOPE } from '../../lambdas/core/naming';
 import { planHash, submitRelease } from '../../lambdas/handlers/submit';
 import { fakePorts } from '../support/fakes';
-import { nextReleaseId, planDocument } from './world';
-
-type Json = Record<string, unknown>;
+import { type Json, nextReleaseId, planDocument } from './world';
 
 async function problemsOf(promise: Promise<unknown>): Promise<Array<{ path: string; message: string }>> {
   const error = await promise.then(

@@ -11,7 +11,7 @@ import { type AnyHandlerDefinition, invokeHandler } from '../../lambdas/handlers
 import type { ServiceRolloutStatus, WorkloadTarget } from '../../lambdas/ports';
 import { type FakePorts, fakePorts } from '../support/fakes';
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 export const EAST = 'us-east-1';
 export const WEST = 'us-west-2';
@@ -187,4 +187,9 @@ export function worldState(world: World): Json {
 /** The actions of a release's audit, in order. */
 export async function auditActions(world: World, releaseId = world.releaseId): Promise<string[]> {
   return (await world.ports.store.listAudit(releaseId)).map((entry) => entry.action);
+}
+
+/** A service rollout's key in the world's release, in us-east-1 unless `extra` says otherwise. */
+export function serviceKey(world: World, service: string, extra: Json = {}): Json {
+  return { releaseId: world.releaseId, region: EAST, service, ...extra };
 }

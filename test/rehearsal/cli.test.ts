@@ -3,38 +3,11 @@
  * its exit codes and its --json document. Each rehearsal starts its own DynamoDB Local, so the
  * runs start together once and each test reads its own result; the reference platform runs once.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RehearsalResult } from '../../rehearsal/rehearse';
+import { type Run, runAll } from '../support/cli';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = 'test/rehearsal/fixtures';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function switchyard(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['bin/switchyard.js', ...args],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, NO_COLOR: '1' },
-        timeout: 150_000,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') reject(error);
-        else resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 const runs = {
   canaryBreach: [
@@ -65,11 +38,7 @@ const runs = {
 const results = {} as Record<keyof typeof runs, Run>;
 
 beforeAll(async () => {
-  const names = Object.keys(runs) as Array<keyof typeof runs>;
-  const finished = await Promise.all(names.map((name) => switchyard(...runs[name])));
-  names.forEach((name, index) => {
-    results[name] = finished[index]!;
-  });
+  Object.assign(results, await runAll(runs, 150_000));
 }, 180_000);
 
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;

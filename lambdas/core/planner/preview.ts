@@ -164,7 +164,7 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
   const baseline = plan.source.baseline;
   if (baseline) {
     const firstRegion = plan.regions[0]!;
-    const seconds = baseline.phases.reduce((sum, phase) => {
+    const baselineSeconds = baseline.phases.reduce((sum, phase) => {
       const phaseTasks = tasksFor(phase.filter((name) => plan.services.has(name))).map((task) => ({
         ...task,
         dependsOn: [],
@@ -174,19 +174,17 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
     preview.baseline = {
       description: baseline.description,
       phases: baseline.phases,
-      seconds,
+      seconds: baselineSeconds,
       ...(baseline.estimate && {
         statedEstimate: {
-          minSeconds: toSeconds(baseline.estimate.min),
-          maxSeconds: toSeconds(baseline.estimate.max),
+          minSeconds: seconds(baseline.estimate.min),
+          maxSeconds: seconds(baseline.estimate.max),
         },
       }),
     };
   }
   return preview;
 }
-
-const toSeconds = seconds;
 
 function countApprovals(steps: readonly RolloutStep[]): number {
   return steps.filter((step) => step.kind === 'approval').length;

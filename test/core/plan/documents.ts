@@ -3,12 +3,9 @@
  * it, so each test changes exactly the field it is about.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests write invalid documents field by field, which no plan type describes.
 export type Document = Record<string, any>;
-
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 export function readExample(relativePath: string): string {
   return readFileSync(new URL(`../../../examples/${relativePath}`, import.meta.url), 'utf8');
