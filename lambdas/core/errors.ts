@@ -62,6 +62,13 @@ export class RolloutStuckError extends SwitchyardError {}
 export class RolloutNotReadyError extends SwitchyardError {}
 /** Read-back weights differ from what was applied. */
 export class WeightsMismatchError extends SwitchyardError {}
+/**
+ * Someone else changed the traffic Switchyard manages (weights, or a rule's conditions or other
+ * actions) since Switchyard last wrote it: Switchyard stops rather than undo their change.
+ */
+export class TrafficEditedError extends SwitchyardError {}
+/** Stable and canary pods share a target group: weights could not split traffic between them. */
+export class SharedTargetGroupError extends SwitchyardError {}
 export class ApprovalRejectedError extends SwitchyardError {}
 /** The release is being rolled back: a running service rollout stops acting. */
 export class ReleaseAbortedError extends SwitchyardError {}

@@ -13,12 +13,14 @@ import {
   ReleaseAbortedError,
   RolloutNotReadyError,
   RolloutStuckError,
+  SharedTargetGroupError,
   TrafficNotReadyError,
   WeightsMismatchError,
 } from '../core/errors';
 import { seconds } from '../core/plan/resolve';
 import { scoreReadiness } from '../core/readiness';
 import { type RolloutStep, replicaRatioWeights, replicasForStep } from '../core/strategy';
+import { judgeTargetGroup, tracksSharingGroups } from '../core/target-health';
 import type { Ports, Track, Weights } from '../ports';
 import { defineHandler } from './define';
 import { heartbeatParkedLanes } from './parked-tasks';
@@ -94,11 +96,13 @@ export const startServiceRollout = defineHandler({
     await assertReleaseRunning(ports.store, key.releaseId);
     const context = await loadReleaseContext(ports.store, key.releaseId);
     const existing = await ports.store.getSnapshots(key.releaseId, key.region);
-    if (!existing.some((entry) => entry.service === key.service)) {
+    let snapshot = existing.find((entry) => entry.service === key.service)?.snapshot;
+    if (!snapshot) {
       const target = context.trafficTarget(key.region, key.service);
-      const snapshot = await ports.cluster.snapshot(context.workload(key.region, key.service));
+      const taken = await ports.cluster.snapshot(context.workload(key.region, key.service));
       const weights = target ? await ports.traffic.getWeights(target) : undefined;
-      await ports.store.putSnapshot(key.releaseId, key.service, { ...snapshot, ...(weights && { weights }) });
+      snapshot = { ...taken, ...(weights && { weights }) };
+      await ports.store.putSnapshot(key.releaseId, key.service, snapshot);
     }
     const now = ports.clock.now();
     const record = await ports.store.getServiceRollout(key.releaseId, key.region, key.service);
@@ -108,6 +112,8 @@ export const startServiceRollout = defineHandler({
         status: 'IN_PROGRESS',
         stepIndex: record?.stepIndex ?? 0,
         ...(record?.startedAt ? {} : { startedAt: now.toISOString() }),
+        // The weights found before the release are what its first shift expects to find.
+        ...(record?.status === 'PENDING' && snapshot.weights && { weights: snapshot.weights }),
       },
       {
         releaseId: key.releaseId,
@@ -161,10 +167,14 @@ export const checkReadinessGate = defineHandler({
   },
 });
 
-/** Canary (or green, or the next rolling batch) at the step's replicas; stable scaled for rolling. */
+/**
+ * Canary (or green, or the next rolling batch) at the step's replicas; stable scaled for rolling.
+ * The canary target group joins the forward action at weight 0 first: an ALB health-checks only
+ * groups that a rule forwards to, so until then its targets read `unused` and can never pass.
+ */
 export const prepareCanary = defineHandler({
   name: 'prepareCanary',
-  ports: ['store', 'cluster'],
+  ports: ['store', 'cluster', 'traffic'],
   input: StepStateInput,
   async run(input, ports) {
     // No release check here: the step began at Next Step, which checks, and Shift Traffic checks again.
@@ -180,13 +190,19 @@ export const prepareCanary = defineHandler({
       replicas: replicas.canary,
     });
     if (step.scaleDownStable) await ports.cluster.scale(target, replicas.stable, 'stable');
+    const traffic = context.trafficTarget(input.region, input.service);
+    if (traffic) await ports.traffic.attachCanary(traffic);
     return input;
   },
 });
 
 const VerifyInput = StepStateInput.extend({ track: z.enum(['stable', 'canary']) });
 
-/** Judged like `kubectl rollout status`; not-ready is retried by the state machine with backoff. */
+/**
+ * Judged like `kubectl rollout status`, then by the load balancer: every desired pod must be a
+ * healthy target of its group, and stable and canary pods must be in their own groups only.
+ * Not-ready is retried by the state machine with backoff; shared groups are refused at once.
+ */
 export const verifyRollout = defineHandler({
   name: 'verifyRollout',
   ports: ['store', 'cluster', 'traffic'],
@@ -194,18 +210,28 @@ export const verifyRollout = defineHandler({
   async run(input, ports) {
     const context = await loadReleaseContext(ports.store, input.releaseId);
     const track: Track = input.track;
-    const status = await ports.cluster.rolloutStatus(context.workload(input.region, input.service), track);
+    const workload = context.workload(input.region, input.service);
+    const status = await ports.cluster.rolloutStatus(workload, track);
     if (status.state === 'failed')
       throw new RolloutStuckError(`${input.service} (${track}) in ${input.region}: ${status.message}`);
     if (status.state === 'progressing')
       throw new RolloutNotReadyError(`${input.service} (${track}) in ${input.region}: ${status.message}`);
     const target = context.trafficTarget(input.region, input.service);
     if (target && status.desired > 0) {
-      const health = await ports.traffic.targetHealth(target);
-      if (health[track].healthy === 0) {
-        throw new TrafficNotReadyError(
-          `${input.service} ${track} target group in ${input.region} has no healthy targets yet`,
+      const [health, stablePods, canaryPods] = await Promise.all([
+        ports.traffic.targetHealth(target),
+        ports.cluster.podAddresses(workload, 'stable'),
+        ports.cluster.podAddresses(workload, 'canary'),
+      ]);
+      const shared = tracksSharingGroups(health, { stable: stablePods, canary: canaryPods });
+      if (shared.length > 0) {
+        throw new SharedTargetGroupError(
+          `${input.service} in ${input.region}: ${shared.join('; ')}. Stable and canary pods must never share a target group: label the stable pod template switchyard.dev/track: stable and make the stable Service select on it (the canary's pods carry switchyard.dev/track: canary); see the README, "Target groups"`,
         );
+      }
+      const readiness = judgeTargetGroup(health[track].name, health[track].targets, status.desired);
+      if (!readiness.ready) {
+        throw new TrafficNotReadyError(`${input.service} ${track} in ${input.region}: ${readiness.message}`);
       }
     }
     const { track: _track, ...state } = input;
@@ -224,7 +250,9 @@ async function applyWeights(
   const target = context.trafficTarget(key.region, key.service);
   let applied: Weights;
   if (target) {
-    applied = await ports.traffic.setWeights(target, wanted);
+    // What Switchyard last applied (or found before the release): anything else is someone's edit.
+    const record = await ports.store.getServiceRollout(key.releaseId, key.region, key.service);
+    applied = await ports.traffic.setWeights(target, wanted, record?.weights);
     if (applied.stable !== wanted.stable || applied.canary !== wanted.canary) {
       throw new WeightsMismatchError(
         `${key.service} in ${key.region}: asked for ${wanted.stable}/${wanted.canary}, read back ${applied.stable}/${applied.canary}`,

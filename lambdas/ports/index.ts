@@ -5,6 +5,9 @@
  */
 import type { LockHolder } from '../core/errors';
 import type { AlbTrafficPlan, CheckPlan } from '../core/plan/schema';
+import type { RegisteredTarget } from '../core/target-health';
+
+export type { RegisteredTarget, TargetHealthState } from '../core/target-health';
 
 // ── shared shapes ────────────────────────────────────────────────────────────
 
@@ -75,6 +78,12 @@ export interface Cluster {
   /** Scales the canary to zero, or deletes it. Absent canaries are fine: this is idempotent. */
   removeCanary(target: WorkloadTarget, mode: 'scaleToZero' | 'delete'): Promise<void>;
   rolloutStatus(target: WorkloadTarget, track?: Track): Promise<RolloutStatus>;
+  /**
+   * The IPs of the running pods of one track: the canary Deployment's by its selector, and the
+   * stable Deployment's by its selector less pods labelled `switchyard.dev/track: canary` (which
+   * carry the stable labels too). What target groups of type `ip` register, to compare with.
+   */
+  podAddresses(target: WorkloadTarget, track: Track): Promise<string[]>;
   /** Re-applies the saved template and replicas (not ReplicaSet history), and the canary's state. */
   restore(snapshot: DeploymentSnapshot): Promise<void>;
 }
@@ -95,17 +104,26 @@ export interface ResolvedTraffic {
 }
 
 export interface TargetHealthSummary {
-  healthy: number;
-  unhealthy: number;
-  /** initial, draining, unused… */
-  other: number;
+  /** The target group's name, for messages. */
+  name: string;
+  targets: RegisteredTarget[];
 }
 
 export interface Traffic {
   resolve(target: TrafficTarget): Promise<ResolvedTraffic>;
   getWeights(target: TrafficTarget): Promise<Weights>;
-  /** Applies the weights, reads them back, and returns what was read. */
-  setWeights(target: TrafficTarget, weights: Weights): Promise<Weights>;
+  /**
+   * Puts the canary group into the forward action at weight 0 when it is not there, so the load
+   * balancer health-checks its targets (a group nothing forwards to reads `unused`); the split
+   * is unchanged.
+   */
+  attachCanary(target: TrafficTarget): Promise<void>;
+  /**
+   * Applies the weights, reads them back, and returns what was read. With `expected` (the
+   * weights the caller last applied), live weights that differ mean someone else changed them:
+   * TrafficEditedError, and nothing is written.
+   */
+  setWeights(target: TrafficTarget, weights: Weights, expected?: Weights): Promise<Weights>;
   targetHealth(target: TrafficTarget): Promise<Record<Track, TargetHealthSummary>>;
 }
 

@@ -17,11 +17,13 @@ export const CLUSTER_OPERATIONS = [
   'cluster.ensureCanary',
   'cluster.removeCanary',
   'cluster.rolloutStatus',
+  'cluster.podAddresses',
   'cluster.restore',
 ] as const;
 export const TRAFFIC_OPERATIONS = [
   'traffic.resolve',
   'traffic.getWeights',
+  'traffic.attachCanary',
   'traffic.setWeights',
   'traffic.targetHealth',
 ] as const;
@@ -192,6 +194,17 @@ export const InsecureWorkloadFault = z
     "The service's pod template runs as root with a writable root filesystem, privilege escalation, all capabilities, no limits and no probes: it fails the readiness gate.",
   );
 
+export const SharedSelectorFault = z
+  .object({
+    type: z.literal('sharedSelector'),
+    service: ServiceName,
+    region: RegionScope,
+  })
+  .strict()
+  .describe(
+    "The stable target group's Kubernetes Service selects on the app label alone, so it also selects the canary's pods (which carry every stable label): stable and canary share a target group.",
+  );
+
 export const Fault = z.discriminatedUnion('type', [
   DegradedVersionFault,
   OperationFailureFault,
@@ -200,6 +213,7 @@ export const Fault = z.discriminatedUnion('type', [
   RegionOutageFault,
   SecondReleaseFault,
   InsecureWorkloadFault,
+  SharedSelectorFault,
 ]);
 
 export const FleetSettings = z
@@ -239,8 +253,18 @@ export const FleetSettings = z
     dnsPropagationSeconds: z
       .number()
       .min(0)
+      .max(3600)
       .default(30)
       .describe('How long a Route 53 change stays PENDING before it is INSYNC.'),
+    healthCheckIntervalSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(300)
+      .default(30)
+      .describe(
+        "The target groups' HealthCheckIntervalSeconds (5–300, the ELB API's bounds and default): a new target reads `initial` until its first health check passes.",
+      ),
   })
   .strict();
 
@@ -267,6 +291,7 @@ export const FaultFile = z
       images: {},
       rollout: { replicaIntervalSeconds: 5, readinessDelaySeconds: 10, progressDeadlineSeconds: 600 },
       dnsPropagationSeconds: 30,
+      healthCheckIntervalSeconds: 30,
     }),
     faults: z.array(Fault).default([]),
   })
@@ -282,6 +307,7 @@ export type AlarmFault = z.infer<typeof AlarmFault>;
 export type RegionOutageFault = z.infer<typeof RegionOutageFault>;
 export type SecondReleaseFault = z.infer<typeof SecondReleaseFault>;
 export type InsecureWorkloadFault = z.infer<typeof InsecureWorkloadFault>;
+export type SharedSelectorFault = z.infer<typeof SharedSelectorFault>;
 
 /** A fault file with nothing in it: the fleet behaves, every call succeeds. */
 export function noFaults(): FaultFile {

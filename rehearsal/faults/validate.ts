@@ -35,6 +35,7 @@ const REGIONLESS_OPERATIONS: ReadonlySet<string> = new Set([
 const SERVICES_WITH_A_LOAD_BALANCER_ONLY: ReadonlySet<string> = new Set([
   'traffic.resolve',
   'traffic.getWeights',
+  'traffic.attachCanary',
   'traffic.setWeights',
   'traffic.targetHealth',
   'signals.compareTargetGroups',
@@ -103,6 +104,14 @@ export function findFaultProblems(raw: unknown, plan: ResolvedPlan): Problem[] {
       }
       case 'operationFailure':
         problems.push(...operationProblems(fault, service, at));
+        break;
+      case 'sharedSelector':
+        if (service && service.traffic.type !== 'alb') {
+          problems.push({
+            path: at('service'),
+            message: `"${service.name}" has ${service.traffic.type} traffic: it has no target groups`,
+          });
+        }
         break;
       case 'alarm':
       case 'regionOutage':

@@ -23,6 +23,7 @@ import type {
   Track,
   WorkloadTarget,
 } from '../../lambdas/ports';
+import { deriveSeed } from '../random';
 import type { FleetContext } from './context';
 import { insecurePodTemplate, securePodTemplate } from './pod-template';
 import {
@@ -31,9 +32,20 @@ import {
   nextSegment,
   type PodCensus,
   podsAt,
+  podsOf,
   type RolloutSegment,
   settledSegment,
 } from './rollout';
+
+/** A pod of a service's stable or canary Deployment, as the load balancer's controller sees it. */
+export interface SimulatedPod {
+  track: Track;
+  ip: string;
+  labels: Record<string, string>;
+  image: string | undefined;
+  /** When it passed its readiness probe (and so became a ready endpoint); undefined while not. */
+  readySinceMs: number | undefined;
+}
 
 // The labels of adapters/kubernetes/cluster.ts (not imported: that module loads client-node).
 
@@ -170,6 +182,12 @@ export class SimulatedClusters implements Cluster {
     );
   }
 
+  async podAddresses(target: WorkloadTarget, track: Track): Promise<string[]> {
+    const deployment = this.find(target, deploymentName(target, track));
+    if (!deployment) return [];
+    return this.podsOfDeployment(target.region, deployment, track, this.context.nowMs()).map((pod) => pod.ip);
+  }
+
   async restore(snapshot: DeploymentSnapshot): Promise<void> {
     const { target } = snapshot;
     let stable: SimulatedDeployment | undefined;
@@ -212,6 +230,14 @@ export class SimulatedClusters implements Cluster {
     return { ...podsAt(segment, this.context.timing, atMs), segment };
   }
 
+  /** Every pod of a service's stable and canary Deployments at a time (now or past). */
+  pods(region: string, service: ResolvedService, atMs: number): SimulatedPod[] {
+    return (['stable', 'canary'] as const).flatMap((track) => {
+      const deployment = this.deploymentOf(region, service, track);
+      return deployment ? this.podsOfDeployment(region, deployment, track, atMs) : [];
+    });
+  }
+
   /** Times a service's Deployments changed in [fromMs, toMs): where its pods start changing. */
   changeTimes(region: string, service: ResolvedService, fromMs: number, toMs: number): number[] {
     return (['stable', 'canary'] as const).flatMap((track) =>
@@ -244,6 +270,24 @@ export class SimulatedClusters implements Cluster {
       if (segment.startMs <= atMs) return segment;
     }
     return emptySegment(this.context.startMs);
+  }
+
+  private podsOfDeployment(
+    region: string,
+    deployment: SimulatedDeployment,
+    track: Track,
+    atMs: number,
+  ): SimulatedPod[] {
+    let segment = emptySegment(this.context.startMs);
+    for (const candidate of deployment.segments) if (candidate.startMs <= atMs) segment = candidate;
+    const labels = podLabels(deployment.template);
+    return podsOf(segment, this.context.timing, atMs).map((pod) => ({
+      track,
+      ip: podIp(this.context.seed, region, deployment.name, pod.image, pod.ordinal),
+      labels,
+      image: pod.image,
+      readySinceMs: pod.readySinceMs,
+    }));
   }
 
   private deploymentOf(
@@ -426,6 +470,22 @@ function setContainerImage(template: Json, container: string, image: string, sub
     );
   }
   found.image = image;
+}
+
+function podLabels(template: Json): Record<string, string> {
+  return { ...((template.metadata ?? {}) as { labels?: Record<string, string> }).labels };
+}
+
+/** A private address per pod, fixed by the seed and the pod (its Deployment, template and ordinal). */
+function podIp(
+  seed: number,
+  region: string,
+  deployment: string,
+  image: string | undefined,
+  ordinal: number,
+): string {
+  const value = deriveSeed(seed, 'pod-ip', region, deployment, image ?? '', ordinal);
+  return `10.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${(value & 0xfe) + 1}`;
 }
 
 /** The stable's pod template with the canary track label on its pods. */

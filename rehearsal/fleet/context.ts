@@ -15,6 +15,7 @@ export interface FleetTiming {
   readinessDelayMs: number;
   progressDeadlineMs: number;
   dnsPropagationMs: number;
+  healthCheckIntervalMs: number;
 }
 
 export class FleetContext {
@@ -35,12 +36,13 @@ export class FleetContext {
     readonly seed: number,
   ) {
     this.startMs = clock.now().getTime();
-    const { rollout, dnsPropagationSeconds } = faults.fleet;
+    const { rollout, dnsPropagationSeconds, healthCheckIntervalSeconds } = faults.fleet;
     this.timing = {
       replicaIntervalMs: rollout.replicaIntervalSeconds * 1000,
       readinessDelayMs: rollout.readinessDelaySeconds * 1000,
       progressDeadlineMs: rollout.progressDeadlineSeconds * 1000,
       dnsPropagationMs: dnsPropagationSeconds * 1000,
+      healthCheckIntervalMs: healthCheckIntervalSeconds * 1000,
     };
     for (const fault of faults.faults) {
       if (fault.type !== 'regionOutage') continue;

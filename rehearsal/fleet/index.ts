@@ -143,6 +143,7 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
       'ensureCanary',
       'removeCanary',
       'rolloutStatus',
+      'podAddresses',
       'restore',
     ],
     (method, args) =>
@@ -173,9 +174,13 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
       requireLoadBalancer(target);
       return alb.getWeights(target);
     },
-    setWeights: async (target, weights) => {
+    attachCanary: async (target) => {
       requireLoadBalancer(target);
-      return alb.setWeights(target, weights);
+      return alb.attachCanary(target);
+    },
+    setWeights: async (target, weights, expected) => {
+      requireLoadBalancer(target);
+      return alb.setWeights(target, weights, expected);
     },
     targetHealth: async (target) => {
       requireLoadBalancer(target);
@@ -185,7 +190,7 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
   const traffic = withFaults<Traffic>(
     checkedTraffic,
     'traffic',
-    ['resolve', 'getWeights', 'setWeights', 'targetHealth'],
+    ['resolve', 'getWeights', 'attachCanary', 'setWeights', 'targetHealth'],
     (_method, args) => {
       const target = args[0] as TrafficTarget;
       return {

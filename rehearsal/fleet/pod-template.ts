@@ -2,6 +2,8 @@
  * Pod templates of the simulated Deployments, as the Kubernetes API returns `spec.template`.
  * The usual one passes a strict readiness gate; the insecure one (a fault) fails every check.
  */
+import { TRACK_LABEL } from '../../lambdas/adapters/kubernetes/conventions';
+
 export interface PodTemplateSpec {
   deployment: string;
   service: string;
@@ -9,9 +11,15 @@ export interface PodTemplateSpec {
   image: string;
 }
 
+/**
+ * The documented setup (README, "Target groups"): stable pods carry `switchyard.dev/track: stable`
+ * and the stable Service selects on it, because a selector can require a label but never exclude
+ * one, and canary pods carry every stable label.
+ */
 const POD_LABELS = (spec: PodTemplateSpec) => ({
   app: spec.deployment,
   'app.kubernetes.io/name': spec.service,
+  [TRACK_LABEL]: 'stable',
 });
 
 export function securePodTemplate(spec: PodTemplateSpec): Record<string, unknown> {

@@ -25,6 +25,8 @@ export interface RolloutSegment {
   oldImage: string | undefined;
   /** The current template's pods never pass their readiness probe. */
   neverReady: boolean;
+  /** When the current template's first pod started: carried pods date from then. */
+  templateSinceMs: number;
 }
 
 export interface PodCensus {
@@ -48,12 +50,54 @@ export function emptySegment(startMs: number): RolloutSegment {
     oldReady: 0,
     oldImage: undefined,
     neverReady: false,
+    templateSinceMs: startMs,
   };
 }
 
 /** A Deployment that has been running long before the rehearsal: every pod ready. */
 export function settledSegment(startMs: number, replicas: number, image: string): RolloutSegment {
-  return { ...emptySegment(startMs), desired: replicas, image, carriedReady: replicas };
+  return {
+    ...emptySegment(startMs),
+    desired: replicas,
+    image,
+    carriedReady: replicas,
+    templateSinceMs: Number.NEGATIVE_INFINITY,
+  };
+}
+
+/** One pod of a segment: which template it runs, its place among them, and since when it is ready. */
+export interface SegmentPod {
+  image: string | undefined;
+  /** Its index among the pods of its template: the same image and ordinal is the same pod. */
+  ordinal: number;
+  /** When it passed its readiness probe; undefined while it has not. */
+  readySinceMs: number | undefined;
+}
+
+/** The pods `podsAt` counts, one by one (the old template's ready pods last). */
+export function podsOf(segment: RolloutSegment, timing: FleetTiming, atMs: number): SegmentPod[] {
+  const census = podsAt(segment, timing, atMs);
+  const carried = Math.min(segment.carriedReady, segment.desired);
+  const pods: SegmentPod[] = [];
+  for (let ordinal = 0; ordinal < census.updated; ordinal += 1) {
+    let readySinceMs: number | undefined;
+    if (ordinal < carried) {
+      // Ready before this segment began; when exactly follows from the template's first segment.
+      readySinceMs = Math.min(
+        segment.startMs,
+        segment.templateSinceMs + timing.readinessDelayMs + ordinal * timing.replicaIntervalMs,
+      );
+    } else {
+      const readyAt =
+        segment.startMs + timing.readinessDelayMs + (ordinal - carried) * timing.replicaIntervalMs;
+      readySinceMs = !segment.neverReady && readyAt <= atMs ? readyAt : undefined;
+    }
+    pods.push({ image: segment.image, ordinal, readySinceMs });
+  }
+  for (let ordinal = 0; ordinal < census.oldReady; ordinal += 1) {
+    pods.push({ image: segment.oldImage, ordinal, readySinceMs: Number.NEGATIVE_INFINITY });
+  }
+  return pods;
 }
 
 export function podsAt(segment: RolloutSegment, timing: FleetTiming, atMs: number): PodCensus {
@@ -106,6 +150,7 @@ export function nextSegment(
   }
   return {
     startMs: atMs,
+    templateSinceMs: atMs,
     desired: change.desired,
     image: change.image,
     carriedReady: 0,

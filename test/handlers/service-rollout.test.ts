@@ -5,10 +5,11 @@ import {
   ReleaseAbortedError,
   RolloutNotReadyError,
   RolloutStuckError,
+  SharedTargetGroupError,
   TrafficNotReadyError,
   WeightsMismatchError,
 } from '../../lambdas/core/errors';
-import type { ComparisonSample } from '../../lambdas/ports';
+import type { ComparisonSample, RegisteredTarget } from '../../lambdas/ports';
 import { securePodTemplate } from '../support/fakes';
 import {
   auditActions,
@@ -125,17 +126,77 @@ describe('verifyRollout', () => {
     ).rejects.toThrow(error);
   });
 
-  it('holds traffic back while the target group has no healthy target', async () => {
+  /** The group's targets: every pod of the track's Deployment, in the given states. */
+  function groupOf(world: World, track: 'stable' | 'canary', ...states: RegisteredTarget[]) {
+    const ips = world.ports.cluster.podIps(EAST, 'auth', track);
+    return {
+      name: `auth-${track}`,
+      targets: ips.map((id, index) => ({ ...(states[index] ?? { state: 'healthy' as const }), id })),
+    };
+  }
+
+  it('attaches the canary group to the forward action before its readiness is judged', async () => {
     const world = await runningWorld();
     await started(world, 'auth');
     await run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 0 }));
-    world.ports.traffic.scriptHealth('auth', EAST, {
-      stable: { healthy: 4, unhealthy: 0, other: 0 },
-      canary: { healthy: 0, unhealthy: 0, other: 1 },
-    });
+    expect(world.ports.traffic.attached).toEqual([{ service: 'auth', region: EAST }]);
+  });
+
+  it.each([
+    [{ state: 'initial', reason: 'Elb.InitialHealthChecking' }, /1 initial \(Elb.InitialHealthChecking\)/],
+    [
+      {
+        state: 'unused',
+        reason: 'Target.NotInUse',
+        description: 'Target group is not configured to receive traffic',
+      },
+      /unused \(Target.NotInUse: Target group is not configured/,
+    ],
+    [{ state: 'unhealthy', reason: 'Target.Timeout' }, /1 unhealthy \(Target.Timeout\)/],
+    [
+      { state: 'unavailable', reason: 'Target.HealthCheckDisabled' },
+      /1 unavailable \(Target.HealthCheckDisabled\)/,
+    ],
+  ] as const)(
+    'holds traffic back while a canary target is %o, naming its state and reason',
+    async (health, message) => {
+      const world = await runningWorld();
+      await started(world, 'auth');
+      await run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 0 }));
+      world.ports.traffic.scriptHealth('auth', EAST, {
+        stable: groupOf(world, 'stable'),
+        canary: groupOf(world, 'canary', { id: '', ...health }),
+      });
+      const verify = run(world, 'verifyRollout', key(world, 'auth', { stepIndex: 0, track: 'canary' }));
+      await expect(verify).rejects.toThrow(TrafficNotReadyError);
+      await expect(verify).rejects.toThrow(message);
+    },
+  );
+
+  it('refuses, naming the fix, when the stable group registers canary pods', async () => {
+    const world = await runningWorld();
+    await started(world, 'auth');
+    await run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 0 }));
+    const stable = groupOf(world, 'stable');
+    const canary = groupOf(world, 'canary');
+    stable.targets.push(...canary.targets);
+    world.ports.traffic.scriptHealth('auth', EAST, { stable, canary });
+    const verify = run(world, 'verifyRollout', key(world, 'auth', { stepIndex: 0, track: 'canary' }));
+    await expect(verify).rejects.toThrow(SharedTargetGroupError);
+    await expect(verify).rejects.toThrow(/auth-stable has canary pods registered \(10\.2\.0\.1/);
+    await expect(verify).rejects.toThrow(/switchyard.dev\/track: stable/);
+  });
+
+  it('ignores draining targets of pods already gone', async () => {
+    const world = await runningWorld();
+    await started(world, 'auth');
+    await run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 0 }));
+    const stable = groupOf(world, 'stable');
+    stable.targets.push({ id: '10.9.9.9', state: 'draining', reason: 'Target.DeregistrationInProgress' });
+    world.ports.traffic.scriptHealth('auth', EAST, { stable, canary: groupOf(world, 'canary') });
     await expect(
       run(world, 'verifyRollout', key(world, 'auth', { stepIndex: 0, track: 'canary' })),
-    ).rejects.toThrow(TrafficNotReadyError);
+    ).resolves.toEqual(key(world, 'auth', { stepIndex: 0 }));
   });
 
   it('passes a complete, healthy rollout on, without its track', async () => {

@@ -12,6 +12,7 @@ import {
   LockHeldError,
   NotFoundError,
   ReleaseConflictError,
+  TrafficEditedError,
 } from '../../lambdas/core/errors';
 import type {
   AlarmState,
@@ -656,6 +657,20 @@ export class FakeCluster implements Cluster {
     };
   }
 
+  async podAddresses(target: WorkloadTarget, track: Track): Promise<string[]> {
+    return this.podIps(target.region, target.deployment, track);
+  }
+
+  /** One address per replica of a track's Deployment (found by region and name): what its group registers. */
+  podIps(region: string, deployment: string, track: Track): string[] {
+    const found = [...this.deployments].find(([key]) => {
+      const [keyRegion, , , keyDeployment, keyTrack] = key.split('/');
+      return keyRegion === region && keyDeployment === deployment && keyTrack === track;
+    })?.[1];
+    const subnet = track === 'stable' ? 1 : 2;
+    return Array.from({ length: found?.replicas ?? 0 }, (_, index) => `10.${subnet}.0.${index + 1}`);
+  }
+
   async restore(snapshot: DeploymentSnapshot): Promise<void> {
     const { target } = snapshot;
     if (this.failingRestores.has(target.deployment)) {
@@ -712,11 +727,18 @@ function withImage(template: Json, container: string, image: string): Json {
 
 // ── traffic, dns, signals, events ───────────────────────────────────────────
 
-/** ALB weights per service and region (stable 100 % until set); read-back and health scripted. */
+/**
+ * ALB weights per service and region (stable 100 % until set); read-back and health scripted.
+ * Unscripted health: every pod of the cluster's Deployment named like the service is a healthy
+ * target of its track's group.
+ */
 export class FakeTraffic implements Traffic {
   private readonly weights = new Map<string, Weights>();
   private readonly health = new Map<string, Record<Track, TargetHealthSummary>>();
   readonly calls: Array<{ service: string; region: string; weights: Weights }> = [];
+  readonly attached: Array<{ service: string; region: string }> = [];
+
+  constructor(private readonly cluster?: FakeCluster) {}
   /** What the load balancer reports after a set, when it is not what was asked (a racing writer). */
   readBack: ((target: TrafficTarget, asked: Weights) => Weights) | undefined;
 
@@ -746,7 +768,17 @@ export class FakeTraffic implements Traffic {
     return this.weightsOf(target.service, target.region);
   }
 
-  async setWeights(target: TrafficTarget, weights: Weights): Promise<Weights> {
+  async attachCanary(target: TrafficTarget): Promise<void> {
+    this.attached.push({ service: target.service, region: target.region });
+  }
+
+  async setWeights(target: TrafficTarget, weights: Weights, expected?: Weights): Promise<Weights> {
+    const live = this.weightsOf(target.service, target.region);
+    if (expected && (live.stable !== expected.stable || live.canary !== expected.canary)) {
+      throw new TrafficEditedError(
+        `${target.service} in ${target.region} is at ${live.stable}/${live.canary}, not ${expected.stable}/${expected.canary}`,
+      );
+    }
     this.calls.push({ service: target.service, region: target.region, weights: clone(weights) });
     const applied = this.readBack ? this.readBack(target, weights) : weights;
     this.weights.set(`${target.region}/${target.service}`, clone(applied));
@@ -754,12 +786,19 @@ export class FakeTraffic implements Traffic {
   }
 
   async targetHealth(target: TrafficTarget): Promise<Record<Track, TargetHealthSummary>> {
-    return clone(
-      this.health.get(`${target.region}/${target.service}`) ?? {
-        stable: { healthy: 2, unhealthy: 0, other: 0 },
-        canary: { healthy: 1, unhealthy: 0, other: 0 },
-      },
-    );
+    const scripted = this.health.get(`${target.region}/${target.service}`);
+    if (scripted) return clone(scripted);
+    const group = (track: Track, name: string): TargetHealthSummary => ({
+      name,
+      targets: (this.cluster?.podIps(target.region, target.service, track) ?? []).map((id) => ({
+        id,
+        state: 'healthy' as const,
+      })),
+    });
+    return {
+      stable: group('stable', target.alb.stableTargetGroup),
+      canary: group('canary', target.alb.canaryTargetGroup),
+    };
   }
 }
 
@@ -850,9 +889,10 @@ export interface FakePorts extends Ports {
 }
 
 export function fakePorts(clock = new ManualClock()): FakePorts {
+  const cluster = new FakeCluster();
   return {
-    cluster: new FakeCluster(),
-    traffic: new FakeTraffic(),
+    cluster,
+    traffic: new FakeTraffic(cluster),
     dns: new FakeDns(),
     signals: new FakeSignals(),
     store: new InMemoryStore(clock),

@@ -17,8 +17,9 @@ import {
   type RuleCondition,
   type TargetGroupTuple,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { InvalidInputError, NotFoundError } from '../../core/errors';
+import { InvalidInputError, NotFoundError, TrafficEditedError } from '../../core/errors';
 import type { AlbTrafficPlan } from '../../core/plan/schema';
+import { TARGET_HEALTH_STATES, type TargetHealthState } from '../../core/target-health';
 import type {
   ResolvedTraffic,
   TargetHealthSummary,
@@ -29,6 +30,7 @@ import type {
 } from '../../ports/index';
 import type { ClientForRegion } from './clients';
 import { awsErrorName, callAws } from './errors';
+import { pages } from './paging';
 
 export const TRAFFIC_IAM_ACTIONS = [
   'elasticloadbalancing:DescribeLoadBalancers',
@@ -42,6 +44,8 @@ export const TRAFFIC_IAM_ACTIONS = [
 
 /** An ALB forward action holds at most this many target groups (weights 0–999 each). */
 const MAX_TARGET_GROUPS_PER_FORWARD = 5;
+/** DescribeRules pages only when asked to; 400 is its largest page. */
+const RULES_PAGE_SIZE = 400;
 /** A tuple read without a weight carries the API's default. */
 const DEFAULT_TARGET_GROUP_WEIGHT = 1;
 
@@ -74,39 +78,83 @@ export class AlbTraffic implements Traffic {
 
   async getWeights(target: TrafficTarget): Promise<Weights> {
     return this.withResolution(target, async (resolved) => {
-      const actions = await this.readActions(target.region, resolved);
+      const { actions } = await this.readHolder(target.region, resolved);
       return weightsOf(forwardAction(actions, locationOf(target)), resolved, locationOf(target));
     });
   }
 
-  async setWeights(target: TrafficTarget, weights: Weights): Promise<Weights> {
+  async attachCanary(target: TrafficTarget): Promise<void> {
+    await this.withResolution(target, async (resolved) => {
+      const where = locationOf(target);
+      const read = await this.readHolder(target.region, resolved);
+      const groups = forwardGroups(forwardAction(read.actions, where));
+      if (groups.some((group) => group.TargetGroupArn === resolved.canaryTargetGroupArn)) return;
+      // Weight 0 takes no traffic, but the group is now in use, so the ALB health-checks it.
+      const weights = weightsOf(forwardAction(read.actions, where), resolved, where);
+      await this.write(target, resolved, read, weights);
+    });
+  }
+
+  async setWeights(target: TrafficTarget, weights: Weights, expected?: Weights): Promise<Weights> {
     assertPercentWeights(weights);
     return this.withResolution(target, async (resolved) => {
       const where = locationOf(target);
-      const client = this.elbv2For(target.region);
-      const actions = await this.readActions(target.region, resolved);
-      const updated = withWeights(actions, resolved, weights, where);
-      if (resolved.ruleArn !== undefined) {
-        // Only Actions: conditions and transforms are left exactly as they are.
-        await callAws(client.send(new ModifyRuleCommand({ RuleArn: resolved.ruleArn, Actions: updated })));
-      } else {
-        // Only DefaultActions: port, protocol, certificates and policies are left as they are.
-        await callAws(
-          client.send(
-            new ModifyListenerCommand({ ListenerArn: resolved.listenerArn, DefaultActions: updated }),
-          ),
+      // There is no conditional write on a rule: read just before writing, and stop if the
+      // weights are not the ones the caller last applied.
+      const read = await this.readHolder(target.region, resolved);
+      const live = weightsOf(forwardAction(read.actions, where), resolved, where);
+      if (expected !== undefined && (live.stable !== expected.stable || live.canary !== expected.canary)) {
+        throw new TrafficEditedError(
+          `${where} is at ${live.stable}/${live.canary} (stable/canary), not the ${expected.stable}/${expected.canary} Switchyard last set: someone else changed it; Switchyard will not undo that`,
         );
       }
-      const readBack = await this.readActions(target.region, resolved);
-      return weightsOf(forwardAction(readBack, where), resolved, where);
+      return this.write(target, resolved, read, weights);
     });
+  }
+
+  /**
+   * Writes the forward action with the given weights (adding a missing stable or canary group),
+   * then reads it back. Other actions and the rule's conditions must read back exactly as they
+   * were: if not, someone else is editing this rule at the same time, and writing again would
+   * undo their change.
+   */
+  private async write(
+    target: TrafficTarget,
+    resolved: ResolvedTraffic,
+    read: HolderState,
+    weights: Weights,
+  ): Promise<Weights> {
+    const where = locationOf(target);
+    const client = this.elbv2For(target.region);
+    const updated = withWeights(read.actions, resolved, weights, where);
+    if (resolved.ruleArn !== undefined) {
+      // Only Actions: conditions and transforms are left exactly as they are.
+      await callAws(client.send(new ModifyRuleCommand({ RuleArn: resolved.ruleArn, Actions: updated })));
+    } else {
+      // Only DefaultActions: port, protocol, certificates and policies are left as they are.
+      await callAws(
+        client.send(
+          new ModifyListenerCommand({ ListenerArn: resolved.listenerArn, DefaultActions: updated }),
+        ),
+      );
+    }
+    const readBack = await this.readHolder(target.region, resolved);
+    const [written, found] = [updated, readBack.actions].map((actions) =>
+      canonical(actions.filter((action) => action.Type !== 'forward')),
+    );
+    if (written !== found || canonical(read.conditions) !== canonical(readBack.conditions)) {
+      throw new TrafficEditedError(
+        `${where} changed while Switchyard wrote its weights (its conditions or other actions differ from what was written): someone else is editing this rule`,
+      );
+    }
+    return weightsOf(forwardAction(readBack.actions, where), resolved, where);
   }
 
   async targetHealth(target: TrafficTarget): Promise<Record<Track, TargetHealthSummary>> {
     return this.withResolution(target, async (resolved) => {
       const [stable, canary] = await Promise.all([
-        this.healthOf(target.region, resolved.stableTargetGroupArn),
-        this.healthOf(target.region, resolved.canaryTargetGroupArn),
+        this.healthOf(target.region, resolved.stableTargetGroupArn, target.alb.stableTargetGroup),
+        this.healthOf(target.region, resolved.canaryTargetGroupArn, target.alb.canaryTargetGroup),
       ]);
       return { stable, canary };
     });
@@ -180,17 +228,20 @@ export class AlbTraffic implements Traffic {
     region: string,
   ): Promise<Listener> {
     const ports: number[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await callAws(
-        client.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker })),
-      );
+    const listenerPages = pages(
+      `DescribeListeners of load balancer "${alb.loadBalancerName}" in ${region}`,
+      (marker: string | undefined) =>
+        callAws(
+          client.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker })),
+        ),
+      (page) => page.NextMarker,
+    );
+    for await (const page of listenerPages) {
       for (const listener of page.Listeners ?? []) {
         if (listener.Port === alb.port) return listener;
         if (listener.Port !== undefined) ports.push(listener.Port);
       }
-      marker = page.NextMarker;
-    } while (marker);
+    }
     throw new NotFoundError(
       `load balancer "${alb.loadBalancerName}" in ${region} has no listener on port ${alb.port}` +
         ` (listeners: ${ports.length > 0 ? ports.sort((a, b) => a - b).join(', ') : 'none'})`,
@@ -210,17 +261,26 @@ export class AlbTraffic implements Traffic {
         'traffic.rule must give hostHeader, pathPattern or priority (leave rule out for the default action)',
       );
     }
-    const matches: Rule[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await callAws(
-        client.send(new DescribeRulesCommand({ ListenerArn: listener.ListenerArn, Marker: marker })),
-      );
-      matches.push(...(page.Rules ?? []).filter((rule) => ruleMatches(rule, wanted)));
-      marker = page.NextMarker;
-    } while (marker);
-
     const where = `listener port ${alb.port} of load balancer "${alb.loadBalancerName}" in ${region}`;
+    const matches: Rule[] = [];
+    const rulePages = pages(
+      `DescribeRules of ${where}`,
+      (marker: string | undefined) =>
+        callAws(
+          client.send(
+            new DescribeRulesCommand({
+              ListenerArn: listener.ListenerArn,
+              Marker: marker,
+              PageSize: RULES_PAGE_SIZE,
+            }),
+          ),
+        ),
+      (page) => page.NextMarker,
+    );
+    for await (const page of rulePages) {
+      matches.push(...(page.Rules ?? []).filter((rule) => ruleMatches(rule, wanted)));
+    }
+
     const [only, ...more] = matches;
     if (only === undefined) throw new NotFoundError(`no rule with ${criteria} on ${where}`);
     if (more.length > 0) {
@@ -248,6 +308,13 @@ export class AlbTraffic implements Traffic {
       for (const group of TargetGroups ?? []) {
         if (group.TargetGroupName && group.TargetGroupArn) {
           arnByName.set(group.TargetGroupName, group.TargetGroupArn);
+          // Stable and canary pods are told apart in a group by pod IP; with instance targets
+          // (NodePort) kube-proxy spreads a group's traffic over every pod its Service selects.
+          if (group.TargetType !== undefined && group.TargetType !== 'ip') {
+            throw new InvalidInputError(
+              `target group "${group.TargetGroupName}" in ${region} has target type ${group.TargetType}; Switchyard needs target type ip (TargetGroupBinding targetType: ip, or alb.ingress.kubernetes.io/target-type: ip) to keep stable and canary pods apart`,
+            );
+          }
         }
       }
     } catch (error) {
@@ -280,8 +347,8 @@ export class AlbTraffic implements Traffic {
     }
   }
 
-  /** The actions currently on the rule, or the listener's default actions. */
-  private async readActions(region: string, resolved: ResolvedTraffic): Promise<Action[]> {
+  /** The actions currently on the rule (and its conditions), or the listener's default actions. */
+  private async readHolder(region: string, resolved: ResolvedTraffic): Promise<HolderState> {
     const client = this.elbv2For(region);
     if (resolved.ruleArn !== undefined) {
       const { Rules } = await callAws(
@@ -289,30 +356,57 @@ export class AlbTraffic implements Traffic {
       );
       const rule = Rules?.[0];
       if (rule === undefined) throw new NotFoundError(`rule ${resolved.ruleArn} not found`);
-      return rule.Actions ?? [];
+      return { actions: rule.Actions ?? [], conditions: rule.Conditions ?? [] };
     }
     const { Listeners } = await callAws(
       client.send(new DescribeListenersCommand({ ListenerArns: [resolved.listenerArn] })),
     );
     const listener = Listeners?.[0];
     if (listener === undefined) throw new NotFoundError(`listener ${resolved.listenerArn} not found`);
-    return listener.DefaultActions ?? [];
+    return { actions: listener.DefaultActions ?? [], conditions: [] };
   }
 
-  private async healthOf(region: string, targetGroupArn: string): Promise<TargetHealthSummary> {
+  /** Every registered target with its state and reason, as DescribeTargetHealth reports them. */
+  private async healthOf(region: string, targetGroupArn: string, name: string): Promise<TargetHealthSummary> {
     const { TargetHealthDescriptions } = await callAws(
       this.elbv2For(region).send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
     );
-    const summary: TargetHealthSummary = { healthy: 0, unhealthy: 0, other: 0 };
-    for (const description of TargetHealthDescriptions ?? []) {
-      const state = description.TargetHealth?.State;
-      // unhealthy.draining is on its way out, like draining: neither serving nor failing.
-      if (state === 'healthy') summary.healthy += 1;
-      else if (state === 'unhealthy') summary.unhealthy += 1;
-      else summary.other += 1;
-    }
-    return summary;
+    return {
+      name,
+      targets: (TargetHealthDescriptions ?? []).map((description) => ({
+        id: description.Target?.Id ?? '',
+        ...(description.Target?.Port !== undefined && { port: description.Target.Port }),
+        state: knownState(description.TargetHealth?.State),
+        ...(description.TargetHealth?.Reason !== undefined && { reason: description.TargetHealth.Reason }),
+        ...(description.TargetHealth?.Description !== undefined && {
+          description: description.TargetHealth.Description,
+        }),
+      })),
+    };
   }
+}
+
+/** A state this code does not know yet is judged as `unavailable`: it proves nothing healthy. */
+function knownState(state: string | undefined): TargetHealthState {
+  return (TARGET_HEALTH_STATES as readonly string[]).includes(state ?? '')
+    ? (state as TargetHealthState)
+    : 'unavailable';
+}
+
+interface HolderState {
+  actions: Action[];
+  conditions: RuleCondition[];
+}
+
+/** JSON with sorted keys, so two reads of the same thing compare equal whatever the key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(
+          Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+        )
+      : item,
+  );
 }
 
 function targetGroupsNotFound(missing: readonly string[], region: string): NotFoundError {

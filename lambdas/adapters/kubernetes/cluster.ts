@@ -10,6 +10,7 @@
 import {
   ApiException,
   AppsV1Api,
+  CoreV1Api,
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
@@ -81,6 +82,7 @@ function describeDeployment(target: WorkloadTarget, name: string): string {
 
 class KubernetesCluster implements Cluster {
   private readonly clients = new WeakMap<KubeConnection, AppsV1Api>();
+  private readonly coreClients = new WeakMap<KubeConnection, CoreV1Api>();
 
   constructor(private readonly connect: Connect) {}
 
@@ -175,6 +177,30 @@ class KubernetesCluster implements Cluster {
 
   async rolloutStatus(target: WorkloadTarget, track: Track = 'stable'): Promise<RolloutStatus> {
     return judgeDeploymentRollout(await this.require(target, deploymentName(target, track)));
+  }
+
+  async podAddresses(target: WorkloadTarget, track: Track): Promise<string[]> {
+    const name = deploymentName(target, track);
+    const deployment = await this.find(target, name);
+    if (!deployment) return [];
+    // Canary pods carry every stable label too, so the stable Deployment's selector matches
+    // them: its pods are the ones that selector matches less those labelled canary.
+    // https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
+    const selector = [
+      labelSelectorText(deployment.spec?.selector),
+      ...(track === 'stable' ? [`${TRACK_LABEL}!=canary`] : []),
+    ]
+      .filter(Boolean)
+      .join(',');
+    const pods = await this.call(target, name, async (_apps, connection) =>
+      this.core(connection).listNamespacedPod({ namespace: target.namespace, labelSelector: selector }),
+    );
+    return pods.items
+      .filter((pod) => pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed')
+      .flatMap((pod) => {
+        const ips = (pod.status?.podIPs ?? []).map((entry) => entry.ip);
+        return ips.length > 0 ? ips : pod.status?.podIP ? [pod.status.podIP] : [];
+      });
   }
 
   async restore(snapshot: DeploymentSnapshot): Promise<void> {
@@ -273,16 +299,17 @@ class KubernetesCluster implements Cluster {
   private async call<T>(
     target: WorkloadTarget,
     name: string,
-    action: (api: AppsV1Api) => Promise<T>,
+    action: (api: AppsV1Api, connection: KubeConnection) => Promise<T>,
   ): Promise<T> {
     const location = { region: target.region, cluster: target.cluster };
+    const run = async (connection: KubeConnection) => action(this.api(connection), connection);
     try {
       try {
-        return await action(this.api(await this.connect(location)));
+        return await run(await this.connect(location));
       } catch (error) {
         if (!(error instanceof ApiException) || error.code !== 401) throw error;
         // A token can be refused before its time (revoked session, clock skew): sign anew once.
-        return await action(this.api(await this.connect(location, { forceRefresh: true })));
+        return await run(await this.connect(location, { forceRefresh: true }));
       }
     } catch (error) {
       throw toClusterError(error, describeDeployment(target, name));
@@ -292,24 +319,37 @@ class KubernetesCluster implements Cluster {
   private api(connection: KubeConnection): AppsV1Api {
     let api = this.clients.get(connection);
     if (!api) {
-      const config = new KubeConfig();
-      config.loadFromOptions({
-        clusters: [
-          {
-            name: 'cluster',
-            server: connection.server,
-            caData: connection.caData,
-            skipTLSVerify: connection.skipTLSVerify ?? false,
-          },
-        ],
-        users: [{ name: 'switchyard', token: connection.token }],
-        contexts: [{ name: 'switchyard', cluster: 'cluster', user: 'switchyard' }],
-        currentContext: 'switchyard',
-      });
-      api = config.makeApiClient(AppsV1Api);
+      api = this.kubeConfig(connection).makeApiClient(AppsV1Api);
       this.clients.set(connection, api);
     }
     return api;
+  }
+
+  private core(connection: KubeConnection): CoreV1Api {
+    let api = this.coreClients.get(connection);
+    if (!api) {
+      api = this.kubeConfig(connection).makeApiClient(CoreV1Api);
+      this.coreClients.set(connection, api);
+    }
+    return api;
+  }
+
+  private kubeConfig(connection: KubeConnection): KubeConfig {
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [
+        {
+          name: 'cluster',
+          server: connection.server,
+          caData: connection.caData,
+          skipTLSVerify: connection.skipTLSVerify ?? false,
+        },
+      ],
+      users: [{ name: 'switchyard', token: connection.token }],
+      contexts: [{ name: 'switchyard', cluster: 'cluster', user: 'switchyard' }],
+      currentContext: 'switchyard',
+    });
+    return config;
   }
 }
 
@@ -471,6 +511,19 @@ function buildCanary(
       revisionHistoryLimit: stable.spec?.revisionHistoryLimit,
     },
   };
+}
+
+/** A LabelSelector as the query text the API's labelSelector parameter takes. */
+function labelSelectorText(selector: V1LabelSelector | undefined): string {
+  const terms = Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`);
+  for (const expression of selector?.matchExpressions ?? []) {
+    const values = (expression.values ?? []).join(',');
+    if (expression.operator === 'In') terms.push(`${expression.key} in (${values})`);
+    else if (expression.operator === 'NotIn') terms.push(`${expression.key} notin (${values})`);
+    else if (expression.operator === 'Exists') terms.push(expression.key);
+    else if (expression.operator === 'DoesNotExist') terms.push(`!${expression.key}`);
+  }
+  return terms.join(',');
 }
 
 function sameSelector(a: V1LabelSelector | undefined, b: V1LabelSelector | undefined): boolean {

@@ -6,7 +6,8 @@
  *
  * It enforces what the real API enforces on a forward action (1 to 5 target groups, whole weights
  * 0–999, target groups that exist), keeps every weight change so metrics can split past traffic,
- * and reports target health from the pods behind each target group.
+ * and reports target health as an ALB does (see `targetHealth`) for the pods each group's
+ * Kubernetes Service selects.
  */
 import {
   type Action,
@@ -22,11 +23,14 @@ import {
   type Rule,
   type RuleCondition,
   type TargetHealthDescription,
+  type TargetHealthReasonEnum,
+  type TargetHealthStateEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { TRACK_LABEL } from '../../../lambdas/adapters/kubernetes/conventions';
 import type { AlbTrafficPlan } from '../../../lambdas/core/plan/schema';
 import type { Track } from '../../../lambdas/ports';
 import { deriveSeed } from '../../random';
-import type { SimulatedClusters } from '../cluster';
+import type { SimulatedClusters, SimulatedPod } from '../cluster';
 import type { FleetContext } from '../context';
 import { SimulatedAwsError } from '../errors';
 
@@ -62,6 +66,8 @@ interface SimulatedTargetGroup {
   name: string;
   service: string;
   track: Track;
+  /** The selector of the Kubernetes Service its TargetGroupBinding points at. */
+  selector: Record<string, string>;
 }
 
 interface RegionBalancers {
@@ -265,25 +271,72 @@ export class SimulatedLoadBalancing {
     for (const service of holder.services) for (const listener of this.listeners) listener(service, region);
   }
 
+  /**
+   * The targets a TargetGroupBinding registers: the ready pods its Service selects, by label
+   * (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/targetgroupbinding/targetgroupbinding/).
+   * An ALB health-checks only groups a rule or default action forwards to (weight 0 included);
+   * until then every target reads `unused` (Target.NotInUse). Once in use, a target reads
+   * `initial` (Elb.InitialHealthChecking) until it passes a health check, one interval on
+   * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html).
+   */
   private targetHealth(region: string, group: SimulatedTargetGroup): TargetHealthDescription[] {
-    const service = this.context.service(group.service)!;
     const now = this.context.nowMs();
-    const pods = this.clusters.census(region, service, group.track, now);
     const down = this.context.outageAt(region, now) !== undefined;
-    const states: Array<'healthy' | 'initial' | 'unhealthy'> = [
-      ...Array<'healthy'>(pods.updatedReady + pods.oldReady).fill('healthy'),
-      ...Array<'initial'>(pods.starting).fill('initial'),
-      ...Array<'unhealthy'>(pods.failing).fill('unhealthy'),
-    ].map((state) => (down ? 'unhealthy' : state));
-    return states.map((state, index) => ({
-      Target: { Id: podIp(this.context.seed, region, group.arn, index), Port: TARGET_PORT },
-      HealthCheckPort: String(TARGET_PORT),
-      TargetHealth: {
-        State: state,
-        ...(state === 'initial' && { Reason: 'Elb.InitialHealthChecking' }),
-        ...(state === 'unhealthy' && { Reason: 'Target.FailedHealthChecks' }),
-      },
-    }));
+    const inUseSince = this.inUseSince(region, group.arn, now);
+    const intervalMs = this.context.timing.healthCheckIntervalMs;
+    return this.registeredPods(region, group, now).map((pod) => {
+      let health: { State: TargetHealthStateEnum; Reason?: TargetHealthReasonEnum; Description?: string };
+      if (inUseSince === undefined) {
+        health = {
+          State: 'unused',
+          Reason: 'Target.NotInUse',
+          Description: 'Target group is not configured to receive traffic from the load balancer',
+        };
+      } else if (down) {
+        health = { State: 'unhealthy', Reason: 'Target.Timeout', Description: 'Request timed out' };
+      } else if (now < Math.max(pod.readySinceMs!, inUseSince) + intervalMs) {
+        health = {
+          State: 'initial',
+          Reason: 'Elb.InitialHealthChecking',
+          Description: 'Initial health checks in progress',
+        };
+      } else {
+        health = { State: 'healthy' };
+      }
+      return {
+        Target: { Id: pod.ip, Port: TARGET_PORT },
+        HealthCheckPort: String(TARGET_PORT),
+        TargetHealth: health,
+      };
+    });
+  }
+
+  /** The ready pods of the group's service whose labels its Service's selector matches. */
+  registeredPods(region: string, group: SimulatedTargetGroup, atMs: number): SimulatedPod[] {
+    const service = this.context.service(group.service)!;
+    return this.clusters
+      .pods(region, service, atMs)
+      .filter(
+        (pod) =>
+          pod.readySinceMs !== undefined &&
+          Object.entries(group.selector).every(([key, value]) => pod.labels[key] === value),
+      );
+  }
+
+  /** Since when a forward action has continuously listed the group, at any weight; undefined if not now. */
+  private inUseSince(region: string, groupArn: string, atMs: number): number | undefined {
+    const balancers = this.regions.get(region)!;
+    let since: number | undefined;
+    for (const holder of new Set([...balancers.listeners.values(), ...balancers.rules.values()])) {
+      let run: number | undefined;
+      for (const entry of holder.history) {
+        if (entry.atMs > atMs) break;
+        if (entry.weights.has(groupArn)) run ??= entry.atMs;
+        else run = undefined;
+      }
+      if (run !== undefined && (since === undefined || run < since)) since = run;
+    }
+    return since;
   }
 
   private addService(region: string, balancers: RegionBalancers, service: string, alb: AlbTrafficPlan): void {
@@ -320,29 +373,44 @@ export class SimulatedLoadBalancing {
       balancers.listeners.set(arn, listener);
     }
 
+    // The documented setup: each group's Service selects its track's label; with a shared
+    // selector (a fault) the stable Service selects on the app label alone, canary pods included.
+    const deployment = this.context.service(service)!.deployment;
+    const shared = this.context.faults.faults.some(
+      (fault) =>
+        fault.type === 'sharedSelector' &&
+        fault.service === service &&
+        (fault.region === undefined || fault.region === region),
+    );
+    const selectors: Record<Track, Record<string, string>> = {
+      stable: shared ? { app: deployment } : { app: deployment, [TRACK_LABEL]: 'stable' },
+      canary: { app: deployment, [TRACK_LABEL]: 'canary' },
+    };
     const [stableArn, canaryArn] = [alb.stableTargetGroup, alb.canaryTargetGroup].map((name, index) => {
       const existing = balancers.targetGroupsByName.get(name);
       if (existing) return existing.arn;
+      const track: Track = index === 0 ? 'stable' : 'canary';
       const group: SimulatedTargetGroup = {
         arn: `${arnBase}:targetgroup/${name}/${id('tg', name)}`,
         name,
         service,
-        track: index === 0 ? 'stable' : 'canary',
+        track,
+        selector: selectors[track],
       };
       balancers.targetGroupsByName.set(name, group);
       balancers.targetGroupsByArn.set(group.arn, group);
       return group.arn;
     }) as [string, string];
 
+    // As a rule made for one target group reads: the stable group only. The canary group is
+    // not there until Switchyard attaches it.
     const actions: Action[] = [
       {
         Type: 'forward',
         Order: 1,
+        TargetGroupArn: stableArn,
         ForwardConfig: {
-          TargetGroups: [
-            { TargetGroupArn: stableArn, Weight: 100 },
-            { TargetGroupArn: canaryArn, Weight: 0 },
-          ],
+          TargetGroups: [{ TargetGroupArn: stableArn, Weight: 1 }],
           TargetGroupStickinessConfig: { Enabled: false },
         },
       },
@@ -471,9 +539,4 @@ function hexId(seed: number, ...key: string[]): string {
   const high = deriveSeed(seed, 'elbv2', ...key);
   const low = deriveSeed(high, 'low');
   return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
-}
-
-function podIp(seed: number, region: string, targetGroupArn: string, index: number): string {
-  const value = deriveSeed(seed, 'pod-ip', region, targetGroupArn, index);
-  return `10.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${(value & 0xfe) + 1}`;
 }
