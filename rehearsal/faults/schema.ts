@@ -205,6 +205,40 @@ export const SharedSelectorFault = z
     "The stable target group's Kubernetes Service selects on the app label alone, so it also selects the canary's pods (which carry every stable label): stable and canary share a target group.",
   );
 
+export const TrafficEditedFault = z
+  .object({
+    type: z.literal('trafficEdited'),
+    service: ServiceName,
+    region: RegionScope,
+    at: At,
+    weights: z
+      .object({
+        stable: z.number().int().min(0).max(100),
+        canary: z.number().int().min(0).max(100),
+      })
+      .strict()
+      .refine((weights) => weights.stable + weights.canary === 100, {
+        message: 'stable and canary must add up to 100',
+      })
+      .describe('The percentages they set, adding up to 100.'),
+  })
+  .strict()
+  .describe(
+    "Someone else (a person in the console, another tool) sets the service's ALB weights at a virtual time.",
+  );
+
+export const DnsRecordEditedFault = z
+  .object({
+    type: z.literal('dnsRecordEdited'),
+    setIdentifier: z.string().min(1).describe("A set identifier of the plan's weighted record."),
+    at: At.describe('The first Route 53 change from this virtual time on meets the edit.'),
+    ttl: z.number().int().min(0).max(2_147_483_647).describe('The TTL they set, in seconds.'),
+  })
+  .strict()
+  .describe(
+    "Someone else changes the record's TTL just before Switchyard's next change of the record reaches Route 53.",
+  );
+
 export const Fault = z.discriminatedUnion('type', [
   DegradedVersionFault,
   OperationFailureFault,
@@ -214,6 +248,8 @@ export const Fault = z.discriminatedUnion('type', [
   SecondReleaseFault,
   InsecureWorkloadFault,
   SharedSelectorFault,
+  TrafficEditedFault,
+  DnsRecordEditedFault,
 ]);
 
 export const FleetSettings = z
@@ -308,6 +344,8 @@ export type RegionOutageFault = z.infer<typeof RegionOutageFault>;
 export type SecondReleaseFault = z.infer<typeof SecondReleaseFault>;
 export type InsecureWorkloadFault = z.infer<typeof InsecureWorkloadFault>;
 export type SharedSelectorFault = z.infer<typeof SharedSelectorFault>;
+export type TrafficEditedFault = z.infer<typeof TrafficEditedFault>;
+export type DnsRecordEditedFault = z.infer<typeof DnsRecordEditedFault>;
 
 /** A fault file with nothing in it: the fleet behaves, every call succeeds. */
 export function noFaults(): FaultFile {

@@ -106,6 +106,7 @@ export function findFaultProblems(raw: unknown, plan: ResolvedPlan): Problem[] {
         problems.push(...operationProblems(fault, service, at));
         break;
       case 'sharedSelector':
+      case 'trafficEdited':
         if (service && service.traffic.type !== 'alb') {
           problems.push({
             path: at('service'),
@@ -117,6 +118,19 @@ export function findFaultProblems(raw: unknown, plan: ResolvedPlan): Problem[] {
       case 'regionOutage':
         problems.push(...untilProblems(fault, at));
         break;
+      case 'dnsRecordEdited': {
+        const identifiers = plan.regions.flatMap((entry) => (entry.dns ? [entry.dns.setIdentifier] : []));
+        const identifier = asString(fault.setIdentifier);
+        if (!plan.source.dns) {
+          problems.push({ path: at(), message: 'the plan has no DNS record to edit' });
+        } else if (identifier !== undefined && !identifiers.includes(identifier)) {
+          problems.push({
+            path: at('setIdentifier'),
+            message: `"${identifier}" is not a set identifier of the plan (set identifiers: ${quoted(identifiers)})`,
+          });
+        }
+        break;
+      }
     }
   });
   return problems;

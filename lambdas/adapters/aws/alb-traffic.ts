@@ -139,10 +139,12 @@ export class AlbTraffic implements Traffic {
       );
     }
     const readBack = await this.readHolder(target.region, resolved);
-    const [written, found] = [updated, readBack.actions].map((actions) =>
-      canonical(actions.filter((action) => action.Type !== 'forward')),
+    // Compared with what was read, both as they would be sent: Describe never returns write-only
+    // fields (an OIDC client secret), so an action read back need not equal the one sent.
+    const [before, after] = [read.actions, readBack.actions].map((actions) =>
+      canonical(actions.filter((action) => action.Type !== 'forward').map(writable)),
     );
-    if (written !== found || canonical(read.conditions) !== canonical(readBack.conditions)) {
+    if (before !== after || canonical(read.conditions) !== canonical(readBack.conditions)) {
       throw new TrafficEditedError(
         `${where} changed while Switchyard wrote its weights (its conditions or other actions differ from what was written): someone else is editing this rule`,
       );

@@ -12,9 +12,10 @@ import {
   type Route53Client,
   type RRType,
 } from '@aws-sdk/client-route-53';
-import { InvalidInputError, NotFoundError } from '../../core/errors';
+import { InvalidInputError, NotFoundError, TrafficEditedError } from '../../core/errors';
 import type { Dns, DnsRecord } from '../../ports/index';
 import { awsErrorName, callAws } from './errors';
+import { pages } from './paging';
 
 export const DNS_IAM_ACTIONS = [
   'route53:ListResourceRecordSets',
@@ -26,6 +27,8 @@ const MAX_WEIGHT = 255;
 /** The most records one ListResourceRecordSets page returns. */
 const PAGE_SIZE = 300;
 const MAX_COMMENT_LENGTH = 256;
+/** Reads and writes of a record that changes in between, before giving up on it. */
+const CHANGE_ATTEMPTS = 3;
 
 type WeightedRecord = ResourceRecordSet & { SetIdentifier: string; Weight: number };
 
@@ -58,7 +61,35 @@ export class Route53Dns implements Dns {
       }
     }
 
-    const records = await this.weightedRecords(record);
+    for (let attempt = 1; ; attempt += 1) {
+      const records = await this.weightedRecords(record);
+      try {
+        return await this.change(record, weights, records);
+      } catch (error) {
+        // The record changed between the read and the write: read it again and redo the change
+        // on what is there now, so the other writer's change stays.
+        if (!isStaleDelete(error)) throw error;
+        if (attempt >= CHANGE_ATTEMPTS) {
+          throw new TrafficEditedError(
+            `${recordText(record)} changed between Switchyard's read and its write ${CHANGE_ATTEMPTS} times in a row: someone else keeps editing it`,
+          );
+        }
+      }
+    }
+  }
+
+  /**
+   * Each record changes by a DELETE of exactly what was read and a CREATE of it with the new
+   * weight, in one batch: Route 53 applies a batch all or nothing, and refuses a DELETE whose
+   * values differ from the record's, so a record edited since the read is never overwritten
+   * (https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html).
+   */
+  private async change(
+    record: DnsRecord,
+    weights: Record<string, number>,
+    records: readonly WeightedRecord[],
+  ): Promise<{ changeId: string }> {
+    const entries = Object.entries(weights);
     const known = new Set(records.map((found) => found.SetIdentifier));
     const unknown = entries.map(([setIdentifier]) => setIdentifier).filter((id) => !known.has(id));
     if (unknown.length > 0) {
@@ -85,11 +116,10 @@ export class Route53Dns implements Dns {
               0,
               MAX_COMMENT_LENGTH,
             ),
-            // Each UPSERT carries the whole record as read, so only its weight changes.
-            Changes: changed.map((found) => ({
-              Action: 'UPSERT',
-              ResourceRecordSet: { ...found, Weight: weightAfter(found) },
-            })),
+            Changes: changed.flatMap((found) => [
+              { Action: 'DELETE' as const, ResourceRecordSet: found },
+              { Action: 'CREATE' as const, ResourceRecordSet: { ...found, Weight: weightAfter(found) } },
+            ]),
           },
         }),
       ),
@@ -114,36 +144,42 @@ export class Route53Dns implements Dns {
   private async weightedRecords(record: DnsRecord): Promise<WeightedRecord[]> {
     const name = normalizeName(record.recordName);
     const found: WeightedRecord[] = [];
-    let start: { name: string; type?: RRType; identifier?: string } | undefined = { name: record.recordName };
-    while (start !== undefined) {
-      const page: ListResourceRecordSetsCommandOutput = await this.inZone(
-        record,
-        this.route53.send(
-          new ListResourceRecordSetsCommand({
-            HostedZoneId: record.hostedZoneId,
-            StartRecordName: start.name,
-            StartRecordType: start.type,
-            StartRecordIdentifier: start.identifier,
-            MaxItems: PAGE_SIZE,
-          }),
+    type Start = { name: string; type?: RRType; identifier?: string };
+    const listing = pages(
+      `ListResourceRecordSets of ${recordText(record)}`,
+      (start: Start | undefined) =>
+        this.inZone(
+          record,
+          this.route53.send(
+            new ListResourceRecordSetsCommand({
+              HostedZoneId: record.hostedZoneId,
+              StartRecordName: start?.name ?? record.recordName,
+              StartRecordType: start?.type,
+              StartRecordIdentifier: start?.identifier,
+              MaxItems: PAGE_SIZE,
+            }),
+          ),
         ),
-      );
-      // Records come sorted by name: the first of another name ends ours.
-      const records = page.ResourceRecordSets ?? [];
-      const ours = records.filter((rrset) => normalizeName(rrset.Name ?? '') === name);
-      for (const rrset of ours) {
+      (page: ListResourceRecordSetsCommandOutput): Start | undefined => {
+        // Records come sorted by name: the first of another name ends ours.
+        const records = page.ResourceRecordSets ?? [];
+        const more =
+          page.IsTruncated === true &&
+          records.every((rrset) => normalizeName(rrset.Name ?? '') === name) &&
+          page.NextRecordName !== undefined &&
+          normalizeName(page.NextRecordName) === name;
+        return more
+          ? { name: page.NextRecordName!, type: page.NextRecordType, identifier: page.NextRecordIdentifier }
+          : undefined;
+      },
+    );
+    for await (const page of listing) {
+      for (const rrset of page.ResourceRecordSets ?? []) {
+        if (normalizeName(rrset.Name ?? '') !== name) continue;
         if (rrset.SetIdentifier !== undefined && rrset.Weight !== undefined) {
           found.push(rrset as WeightedRecord);
         }
       }
-      const more: boolean =
-        page.IsTruncated === true &&
-        ours.length === records.length &&
-        page.NextRecordName !== undefined &&
-        normalizeName(page.NextRecordName) === name;
-      start = more
-        ? { name: page.NextRecordName!, type: page.NextRecordType, identifier: page.NextRecordIdentifier }
-        : undefined;
     }
     if (found.length === 0) {
       throw new NotFoundError(`${recordText(record)} has no weighted records`);
@@ -161,6 +197,17 @@ export class Route53Dns implements Dns {
       throw error;
     }
   }
+}
+
+/**
+ * Route 53's answer to a DELETE that does not match the record: InvalidChangeBatch with
+ * "Tried to delete resource record set … but the values provided do not match the current
+ * values" (or "… but it was not found" once it is gone).
+ */
+function isStaleDelete(error: unknown): boolean {
+  if (awsErrorName(error) !== 'InvalidChangeBatch') return false;
+  const { message, messages } = error as { message?: string; messages?: string[] };
+  return [message ?? '', ...(messages ?? [])].some((text) => text.includes('Tried to delete'));
 }
 
 /** The record in words, for error messages. */

@@ -29,6 +29,7 @@ import {
 import { TRACK_LABEL } from '../../../lambdas/adapters/kubernetes/conventions';
 import type { AlbTrafficPlan } from '../../../lambdas/core/plan/schema';
 import type { Track } from '../../../lambdas/ports';
+import type { TrafficEditedFault } from '../../faults/schema';
 import { deriveSeed } from '../../random';
 import type { SimulatedClusters, SimulatedPod } from '../cluster';
 import type { FleetContext } from '../context';
@@ -85,11 +86,18 @@ export type WeightChangeListener = (service: string, region: string) => void;
 export class SimulatedLoadBalancing {
   private readonly regions = new Map<string, RegionBalancers>();
   private readonly listeners: WeightChangeListener[] = [];
+  /** Weights someone else sets (faults), earliest first, applied once virtual time reaches them. */
+  private readonly edits: Array<{ fault: TrafficEditedFault; atMs: number; applied: boolean }>;
 
   constructor(
     private readonly context: FleetContext,
     private readonly clusters: SimulatedClusters,
   ) {
+    this.edits = context.faults.faults
+      .flatMap((fault) =>
+        fault.type === 'trafficEdited' ? [{ fault, atMs: context.atMs(fault.at), applied: false }] : [],
+      )
+      .sort((a, b) => a.atMs - b.atMs);
     for (const region of context.plan.regions) {
       const balancers: RegionBalancers = {
         loadBalancers: new Map(),
@@ -129,6 +137,7 @@ export class SimulatedLoadBalancing {
 
   /** Fractions of a service's traffic each target group gets at a time; both 0 when nothing is weighted. */
   splitAt(service: string, region: string, atMs: number): Record<Track, number> | undefined {
+    this.applyEdits();
     const entry = this.regions.get(region)?.services.get(service);
     if (!entry) return undefined;
     const history = entry.holder.history;
@@ -149,6 +158,7 @@ export class SimulatedLoadBalancing {
 
   /** Times a service's weights changed in [fromMs, toMs). */
   changeTimes(service: string, region: string, fromMs: number, toMs: number): number[] {
+    this.applyEdits();
     const history = this.regions.get(region)?.services.get(service)?.holder.history ?? [];
     return history.map((entry) => entry.atMs).filter((at) => at >= fromMs && at < toMs);
   }
@@ -156,6 +166,7 @@ export class SimulatedLoadBalancing {
   // ── the API ───────────────────────────────────────────────────────────────
 
   async send(region: string, command: unknown): Promise<unknown> {
+    this.applyEdits();
     const balancers = this.regions.get(region);
     if (!balancers)
       throw new SimulatedAwsError('UnrecognizedClientException', `no simulated region ${region}`);
@@ -259,6 +270,46 @@ export class SimulatedLoadBalancing {
 
   // ── plumbing ──────────────────────────────────────────────────────────────
 
+  /**
+   * Someone else's ModifyRule at its virtual time: the forward's stable and canary weights set
+   * as they chose, the rest of the rule left alone. Recorded at that time, so traffic since then
+   * splits by it.
+   */
+  private applyEdits(): void {
+    const now = this.context.nowMs();
+    for (const edit of this.edits) {
+      if (edit.applied || edit.atMs > now) continue;
+      edit.applied = true;
+      const { service, region, weights } = edit.fault;
+      for (const [name, balancers] of this.regions) {
+        const entry = balancers.services.get(service);
+        if (!entry || (region !== undefined && region !== name)) continue;
+        const actions = structuredClone(entry.holder.actions);
+        const forward = actions.find((action) => action.Type === 'forward');
+        if (!forward) continue;
+        const groups = forward.ForwardConfig?.TargetGroups ?? [];
+        const wanted = new Map([
+          [entry.stableArn, weights.stable],
+          [entry.canaryArn, weights.canary],
+        ]);
+        const updated = groups.map((group) => ({
+          ...group,
+          Weight: wanted.get(group.TargetGroupArn ?? '') ?? group.Weight,
+        }));
+        for (const [arn, weight] of wanted) {
+          if (weight > 0 && !groups.some((group) => group.TargetGroupArn === arn)) {
+            updated.push({ TargetGroupArn: arn, Weight: weight });
+          }
+        }
+        delete forward.TargetGroupArn;
+        forward.ForwardConfig = { ...forward.ForwardConfig, TargetGroups: updated };
+        entry.holder.actions = actions;
+        entry.holder.history.push({ atMs: edit.atMs, weights: forwardWeights(actions) });
+        for (const held of entry.holder.services) for (const listener of this.listeners) listener(held, name);
+      }
+    }
+  }
+
   private replaceActions(
     region: string,
     balancers: RegionBalancers,
@@ -329,11 +380,12 @@ export class SimulatedLoadBalancing {
     let since: number | undefined;
     for (const holder of new Set([...balancers.listeners.values(), ...balancers.rules.values()])) {
       let run: number | undefined;
-      for (const entry of holder.history) {
-        if (entry.atMs > atMs) break;
-        if (entry.weights.has(groupArn)) run ??= entry.atMs;
+      holder.history.forEach((entry, index) => {
+        if (entry.atMs > atMs) return;
+        // What the rehearsal starts with has been so for long: its targets were checked long ago.
+        if (entry.weights.has(groupArn)) run ??= index === 0 ? Number.NEGATIVE_INFINITY : entry.atMs;
         else run = undefined;
-      }
+      });
       if (run !== undefined && (since === undefined || run < since)) since = run;
     }
     return since;

@@ -13,6 +13,7 @@ import {
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import { normalizeName } from '../../../lambdas/adapters/aws/route53-dns';
+import type { DnsRecordEditedFault } from '../../faults/schema';
 import { createRandom, deriveSeed } from '../../random';
 import type { FleetContext } from '../context';
 import { SimulatedAwsError } from '../errors';
@@ -25,9 +26,13 @@ export class SimulatedRoute53 {
   private readonly records: ResourceRecordSet[] = [];
   private readonly changes = new Map<string, number>();
   private readonly changeIds;
+  private readonly edits: Array<{ fault: DnsRecordEditedFault; atMs: number; applied: boolean }>;
 
   constructor(private readonly context: FleetContext) {
     this.changeIds = createRandom(deriveSeed(context.seed, 'route53-changes'));
+    this.edits = context.faults.faults.flatMap((fault) =>
+      fault.type === 'dnsRecordEdited' ? [{ fault, atMs: context.atMs(fault.at), applied: false }] : [],
+    );
     const dns = context.plan.source.dns;
     this.zoneId = dns?.hostedZoneId;
     if (!dns) return;
@@ -81,39 +86,15 @@ export class SimulatedRoute53 {
     }
     if (command instanceof ChangeResourceRecordSetsCommand) {
       this.requireZone(command.input.HostedZoneId);
+      this.applyEditBefore();
       const changes = command.input.ChangeBatch?.Changes ?? [];
       if (changes.length === 0) throw new SimulatedAwsError('InvalidInput', 'Invalid request: no changes');
-      // Validate the whole batch before applying any of it: a batch is atomic.
-      const updates = changes.map((change) => {
-        const incoming = change.ResourceRecordSet;
-        if (change.Action !== 'UPSERT' || !incoming) {
-          throw new SimulatedAwsError(
-            'InvalidChangeBatch',
-            `the simulated zone supports UPSERT only (got ${change.Action})`,
-          );
-        }
-        const weight = incoming.Weight;
-        if (weight === undefined || !Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
-          throw new SimulatedAwsError(
-            'InvalidInput',
-            `Invalid request: Expected integer value between 0 and ${MAX_WEIGHT} for Weight, got ${weight}`,
-          );
-        }
-        const record = this.records.find(
-          (candidate) =>
-            candidate.Name === normalizeName(incoming.Name ?? '') &&
-            candidate.Type === incoming.Type &&
-            candidate.SetIdentifier === incoming.SetIdentifier,
-        );
-        if (!record) {
-          throw new SimulatedAwsError(
-            'InvalidChangeBatch',
-            `[Tried to create resource record set [name='${incoming.Name}', type='${incoming.Type}', set-identifier='${incoming.SetIdentifier}'] but the simulated zone only holds the plan's records]`,
-          );
-        }
-        return { record, weight };
-      });
-      for (const { record, weight } of updates) record.Weight = weight;
+      // A batch is all or nothing: it is applied to a copy, which replaces the zone only if
+      // every change in it is accepted.
+      // https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html
+      const records = structuredClone(this.records);
+      for (const change of changes) applyChange(records, change.Action, change.ResourceRecordSet);
+      this.records.splice(0, this.records.length, ...records);
       const id = `/change/C${this.changeIds.alphanumeric(13, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')}`;
       const now = this.context.nowMs();
       this.changes.set(id, now);
@@ -138,10 +119,99 @@ export class SimulatedRoute53 {
     throw new Error(`the simulated Route 53 does not implement ${name}`);
   }
 
+  /** Someone else's edit (a fault), landing just before the first change from its time on. */
+  private applyEditBefore(): void {
+    const now = this.context.nowMs();
+    for (const edit of this.edits) {
+      if (edit.applied || edit.atMs > now) continue;
+      edit.applied = true;
+      for (const record of this.records) {
+        if (record.SetIdentifier === edit.fault.setIdentifier) record.TTL = edit.fault.ttl;
+      }
+    }
+  }
+
   private requireZone(hostedZoneId: string | undefined): void {
     const id = (hostedZoneId ?? '').replace(/^\/hostedzone\//, '');
     if (this.zoneId === undefined || id !== this.zoneId) {
       throw new SimulatedAwsError('NoSuchHostedZone', `No hosted zone found with ID: ${id}`, 404);
     }
+  }
+}
+
+const describeRecord = (rrset: ResourceRecordSet) =>
+  `[name='${rrset.Name}', type='${rrset.Type}', set-identifier='${rrset.SetIdentifier}']`;
+
+/** The same record: name (as Route 53 compares names), type and set identifier. */
+function sameRecord(a: ResourceRecordSet, b: ResourceRecordSet): boolean {
+  return (
+    normalizeName(a.Name ?? '') === normalizeName(b.Name ?? '') &&
+    a.Type === b.Type &&
+    a.SetIdentifier === b.SetIdentifier
+  );
+}
+
+/** Every value Route 53 compares for a DELETE: a DELETE must name the record exactly as it is. */
+function sameValues(a: ResourceRecordSet, b: ResourceRecordSet): boolean {
+  const values = (rrset: ResourceRecordSet) =>
+    JSON.stringify([
+      rrset.Weight,
+      rrset.TTL,
+      (rrset.ResourceRecords ?? []).map((entry) => entry.Value).sort(),
+      rrset.AliasTarget ?? null,
+      rrset.HealthCheckId ?? null,
+    ]);
+  return values(a) === values(b);
+}
+
+/** One change of a batch, as Route 53 judges it, applied to `records`. */
+function applyChange(
+  records: ResourceRecordSet[],
+  action: string | undefined,
+  incoming: ResourceRecordSet | undefined,
+): void {
+  if (!incoming) throw new SimulatedAwsError('InvalidInput', 'Invalid request: a change has no record set');
+  const weight = incoming.Weight;
+  if (weight === undefined || !Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
+    throw new SimulatedAwsError(
+      'InvalidInput',
+      `Invalid request: Expected integer value between 0 and ${MAX_WEIGHT} for Weight, got ${weight}`,
+    );
+  }
+  const index = records.findIndex((candidate) => sameRecord(candidate, incoming));
+  const stored = { ...structuredClone(incoming), Name: normalizeName(incoming.Name ?? '') };
+  switch (action) {
+    case 'DELETE':
+      if (index < 0) {
+        throw new SimulatedAwsError(
+          'InvalidChangeBatch',
+          `[Tried to delete resource record set ${describeRecord(incoming)} but it was not found]`,
+        );
+      }
+      if (!sameValues(records[index]!, incoming)) {
+        throw new SimulatedAwsError(
+          'InvalidChangeBatch',
+          `[Tried to delete resource record set ${describeRecord(incoming)} but the values provided do not match the current values]`,
+        );
+      }
+      records.splice(index, 1);
+      return;
+    case 'CREATE':
+      if (index >= 0) {
+        throw new SimulatedAwsError(
+          'InvalidChangeBatch',
+          `[Tried to create resource record set ${describeRecord(incoming)} but it already exists]`,
+        );
+      }
+      records.push(stored);
+      // Route 53 lists the records of one name and type in set identifier order.
+      records.sort((a, b) => (a.SetIdentifier! < b.SetIdentifier! ? -1 : 1));
+      return;
+    case 'UPSERT':
+      if (index >= 0) records[index] = stored;
+      else applyChange(records, 'CREATE', incoming);
+      return;
+    default:
+      throw new SimulatedAwsError('InvalidInput', `Invalid request: unknown action ${String(action)}`);
   }
 }

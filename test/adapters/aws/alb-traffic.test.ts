@@ -18,7 +18,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AlbTraffic, TRAFFIC_IAM_ACTIONS } from '../../../lambdas/adapters/aws/alb-traffic';
-import { InvalidInputError, NotFoundError, TransientAwsError } from '../../../lambdas/core/errors';
+import { PagingStalledError } from '../../../lambdas/adapters/aws/paging';
+import {
+  InvalidInputError,
+  NotFoundError,
+  TrafficEditedError,
+  TransientAwsError,
+} from '../../../lambdas/core/errors';
 import type { AlbTrafficPlan } from '../../../lambdas/core/plan/schema';
 import type { TrafficTarget } from '../../../lambdas/ports/index';
 
@@ -247,8 +253,8 @@ describe('AlbTraffic.resolve', () => {
     const resolved = await traffic.resolve(plan({ rule: { hostHeader: 'OPS.example.com' } }));
     expect(resolved.ruleArn).toBe(ADMIN_RULE);
     expect(elb.commandCalls(DescribeRulesCommand).map((call) => call.args[0].input)).toEqual([
-      { ListenerArn: LISTENER_443, Marker: undefined },
-      { ListenerArn: LISTENER_443, Marker: 'page-2' },
+      { ListenerArn: LISTENER_443, Marker: undefined, PageSize: 400 },
+      { ListenerArn: LISTENER_443, Marker: 'page-2', PageSize: 400 },
     ]);
   });
 
@@ -504,26 +510,139 @@ describe('AlbTraffic.setWeights', () => {
 });
 
 describe('AlbTraffic.targetHealth', () => {
-  it('counts healthy, unhealthy and other targets of both groups', async () => {
+  it('reports every target of both groups with its state, reason and description', async () => {
     elb.on(DescribeTargetHealthCommand, { TargetGroupArn: STABLE_TG }).resolves({
       TargetHealthDescriptions: [
-        { TargetHealth: { State: 'healthy' } },
-        { TargetHealth: { State: 'healthy' } },
-        { TargetHealth: { State: 'draining' } },
+        { Target: { Id: '10.0.1.10', Port: 8080 }, TargetHealth: { State: 'healthy' } },
+        {
+          Target: { Id: '10.0.1.11', Port: 8080 },
+          TargetHealth: {
+            State: 'draining',
+            Reason: 'Target.DeregistrationInProgress',
+            Description: 'Target deregistration is in progress',
+          },
+        },
       ],
     });
     elb.on(DescribeTargetHealthCommand, { TargetGroupArn: CANARY_TG }).resolves({
       TargetHealthDescriptions: [
-        { TargetHealth: { State: 'healthy' } },
-        { TargetHealth: { State: 'unhealthy' } },
-        { TargetHealth: { State: 'initial' } },
-        { TargetHealth: { State: 'unhealthy.draining' } },
+        {
+          Target: { Id: '10.0.2.10', Port: 8080 },
+          TargetHealth: { State: 'unused', Reason: 'Target.NotInUse' },
+        },
+        // A state this SDK version does not know proves nothing healthy.
+        { Target: { Id: '10.0.2.11' }, TargetHealth: { State: 'warming' as never } },
       ],
     });
     expect(await new AlbTraffic(() => client).targetHealth(plan())).toEqual({
-      stable: { healthy: 2, unhealthy: 0, other: 1 },
-      canary: { healthy: 1, unhealthy: 1, other: 2 },
+      stable: {
+        name: 'web-stable',
+        targets: [
+          { id: '10.0.1.10', port: 8080, state: 'healthy' },
+          {
+            id: '10.0.1.11',
+            port: 8080,
+            state: 'draining',
+            reason: 'Target.DeregistrationInProgress',
+            description: 'Target deregistration is in progress',
+          },
+        ],
+      },
+      canary: {
+        name: 'web-canary',
+        targets: [
+          { id: '10.0.2.10', port: 8080, state: 'unused', reason: 'Target.NotInUse' },
+          { id: '10.0.2.11', state: 'unavailable' },
+        ],
+      },
     });
+  });
+});
+
+describe('AlbTraffic.attachCanary', () => {
+  const apiRule = plan({ rule: { hostHeader: 'api.example.com', priority: 10 } });
+
+  it('adds the canary group at weight 0 beside the stable group, keeping the split and other actions', async () => {
+    const traffic = new AlbTraffic(() => client);
+    await traffic.attachCanary(apiRule);
+    expect(elb.commandCalls(ModifyRuleCommand)[0]?.args[0].input.Actions).toEqual([
+      { ...oidc, AuthenticateOidcConfig: { ...oidc.AuthenticateOidcConfig, UseExistingClientSecret: true } },
+      {
+        Type: 'forward',
+        Order: 2,
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: STABLE_TG, Weight: 100 },
+            { TargetGroupArn: CANARY_TG, Weight: 0 },
+          ],
+          TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 300 },
+        },
+      },
+    ]);
+    expect(await traffic.getWeights(apiRule)).toEqual({ stable: 100, canary: 0 });
+  });
+
+  it('writes nothing when the canary group is already in the forward action', async () => {
+    const traffic = new AlbTraffic(() => client);
+    await traffic.setWeights(apiRule, { stable: 100, canary: 0 });
+    elb.resetHistory();
+    await traffic.attachCanary(apiRule);
+    expect(elb.commandCalls(ModifyRuleCommand)).toHaveLength(0);
+  });
+});
+
+describe('AlbTraffic writes never undo someone else', () => {
+  const apiRule = plan({ rule: { hostHeader: 'api.example.com', priority: 10 } });
+
+  it('refuses to write when the live weights are not the ones Switchyard last set', async () => {
+    const traffic = new AlbTraffic(() => client);
+    await traffic.setWeights(apiRule, { stable: 90, canary: 10 });
+    // Someone moves all traffic back to stable by hand.
+    await traffic.setWeights(apiRule, { stable: 100, canary: 0 });
+    elb.resetHistory();
+    const error = await traffic
+      .setWeights(apiRule, { stable: 75, canary: 25 }, { stable: 90, canary: 10 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(TrafficEditedError);
+    expect(error.message).toMatch(/is at 100\/0 .*not the 90\/10 Switchyard last set/);
+    expect(elb.commandCalls(ModifyRuleCommand)).toHaveLength(0);
+  });
+
+  it('fails, without writing again, when the rule reads back with other conditions than before', async () => {
+    elb.on(ModifyRuleCommand).callsFake((input: { RuleArn: string; Actions: Action[] }) => {
+      const rule = rules.find((candidate) => candidate.RuleArn === input.RuleArn)!;
+      rule.Actions = input.Actions;
+      // Someone else edits the same rule at the same moment.
+      rule.Conditions = [{ Field: 'host-header', HostHeaderConfig: { Values: ['other.example.com'] } }];
+      return {};
+    });
+    const error = await new AlbTraffic(() => client)
+      .setWeights(apiRule, { stable: 90, canary: 10 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(TrafficEditedError);
+    expect(error.message).toContain('someone else is editing this rule');
+    expect(elb.commandCalls(ModifyRuleCommand)).toHaveLength(1);
+  });
+
+  it('stops a listing whose page token does not advance', async () => {
+    elb.on(DescribeRulesCommand, { ListenerArn: LISTENER_443 }).resolves({ Rules: [], NextMarker: 'same' });
+    const error = await new AlbTraffic(() => client)
+      .resolve(plan({ rule: { hostHeader: 'api.example.com' } }))
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(PagingStalledError);
+    expect(elb.commandCalls(DescribeRulesCommand).length).toBeLessThanOrEqual(3);
+  });
+
+  it('refuses target groups whose targets are instances: pods could not be told apart', async () => {
+    elb.on(DescribeTargetGroupsCommand).resolves({
+      TargetGroups: [
+        { TargetGroupName: 'web-stable', TargetGroupArn: STABLE_TG, TargetType: 'instance' },
+        { TargetGroupName: 'web-canary', TargetGroupArn: CANARY_TG, TargetType: 'instance' },
+      ],
+    });
+    const error = await new AlbTraffic(() => client).resolve(plan()).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.message).toContain('needs target type ip');
   });
 });
 

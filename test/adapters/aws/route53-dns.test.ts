@@ -1,6 +1,7 @@
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
+  InvalidChangeBatch,
   ListResourceRecordSetsCommand,
   NoSuchHostedZone,
   PriorRequestNotComplete,
@@ -9,8 +10,14 @@ import {
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { PagingStalledError } from '../../../lambdas/adapters/aws/paging';
 import { normalizeName, Route53Dns } from '../../../lambdas/adapters/aws/route53-dns';
-import { InvalidInputError, NotFoundError, TransientAwsError } from '../../../lambdas/core/errors';
+import {
+  InvalidInputError,
+  NotFoundError,
+  TrafficEditedError,
+  TransientAwsError,
+} from '../../../lambdas/core/errors';
 
 const route53 = mockClient(Route53Client);
 const client = new Route53Client({ region: 'us-east-1' });
@@ -149,7 +156,7 @@ describe('Route53Dns.getWeights', () => {
 });
 
 describe('Route53Dns.setWeights', () => {
-  it('sends one batch of UPSERTs, each with the full record and its new weight', async () => {
+  it('sends one batch deleting each record exactly as read and creating it with its new weight', async () => {
     const { changeId } = await new Route53Dns(client).setWeights(record, {
       'us-east-1': 0,
       'eu-west-1': 255,
@@ -161,9 +168,59 @@ describe('Route53Dns.setWeights', () => {
     const input = changes[0]!.args[0].input;
     expect(input.HostedZoneId).toBe(ZONE);
     expect(input.ChangeBatch?.Changes).toEqual([
-      { Action: 'UPSERT', ResourceRecordSet: { ...east, Weight: 0 } },
-      { Action: 'UPSERT', ResourceRecordSet: { ...europe, Weight: 255 } },
+      { Action: 'DELETE', ResourceRecordSet: east },
+      { Action: 'CREATE', ResourceRecordSet: { ...east, Weight: 0 } },
+      { Action: 'DELETE', ResourceRecordSet: europe },
+      { Action: 'CREATE', ResourceRecordSet: { ...europe, Weight: 255 } },
     ]);
+  });
+
+  it('reads again and redoes the change when the record changed since it was read', async () => {
+    const editedEast = { ...east, TTL: 30 };
+    route53
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce({ ResourceRecordSets: [east, west], IsTruncated: false })
+      .resolves({ ResourceRecordSets: [editedEast, west], IsTruncated: false });
+    route53
+      .on(ChangeResourceRecordSetsCommand)
+      .rejectsOnce(
+        new InvalidChangeBatch({
+          $metadata: { httpStatusCode: 400 },
+          message: `[Tried to delete resource record set [name='api.example.com.', type='A', set-identifier='us-east-1'] but the values provided do not match the current values]`,
+        }),
+      )
+      .resolves({ ChangeInfo: { Id: '/change/C2', Status: 'PENDING', SubmittedAt: new Date() } });
+    await expect(new Route53Dns(client).setWeights(record, { 'us-east-1': 7 })).resolves.toEqual({
+      changeId: '/change/C2',
+    });
+    const last = route53.commandCalls(ChangeResourceRecordSetsCommand).at(-1)!.args[0].input;
+    expect(last.ChangeBatch?.Changes).toEqual([
+      { Action: 'DELETE', ResourceRecordSet: editedEast },
+      { Action: 'CREATE', ResourceRecordSet: { ...editedEast, Weight: 7 } },
+    ]);
+  });
+
+  it('gives up with TrafficEditedError when the record keeps changing under it', async () => {
+    route53.on(ChangeResourceRecordSetsCommand).rejects(
+      new InvalidChangeBatch({
+        $metadata: { httpStatusCode: 400 },
+        message: `[Tried to delete resource record set [name='api.example.com.', type='A', set-identifier='us-east-1'] but it was not found]`,
+      }),
+    );
+    const error = await new Route53Dns(client).setWeights(record, { 'us-east-1': 7 }).catch((e) => e);
+    expect(error).toBeInstanceOf(TrafficEditedError);
+    expect(route53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(3);
+  });
+
+  it('stops a listing that does not advance (an API that never returns NextRecordIdentifier)', async () => {
+    route53.on(ListResourceRecordSetsCommand).resolves({
+      ResourceRecordSets: [east],
+      IsTruncated: true,
+      NextRecordName: 'api.example.com.',
+      NextRecordType: 'A',
+    });
+    await expect(new Route53Dns(client).getWeights(record)).rejects.toThrow(PagingStalledError);
+    expect(route53.commandCalls(ListResourceRecordSetsCommand).length).toBeLessThanOrEqual(3);
   });
 
   it('writes a set identifier on every record type of a dual-stack name', async () => {
@@ -174,7 +231,9 @@ describe('Route53Dns.setWeights', () => {
     expect(
       changes?.map((change) => [change.ResourceRecordSet?.Type, change.ResourceRecordSet?.Weight]),
     ).toEqual([
+      ['A', 200],
       ['A', 1],
+      ['AAAA', 200],
       ['AAAA', 1],
     ]);
   });

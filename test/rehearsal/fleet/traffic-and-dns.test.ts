@@ -1,5 +1,6 @@
 import {
   DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
   ModifyRuleCommand,
   type TargetGroupTuple,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -67,7 +68,10 @@ describe('simulated load balancers', () => {
   it('enforce the API rules on a forward action: whole weights 0–999, at most 5 target groups', async () => {
     const { balancers } = simulatedApis();
     const rule = await authRule(balancers);
-    const [stable, canary] = rule.groups as [TargetGroupTuple, TargetGroupTuple];
+    // As a rule made for one group reads: the stable group alone, until the canary is attached.
+    expect(rule.groups).toHaveLength(1);
+    const [stable] = rule.groups as [TargetGroupTuple];
+    const canary = { TargetGroupArn: await targetGroupArn(balancers, 'auth-canary'), Weight: 0 };
     const modify = (groups: TargetGroupTuple[]) =>
       balancers.send(
         'us-east-1',
@@ -109,39 +113,63 @@ describe('simulated load balancers', () => {
     expect((await authRule(balancers)).groups.map((group) => group.Weight)).toEqual([999, 1]);
   });
 
-  it('report target health from the pods behind each target group', async () => {
+  it('report targets unused while no rule forwards to their group, initial for one health check, then healthy', async () => {
     const { fleet, clock, plan } = fleetFor();
     const auth = trafficTarget(plan, 'auth');
-    expect(await fleet.traffic.targetHealth(auth)).toEqual({
-      stable: { healthy: 4, unhealthy: 0, other: 0 },
-      canary: { healthy: 0, unhealthy: 0, other: 0 },
-    });
+    const states = async (track: 'stable' | 'canary') =>
+      (await fleet.traffic.targetHealth(auth))[track].targets.map((target) => [target.state, target.reason]);
+    expect(await states('stable')).toEqual(Array(4).fill(['healthy', undefined]));
     await fleet.cluster.ensureCanary(workload(plan, 'auth'), {
       container: 'auth',
       image: NEW_AUTH,
       replicas: 2,
     });
+    // A pod becomes a target once ready: 10 s, and 15 s for the second (one every 5 s).
+    clock.advance(12);
+    expect(await states('canary')).toEqual([['unused', 'Target.NotInUse']]);
+    clock.advance(3);
+    expect(await states('canary')).toEqual(Array(2).fill(['unused', 'Target.NotInUse']));
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
+    await fleet.traffic.attachCanary(auth);
+    expect(await fleet.traffic.getWeights(auth)).toEqual({ stable: 100, canary: 0 });
+    expect(await states('canary')).toEqual(Array(2).fill(['initial', 'Elb.InitialHealthChecking']));
+    clock.advance(29);
+    expect(await states('canary')).toEqual(Array(2).fill(['initial', 'Elb.InitialHealthChecking']));
     clock.advance(1);
-    expect((await fleet.traffic.targetHealth(auth)).canary).toEqual({ healthy: 0, unhealthy: 0, other: 1 });
-    clock.advance(14);
-    expect((await fleet.traffic.targetHealth(auth)).canary).toEqual({ healthy: 2, unhealthy: 0, other: 0 });
+    expect(await states('canary')).toEqual(Array(2).fill(['healthy', undefined]));
+    // The canary's pods are the canary group's targets, by IP, and never the stable group's.
+    const canaryIps = await fleet.cluster.podAddresses(workload(plan, 'auth'), 'canary');
+    const health = await fleet.traffic.targetHealth(auth);
+    expect(health.canary.targets.map((target) => target.id).sort()).toEqual([...canaryIps].sort());
+    expect(health.stable.targets.map((target) => target.id)).not.toContain(canaryIps[0]);
   });
 
-  it('report pods that never become ready as unhealthy', async () => {
+  it('register only ready pods: a version that never becomes ready has no targets', async () => {
     const { fleet, clock, plan } = fleetFor({
       faults: 'faults: [{ type: rolloutNeverReady, service: auth }]',
     });
+    await fleet.traffic.attachCanary(trafficTarget(plan, 'auth'));
     await fleet.cluster.ensureCanary(workload(plan, 'auth'), {
       container: 'auth',
       image: NEW_AUTH,
       replicas: 2,
     });
-    clock.advance(30);
-    expect((await fleet.traffic.targetHealth(trafficTarget(plan, 'auth'))).canary).toEqual({
-      healthy: 0,
-      unhealthy: 1,
-      other: 0,
+    clock.advance(300);
+    expect((await fleet.traffic.targetHealth(trafficTarget(plan, 'auth'))).canary.targets).toEqual([]);
+  });
+
+  it('register canary pods in the stable group too when its Service selects on the app label alone', async () => {
+    const { fleet, clock, plan } = fleetFor({ faults: 'faults: [{ type: sharedSelector, service: auth }]' });
+    await fleet.cluster.ensureCanary(workload(plan, 'auth'), {
+      container: 'auth',
+      image: NEW_AUTH,
+      replicas: 2,
     });
+    clock.advance(60);
+    const canaryIps = await fleet.cluster.podAddresses(workload(plan, 'auth'), 'canary');
+    const stable = (await fleet.traffic.targetHealth(trafficTarget(plan, 'auth'))).stable.targets;
+    expect(stable).toHaveLength(6);
+    expect(stable.map((target) => target.id)).toEqual(expect.arrayContaining(canaryIps));
   });
 });
 
@@ -219,4 +247,12 @@ async function authRule(
     Rules: Array<{ Actions: Array<{ ForwardConfig: { TargetGroups: TargetGroupTuple[] } }> }>;
   };
   return { arn, groups: Rules[0]!.Actions[0]!.ForwardConfig.TargetGroups };
+}
+
+async function targetGroupArn(balancers: SimulatedLoadBalancing, name: string): Promise<string> {
+  const { TargetGroups } = (await balancers.send(
+    'us-east-1',
+    new DescribeTargetGroupsCommand({ Names: [name] }),
+  )) as { TargetGroups: Array<{ TargetGroupArn: string }> };
+  return TargetGroups[0]!.TargetGroupArn;
 }
