@@ -9,6 +9,7 @@
  * of `clock.now()` and of what was done to it, computed when asked. The same plan, fault file
  * and seed give the same answers.
  */
+import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { AlbTraffic } from '../../lambdas/adapters/aws/alb-traffic';
 import { Route53Dns } from '../../lambdas/adapters/aws/route53-dns';
 import { InvalidInputError } from '../../lambdas/core/errors';
@@ -90,6 +91,8 @@ export interface SimulatedFleet {
   describe(): FleetDescription;
   /** Operation faults injected so far, in order. */
   injectedFailures(): InjectedFailure[];
+  /** The simulated hosted zone's record sets as they are now. */
+  dnsRecords(): ResourceRecordSet[];
 }
 
 export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedFleet {
@@ -265,6 +268,7 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
     alarmEvents: () => alarms.events(),
     alarmTransitionsBetween: (from, to) => alarms.transitionsBetween(from.getTime(), to.getTime()),
     injectedFailures: () => [...injector.injected],
+    dnsRecords: () => route53.recordSets(),
     describe: () => {
       const now = context.nowMs();
       const regions: FleetDescription['regions'] = {};

@@ -56,6 +56,11 @@ export class SimulatedRoute53 {
     return { send: (command: unknown) => this.send(command) } as unknown as Route53Client;
   }
 
+  /** The zone's record sets as they are now. */
+  recordSets(): ResourceRecordSet[] {
+    return structuredClone(this.records);
+  }
+
   /** Current weight per set identifier of the plan's record. */
   weights(): Record<string, number> {
     return Object.fromEntries(this.records.map((record) => [record.SetIdentifier!, record.Weight!]));
