@@ -186,6 +186,7 @@ fleet:
       'canary-breach.yaml',
       'region-outage.yaml',
       'second-release.yaml',
+      'shared-selector.yaml',
       'throttling.yaml',
     ]);
   });
