@@ -5,6 +5,7 @@
  *
  * What it serves, as the real API server does:
  * - GET (list), POST on /apis/apps/v1/namespaces/{ns}/deployments
+ * - GET (list, with labelSelector) on /api/v1/namespaces/{ns}/pods: the Deployments' pods
  * - GET, PUT, PATCH, DELETE on …/deployments/{name}; GET, PUT, PATCH on …/deployments/{name}/scale
  * - defaulting on create (replicas 1, RollingUpdate 25 %/25 %, progressDeadlineSeconds 600, …),
  *   metadata.generation bumped on every spec change, resourceVersion on every write,
@@ -77,6 +78,8 @@ interface Stored {
 }
 
 const APPS_V1_DEPLOYMENTS = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+)(\/scale)?)?$/;
+
+const CORE_V1_PODS = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/;
 
 const PATCH_TYPES = [
   'application/json-patch+json',
@@ -778,7 +781,7 @@ export class FakeKubeApiServer {
               : 'InternalError';
         throw new HttpProblem(failure.status, reason, `injected failure ${failure.status}`);
       }
-      [status, payload] = this.route(method, url.pathname, record.contentType, record.body);
+      [status, payload] = this.route(method, url.pathname, record.contentType, record.body, record.query);
     } catch (error) {
       const problem =
         error instanceof HttpProblem
@@ -792,12 +795,53 @@ export class FakeKubeApiServer {
     response.end(JSON.stringify(payload));
   }
 
+  /**
+   * The pods of every Deployment in the namespace (its current and older ones, all with the
+   * current template's labels), filtered by a label selector as the API server parses it:
+   * `k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`.
+   */
+  private listPods(namespace: string, labelSelector: string): Json {
+    const matches = parseLabelSelector(labelSelector);
+    const items: Json[] = [];
+    for (const stored of this.deployments.values()) {
+      const metadata = metadataOf(stored.object);
+      if (metadata.namespace !== namespace) continue;
+      const template = asObject(specOf(stored.object).template);
+      const labels = (asObject(template.metadata).labels ?? {}) as Record<string, string>;
+      if (!matches(labels)) continue;
+      const count = stored.pods.newPods + stored.pods.oldPods;
+      for (let index = 0; index < count; index += 1) {
+        items.push({
+          metadata: {
+            name: `${String(metadata.name)}-${stored.pods.templateHash}-${index}`,
+            namespace,
+            labels,
+          },
+          status: { phase: 'Running', podIP: podIpOf(String(metadata.name), index) },
+        });
+      }
+    }
+    return {
+      kind: 'PodList',
+      apiVersion: 'v1',
+      metadata: { resourceVersion: String(this.resourceVersion) },
+      items,
+    };
+  }
+
   private route(
     method: string,
     path: string,
     contentType: string | undefined,
     body: unknown,
+    query: Record<string, string> = {},
   ): [number, Json] {
+    const pods = CORE_V1_PODS.exec(path);
+    if (pods) {
+      if (method !== 'GET')
+        throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on pods`);
+      return [200, this.listPods(decodeURIComponent(pods[1]!), query.labelSelector ?? '')];
+    }
     const match = APPS_V1_DEPLOYMENTS.exec(path);
     if (!match) throw new HttpProblem(404, 'NotFound', 'the server could not find the requested resource');
     const namespace = decodeURIComponent(match[1]!);
@@ -872,6 +916,40 @@ export class FakeKubeApiServer {
         throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on this resource`);
     }
   }
+}
+
+/** A stable address per Deployment and pod index. */
+export function podIpOf(deployment: string, index: number): string {
+  let hash = 0;
+  for (const char of deployment) hash = (hash * 31 + char.charCodeAt(0)) & 0xffff;
+  return `10.${hash >> 8}.${hash & 0xff}.${index + 1}`;
+}
+
+function parseLabelSelector(text: string): (labels: Record<string, string>) => boolean {
+  // Split on commas outside parentheses.
+  const terms = text
+    .split(/,(?![^(]*\))/)
+    .map((term) => term.trim())
+    .filter(Boolean);
+  const tests = terms.map((term): ((labels: Record<string, string>) => boolean) => {
+    let found = /^(\S+?)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
+    if (found) {
+      const values = found[3]!.split(',').map((value) => value.trim());
+      const [key, operator] = [found[1]!, found[2]!];
+      return (labels) =>
+        operator === 'in'
+          ? values.includes(labels[key] ?? '\u0000')
+          : !values.includes(labels[key] ?? '\u0000');
+    }
+    found = /^(\S+?)\s*(!=|==|=)\s*(\S*)$/.exec(term);
+    if (found) {
+      const [key, operator, value] = [found[1]!, found[2]!, found[3]!];
+      return (labels) => (operator === '!=' ? labels[key] !== value : labels[key] === value);
+    }
+    if (term.startsWith('!')) return (labels) => !(term.slice(1) in labels);
+    return (labels) => term in labels;
+  });
+  return (labels) => tests.every((test) => test(labels));
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

@@ -6,7 +6,7 @@ import { CLUSTER_IAM_ACTIONS, createEksCluster } from '../../../lambdas/adapters
 import type { Connect } from '../../../lambdas/adapters/kubernetes/eks-connection';
 import { InvalidInputError, NotFoundError, TransientClusterError } from '../../../lambdas/core/errors';
 import type { Cluster, Track, WorkloadTarget } from '../../../lambdas/ports';
-import { type FakeKubeApiServer, startFakeKubeApiServer } from '../../support/fake-kube-apiserver';
+import { type FakeKubeApiServer, podIpOf, startFakeKubeApiServer } from '../../support/fake-kube-apiserver';
 
 const target: WorkloadTarget = {
   region: 'eu-west-1',
@@ -217,6 +217,33 @@ describe('the EKS Cluster adapter against a Kubernetes API server', () => {
     expect(stored().spec.template.spec.containers[0].image).toBe('shop/web:1.0');
 
     expect((await watchRollout('canary')).at(-1)).toBe('deployment "web-canary" successfully rolled out');
+  });
+
+  it("lists each track's pod IPs by selector: the stable's exclude pods labelled canary", async () => {
+    server.seed({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'other', namespace: 'shop' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'other' } },
+        template: {
+          metadata: { labels: { app: 'other' } },
+          spec: { containers: [{ name: 'o', image: 'o:1' }] },
+        },
+      },
+    });
+    await cluster.ensureCanary(target, { container: 'web', image: 'shop/web:2.0', replicas: 1 });
+    await watchRollout('canary');
+
+    expect(await cluster.podAddresses(target, 'stable')).toEqual([0, 1, 2].map((i) => podIpOf('web', i)));
+    expect(await cluster.podAddresses(target, 'canary')).toEqual([podIpOf('web-canary', 0)]);
+    const lists = server.requests.filter((request) => request.path === '/api/v1/namespaces/shop/pods');
+    expect(lists.map((request) => request.query.labelSelector)).toEqual([
+      'app=web,switchyard.dev/track!=canary',
+      'app=web,switchyard.dev/track=canary',
+    ]);
+    expect(await cluster.podAddresses({ ...target, deployment: 'absent' }, 'stable')).toEqual([]);
   });
 
   it('updates an existing canary in place with the new image and replicas', async () => {
