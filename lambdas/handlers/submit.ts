@@ -1,14 +1,17 @@
 /**
- * Submitting a release: validate the plan, store it, refuse while another release holds the
- * lock, and start the release execution named by the release id. Submitting the same id and
- * plan again returns the same release and starts nothing new.
+ * Submitting a release: validate the plan, take the lock (refusing while another release holds
+ * it), store the plan, and start the release execution named by the release id. Submitting the
+ * same id and plan again returns the same release and starts nothing new.
  */
 import { createHash } from 'node:crypto';
-import { LockHeldError, PlanInvalidError } from '../core/errors';
+import { PlanInvalidError, ReleaseConflictError } from '../core/errors';
 import { RELEASE_LOCK_SCOPE } from '../core/naming';
 import { checkPlan } from '../core/plan/check';
+import { resolvePlan } from '../core/plan/resolve';
 import type { ReleasePlan } from '../core/plan/schema';
 import type { Ports, ReleaseRecord } from '../ports';
+import { releaseLeaseSeconds } from './release';
+import { buildReleaseContext } from './release-context';
 
 export interface SubmittedRelease {
   release: ReleaseRecord;
@@ -44,24 +47,44 @@ export async function submitRelease(
   const releaseId = plan.metadata.releaseId;
   const now = ports.clock.now().toISOString();
   const executionArn = ports.workflow.executionArnFor('release', releaseId);
+  const hash = planHash(document);
   const existing = await ports.store.getRelease(releaseId);
-  if (!existing) {
-    // Refuse before storing anything: the answer names who holds the lock and since when.
-    const lock = await ports.store.getLock(RELEASE_LOCK_SCOPE);
-    if (lock && lock.releaseId !== releaseId) throw new LockHeldError(lock);
+  if (existing && existing.planHash !== hash) {
+    throw new ReleaseConflictError(`release ${releaseId} already exists with another plan`);
   }
-  const { created, release } = await ports.store.createRelease(
-    {
-      releaseId,
-      status: 'PENDING',
-      planHash: planHash(document),
-      createdAt: now,
-      updatedAt: now,
-      executionArn,
-      submittedBy,
-    },
-    document,
-  );
-  await ports.workflow.startExecution('release', releaseId, { releaseId });
-  return { release, executionArn, created };
+  // The lock is taken here, with a conditional write, before anything is stored or started:
+  // of many releases submitted at once exactly one gets it, and the others are refused at the
+  // door naming the holder. The same release submitted again already holds it (or has ended).
+  let tookLock = false;
+  if (!existing) {
+    const context = buildReleaseContext(releaseId, resolvePlan(plan));
+    await ports.store.acquireLock(
+      RELEASE_LOCK_SCOPE,
+      { releaseId, kind: 'release' },
+      releaseLeaseSeconds(context),
+    );
+    tookLock = true;
+  }
+  try {
+    const { created, release } = await ports.store.createRelease(
+      {
+        releaseId,
+        status: 'PENDING',
+        planHash: hash,
+        createdAt: now,
+        updatedAt: now,
+        executionArn,
+        submittedBy,
+      },
+      document,
+    );
+    await ports.workflow.startExecution('release', releaseId, { releaseId });
+    return { release, executionArn, created };
+  } catch (error) {
+    // Nothing runs for this release: its lock must not keep others out until the lease ends.
+    if (tookLock && !(error instanceof ReleaseConflictError)) {
+      await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
+    }
+    throw error;
+  }
 }

@@ -182,6 +182,40 @@ describe('switchyard serve --approve-after', () => {
   });
 });
 
+describe('switchyard serve under concurrent submissions', () => {
+  it('takes the lock at the door: of 20 different releases POSTed at once, one gets 202 and 19 get 409 naming it', async () => {
+    const client = dynamoDbLocalClient();
+    const api = await startLocalApi({ plan: fixturePlan(), seed: 9, dynamoDb: client, port: 0 });
+    try {
+      const ids = Array.from({ length: 20 }, (_, index) => `shop-concurrent-${index}`);
+      const answers = await Promise.all(
+        ids.map(async (id) => {
+          const response = await fetch(`${api.url}/releases`, {
+            method: 'POST',
+            body: JSON.stringify(fixtureDocument(id)),
+            headers: { 'content-type': 'application/json' },
+          });
+          return { id, status: response.status, body: await response.json() };
+        }),
+      );
+      const started = answers.filter((answer) => answer.status === 202);
+      expect(started).toHaveLength(1);
+      const refused = answers.filter((answer) => answer.status === 409);
+      expect(refused).toHaveLength(19);
+      for (const answer of refused) {
+        expect(answer.body).toMatchObject({ error: 'LockHeld', holder: { releaseId: started[0]!.id } });
+      }
+      const listed = await (await fetch(`${api.url}/releases?limit=50`)).json();
+      expect(listed.releases.map((release: { releaseId: string }) => release.releaseId)).toEqual([
+        started[0]!.id,
+      ]);
+    } finally {
+      await api.close();
+      client.destroy();
+    }
+  });
+});
+
 describe('switchyard serve (the command)', () => {
   it('refuses a bad port before starting anything', async () => {
     const run = capture();

@@ -100,6 +100,48 @@ describe('submitRelease', () => {
   });
 });
 
+describe('submitRelease takes the lock at the door', () => {
+  it('of many different releases submitted at once, starts exactly one and refuses the others naming it', async () => {
+    const ports = fakePorts();
+    const ids = Array.from({ length: 20 }, () => nextReleaseId());
+    const outcomes = await Promise.allSettled(ids.map((id) => submitRelease(ports, planDocument(id))));
+    const started = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+    expect(started).toHaveLength(1);
+    const winner = started[0]!.release.releaseId;
+    const refusals = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+    expect(refusals).toHaveLength(19);
+    for (const refusal of refusals) {
+      expect(refusal).toBeInstanceOf(LockHeldError);
+      expect((refusal as LockHeldError).holder.releaseId).toBe(winner);
+    }
+    expect(ports.workflow.started.map((start) => start.name)).toEqual([winner]);
+    for (const id of ids.filter((id) => id !== winner))
+      expect(await ports.store.getRelease(id)).toBeUndefined();
+  });
+
+  it('lets the lock go when its execution cannot be started', async () => {
+    const ports = fakePorts();
+    const releaseId = nextReleaseId();
+    ports.workflow.startExecution = async () => {
+      throw new Error('Step Functions is unavailable');
+    };
+    await expect(submitRelease(ports, planDocument(releaseId))).rejects.toThrow(
+      'Step Functions is unavailable',
+    );
+    expect(await ports.store.getLock(RELEASE_LOCK_SCOPE)).toBeUndefined();
+  });
+
+  it('keeps the lock of a running release when the same id comes with another plan', async () => {
+    const ports = fakePorts();
+    const releaseId = nextReleaseId();
+    await submitRelease(ports, planDocument(releaseId));
+    const other = planDocument(releaseId) as { services: Json[] };
+    other.services[0]!.image = 'registry.example.com/db:9.9.9';
+    await expect(submitRelease(ports, other)).rejects.toThrow(ReleaseConflictError);
+    expect((await ports.store.getLock(RELEASE_LOCK_SCOPE))?.releaseId).toBe(releaseId);
+  });
+});
+
 describe('planHash', () => {
   it('ignores key order and absent fields, and sees every value', () => {
     expect(planHash({ a: 1, b: { c: [1, 2], d: undefined } })).toBe(planHash({ b: { c: [1, 2] }, a: 1 }));

@@ -31,6 +31,7 @@ describe('fault files', () => {
           images: {},
           rollout: { replicaIntervalSeconds: 5, readinessDelaySeconds: 10, progressDeadlineSeconds: 600 },
           dnsPropagationSeconds: 30,
+          healthCheckIntervalSeconds: 30,
         },
         faults: [],
       },
@@ -101,7 +102,7 @@ fleet:
       {
         path: 'faults[9].type',
         message:
-          'must be one of "degradedVersion", "operationFailure", "rolloutNeverReady", "alarm", "regionOutage", "secondRelease", "insecureWorkload"',
+          'must be one of "degradedVersion", "operationFailure", "rolloutNeverReady", "alarm", "regionOutage", "secondRelease", "insecureWorkload", "sharedSelector", "trafficEdited", "dnsRecordEdited"',
         line: 33,
         column: 11,
       },
