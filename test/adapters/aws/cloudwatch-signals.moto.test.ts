@@ -244,11 +244,9 @@ describe('compareTargetGroups', () => {
       { track: 'canary', metric: 'HTTPCode_Target_5XX_Count', minute: 1, value: 555 },
     ]);
 
-    const samples = await signalsWith(percentilesAsMaximum()).compareTargetGroups(
-      MOTO_REGION,
-      traffic,
-      window,
-    );
+    const client = percentilesAsMaximum();
+    const samples = await signalsWith(client).compareTargetGroups(MOTO_REGION, traffic, window);
+    client.destroy();
 
     const at = (minute: number) => new Date(window.from.getTime() + minute * MINUTE_MS).toISOString();
     expect(samples).toMatchObject([
