@@ -91,7 +91,13 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
     process.once('exit', killOnExit);
 
     const ended = exited(child, command);
-    const ready = await Promise.race([answersAsMoto(endpoint, child), ended.then(() => false)]);
+    let ready: boolean;
+    try {
+      ready = await Promise.race([answersAsMoto(endpoint, child), ended.then(() => false)]);
+    } catch (error) {
+      process.off('exit', killOnExit);
+      throw error;
+    }
     if (ready) {
       ended.catch(() => {}); // a late 'error' (e.g. from kill) must not surface as unhandled
       return {
