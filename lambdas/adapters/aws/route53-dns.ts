@@ -116,10 +116,15 @@ export class Route53Dns implements Dns {
               0,
               MAX_COMMENT_LENGTH,
             ),
-            Changes: changed.flatMap((found) => [
-              { Action: 'DELETE' as const, ResourceRecordSet: found },
-              { Action: 'CREATE' as const, ResourceRecordSet: { ...found, Weight: weightAfter(found) } },
-            ]),
+            // Every DELETE before any CREATE: the batch is atomic either way, and an emulator
+            // that deletes by set identifier alone (moto) cannot take back a record just created.
+            Changes: [
+              ...changed.map((found) => ({ Action: 'DELETE' as const, ResourceRecordSet: found })),
+              ...changed.map((found) => ({
+                Action: 'CREATE' as const,
+                ResourceRecordSet: { ...found, Weight: weightAfter(found) },
+              })),
+            ],
           },
         }),
       ),

@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlbTraffic } from '../../../lambdas/adapters/aws/alb-traffic';
-import { InvalidInputError, NotFoundError } from '../../../lambdas/core/errors';
+import { InvalidInputError, NotFoundError, TrafficEditedError } from '../../../lambdas/core/errors';
 import type { AlbTrafficPlan } from '../../../lambdas/core/plan/schema';
 import type { TrafficTarget } from '../../../lambdas/ports/index';
 import { createMotoVpc, MOTO_REGION, motoClient, uniqueName } from '../../support/moto';
@@ -429,8 +429,45 @@ describe('setWeights', () => {
   });
 });
 
+describe('attachCanary and weights someone else set', () => {
+  it('adds the canary group at weight 0 to a rule that forwards to the stable group alone', async () => {
+    const host = newHost();
+    const rule = await createRule(
+      scene.rulesListenerArn,
+      [hostCondition(host)],
+      [plainForward(scene.stable.arn)],
+    );
+    const plan = target({ rule: { hostHeader: host } });
+    await traffic().attachCanary(plan);
+    expect(weightsByGroup(await ruleActions(rule.arn))).toEqual({
+      [scene.stable.arn]: 100,
+      [scene.canary.arn]: 0,
+    });
+    expect(await traffic().getWeights(plan)).toEqual({ stable: 100, canary: 0 });
+  });
+
+  it('refuses to move weights that are not the ones it last set, and leaves the rule alone', async () => {
+    const host = newHost();
+    const rule = await createRule(
+      scene.rulesListenerArn,
+      [hostCondition(host)],
+      [weightedForward(scene.stable.arn, 100, scene.canary.arn, 0)],
+    );
+    const plan = target({ rule: { hostHeader: host } });
+    await expectRejection(
+      traffic().setWeights(plan, { stable: 50, canary: 50 }, { stable: 90, canary: 10 }),
+      TrafficEditedError,
+      'not the 90/10 Switchyard last set',
+    );
+    expect(weightsByGroup(await ruleActions(rule.arn))).toEqual({
+      [scene.stable.arn]: 100,
+      [scene.canary.arn]: 0,
+    });
+  });
+});
+
 describe('targetHealth', () => {
-  it('counts the targets registered in each group', async () => {
+  it('reports the targets registered in each group, by id', async () => {
     // Groups of their own: registered targets are never removed from the scene's groups.
     const { vpcId } = await createMotoVpc();
     const group = async (role: string) => {
@@ -459,15 +496,23 @@ describe('targetHealth', () => {
       canaryTargetGroup: canary.name,
     });
 
-    // moto reports every registered target healthy: the other states are in alb-traffic.test.ts.
-    expect(await traffic().targetHealth(plan)).toEqual({
-      stable: { healthy: 3, unhealthy: 0, other: 0 },
-      canary: { healthy: 0, unhealthy: 0, other: 0 },
-    });
+    // moto reports every registered target healthy (an ALB would say `unused` for a group nothing
+    // forwards to): the other states are in alb-traffic.test.ts and the simulated fleet.
+    const ids = async (track: 'stable' | 'canary') =>
+      (await traffic().targetHealth(plan))[track].targets.map((registered) => [
+        registered.id,
+        registered.state,
+      ]);
+    expect(await ids('stable')).toEqual([
+      ['10.0.1.10', 'healthy'],
+      ['10.0.1.11', 'healthy'],
+      ['10.0.2.10', 'healthy'],
+    ]);
+    expect(await ids('canary')).toEqual([]);
 
     await elbv2.send(
       new RegisterTargetsCommand({ TargetGroupArn: canary.arn, Targets: [{ Id: '10.0.1.20' }] }),
     );
-    expect((await traffic().targetHealth(plan)).canary).toEqual({ healthy: 1, unhealthy: 0, other: 0 });
+    expect(await ids('canary')).toEqual([['10.0.1.20', 'healthy']]);
   });
 });

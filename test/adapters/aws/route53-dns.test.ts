@@ -169,8 +169,8 @@ describe('Route53Dns.setWeights', () => {
     expect(input.HostedZoneId).toBe(ZONE);
     expect(input.ChangeBatch?.Changes).toEqual([
       { Action: 'DELETE', ResourceRecordSet: east },
-      { Action: 'CREATE', ResourceRecordSet: { ...east, Weight: 0 } },
       { Action: 'DELETE', ResourceRecordSet: europe },
+      { Action: 'CREATE', ResourceRecordSet: { ...east, Weight: 0 } },
       { Action: 'CREATE', ResourceRecordSet: { ...europe, Weight: 255 } },
     ]);
   });
@@ -232,8 +232,8 @@ describe('Route53Dns.setWeights', () => {
       changes?.map((change) => [change.ResourceRecordSet?.Type, change.ResourceRecordSet?.Weight]),
     ).toEqual([
       ['A', 200],
-      ['A', 1],
       ['AAAA', 200],
+      ['A', 1],
       ['AAAA', 1],
     ]);
   });
