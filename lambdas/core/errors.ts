@@ -62,6 +62,18 @@ export class RolloutStuckError extends SwitchyardError {}
 export class RolloutNotReadyError extends SwitchyardError {}
 /** Read-back weights differ from what was applied. */
 export class WeightsMismatchError extends SwitchyardError {}
+/**
+ * The weights were asked for but the load balancer does not carry them yet (the AWS Load
+ * Balancer Controller has not reconciled the Ingress): the state machine waits and asks again.
+ */
+export class TrafficNotAppliedError extends SwitchyardError {}
+/** Someone else changed the weights since Switchyard last wrote them: nothing was written. */
+export class TrafficEditedError extends SwitchyardError {}
+/**
+ * A plain `alb` service names a load balancer the AWS Load Balancer Controller owns: the
+ * controller would revert every weight Switchyard wrote. Retrying cannot help; `albIngress` does.
+ */
+export class ControllerOwnedLoadBalancerError extends InvalidInputError {}
 export class ApprovalRejectedError extends SwitchyardError {}
 /** The release is being rolled back: a running service rollout stops acting. */
 export class ReleaseAbortedError extends SwitchyardError {}

@@ -192,6 +192,23 @@ export const InsecureWorkloadFault = z
     "The service's pod template runs as root with a writable root filesystem, privilege escalation, all capabilities, no limits and no probes: it fails the readiness gate.",
   );
 
+export const ControllerManagedFault = z
+  .object({
+    type: z.literal('controllerManaged'),
+    loadBalancer: z
+      .string()
+      .min(1)
+      .max(32)
+      .describe(
+        'The loadBalancerName of plain alb services of the plan (at most 32 characters, as ALB names).',
+      ),
+    region: RegionScope,
+  })
+  .strict()
+  .describe(
+    'The AWS Load Balancer Controller owns this load balancer (it carries its tags and gets its rules put back at each reconcile): plain alb services on it are refused before their traffic moves.',
+  );
+
 export const Fault = z.discriminatedUnion('type', [
   DegradedVersionFault,
   OperationFailureFault,
@@ -200,6 +217,7 @@ export const Fault = z.discriminatedUnion('type', [
   RegionOutageFault,
   SecondReleaseFault,
   InsecureWorkloadFault,
+  ControllerManagedFault,
 ]);
 
 export const FleetSettings = z
@@ -282,6 +300,7 @@ export type AlarmFault = z.infer<typeof AlarmFault>;
 export type RegionOutageFault = z.infer<typeof RegionOutageFault>;
 export type SecondReleaseFault = z.infer<typeof SecondReleaseFault>;
 export type InsecureWorkloadFault = z.infer<typeof InsecureWorkloadFault>;
+export type ControllerManagedFault = z.infer<typeof ControllerManagedFault>;
 
 /** A fault file with nothing in it: the fleet behaves, every call succeeds. */
 export function noFaults(): FaultFile {

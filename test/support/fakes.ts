@@ -734,11 +734,25 @@ export class FakeTraffic implements Traffic {
 
   async resolve(target: TrafficTarget): Promise<ResolvedTraffic> {
     const prefix = `arn:aws:elasticloadbalancing:${target.region}:123456789012`;
+    const names =
+      'alb' in target
+        ? {
+            balancer: target.alb.loadBalancerName,
+            port: target.alb.port,
+            stable: target.alb.stableTargetGroup,
+            canary: target.alb.canaryTargetGroup,
+          }
+        : {
+            balancer: `k8s-${target.namespace}-${target.albIngress.ingress}`.slice(0, 32),
+            port: 80,
+            stable: target.albIngress.stableService,
+            canary: target.albIngress.canaryService,
+          };
     return {
-      loadBalancerArn: `${prefix}:loadbalancer/app/${target.alb.loadBalancerName}/0123456789abcdef`,
-      listenerArn: `${prefix}:listener/app/${target.alb.loadBalancerName}/0123456789abcdef/${target.alb.port}`,
-      stableTargetGroupArn: `${prefix}:targetgroup/${target.alb.stableTargetGroup}/0000000000000001`,
-      canaryTargetGroupArn: `${prefix}:targetgroup/${target.alb.canaryTargetGroup}/0000000000000002`,
+      loadBalancerArn: `${prefix}:loadbalancer/app/${names.balancer}/0123456789abcdef`,
+      listenerArn: `${prefix}:listener/app/${names.balancer}/0123456789abcdef/${names.port}`,
+      stableTargetGroupArn: `${prefix}:targetgroup/${names.stable}/0000000000000001`,
+      canaryTargetGroupArn: `${prefix}:targetgroup/${names.canary}/0000000000000002`,
     };
   }
 

@@ -7,6 +7,7 @@ import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
+  DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
@@ -17,23 +18,25 @@ import {
   type RuleCondition,
   type TargetGroupTuple,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { InvalidInputError, NotFoundError } from '../../core/errors';
+import { ControllerOwnedLoadBalancerError, InvalidInputError, NotFoundError } from '../../core/errors';
 import type { AlbTrafficPlan } from '../../core/plan/schema';
 import type {
+  AlbTarget,
   ResolvedTraffic,
   TargetHealthSummary,
   Track,
-  Traffic,
-  TrafficTarget,
+  TrafficFor,
   Weights,
 } from '../../ports/index';
 import type { ClientForRegion } from './clients';
 import { awsErrorName, callAws } from './errors';
+import { controllerOwnership } from './load-balancer-controller';
 
-export const TRAFFIC_IAM_ACTIONS = [
+export const ALB_TRAFFIC_IAM_ACTIONS = [
   'elasticloadbalancing:DescribeLoadBalancers',
   'elasticloadbalancing:DescribeListeners',
   'elasticloadbalancing:DescribeRules',
+  'elasticloadbalancing:DescribeTags',
   'elasticloadbalancing:DescribeTargetGroups',
   'elasticloadbalancing:DescribeTargetHealth',
   'elasticloadbalancing:ModifyListener',
@@ -59,12 +62,12 @@ interface CachedResolution {
   resolved: ResolvedTraffic;
 }
 
-export class AlbTraffic implements Traffic {
+export class AlbTraffic implements TrafficFor<AlbTarget> {
   private readonly resolutions = new Map<string, CachedResolution>();
 
   constructor(private readonly elbv2For: ClientForRegion<ElasticLoadBalancingV2Client>) {}
 
-  async resolve(target: TrafficTarget): Promise<ResolvedTraffic> {
+  async resolve(target: AlbTarget): Promise<ResolvedTraffic> {
     const cached = this.cached(target);
     if (cached !== undefined) return cached;
     const resolved = await this.lookUp(target);
@@ -72,14 +75,14 @@ export class AlbTraffic implements Traffic {
     return resolved;
   }
 
-  async getWeights(target: TrafficTarget): Promise<Weights> {
+  async getWeights(target: AlbTarget): Promise<Weights> {
     return this.withResolution(target, async (resolved) => {
       const actions = await this.readActions(target.region, resolved);
       return weightsOf(forwardAction(actions, locationOf(target)), resolved, locationOf(target));
     });
   }
 
-  async setWeights(target: TrafficTarget, weights: Weights): Promise<Weights> {
+  async setWeights(target: AlbTarget, weights: Weights): Promise<Weights> {
     assertPercentWeights(weights);
     return this.withResolution(target, async (resolved) => {
       const where = locationOf(target);
@@ -102,7 +105,7 @@ export class AlbTraffic implements Traffic {
     });
   }
 
-  async targetHealth(target: TrafficTarget): Promise<Record<Track, TargetHealthSummary>> {
+  async targetHealth(target: AlbTarget): Promise<Record<Track, TargetHealthSummary>> {
     return this.withResolution(target, async (resolved) => {
       const [stable, canary] = await Promise.all([
         this.healthOf(target.region, resolved.stableTargetGroupArn),
@@ -117,7 +120,7 @@ export class AlbTraffic implements Traffic {
    * or a target group was recreated), resolves afresh and runs `act` once more.
    */
   private async withResolution<T>(
-    target: TrafficTarget,
+    target: AlbTarget,
     act: (resolved: ResolvedTraffic) => Promise<T>,
   ): Promise<T> {
     const wasCached = this.cached(target) !== undefined;
@@ -132,16 +135,17 @@ export class AlbTraffic implements Traffic {
     }
   }
 
-  private cached(target: TrafficTarget): ResolvedTraffic | undefined {
+  private cached(target: AlbTarget): ResolvedTraffic | undefined {
     const entry = this.resolutions.get(cacheKey(target));
     return entry?.plan === JSON.stringify(target.alb) ? entry.resolved : undefined;
   }
 
-  private async lookUp(target: TrafficTarget): Promise<ResolvedTraffic> {
+  private async lookUp(target: AlbTarget): Promise<ResolvedTraffic> {
     const { alb, region } = target;
     const client = this.elbv2For(region);
 
     const loadBalancerArn = await this.findLoadBalancer(client, alb.loadBalancerName, region);
+    await refuseControllerOwned(client, loadBalancerArn, alb.loadBalancerName, region);
     const listener = await this.findListener(client, loadBalancerArn, alb, region);
     const ruleArn =
       alb.rule === undefined ? undefined : (await this.findRule(client, listener, alb, region)).RuleArn;
@@ -300,19 +304,61 @@ export class AlbTraffic implements Traffic {
   }
 
   private async healthOf(region: string, targetGroupArn: string): Promise<TargetHealthSummary> {
-    const { TargetHealthDescriptions } = await callAws(
-      this.elbv2For(region).send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
-    );
-    const summary: TargetHealthSummary = { healthy: 0, unhealthy: 0, other: 0 };
-    for (const description of TargetHealthDescriptions ?? []) {
-      const state = description.TargetHealth?.State;
-      // unhealthy.draining is on its way out, like draining: neither serving nor failing.
-      if (state === 'healthy') summary.healthy += 1;
-      else if (state === 'unhealthy') summary.unhealthy += 1;
-      else summary.other += 1;
-    }
-    return summary;
+    return targetGroupHealth(this.elbv2For(region), targetGroupArn);
   }
+}
+
+/** The health of a target group's registered targets; `undefined` (no target group yet) has none. */
+export async function targetGroupHealth(
+  client: ElasticLoadBalancingV2Client,
+  targetGroupArn: string | undefined,
+): Promise<TargetHealthSummary> {
+  const summary: TargetHealthSummary = { healthy: 0, unhealthy: 0, other: 0 };
+  if (targetGroupArn === undefined) return summary;
+  const { TargetHealthDescriptions } = await callAws(
+    client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
+  );
+  for (const description of TargetHealthDescriptions ?? []) {
+    const state = description.TargetHealth?.State;
+    // unhealthy.draining is on its way out, like draining: neither serving nor failing.
+    if (state === 'healthy') summary.healthy += 1;
+    else if (state === 'unhealthy') summary.unhealthy += 1;
+    else summary.other += 1;
+  }
+  return summary;
+}
+
+/**
+ * Refuses a load balancer the AWS Load Balancer Controller made: it rewrites the rules from the
+ * Ingress at every reconcile, so a ModifyRule here would be reverted. Its tags say who owns it:
+ * https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#resource-tags
+ */
+async function refuseControllerOwned(
+  client: ElasticLoadBalancingV2Client,
+  loadBalancerArn: string,
+  name: string,
+  region: string,
+): Promise<void> {
+  const { TagDescriptions } = await callAws(
+    client.send(new DescribeTagsCommand({ ResourceArns: [loadBalancerArn] })),
+  );
+  const tags = Object.fromEntries(
+    (TagDescriptions?.[0]?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']),
+  );
+  const owner = controllerOwnership(tags);
+  if (owner === undefined) return;
+  const madeFor = [
+    owner.stack !== undefined && `stack ${owner.stack}`,
+    owner.cluster !== undefined && `cluster ${owner.cluster}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  throw new ControllerOwnedLoadBalancerError(
+    `load balancer "${name}" in ${region} belongs to the AWS Load Balancer Controller` +
+      `${madeFor ? ` (${madeFor})` : ''}, which rewrites its rules from the Ingress at every reconcile: ` +
+      'weights written to the rule would be reverted. Use traffic.type albIngress (the Ingress, its action ' +
+      'and the stable and canary Services) so Switchyard writes the weights into the Ingress instead',
+  );
 }
 
 function targetGroupsNotFound(missing: readonly string[], region: string): NotFoundError {
@@ -320,7 +366,7 @@ function targetGroupsNotFound(missing: readonly string[], region: string): NotFo
   return new NotFoundError(`target group${missing.length > 1 ? 's' : ''} ${names} not found in ${region}`);
 }
 
-function cacheKey(target: TrafficTarget): string {
+function cacheKey(target: AlbTarget): string {
   return `${target.region}/${target.service}`;
 }
 
@@ -370,13 +416,13 @@ function conditionValues(
 // ── weights ──────────────────────────────────────────────────────────────────
 
 /** Where the weights live, in words, for error messages. */
-function locationOf(target: TrafficTarget): string {
+function locationOf(target: AlbTarget): string {
   const { alb, region } = target;
   const rule = alb.rule === undefined ? 'the default action' : `the rule with ${ruleCriteriaText(alb.rule)}`;
   return `${rule} of listener port ${alb.port} on load balancer "${alb.loadBalancerName}" in ${region}`;
 }
 
-function assertPercentWeights(weights: Weights): void {
+export function assertPercentWeights(weights: Weights): void {
   const { stable, canary } = weights;
   const valid = (value: number) => Number.isInteger(value) && value >= 0 && value <= 100;
   if (!valid(stable) || !valid(canary) || stable + canary !== 100) {
@@ -386,7 +432,7 @@ function assertPercentWeights(weights: Weights): void {
   }
 }
 
-function forwardAction(actions: readonly Action[], where: string): Action {
+export function forwardAction(actions: readonly Action[], where: string): Action {
   const forward = actions.find((action) => action.Type === 'forward');
   if (forward === undefined) {
     const types = actions.map((action) => action.Type).join(', ') || 'none';
@@ -414,7 +460,7 @@ function weightOf(group: TargetGroupTuple): number {
  */
 function assertNoOtherWeightedGroups(
   groups: readonly TargetGroupTuple[],
-  resolved: ResolvedTraffic,
+  resolved: WeightedGroups,
   where: string,
 ) {
   const ours = new Set([resolved.stableTargetGroupArn, resolved.canaryTargetGroupArn]);
@@ -427,7 +473,12 @@ function assertNoOtherWeightedGroups(
   }
 }
 
-function weightsOf(forward: Action, resolved: ResolvedTraffic, where: string): Weights {
+/** The stable and canary target groups of a split; a canary group not made yet carries no weight. */
+export type WeightedGroups = Pick<ResolvedTraffic, 'stableTargetGroupArn'> & {
+  canaryTargetGroupArn?: string;
+};
+
+export function weightsOf(forward: Action, resolved: WeightedGroups, where: string): Weights {
   const groups = forwardGroups(forward);
   assertNoOtherWeightedGroups(groups, resolved, where);
   const sum = (arn: string) =>
@@ -435,7 +486,7 @@ function weightsOf(forward: Action, resolved: ResolvedTraffic, where: string): W
       .filter((group) => group.TargetGroupArn === arn)
       .reduce((total, group) => total + weightOf(group), 0);
   const stable = sum(resolved.stableTargetGroupArn);
-  const canary = sum(resolved.canaryTargetGroupArn);
+  const canary = resolved.canaryTargetGroupArn === undefined ? 0 : sum(resolved.canaryTargetGroupArn);
   if (stable + canary === 0) {
     throw new InvalidInputError(`${where} sends no traffic to the stable or canary target group`);
   }
