@@ -355,9 +355,9 @@ async function refuseControllerOwned(
     .join(', ');
   throw new ControllerOwnedLoadBalancerError(
     `load balancer "${name}" in ${region} belongs to the AWS Load Balancer Controller` +
-      `${madeFor ? ` (${madeFor})` : ''}, which rewrites its rules from the Ingress at every reconcile: ` +
-      'weights written to the rule would be reverted. Use traffic.type albIngress (the Ingress, its action ' +
-      'and the stable and canary Services) so Switchyard writes the weights into the Ingress instead',
+      `${madeFor ? ` (${madeFor})` : ''}: it rewrites the rules from the Ingress at each reconcile, so ` +
+      'weights written to them would be reverted; use traffic.type albIngress (the Ingress, its action, ' +
+      'the stable and canary Services) to have Switchyard write them into the Ingress',
   );
 }
 
