@@ -161,9 +161,14 @@ let server: FakeKubeApiServer;
 let ingresses: IngressApi;
 let traffic: AlbIngressTraffic;
 
+/** The Ingress as the API server holds it. */
+function storedIngress(name = 'storefront'): Json {
+  return server.getIngress('shop', name) as Json;
+}
+
 /** What the controller does at a reconcile: the action's rule rebuilt from the Ingress annotation. */
 function reconcile(): void {
-  const annotation = JSON.parse(server.getIngress('shop', 'storefront')!.metadata.annotations[ACTION_KEY]);
+  const annotation = JSON.parse(storedIngress().metadata.annotations[ACTION_KEY]);
   const tuples = annotation.forwardConfig.targetGroups.map((group: Json) => {
     const resource = `shop/storefront-${group.serviceName}:${group.servicePort}`;
     let found = targetGroups.find((candidate) => candidate.resource === resource);
@@ -302,8 +307,7 @@ afterEach(async () => {
   await server.close();
 });
 
-const annotationNow = () =>
-  JSON.parse(server.getIngress('shop', 'storefront')!.metadata.annotations[ACTION_KEY]);
+const annotationNow = () => JSON.parse(storedIngress().metadata.annotations[ACTION_KEY]);
 const patches = () => server.requests.filter((request) => request.method === 'PATCH');
 
 describe('setWeights through the Ingress', () => {
@@ -322,10 +326,11 @@ describe('setWeights through the Ingress', () => {
       status: 200,
     });
     // Only the action's key, onto the version read: the rest of the Ingress is left alone.
-    expect(Object.keys(patch!.body.metadata.annotations)).toEqual([ACTION_KEY]);
-    expect(patch!.body.metadata.resourceVersion).toBeDefined();
+    const body = patch!.body as Json;
+    expect(Object.keys(body.metadata.annotations)).toEqual([ACTION_KEY]);
+    expect(body.metadata.resourceVersion).toBeDefined();
     expect(annotationNow()).toEqual(forwardTo(['storefront', 80, 90], ['storefront-canary', 80, 10]));
-    const stored = server.getIngress('shop', 'storefront')!;
+    const stored = storedIngress();
     expect(stored.metadata.annotations['alb.ingress.kubernetes.io/scheme']).toBe('internal');
     expect(stored.spec).toEqual(storefrontIngress().spec);
 
@@ -352,7 +357,7 @@ describe('setWeights through the Ingress', () => {
       /tagged ingress\.k8s\.aws\/stack=shop\/storefront, not shop\/named/,
     );
 
-    expect(JSON.parse(server.getIngress('shop', 'named')!.metadata.annotations[ACTION_KEY])).toEqual({
+    expect(JSON.parse(storedIngress('named').metadata.annotations[ACTION_KEY])).toEqual({
       type: 'forward',
       forwardConfig: {
         targetGroups: [
