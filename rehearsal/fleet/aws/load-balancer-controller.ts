@@ -13,7 +13,7 @@
  *   https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/configurations/#sync-period
  * Each reconcile writes the forward action the action annotation describes, making target groups
  * for Services named for the first time, and so puts back any rule edited directly through the
- * ELBv2 API (https://repost.aws/knowledge-center/eks-load-balancer-changes-automatically-reverted).
+ * ELBv2 API (https://www.repost.aws/knowledge-center/eks-load-balancer-changes-automatically-reverted).
  * An annotation the controller cannot use (bad JSON, an unknown Service) changes nothing.
  *
  * The `controllerManaged` fault hands a plan's plain load balancer to the controller: it gets the
