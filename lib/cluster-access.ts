@@ -14,19 +14,20 @@ export interface SwitchyardCluster {
   /** The cluster's region: one of the workload regions. */
   readonly region: string;
   readonly clusterName: string;
-  /** Namespaces the handlers may change Deployments in. */
+  /** Namespaces the handlers may change Deployments (and albIngress Ingresses) in. */
   readonly namespaces: readonly string[];
 }
 
 /**
- * The EKS access policy granted, namespaced: it allows what the Kubernetes adapter does to
- * Deployments (get, create, update, patch, delete, and the scale subresource).
+ * The EKS access policy granted, namespaced: it allows what the Kubernetes adapters do to
+ * Deployments (get, create, update, patch, delete, and the scale subresource) and, for albIngress
+ * traffic, to Ingresses (get, patch).
  */
 export const CLUSTER_ACCESS_POLICY = 'AmazonEKSEditPolicy';
 
 export interface ClusterAccessProps {
   readonly clusters: readonly SwitchyardCluster[];
-  /** Roles of the handlers that use the cluster port. */
+  /** Roles of the handlers that use the cluster port, or the traffic port (albIngress Ingresses). */
   readonly roles: readonly IRole[];
   /** Create the access entries for clusters in this stack's region (same account). */
   readonly createAccessEntries: boolean;

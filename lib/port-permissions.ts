@@ -5,11 +5,11 @@
  * synth until someone decides what the new action may touch.
  */
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { TRAFFIC_IAM_ACTIONS } from '../lambdas/adapters/aws/alb-traffic';
 import { SIGNALS_IAM_ACTIONS } from '../lambdas/adapters/aws/cloudwatch-signals';
 import { EVENTS_IAM_ACTIONS } from '../lambdas/adapters/aws/eventbridge-events';
 import { DNS_IAM_ACTIONS } from '../lambdas/adapters/aws/route53-dns';
 import { WORKFLOW_IAM_ACTIONS } from '../lambdas/adapters/aws/stepfunctions-workflow';
+import { TRAFFIC_IAM_ACTIONS } from '../lambdas/adapters/aws/traffic';
 import { STORE_IAM_ACTIONS } from '../lambdas/adapters/dynamodb/store';
 import { CLUSTER_IAM_ACTIONS } from '../lambdas/adapters/kubernetes/iam';
 import type { PortName } from '../lambdas/handlers/define';
@@ -34,6 +34,7 @@ export const ACTIONS_WITHOUT_RESOURCE_SCOPE: ReadonlySet<string> = new Set([
   'elasticloadbalancing:DescribeLoadBalancers',
   'elasticloadbalancing:DescribeListeners',
   'elasticloadbalancing:DescribeRules',
+  'elasticloadbalancing:DescribeTags',
   'elasticloadbalancing:DescribeTargetGroups',
   'elasticloadbalancing:DescribeTargetHealth',
   'cloudwatch:GetMetricData',
@@ -94,10 +95,13 @@ function scopesOf(port: PortName, arns: HandlerResourceArns): Scopes {
         'elasticloadbalancing:DescribeLoadBalancers': everything,
         'elasticloadbalancing:DescribeListeners': everything,
         'elasticloadbalancing:DescribeRules': everything,
+        'elasticloadbalancing:DescribeTags': everything,
         'elasticloadbalancing:DescribeTargetGroups': everything,
         'elasticloadbalancing:DescribeTargetHealth': everything,
         'elasticloadbalancing:ModifyListener': arns.listenerArns,
         'elasticloadbalancing:ModifyRule': arns.listenerRuleArns,
+        // albIngress: the Ingress is patched through the cluster's Kubernetes API.
+        'eks:DescribeCluster': arns.clusterArns,
       };
     case 'dns':
       return {

@@ -413,7 +413,8 @@ export class Switchyard extends Construct {
     this.clusterAccess = new ClusterAccess(this, 'ClusterAccess', {
       clusters,
       roles: deployedFunctions
-        .filter((deployed) => deployed.ports.includes('cluster'))
+        // The traffic port patches Ingresses (albIngress) through the same Kubernetes API.
+        .filter((deployed) => deployed.ports.includes('cluster') || deployed.ports.includes('traffic'))
         .map((deployed) => functions[deployed.name]?.role)
         .filter((role) => role !== undefined),
       createAccessEntries: props.createClusterAccessEntries ?? false,

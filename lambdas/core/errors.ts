@@ -63,12 +63,23 @@ export class RolloutNotReadyError extends SwitchyardError {}
 /** Read-back weights differ from what was applied. */
 export class WeightsMismatchError extends SwitchyardError {}
 /**
+/**
  * Someone else changed the traffic Switchyard manages (weights, or a rule's conditions or other
  * actions) since Switchyard last wrote it: Switchyard stops rather than undo their change.
  */
 export class TrafficEditedError extends SwitchyardError {}
 /** Stable and canary pods share a target group: weights could not split traffic between them. */
 export class SharedTargetGroupError extends SwitchyardError {}
+/**
+ * The weights were asked for but the load balancer does not carry them yet (the AWS Load
+ * Balancer Controller has not reconciled the Ingress): the state machine waits and asks again.
+ */
+export class TrafficNotAppliedError extends SwitchyardError {}
+/**
+ * A plain `alb` service names a load balancer the AWS Load Balancer Controller owns: the
+ * controller would revert every weight Switchyard wrote. Retrying cannot help; `albIngress` does.
+ */
+export class ControllerOwnedLoadBalancerError extends InvalidInputError {}
 export class ApprovalRejectedError extends SwitchyardError {}
 /** The release is being rolled back: a running service rollout stops acting. */
 export class ReleaseAbortedError extends SwitchyardError {}

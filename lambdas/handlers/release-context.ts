@@ -79,8 +79,21 @@ export function buildReleaseContext(releaseId: string, plan: ResolvedPlan): Rele
       };
     },
     trafficTarget: (regionName, name) => {
-      const traffic = service(name).traffic;
-      return traffic.type === 'alb' ? { service: name, region: regionName, alb: traffic } : undefined;
+      const { traffic, namespace } = service(name);
+      switch (traffic.type) {
+        case 'alb':
+          return { service: name, region: regionName, alb: traffic };
+        case 'albIngress':
+          return {
+            service: name,
+            region: regionName,
+            cluster: region(regionName).cluster,
+            namespace: traffic.namespace ?? namespace,
+            albIngress: traffic,
+          };
+        case 'replicaRatio':
+          return undefined;
+      }
     },
     priority: (regionName, name) => {
       let byService = priorities.get(regionName);

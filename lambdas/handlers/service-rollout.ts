@@ -273,7 +273,11 @@ async function applyWeights(
       actor: 'switchyard',
       region: key.region,
       service: key.service,
-      detail: { stable: applied.stable, canary: applied.canary, via: target ? 'alb' : 'replicaRatio' },
+      detail: {
+        stable: applied.stable,
+        canary: applied.canary,
+        via: context.service(key.service).traffic.type,
+      },
     },
   );
   await ports.events.publish([

@@ -4,7 +4,7 @@
  * fleet and the tests' fakes implement the same interfaces.
  */
 import type { LockHolder } from '../core/errors';
-import type { AlbTrafficPlan, CheckPlan } from '../core/plan/schema';
+import type { AlbIngressTrafficPlan, AlbTrafficPlan, CheckPlan } from '../core/plan/schema';
 import type { RegisteredTarget } from '../core/target-health';
 
 export type { RegisteredTarget, TargetHealthState } from '../core/target-health';
@@ -88,12 +88,40 @@ export interface Cluster {
   restore(snapshot: DeploymentSnapshot): Promise<void>;
 }
 
-/** An ALB listener or rule of one service in one region, by the names in the plan. */
-export interface TrafficTarget {
+/** Where one service's weights live in one region, by the names in the plan. */
+export type TrafficTarget = AlbTarget | AlbIngressTarget;
+
+/** An ALB listener or rule that Switchyard changes itself. */
+export interface AlbTarget {
   service: string;
   region: string;
   alb: AlbTrafficPlan;
 }
+
+/** An Ingress action whose weights the AWS Load Balancer Controller carries to the ALB. */
+export interface AlbIngressTarget {
+  service: string;
+  region: string;
+  /** The EKS cluster the Ingress lives in. */
+  cluster: string;
+  /** The Ingress's namespace (the plan's, or the service's). */
+  namespace: string;
+  albIngress: AlbIngressTrafficPlan;
+}
+
+export function isAlbIngressTarget(target: TrafficTarget): target is AlbIngressTarget {
+  return 'albIngress' in target;
+}
+
+/** The Traffic port for one kind of target: what each traffic adapter implements. */
+export type TrafficFor<T extends TrafficTarget> = {
+  [Method in keyof Traffic]: Traffic[Method] extends (
+    target: TrafficTarget,
+    ...rest: infer Rest
+  ) => infer Result
+    ? (target: T, ...rest: Rest) => Result
+    : never;
+};
 
 export interface ResolvedTraffic {
   loadBalancerArn: string;
@@ -135,7 +163,11 @@ export interface DnsRecord {
 export interface Dns {
   /** Weight (0–255) per set identifier of the record's weighted records. */
   getWeights(record: DnsRecord): Promise<Record<string, number>>;
-  /** One UPSERT batch for all the given set identifiers; returns the change id to wait on. */
+  /**
+   * One change batch for all the given set identifiers (each record deleted exactly as read and
+   * created with its new weight, so a record edited meanwhile is never overwritten); returns the
+   * change id to wait on.
+   */
   setWeights(record: DnsRecord, weights: Record<string, number>): Promise<{ changeId: string }>;
   /** true once the change is INSYNC. */
   isInSync(changeId: string): Promise<boolean>;

@@ -239,6 +239,23 @@ export const DnsRecordEditedFault = z
     "Someone else changes the record's TTL just before Switchyard's next change of the record reaches Route 53.",
   );
 
+export const ControllerManagedFault = z
+  .object({
+    type: z.literal('controllerManaged'),
+    loadBalancer: z
+      .string()
+      .min(1)
+      .max(32)
+      .describe(
+        'The loadBalancerName of plain alb services of the plan (at most 32 characters, as ALB names).',
+      ),
+    region: RegionScope,
+  })
+  .strict()
+  .describe(
+    'The AWS Load Balancer Controller owns this load balancer (it carries its tags and gets its rules put back at each reconcile): plain alb services on it are refused before their traffic moves.',
+  );
+
 export const Fault = z.discriminatedUnion('type', [
   DegradedVersionFault,
   OperationFailureFault,
@@ -250,6 +267,7 @@ export const Fault = z.discriminatedUnion('type', [
   SharedSelectorFault,
   TrafficEditedFault,
   DnsRecordEditedFault,
+  ControllerManagedFault,
 ]);
 
 export const FleetSettings = z
@@ -346,6 +364,7 @@ export type InsecureWorkloadFault = z.infer<typeof InsecureWorkloadFault>;
 export type SharedSelectorFault = z.infer<typeof SharedSelectorFault>;
 export type TrafficEditedFault = z.infer<typeof TrafficEditedFault>;
 export type DnsRecordEditedFault = z.infer<typeof DnsRecordEditedFault>;
+export type ControllerManagedFault = z.infer<typeof ControllerManagedFault>;
 
 /** A fault file with nothing in it: the fleet behaves, every call succeeds. */
 export function noFaults(): FaultFile {

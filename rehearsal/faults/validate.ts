@@ -131,6 +131,9 @@ export function findFaultProblems(raw: unknown, plan: ResolvedPlan): Problem[] {
         }
         break;
       }
+      case 'controllerManaged':
+        problems.push(...controllerManagedProblems(fault, region, plan, at));
+        break;
     }
   });
   return problems;
@@ -169,13 +172,43 @@ function operationProblems(
       message: `${operation} calls name no region${operation.startsWith('dns.') ? ' (Route 53 is global)' : ''}`,
     });
   }
-  if (service && service.traffic.type !== 'alb' && SERVICES_WITH_A_LOAD_BALANCER_ONLY.has(operation)) {
+  if (service?.traffic.type === 'replicaRatio' && SERVICES_WITH_A_LOAD_BALANCER_ONLY.has(operation)) {
     problems.push({
       path: at('service'),
       message: `"${service.name}" has ${service.traffic.type} traffic and no load balancer: ${operation} is never called for it`,
     });
   }
   return problems;
+}
+
+/** The load balancer must be one that plain alb services of the plan use, in the region when given. */
+function controllerManagedProblems(
+  fault: Raw,
+  region: string | undefined,
+  plan: ResolvedPlan,
+  at: (...rest: PathSegment[]) => PathSegment[],
+): Problem[] {
+  const name = asString(fault.loadBalancer);
+  if (name === undefined || (fault.region !== undefined && region === undefined)) return [];
+  const used = new Set<string>();
+  for (const candidate of plan.regions) {
+    if (region !== undefined && candidate.name !== region) continue;
+    for (const serviceName of candidate.services) {
+      const traffic = plan.services.get(serviceName)?.traffic;
+      if (traffic?.type === 'alb') used.add(traffic.loadBalancerName);
+    }
+  }
+  if (used.has(name)) return [];
+  const where = region === undefined ? 'the plan' : region;
+  return [
+    {
+      path: at('loadBalancer'),
+      message:
+        used.size === 0
+          ? `no plain alb service in ${where} uses a load balancer`
+          : `no plain alb service in ${where} uses load balancer "${name}" (they use ${quoted([...used].sort())})`,
+    },
+  ];
 }
 
 function untilProblems(fault: Raw, at: (...rest: PathSegment[]) => PathSegment[]): Problem[] {

@@ -110,13 +110,13 @@ export class FleetContext {
     return (this.outagesByRegion.get(region) ?? []).flatMap((outage) => [outage.fromMs, outage.untilMs]);
   }
 
-  /** Records the new version's share of a service's traffic in a region after a change. */
-  noteNewVersionShare(service: string, region: string, percent: number): void {
+  /** Records the new version's share of a service's traffic in a region after a change (at `atMs`, by default now). */
+  noteNewVersionShare(service: string, region: string, percent: number, atMs = this.nowMs()): void {
     const key = `${service}/${region}`;
     const highs = this.newVersionHighs.get(key) ?? [];
     const best = highs.at(-1)?.percent ?? 0;
     if (highs.length === 0 || percent > best) {
-      highs.push({ atMs: this.nowMs(), percent });
+      highs.push({ atMs, percent });
       this.newVersionHighs.set(key, highs);
     }
   }

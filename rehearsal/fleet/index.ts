@@ -2,16 +2,19 @@
  * The simulated fleet the rehearsal runs a release against: per region of the plan an EKS cluster,
  * load balancers, CloudWatch metrics and alarms, and the plan's Route 53 record, behind the same
  * Cluster, Traffic, Dns and Signals ports the AWS adapters implement. Traffic and Dns are the real
- * adapters (alb-traffic.ts, route53-dns.ts) talking to simulated ELBv2 and Route 53 APIs, so the
- * rehearsal exercises their rules too.
+ * adapters (alb-traffic.ts, alb-ingress-traffic.ts, route53-dns.ts) talking to simulated ELBv2,
+ * Ingress and Route 53 APIs, so the rehearsal exercises their rules too; load balancers of
+ * albIngress services belong to a simulated AWS Load Balancer Controller.
  *
  * Everything is on virtual time: the fleet never sleeps or sets timers; its state is a function
  * of `clock.now()` and of what was done to it, computed when asked. The same plan, fault file
  * and seed give the same answers.
  */
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { AlbIngressTraffic } from '../../lambdas/adapters/aws/alb-ingress-traffic';
 import { AlbTraffic } from '../../lambdas/adapters/aws/alb-traffic';
 import { Route53Dns } from '../../lambdas/adapters/aws/route53-dns';
+import { TrafficByType } from '../../lambdas/adapters/aws/traffic';
 import { InvalidInputError } from '../../lambdas/core/errors';
 import type { ResolvedPlan } from '../../lambdas/core/plan/resolve';
 import type {
@@ -29,11 +32,13 @@ import type {
 } from '../../lambdas/ports';
 import { type FaultFile, noFaults } from '../faults/schema';
 import { type AlarmTransition, FleetAlarms } from './alarms';
-import { SimulatedLoadBalancing } from './aws/elbv2';
+import { type ActionWriter, SimulatedLoadBalancing } from './aws/elbv2';
+import { SimulatedLoadBalancerController } from './aws/load-balancer-controller';
 import { SimulatedRoute53 } from './aws/route53';
 import { SimulatedClusters } from './cluster';
 import { FleetContext } from './context';
 import { type CallScope, FaultInjector, type InjectedFailure, withFaults } from './fault-injection';
+import { SimulatedIngresses } from './ingresses';
 import { FleetMetrics } from './metrics';
 import { SimulatedSignals } from './signals';
 
@@ -93,6 +98,16 @@ export interface SimulatedFleet {
   injectedFailures(): InjectedFailure[];
   /** The simulated hosted zone's record sets as they are now. */
   dnsRecords(): ResourceRecordSet[];
+  /**
+   * Every change of a service's ALB weights, earliest first, with who made it: `initial`, an
+   * ELBv2 `ModifyRule`/`ModifyListener` call, or the AWS Load Balancer Controller's reconcile.
+   */
+  weightChanges(
+    service: string,
+    region: string,
+  ): Array<{ atMs: number; by?: ActionWriter; weights: Weights }>;
+  /** The simulated clusters' Ingress API, as the albIngress adapter reaches it. */
+  readonly ingresses: SimulatedIngresses;
 }
 
 export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedFleet {
@@ -101,21 +116,24 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
   const context = new FleetContext(options.plan, faults, options.clock, seed);
   const clusters = new SimulatedClusters(context);
   const balancers = new SimulatedLoadBalancing(context, clusters);
+  const ingresses = new SimulatedIngresses(context);
+  new SimulatedLoadBalancerController(context, balancers, ingresses);
   const route53 = new SimulatedRoute53(context);
   const metrics = new FleetMetrics(context, clusters, balancers);
   const alarms = new FleetAlarms(context, metrics);
   const injector = new FaultInjector(context);
 
   // After any change to a service: how far the new version has got (faults start from a step
-  // or weight) and whether its canary serves traffic (metric alarms can only breach then).
-  const changed = (serviceName: string, region: string) => {
+  // or weight) and whether its canary serves traffic (metric alarms can only breach then). A
+  // change the controller made before now (a reconcile caught up on) counts from its own time.
+  const changed = (serviceName: string, region: string, atMs = context.nowMs()) => {
     const service = context.service(serviceName);
     if (!service) return;
     const stable = clusters.spec(region, service, 'stable');
     const canary = clusters.spec(region, service, 'canary');
     const isNew = (spec: { image: string } | undefined) =>
       spec !== undefined && context.versionOf(service, spec.image) === 'new';
-    const split = balancers.splitAt(serviceName, region, context.nowMs());
+    const split = balancers.splitAt(serviceName, region, atMs);
     let newShare: number;
     if (split) {
       newShare = (isNew(stable) ? split.stable : 0) + (isNew(canary) ? split.canary : 0);
@@ -124,7 +142,7 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
       const onNew = (isNew(stable) ? stable!.replicas : 0) + (isNew(canary) ? canary!.replicas : 0);
       newShare = total === 0 ? 0 : onNew / total;
     }
-    context.noteNewVersionShare(serviceName, region, Math.round(newShare * 100_000) / 1000);
+    context.noteNewVersionShare(serviceName, region, Math.round(newShare * 100_000) / 1000, atMs);
     alarms.noteCanaryActivity(serviceName, region, (canary?.replicas ?? 0) > 0 || (split?.canary ?? 0) > 0);
   };
   clusters.onChange(changed);
@@ -156,7 +174,11 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
     injector,
   );
 
-  const alb = new AlbTraffic((region) => balancers.client(region));
+  const elbv2For = (region: string) => balancers.client(region);
+  const alb = new TrafficByType({
+    alb: new AlbTraffic(elbv2For),
+    albIngress: new AlbIngressTraffic({ elbv2For, ingresses }),
+  });
   // Only services with ALB traffic have a load balancer, whatever names a caller passes.
   const requireLoadBalancer = (target: TrafficTarget) => {
     if (!balancers.hasLoadBalancer(target.service, target.region)) {
@@ -269,6 +291,13 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
     alarmTransitionsBetween: (from, to) => alarms.transitionsBetween(from.getTime(), to.getTime()),
     injectedFailures: () => [...injector.injected],
     dnsRecords: () => route53.recordSets(),
+    weightChanges: (service, region) =>
+      balancers.weightHistory(service, region).map(({ atMs, by, split }) => ({
+        atMs,
+        ...(by !== undefined && { by }),
+        weights: percentWeights(split),
+      })),
+    ingresses,
     describe: () => {
       const now = context.nowMs();
       const regions: FleetDescription['regions'] = {};

@@ -424,7 +424,11 @@ describe('the Switchyard stack', () => {
   });
 
   it('gives the cluster handlers namespaced access to same-region clusters and says what to run for the others', () => {
-    const clusterRoles = handlerFunctions().filter((deployed) => deployed.ports.includes('cluster'));
+    // The traffic port's handlers patch albIngress Ingresses through the same Kubernetes API.
+    const clusterRoles = handlerFunctions().filter(
+      (deployed) => deployed.ports.includes('cluster') || deployed.ports.includes('traffic'),
+    );
+    expect(clusterRoles.some((deployed) => !deployed.ports.includes('cluster'))).toBe(true);
     const entries = ofType('AWS::EKS::AccessEntry');
     expect(entries).toHaveLength(clusterRoles.length);
     for (const [, entry] of entries) {

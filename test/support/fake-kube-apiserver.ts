@@ -1,7 +1,7 @@
 /**
- * A small, real Kubernetes API server for apps/v1 Deployments on 127.0.0.1 (plain HTTP, or HTTPS
- * with a given certificate), so the Cluster adapter runs through the real @kubernetes/client-node
- * against it.
+ * A small, real Kubernetes API server for apps/v1 Deployments and networking.k8s.io/v1 Ingresses
+ * on 127.0.0.1 (plain HTTP, or HTTPS with a given certificate), so the Kubernetes adapters run
+ * through the real @kubernetes/client-node against it.
  *
  * What it serves, as the real API server does:
  * - GET (list), POST on /apis/apps/v1/namespaces/{ns}/deployments
@@ -17,6 +17,10 @@
  *   containers by name, env by name, volumeMounts by mountPath…, `$patch: delete|replace`,
  *   null deletes), application/merge-patch+json (RFC 7386), application/json-patch+json
  *   (RFC 6902 add/remove/replace/test); any other type is refused with 415
+ * - Ingresses: GET and PATCH on /apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/{name}, with
+ *   the same patch types, a resourceVersion precondition (409), annotation values that must be
+ *   strings (400), status kept from what `seedIngress` gave (the main resource cannot write it),
+ *   and a patch that changes nothing leaving the resourceVersion as it is
  *
  * The Deployment controller is simulated and moves only when a test calls `advance()`: each call
  * takes every Deployment ONE step (observe the new generation; make new pods ready; create one
@@ -78,6 +82,7 @@ interface Stored {
 }
 
 const APPS_V1_DEPLOYMENTS = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+)(\/scale)?)?$/;
+const NETWORKING_V1_INGRESSES = /^\/apis\/networking\.k8s\.io\/v1\/namespaces\/([^/]+)\/ingresses\/([^/]+)$/;
 
 const CORE_V1_PODS = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/;
 
@@ -387,6 +392,7 @@ export class FakeKubeApiServer {
   token: string | undefined;
 
   private readonly deployments = new Map<string, Stored>();
+  private readonly ingresses = new Map<string, Json>();
   private readonly podFaults = new Map<string, PodFault>();
   private readonly failures: Array<Required<Pick<InjectedFailure, 'status' | 'count'>> & InjectedFailure> =
     [];
@@ -440,6 +446,30 @@ export class FakeKubeApiServer {
       this.refreshStatus(stored);
     }
     return clone(stored.object);
+  }
+
+  /** Stores an Ingress as the controller left it: `status` is kept as given (the controller writes it). */
+  seedIngress(ingress: Json): Json {
+    const object = clone(ingress);
+    const metadata = metadataOf(object);
+    const namespace = String(metadata.namespace ?? 'default');
+    Object.assign(metadata, {
+      namespace,
+      uid: randomUUID(),
+      generation: 1,
+      creationTimestamp: new Date().toISOString(),
+      resourceVersion: this.nextResourceVersion(),
+    });
+    object.apiVersion = 'networking.k8s.io/v1';
+    object.kind = 'Ingress';
+    this.ingresses.set(`${namespace}/${String(metadata.name)}`, object);
+    return clone(object);
+  }
+
+  /** A copy of the stored Ingress, or undefined. */
+  getIngress(namespace: string, name: string): Json | undefined {
+    const stored = this.ingresses.get(`${namespace}/${name}`);
+    return stored && clone(stored);
   }
 
   /** A copy of the stored Deployment, or undefined. */
@@ -842,6 +872,16 @@ export class FakeKubeApiServer {
         throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on pods`);
       return [200, this.listPods(decodeURIComponent(pods[1]!), query.labelSelector ?? '')];
     }
+    const ingress = NETWORKING_V1_INGRESSES.exec(path);
+    if (ingress) {
+      return this.routeIngress(
+        method,
+        decodeURIComponent(ingress[1]!),
+        decodeURIComponent(ingress[2]!),
+        contentType,
+        body,
+      );
+    }
     const match = APPS_V1_DEPLOYMENTS.exec(path);
     if (!match) throw new HttpProblem(404, 'NotFound', 'the server could not find the requested resource');
     const namespace = decodeURIComponent(match[1]!);
@@ -915,6 +955,66 @@ export class FakeKubeApiServer {
       default:
         throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on this resource`);
     }
+  }
+
+  private routeIngress(
+    method: string,
+    namespace: string,
+    name: string,
+    contentType: string | undefined,
+    body: unknown,
+  ): [number, Json] {
+    const key = `${namespace}/${name}`;
+    const current = this.ingresses.get(key);
+    if (!current) {
+      throw new HttpProblem(404, 'NotFound', `ingresses.networking.k8s.io "${name}" not found`, {
+        name,
+        group: 'networking.k8s.io',
+        kind: 'ingresses',
+      });
+    }
+    if (method === 'GET') return [200, clone(current)];
+    if (method !== 'PATCH') {
+      throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on this resource`);
+    }
+    const next = this.patched(current, contentType, body);
+    const metadata = metadataOf(next);
+    const currentMetadata = metadataOf(current);
+    if (metadata.resourceVersion !== currentMetadata.resourceVersion) {
+      throw new HttpProblem(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ingresses.networking.k8s.io "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name, group: 'networking.k8s.io', kind: 'ingresses' },
+      );
+    }
+    for (const [annotation, value] of Object.entries(asObject(metadata.annotations))) {
+      if (typeof value !== 'string') {
+        throw new HttpProblem(
+          400,
+          'BadRequest',
+          `json: cannot unmarshal ${typeof value} into Go struct field ObjectMeta.metadata.annotations of type string (${annotation})`,
+        );
+      }
+    }
+    // Identity and status are the server's; the main resource cannot change them.
+    Object.assign(metadata, {
+      name,
+      namespace,
+      uid: currentMetadata.uid,
+      creationTimestamp: currentMetadata.creationTimestamp,
+      generation: currentMetadata.generation,
+    });
+    next.status = current.status;
+    next.apiVersion = current.apiVersion;
+    next.kind = current.kind;
+    if (canonical(next) !== canonical(current)) {
+      if (canonical(next.spec) !== canonical(current.spec))
+        metadata.generation = Number(currentMetadata.generation) + 1;
+      metadata.resourceVersion = this.nextResourceVersion();
+      this.ingresses.set(key, next);
+    }
+    return [200, clone(this.ingresses.get(key)!)];
   }
 }
 

@@ -52,6 +52,7 @@ import type {
   Workflow,
   WorkloadTarget,
 } from '../../lambdas/ports';
+import { isAlbIngressTarget } from '../../lambdas/ports';
 
 type Json = Record<string, unknown>;
 type Snapshot = DeploymentSnapshot & { weights?: Weights };
@@ -756,11 +757,25 @@ export class FakeTraffic implements Traffic {
 
   async resolve(target: TrafficTarget): Promise<ResolvedTraffic> {
     const prefix = `arn:aws:elasticloadbalancing:${target.region}:123456789012`;
+    const names =
+      'alb' in target
+        ? {
+            balancer: target.alb.loadBalancerName,
+            port: target.alb.port,
+            stable: target.alb.stableTargetGroup,
+            canary: target.alb.canaryTargetGroup,
+          }
+        : {
+            balancer: `k8s-${target.namespace}-${target.albIngress.ingress}`.slice(0, 32),
+            port: 80,
+            stable: target.albIngress.stableService,
+            canary: target.albIngress.canaryService,
+          };
     return {
-      loadBalancerArn: `${prefix}:loadbalancer/app/${target.alb.loadBalancerName}/0123456789abcdef`,
-      listenerArn: `${prefix}:listener/app/${target.alb.loadBalancerName}/0123456789abcdef/${target.alb.port}`,
-      stableTargetGroupArn: `${prefix}:targetgroup/${target.alb.stableTargetGroup}/0000000000000001`,
-      canaryTargetGroupArn: `${prefix}:targetgroup/${target.alb.canaryTargetGroup}/0000000000000002`,
+      loadBalancerArn: `${prefix}:loadbalancer/app/${names.balancer}/0123456789abcdef`,
+      listenerArn: `${prefix}:listener/app/${names.balancer}/0123456789abcdef/${names.port}`,
+      stableTargetGroupArn: `${prefix}:targetgroup/${names.stable}/0000000000000001`,
+      canaryTargetGroupArn: `${prefix}:targetgroup/${names.canary}/0000000000000002`,
     };
   }
 
@@ -795,10 +810,10 @@ export class FakeTraffic implements Traffic {
         state: 'healthy' as const,
       })),
     });
-    return {
-      stable: group('stable', target.alb.stableTargetGroup),
-      canary: group('canary', target.alb.canaryTargetGroup),
-    };
+    const names = isAlbIngressTarget(target)
+      ? { stable: target.albIngress.stableService, canary: target.albIngress.canaryService }
+      : { stable: target.alb.stableTargetGroup, canary: target.alb.canaryTargetGroup };
+    return { stable: group('stable', names.stable), canary: group('canary', names.canary) };
   }
 }
 

@@ -7,6 +7,7 @@ import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
+  DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
@@ -17,25 +18,32 @@ import {
   type RuleCondition,
   type TargetGroupTuple,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { InvalidInputError, NotFoundError, TrafficEditedError } from '../../core/errors';
+import {
+  ControllerOwnedLoadBalancerError,
+  InvalidInputError,
+  NotFoundError,
+  TrafficEditedError,
+} from '../../core/errors';
 import type { AlbTrafficPlan } from '../../core/plan/schema';
 import { TARGET_HEALTH_STATES, type TargetHealthState } from '../../core/target-health';
 import type {
+  AlbTarget,
   ResolvedTraffic,
   TargetHealthSummary,
   Track,
-  Traffic,
-  TrafficTarget,
+  TrafficFor,
   Weights,
 } from '../../ports/index';
 import type { ClientForRegion } from './clients';
 import { awsErrorName, callAws } from './errors';
+import { controllerOwnership } from './load-balancer-controller';
 import { pages } from './paging';
 
-export const TRAFFIC_IAM_ACTIONS = [
+export const ALB_TRAFFIC_IAM_ACTIONS = [
   'elasticloadbalancing:DescribeLoadBalancers',
   'elasticloadbalancing:DescribeListeners',
   'elasticloadbalancing:DescribeRules',
+  'elasticloadbalancing:DescribeTags',
   'elasticloadbalancing:DescribeTargetGroups',
   'elasticloadbalancing:DescribeTargetHealth',
   'elasticloadbalancing:ModifyListener',
@@ -63,12 +71,12 @@ interface CachedResolution {
   resolved: ResolvedTraffic;
 }
 
-export class AlbTraffic implements Traffic {
+export class AlbTraffic implements TrafficFor<AlbTarget> {
   private readonly resolutions = new Map<string, CachedResolution>();
 
   constructor(private readonly elbv2For: ClientForRegion<ElasticLoadBalancingV2Client>) {}
 
-  async resolve(target: TrafficTarget): Promise<ResolvedTraffic> {
+  async resolve(target: AlbTarget): Promise<ResolvedTraffic> {
     const cached = this.cached(target);
     if (cached !== undefined) return cached;
     const resolved = await this.lookUp(target);
@@ -76,14 +84,14 @@ export class AlbTraffic implements Traffic {
     return resolved;
   }
 
-  async getWeights(target: TrafficTarget): Promise<Weights> {
+  async getWeights(target: AlbTarget): Promise<Weights> {
     return this.withResolution(target, async (resolved) => {
       const { actions } = await this.readHolder(target.region, resolved);
       return weightsOf(forwardAction(actions, locationOf(target)), resolved, locationOf(target));
     });
   }
 
-  async attachCanary(target: TrafficTarget): Promise<void> {
+  async attachCanary(target: AlbTarget): Promise<void> {
     await this.withResolution(target, async (resolved) => {
       const where = locationOf(target);
       const read = await this.readHolder(target.region, resolved);
@@ -95,7 +103,7 @@ export class AlbTraffic implements Traffic {
     });
   }
 
-  async setWeights(target: TrafficTarget, weights: Weights, expected?: Weights): Promise<Weights> {
+  async setWeights(target: AlbTarget, weights: Weights, expected?: Weights): Promise<Weights> {
     assertPercentWeights(weights);
     return this.withResolution(target, async (resolved) => {
       const where = locationOf(target);
@@ -119,7 +127,7 @@ export class AlbTraffic implements Traffic {
    * undo their change.
    */
   private async write(
-    target: TrafficTarget,
+    target: AlbTarget,
     resolved: ResolvedTraffic,
     read: HolderState,
     weights: Weights,
@@ -152,7 +160,7 @@ export class AlbTraffic implements Traffic {
     return weightsOf(forwardAction(readBack.actions, where), resolved, where);
   }
 
-  async targetHealth(target: TrafficTarget): Promise<Record<Track, TargetHealthSummary>> {
+  async targetHealth(target: AlbTarget): Promise<Record<Track, TargetHealthSummary>> {
     return this.withResolution(target, async (resolved) => {
       const [stable, canary] = await Promise.all([
         this.healthOf(target.region, resolved.stableTargetGroupArn, target.alb.stableTargetGroup),
@@ -167,7 +175,7 @@ export class AlbTraffic implements Traffic {
    * or a target group was recreated), resolves afresh and runs `act` once more.
    */
   private async withResolution<T>(
-    target: TrafficTarget,
+    target: AlbTarget,
     act: (resolved: ResolvedTraffic) => Promise<T>,
   ): Promise<T> {
     const wasCached = this.cached(target) !== undefined;
@@ -182,16 +190,17 @@ export class AlbTraffic implements Traffic {
     }
   }
 
-  private cached(target: TrafficTarget): ResolvedTraffic | undefined {
+  private cached(target: AlbTarget): ResolvedTraffic | undefined {
     const entry = this.resolutions.get(cacheKey(target));
     return entry?.plan === JSON.stringify(target.alb) ? entry.resolved : undefined;
   }
 
-  private async lookUp(target: TrafficTarget): Promise<ResolvedTraffic> {
+  private async lookUp(target: AlbTarget): Promise<ResolvedTraffic> {
     const { alb, region } = target;
     const client = this.elbv2For(region);
 
     const loadBalancerArn = await this.findLoadBalancer(client, alb.loadBalancerName, region);
+    await refuseControllerOwned(client, loadBalancerArn, alb.loadBalancerName, region);
     const listener = await this.findListener(client, loadBalancerArn, alb, region);
     const ruleArn =
       alb.rule === undefined ? undefined : (await this.findRule(client, listener, alb, region)).RuleArn;
@@ -368,24 +377,36 @@ export class AlbTraffic implements Traffic {
     return { actions: listener.DefaultActions ?? [], conditions: [] };
   }
 
-  /** Every registered target with its state and reason, as DescribeTargetHealth reports them. */
   private async healthOf(region: string, targetGroupArn: string, name: string): Promise<TargetHealthSummary> {
-    const { TargetHealthDescriptions } = await callAws(
-      this.elbv2For(region).send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
-    );
-    return {
-      name,
-      targets: (TargetHealthDescriptions ?? []).map((description) => ({
-        id: description.Target?.Id ?? '',
-        ...(description.Target?.Port !== undefined && { port: description.Target.Port }),
-        state: knownState(description.TargetHealth?.State),
-        ...(description.TargetHealth?.Reason !== undefined && { reason: description.TargetHealth.Reason }),
-        ...(description.TargetHealth?.Description !== undefined && {
-          description: description.TargetHealth.Description,
-        }),
-      })),
-    };
+    return targetGroupHealth(this.elbv2For(region), targetGroupArn, name);
   }
+}
+
+/**
+ * Every registered target of a group with its state and reason, as DescribeTargetHealth reports
+ * them; `undefined` (no target group yet) has none.
+ */
+export async function targetGroupHealth(
+  client: ElasticLoadBalancingV2Client,
+  targetGroupArn: string | undefined,
+  name: string,
+): Promise<TargetHealthSummary> {
+  if (targetGroupArn === undefined) return { name, targets: [] };
+  const { TargetHealthDescriptions } = await callAws(
+    client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
+  );
+  return {
+    name,
+    targets: (TargetHealthDescriptions ?? []).map((description) => ({
+      id: description.Target?.Id ?? '',
+      ...(description.Target?.Port !== undefined && { port: description.Target.Port }),
+      state: knownState(description.TargetHealth?.State),
+      ...(description.TargetHealth?.Reason !== undefined && { reason: description.TargetHealth.Reason }),
+      ...(description.TargetHealth?.Description !== undefined && {
+        description: description.TargetHealth.Description,
+      }),
+    })),
+  };
 }
 
 /** A state this code does not know yet is judged as `unavailable`: it proves nothing healthy. */
@@ -411,12 +432,45 @@ function canonical(value: unknown): string {
   );
 }
 
+/**
+ * Refuses a load balancer the AWS Load Balancer Controller made: it rewrites the rules from the
+ * Ingress at every reconcile, so a ModifyRule here would be reverted. Its tags say who owns it:
+ * https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#resource-tags
+ */
+async function refuseControllerOwned(
+  client: ElasticLoadBalancingV2Client,
+  loadBalancerArn: string,
+  name: string,
+  region: string,
+): Promise<void> {
+  const { TagDescriptions } = await callAws(
+    client.send(new DescribeTagsCommand({ ResourceArns: [loadBalancerArn] })),
+  );
+  const tags = Object.fromEntries(
+    (TagDescriptions?.[0]?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']),
+  );
+  const owner = controllerOwnership(tags);
+  if (owner === undefined) return;
+  const madeFor = [
+    owner.stack !== undefined && `stack ${owner.stack}`,
+    owner.cluster !== undefined && `cluster ${owner.cluster}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  throw new ControllerOwnedLoadBalancerError(
+    `load balancer "${name}" in ${region} belongs to the AWS Load Balancer Controller` +
+      `${madeFor ? ` (${madeFor})` : ''}: it rewrites the rules from the Ingress at each reconcile, so ` +
+      'weights written to them would be reverted; use traffic.type albIngress (the Ingress, its action, ' +
+      'the stable and canary Services) to have Switchyard write them into the Ingress',
+  );
+}
+
 function targetGroupsNotFound(missing: readonly string[], region: string): NotFoundError {
   const names = missing.map((name) => `"${name}"`).join(' and ');
   return new NotFoundError(`target group${missing.length > 1 ? 's' : ''} ${names} not found in ${region}`);
 }
 
-function cacheKey(target: TrafficTarget): string {
+function cacheKey(target: AlbTarget): string {
   return `${target.region}/${target.service}`;
 }
 
@@ -466,13 +520,13 @@ function conditionValues(
 // ── weights ──────────────────────────────────────────────────────────────────
 
 /** Where the weights live, in words, for error messages. */
-function locationOf(target: TrafficTarget): string {
+function locationOf(target: AlbTarget): string {
   const { alb, region } = target;
   const rule = alb.rule === undefined ? 'the default action' : `the rule with ${ruleCriteriaText(alb.rule)}`;
   return `${rule} of listener port ${alb.port} on load balancer "${alb.loadBalancerName}" in ${region}`;
 }
 
-function assertPercentWeights(weights: Weights): void {
+export function assertPercentWeights(weights: Weights): void {
   const { stable, canary } = weights;
   const valid = (value: number) => Number.isInteger(value) && value >= 0 && value <= 100;
   if (!valid(stable) || !valid(canary) || stable + canary !== 100) {
@@ -482,7 +536,7 @@ function assertPercentWeights(weights: Weights): void {
   }
 }
 
-function forwardAction(actions: readonly Action[], where: string): Action {
+export function forwardAction(actions: readonly Action[], where: string): Action {
   const forward = actions.find((action) => action.Type === 'forward');
   if (forward === undefined) {
     const types = actions.map((action) => action.Type).join(', ') || 'none';
@@ -510,7 +564,7 @@ function weightOf(group: TargetGroupTuple): number {
  */
 function assertNoOtherWeightedGroups(
   groups: readonly TargetGroupTuple[],
-  resolved: ResolvedTraffic,
+  resolved: WeightedGroups,
   where: string,
 ) {
   const ours = new Set([resolved.stableTargetGroupArn, resolved.canaryTargetGroupArn]);
@@ -523,7 +577,12 @@ function assertNoOtherWeightedGroups(
   }
 }
 
-function weightsOf(forward: Action, resolved: ResolvedTraffic, where: string): Weights {
+/** The stable and canary target groups of a split; a canary group not made yet carries no weight. */
+export type WeightedGroups = Pick<ResolvedTraffic, 'stableTargetGroupArn'> & {
+  canaryTargetGroupArn?: string;
+};
+
+export function weightsOf(forward: Action, resolved: WeightedGroups, where: string): Weights {
   const groups = forwardGroups(forward);
   assertNoOtherWeightedGroups(groups, resolved, where);
   const sum = (arn: string) =>
@@ -531,7 +590,7 @@ function weightsOf(forward: Action, resolved: ResolvedTraffic, where: string): W
       .filter((group) => group.TargetGroupArn === arn)
       .reduce((total, group) => total + weightOf(group), 0);
   const stable = sum(resolved.stableTargetGroupArn);
-  const canary = sum(resolved.canaryTargetGroupArn);
+  const canary = resolved.canaryTargetGroupArn === undefined ? 0 : sum(resolved.canaryTargetGroupArn);
   if (stable + canary === 0) {
     throw new InvalidInputError(`${where} sends no traffic to the stable or canary target group`);
   }

@@ -8,18 +8,14 @@
  * on deployments and deployments/scale in the target namespaces.
  */
 import {
-  ApiException,
   AppsV1Api,
   CoreV1Api,
-  KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
   type V1Container,
   type V1Deployment,
   type V1LabelSelector,
   type V1PodTemplateSpec,
 } from '@kubernetes/client-node';
-import { InvalidInputError, NotFoundError, SwitchyardError, TransientClusterError } from '../../core/errors';
+import { InvalidInputError, NotFoundError } from '../../core/errors';
 import type {
   Cluster,
   DeploymentSnapshot,
@@ -28,6 +24,7 @@ import type {
   Track,
   WorkloadTarget,
 } from '../../ports';
+import { FIELD_MANAGER, KubernetesApiCaller, mergePatch, strategicMergePatch } from './api-calls';
 import {
   CANARY_OF_ANNOTATION,
   canaryName,
@@ -36,13 +33,7 @@ import {
   snapshotOf,
   TRACK_LABEL,
 } from './conventions';
-import {
-  type Connect,
-  createEksConnector,
-  type EksConnectorOptions,
-  type KubeConnection,
-  NETWORK_ERROR_CODES,
-} from './eks-connection';
+import { type Connect, createEksConnector, type EksConnectorOptions } from './eks-connection';
 import { judgeDeploymentRollout } from './rollout-status';
 
 export {
@@ -55,12 +46,6 @@ export {
 } from './conventions';
 /** The IAM actions this adapter calls; the CDK stack grants exactly these. */
 export { CLUSTER_IAM_ACTIONS } from './iam';
-
-/** Attributes our writes in managedFields. */
-const FIELD_MANAGER = 'switchyard';
-
-const strategicMergePatch = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export interface EksClusterOptions extends EksConnectorOptions {
   /** Replaces EKS discovery and tokens, e.g. to point the adapter at a local API server. */
@@ -81,10 +66,13 @@ function describeDeployment(target: WorkloadTarget, name: string): string {
 }
 
 class KubernetesCluster implements Cluster {
-  private readonly clients = new WeakMap<KubeConnection, AppsV1Api>();
-  private readonly coreClients = new WeakMap<KubeConnection, CoreV1Api>();
+  private readonly apps: KubernetesApiCaller<AppsV1Api>;
+  private readonly core: KubernetesApiCaller<CoreV1Api>;
 
-  constructor(private readonly connect: Connect) {}
+  constructor(connect: Connect) {
+    this.apps = new KubernetesApiCaller(connect, AppsV1Api);
+    this.core = new KubernetesApiCaller(connect, CoreV1Api);
+  }
 
   async readDeployment(target: WorkloadTarget, track: Track = 'stable'): Promise<DeploymentView | undefined> {
     const deployment = await this.find(target, deploymentName(target, track));
@@ -192,8 +180,8 @@ class KubernetesCluster implements Cluster {
     ]
       .filter(Boolean)
       .join(',');
-    const pods = await this.call(target, name, async (_apps, connection) =>
-      this.core(connection).listNamespacedPod({ namespace: target.namespace, labelSelector: selector }),
+    const pods = await this.core.call(target, `pods of ${describeDeployment(target, name)}`, (api) =>
+      api.listNamespacedPod({ namespace: target.namespace, labelSelector: selector }),
     );
     return pods.items
       .filter((pod) => pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed')
@@ -295,109 +283,9 @@ class KubernetesCluster implements Cluster {
     }
   }
 
-  /** Runs one API call; a refused token is replaced once, and failures become named errors. */
-  private async call<T>(
-    target: WorkloadTarget,
-    name: string,
-    action: (api: AppsV1Api, connection: KubeConnection) => Promise<T>,
-  ): Promise<T> {
-    const location = { region: target.region, cluster: target.cluster };
-    const run = async (connection: KubeConnection) => action(this.api(connection), connection);
-    try {
-      try {
-        return await run(await this.connect(location));
-      } catch (error) {
-        if (!(error instanceof ApiException) || error.code !== 401) throw error;
-        // A token can be refused before its time (revoked session, clock skew): sign anew once.
-        return await run(await this.connect(location, { forceRefresh: true }));
-      }
-    } catch (error) {
-      throw toClusterError(error, describeDeployment(target, name));
-    }
+  private call<T>(target: WorkloadTarget, name: string, action: (api: AppsV1Api) => Promise<T>): Promise<T> {
+    return this.apps.call(target, describeDeployment(target, name), action);
   }
-
-  private api(connection: KubeConnection): AppsV1Api {
-    let api = this.clients.get(connection);
-    if (!api) {
-      api = this.kubeConfig(connection).makeApiClient(AppsV1Api);
-      this.clients.set(connection, api);
-    }
-    return api;
-  }
-
-  private core(connection: KubeConnection): CoreV1Api {
-    let api = this.coreClients.get(connection);
-    if (!api) {
-      api = this.kubeConfig(connection).makeApiClient(CoreV1Api);
-      this.coreClients.set(connection, api);
-    }
-    return api;
-  }
-
-  private kubeConfig(connection: KubeConnection): KubeConfig {
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [
-        {
-          name: 'cluster',
-          server: connection.server,
-          caData: connection.caData,
-          skipTLSVerify: connection.skipTLSVerify ?? false,
-        },
-      ],
-      users: [{ name: 'switchyard', token: connection.token }],
-      contexts: [{ name: 'switchyard', cluster: 'cluster', user: 'switchyard' }],
-      currentContext: 'switchyard',
-    });
-    return config;
-  }
-}
-
-// ── errors ─────────────────────────────────────────────────────────────────
-
-/** The `message` of the Kubernetes Status object in an error response, when there is one. */
-function statusMessage(body: unknown): string | undefined {
-  if (typeof body !== 'string' || body === '') return undefined;
-  try {
-    const parsed = JSON.parse(body) as { message?: unknown };
-    return typeof parsed.message === 'string' ? parsed.message : undefined;
-  } catch {
-    return body.slice(0, 500);
-  }
-}
-
-function toClusterError(error: unknown, subject: string): Error {
-  if (error instanceof SwitchyardError) return error;
-  if (error instanceof ApiException) {
-    const code = error.code;
-    const detail = statusMessage(error.body);
-    const said = detail ? `: ${detail}` : '';
-    if (code === 404) return new NotFoundError(`${subject} not found${said}`);
-    // 409 is a stale resourceVersion or a create racing another: reading again resolves both.
-    if (code === 429 || code === 409 || code >= 500) {
-      return new TransientClusterError(`${subject}: the API server answered ${code}${said}`);
-    }
-    if (code === 400 || code === 422) {
-      return new InvalidInputError(`${subject} refused the change (${code})${said}`);
-    }
-    if (code === 401 || code === 403) {
-      return new Error(
-        `${subject}: the API server answered ${code}${said}; check the EKS access entry and RBAC of this role`,
-        { cause: error },
-      );
-    }
-    return new Error(`${subject}: the API server answered ${code}${said}`, { cause: error });
-  }
-  if (error instanceof Error) {
-    // node-fetch reports a failed connection as a FetchError carrying the system error's code,
-    // and a timeout as an AbortError.
-    const { code } = error as Error & { code?: string };
-    if (error.name === 'AbortError' || NETWORK_ERROR_CODES.has(code ?? '')) {
-      return new TransientClusterError(`${subject}: ${error.message}`);
-    }
-    return new Error(`${subject}: ${error.message}`, { cause: error });
-  }
-  return new Error(`${subject}: ${String(error)}`);
 }
 
 // ── Deployment shapes ───────────────────────────────────────────────────────

@@ -83,6 +83,16 @@ export function describeIssue(issue: z.core.$ZodIssue): Array<{ path: PathSegmen
           },
         ];
       }
+      // A missing field of a plain union (number or name, say): name what it may be.
+      if (issue.input === undefined) {
+        const expected = issue.errors.flatMap((branch) =>
+          branch.flatMap((inner) =>
+            inner.code === 'invalid_type' && inner.path.length === 0 ? [inner.expected] : [],
+          ),
+        );
+        if (expected.length === issue.errors.length)
+          return [{ path, message: `is required (${expected.join(' or ')})` }];
+      }
       // Report the branch that got furthest, so "pause: {duraton: 1m}" names the field, not the union.
       const branches = issue.errors.filter((branch) => branch.length > 0);
       const best = branches.sort((a, b) => depth(b) - depth(a))[0];

@@ -224,12 +224,55 @@ export const AlbTraffic = z
   .strict()
   .describe('Weighted target groups of an ALB listener or rule, resolved by name in each region.');
 
+/** A Service name: a DNS-1035 label (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/). */
+const ServiceName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, {
+    message: 'must be a Kubernetes Service name: lowercase letters, digits and "-", starting with a letter',
+  });
+
+export const AlbIngressTraffic = z
+  .object({
+    type: z.literal('albIngress'),
+    ingress: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+        message: 'must be a Kubernetes object name: lowercase letters, digits, "-" and "."',
+      })
+      .describe('The Ingress (networking.k8s.io/v1) the AWS Load Balancer Controller made the ALB from.'),
+    namespace: ResourceName.optional().describe("The Ingress's namespace; defaults to the service's."),
+    actionName: ServiceName.optional().describe(
+      'The action in `alb.ingress.kubernetes.io/actions.<actionName>`, which an Ingress path names as its backend service with port `use-annotation`; defaults to stableService.',
+    ),
+    stableService: ServiceName.describe('The Service selecting the stable pods.'),
+    canaryService: ServiceName.describe(
+      'The Service selecting only the canary pods (label `switchyard.dev/track: canary`).',
+    ),
+    servicePort: z
+      .union([
+        z.number().int().min(1).max(65535),
+        z
+          .string()
+          .max(15)
+          .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a port name such as http' }),
+      ])
+      .describe('The port of both Services, by number or name, as the action annotation gives it.'),
+  })
+  .strict()
+  .describe(
+    'Weights through the AWS Load Balancer Controller: Switchyard writes the Ingress action annotation and the controller changes the ALB rule.',
+  );
+
 export const ReplicaRatioTraffic = z
   .object({ type: z.literal('replicaRatio') })
   .strict()
   .describe('No load balancer: traffic follows the ratio of canary to stable replicas.');
 
-export const Traffic = z.discriminatedUnion('type', [AlbTraffic, ReplicaRatioTraffic]);
+export const Traffic = z.discriminatedUnion('type', [AlbTraffic, AlbIngressTraffic, ReplicaRatioTraffic]);
 
 export const ReadinessPolicy = z
   .object({
@@ -330,6 +373,7 @@ export type AnalysisPlan = z.infer<typeof Analysis>;
 export type CheckPlan = z.infer<typeof Check>;
 export type TrafficPlan = z.infer<typeof Traffic>;
 export type AlbTrafficPlan = z.infer<typeof AlbTraffic>;
+export type AlbIngressTrafficPlan = z.infer<typeof AlbIngressTraffic>;
 
 export function releasePlanJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(ReleasePlan, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;

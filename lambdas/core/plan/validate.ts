@@ -95,13 +95,15 @@ export function findPlanProblems(raw: unknown): Problem[] {
     }
     const trafficType = asString(asRecord(service.traffic)?.type) ?? 'replicaRatio';
     const comparesMetrics = asArray(analysis?.checks).some((check) => asRecord(check)?.type === 'compare');
-    if (comparesMetrics && trafficType !== 'alb' && strategy && needsAnalysis(strategy)) {
+    if (comparesMetrics && !ALB_TRAFFIC_TYPES.has(trafficType) && strategy && needsAnalysis(strategy)) {
       problems.push({
         path: [...path, 'traffic'],
-        message: 'a "compare" check needs ALB traffic (stable and canary target groups) to read metrics from',
+        message:
+          'a "compare" check needs ALB traffic (alb or albIngress: stable and canary target groups) to read metrics from',
       });
     }
   });
+  problems.push(...ingressActionProblems(services));
 
   problems.push(...regionProblems(regions, indexByName, dependencies, plan));
   const inBaseline = new Set<string>();
@@ -119,6 +121,45 @@ export function findPlanProblems(raw: unknown): Problem[] {
       }
       inBaseline.add(service);
     });
+  });
+  return problems;
+}
+
+/** Traffic types whose weights live on an ALB's stable and canary target groups. */
+const ALB_TRAFFIC_TYPES: ReadonlySet<string> = new Set(['alb', 'albIngress']);
+
+/**
+ * albIngress: the two Services must differ, and no two services may write the same action of one
+ * Ingress: each would overwrite the other's weights.
+ */
+function ingressActionProblems(services: Array<Raw | undefined>): Problem[] {
+  const problems: Problem[] = [];
+  const owners = new Map<string, number>();
+  services.forEach((service, index) => {
+    const traffic = asRecord(service?.traffic);
+    if (traffic?.type !== 'albIngress') return;
+    const path = ['services', index, 'traffic'];
+    const stable = asString(traffic.stableService);
+    const canary = asString(traffic.canaryService);
+    if (stable !== undefined && stable === canary) {
+      problems.push({
+        path: [...path, 'canaryService'],
+        message: `must differ from stableService ("${stable}"): stable and canary pods never share a Service`,
+      });
+    }
+    const ingress = asString(traffic.ingress);
+    const action = asString(traffic.actionName) ?? stable;
+    if (ingress === undefined || action === undefined) return;
+    const namespace = asString(traffic.namespace) ?? asString(service?.namespace) ?? 'default';
+    const key = `${namespace}/${ingress}/${action}`;
+    const first = owners.get(key);
+    if (first === undefined) owners.set(key, index);
+    else {
+      problems.push({
+        path: [...path, traffic.actionName === undefined ? 'stableService' : 'actionName'],
+        message: `action "${action}" of Ingress ${namespace}/${ingress} is already services[${first}]'s: each service needs its own action`,
+      });
+    }
   });
   return problems;
 }

@@ -4,6 +4,7 @@
  * of the ports its handler declares, so a bundle carries only the adapters it uses.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { IngressApi } from '../../adapters/aws/alb-ingress-traffic';
 import type { Clock, Cluster, Dns, Events, Ports, Signals, Store, Traffic, Workflow } from '../../ports';
 
 export type PortFactories = { [Name in keyof Ports]?: () => Ports[Name] | Promise<Ports[Name]> };
@@ -73,11 +74,29 @@ export async function clusterPort(): Promise<Cluster> {
 }
 
 let traffic: Traffic | undefined;
+/** Dispatches by the plan's traffic type; the Kubernetes client loads only for an albIngress call. */
 export async function trafficPort(): Promise<Traffic> {
   if (!traffic) {
     const { AlbTraffic } = await import('../../adapters/aws/alb-traffic');
+    const { AlbIngressTraffic } = await import('../../adapters/aws/alb-ingress-traffic');
+    const { TrafficByType } = await import('../../adapters/aws/traffic');
     const { elbv2ClientFor } = await import('../../adapters/aws/clients');
-    traffic = new AlbTraffic(elbv2ClientFor);
+    let ingressApi: Promise<IngressApi> | undefined;
+    const connected = () => {
+      ingressApi ??= import('../../adapters/kubernetes/ingress-api').then((module) =>
+        module.createEksIngressApi(),
+      );
+      return ingressApi;
+    };
+    const ingresses: IngressApi = {
+      read: async (ref) => (await connected()).read(ref),
+      patchAnnotations: async (ref, annotations, resourceVersion) =>
+        (await connected()).patchAnnotations(ref, annotations, resourceVersion),
+    };
+    traffic = new TrafficByType({
+      alb: new AlbTraffic(elbv2ClientFor),
+      albIngress: new AlbIngressTraffic({ elbv2For: elbv2ClientFor, ingresses }),
+    });
   }
   return traffic;
 }

@@ -14,6 +14,7 @@ import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
+  DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
@@ -22,6 +23,7 @@ import {
   ModifyRuleCommand,
   type Rule,
   type RuleCondition,
+  type Tag,
   type TargetHealthDescription,
   type TargetHealthReasonEnum,
   type TargetHealthStateEnum,
@@ -42,12 +44,16 @@ const MAX_WEIGHT = 999;
 const DEFAULT_WEIGHT = 1;
 const TARGET_PORT = 8080;
 
+/** Who set a holder's actions: the plan's initial state, an API call, or the controller. */
+/** `someoneElse`: an edit made outside Switchyard (the trafficEdited fault). */
+export type ActionWriter = 'initial' | 'ModifyRule' | 'ModifyListener' | 'controller' | 'someoneElse';
+
 /** A listener's default action or a rule: whatever holds the weighted forward action. */
 interface ActionHolder {
   arn: string;
   actions: Action[];
-  /** Weight per target group ARN over time, for metrics of past periods. */
-  history: Array<{ atMs: number; weights: ReadonlyMap<string, number> }>;
+  /** Weight per target group ARN over time, for metrics of past periods, and who set it. */
+  history: Array<{ atMs: number; weights: ReadonlyMap<string, number>; by?: ActionWriter }>;
   services: string[];
 }
 
@@ -71,23 +77,34 @@ interface SimulatedTargetGroup {
   selector: Record<string, string>;
 }
 
+interface SimulatedLoadBalancer {
+  arn: string;
+  name: string;
+  dnsName: string;
+  listeners: Map<number, SimulatedListener>;
+}
+
 interface RegionBalancers {
-  loadBalancers: Map<string, { arn: string; name: string; listeners: Map<number, SimulatedListener> }>;
+  loadBalancers: Map<string, SimulatedLoadBalancer>;
   listeners: Map<string, SimulatedListener>;
   rules: Map<string, SimulatedRule>;
   targetGroupsByName: Map<string, SimulatedTargetGroup>;
   targetGroupsByArn: Map<string, SimulatedTargetGroup>;
-  /** Per service: where its weights live and its two target groups. */
-  services: Map<string, { holder: ActionHolder; stableArn: string; canaryArn: string }>;
+  /** Per service: where its weights live and its two target groups (the canary's made later, for albIngress). */
+  services: Map<string, { holder: ActionHolder; stableArn: string; canaryArn?: string }>;
+  /** Tags per resource ARN (load balancers, listeners, rules, target groups). */
+  tags: Map<string, Record<string, string>>;
 }
 
-export type WeightChangeListener = (service: string, region: string) => void;
+/** `atMs`: when the change took effect, when that is before now (a reconcile caught up on). */
+export type WeightChangeListener = (service: string, region: string, atMs?: number) => void;
 
 export class SimulatedLoadBalancing {
   private readonly regions = new Map<string, RegionBalancers>();
   private readonly listeners: WeightChangeListener[] = [];
   /** Weights someone else sets (faults), earliest first, applied once virtual time reaches them. */
   private readonly edits: Array<{ fault: TrafficEditedFault; atMs: number; applied: boolean }>;
+  private readonly beforeAccess: Array<() => void> = [];
 
   constructor(
     private readonly context: FleetContext,
@@ -98,6 +115,7 @@ export class SimulatedLoadBalancing {
         fault.type === 'trafficEdited' ? [{ fault, atMs: context.atMs(fault.at), applied: false }] : [],
       )
       .sort((a, b) => a.atMs - b.atMs);
+    this.beforeAccess.push(() => this.applyEdits());
     for (const region of context.plan.regions) {
       const balancers: RegionBalancers = {
         loadBalancers: new Map(),
@@ -106,6 +124,7 @@ export class SimulatedLoadBalancing {
         targetGroupsByName: new Map(),
         targetGroupsByArn: new Map(),
         services: new Map(),
+        tags: new Map(),
       };
       this.regions.set(region.name, balancers);
       for (const name of region.services) {
@@ -132,12 +151,13 @@ export class SimulatedLoadBalancing {
 
   /** The target group an ARN names, with its service and track. */
   targetGroup(region: string, arn: string): { service: string; track: Track } | undefined {
+    this.catchUp();
     return this.regions.get(region)?.targetGroupsByArn.get(arn);
   }
 
   /** Fractions of a service's traffic each target group gets at a time; both 0 when nothing is weighted. */
   splitAt(service: string, region: string, atMs: number): Record<Track, number> | undefined {
-    this.applyEdits();
+    this.catchUp();
     const entry = this.regions.get(region)?.services.get(service);
     if (!entry) return undefined;
     const history = entry.holder.history;
@@ -152,13 +172,13 @@ export class SimulatedLoadBalancing {
     if (total === 0) return { stable: 0, canary: 0 };
     return {
       stable: (weights.get(entry.stableArn) ?? 0) / total,
-      canary: (weights.get(entry.canaryArn) ?? 0) / total,
+      canary: entry.canaryArn === undefined ? 0 : (weights.get(entry.canaryArn) ?? 0) / total,
     };
   }
 
   /** Times a service's weights changed in [fromMs, toMs). */
   changeTimes(service: string, region: string, fromMs: number, toMs: number): number[] {
-    this.applyEdits();
+    this.catchUp();
     const history = this.regions.get(region)?.services.get(service)?.holder.history ?? [];
     return history.map((entry) => entry.atMs).filter((at) => at >= fromMs && at < toMs);
   }
@@ -166,7 +186,7 @@ export class SimulatedLoadBalancing {
   // ── the API ───────────────────────────────────────────────────────────────
 
   async send(region: string, command: unknown): Promise<unknown> {
-    this.applyEdits();
+    this.catchUp();
     const balancers = this.regions.get(region);
     if (!balancers)
       throw new SimulatedAwsError('UnrecognizedClientException', `no simulated region ${region}`);
@@ -187,6 +207,7 @@ export class SimulatedLoadBalancing {
         LoadBalancers: found.map((balancer) => ({
           LoadBalancerArn: balancer!.arn,
           LoadBalancerName: balancer!.name,
+          DNSName: balancer!.dnsName,
           Type: 'application',
           Scheme: 'internal',
           State: { Code: 'active' },
@@ -228,21 +249,21 @@ export class SimulatedLoadBalancing {
         throw new SimulatedAwsError('ListenerNotFoundException', 'One or more listeners not found');
       return { Rules: [...listener.rules.map(ruleView), defaultRuleView(listener)] };
     }
+    if (command instanceof DescribeTagsCommand) {
+      return { TagDescriptions: describeTags(balancers, command.input.ResourceArns ?? []) };
+    }
+    if (command instanceof DescribeTargetGroupsCommand && command.input.LoadBalancerArn !== undefined) {
+      return {
+        TargetGroups: this.targetGroupsOf(balancers, command.input.LoadBalancerArn).map(targetGroupView),
+      };
+    }
     if (command instanceof DescribeTargetGroupsCommand) {
       const names = command.input.Names ?? [...balancers.targetGroupsByName.keys()];
       const found = names.map((name) => balancers.targetGroupsByName.get(name));
       if (found.some((group) => group === undefined)) {
         throw new SimulatedAwsError('TargetGroupNotFoundException', 'One or more target groups not found');
       }
-      return {
-        TargetGroups: found.map((group) => ({
-          TargetGroupArn: group!.arn,
-          TargetGroupName: group!.name,
-          Protocol: 'HTTP',
-          Port: TARGET_PORT,
-          TargetType: 'ip',
-        })),
-      };
+      return { TargetGroups: found.map((group) => targetGroupView(group!)) };
     }
     if (command instanceof DescribeTargetHealthCommand) {
       const group = balancers.targetGroupsByArn.get(command.input.TargetGroupArn ?? '');
@@ -255,13 +276,14 @@ export class SimulatedLoadBalancing {
       if (!listener)
         throw new SimulatedAwsError('ListenerNotFoundException', 'One or more listeners not found');
       if (command.input.DefaultActions)
-        this.replaceActions(region, balancers, listener, command.input.DefaultActions);
+        this.replaceActions(region, balancers, listener, command.input.DefaultActions, 'ModifyListener');
       return { Listeners: [listenerView(listener)] };
     }
     if (command instanceof ModifyRuleCommand) {
       const rule = balancers.rules.get(command.input.RuleArn ?? '');
       if (!rule) throw new SimulatedAwsError('RuleNotFoundException', 'One or more rules not found');
-      if (command.input.Actions) this.replaceActions(region, balancers, rule, command.input.Actions);
+      if (command.input.Actions)
+        this.replaceActions(region, balancers, rule, command.input.Actions, 'ModifyRule');
       return { Rules: [ruleView(rule)] };
     }
     const name = (command as { constructor?: { name?: string } })?.constructor?.name ?? String(command);
@@ -304,7 +326,7 @@ export class SimulatedLoadBalancing {
         delete forward.TargetGroupArn;
         forward.ForwardConfig = { ...forward.ForwardConfig, TargetGroups: updated };
         entry.holder.actions = actions;
-        entry.holder.history.push({ atMs: edit.atMs, weights: forwardWeights(actions) });
+        entry.holder.history.push({ atMs: edit.atMs, weights: forwardWeights(actions), by: 'someoneElse' });
         for (const held of entry.holder.services) for (const listener of this.listeners) listener(held, name);
       }
     }
@@ -315,11 +337,19 @@ export class SimulatedLoadBalancing {
     balancers: RegionBalancers,
     holder: ActionHolder,
     actions: Action[],
+    by: ActionWriter,
+    atMs = this.context.nowMs(),
   ): void {
     validateActions(actions, balancers);
     holder.actions = structuredClone(actions);
-    holder.history.push({ atMs: this.context.nowMs(), weights: forwardWeights(holder.actions) });
-    for (const service of holder.services) for (const listener of this.listeners) listener(service, region);
+    // Kept in time order: a reconcile caught up on may have taken effect before now.
+    const entry = { atMs, weights: forwardWeights(holder.actions), by };
+    const after = holder.history.findIndex((existing) => existing.atMs > atMs);
+    if (after < 0) holder.history.push(entry);
+    else holder.history.splice(after, 0, entry);
+    const effective = atMs < this.context.nowMs() ? atMs : undefined;
+    for (const service of holder.services)
+      for (const listener of this.listeners) listener(service, region, effective);
   }
 
   /**
@@ -398,7 +428,12 @@ export class SimulatedLoadBalancing {
     let balancer = balancers.loadBalancers.get(alb.loadBalancerName);
     if (!balancer) {
       const arn = `${arnBase}:loadbalancer/app/${alb.loadBalancerName}/${id('lb', alb.loadBalancerName)}`;
-      balancer = { arn, name: alb.loadBalancerName, listeners: new Map() };
+      balancer = {
+        arn,
+        name: alb.loadBalancerName,
+        dnsName: dnsNameOf(this.context.seed, region, alb.loadBalancerName),
+        listeners: new Map(),
+      };
       balancers.loadBalancers.set(alb.loadBalancerName, balancer);
     }
     const lbPath = balancer.arn.split(':loadbalancer/')[1]!;
@@ -425,19 +460,6 @@ export class SimulatedLoadBalancing {
       balancers.listeners.set(arn, listener);
     }
 
-    // The documented setup: each group's Service selects its track's label; with a shared
-    // selector (a fault) the stable Service selects on the app label alone, canary pods included.
-    const deployment = this.context.service(service)!.deployment;
-    const shared = this.context.faults.faults.some(
-      (fault) =>
-        fault.type === 'sharedSelector' &&
-        fault.service === service &&
-        (fault.region === undefined || fault.region === region),
-    );
-    const selectors: Record<Track, Record<string, string>> = {
-      stable: shared ? { app: deployment } : { app: deployment, [TRACK_LABEL]: 'stable' },
-      canary: { app: deployment, [TRACK_LABEL]: 'canary' },
-    };
     const [stableArn, canaryArn] = [alb.stableTargetGroup, alb.canaryTargetGroup].map((name, index) => {
       const existing = balancers.targetGroupsByName.get(name);
       if (existing) return existing.arn;
@@ -447,7 +469,7 @@ export class SimulatedLoadBalancing {
         name,
         service,
         track,
-        selector: selectors[track],
+        selector: this.serviceSelector(region, service, track),
       };
       balancers.targetGroupsByName.set(name, group);
       balancers.targetGroupsByArn.set(group.arn, group);
@@ -495,10 +517,246 @@ export class SimulatedLoadBalancing {
       holder = rule;
     }
     holder.actions = actions;
-    holder.history = [{ atMs: this.context.startMs, weights: forwardWeights(actions) }];
+    holder.history = [{ atMs: this.context.startMs, weights: forwardWeights(actions), by: 'initial' }];
     holder.services.push(service);
     balancers.services.set(service, { holder, stableArn, canaryArn });
   }
+
+  /** The target groups a load balancer's listeners and rules forward to. */
+  private targetGroupsOf(balancers: RegionBalancers, loadBalancerArn: string): SimulatedTargetGroup[] {
+    const balancer = [...balancers.loadBalancers.values()].find(
+      (candidate) => candidate.arn === loadBalancerArn,
+    );
+    if (!balancer)
+      throw new SimulatedAwsError('LoadBalancerNotFoundException', 'One or more load balancers not found');
+    const arns = new Set<string>();
+    for (const listener of balancer.listeners.values()) {
+      for (const holder of [listener, ...listener.rules])
+        for (const arn of forwardWeights(holder.actions).keys()) arns.add(arn);
+    }
+    return [...arns].flatMap((arn) => balancers.targetGroupsByArn.get(arn) ?? []);
+  }
+
+  // ── for the AWS Load Balancer Controller (load-balancer-controller.ts) ──────
+
+  /** Runs before every read and write: the controller applies the reconciles due by now. */
+  beforeEveryAccess(catchUp: () => void): void {
+    this.beforeAccess.push(catchUp);
+  }
+
+  private catchUp(): void {
+    for (const catchUp of this.beforeAccess) catchUp();
+  }
+
+  /** Who set a service's weights, and when: the rule's history, earliest first. */
+  weightHistory(
+    service: string,
+    region: string,
+  ): Array<{ atMs: number; by?: ActionWriter; split: Record<Track, number> }> {
+    this.catchUp();
+    const entry = this.regions.get(region)?.services.get(service);
+    if (!entry) return [];
+    return entry.holder.history.map(({ atMs, by, weights }) => {
+      const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
+      const share = (arn: string | undefined) =>
+        total === 0 || arn === undefined ? 0 : (weights.get(arn) ?? 0) / total;
+      return {
+        atMs,
+        ...(by !== undefined && { by }),
+        split: { stable: share(entry.stableArn), canary: share(entry.canaryArn) },
+      };
+    });
+  }
+
+  /** Tags a resource, as the controller does everything it makes. */
+  tag(region: string, arn: string, tags: Record<string, string>): void {
+    const balancers = this.balancersOf(region);
+    balancers.tags.set(arn, { ...balancers.tags.get(arn), ...tags });
+  }
+
+  /** A plan's load balancer by name, with the holders (default actions and rules) of its listeners. */
+  loadBalancerNamed(region: string, name: string): { arn: string; holders: string[] } | undefined {
+    const balancer = this.regions.get(region)?.loadBalancers.get(name);
+    if (!balancer) return undefined;
+    const holders = [...balancer.listeners.values()].flatMap((listener) => [
+      listener.arn,
+      ...listener.rules.map((rule) => rule.arn),
+    ]);
+    return { arn: balancer.arn, holders };
+  }
+
+  provisionLoadBalancer(region: string, name: string): { arn: string; dnsName: string } {
+    const balancers = this.balancersOf(region);
+    const arn = `${this.arnBase(region)}:loadbalancer/app/${name}/${hexId(this.context.seed, region, 'lb', name)}`;
+    const dnsName = dnsNameOf(this.context.seed, region, name);
+    balancers.loadBalancers.set(name, { arn, name, dnsName, listeners: new Map() });
+    return { arn, dnsName };
+  }
+
+  /** A listener whose default action answers 404, as the controller's is without a default backend. */
+  provisionListener(region: string, loadBalancerArn: string, port: number): string {
+    const balancers = this.balancersOf(region);
+    const balancer = [...balancers.loadBalancers.values()].find(
+      (candidate) => candidate.arn === loadBalancerArn,
+    )!;
+    const lbPath = loadBalancerArn.split(':loadbalancer/')[1]!;
+    const arn = `${this.arnBase(region)}:listener/${lbPath}/${hexId(this.context.seed, region, 'listener', balancer.name, String(port))}`;
+    const actions: Action[] = [
+      {
+        Type: 'fixed-response',
+        Order: 1,
+        FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain' },
+      },
+    ];
+    const listener: SimulatedListener = {
+      arn,
+      loadBalancerArn,
+      port,
+      rules: [],
+      actions,
+      history: [{ atMs: this.context.startMs, weights: new Map(), by: 'initial' }],
+      services: [],
+    };
+    balancer.listeners.set(port, listener);
+    balancers.listeners.set(arn, listener);
+    return arn;
+  }
+
+  /** A rule carrying `service`'s weights, with `actions` from the start. */
+  provisionRule(
+    region: string,
+    listenerArn: string,
+    rule: { service: string; priority: number; conditions: RuleCondition[]; actions: Action[] },
+  ): string {
+    const balancers = this.balancersOf(region);
+    const listener = balancers.listeners.get(listenerArn)!;
+    const arn = `${this.arnBase(region)}:listener-rule/${listenerArn.split(':listener/')[1]}/${hexId(this.context.seed, region, 'rule', rule.service)}`;
+    const simulated: SimulatedRule = {
+      arn,
+      priority: rule.priority,
+      conditions: structuredClone(rule.conditions),
+      actions: structuredClone(rule.actions),
+      history: [{ atMs: this.context.startMs, weights: forwardWeights(rule.actions), by: 'initial' }],
+      services: [rule.service],
+    };
+    listener.rules.push(simulated);
+    listener.rules.sort((a, b) => a.priority - b.priority);
+    balancers.rules.set(arn, simulated);
+    return arn;
+  }
+
+  provisionTargetGroup(region: string, group: { name: string; service: string; track: Track }): string {
+    const balancers = this.balancersOf(region);
+    const arn = `${this.arnBase(region)}:targetgroup/${group.name}/${hexId(this.context.seed, region, 'tg', group.name)}`;
+    const simulated: SimulatedTargetGroup = {
+      arn,
+      ...group,
+      selector: this.serviceSelector(region, group.service, group.track),
+    };
+    balancers.targetGroupsByName.set(group.name, simulated);
+    balancers.targetGroupsByArn.set(arn, simulated);
+    return arn;
+  }
+
+  /**
+   * The selector of the Kubernetes Service behind a service's group: the documented setup selects
+   * its track's label; with a shared selector (a fault) the stable Service selects on the app
+   * label alone, canary pods included.
+   */
+  private serviceSelector(region: string, service: string, track: Track): Record<string, string> {
+    const deployment = this.context.service(service)!.deployment;
+    const shared = this.context.faults.faults.some(
+      (fault) =>
+        fault.type === 'sharedSelector' &&
+        fault.service === service &&
+        (fault.region === undefined || fault.region === region),
+    );
+    return track === 'stable' && shared ? { app: deployment } : { app: deployment, [TRACK_LABEL]: track };
+  }
+
+  /** Whose weights a holder carries: its stable and (once made) canary target groups. */
+  carryWeights(
+    region: string,
+    service: string,
+    holderArn: string,
+    groups: { stableArn: string; canaryArn?: string },
+  ): void {
+    const balancers = this.balancersOf(region);
+    const holder = balancers.rules.get(holderArn) ?? balancers.listeners.get(holderArn)!;
+    balancers.services.set(service, { holder, ...groups });
+  }
+
+  /** A holder's actions now. */
+  actionsOf(region: string, holderArn: string): Action[] {
+    const balancers = this.balancersOf(region);
+    const holder = balancers.rules.get(holderArn) ?? balancers.listeners.get(holderArn);
+    return structuredClone(holder?.actions ?? []);
+  }
+
+  /** The controller's write of a holder's actions, effective at `atMs` (a reconcile, at most now). */
+  writeActions(region: string, holderArn: string, actions: Action[], atMs: number): void {
+    const balancers = this.balancersOf(region);
+    const holder = balancers.rules.get(holderArn) ?? balancers.listeners.get(holderArn)!;
+    this.replaceActions(region, balancers, holder, actions, 'controller', atMs);
+  }
+
+  private balancersOf(region: string): RegionBalancers {
+    const balancers = this.regions.get(region);
+    if (!balancers) throw new Error(`no simulated region ${region}`);
+    return balancers;
+  }
+
+  private arnBase(region: string): string {
+    return `arn:aws:elasticloadbalancing:${region}:${SIMULATED_ACCOUNT}`;
+  }
+}
+
+/** DescribeTags: up to 20 ARNs, each of a resource that exists. */
+function describeTags(
+  balancers: RegionBalancers,
+  arns: readonly string[],
+): Array<{ ResourceArn: string; Tags: Tag[] }> {
+  if (arns.length === 0 || arns.length > 20) {
+    throw new SimulatedAwsError(
+      'ValidationError',
+      `1 validation error detected: Value at 'resourceArns' failed to satisfy constraint: Member must have length between 1 and 20`,
+    );
+  }
+  const loadBalancerArns = new Set([...balancers.loadBalancers.values()].map((balancer) => balancer.arn));
+  return arns.map((arn) => {
+    const known =
+      loadBalancerArns.has(arn) ||
+      balancers.listeners.has(arn) ||
+      balancers.rules.has(arn) ||
+      balancers.targetGroupsByArn.has(arn);
+    if (!known) {
+      const [code, what] = arn.includes(':targetgroup/')
+        ? ['TargetGroupNotFoundException', 'target groups']
+        : arn.includes(':listener-rule/')
+          ? ['RuleNotFoundException', 'rules']
+          : arn.includes(':listener/')
+            ? ['ListenerNotFoundException', 'listeners']
+            : ['LoadBalancerNotFoundException', 'load balancers'];
+      throw new SimulatedAwsError(code, `One or more ${what} not found`);
+    }
+    const tags = balancers.tags.get(arn) ?? {};
+    return { ResourceArn: arn, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) };
+  });
+}
+
+function targetGroupView(group: SimulatedTargetGroup) {
+  return {
+    TargetGroupArn: group.arn,
+    TargetGroupName: group.name,
+    Protocol: 'HTTP' as const,
+    Port: TARGET_PORT,
+    TargetType: 'ip' as const,
+  };
+}
+
+/** An internal ALB's DNS name: `internal-<name>-<digits>.<region>.elb.amazonaws.com`. */
+function dnsNameOf(seed: number, region: string, name: string): string {
+  return `internal-${name}-${deriveSeed(seed, 'elbv2-dns', region, name)}.${region}.elb.amazonaws.com`;
 }
 
 /** What the real API refuses in a forward action, with its error names. */

@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlbTraffic } from '../../../lambdas/adapters/aws/alb-traffic';
 import { InvalidInputError, NotFoundError, TrafficEditedError } from '../../../lambdas/core/errors';
 import type { AlbTrafficPlan } from '../../../lambdas/core/plan/schema';
-import type { TrafficTarget } from '../../../lambdas/ports/index';
+import type { AlbTarget } from '../../../lambdas/ports/index';
 import { createMotoVpc, MOTO_REGION, motoClient, uniqueName } from '../../support/moto';
 import { expectRejection } from '../../support/rejection';
 
@@ -175,7 +175,7 @@ function weightsByGroup(actions: readonly Action[]): Record<string, number | und
   );
 }
 
-function target(alb: Partial<AlbTrafficPlan> = {}): TrafficTarget {
+function target(alb: Partial<AlbTrafficPlan> = {}): AlbTarget {
   return {
     service: 'web',
     region: MOTO_REGION,

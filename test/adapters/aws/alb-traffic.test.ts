@@ -3,6 +3,7 @@ import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
+  DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
@@ -13,20 +14,22 @@ import {
   ModifyRuleCommand,
   type Rule,
   RuleNotFoundException,
+  type Tag,
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AlbTraffic, TRAFFIC_IAM_ACTIONS } from '../../../lambdas/adapters/aws/alb-traffic';
+import { ALB_TRAFFIC_IAM_ACTIONS, AlbTraffic } from '../../../lambdas/adapters/aws/alb-traffic';
 import { PagingStalledError } from '../../../lambdas/adapters/aws/paging';
 import {
+  ControllerOwnedLoadBalancerError,
   InvalidInputError,
   NotFoundError,
   TrafficEditedError,
   TransientAwsError,
 } from '../../../lambdas/core/errors';
 import type { AlbTrafficPlan } from '../../../lambdas/core/plan/schema';
-import type { TrafficTarget } from '../../../lambdas/ports/index';
+import type { AlbTarget } from '../../../lambdas/ports/index';
 
 const PREFIX = 'arn:aws:elasticloadbalancing:us-east-1:123456789012';
 const LB_ARN = `${PREFIX}:loadbalancer/app/shop/50dc6c495c0c9188`;
@@ -43,7 +46,7 @@ const DEFAULT_RULE = `${PREFIX}:listener-rule/app/shop/50dc6c495c0c9188/f2f7dc8e
 const elb = mockClient(ElasticLoadBalancingV2Client);
 const client = new ElasticLoadBalancingV2Client({ region: 'us-east-1' });
 
-function plan(overrides: Partial<AlbTrafficPlan> = {}): TrafficTarget {
+function plan(overrides: Partial<AlbTrafficPlan> = {}): AlbTarget {
   return {
     service: 'web',
     region: 'us-east-1',
@@ -88,9 +91,15 @@ const forwardToStable: Action = {
  */
 let listeners: Listener[];
 let rules: Rule[];
+/** Tags per ARN, as DescribeTags answers them. */
+let tags: Record<string, Tag[]>;
 
 beforeEach(() => {
   elb.reset();
+  tags = { [LB_ARN]: [{ Key: 'team', Value: 'shop' }] };
+  elb.on(DescribeTagsCommand).callsFake((input: { ResourceArns: string[] }) => ({
+    TagDescriptions: input.ResourceArns.map((arn) => ({ ResourceArn: arn, Tags: tags[arn] ?? [] })),
+  }));
   listeners = [
     {
       ListenerArn: LISTENER_80,
@@ -205,6 +214,53 @@ beforeEach(() => {
     const listener = listeners.find((l) => l.ListenerArn === input.ListenerArn)!;
     listener.DefaultActions = structuredClone(input.DefaultActions);
     return { Listeners: [listener] };
+  });
+});
+
+describe('a load balancer the AWS Load Balancer Controller owns', () => {
+  it.each<[string, Tag[], RegExp]>([
+    [
+      'made from an Ingress',
+      [
+        { Key: 'elbv2.k8s.aws/cluster', Value: 'prod-use1' },
+        { Key: 'ingress.k8s.aws/stack', Value: 'shop/web' },
+        { Key: 'ingress.k8s.aws/resource', Value: 'LoadBalancer' },
+      ],
+      /\(stack shop\/web, cluster prod-use1\)/,
+    ],
+    [
+      'made by the v1 ALB Ingress Controller',
+      [{ Key: 'ingress.k8s.aws/cluster', Value: 'legacy' }],
+      /\(cluster legacy\)/,
+    ],
+  ])('%s is refused before any weight is read or written, naming albIngress', async (_, owned, names) => {
+    tags[LB_ARN] = owned;
+    const traffic = new AlbTraffic(() => client);
+
+    const refused = traffic.setWeights(plan(), { stable: 90, canary: 10 });
+
+    await expect(refused).rejects.toBeInstanceOf(ControllerOwnedLoadBalancerError);
+    await expect(refused).rejects.toThrow(/traffic\.type albIngress/);
+    await expect(refused).rejects.toThrow(names);
+    expect(elb.commandCalls(DescribeTagsCommand)).toHaveLength(1);
+    expect(elb.commandCalls(DescribeTagsCommand)[0]!.args[0].input).toEqual({ ResourceArns: [LB_ARN] });
+    expect(elb.commandCalls(ModifyListenerCommand)).toHaveLength(0);
+    expect(elb.commandCalls(ModifyRuleCommand)).toHaveLength(0);
+    expect(elb.commandCalls(DescribeRulesCommand)).toHaveLength(0);
+  });
+
+  it('is a named error that retrying cannot help (an InvalidInputError)', () => {
+    const error = new ControllerOwnedLoadBalancerError('owned');
+    expect(error.name).toBe('ControllerOwnedLoadBalancerError');
+    expect(error).toBeInstanceOf(InvalidInputError);
+  });
+
+  it('tags of its own (a team tag) are no such sign: weights are written', async () => {
+    const traffic = new AlbTraffic(() => client);
+    await expect(traffic.setWeights(plan(), { stable: 90, canary: 10 })).resolves.toEqual({
+      stable: 90,
+      canary: 10,
+    });
   });
 });
 
@@ -661,5 +717,5 @@ it('declares every ELBv2 action it calls, for the IAM grant', async () => {
       .calls()
       .map((call) => `elasticloadbalancing:${call.args[0].constructor.name.replace(/Command$/, '')}`),
   );
-  expect([...called].sort()).toEqual([...TRAFFIC_IAM_ACTIONS].sort());
+  expect([...called].sort()).toEqual([...ALB_TRAFFIC_IAM_ACTIONS].sort());
 });

@@ -34,9 +34,10 @@ describe('schema/release-plan.schema.json', () => {
     expect(ajv.validateSchema(published)).toBe(true);
   });
 
-  it('accepts the reference platform and the small valid plan', () => {
+  it('accepts the reference platform, the Ingress example and the small valid plan', () => {
     const { validate } = compile();
     expect(validate(parse(readExample('platform.yaml'))), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate(parse(readExample('ingress.yaml'))), JSON.stringify(validate.errors)).toBe(true);
     expect(validate(validDocument()), JSON.stringify(validate.errors)).toBe(true);
   });
 

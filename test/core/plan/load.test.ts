@@ -192,6 +192,16 @@ describe('the examples', () => {
     ]);
   });
 
+  it('loads the Ingress example, whose shop services go through the AWS Load Balancer Controller', () => {
+    const result = loadPlan(readExample('ingress.yaml'));
+    if (!result.ok) expect.fail(JSON.stringify(result.problems, null, 2));
+    expect(result.plan.services.map((service) => [service.name, service.traffic.type])).toEqual([
+      ['storefront', 'albIngress'],
+      ['checkout', 'albIngress'],
+      ['search', 'alb'],
+    ]);
+  });
+
   it('cycle.yaml: names the cycle by its members at its line', () => {
     const text = readExample('invalid/cycle.yaml');
     expect(problemsOf(text)).toEqual([

@@ -102,7 +102,7 @@ fleet:
       {
         path: 'faults[9].type',
         message:
-          'must be one of "degradedVersion", "operationFailure", "rolloutNeverReady", "alarm", "regionOutage", "secondRelease", "insecureWorkload", "sharedSelector", "trafficEdited", "dnsRecordEdited"',
+          'must be one of "degradedVersion", "operationFailure", "rolloutNeverReady", "alarm", "regionOutage", "secondRelease", "insecureWorkload", "sharedSelector", "trafficEdited", "dnsRecordEdited", "controllerManaged"',
         line: 33,
         column: 11,
       },
@@ -147,6 +147,35 @@ fleet:
     ]);
   });
 
+  it('hand only a load balancer that plain alb services use to the controller (controllerManaged)', () => {
+    expect(
+      problemsOf(`faults:
+  - { type: controllerManaged, loadBalancer: platform-internal, region: eu-west-1 }
+  - { type: controllerManaged, loadBalancer: platform-private }
+  - { type: controllerManaged, loadBalancer: platform-internal, region: ap-south-1 }
+`),
+    ).toEqual([
+      {
+        path: 'faults[1].loadBalancer',
+        message:
+          'no plain alb service in the plan uses load balancer "platform-private" (they use "platform-internal", "platform-public")',
+        line: 3,
+        column: 46,
+      },
+      expect.objectContaining({ path: 'faults[2].region', message: expect.stringMatching(/not a region/) }),
+    ]);
+  });
+
+  it('let load balancer operations fail for albIngress services, which have a load balancer too', () => {
+    const loaded = loadPlan(readFileSync(join(ROOT, 'examples/ingress.yaml'), 'utf8'));
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    const result = loadFaults(
+      'faults: [{ type: operationFailure, operation: traffic.setWeights, service: storefront, error: ThrottlingException }]',
+      resolvePlan(loaded.plan),
+    );
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+  });
+
   it('report syntax errors with their line', () => {
     expect(problemsOf('faults:\n  - { type: alarm\n')).toEqual([
       expect.objectContaining({
@@ -185,6 +214,7 @@ fleet:
     expect(examples.sort()).toEqual([
       'alarm-during-canary.yaml',
       'canary-breach.yaml',
+      'controller-managed.yaml',
       'region-outage.yaml',
       'second-release.yaml',
       'shared-selector.yaml',

@@ -1,7 +1,7 @@
 /** A small plan, a virtual clock and a fleet over them, for the fleet's tests. */
 import { loadPlan } from '../../../lambdas/core/plan/load';
 import { type ResolvedPlan, resolvePlan } from '../../../lambdas/core/plan/resolve';
-import type { Clock, TrafficTarget, WorkloadTarget } from '../../../lambdas/ports';
+import type { AlbTarget, Clock, WorkloadTarget } from '../../../lambdas/ports';
 import { loadFaults } from '../../../rehearsal/faults/load';
 import { createSimulatedFleet, type SimulatedFleet } from '../../../rehearsal/fleet';
 
@@ -103,7 +103,7 @@ export function workload(plan: ResolvedPlan, service: string, region = 'us-east-
   return { region, cluster, namespace: resolved.namespace, deployment: resolved.deployment };
 }
 
-export function trafficTarget(plan: ResolvedPlan, service: string, region = 'us-east-1'): TrafficTarget {
+export function trafficTarget(plan: ResolvedPlan, service: string, region = 'us-east-1'): AlbTarget {
   const traffic = plan.services.get(service)!.traffic;
   if (traffic.type !== 'alb') throw new Error(`${service} has no ALB`);
   return { service, region, alb: traffic };

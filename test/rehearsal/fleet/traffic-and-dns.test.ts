@@ -40,7 +40,7 @@ describe('simulated load balancers', () => {
 
   it('refuse services without a load balancer', async () => {
     const { fleet, plan } = fleetFor();
-    const worker = { service: 'worker', region: 'us-east-1', alb: trafficTarget(plan, 'auth').alb };
+    const worker = { ...trafficTarget(plan, 'auth'), service: 'worker' };
     await expect(fleet.traffic.resolve(worker)).rejects.toThrow(
       new InvalidInputError('worker has replicaRatio traffic: it has no load balancer in us-east-1'),
     );

@@ -1,0 +1,65 @@
+/**
+ * The Traffic port over both kinds of ALB traffic: each call goes to the adapter of the plan's
+ * traffic type (`alb`: Switchyard changes the rule; `albIngress`: it changes the Ingress and the
+ * AWS Load Balancer Controller changes the rule). Shared by the AWS composition root and the
+ * rehearsal, so both dispatch the same way.
+ */
+import {
+  type AlbIngressTarget,
+  type AlbTarget,
+  isAlbIngressTarget,
+  type ResolvedTraffic,
+  type TargetHealthSummary,
+  type Track,
+  type Traffic,
+  type TrafficFor,
+  type TrafficTarget,
+  type Weights,
+} from '../../ports/index';
+import { CLUSTER_IAM_ACTIONS } from '../kubernetes/iam';
+import { ALB_INGRESS_TRAFFIC_IAM_ACTIONS } from './alb-ingress-traffic';
+import { ALB_TRAFFIC_IAM_ACTIONS } from './alb-traffic';
+
+/** What the traffic port may call: both adapters', and EKS discovery for the Ingress API. */
+export const TRAFFIC_IAM_ACTIONS: readonly string[] = [
+  ...new Set([...ALB_TRAFFIC_IAM_ACTIONS, ...ALB_INGRESS_TRAFFIC_IAM_ACTIONS, ...CLUSTER_IAM_ACTIONS]),
+];
+
+export interface TrafficAdapters {
+  alb: TrafficFor<AlbTarget>;
+  albIngress: TrafficFor<AlbIngressTarget>;
+}
+
+export class TrafficByType implements Traffic {
+  constructor(private readonly adapters: TrafficAdapters) {}
+
+  resolve(target: TrafficTarget): Promise<ResolvedTraffic> {
+    return isAlbIngressTarget(target)
+      ? this.adapters.albIngress.resolve(target)
+      : this.adapters.alb.resolve(target);
+  }
+
+  getWeights(target: TrafficTarget): Promise<Weights> {
+    return isAlbIngressTarget(target)
+      ? this.adapters.albIngress.getWeights(target)
+      : this.adapters.alb.getWeights(target);
+  }
+
+  attachCanary(target: TrafficTarget): Promise<void> {
+    return isAlbIngressTarget(target)
+      ? this.adapters.albIngress.attachCanary(target)
+      : this.adapters.alb.attachCanary(target);
+  }
+
+  setWeights(target: TrafficTarget, weights: Weights, expected?: Weights): Promise<Weights> {
+    return isAlbIngressTarget(target)
+      ? this.adapters.albIngress.setWeights(target, weights, expected)
+      : this.adapters.alb.setWeights(target, weights, expected);
+  }
+
+  targetHealth(target: TrafficTarget): Promise<Record<Track, TargetHealthSummary>> {
+    return isAlbIngressTarget(target)
+      ? this.adapters.albIngress.targetHealth(target)
+      : this.adapters.alb.targetHealth(target);
+  }
+}
