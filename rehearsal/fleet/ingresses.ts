@@ -161,14 +161,18 @@ export class SimulatedIngresses implements IngressApi {
 }
 
 /**
- * The action an albIngress service starts with, as one written for the stable Service alone
- * reads: Switchyard adds the canary Service (at weight 0) before the canary's health is judged.
+ * The action an albIngress service starts with: all to stable, the canary Service at 0, as
+ * Argo Rollouts' ALB setup writes it. An action naming the stable Service alone works too:
+ * Switchyard adds the canary at weight 0 before judging it (alb-ingress-traffic.test.ts).
  */
 function initialAction(traffic: AlbIngressTrafficPlan): ForwardActionConfig {
   return {
     type: 'forward',
     forwardConfig: {
-      targetGroups: [{ serviceName: traffic.stableService, servicePort: traffic.servicePort, weight: 100 }],
+      targetGroups: [
+        { serviceName: traffic.stableService, servicePort: traffic.servicePort, weight: 100 },
+        { serviceName: traffic.canaryService, servicePort: traffic.servicePort, weight: 0 },
+      ],
     },
   };
 }

@@ -327,7 +327,14 @@ describe('controllerManaged: a plain alb load balancer handed to the controller'
     });
     const listener = world.balancers.loadBalancerNamed('eu-west-1', 'shop-search')!.holders[0]!;
     const actions = world.balancers.actionsOf('eu-west-1', listener);
-    actions[0]!.ForwardConfig!.TargetGroups![1]!.Weight = 100;
+    const { TargetGroups } = await world.elbv2.send(
+      new DescribeTargetGroupsCommand({ Names: ['search-canary'] }),
+    );
+    actions[0]!.ForwardConfig!.TargetGroups = [
+      { ...actions[0]!.ForwardConfig!.TargetGroups![0]!, Weight: 100 },
+      { TargetGroupArn: TargetGroups![0]!.TargetGroupArn!, Weight: 100 },
+    ];
+    delete actions[0]!.TargetGroupArn;
     await world.elbv2.send(new ModifyListenerCommand({ ListenerArn: listener, DefaultActions: actions }));
     expect(world.balancers.splitAt('search', 'eu-west-1', world.clock.now().getTime())).toEqual({
       stable: 0.5,
