@@ -270,10 +270,12 @@ export class SimulatedLoadBalancing {
     const now = this.context.nowMs();
     const pods = this.clusters.census(region, service, group.track, now);
     const down = this.context.outageAt(region, now) !== undefined;
+    // Pods of a crashing version accept no connections: they fail their health checks.
+    const crashed = this.context.crashedPods(service, region, pods, now);
     const states: Array<'healthy' | 'initial' | 'unhealthy'> = [
-      ...Array<'healthy'>(pods.updatedReady + pods.oldReady).fill('healthy'),
+      ...Array<'healthy'>(pods.updatedReady + pods.oldReady - crashed).fill('healthy'),
       ...Array<'initial'>(pods.starting).fill('initial'),
-      ...Array<'unhealthy'>(pods.failing).fill('unhealthy'),
+      ...Array<'unhealthy'>(pods.failing + crashed).fill('unhealthy'),
     ].map((state) => (down ? 'unhealthy' : state));
     return states.map((state, index) => ({
       Target: { Id: podIp(this.context.seed, region, group.arn, index), Port: TARGET_PORT },
