@@ -299,16 +299,16 @@ export const runAnalysis = defineHandler({
     const now = ports.clock.now();
     if (!analysis) return { ...input, verdict: 'pass' as const };
     const step = currentStep(context, input);
-    const metrics = step.kind === 'analysis' ? step.metrics : undefined;
     // Only periods complete and published by now: an unpublished one would read as no data.
-    const window = metrics
-      ? readableWindow({
-          windowStart: input.windowStart ? new Date(input.windowStart) : undefined,
-          now,
-          durationSeconds: step.kind === 'analysis' ? step.seconds : 0,
-          intervalSeconds: metrics.intervalSeconds,
-        })
-      : undefined;
+    const window =
+      step.kind === 'analysis' && step.metrics
+        ? readableWindow({
+            windowStart: input.windowStart ? new Date(input.windowStart) : undefined,
+            now,
+            durationSeconds: step.seconds,
+            intervalSeconds: step.metrics.intervalSeconds,
+          })
+        : undefined;
     const intervals: IntervalResult[] = [];
     const instant: IntervalResult[] = [];
     const details: string[] = [];
@@ -322,11 +322,12 @@ export const runAnalysis = defineHandler({
             details.push('compare skipped: the new version takes no traffic yet');
             break;
           }
+          if (window.to <= window.from) {
+            details.push('compare judged nothing: no period of the window is published yet');
+            break;
+          }
           const resolved = await ports.traffic.resolve(target);
-          const samples =
-            window.to > window.from
-              ? await ports.signals.compareTargetGroups(input.region, resolved, window)
-              : [];
+          const samples = await ports.signals.compareTargetGroups(input.region, resolved, window);
           for (const sample of samples) {
             const observation = judgeComparison(check, sample.canary, sample.stable);
             intervals.push(observation.result);

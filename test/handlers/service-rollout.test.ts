@@ -212,6 +212,13 @@ describe('runAnalysis', () => {
     world.ports.signals.samples = [HEALTHY, HEALTHY];
     expect(await analyse(world, '2026-11-22T09:58:00.000Z')).toMatchObject({ verdict: 'inconclusive' });
     expect(world.ports.signals.comparisons).toEqual([]);
+    const [entry] = (await world.ports.store.listAudit(world.releaseId)).filter(
+      (audit) => audit.action === 'analysis.inconclusive',
+    );
+    expect(entry?.detail).toMatchObject({
+      intervals: 0,
+      details: ['compare judged nothing: no period of the window is published yet'],
+    });
   });
 
   it('fails an interval with an unhealthy canary target, and does not pass one with no canary data', async () => {
