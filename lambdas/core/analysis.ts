@@ -23,23 +23,30 @@ export function worstOf(results: readonly IntervalResult[]): IntervalResult {
 }
 
 export interface VersionFigures {
-  requests: number;
+  /** undefined: no data for the period (no RequestCount datapoint), which is not zero requests. */
+  requests: number | undefined;
+  /** Requests that failed at or on the way to a target: its 5xx and the connections it refused. */
   errors: number;
   p95LatencyMs: number | undefined;
+  /** The most targets unhealthy at once in the period, when known. */
+  unhealthyTargets?: number | undefined;
 }
 
-/** One interval of a canary-vs-stable comparison. Too few canary requests is never pass or fail. */
+/**
+ * One interval of a canary-vs-stable comparison. Unhealthy canary targets fail it whatever the
+ * traffic; otherwise no data, or too few canary requests, is never pass or fail.
+ */
 export function judgeComparison(
   check: Extract<CheckPlan, { type: 'compare' }>,
   canary: VersionFigures,
   stable: VersionFigures,
 ): CheckObservation {
   const errorRate = (figures: VersionFigures) =>
-    figures.requests > 0 ? (figures.errors / figures.requests) * 100 : 0;
+    figures.requests ? Math.min(100, (figures.errors / figures.requests) * 100) : 0;
   const canaryRate = errorRate(canary);
   const stableRate = errorRate(stable);
   const name = 'compare';
-  if (canary.requests > 0) {
+  if (canary.requests) {
     if (check.abortErrorRatePercent !== undefined && canaryRate > check.abortErrorRatePercent) {
       return {
         check: name,
@@ -55,6 +62,17 @@ export function judgeComparison(
       };
     }
   }
+  const maxUnhealthy = check.maxUnhealthyTargets;
+  if ((canary.unhealthyTargets ?? 0) > maxUnhealthy) {
+    return {
+      check: name,
+      result: 'fail',
+      detail: `${canary.unhealthyTargets} unhealthy canary target(s) at once (allowed ${maxUnhealthy})`,
+    };
+  }
+  if (canary.requests === undefined) {
+    return { check: name, result: 'inconclusive', detail: 'no canary data for the period' };
+  }
   if (canary.requests < check.minRequests) {
     return {
       check: name,
@@ -62,7 +80,7 @@ export function judgeComparison(
       detail: `only ${canary.requests} canary requests (need ${check.minRequests})`,
     };
   }
-  if (stable.requests < check.minRequests) {
+  if (stable.requests === undefined || stable.requests < check.minRequests) {
     // At 100 % there is no stable traffic to compare with: only absolute limits can judge.
     const hasLimits = check.abortErrorRatePercent !== undefined || check.abortP95LatencyMs !== undefined;
     return hasLimits
@@ -74,7 +92,10 @@ export function judgeComparison(
       : {
           check: name,
           result: 'inconclusive',
-          detail: `only ${stable.requests} stable requests to compare with`,
+          detail:
+            stable.requests === undefined
+              ? 'no stable data to compare with'
+              : `only ${stable.requests} stable requests to compare with`,
         };
   }
   if (canaryRate - stableRate > check.maxErrorRateIncreasePoints) {

@@ -3,6 +3,7 @@
  * machine one index at a time and estimated by the planner from the same list. Canary,
  * blue-green and rolling all drive a stable and a canary Deployment; recreate drives stable only.
  */
+import { metricWaitEstimateSeconds } from './metric-window';
 import { analysisSeconds, type ResolvedService, seconds } from './plan/resolve';
 
 export type RolloutStep =
@@ -10,7 +11,11 @@ export type RolloutStep =
   | { kind: 'setWeight'; weight: number; canaryReplicaPercent: number; scaleDownStable: boolean }
   | { kind: 'pause'; seconds: number }
   | { kind: 'approval'; timeoutSeconds: number; reason: string }
-  | { kind: 'analysis'; seconds: number }
+  /**
+   * Analysis for `seconds`; `metrics` when it compares the target groups' CloudWatch metrics, read
+   * at `intervalSeconds` once they are published (see metric-window.ts).
+   */
+  | { kind: 'analysis'; seconds: number; metrics?: { intervalSeconds: number } }
   /** Stop the old version, then start the new one: no two versions side by side. */
   | { kind: 'recreate' }
   /** Stable takes the new image and 100 % of traffic; the canary scales to zero. */
@@ -19,6 +24,23 @@ export type RolloutStep =
 export type StepKind = RolloutStep['kind'];
 
 export function rolloutSteps(service: ResolvedService): RolloutStep[] {
+  const steps = strategySteps(service);
+  const compares =
+    service.traffic.type === 'alb' &&
+    (service.analysis?.checks ?? []).some((check) => check.type === 'compare');
+  if (!compares) return steps;
+  const intervalSeconds = seconds(service.analysis!.interval);
+  // An analysis compares metrics only once the new version takes traffic (not a blue-green preview).
+  let lastWeight: number | undefined;
+  return steps.map((step) => {
+    if (step.kind === 'setWeight') lastWeight = step.weight;
+    return step.kind === 'analysis' && (lastWeight === undefined || lastWeight > 0)
+      ? { ...step, metrics: { intervalSeconds } }
+      : step;
+  });
+}
+
+function strategySteps(service: ResolvedService): RolloutStep[] {
   const strategy = service.strategy;
   const analysis = service.analysis;
   const analyse = (override?: { duration?: string; count?: number }): RolloutStep[] =>
@@ -108,8 +130,11 @@ export function replicaRatioWeights(replicas: { stable: number; canary: number }
 export function estimateStepSeconds(step: RolloutStep, rolloutEstimateSeconds: number): number {
   switch (step.kind) {
     case 'pause':
-    case 'analysis':
       return step.seconds;
+    case 'analysis':
+      return step.metrics
+        ? metricWaitEstimateSeconds(step.seconds, step.metrics.intervalSeconds)
+        : step.seconds;
     case 'approval':
       return 0;
     case 'recreate':

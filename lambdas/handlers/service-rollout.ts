@@ -17,6 +17,7 @@ import {
   TrafficNotReadyError,
   WeightsMismatchError,
 } from '../core/errors';
+import { planMetricWindow, readableWindow } from '../core/metric-window';
 import { seconds } from '../core/plan/resolve';
 import { scoreReadiness } from '../core/readiness';
 import { type RolloutStep, replicaRatioWeights, replicasForStep } from '../core/strategy';
@@ -49,7 +50,14 @@ export interface StepState extends ServiceKey {
 function stepState(context: ReleaseContext, key: ServiceKey, stepIndex: number, now: Date): StepState {
   const steps = context.steps(key.service);
   const step = steps[stepIndex] ?? { kind: 'done' as const };
-  const waitSeconds = step.kind === 'pause' || step.kind === 'analysis' ? Math.max(1, step.seconds) : 0;
+  // An analysis of metrics judges whole minutes after this step's traffic shift, once published.
+  const window =
+    step.kind === 'analysis' && step.metrics
+      ? planMetricWindow(now, step.seconds, step.metrics.intervalSeconds)
+      : undefined;
+  const waitSeconds =
+    window?.waitSeconds ??
+    (step.kind === 'pause' || step.kind === 'analysis' ? Math.max(1, step.seconds) : 0);
   const timeoutSeconds = step.kind === 'approval' ? step.timeoutSeconds : 0;
   return {
     releaseId: key.releaseId,
@@ -60,7 +68,7 @@ function stepState(context: ReleaseContext, key: ServiceKey, stepIndex: number, 
     step,
     waitSeconds,
     timeoutSeconds: Math.max(1, timeoutSeconds),
-    ...(step.kind === 'analysis' && { windowStart: now.toISOString() }),
+    ...(step.kind === 'analysis' && { windowStart: (window?.windowStart ?? now).toISOString() }),
   };
 }
 
@@ -322,16 +330,17 @@ export const runAnalysis = defineHandler({
     const analysis = service.analysis;
     const now = ports.clock.now();
     if (!analysis) return { ...input, verdict: 'pass' as const };
-    const from = input.windowStart
-      ? new Date(input.windowStart)
-      : new Date(now.getTime() - seconds(analysis.interval) * 1000);
-    const intervalSeconds = seconds(analysis.interval);
-    const lastWeight = context
-      .steps(input.service)
-      .slice(0, input.stepIndex)
-      .reverse()
-      .find((step) => step.kind === 'setWeight');
-    const servesTraffic = lastWeight?.kind !== 'setWeight' || lastWeight.weight > 0;
+    const step = currentStep(context, input);
+    // Only periods complete and published by now: an unpublished one would read as no data.
+    const window =
+      step.kind === 'analysis' && step.metrics
+        ? readableWindow({
+            windowStart: input.windowStart ? new Date(input.windowStart) : undefined,
+            now,
+            durationSeconds: step.seconds,
+            intervalSeconds: step.metrics.intervalSeconds,
+          })
+        : undefined;
     const intervals: IntervalResult[] = [];
     const instant: IntervalResult[] = [];
     const details: string[] = [];
@@ -341,16 +350,16 @@ export const runAnalysis = defineHandler({
           const target = context.trafficTarget(input.region, input.service);
           if (!target) break;
           // A blue-green preview: green takes no traffic yet, so there is nothing to compare.
-          if (!servesTraffic) {
+          if (!window) {
             details.push('compare skipped: the new version takes no traffic yet');
             break;
           }
+          if (window.to <= window.from) {
+            details.push('compare judged nothing: no period of the window is published yet');
+            break;
+          }
           const resolved = await ports.traffic.resolve(target);
-          const samples = await ports.signals.compareTargetGroups(input.region, resolved, {
-            from,
-            to: now,
-            periodSeconds: intervalSeconds,
-          });
+          const samples = await ports.signals.compareTargetGroups(input.region, resolved, window);
           for (const sample of samples) {
             const observation = judgeComparison(check, sample.canary, sample.stable);
             intervals.push(observation.result);
@@ -427,7 +436,12 @@ export const runAnalysis = defineHandler({
         actor: 'switchyard',
         region: input.region,
         service: input.service,
-        detail: { ...judgement, details: details.slice(0, 10) },
+        detail: {
+          ...judgement,
+          stepIndex: input.stepIndex,
+          ...(window && { window: { from: window.from.toISOString(), to: window.to.toISOString() } }),
+          details: details.slice(0, 10),
+        },
       },
     );
     if (verdict === 'fail') {

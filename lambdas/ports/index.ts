@@ -175,11 +175,19 @@ export interface Dns {
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
+/** One target group's figures for one period, as CloudWatch has them. */
 export interface VersionMetrics {
-  requests: number;
+  /**
+   * RequestCount; undefined when CloudWatch has no datapoint for the period. That is no data, never
+   * zero requests: the period may not be published yet, or nothing was reported.
+   */
+  requests: number | undefined;
+  /** Requests that failed at or on the way to a target: its 5xx plus connections it refused. */
   errors: number;
-  /** undefined when there were no requests to measure. */
+  /** undefined when no target answered a request in the period. */
   p95LatencyMs: number | undefined;
+  /** The most targets unhealthy at once in the period; undefined when CloudWatch reported none. */
+  unhealthyTargets?: number | undefined;
 }
 
 /** One analysis interval's canary and stable figures. */

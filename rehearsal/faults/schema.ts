@@ -92,6 +92,19 @@ export const DegradedVersionFault = z
   .strict()
   .describe("A version's error rate or latency, from a step, a weight or a time.");
 
+export const CrashingVersionFault = z
+  .object({
+    type: z.literal('crashingVersion'),
+    service: ServiceName,
+    region: RegionScope,
+    version: Version,
+    from: FaultStart.optional(),
+  })
+  .strict()
+  .describe(
+    "A version's pods accept no connections, from a step, a weight or a time: its targets fail their health checks and the load balancer counts a target connection error for each request they get.",
+  );
+
 export const OperationFailureFault = z
   .object({
     type: z.literal('operationFailure'),
@@ -258,6 +271,7 @@ export const ControllerManagedFault = z
 
 export const Fault = z.discriminatedUnion('type', [
   DegradedVersionFault,
+  CrashingVersionFault,
   OperationFailureFault,
   RolloutNeverReadyFault,
   AlarmFault,
@@ -355,6 +369,8 @@ export type FaultFile = z.infer<typeof FaultFile>;
 export type FaultPlan = z.infer<typeof Fault>;
 export type FleetSettingsPlan = z.infer<typeof FleetSettings>;
 export type DegradedVersionFault = z.infer<typeof DegradedVersionFault>;
+export type CrashingVersionFault = z.infer<typeof CrashingVersionFault>;
+export type FaultStart = z.infer<typeof FaultStart>;
 export type OperationFailureFault = z.infer<typeof OperationFailureFault>;
 export type RolloutNeverReadyFault = z.infer<typeof RolloutNeverReadyFault>;
 export type AlarmFault = z.infer<typeof AlarmFault>;

@@ -83,25 +83,15 @@ export function findFaultProblems(raw: unknown, plan: ResolvedPlan): Problem[] {
     }
 
     switch (fault.type) {
-      case 'degradedVersion': {
+      case 'degradedVersion':
         if (fault.errorRatePercent === undefined && fault.p95LatencyMs === undefined) {
           problems.push({ path: at(), message: 'give errorRatePercent, p95LatencyMs or both' });
         }
-        const step = asRecord(fault.from)?.step;
-        if (service && typeof step === 'number') {
-          const weights = trafficStepWeights(service);
-          if (step > weights.length) {
-            problems.push({
-              path: at('from', 'step'),
-              message:
-                weights.length === 0
-                  ? `"${service.name}" (${service.strategy.type}) has no traffic steps`
-                  : `"${service.name}" has ${weights.length} traffic step(s) (weights ${weights.join(', ')})`,
-            });
-          }
-        }
+        problems.push(...fromStepProblems(fault, service, at));
         break;
-      }
+      case 'crashingVersion':
+        problems.push(...fromStepProblems(fault, service, at));
+        break;
       case 'operationFailure':
         problems.push(...operationProblems(fault, service, at));
         break;
@@ -137,6 +127,27 @@ export function findFaultProblems(raw: unknown, plan: ResolvedPlan): Problem[] {
     }
   });
   return problems;
+}
+
+/** A version fault that starts from a step needs the service to have that many traffic steps. */
+function fromStepProblems(
+  fault: Raw,
+  service: ResolvedService | undefined,
+  at: (...rest: PathSegment[]) => PathSegment[],
+): Problem[] {
+  const step = asRecord(fault.from)?.step;
+  if (!service || typeof step !== 'number') return [];
+  const weights = trafficStepWeights(service);
+  if (step <= weights.length) return [];
+  return [
+    {
+      path: at('from', 'step'),
+      message:
+        weights.length === 0
+          ? `"${service.name}" (${service.strategy.type}) has no traffic steps`
+          : `"${service.name}" has ${weights.length} traffic step(s) (weights ${weights.join(', ')})`,
+    },
+  ];
 }
 
 function operationProblems(

@@ -5,10 +5,11 @@
  * A region knows the alarms the plan's analyses name for its services, the alarms the fault file
  * names there, and one metric alarm per service whose compare check has an abort threshold:
  * `<service>-<region>-canary-errors`, evaluated like a CloudWatch alarm with a 60-second period
- * and one datapoint to alarm — ALARM while the canary's error rate (percent) exceeds
+ * and one datapoint to alarm — ALARM while the canary's error rate (percent; its targets' 5xx and
+ * the connections they refused) exceeds
  * `abortErrorRatePercent` or its p95 exceeds `abortP95LatencyMs`; a period with no canary
  * requests is missing data, treated as not breaching. During a region outage every alarm of the
- * region is in ALARM. Any other name is an alarm that does not exist: INSUFFICIENT_DATA.
+ * region is in ALARM. Any other name is an alarm that does not exist (DescribeAlarms leaves it out).
  *
  * Transitions come in two kinds. Those the fault file fixes (an alarm fault, an outage starting)
  * are known before the run: `events()`. A metric alarm's transition depends on what the release
@@ -112,8 +113,18 @@ export class FleetAlarms {
       this.canaryIdleSince.set(key, this.context.nowMs());
   }
 
+  /** Every alarm of a region. */
+  names(region: string): string[] {
+    return [...(this.known.get(region) ?? [])];
+  }
+
+  /** Whether the alarm exists in the region: what DescribeAlarms answers for. */
+  exists(region: string, alarmName: string): boolean {
+    return this.known.get(region)?.has(alarmName) ?? false;
+  }
+
   stateAt(region: string, alarmName: string, atMs: number): AlarmState {
-    if (!this.known.get(region)?.has(alarmName)) return 'INSUFFICIENT_DATA';
+    if (!this.exists(region, alarmName)) return 'INSUFFICIENT_DATA';
     if (this.context.outageAt(region, atMs)) return 'ALARM';
     if (this.faultAlarmActive(region, alarmName, atMs)) return 'ALARM';
     const metricAlarm = this.metricAlarms.get(`${region}/${alarmName}`);
@@ -160,20 +171,18 @@ export class FleetAlarms {
     const cacheKey = `${alarm.region}/${alarm.name}@${boundaryMs}`;
     const cached = this.settledStates.get(cacheKey);
     if (cached) return cached;
-    const sample = this.metrics.sample(
-      alarm.service,
-      alarm.region,
-      'canary',
-      boundaryMs - ALARM_PERIOD_MS,
-      boundaryMs,
-    );
+    const minute = this.metrics.minute(alarm.service, alarm.region, 'canary', boundaryMs - ALARM_PERIOD_MS);
+    // The README's canary alarm: 100 * (HTTPCode_Target_5XX_Count + TargetConnectionErrorCount) /
+    // RequestCount, or TargetResponseTime's p95. (Judged as the minute ends, without the delay
+    // before CloudWatch publishes it.)
+    const errors = minute.targetErrors + minute.connectionErrors;
     const breached =
-      sample.requests > 0 &&
+      minute.requests > 0 &&
       ((alarm.abortErrorRatePercent !== undefined &&
-        (sample.errors * 100) / sample.requests > alarm.abortErrorRatePercent) ||
+        (errors * 100) / minute.requests > alarm.abortErrorRatePercent) ||
         (alarm.abortP95LatencyMs !== undefined &&
-          sample.p95LatencyMs !== undefined &&
-          sample.p95LatencyMs > alarm.abortP95LatencyMs));
+          minute.p95Ms !== undefined &&
+          minute.p95Ms > alarm.abortP95LatencyMs));
     const state: AlarmState = breached ? 'ALARM' : 'OK';
     // A period wholly in the past can no longer change; a later one is a forecast.
     if (boundaryMs <= this.context.nowMs()) this.settledStates.set(cacheKey, state);

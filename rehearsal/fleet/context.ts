@@ -6,7 +6,8 @@
 import { CANARY_SUFFIX } from '../../lambdas/adapters/kubernetes/conventions';
 import { type ResolvedPlan, type ResolvedService, seconds } from '../../lambdas/core/plan/resolve';
 import type { Clock } from '../../lambdas/ports';
-import type { FaultFile, RegionOutageFault } from '../faults/schema';
+import type { CrashingVersionFault, FaultFile, FaultStart, RegionOutageFault } from '../faults/schema';
+import { trafficStepWeights } from '../faults/validate';
 
 export type Version = 'new' | 'previous';
 
@@ -28,6 +29,7 @@ export class FleetContext {
   private readonly serviceByDeployment = new Map<string, string>();
   /** Per service and region: each time the new version's share of traffic reached a new high. */
   private readonly newVersionHighs = new Map<string, Array<{ atMs: number; percent: number }>>();
+  private readonly crashes = new Map<string, CrashingVersionFault[]>();
 
   constructor(
     readonly plan: ResolvedPlan,
@@ -53,6 +55,10 @@ export class FleetContext {
         controlPlane: fault.controlPlane,
       });
       this.outagesByRegion.set(fault.region, list);
+    }
+    for (const fault of faults.faults) {
+      if (fault.type !== 'crashingVersion') continue;
+      this.crashes.set(fault.service, [...(this.crashes.get(fault.service) ?? []), fault]);
     }
     for (const region of plan.regions) {
       for (const name of region.services) {
@@ -125,6 +131,53 @@ export class FleetContext {
   newVersionReached(service: string, region: string, percent: number): number | undefined {
     if (percent <= 0) return this.startMs;
     return this.newVersionHighs.get(`${service}/${region}`)?.find((high) => high.percent >= percent)?.atMs;
+  }
+
+  /**
+   * When a version fault starts in a region: from the start without `from`, at its time, or when
+   * the new version first takes its step's weight; undefined while that has not happened.
+   */
+  faultStartMs(service: ResolvedService, region: string, from: FaultStart | undefined): number | undefined {
+    if (from === undefined) return Number.NEGATIVE_INFINITY;
+    if ('at' in from) return this.atMs(from.at);
+    const weight = 'weight' in from ? from.weight : trafficStepWeights(service)[from.step - 1];
+    return weight === undefined ? undefined : this.newVersionReached(service.name, region, weight);
+  }
+
+  /**
+   * Whether pods running `image` accept no connections at a time (a crashingVersion fault): the one
+   * answer the load balancer's target health and the metrics both go by.
+   */
+  crashing(service: ResolvedService, region: string, image: string | undefined, atMs: number): boolean {
+    if (image === undefined) return false;
+    const version = this.versionOf(service, image);
+    return (this.crashes.get(service.name) ?? []).some((fault) => {
+      if (fault.version !== version || (fault.region !== undefined && fault.region !== region)) return false;
+      const from = this.faultStartMs(service, region, fault.from);
+      return from !== undefined && from <= atMs;
+    });
+  }
+
+  /** How many of a Deployment's ready pods (a census at `atMs`) run a crashing version. */
+  crashedPods(
+    service: ResolvedService,
+    region: string,
+    pods: { updatedReady: number; oldReady: number; segment: { image?: string; oldImage?: string } },
+    atMs: number,
+  ): number {
+    return (
+      (this.crashing(service, region, pods.segment.image, atMs) ? pods.updatedReady : 0) +
+      (this.crashing(service, region, pods.segment.oldImage, atMs) ? pods.oldReady : 0)
+    );
+  }
+
+  /** When the crashes of a service's versions start in a region: where its metrics change. */
+  crashStarts(service: ResolvedService, region: string): number[] {
+    return (this.crashes.get(service.name) ?? []).flatMap((fault) => {
+      if (fault.region !== undefined && fault.region !== region) return [];
+      const from = this.faultStartMs(service, region, fault.from);
+      return from === undefined ? [] : [from];
+    });
   }
 }
 

@@ -1,18 +1,22 @@
 /**
  * The simulated fleet the rehearsal runs a release against: per region of the plan an EKS cluster,
  * load balancers, CloudWatch metrics and alarms, and the plan's Route 53 record, behind the same
- * Cluster, Traffic, Dns and Signals ports the AWS adapters implement. Traffic and Dns are the real
- * adapters (alb-traffic.ts, alb-ingress-traffic.ts, route53-dns.ts) talking to simulated ELBv2,
- * Ingress and Route 53 APIs, so the rehearsal exercises their rules too; load balancers of
- * albIngress services belong to a simulated AWS Load Balancer Controller.
+ * Cluster, Traffic, Dns and Signals ports the AWS adapters implement. Traffic, Dns and Signals
+ * are the real adapters (alb-traffic.ts, alb-ingress-traffic.ts, route53-dns.ts,
+ * cloudwatch-signals.ts) talking to simulated ELBv2, Ingress, Route 53, CloudWatch and Lambda
+ * APIs, so the rehearsal exercises their rules too; load balancers of albIngress services belong
+ * to a simulated AWS Load Balancer Controller; only HTTP and TCP probes are simulated whole (they
+ * would touch the network).
  *
  * Everything is on virtual time: the fleet never sleeps or sets timers; its state is a function
  * of `clock.now()` and of what was done to it, computed when asked. The same plan, fault file
  * and seed give the same answers.
  */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { AlbIngressTraffic } from '../../lambdas/adapters/aws/alb-ingress-traffic';
 import { AlbTraffic } from '../../lambdas/adapters/aws/alb-traffic';
+import { CloudWatchSignals } from '../../lambdas/adapters/aws/cloudwatch-signals';
 import { Route53Dns } from '../../lambdas/adapters/aws/route53-dns';
 import { TrafficByType } from '../../lambdas/adapters/aws/traffic';
 import { InvalidInputError } from '../../lambdas/core/errors';
@@ -32,7 +36,9 @@ import type {
 } from '../../lambdas/ports';
 import { type FaultFile, noFaults } from '../faults/schema';
 import { type AlarmTransition, FleetAlarms } from './alarms';
+import { SimulatedCloudWatch } from './aws/cloudwatch';
 import { type ActionWriter, SimulatedLoadBalancing } from './aws/elbv2';
+import { SimulatedLambda } from './aws/lambda';
 import { SimulatedLoadBalancerController } from './aws/load-balancer-controller';
 import { SimulatedRoute53 } from './aws/route53';
 import { SimulatedClusters } from './cluster';
@@ -40,7 +46,7 @@ import { FleetContext } from './context';
 import { type CallScope, FaultInjector, type InjectedFailure, withFaults } from './fault-injection';
 import { SimulatedIngresses } from './ingresses';
 import { FleetMetrics } from './metrics';
-import { SimulatedSignals } from './signals';
+import { SimulatedProbes } from './signals';
 
 export { type AlarmTransition, canaryErrorsAlarmName } from './alarms';
 export type { InjectedFailure } from './fault-injection';
@@ -81,6 +87,8 @@ export interface SimulatedFleet {
   traffic: Traffic;
   dns: Dns;
   signals: Signals;
+  /** The simulated CloudWatch of a region, as the signals adapter reads it: to inspect what it holds. */
+  cloudWatch(region: string): CloudWatchClient;
   /**
    * Alarm transitions to ALARM the fault file fixes in advance (alarm faults, outages), earliest
    * first: the engine delivers each as `deliveries` EventBridge events at `at`.
@@ -240,8 +248,22 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
     injector,
   );
 
+  const cloudWatch = new SimulatedCloudWatch(context, balancers, metrics, alarms);
+  const lambda = new SimulatedLambda(context);
+  const cloudWatchSignals = new CloudWatchSignals({
+    cloudWatch: (region) => cloudWatch.client(region),
+    lambda: (region) => lambda.client(region),
+  });
+  const probes = new SimulatedProbes(context);
   const signals = withFaults<Signals>(
-    new SimulatedSignals(context, balancers, metrics, alarms),
+    {
+      alarmStates: (region, names) => cloudWatchSignals.alarmStates(region, names),
+      compareTargetGroups: (region, resolved, window) =>
+        cloudWatchSignals.compareTargetGroups(region, resolved, window),
+      invokeHook: (region, name, payload) => cloudWatchSignals.invokeHook(region, name, payload),
+      httpProbe: (check) => probes.httpProbe(check),
+      tcpProbe: (check) => probes.tcpProbe(check),
+    },
     'signals',
     ['alarmStates', 'compareTargetGroups', 'httpProbe', 'tcpProbe', 'invokeHook'],
     (method, args) => {
@@ -287,6 +309,7 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
     traffic,
     dns,
     signals,
+    cloudWatch: (region) => cloudWatch.client(region),
     alarmEvents: () => alarms.events(),
     alarmTransitionsBetween: (from, to) => alarms.transitionsBetween(from.getTime(), to.getTime()),
     injectedFailures: () => [...injector.injected],

@@ -95,12 +95,12 @@ describe('switchyard preview', () => {
     for (const region of ['us-east-1', 'us-west-2', 'eu-west-1'])
       expect(stdout).toContain(`  ${region}  cluster`);
     expect(stdout).toContain(
-      'critical path (*): postgres → auth → mcp-memory → circle-of-experts → api-gateway  2h58m30s',
+      'critical path (*): postgres → auth → mcp-memory → circle-of-experts → api-gateway  3h58m30s',
     );
     expect(stdout).toMatch(/^ {2}\* {2}postgres /m);
-    expect(stdout).toMatch(/DAG \(services start when their own dependencies are done\)\s+9h25m30s/);
-    expect(stdout).toMatch(/phase barriers \(topological levels, same estimates\)\s+9h26m/);
-    expect(stdout).toMatch(/critical path \(lower bound\)\s+9h25m30s/);
+    expect(stdout).toMatch(/DAG \(services start when their own dependencies are done\)\s+12h25m30s/);
+    expect(stdout).toMatch(/phase barriers \(topological levels, same estimates\)\s+12h26m/);
+    expect(stdout).toMatch(/critical path \(lower bound\)\s+12h25m30s/);
     expect(stdout).toContain('(stated 5m15s–7m30s)');
     expect(stdout).not.toContain('\x1b[');
   });

@@ -17,14 +17,18 @@ const compare = (overrides: Partial<CompareCheck> = {}): CompareCheck => ({
   maxErrorRateIncreasePoints: 0.5,
   maxP95LatencyRatio: 1.1,
   minRequests: 100,
+  maxUnhealthyTargets: 0,
   ...overrides,
 });
 
-const figures = (requests: number, errors: number, p95LatencyMs?: number): VersionFigures => ({
-  requests,
-  errors,
-  p95LatencyMs,
-});
+const figures = (
+  requests: number | undefined,
+  errors: number,
+  p95LatencyMs?: number,
+  unhealthyTargets?: number,
+): VersionFigures => ({ requests, errors, p95LatencyMs, unhealthyTargets });
+/** A period CloudWatch has no RequestCount datapoint for. */
+const NO_DATA = figures(undefined, 0);
 
 const withAborts = compare({ abortErrorRatePercent: 5, abortP95LatencyMs: 2000 });
 
@@ -158,6 +162,62 @@ describe('judgeComparison', () => {
       figures(50, 0, 200),
       'inconclusive',
     ],
+    // no data is not zero requests: it is never a pass
+    ['no canary data, however healthy stable is', compare(), NO_DATA, figures(1000, 0, 200), 'inconclusive'],
+    ['no canary data, with absolute limits', withAborts, NO_DATA, figures(1000, 0, 200), 'inconclusive'],
+    ['no stable data and no absolute limits', compare(), figures(1000, 0, 200), NO_DATA, 'inconclusive'],
+    [
+      'no stable data: the canary within its absolute limits',
+      withAborts,
+      figures(1000, 3, 200),
+      NO_DATA,
+      'pass',
+    ],
+    // errors include connections the load balancer could not make to the canary's targets
+    [
+      'every canary request refused: an abort past the limit',
+      withAborts,
+      figures(1000, 1000),
+      figures(1000, 2, 200),
+      'abort',
+    ],
+    [
+      'every canary request refused, no abort limit',
+      compare(),
+      figures(1000, 1000),
+      figures(1000, 2, 200),
+      'fail',
+    ],
+    // unhealthy canary targets fail the interval, whatever the traffic says
+    ['an unhealthy canary target', compare(), figures(1000, 0, 200, 1), figures(1000, 0, 200, 0), 'fail'],
+    [
+      'an unhealthy canary target and no canary data',
+      compare(),
+      figures(undefined, 0, undefined, 1),
+      figures(1000, 0, 200),
+      'fail',
+    ],
+    [
+      'an unhealthy canary target under too little traffic',
+      compare(),
+      figures(20, 0, 200, 2),
+      figures(1000, 0, 200),
+      'fail',
+    ],
+    [
+      'unhealthy targets within the allowance',
+      compare({ maxUnhealthyTargets: 1 }),
+      figures(1000, 0, 200, 1),
+      figures(1000, 0, 200),
+      'pass',
+    ],
+    [
+      'unhealthy stable targets are not the canary’s',
+      compare(),
+      figures(1000, 0, 200, 0),
+      figures(1000, 0, 200, 3),
+      'pass',
+    ],
   ])('%s', (_name, check, canary, stable, expected) => {
     const observation = judgeComparison(check, canary, stable);
     expect(observation.result).toBe(expected);
@@ -171,6 +231,12 @@ describe('judgeComparison', () => {
     );
     expect(judgeComparison(compare(), figures(99, 0, 100), figures(1000, 0, 200)).detail).toBe(
       'only 99 canary requests (need 100)',
+    );
+    expect(judgeComparison(compare(), NO_DATA, figures(1000, 0, 200)).detail).toBe(
+      'no canary data for the period',
+    );
+    expect(judgeComparison(compare(), figures(1000, 0, 200, 2), figures(1000, 0, 200)).detail).toBe(
+      '2 unhealthy canary target(s) at once (allowed 0)',
     );
   });
 });

@@ -101,7 +101,7 @@ describe('rolloutSteps', () => {
     ],
     [
       'blue-green: green at 0 % with full replicas, preview analysis, approval, switch, scale-down delay',
-      { strategy: { type: 'blueGreen' }, analysis: analysis({ count: 4, interval: '30s' }) },
+      { strategy: { type: 'blueGreen' }, analysis: analysis({ count: 2, interval: '1m' }) },
       [
         weight(0, 100),
         { kind: 'analysis', seconds: 120 },

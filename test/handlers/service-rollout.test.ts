@@ -218,8 +218,9 @@ describe('runAnalysis', () => {
     await run(world, 'shiftTraffic', key(world, 'auth', { stepIndex: 0 }));
     return world;
   }
-  const analyse = (world: World) =>
-    run(world, 'runAnalysis', key(world, 'auth', { stepIndex: 1, windowStart: '2026-11-22T09:58:00.000Z' }));
+  // The clock reads 10:00: a 2-minute window from 09:55 is complete and published.
+  const analyse = (world: World, windowStart = '2026-11-22T09:55:00.000Z') =>
+    run(world, 'runAnalysis', key(world, 'auth', { stepIndex: 1, windowStart }));
   const withInconclusive = (inconclusive: 'pause' | 'fail' | 'pass') => (plan: Json) => {
     const defaults = plan.defaults as { analysis: Json };
     defaults.analysis.inconclusive = inconclusive;
@@ -234,11 +235,74 @@ describe('runAnalysis', () => {
       checksPassed: 2,
       checksFailed: 0,
     });
-    // the window asked for is the one the step began, one interval per sample
-    expect(world.ports.signals.comparisons[0]).toMatchObject({
-      from: new Date('2026-11-22T09:58:00.000Z'),
-      to: world.ports.clock.now(),
-      periodSeconds: 60,
+    // the window asked for is the one the step planned: its two whole minutes
+    expect(world.ports.signals.comparisons).toEqual([
+      {
+        region: EAST,
+        from: new Date('2026-11-22T09:55:00.000Z'),
+        to: new Date('2026-11-22T09:57:00.000Z'),
+        periodSeconds: 60,
+      },
+    ]);
+    const [entry] = (await world.ports.store.listAudit(world.releaseId)).filter(
+      (audit) => audit.action === 'analysis.pass',
+    );
+    expect(entry?.detail).toMatchObject({
+      stepIndex: 1,
+      window: { from: '2026-11-22T09:55:00.000Z', to: '2026-11-22T09:57:00.000Z' },
+    });
+  });
+
+  it('reads only periods old enough to be published: asked early, fewer; asked late, no more', async () => {
+    const world = await analysing();
+    world.ports.signals.samples = [HEALTHY];
+    // From 09:56 only 09:56–09:57 ended 3 minutes before 10:00.
+    await analyse(world, '2026-11-22T09:56:00.000Z');
+    // From 09:40, the window still ends after its two minutes.
+    await analyse(world, '2026-11-22T09:40:00.000Z');
+    expect(
+      world.ports.signals.comparisons.map(({ from, to }) => [from.toISOString(), to.toISOString()]),
+    ).toEqual([
+      ['2026-11-22T09:56:00.000Z', '2026-11-22T09:57:00.000Z'],
+      ['2026-11-22T09:40:00.000Z', '2026-11-22T09:42:00.000Z'],
+    ]);
+  });
+
+  it('asks CloudWatch nothing before any period of the window is published, and judges nothing', async () => {
+    const world = await analysing();
+    world.ports.signals.samples = [HEALTHY, HEALTHY];
+    expect(await analyse(world, '2026-11-22T09:58:00.000Z')).toMatchObject({ verdict: 'inconclusive' });
+    expect(world.ports.signals.comparisons).toEqual([]);
+    const [entry] = (await world.ports.store.listAudit(world.releaseId)).filter(
+      (audit) => audit.action === 'analysis.inconclusive',
+    );
+    expect(entry?.detail).toMatchObject({
+      intervals: 0,
+      details: ['compare judged nothing: no period of the window is published yet'],
+    });
+  });
+
+  it('fails an interval with an unhealthy canary target, and does not pass one with no canary data', async () => {
+    const world = await analysing();
+    const noData = sample([0, 0, 0], [3000, 3, 118]);
+    noData.canary = { requests: undefined, errors: 0, p95LatencyMs: undefined };
+    const unhealthy = sample([1000, 1, 120], [3000, 3, 118]);
+    unhealthy.canary.unhealthyTargets = 1;
+    world.ports.signals.samples = [noData, unhealthy];
+    await expect(analyse(world)).rejects.toThrow('1 failed interval(s), more than the limit of 0');
+    expect(await world.ports.store.getServiceRollout(world.releaseId, EAST, 'auth')).toMatchObject({
+      checksPassed: 0,
+      checksFailed: 1,
+    });
+    const [entry] = (await world.ports.store.listAudit(world.releaseId)).filter(
+      (audit) => audit.action === 'analysis.fail',
+    );
+    expect(entry?.detail).toMatchObject({
+      inconclusive: 1,
+      details: [
+        expect.stringContaining('no canary data for the period'),
+        expect.stringContaining('1 unhealthy canary target(s) at once (allowed 0)'),
+      ],
     });
   });
 
@@ -292,6 +356,35 @@ describe('runAnalysis', () => {
     await expect(run(world, 'runAnalysis', key(world, 'web', { stepIndex: 1 }))).rejects.toThrow(
       /http https:\/\/web.example.com\/healthz: status 503/,
     );
+  });
+});
+
+describe('the wait before an analysis', () => {
+  it('for compared metrics: to the next whole minute, the window, and 3 minutes to be published', async () => {
+    const world = await runningWorld();
+    await started(world, 'auth');
+    world.ports.clock.advance(13.4);
+    const state = (await run(world, 'advanceStep', key(world, 'auth', { stepIndex: 0 }))) as Json;
+    expect(state).toMatchObject({
+      stepIndex: 1,
+      step: { kind: 'analysis', seconds: 120, metrics: { intervalSeconds: 60 } },
+      windowStart: '2026-11-22T10:01:00.000Z',
+      waitSeconds: 47 + 120 + 180,
+    });
+  });
+
+  it('for probes only: the analysis duration, from now', async () => {
+    const world = await runningWorld();
+    await started(world, 'web');
+    world.ports.clock.advance(13.4);
+    const state = (await run(world, 'advanceStep', key(world, 'web', { stepIndex: 0 }))) as Json;
+    expect(state).toMatchObject({
+      stepIndex: 1,
+      step: { kind: 'analysis', seconds: 60 },
+      windowStart: '2026-11-22T10:00:13.400Z',
+      waitSeconds: 60,
+    });
+    expect((state.step as Json).metrics).toBeUndefined();
   });
 });
 

@@ -42,11 +42,26 @@ const QUOTE_LENGTH = 200;
 const TRACKS = ['canary', 'stable'] as const;
 type TrackName = (typeof TRACKS)[number];
 
-/** The three figures per target group, as GetMetricData query ids (lowercase first, [A-Za-z0-9_]). */
+/**
+ * The figures per target group, as GetMetricData query ids (lowercase first, [A-Za-z0-9_]), with
+ * the statistic the ALB documentation calls useful for each:
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+ *
+ * A canary's errors are what its targets answered with 5xx plus the connections the load balancer
+ * could not make to them: a target that crashes, refuses connections or times out answers nothing,
+ * the load balancer answers 502/503/504 itself, and HTTPCode_Target_5XX_Count stays 0. The load
+ * balancer's own HTTPCode_ELB_5XX_Count is not read: it is published per load balancer (and per
+ * Availability Zone), never per target group, so it cannot tell a canary's failures from those of
+ * every other service behind the same load balancer. TargetConnectionErrorCount (per target group)
+ * is the part of those 5xx a canary's targets caused; UnHealthyHostCount says when its targets fail
+ * their health checks, whatever traffic they get.
+ */
 const METRICS = {
   requests: { metricName: 'RequestCount', stat: 'Sum' },
-  errors: { metricName: 'HTTPCode_Target_5XX_Count', stat: 'Sum' },
+  targetErrors: { metricName: 'HTTPCode_Target_5XX_Count', stat: 'Sum' },
+  connectionErrors: { metricName: 'TargetConnectionErrorCount', stat: 'Sum' },
   p95: { metricName: 'TargetResponseTime', stat: 'p95' },
+  unhealthy: { metricName: 'UnHealthyHostCount', stat: 'Maximum' },
 } as const;
 type Figure = keyof typeof METRICS;
 
@@ -153,13 +168,21 @@ export class CloudWatchSignals implements Signals {
 
     return starts.map((at, period) => {
       const metrics = (track: TrackName): VersionMetrics => {
-        // A period without a datapoint had no requests: the ALB publishes nothing when idle.
-        const requests = value(track, 'requests', period) ?? 0;
+        const unhealthyTargets = value(track, 'unhealthy', period);
+        const requests = value(track, 'requests', period);
+        // No RequestCount datapoint is no data (unpublished, or nothing reported), not zero requests.
+        if (requests === undefined) {
+          return { requests: undefined, errors: 0, p95LatencyMs: undefined, unhealthyTargets };
+        }
+        // With requests counted, a missing error metric is zero: the ALB reports no datapoint for it
+        // then ("Reporting criteria: There is a nonzero value").
         const p95Seconds = value(track, 'p95', period);
         return {
           requests,
-          errors: value(track, 'errors', period) ?? 0,
+          errors:
+            (value(track, 'targetErrors', period) ?? 0) + (value(track, 'connectionErrors', period) ?? 0),
           p95LatencyMs: requests > 0 && p95Seconds !== undefined ? p95Seconds * 1000 : undefined,
+          unhealthyTargets,
         };
       };
       return { at: at.toISOString(), canary: metrics('canary'), stable: metrics('stable') };
@@ -308,6 +331,7 @@ function valuesByPeriod(
  * The starts of the periods CloudWatch reports for the window. CloudWatch rounds a recent start
  * time down to the minute, or for a 5, 10, 20 or 30 s period to that division of a minute, and
  * stamps each datapoint with the start of its period.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
  */
 export function periodStarts(window: { from: Date; to: Date; periodSeconds: number }): Date[] {
   const periodMs = window.periodSeconds * 1000;

@@ -68,9 +68,19 @@ export const CompareCheck = z
       .positive()
       .optional()
       .describe('Roll back at once when canary p95 passes this.'),
+    maxUnhealthyTargets: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        "An interval fails when more of the canary's targets than this were unhealthy at once (UnHealthyHostCount's maximum), whatever its traffic.",
+      ),
   })
   .strict()
-  .describe('Compares canary against stable target-group metrics (ALB traffic only).');
+  .describe(
+    "Compares canary against stable target-group metrics (ALB traffic only). Canary errors are its targets' 5xx plus the connections the load balancer could not make to them.",
+  );
 
 export const HttpCheck = z
   .object({
@@ -109,7 +119,9 @@ export const Check = z.discriminatedUnion('type', [
 
 export const Analysis = z
   .object({
-    interval: Duration.default('1m'),
+    interval: Duration.default('1m').describe(
+      'How long each judged interval is: a whole number of minutes, since ALB metrics come per minute.',
+    ),
     duration: Duration.optional().describe('How long to analyse; give this or count.'),
     count: z
       .number()

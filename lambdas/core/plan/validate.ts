@@ -3,7 +3,9 @@
  * They read the raw document defensively so that they report alongside shape errors, and a
  * user sees every problem in one answer.
  */
+import { parseDuration } from '../duration';
 import { findCycles } from '../graph';
+import { isWholeMinutes } from '../metric-window';
 import type { PathSegment } from './check';
 
 /** A problem found in a raw document, before it is located in the text. */
@@ -213,14 +215,25 @@ function strategyProblems(value: unknown, path: PathSegment[]): Problem[] {
 function analysisProblems(value: unknown, path: PathSegment[]): Problem[] {
   const analysis = asRecord(value);
   if (!analysis) return [];
+  const problems: Problem[] = [];
   const hasDuration = analysis.duration !== undefined;
   const hasCount = analysis.count !== undefined;
   if (hasDuration === hasCount) {
-    return [
-      { path, message: hasDuration ? 'give duration or count, not both' : 'give a duration or a count' },
-    ];
+    problems.push({
+      path,
+      message: hasDuration ? 'give duration or count, not both' : 'give a duration or a count',
+    });
   }
-  return [];
+  // ALB metrics are standard resolution: one datapoint per minute, periods in whole minutes.
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricStat.html
+  const interval = typeof analysis.interval === 'string' ? parseDuration(analysis.interval) : undefined;
+  if (interval !== undefined && !isWholeMinutes(interval)) {
+    problems.push({
+      path: [...path, 'interval'],
+      message: `${analysis.interval} is not a whole number of minutes: ALB metrics come per minute, so an interval is 1m, 2m, 5m…`,
+    });
+  }
+  return problems;
 }
 
 function regionProblems(

@@ -361,6 +361,7 @@ export class SimulatedLoadBalancing {
    * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html).
    */
   private targetHealth(region: string, group: SimulatedTargetGroup): TargetHealthDescription[] {
+    const service = this.context.service(group.service)!;
     const now = this.context.nowMs();
     const down = this.context.outageAt(region, now) !== undefined;
     const inUseSince = this.inUseSince(region, group.arn, now);
@@ -380,6 +381,13 @@ export class SimulatedLoadBalancing {
           State: 'initial',
           Reason: 'Elb.InitialHealthChecking',
           Description: 'Initial health checks in progress',
+        };
+      } else if (this.context.crashing(service, region, pod.image, now)) {
+        // Pods of a crashing version accept no connections: they fail their health checks.
+        health = {
+          State: 'unhealthy',
+          Reason: 'Target.FailedHealthChecks',
+          Description: 'Health checks failed',
         };
       } else {
         health = { State: 'healthy' };

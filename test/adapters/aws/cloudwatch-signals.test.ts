@@ -104,7 +104,7 @@ describe('compareTargetGroups', () => {
     };
   }
 
-  it('asks for requests, 5xx and p95 of both target groups, dimensions taken from the ARNs', async () => {
+  it('asks for requests, target 5xx, connection errors, p95 and unhealthy hosts of both target groups, dimensions from the ARNs', async () => {
     cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     await signals.compareTargetGroups('eu-west-1', traffic, window);
 
@@ -116,21 +116,27 @@ describe('compareTargetGroups', () => {
     const stable = 'targetgroup/web-stable/6d0ecf831eec9f09';
     expect(input.MetricDataQueries).toEqual([
       query('canary_requests', 'RequestCount', 'Sum', canary),
-      query('canary_errors', 'HTTPCode_Target_5XX_Count', 'Sum', canary),
+      query('canary_targetErrors', 'HTTPCode_Target_5XX_Count', 'Sum', canary),
+      query('canary_connectionErrors', 'TargetConnectionErrorCount', 'Sum', canary),
       query('canary_p95', 'TargetResponseTime', 'p95', canary),
+      query('canary_unhealthy', 'UnHealthyHostCount', 'Maximum', canary),
       query('stable_requests', 'RequestCount', 'Sum', stable),
-      query('stable_errors', 'HTTPCode_Target_5XX_Count', 'Sum', stable),
+      query('stable_targetErrors', 'HTTPCode_Target_5XX_Count', 'Sum', stable),
+      query('stable_connectionErrors', 'TargetConnectionErrorCount', 'Sum', stable),
       query('stable_p95', 'TargetResponseTime', 'p95', stable),
+      query('stable_unhealthy', 'UnHealthyHostCount', 'Maximum', stable),
     ]);
+    // HTTPCode_ELB_5XX_Count has no TargetGroup dimension: nothing asks for it.
+    expect(JSON.stringify(input.MetricDataQueries)).not.toContain('HTTPCode_ELB');
   });
 
-  it('builds one sample per period across pages; a period without data had no requests', async () => {
+  it('builds one sample per period across pages; a period without a RequestCount datapoint is no data, not zero requests', async () => {
     cloudWatch
       .on(GetMetricDataCommand)
       .resolvesOnce({
         MetricDataResults: [
           { Id: 'canary_requests', Timestamps: [at(0), at(1)], Values: [120, 80], StatusCode: 'PartialData' },
-          { Id: 'canary_errors', Timestamps: [at(1)], Values: [4], StatusCode: 'Complete' },
+          { Id: 'canary_targetErrors', Timestamps: [at(1)], Values: [4], StatusCode: 'Complete' },
           { Id: 'canary_p95', Timestamps: [at(0), at(1)], Values: [0.25, 0.5], StatusCode: 'PartialData' },
           {
             Id: 'stable_requests',
@@ -138,7 +144,7 @@ describe('compareTargetGroups', () => {
             Values: [900, 950, 1000, 980],
             StatusCode: 'Complete',
           },
-          { Id: 'stable_errors', Timestamps: [], Values: [], StatusCode: 'Complete' },
+          { Id: 'stable_targetErrors', Timestamps: [], Values: [], StatusCode: 'Complete' },
           {
             Id: 'stable_p95',
             Timestamps: [at(0), at(1), at(2), at(3)],
@@ -162,25 +168,77 @@ describe('compareTargetGroups', () => {
     expect(samples).toEqual([
       {
         at: '2025-06-01T12:00:00.000Z',
-        canary: { requests: 120, errors: 0, p95LatencyMs: 250 },
-        stable: { requests: 900, errors: 0, p95LatencyMs: 200 },
+        canary: { requests: 120, errors: 0, p95LatencyMs: 250, unhealthyTargets: undefined },
+        stable: { requests: 900, errors: 0, p95LatencyMs: 200, unhealthyTargets: undefined },
       },
       {
         at: '2025-06-01T12:01:00.000Z',
-        canary: { requests: 80, errors: 4, p95LatencyMs: 500 },
-        stable: { requests: 950, errors: 0, p95LatencyMs: 200 },
+        canary: { requests: 80, errors: 4, p95LatencyMs: 500, unhealthyTargets: undefined },
+        stable: { requests: 950, errors: 0, p95LatencyMs: 200, unhealthyTargets: undefined },
       },
       {
         at: '2025-06-01T12:02:00.000Z',
-        canary: { requests: 0, errors: 0, p95LatencyMs: undefined },
-        stable: { requests: 1000, errors: 0, p95LatencyMs: 210 },
+        canary: { requests: undefined, errors: 0, p95LatencyMs: undefined, unhealthyTargets: undefined },
+        stable: { requests: 1000, errors: 0, p95LatencyMs: 210, unhealthyTargets: undefined },
       },
       {
         at: '2025-06-01T12:03:00.000Z',
-        canary: { requests: 7, errors: 0, p95LatencyMs: 1200 },
-        stable: { requests: 980, errors: 0, p95LatencyMs: 190 },
+        canary: { requests: 7, errors: 0, p95LatencyMs: 1200, unhealthyTargets: undefined },
+        stable: { requests: 980, errors: 0, p95LatencyMs: 190, unhealthyTargets: undefined },
       },
     ]);
+  });
+
+  it('counts connections the load balancer could not make to a target as errors, beside target 5xx', async () => {
+    // A crashed canary answers nothing: the load balancer answers 502 and counts a connection error.
+    cloudWatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: 'canary_requests', Timestamps: [at(0), at(1)], Values: [200, 180], StatusCode: 'Complete' },
+        { Id: 'canary_targetErrors', Timestamps: [at(1)], Values: [2], StatusCode: 'Complete' },
+        {
+          Id: 'canary_connectionErrors',
+          Timestamps: [at(0), at(1)],
+          Values: [200, 150],
+          StatusCode: 'Complete',
+        },
+        { Id: 'canary_p95', Timestamps: [at(1)], Values: [0.1], StatusCode: 'Complete' },
+        { Id: 'canary_unhealthy', Timestamps: [at(0), at(1)], Values: [1, 1], StatusCode: 'Complete' },
+        { Id: 'stable_requests', Timestamps: [at(0), at(1)], Values: [3000, 3000], StatusCode: 'Complete' },
+        { Id: 'stable_unhealthy', Timestamps: [at(0), at(1)], Values: [0, 0], StatusCode: 'Complete' },
+      ],
+    });
+    const [first, second] = await signals.compareTargetGroups('eu-west-1', traffic, { ...window, to: at(2) });
+    expect(first!.canary).toEqual({
+      requests: 200,
+      errors: 200,
+      p95LatencyMs: undefined,
+      unhealthyTargets: 1,
+    });
+    expect(second!.canary).toEqual({ requests: 180, errors: 152, p95LatencyMs: 100, unhealthyTargets: 1 });
+    // With RequestCount reported, absent error metrics mean none: the ALB reports only nonzero counts.
+    expect(first!.stable).toEqual({
+      requests: 3000,
+      errors: 0,
+      p95LatencyMs: undefined,
+      unhealthyTargets: 0,
+    });
+  });
+
+  it('keeps unhealthy targets of a period that has no request data', async () => {
+    cloudWatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: 'canary_unhealthy', Timestamps: [at(0)], Values: [2], StatusCode: 'Complete' },
+        { Id: 'canary_connectionErrors', Timestamps: [at(0)], Values: [9], StatusCode: 'Complete' },
+      ],
+    });
+    const [sample] = await signals.compareTargetGroups('eu-west-1', traffic, { ...window, to: at(1) });
+    expect(sample!.canary).toEqual({
+      requests: undefined,
+      errors: 0,
+      p95LatencyMs: undefined,
+      unhealthyTargets: 2,
+    });
+    expect(sample!.stable.requests).toBeUndefined();
   });
 
   it('reports a query CloudWatch could not compute as transient', async () => {

@@ -73,11 +73,11 @@ describe('analysisSeconds', () => {
 
   it('is the duration, or count × interval', () => {
     expect(analysisSeconds(analysis({ duration: '10m' }))).toBe(600);
-    expect(analysisSeconds(analysis({ interval: '30s', count: 5 }))).toBe(150);
+    expect(analysisSeconds(analysis({ interval: '2m', count: 4 }))).toBe(480);
   });
 
   it('lets a step override the length by duration or by count', () => {
     expect(analysisSeconds(analysis({ duration: '10m' }), { duration: '2m' })).toBe(120);
-    expect(analysisSeconds(analysis({ interval: '30s', duration: '10m' }), { count: 3 })).toBe(90);
+    expect(analysisSeconds(analysis({ interval: '2m', duration: '10m' }), { count: 3 })).toBe(360);
   });
 });

@@ -473,6 +473,26 @@ describe('strategy and analysis', () => {
     ]);
   });
 
+  it.each(['30s', '90s', '1m30s'])(
+    'refuses an interval of %s: ALB metrics are standard resolution, one datapoint a minute',
+    (interval) => {
+      const document = validDocument();
+      document.services[1].analysis.interval = interval;
+      document.defaults.analysis = { interval, count: 3, checks: [{ type: 'tcp', host: 'db', port: 5432 }] };
+      const message = `${interval} is not a whole number of minutes: ALB metrics come per minute, so an interval is 1m, 2m, 5m…`;
+      expect(problemsOf(document)).toEqual([
+        { path: 'defaults.analysis.interval', message },
+        { path: 'services[1].analysis.interval', message },
+      ]);
+    },
+  );
+
+  it.each(['1m', '2m', '120s', '1h'])('accepts an interval of %s', (interval) => {
+    const document = validDocument();
+    document.services[1].analysis.interval = interval;
+    expect(problemsOf(document)).toEqual([]);
+  });
+
   it('checks the default analysis where it is written', () => {
     const document = validDocument();
     document.defaults.analysis = {

@@ -27,6 +27,23 @@ function estimate(service: Document, defaults: Document = {}): ServicePreview {
 describe('canary', () => {
   const analysis = { interval: '1m', count: 3, checks: ALARMS };
 
+  it('waits for the metrics an analysis compares: to the next whole minute, and their publication', () => {
+    // setWeight 10, analysis 3 × 1m comparing ALB metrics (≤ 60 s to align + 180 + 180 to be
+    // published), setWeight 100, promote: 3 × 30 + 420 = 510.
+    const canary = estimate({
+      strategy: { type: 'canary', steps: [{ setWeight: 10 }, { analysis: {} }, { setWeight: 100 }] },
+      analysis: { interval: '1m', count: 3, checks: [{ type: 'compare' }] },
+      traffic: {
+        type: 'alb',
+        loadBalancerName: 'lb',
+        port: 443,
+        stableTargetGroup: 'svc-stable',
+        canaryTargetGroup: 'svc-canary',
+      },
+    });
+    expect(canary.durationSeconds).toBe(510);
+  });
+
   it('adds each weight change, pause, analysis and the promotion', () => {
     // setWeight 10, pause 5m, setWeight 50, analysis 3 × 1m, setWeight 100, promote:
     // 4 actions × 30 s + 300 + 180 = 600.
@@ -76,7 +93,7 @@ describe('canary', () => {
 });
 
 describe('blueGreen', () => {
-  const analysis = { interval: '30s', duration: '5m', checks: ALARMS };
+  const analysis = { interval: '1m', duration: '5m', checks: ALARMS };
 
   it('previews, analyses, waits to promote, switches and keeps blue for the scale-down delay', () => {
     // green up 30 + analysis 300 + promotion delay 120 + switch 30 + scale-down 600 + promote 30.
@@ -107,12 +124,12 @@ describe('blueGreen', () => {
 
 describe('rolling', () => {
   it('by percent: one action and one analysis per batch, then the promotion', () => {
-    // 25 % → 4 batches: 4 × 30 + 4 × (2 × 30 s) + 30 = 390.
+    // 25 % → 4 batches: 4 × 30 + 4 × (2 × 1 min) + 30 = 630.
     const rolling = estimate({
       strategy: { type: 'rolling', batch: { percent: 25 } },
-      analysis: { interval: '30s', count: 2, checks: ALARMS },
+      analysis: { interval: '1m', count: 2, checks: ALARMS },
     });
-    expect(rolling).toMatchObject({ strategy: 'rolling', durationSeconds: 390 });
+    expect(rolling).toMatchObject({ strategy: 'rolling', durationSeconds: 630 });
   });
 
   it('by size: as many batches as the replicas need', () => {

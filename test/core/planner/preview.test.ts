@@ -79,13 +79,17 @@ describe('the reference platform (examples/platform.yaml)', () => {
   const plan = resolvePlan(result.plan);
   const preview = previewRelease(plan);
   const usEast = preview.waves[0]!.regions[0]!;
+  // A canary of 5 weights (30 s each), 5 analyses of 10m that compare metrics — each waits up to a
+  // minute to start on a whole minute and 3 minutes for CloudWatch to publish its last period —
+  // and a promotion: 150 + 5 × (600 + 60 + 180) + 30 = 4380 (1h13m).
+  const CANARY = 4380;
 
   it('puts postgres → auth → mcp-memory → circle-of-experts → api-gateway on the us-east-1 critical path', () => {
-    // recreate 60 + three 10-minute-stage canaries of 53m each + blue-green 18m30s = 2h58m30s.
+    // recreate 60 + three 10-minute-stage canaries of 1h13m each + blue-green 18m30s = 3h58m30s.
     expect(usEast.region).toBe('us-east-1');
     expect(usEast.criticalPath).toEqual({
       services: ['postgres', 'auth', 'mcp-memory', 'circle-of-experts', 'api-gateway'],
-      seconds: 60 + 3 * 3180 + 1110,
+      seconds: 60 + 3 * CANARY + 1110,
     });
     expect(usEast.services.filter((service) => service.critical).map((service) => service.name)).toEqual(
       usEast.criticalPath.services,
@@ -98,7 +102,7 @@ describe('the reference platform (examples/platform.yaml)', () => {
     );
     expect(took).toMatchObject({
       postgres: 60,
-      auth: 3180, // 5 weights + 5 analyses of 10m + promote
+      auth: CANARY, // 5 weights + 5 analyses of 10m (and their waits for metrics) + promote
       'api-gateway': 1110,
       grafana: 90, // 2 batches of 50 % + promote
       jaeger: 90, // 2 replicas one at a time + promote
@@ -112,8 +116,8 @@ describe('the reference platform (examples/platform.yaml)', () => {
         expect(region.dagSeconds).toBeGreaterThanOrEqual(region.criticalPath.seconds);
       }
     }
-    expect(usEast.dagSeconds).toBe(10_710);
-    expect(usEast.phaseBarrier.seconds).toBe(10_740);
+    expect(usEast.dagSeconds).toBe(14_310);
+    expect(usEast.phaseBarrier.seconds).toBe(14_340);
     expect(preview.totals.makespanSeconds).toBeLessThanOrEqual(preview.totals.phaseBarrierSeconds);
   });
 
@@ -126,9 +130,9 @@ describe('the reference platform (examples/platform.yaml)', () => {
     expect(preview.totals).toMatchObject({
       services: 13,
       serviceRollouts: 13 + 8 + 10,
-      makespanSeconds: 3 * 10_710 + 2 * 900,
-      criticalPathSeconds: 3 * 10_710 + 2 * 900,
-      phaseBarrierSeconds: 10_740 + 2 * 10_710 + 2 * 900,
+      makespanSeconds: 3 * 14_310 + 2 * 900,
+      criticalPathSeconds: 3 * 14_310 + 2 * 900,
+      phaseBarrierSeconds: 14_340 + 2 * 14_310 + 2 * 900,
     });
   });
 
@@ -145,12 +149,12 @@ describe('the reference platform (examples/platform.yaml)', () => {
   });
 
   it('runs the baseline’s phases under the same estimates, beside its stated 5m15s–7m30s', () => {
-    // [postgres, redis] 60, auth, 3 MCPs, bashgod, experts + crawler: 4 × 3180, gateway 1110,
+    // [postgres, redis] 60, auth, 3 MCPs, bashgod, experts + crawler: 4 canaries, gateway 1110,
     // [prometheus, grafana, jaeger] 90.
     expect(preview.baseline).toEqual({
       description: 'origin documents, 7 sequential phases',
       phases: result.plan.baseline!.phases,
-      seconds: 60 + 4 * 3180 + 1110 + 90,
+      seconds: 60 + 4 * CANARY + 1110 + 90,
       statedEstimate: { minSeconds: 315, maxSeconds: 450 },
     });
   });

@@ -102,7 +102,7 @@ fleet:
       {
         path: 'faults[9].type',
         message:
-          'must be one of "degradedVersion", "operationFailure", "rolloutNeverReady", "alarm", "regionOutage", "secondRelease", "insecureWorkload", "sharedSelector", "trafficEdited", "dnsRecordEdited", "controllerManaged"',
+          'must be one of "degradedVersion", "crashingVersion", "operationFailure", "rolloutNeverReady", "alarm", "regionOutage", "secondRelease", "insecureWorkload", "sharedSelector", "trafficEdited", "dnsRecordEdited", "controllerManaged"',
         line: 33,
         column: 11,
       },
@@ -174,6 +174,41 @@ fleet:
       resolvePlan(loaded.plan),
     );
     expect(result.ok, JSON.stringify(result)).toBe(true);
+  });
+
+  it('check a crashing version like a degraded one: its service, region, version and step', () => {
+    const loaded = loadFaults(
+      'faults: [{ type: crashingVersion, service: auth, region: us-east-1, from: { step: 2 } }]',
+      platformPlan(),
+    );
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    expect(loaded.faults.faults[0]).toEqual({
+      type: 'crashingVersion',
+      service: 'auth',
+      region: 'us-east-1',
+      version: 'new',
+      from: { step: 2 },
+    });
+    expect(
+      problemsOf(`faults:
+  - { type: crashingVersion, service: auth, from: { step: 6 } }
+  - { type: crashingVersion, service: grafana, region: us-west-2, version: old }
+`),
+    ).toEqual([
+      {
+        path: 'faults[1].version',
+        message: 'must be one of "new", "previous"',
+        line: 3,
+        column: 76,
+      },
+      {
+        path: 'faults[0].from.step',
+        message: '"auth" has 5 traffic step(s) (weights 5, 10, 25, 50, 100)',
+        line: 2,
+        column: 59,
+      },
+      { path: 'faults[1].region', message: '"grafana" does not run in us-west-2', line: 3, column: 56 },
+    ]);
   });
 
   it('report syntax errors with their line', () => {
