@@ -26,7 +26,7 @@ export type StepKind = RolloutStep['kind'];
 export function rolloutSteps(service: ResolvedService): RolloutStep[] {
   const steps = strategySteps(service);
   const compares =
-    service.traffic.type === 'alb' &&
+    service.traffic.type !== 'replicaRatio' &&
     (service.analysis?.checks ?? []).some((check) => check.type === 'compare');
   if (!compares) return steps;
   const intervalSeconds = seconds(service.analysis!.interval);

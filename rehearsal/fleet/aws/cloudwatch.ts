@@ -216,8 +216,15 @@ export class SimulatedCloudWatch {
     const arn = `arn:aws:elasticloadbalancing:${region}:${SIMULATED_ACCOUNT}:${targetGroup}`;
     const found = this.balancers.targetGroup(region, arn);
     const service = found && this.context.service(found.service);
-    if (!found || !service || service.traffic.type !== 'alb') return undefined;
-    if (loadBalancer.split('/')[1] !== service.traffic.loadBalancerName) return undefined;
+    if (!found || !service || service.traffic.type === 'replicaRatio') return undefined;
+    // An albIngress service's load balancer is the one the controller made (its name is the
+    // controller's, not the plan's).
+    const name = loadBalancer.split('/')[1] ?? '';
+    const known =
+      service.traffic.type === 'alb'
+        ? name === service.traffic.loadBalancerName
+        : this.balancers.loadBalancerNamed(region, name) !== undefined;
+    if (!known) return undefined;
     return { service, track: found.track, loadBalancer };
   }
 

@@ -61,9 +61,9 @@ describe("weight writes never undo someone else's change", () => {
       faults: 'faults: [{ type: trafficEdited, service: auth, at: 3m, weights: { stable: 100, canary: 0 } }]',
     });
     expectRolledBack(result);
-    expect(result.reason).toMatch(/TrafficEditedError: .*is at 100\/0 .*not the 50\/50 Switchyard last set/);
+    expect(result.reason).toMatch(/TrafficEditedError: .*is at 100\/0 .*not the 80\/20 Switchyard last set/);
     const shifts = actionsOf(result, 'auth').filter((entry) => entry.action === 'traffic.shifted');
-    expect(shifts.map((entry) => entry.detail?.canary)).toEqual([20, 50]);
+    expect(shifts.map((entry) => entry.detail?.canary)).toEqual([20]);
   });
 
   // Route 53 applies a change batch all or nothing and refuses a DELETE whose values differ from
