@@ -213,7 +213,7 @@ describe('compareTargetGroups', () => {
     return client;
   }
 
-  it('sums requests and 5xx per period for each target group; an idle period reads as no requests', async () => {
+  it('sums requests and 5xx per period for each target group; an idle period reads as no data', async () => {
     const traffic = trafficOf(uniqueName('shop'));
     const other = trafficOf(uniqueName('other'));
     const window = recentWindow();
@@ -257,7 +257,8 @@ describe('compareTargetGroups', () => {
       },
       {
         at: at(1),
-        canary: { requests: 0, errors: 0, p95LatencyMs: undefined },
+        // No RequestCount datapoint: no data, never "zero requests".
+        canary: { requests: undefined, p95LatencyMs: undefined },
         stable: { requests: 1000, errors: 0, p95LatencyMs: 78.125 },
       },
       {

@@ -250,6 +250,7 @@ fleet:
       'alarm-during-canary.yaml',
       'canary-breach.yaml',
       'controller-managed.yaml',
+      'crashing-canary.yaml',
       'region-outage.yaml',
       'second-release.yaml',
       'shared-selector.yaml',

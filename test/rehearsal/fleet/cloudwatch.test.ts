@@ -211,11 +211,10 @@ describe('the simulated CloudWatch', () => {
     setup.clock.advance(120);
     await setup.fleet.traffic.setWeights(trafficTarget(setup.plan, 'auth'), { stable: 90, canary: 10 });
     // The crash is the same question for target health as for the metrics.
-    expect((await setup.fleet.traffic.targetHealth(trafficTarget(setup.plan, 'auth'))).canary).toEqual({
-      healthy: 0,
-      unhealthy: 1,
-      other: 0,
-    });
+    const canary = (await setup.fleet.traffic.targetHealth(trafficTarget(setup.plan, 'auth'))).canary;
+    expect(canary.targets.map((target) => [target.state, target.reason])).toEqual([
+      ['unhealthy', 'Target.FailedHealthChecks'],
+    ]);
     setup.clock.advance(600);
     const data = await metricData(
       setup,

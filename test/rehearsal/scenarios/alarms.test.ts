@@ -37,10 +37,10 @@ describe('an alarm during a release', () => {
   });
 
   it("during a blue-green's wait before the switch rolls back the green side", async () => {
-    // api: green ready at about +21 s, preview analysis to +141 s, then a one-minute pause.
+    // api: green healthy in its group at about +50 s, preview analysis to +2m50s, then a one-minute pause.
     const result = await rehearseFixture('blue-green', {
       faults:
-        'faults: [{ type: alarm, alarmName: api-us-east-1-canary-errors, region: us-east-1, at: 150s }]',
+        'faults: [{ type: alarm, alarmName: api-us-east-1-canary-errors, region: us-east-1, at: 200s }]',
     });
 
     expectRolledBack(result);

@@ -7,9 +7,9 @@ import { expectNeedsAPerson, expectRolledBack, rehearseFixture } from '../fixtur
 
 describe('a region outage', () => {
   it('in the second wave: the first region is restored, what is left in the lost one is named', async () => {
-    // Wave 2 (us-west-2) starts at about +15 min; the region goes down 17 minutes in, for good.
+    // Wave 2 (us-west-2) starts at about +18m40s; the region goes down 22 minutes in, for good.
     const result = await rehearseFixture('two-regions', {
-      faults: 'faults: [{ type: regionOutage, region: us-west-2, at: 17m }]',
+      faults: 'faults: [{ type: regionOutage, region: us-west-2, at: 22m }]',
     });
 
     expectNeedsAPerson(result);
@@ -29,12 +29,12 @@ describe('a region outage', () => {
 
   it('that ends while the rollback still retries: the rollback finishes and everything is restored', async () => {
     const result = await rehearseFixture('two-regions', {
-      faults: 'faults: [{ type: regionOutage, region: us-west-2, at: 17m, until: 21m }]',
+      faults: 'faults: [{ type: regionOutage, region: us-west-2, at: 22m, until: 26m }]',
     });
 
     expectRolledBack(result);
     const rollbacks = result.executions.filter((execution) => execution.machine === 'rollback');
     expect(rollbacks).toHaveLength(1);
-    expect(rollbacks[0]!.endSeconds).toBeGreaterThanOrEqual(21 * 60);
+    expect(rollbacks[0]!.endSeconds).toBeGreaterThanOrEqual(26 * 60);
   });
 });
