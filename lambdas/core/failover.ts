@@ -42,6 +42,18 @@ export function planFailover(
   return { weights, scaleFactors };
 }
 
+/**
+ * Whether a failover may add replicas to a service in the surviving regions. A `recreate`
+ * service cannot run two of itself side by side (a single writer on a ReadWriteOnce volume,
+ * in-memory state), and neither can one marked `failover: { scale: false }`.
+ */
+export function scalesOnFailover(service: {
+  strategy: { type: string };
+  failover?: { scale: boolean } | undefined;
+}): boolean {
+  return service.strategy.type !== 'recreate' && service.failover?.scale !== false;
+}
+
 export function scaledReplicas(replicas: number, factor: number): number {
   // Float products overshoot (50 × 1.1 = 55.000000000000014): that must not cost a replica.
   return Math.max(replicas, Math.ceil(replicas * factor - 1e-9));

@@ -12,7 +12,7 @@ import {
   RolloutNotReadyError,
   RolloutStuckError,
 } from '../core/errors';
-import { planFailover, scaledReplicas } from '../core/failover';
+import { planFailover, scaledReplicas, scalesOnFailover } from '../core/failover';
 import type { Ports } from '../ports';
 import { defineHandler } from './define';
 import { loadReleaseContext } from './release-context';
@@ -73,6 +73,8 @@ export const beginFailover = defineHandler({
       const replicas: FailoverRecord['replicas'] = [];
       for (const [region, factor] of Object.entries(plan.scaleFactors)) {
         for (const service of context.regionServices(region)) {
+          // A single writer keeps its replica count: a second one would corrupt what it writes.
+          if (!scalesOnFailover(context.service(service))) continue;
           const deployment = await ports.cluster.readDeployment(context.workload(region, service));
           if (!deployment) continue;
           replicas.push({

@@ -47,7 +47,8 @@ describe('failover', () => {
     await run(world, 'scaleRegions', input(world));
     // us-east-1 carried half the traffic and will carry all of it: twice the replicas
     expect(world.ports.cluster.deployment(workload(EAST, 'auth'))?.replicas).toBe(8);
-    expect(world.ports.cluster.deployment(workload(EAST, 'db'))?.replicas).toBe(2);
+    // db is a single writer (recreate): a second replica would corrupt it, so it keeps one.
+    expect(world.ports.cluster.deployment(workload(EAST, 'db'))?.replicas).toBe(1);
     expect(world.ports.cluster.deployment(workload(WEST, 'auth'))?.replicas).toBe(4);
     expect(await world.ports.dns.getWeights(RECORD)).toEqual({ use1: 100, usw2: 100 });
 
@@ -60,6 +61,21 @@ describe('failover', () => {
     expect(world.ports.dns.changes).toHaveLength(1);
     expect(await world.ports.store.getLock(FAILOVER_LOCK_SCOPE)).toBeUndefined();
     expect((await world.ports.store.getRelease(`failover-${world.releaseId}`))?.status).toBe('SUCCEEDED');
+  });
+
+  it('keeps the replicas of a service marked failover: { scale: false }, and records no change for it', async () => {
+    const world = await runningWorld((plan) => {
+      const services = plan.services as Array<Record<string, unknown>>;
+      services.find((service) => service.name === 'auth')!.failover = { scale: false };
+    });
+    await run(world, 'beginFailover', input(world));
+    await run(world, 'scaleRegions', input(world));
+    expect(world.ports.cluster.deployment(workload(EAST, 'auth'))?.replicas).toBe(4);
+    const record = (await world.ports.store.getPlanDocument(`failover-${world.releaseId}`)) as {
+      replicas: Array<{ service: string }>;
+    };
+    expect(record.replicas.map((entry) => entry.service)).not.toContain('auth');
+    expect(record.replicas.map((entry) => entry.service)).not.toContain('db');
   });
 
   it('fails back to exactly the weights and replicas the failover recorded', async () => {

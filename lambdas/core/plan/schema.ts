@@ -313,6 +313,17 @@ export const Service = z
     traffic: Traffic.default({ type: 'replicaRatio' }),
     analysis: Analysis.optional(),
     readiness: ReadinessPolicy.default({ minScore: 80, enforce: true }),
+    failover: z
+      .object({
+        scale: z
+          .boolean()
+          .describe(
+            'false keeps its replicas when a failover scales the surviving regions up (a single writer, a leader-elected store).',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('How a failover treats this service; services with strategy recreate are never scaled.'),
   })
   .strict();
 
