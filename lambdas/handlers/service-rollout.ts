@@ -178,7 +178,8 @@ export const checkReadinessGate = defineHandler({
 /**
  * Canary (or green, or the next rolling batch) at the step's replicas; stable scaled for rolling.
  * The canary target group joins the forward action at weight 0 first: an ALB health-checks only
- * groups that a rule forwards to, so until then its targets read `unused` and can never pass.
+ * groups that a rule forwards to, so until then its targets read `unused` and can never pass
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/check-target-health.html).
  */
 export const prepareCanary = defineHandler({
   name: 'prepareCanary',

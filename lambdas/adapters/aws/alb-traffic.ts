@@ -107,8 +107,9 @@ export class AlbTraffic implements TrafficFor<AlbTarget> {
     assertPercentWeights(weights);
     return this.withResolution(target, async (resolved) => {
       const where = locationOf(target);
-      // There is no conditional write on a rule: read just before writing, and stop if the
-      // weights are not the ones the caller last applied.
+      // ModifyRule and ModifyListener have no condition on what they replace
+      // (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_ModifyRule.html):
+      // read just before writing, and stop if the weights are not the ones the caller last applied.
       const read = await this.readHolder(target.region, resolved);
       const live = weightsOf(forwardAction(read.actions, where), resolved, where);
       if (expected !== undefined && (live.stable !== expected.stable || live.canary !== expected.canary)) {
