@@ -57,6 +57,7 @@ import {
   targetGroupResourceId,
   USE_ANNOTATION_PORT,
 } from './load-balancer-controller';
+import { pages } from './paging';
 
 /**
  * ELBv2 reads only (DescribeTags tells the controller's target groups apart); the Ingress API
@@ -421,11 +422,17 @@ export class AlbIngressTraffic implements TrafficFor<AlbIngressTarget> {
     hostnames: readonly string[],
     target: AlbIngressTarget,
   ): Promise<{ arn: string; name: string }> {
-    let marker: string | undefined;
-    do {
-      const page = await callAws(
-        client.send(new DescribeLoadBalancersCommand({ Marker: marker, PageSize: LOAD_BALANCER_PAGE_SIZE })),
-      );
+    const listing = pages(
+      `DescribeLoadBalancers in ${target.region}`,
+      (marker: string | undefined) =>
+        callAws(
+          client.send(
+            new DescribeLoadBalancersCommand({ Marker: marker, PageSize: LOAD_BALANCER_PAGE_SIZE }),
+          ),
+        ),
+      (page) => page.NextMarker || undefined,
+    );
+    for await (const page of listing) {
       for (const balancer of page.LoadBalancers ?? []) {
         if (
           balancer.DNSName &&
@@ -438,8 +445,7 @@ export class AlbIngressTraffic implements TrafficFor<AlbIngressTarget> {
           };
         }
       }
-      marker = progressed(marker, page.NextMarker);
-    } while (marker);
+    }
     throw new NotFoundError(
       `no load balancer in ${target.region} has the DNS name ${hostnames.join(' or ')} that ${describe(target)} reports`,
     );
@@ -482,14 +488,17 @@ export class AlbIngressTraffic implements TrafficFor<AlbIngressTarget> {
     stack: string,
   ): Promise<Map<string, string>> {
     const arns: string[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await callAws(
-        client.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker })),
-      );
+    const listing = pages(
+      `DescribeTargetGroups of ${loadBalancerArn}`,
+      (marker: string | undefined) =>
+        callAws(
+          client.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker })),
+        ),
+      (page) => page.NextMarker || undefined,
+    );
+    for await (const page of listing) {
       for (const group of page.TargetGroups ?? []) if (group.TargetGroupArn) arns.push(group.TargetGroupArn);
-      marker = progressed(marker, page.NextMarker);
-    } while (marker);
+    }
     const byResource = new Map<string, string>();
     for (const [arn, tags] of await this.tagsOf(client, arns)) {
       const resource = tags[INGRESS_RESOURCE_TAG];
@@ -503,14 +512,17 @@ export class AlbIngressTraffic implements TrafficFor<AlbIngressTarget> {
     loadBalancerArn: string,
   ): Promise<string[]> {
     const arns: string[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await callAws(
-        client.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker })),
-      );
+    const listing = pages(
+      `DescribeListeners of ${loadBalancerArn}`,
+      (marker: string | undefined) =>
+        callAws(
+          client.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker })),
+        ),
+      (page) => page.NextMarker || undefined,
+    );
+    for await (const page of listing) {
       for (const listener of page.Listeners ?? []) if (listener.ListenerArn) arns.push(listener.ListenerArn);
-      marker = progressed(marker, page.NextMarker);
-    } while (marker);
+    }
     return arns;
   }
 
@@ -531,14 +543,13 @@ export class AlbIngressTraffic implements TrafficFor<AlbIngressTarget> {
       );
     const all: Array<{ rule: Rule; listenerArn: string }> = [];
     for (const listenerArn of located.listenerArns) {
-      let marker: string | undefined;
-      do {
-        const page = await callAws(
-          client.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker })),
-        );
-        for (const rule of page.Rules ?? []) all.push({ rule, listenerArn });
-        marker = progressed(marker, page.NextMarker);
-      } while (marker);
+      const listing = pages(
+        `DescribeRules of ${listenerArn}`,
+        (marker: string | undefined) =>
+          callAws(client.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker }))),
+        (page) => page.NextMarker || undefined,
+      );
+      for await (const page of listing) for (const rule of page.Rules ?? []) all.push({ rule, listenerArn });
     }
     const toCanary = all.filter(({ rule }) => sendsTo(rule, located.canaryTargetGroupArn));
     const ours =
@@ -618,6 +629,3 @@ function split(weights: Weights): string {
 }
 
 /** The next page's marker; a marker that does not move would page for ever (moto has done so). */
-function progressed(previous: string | undefined, next: string | undefined): string | undefined {
-  return next !== undefined && next !== '' && next !== previous ? next : undefined;
-}

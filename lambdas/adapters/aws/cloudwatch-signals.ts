@@ -22,6 +22,7 @@ import type {
 } from '../../ports/index';
 import type { ClientForRegion } from './clients';
 import { awsErrorName, callAws } from './errors';
+import { pages } from './paging';
 import { type HttpCheckPlan, httpProbe, type TcpCheckPlan, tcpProbe } from './probes';
 
 export const SIGNALS_IAM_ACTIONS = [
@@ -79,25 +80,28 @@ export class CloudWatchSignals implements Signals {
     const states: Record<string, AlarmState> = {};
     for (let index = 0; index < names.length; index += ALARM_NAMES_PER_CALL) {
       const chunk = names.slice(index, index + ALARM_NAMES_PER_CALL);
-      let nextToken: string | undefined;
-      do {
-        const page = await callAws(
-          client.send(
-            new DescribeAlarmsCommand({
-              AlarmNames: chunk,
-              AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-              MaxRecords: ALARM_NAMES_PER_CALL,
-              NextToken: nextToken,
-            }),
+      const listing = pages(
+        `DescribeAlarms in ${region}`,
+        (nextToken: string | undefined) =>
+          callAws(
+            client.send(
+              new DescribeAlarmsCommand({
+                AlarmNames: chunk,
+                AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+                MaxRecords: ALARM_NAMES_PER_CALL,
+                NextToken: nextToken,
+              }),
+            ),
           ),
-        );
+        (page) => page.NextToken || undefined,
+      );
+      for await (const page of listing) {
         for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
           if (alarm.AlarmName !== undefined && alarm.StateValue !== undefined) {
             states[alarm.AlarmName] = alarm.StateValue;
           }
         }
-        nextToken = page.NextToken;
-      } while (nextToken);
+      }
     }
     const missing = names.filter((name) => states[name] === undefined);
     if (missing.length > 0) {
@@ -143,22 +147,25 @@ export class CloudWatchSignals implements Signals {
 
     const client = this.clients.cloudWatch(region);
     const series = new Map<string, Map<number, number>>();
-    let nextToken: string | undefined;
-    do {
-      const page = await callAws(
-        client.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: queries,
-            StartTime: window.from,
-            EndTime: window.to,
-            ScanBy: 'TimestampAscending',
-            NextToken: nextToken,
-          }),
+    const listing = pages(
+      `GetMetricData in ${region}`,
+      (nextToken: string | undefined) =>
+        callAws(
+          client.send(
+            new GetMetricDataCommand({
+              MetricDataQueries: queries,
+              StartTime: window.from,
+              EndTime: window.to,
+              ScanBy: 'TimestampAscending',
+              NextToken: nextToken,
+            }),
+          ),
         ),
-      );
+      (page) => page.NextToken || undefined,
+    );
+    for await (const page of listing) {
       for (const result of page.MetricDataResults ?? []) collect(series, result);
-      nextToken = page.NextToken;
-    } while (nextToken);
+    }
 
     const byPeriod = new Map(
       [...series].map(([id, points]) => [id, valuesByPeriod(points, first, periodSeconds)]),

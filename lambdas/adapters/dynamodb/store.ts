@@ -44,6 +44,7 @@ import type {
   TaskTokenKind,
   Weights,
 } from '../../ports';
+import { pages } from '../aws/paging';
 import {
   type CancellationReason,
   cancellationReasons,
@@ -950,24 +951,28 @@ export class DynamoDbStore implements Store {
     limit?: number,
   ): Promise<Item[]> {
     const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const remaining = limit === undefined ? undefined : limit - items.length;
-      if (remaining !== undefined && remaining <= 0) break;
-      const page = await this.call(
-        this.documents.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            ConsistentRead: true,
-            ...input,
-            ...(remaining !== undefined ? { Limit: remaining } : {}),
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        ),
-      );
+    const listing = pages(
+      `Query of table ${this.tableName}`,
+      (startKey: Item | undefined) => {
+        const remaining = limit === undefined ? undefined : limit - items.length;
+        return this.call(
+          this.documents.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              ConsistentRead: true,
+              ...input,
+              ...(remaining !== undefined ? { Limit: remaining } : {}),
+              ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+            }),
+          ),
+        );
+      },
+      (page) => page.LastEvaluatedKey,
+    );
+    for await (const page of listing) {
       items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+      if (limit !== undefined && items.length >= limit) break;
+    }
     return items;
   }
 
