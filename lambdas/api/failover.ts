@@ -24,6 +24,8 @@ export interface FailoverStarted {
   region: string;
   planReleaseId: string;
   reverses?: string;
+  /** Who asked for it: named in its record and audit. */
+  requestedBy: string;
   execution: ExecutionLink;
   /** false when the same request had already started this execution. */
   started: boolean;
@@ -32,7 +34,11 @@ export interface FailoverStarted {
 /** How far back the API looks for releases and failovers, in pages of 100. */
 const MAX_PAGES = 20;
 
-export async function startFailover(ports: ApiPorts, region: string): Promise<FailoverStarted> {
+export async function startFailover(
+  ports: ApiPorts,
+  region: string,
+  requestedBy: string,
+): Promise<FailoverStarted> {
   const planRelease = await latestRelease(ports);
   if (!planRelease) {
     throw new HttpError(
@@ -71,10 +77,15 @@ export async function startFailover(ports: ApiPorts, region: string): Promise<Fa
     region,
     direction: 'failover',
     planReleaseId: planRelease.releaseId,
+    requestedBy,
   });
 }
 
-export async function startFailback(ports: ApiPorts, region: string): Promise<FailoverStarted> {
+export async function startFailback(
+  ports: ApiPorts,
+  region: string,
+  requestedBy: string,
+): Promise<FailoverStarted> {
   const last = await latestFailoverOf(ports, region);
   if (!last) throw new NotFoundError(`no failover of ${region} is recorded: there is nothing to fail back`);
   if (last.record.direction === 'failback') {
@@ -104,6 +115,7 @@ export async function startFailback(ports: ApiPorts, region: string): Promise<Fa
     direction: 'failback',
     planReleaseId: last.record.planReleaseId,
     reverses: last.release.releaseId,
+    requestedBy,
   });
 }
 

@@ -27,6 +27,7 @@ import {
   latestRollback,
   link,
   MAX_ROLLBACK_ATTEMPTS,
+  recordKind,
   rollbackExecutionName,
 } from './release-view';
 
@@ -66,7 +67,7 @@ export async function startRelease(
 
 export interface ReleaseSummary {
   releaseId: string;
-  kind: 'release' | 'failover';
+  kind: 'release' | 'failover' | 'failback';
   status: ReleaseStatus;
   createdAt: string;
   updatedAt: string;
@@ -82,7 +83,7 @@ export async function listReleases(
   return {
     releases: page.items.map((release) => ({
       releaseId: release.releaseId,
-      kind: isFailoverRecord(release) ? 'failover' : 'release',
+      kind: recordKind(release),
       status: release.status,
       createdAt: release.createdAt,
       updatedAt: release.updatedAt,
@@ -381,7 +382,7 @@ export async function requireRelease(ports: ApiPorts, releaseId: string): Promis
   if (!release) throw new NotFoundError(`no release ${releaseId}`);
   if (isFailoverRecord(release)) {
     throw new InvalidInputError(
-      `${releaseId} is a ${release.submittedBy}, not a release: POST /failback reverses a failover`,
+      `${releaseId} is a ${recordKind(release)}, not a release: POST /failback reverses a failover`,
     );
   }
   return release;

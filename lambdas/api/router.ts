@@ -143,17 +143,17 @@ const ROUTES: readonly Route[] = [
   {
     method: 'POST',
     pattern: '/failover',
-    async run({ request, ports }) {
+    async run({ request, ports, actor }) {
       const region = requiredString(readJsonBody(request, true), 'region');
-      return jsonResponse(202, await startFailover(ports, region));
+      return jsonResponse(202, await startFailover(ports, region, actor));
     },
   },
   {
     method: 'POST',
     pattern: '/failback',
-    async run({ request, ports }) {
+    async run({ request, ports, actor }) {
       const region = requiredString(readJsonBody(request, true), 'region');
-      return jsonResponse(202, await startFailback(ports, region));
+      return jsonResponse(202, await startFailback(ports, region, actor));
     },
   },
   {

@@ -28,6 +28,8 @@ const FailoverInput = z.object({
   planReleaseId: z.string().min(1),
   /** For failback: the failover being reversed. */
   reverses: z.string().optional(),
+  /** Who asked for it (the API caller): named in the record and the audit. */
+  requestedBy: z.string().min(1).max(2048).optional(),
 });
 type FailoverInput = z.infer<typeof FailoverInput>;
 
@@ -118,7 +120,8 @@ export const beginFailover = defineHandler({
         planHash: planHash(record),
         createdAt: now,
         updatedAt: now,
-        submittedBy: input.direction,
+        submittedBy: input.requestedBy ?? 'switchyard',
+        kind: input.direction,
       },
       record,
     );
@@ -127,7 +130,7 @@ export const beginFailover = defineHandler({
       key: `${input.direction}/planned`,
       at: now,
       action: `${input.direction}.planned`,
-      actor: 'switchyard',
+      actor: input.requestedBy ?? 'switchyard',
       region: input.region,
       detail: {
         weightsBefore: record.weightsBefore,

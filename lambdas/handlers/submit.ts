@@ -75,6 +75,7 @@ export async function submitRelease(
         updatedAt: now,
         executionArn,
         submittedBy,
+        kind: 'release',
       },
       document,
     );

@@ -240,7 +240,10 @@ export interface ReleaseRecord {
   updatedAt: string;
   executionArn?: string;
   reason?: string;
+  /** Who asked for it: the API caller, or the CLI user of a rehearsal. */
   submittedBy?: string;
+  /** What the record is; absent on records written before kinds were recorded (releases, or failovers told apart by submittedBy). */
+  kind?: 'release' | 'failover' | 'failback';
 }
 
 export type ServiceRolloutStatus =

@@ -455,9 +455,15 @@ describe('releases on the local platform', () => {
     expect((await call('POST', '/failback', { region: 'us-east-1' })).status).toBe(409);
 
     const listed = await call('GET', '/releases', undefined, { limit: '2' });
-    expect(listed.body.releases.map((release: { kind: string }) => release.kind)).toEqual([
-      'failover',
-      'failover',
+    // Each record says what it is and who asked for it (the API caller), not "failover".
+    expect(
+      listed.body.releases.map((release: { kind: string; submittedBy: string }) => [
+        release.kind,
+        release.submittedBy,
+      ]),
+    ).toEqual([
+      ['failback', 'tester'],
+      ['failover', 'tester'],
     ]);
   });
 

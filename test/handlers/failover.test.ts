@@ -78,6 +78,18 @@ describe('failover', () => {
     expect(record.replicas.map((entry) => entry.service)).not.toContain('db');
   });
 
+  it('records its kind and names the caller who asked for it, in the record and the audit', async () => {
+    const world = await runningWorld();
+    await run(world, 'beginFailover', input(world, { requestedBy: 'arn:aws:iam::111122223333:user/alice' }));
+    const record = await world.ports.store.getRelease(`failover-${world.releaseId}`);
+    expect(record).toMatchObject({ kind: 'failover', submittedBy: 'arn:aws:iam::111122223333:user/alice' });
+    const [planned] = await world.ports.store.listAudit(`failover-${world.releaseId}`);
+    expect(planned).toMatchObject({
+      action: 'failover.planned',
+      actor: 'arn:aws:iam::111122223333:user/alice',
+    });
+  });
+
   it('fails back to exactly the weights and replicas the failover recorded', async () => {
     const world = await runningWorld();
     await failOver(world);

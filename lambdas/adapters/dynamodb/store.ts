@@ -154,6 +154,7 @@ const RELEASE_FIELDS = [
   'executionArn',
   'reason',
   'submittedBy',
+  'kind',
 ] as const satisfies ReadonlyArray<keyof ReleaseRecord>;
 
 /** What a patch may change; anything else in a patch object is ignored. */
