@@ -327,7 +327,17 @@ export function renderView(
     lines.push(
       `${view.direction} ${view.releaseId} of ${view.region} — ${view.status}${view.reason ? `: ${view.reason}` : ''}`,
       `  execution  ${view.execution.executionArn}${view.execution.status ? ` (${view.execution.status})` : ''}`,
+      `  requested ${view.createdAt}${view.submittedBy ? ` by ${view.submittedBy}` : ''}`,
       `  DNS weights ${formatWeights(view.weightsBefore)} → ${formatWeights(view.weightsAfter)}`,
+      // Every replica change, so a person sees what moved (single writers never do).
+      ...(view.replicas.length === 0
+        ? ['  replicas   unchanged']
+        : [
+            '  replicas',
+            ...table(
+              view.replicas.map((entry) => [entry.region, entry.service, `${entry.before} → ${entry.after}`]),
+            ).map((line) => `    ${line}`),
+          ]),
     );
   } else {
     lines.push(

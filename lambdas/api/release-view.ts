@@ -108,6 +108,8 @@ export interface FailoverView {
   reason?: string;
   createdAt: string;
   updatedAt: string;
+  /** Who asked for it. */
+  submittedBy?: string;
   planReleaseId: string;
   execution: ExecutionLink;
   weightsBefore: Record<string, number>;
@@ -182,6 +184,7 @@ async function describeFailover(
     ...(release.reason && { reason: release.reason }),
     createdAt: release.createdAt,
     updatedAt: release.updatedAt,
+    ...(release.submittedBy && { submittedBy: release.submittedBy }),
     planReleaseId: record.planReleaseId,
     execution: link(executionArn, execution),
     weightsBefore: record.weightsBefore,
