@@ -4,6 +4,7 @@
  * same id and plan again returns the same release and starts nothing new.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../core/canonical-json';
 import { PlanInvalidError, ReleaseConflictError } from '../core/errors';
 import { RELEASE_LOCK_SCOPE } from '../core/naming';
 import { checkPlan } from '../core/plan/check';
@@ -23,17 +24,6 @@ export interface SubmittedRelease {
 /** The same plan always hashes the same, whatever its key order or formatting. */
 export function planHash(plan: unknown): string {
   return createHash('sha256').update(canonicalJson(plan)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, inner]) => inner !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export async function submitRelease(

@@ -18,6 +18,7 @@ import {
   type RuleCondition,
   type TargetGroupTuple,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { canonicalJson } from '../../core/canonical-json';
 import {
   ControllerOwnedLoadBalancerError,
   InvalidInputError,
@@ -151,9 +152,9 @@ export class AlbTraffic implements TrafficFor<AlbTarget> {
     // Compared with what was read, both as they would be sent: Describe never returns write-only
     // fields (an OIDC client secret), so an action read back need not equal the one sent.
     const [before, after] = [read.actions, readBack.actions].map((actions) =>
-      canonical(actions.filter((action) => action.Type !== 'forward').map(writable)),
+      canonicalJson(actions.filter((action) => action.Type !== 'forward').map(writable)),
     );
-    if (before !== after || canonical(read.conditions) !== canonical(readBack.conditions)) {
+    if (before !== after || canonicalJson(read.conditions) !== canonicalJson(readBack.conditions)) {
       throw new TrafficEditedError(
         `${where} changed while Switchyard wrote its weights (its conditions or other actions differ from what was written): someone else is editing this rule`,
       );
@@ -420,17 +421,6 @@ function knownState(state: string | undefined): TargetHealthState {
 interface HolderState {
   actions: Action[];
   conditions: RuleCondition[];
-}
-
-/** JSON with sorted keys, so two reads of the same thing compare equal whatever the key order. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item !== null && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(
-          Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
-        )
-      : item,
-  );
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { canonicalJson } from '../../core/canonical-json';
 import { NotFoundError, ReleaseConflictError } from '../../core/errors';
 import type { ExecutionDescription, MachineName, Workflow } from '../../ports/index';
 import { awsErrorName, callAws } from './errors';
@@ -170,17 +171,6 @@ function sameJson(stored: string | undefined, serialized: string): boolean {
   } catch {
     return false;
   }
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function parseOutput(output: string): unknown {
