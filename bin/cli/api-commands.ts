@@ -44,6 +44,8 @@ const WATCH = {
 
 /** How often `status --watch` asks, in seconds. */
 const DEFAULT_WATCH_INTERVAL_SECONDS = 2;
+/** A watch that asks less often than this is not watching. */
+const MAX_WATCH_INTERVAL_SECONDS = 300;
 /** Audit entries the live view keeps on screen. */
 const SCREEN_AUDIT_LINES = 8;
 
@@ -428,8 +430,10 @@ function one(positionals: readonly string[], what: string): string {
 function watchInterval(text: string | undefined): number {
   if (text === undefined) return DEFAULT_WATCH_INTERVAL_SECONDS * 1000;
   const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new UserError(`--interval must be a number of seconds above 0, not "${text}"`);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_WATCH_INTERVAL_SECONDS)
+    throw new UserError(
+      `--interval must be a number of seconds above 0 and at most ${MAX_WATCH_INTERVAL_SECONDS}, not "${text}"`,
+    );
   return seconds * 1000;
 }
 

@@ -231,7 +231,6 @@ export const finishFailover = defineHandler({
   input: FailoverInput.passthrough(),
   async run(input, ports) {
     const record = await recorded(ports, input.failoverId);
-    await ports.store.setReleaseStatus(input.failoverId, 'SUCCEEDED');
     await ports.store.appendAudit({
       releaseId: input.failoverId,
       key: `${input.direction}/completed`,
@@ -241,6 +240,8 @@ export const finishFailover = defineHandler({
       region: input.region,
       detail: { weights: record.weightsAfter },
     });
+    // Audit first, then the final status: a reader who sees the status finds the entry.
+    await ports.store.setReleaseStatus(input.failoverId, 'SUCCEEDED');
     await ports.store.releaseLock(FAILOVER_LOCK_SCOPE, input.failoverId);
     await ports.events.publish([
       {
@@ -270,7 +271,6 @@ export const failFailover = defineHandler({
     const record = await ports.store.getRelease(input.failoverId);
     // Refused before it recorded anything (another failover holds the lock): nothing to mark.
     if (record && record.status !== 'FAILED') {
-      await ports.store.setReleaseStatus(input.failoverId, 'FAILED', { reason });
       await ports.store.appendAudit({
         releaseId: input.failoverId,
         key: `${input.direction}/failed`,
@@ -280,6 +280,7 @@ export const failFailover = defineHandler({
         region: input.region,
         detail: { reason },
       });
+      await ports.store.setReleaseStatus(input.failoverId, 'FAILED', { reason });
     }
     await ports.store.releaseLock(FAILOVER_LOCK_SCOPE, input.failoverId);
     await ports.events.publish([

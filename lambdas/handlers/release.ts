@@ -183,14 +183,19 @@ export const finalizeRelease = defineHandler({
   ports: ['store', 'clock', 'events'],
   input: ReleaseKey,
   async run({ releaseId }, ports) {
+    // The ledger records an ending before the record shows it, so whoever reads a final status
+    // also finds its entry. Checked first so an aborted release never logs a success.
+    const release = await ports.store.getRelease(releaseId);
+    if (release?.status === 'RUNNING' || release?.status === 'SUCCEEDED') {
+      await ports.store.appendAudit({
+        releaseId,
+        key: 'release/succeeded',
+        at: ports.clock.now().toISOString(),
+        action: 'release.succeeded',
+        actor: 'switchyard',
+      });
+    }
     await ports.store.setReleaseStatus(releaseId, 'SUCCEEDED', { from: ['RUNNING', 'SUCCEEDED'] });
-    await ports.store.appendAudit({
-      releaseId,
-      key: 'release/succeeded',
-      at: ports.clock.now().toISOString(),
-      action: 'release.succeeded',
-      actor: 'switchyard',
-    });
     await ports.store.unwatchAlarms(releaseId);
     await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
     await ports.events.publish([{ detailType: 'Release Succeeded', releaseId, detail: {} }]);
@@ -207,7 +212,6 @@ export const refuseRelease = defineHandler({
   }),
   async run({ releaseId, error }, ports) {
     const reason = `${error.Error}: ${causeMessage(error.Cause)}`;
-    await ports.store.setReleaseStatus(releaseId, 'FAILED', { reason });
     await ports.store.appendAudit({
       releaseId,
       key: 'release/refused',
@@ -216,6 +220,7 @@ export const refuseRelease = defineHandler({
       actor: 'switchyard',
       detail: { reason },
     });
+    await ports.store.setReleaseStatus(releaseId, 'FAILED', { reason });
     await ports.events.publish([{ detailType: 'Release Failed', releaseId, detail: { reason } }]);
     return { releaseId, error: error.Error, cause: reason };
   },

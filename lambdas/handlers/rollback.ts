@@ -258,11 +258,6 @@ export const finishRollback = defineHandler({
     const reason = incomplete
       ? `rollback incomplete, needs a person: ${causeMessage(error.Cause)}`
       : undefined;
-    await ports.store.setReleaseStatus(
-      releaseId,
-      incomplete ? 'FAILED' : 'ROLLED_BACK',
-      reason ? { reason } : {},
-    );
     await ports.store.appendAudit({
       releaseId,
       key: incomplete ? 'rollback/incomplete' : 'rollback/completed',
@@ -274,6 +269,12 @@ export const finishRollback = defineHandler({
         ...(startedAt && { seconds: (now.getTime() - new Date(startedAt).getTime()) / 1000 }),
       },
     });
+    // Audit first, then the final status: a reader who sees the status finds the entry.
+    await ports.store.setReleaseStatus(
+      releaseId,
+      incomplete ? 'FAILED' : 'ROLLED_BACK',
+      reason ? { reason } : {},
+    );
     await ports.store.unwatchAlarms(releaseId);
     await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
     await ports.events.publish(

@@ -271,4 +271,24 @@ describe('finalizeRelease', () => {
     expect(await world.ports.store.getLock(RELEASE_LOCK_SCOPE)).toBeUndefined();
     expect(await auditActions(world)).toEqual(['release.validated', 'lock.acquired', 'release.succeeded']);
   });
+
+  it('writes its audit entry before the final status, so a watcher that sees SUCCEEDED finds it', async () => {
+    const world = await runningWorld();
+    const store = world.ports.store;
+    const seenWithStatus: string[][] = [];
+    const setStatus = store.setReleaseStatus.bind(store);
+    store.setReleaseStatus = async (releaseId, status, options) => {
+      seenWithStatus.push((await store.listAudit(releaseId)).map((entry) => `${status}:${entry.action}`));
+      return setStatus(releaseId, status, options);
+    };
+    await run(world, 'finalizeRelease', { releaseId: world.releaseId });
+    expect(seenWithStatus.at(-1)).toContain('SUCCEEDED:release.succeeded');
+  });
+
+  it('logs no success for a release aborted meanwhile', async () => {
+    const world = await runningWorld();
+    await world.ports.store.setReleaseStatus(world.releaseId, 'ABORTED', { reason: 'stopped by a person' });
+    await expect(run(world, 'finalizeRelease', { releaseId: world.releaseId })).rejects.toThrow();
+    expect(await auditActions(world)).not.toContain('release.succeeded');
+  });
 });
