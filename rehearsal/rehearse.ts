@@ -239,6 +239,7 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     traffic: fleet.traffic,
     dns: fleet.dns,
     signals: fleet.signals,
+    inventory: fleet.inventory,
     store,
     workflow,
     events,

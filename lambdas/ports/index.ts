@@ -220,6 +220,76 @@ export interface Signals {
   ): Promise<{ verdict: 'pass' | 'fail' | 'inconclusive'; detail: string }>;
 }
 
+// ── preflight ────────────────────────────────────────────────────────────────
+
+/** One EKS access entry, as DescribeAccessEntry and ListAssociatedAccessPolicies describe it. */
+export interface AccessEntryView {
+  principalArn: string;
+  /** Kubernetes groups the entry maps its principal to: what they may do is RBAC's, not EKS's, to say. */
+  kubernetesGroups: string[];
+  accessPolicies: Array<{
+    /** e.g. arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy */
+    policyArn: string;
+    scope: { type: 'cluster' } | { type: 'namespace'; namespaces: string[] };
+  }>;
+}
+
+export interface ClusterAccessView {
+  /** DescribeCluster's status, e.g. ACTIVE. */
+  status: string;
+  /** accessConfig.authenticationMode: API, API_AND_CONFIG_MAP or CONFIG_MAP. */
+  authenticationMode?: string;
+  /** The entries of the principals asked about that exist; a principal without one is absent. */
+  entries: AccessEntryView[];
+}
+
+/** A target group as DescribeTargetGroups describes it. */
+export interface TargetGroupView {
+  arn: string;
+  name: string;
+  vpcId?: string;
+  protocol?: string;
+  port?: number;
+  targetType?: string;
+}
+
+/** A Kubernetes authorization question, as a SelfSubjectAccessReview's resourceAttributes ask it. */
+export interface AccessQuestion {
+  namespace: string;
+  verb: string;
+  /** The API group: "apps" for Deployments, "networking.k8s.io" for Ingresses. */
+  group: string;
+  resource: string;
+}
+
+/**
+ * What preflight reads of the account and the clusters before a release touches anything. Read
+ * only: nothing here changes a resource.
+ */
+export interface Inventory {
+  /**
+   * The cluster and the access entries of the given principals (DescribeCluster, ListAccessEntries,
+   * DescribeAccessEntry, ListAssociatedAccessPolicies); undefined when the cluster does not exist.
+   */
+  clusterAccess(
+    region: string,
+    cluster: string,
+    principalArns: readonly string[],
+  ): Promise<ClusterAccessView | undefined>;
+  /**
+   * Whether this process's own identity may do what is asked (a SelfSubjectAccessReview). It
+   * proves nothing about any other role: those are judged from their access entries.
+   */
+  mayI(
+    location: { region: string; cluster: string },
+    question: AccessQuestion,
+  ): Promise<{ allowed: boolean; reason?: string }>;
+  /** The target groups among these ARNs that exist. */
+  targetGroups(region: string, arns: readonly string[]): Promise<TargetGroupView[]>;
+  /** The names among these that are CloudWatch alarms (metric or composite) in the region. */
+  existingAlarms(region: string, alarmNames: readonly string[]): Promise<string[]>;
+}
+
 // ── store ────────────────────────────────────────────────────────────────────
 
 export type ReleaseStatus =
@@ -481,6 +551,7 @@ export interface Ports {
   traffic: Traffic;
   dns: Dns;
   signals: Signals;
+  inventory: Inventory;
   store: Store;
   workflow: Workflow;
   events: Events;

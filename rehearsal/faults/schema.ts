@@ -269,6 +269,50 @@ export const ControllerManagedFault = z
     'The AWS Load Balancer Controller owns this load balancer (it carries its tags and gets its rules put back at each reconcile): plain alb services on it are refused before their traffic moves.',
   );
 
+/** What a missingResource fault can take away: each is something preflight checks. */
+export const MISSING_RESOURCE_KINDS = [
+  'cluster',
+  'deployment',
+  'container',
+  'loadBalancer',
+  'listener',
+  'rule',
+  'targetGroup',
+  'alarm',
+  'record',
+] as const;
+export type MissingResourceKind = (typeof MISSING_RESOURCE_KINDS)[number];
+
+export const MissingResourceFault = z
+  .object({
+    type: z.literal('missingResource'),
+    kind: z.enum(MISSING_RESOURCE_KINDS),
+    name: z
+      .string()
+      .min(1)
+      .max(255)
+      .describe(
+        "The resource's name as the plan gives it: a cluster, Deployment, container, load balancer or target group name, a listener port, a rule's priority, an alarm name, or a record's set identifier.",
+      ),
+    region: RegionScope,
+  })
+  .strict()
+  .describe('One resource the plan names does not exist when the release starts: preflight refuses it.');
+
+export const FailoverFault = z
+  .object({ type: z.literal('failover'), region: RegionName, at: At })
+  .strict()
+  .describe(
+    'An operator fails the region over at a virtual time: its Route 53 weight to 0, the others scaled up.',
+  );
+
+export const FailbackFault = z
+  .object({ type: z.literal('failback'), region: RegionName, at: At })
+  .strict()
+  .describe(
+    "An operator fails the region back at a virtual time: its weight and the others' replicas restored.",
+  );
+
 export const Fault = z.discriminatedUnion('type', [
   DegradedVersionFault,
   CrashingVersionFault,
@@ -282,6 +326,9 @@ export const Fault = z.discriminatedUnion('type', [
   TrafficEditedFault,
   DnsRecordEditedFault,
   ControllerManagedFault,
+  MissingResourceFault,
+  FailoverFault,
+  FailbackFault,
 ]);
 
 export const FleetSettings = z
@@ -381,6 +428,9 @@ export type SharedSelectorFault = z.infer<typeof SharedSelectorFault>;
 export type TrafficEditedFault = z.infer<typeof TrafficEditedFault>;
 export type DnsRecordEditedFault = z.infer<typeof DnsRecordEditedFault>;
 export type ControllerManagedFault = z.infer<typeof ControllerManagedFault>;
+export type MissingResourceFault = z.infer<typeof MissingResourceFault>;
+export type FailoverFault = z.infer<typeof FailoverFault>;
+export type FailbackFault = z.infer<typeof FailbackFault>;
 
 /** A fault file with nothing in it: the fleet behaves, every call succeeds. */
 export function noFaults(): FaultFile {

@@ -6,7 +6,13 @@
 import { CANARY_SUFFIX } from '../../lambdas/adapters/kubernetes/conventions';
 import { type ResolvedPlan, type ResolvedService, seconds } from '../../lambdas/core/plan/resolve';
 import type { Clock } from '../../lambdas/ports';
-import type { CrashingVersionFault, FaultFile, FaultStart, RegionOutageFault } from '../faults/schema';
+import type {
+  CrashingVersionFault,
+  FaultFile,
+  FaultStart,
+  MissingResourceKind,
+  RegionOutageFault,
+} from '../faults/schema';
 import { trafficStepWeights } from '../faults/validate';
 
 export type Version = 'new' | 'previous';
@@ -104,6 +110,20 @@ export class FleetContext {
   /** An image is the new version when it is the plan's; anything else is what ran before. */
   versionOf(service: ResolvedService, image: string | undefined): Version {
     return image === service.image ? 'new' : 'previous';
+  }
+
+  /**
+   * Whether a missingResource fault took this resource away before the release started: the
+   * simulated APIs answer for it as AWS and Kubernetes answer for something that does not exist.
+   */
+  isMissing(kind: MissingResourceKind, name: string, region: string): boolean {
+    return this.faults.faults.some(
+      (fault) =>
+        fault.type === 'missingResource' &&
+        fault.kind === kind &&
+        fault.name === name &&
+        (fault.region === undefined || fault.region === region),
+    );
   }
 
   /** The outage a region is in at `atMs`, if any. */

@@ -26,6 +26,7 @@ import type {
   Cluster,
   DeploymentSnapshot,
   Dns,
+  Inventory,
   ResolvedTraffic,
   Signals,
   Track,
@@ -87,6 +88,8 @@ export interface SimulatedFleet {
   traffic: Traffic;
   dns: Dns;
   signals: Signals;
+  /** What preflight reads of the simulated account and clusters. */
+  inventory: Inventory;
   /** The simulated CloudWatch of a region, as the signals adapter reads it: to inspect what it holds. */
   cloudWatch(region: string): CloudWatchClient;
   /**
@@ -309,6 +312,15 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
     traffic,
     dns,
     signals,
+    // Work in progress: the simulated EKS API and the AWS inventory adapter over it.
+    inventory: {
+      clusterAccess: async () => {
+        throw new Error('the simulated inventory is not built yet');
+      },
+      mayI: async () => ({ allowed: true }),
+      targetGroups: async () => [],
+      existingAlarms: async (_region, names) => [...names],
+    },
     cloudWatch: (region) => cloudWatch.client(region),
     alarmEvents: () => alarms.events(),
     alarmTransitionsBetween: (from, to) => alarms.transitionsBetween(from.getTime(), to.getTime()),

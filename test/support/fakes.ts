@@ -15,10 +15,12 @@ import {
   TrafficEditedError,
 } from '../../lambdas/core/errors';
 import type {
+  AccessQuestion,
   AlarmState,
   AuditEntry,
   Clock,
   Cluster,
+  ClusterAccessView,
   ComparisonSample,
   DeploymentSnapshot,
   DeploymentView,
@@ -26,6 +28,7 @@ import type {
   DnsRecord,
   Events,
   ExecutionDescription,
+  Inventory,
   LockLease,
   MachineName,
   NewAuditEntry,
@@ -42,6 +45,7 @@ import type {
   Signals,
   Store,
   SwitchyardEvent,
+  TargetGroupView,
   TargetHealthSummary,
   TaskTokenKey,
   TaskTokenKind,
@@ -890,6 +894,71 @@ export class FakeEvents implements Events {
   }
 }
 
+// ── inventory ────────────────────────────────────────────────────────────────
+
+/**
+ * What preflight reads, as plain maps: by default every cluster exists with a full access entry
+ * for each principal asked about, every alarm exists, and every question is allowed. Tests take
+ * things away.
+ */
+export class FakeInventory implements Inventory {
+  readonly missingClusters = new Set<string>();
+  /** Clusters (`region/cluster`) whose principals have no access entry. */
+  readonly clustersWithoutEntries = new Set<string>();
+  readonly missingAlarms = new Set<string>();
+  readonly deniedQuestions: AccessQuestion[] = [];
+  readonly targetGroupsByArn = new Map<string, TargetGroupView>();
+
+  async clusterAccess(
+    region: string,
+    cluster: string,
+    principalArns: readonly string[],
+  ): Promise<ClusterAccessView | undefined> {
+    if (this.missingClusters.has(`${region}/${cluster}`)) return undefined;
+    const entries = this.clustersWithoutEntries.has(`${region}/${cluster}`)
+      ? []
+      : principalArns.map((principalArn) => ({
+          principalArn,
+          kubernetesGroups: [],
+          accessPolicies: [
+            {
+              policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy',
+              scope: { type: 'cluster' as const },
+            },
+          ],
+        }));
+    return { status: 'ACTIVE', authenticationMode: 'API_AND_CONFIG_MAP', entries };
+  }
+
+  async mayI(_location: { region: string; cluster: string }, question: AccessQuestion) {
+    const denied = this.deniedQuestions.some(
+      (entry) =>
+        entry.verb === question.verb &&
+        entry.resource === question.resource &&
+        entry.namespace === question.namespace,
+    );
+    return denied ? { allowed: false, reason: 'no RBAC rule allows it' } : { allowed: true };
+  }
+
+  async targetGroups(_region: string, arns: readonly string[]): Promise<TargetGroupView[]> {
+    return arns.map(
+      (arn) =>
+        this.targetGroupsByArn.get(arn) ?? {
+          arn,
+          name: arn.split('/').at(-2) ?? arn,
+          vpcId: 'vpc-1',
+          protocol: 'HTTP',
+          port: 8080,
+          targetType: 'ip',
+        },
+    );
+  }
+
+  async existingAlarms(_region: string, alarmNames: readonly string[]): Promise<string[]> {
+    return alarmNames.filter((name) => !this.missingAlarms.has(name));
+  }
+}
+
 // ── all of them ──────────────────────────────────────────────────────────────
 
 export interface FakePorts extends Ports {
@@ -897,6 +966,7 @@ export interface FakePorts extends Ports {
   traffic: FakeTraffic;
   dns: FakeDns;
   signals: FakeSignals;
+  inventory: FakeInventory;
   store: InMemoryStore;
   workflow: FakeWorkflow;
   events: FakeEvents;
@@ -910,6 +980,7 @@ export function fakePorts(clock = new ManualClock()): FakePorts {
     traffic: new FakeTraffic(cluster),
     dns: new FakeDns(),
     signals: new FakeSignals(),
+    inventory: new FakeInventory(),
     store: new InMemoryStore(clock),
     workflow: new FakeWorkflow(),
     events: new FakeEvents(),

@@ -5,7 +5,18 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IngressApi } from '../../adapters/aws/alb-ingress-traffic';
-import type { Clock, Cluster, Dns, Events, Ports, Signals, Store, Traffic, Workflow } from '../../ports';
+import type {
+  Clock,
+  Cluster,
+  Dns,
+  Events,
+  Inventory,
+  Ports,
+  Signals,
+  Store,
+  Traffic,
+  Workflow,
+} from '../../ports';
 
 export type PortFactories = { [Name in keyof Ports]?: () => Ports[Name] | Promise<Ports[Name]> };
 
@@ -23,6 +34,7 @@ const PORT_NAMES: ReadonlySet<string> = new Set<keyof Ports>([
   'traffic',
   'dns',
   'signals',
+  'inventory',
   'clock',
 ]);
 
@@ -121,6 +133,13 @@ export async function signalsPort(): Promise<Signals> {
   return signals;
 }
 
+let inventory: Inventory | undefined;
+export async function inventoryPort(): Promise<Inventory> {
+  // Work in progress: the AWS inventory adapter (preflight) is being written.
+  inventory ??= undefined;
+  throw new Error('the inventory port has no AWS adapter yet');
+}
+
 /** Every port's factory: the default wiring. Entries pass only the ones their handler declares. */
 export const AWS_PORT_FACTORIES: Required<PortFactories> = {
   store: storePort,
@@ -130,6 +149,7 @@ export const AWS_PORT_FACTORIES: Required<PortFactories> = {
   traffic: trafficPort,
   dns: dnsPort,
   signals: signalsPort,
+  inventory: inventoryPort,
   clock: clockPort,
 };
 
