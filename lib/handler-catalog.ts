@@ -9,6 +9,7 @@ import * as alarmHandlers from '../lambdas/handlers/alarm';
 import type { AnyHandlerDefinition, PortName } from '../lambdas/handlers/define';
 import * as failoverHandlers from '../lambdas/handlers/failover';
 import { handlers } from '../lambdas/handlers/index';
+import * as preflightHandlers from '../lambdas/handlers/preflight';
 import * as releaseHandlers from '../lambdas/handlers/release';
 import * as rollbackHandlers from '../lambdas/handlers/rollback';
 import * as serviceRolloutHandlers from '../lambdas/handlers/service-rollout';
@@ -31,6 +32,7 @@ const HANDLER_MODULES: ReadonlyArray<readonly [string, Record<string, unknown>]>
   ['lambdas/handlers/service-rollout', serviceRolloutHandlers],
   ['lambdas/handlers/rollback', rollbackHandlers],
   ['lambdas/handlers/failover', failoverHandlers],
+  ['lambdas/handlers/preflight', preflightHandlers],
   ['lambdas/handlers/alarm', alarmHandlers],
 ];
 

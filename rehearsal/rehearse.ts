@@ -14,6 +14,7 @@ import { serviceRolloutName } from '../lambdas/core/naming';
 import { type ResolvedPlan, seconds } from '../lambdas/core/plan/resolve';
 import { previewRelease } from '../lambdas/core/planner/preview';
 import { criticalPath } from '../lambdas/core/planner/schedule';
+import type { PreflightProblem } from '../lambdas/core/preflight';
 import { MACHINE_FILES } from '../lambdas/core/state-machines';
 import { type AnyHandlerDefinition, invokeHandler } from '../lambdas/handlers/define';
 import { type HandlerName, handlers } from '../lambdas/handlers/index';
@@ -97,6 +98,8 @@ export interface RehearsalResult {
     >
   >;
   dns?: Record<string, number>;
+  /** What preflight found before the release touched anything (absent if it never ran). */
+  preflight?: { ok: boolean; checks: number; problems: PreflightProblem[]; moreProblems?: number };
   audit: Array<{
     atSeconds: number;
     at: string;
@@ -404,6 +407,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     })),
     regions: describeRegions(options.plan, records, snapshots, description),
     ...(description.dns && { dns: description.dns }),
+    ...preflightOf(audit),
     audit: audit.map((entry) => ({
       atSeconds: (new Date(entry.at).getTime() - REHEARSAL_EPOCH.getTime()) / 1000,
       at: entry.at,
@@ -443,6 +447,25 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       ...(execution.error && { error: execution.error }),
       ...(execution.cause && { cause: execution.cause.slice(0, 500) }),
     })),
+  };
+}
+
+/** The preflight's finding, as its audit entry recorded it. */
+function preflightOf(audit: readonly AuditEntry[]): Pick<RehearsalResult, 'preflight'> {
+  const entry = audit.find((candidate) => candidate.action.startsWith('preflight.'));
+  if (!entry) return {};
+  const detail = (entry.detail ?? {}) as {
+    checks?: number;
+    problems?: PreflightProblem[];
+    moreProblems?: number;
+  };
+  return {
+    preflight: {
+      ok: entry.action === 'preflight.passed',
+      checks: detail.checks ?? 0,
+      problems: detail.problems ?? [],
+      ...(detail.moreProblems && { moreProblems: detail.moreProblems }),
+    },
   };
 }
 

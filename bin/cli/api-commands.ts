@@ -20,7 +20,7 @@ import type {
 import { parseDocumentText } from '../../lambdas/core/plan/load';
 import type { AuditEntry } from '../../lambdas/ports';
 import { type ApiAnswer, ApiClient, DEFAULT_API_URL, resolveApiUrl } from './api-client';
-import { ExitCode, UserError } from './errors';
+import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError } from './errors';
 import { readPlan } from './plan-file';
 import { table } from './render-preview';
 
@@ -48,13 +48,6 @@ const DEFAULT_WATCH_INTERVAL_SECONDS = 2;
 const MAX_WATCH_INTERVAL_SECONDS = 300;
 /** Audit entries the live view keeps on screen. */
 const SCREEN_AUDIT_LINES = 8;
-
-const EXIT_BY_STATUS: Readonly<Record<string, number>> = {
-  SUCCEEDED: ExitCode.ok,
-  ROLLED_BACK: ExitCode.rolledBack,
-  FAILED: ExitCode.needsPerson,
-  ABORTED: ExitCode.needsPerson,
-};
 
 export const apiCommands: Record<string, ApiCommand> = {
   async start(args, io) {
@@ -107,7 +100,7 @@ export const apiCommands: Record<string, ApiCommand> = {
     if (answer.status >= 400) return refuse(answer, io, values.json);
     const view = answer.body as ReleaseView | FailoverView;
     io.stdout(values.json ? JSON.stringify(view, null, 2) : renderView(view, view.audit.entries, releaseId));
-    return EXIT_BY_STATUS[view.status] ?? ExitCode.ok;
+    return EXIT_BY_RELEASE_STATUS[view.status] ?? ExitCode.ok;
   },
 
   async list(args, io) {
@@ -266,7 +259,7 @@ async function watch(
     recent = [...recent, ...view.audit.entries].slice(-SCREEN_AUDIT_LINES);
     auditAfter = view.audit.lastSeq;
     screen?.show(view, view.audit.entries, recent);
-    const exitCode = EXIT_BY_STATUS[view.status];
+    const exitCode = EXIT_BY_RELEASE_STATUS[view.status];
     if (exitCode !== undefined) {
       if (json) io.stdout(JSON.stringify({ ...view, audit: { ...view.audit, entries: recent } }, null, 2));
       return exitCode;

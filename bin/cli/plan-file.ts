@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { loadPlan, type PlanProblem } from '../../lambdas/core/plan/load';
 import { type ResolvedPlan, resolvePlan } from '../../lambdas/core/plan/resolve';
 import type { ReleasePlan } from '../../lambdas/core/plan/schema';
+import { describePreflightProblem, type PreflightProblem } from '../../lambdas/core/preflight';
 import { UserError } from './errors';
 
 export function readTextFile(path: string | undefined, what: string): string {
@@ -45,4 +46,19 @@ export function readPlan(path: string | undefined): {
   const result = loadPlan(text);
   if (!result.ok) throw new InvalidPlanError(path!, result.problems);
   return { plan: result.plan, resolved: resolvePlan(result.plan), text };
+}
+
+/** A preflight's problems, one per line, under a heading; what `preflight` and `rehearse` print. */
+export function preflightLines(report: {
+  problems: readonly PreflightProblem[];
+  moreProblems?: number;
+  checks: number;
+}): string[] {
+  const count = report.problems.length + (report.moreProblems ?? 0);
+  return [
+    `  refused by preflight: nothing changed (${count} problem${count === 1 ? '' : 's'} in ${report.checks} checks)`,
+    ...report.problems.map((problem) => `    ${describePreflightProblem(problem)}`),
+    ...(report.moreProblems ? [`    … and ${report.moreProblems} more`] : []),
+    '',
+  ];
 }

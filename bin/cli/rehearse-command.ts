@@ -6,15 +6,10 @@ import type { AuditEntry } from '../../lambdas/ports';
 import { withDynamoDbLocal } from '../../rehearsal/dynamodb-local';
 import { loadFaults } from '../../rehearsal/faults/load';
 import { type RehearsalResult, rehearse } from '../../rehearsal/rehearse';
-import { ExitCode, UserError } from './errors';
-import { formatProblems, readPlan, readTextFile } from './plan-file';
+import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError } from './errors';
+import { formatProblems, preflightLines, readPlan, readTextFile } from './plan-file';
 import { LiveProgress } from './rehearse-progress';
 import { table } from './render-preview';
-
-const EXIT_BY_STATUS: Record<string, number> = {
-  SUCCEEDED: ExitCode.ok,
-  ROLLED_BACK: ExitCode.rolledBack,
-};
 
 export async function rehearseCommand(
   args: string[],
@@ -72,7 +67,7 @@ export async function rehearseCommand(
   }
   if (values.json) io.stdout(JSON.stringify(result, null, 2));
   else io.stdout(renderSummary(result) + (values.report ? `\n  report: ${values.report}` : ''));
-  return EXIT_BY_STATUS[result.status] ?? ExitCode.needsPerson;
+  return EXIT_BY_RELEASE_STATUS[result.status] ?? ExitCode.needsPerson;
 }
 
 function renderSummary(result: RehearsalResult): string {
@@ -80,6 +75,7 @@ function renderSummary(result: RehearsalResult): string {
     '',
     `Release ${result.releaseId}: ${result.status}${result.reason ? ` — ${result.reason}` : ''}`,
   ];
+  if (result.preflight && !result.preflight.ok) lines.push(...preflightLines(result.preflight));
   const rows = [['region', 'service', 'status', 'image', 'weights', 'step']];
   for (const [region, services] of Object.entries(result.regions)) {
     for (const [service, state] of Object.entries(services)) {

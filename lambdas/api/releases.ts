@@ -39,6 +39,7 @@ export const RELEASE_STATUSES: readonly ReleaseStatus[] = [
   'ROLLED_BACK',
   'FAILED',
   'ABORTED',
+  'REFUSED',
 ];
 
 export interface StartedRelease {
@@ -210,6 +211,13 @@ export async function rollbackRelease(
       throw new HttpError(409, 'Conflict', `release ${releaseId} is already rolled back`, {
         status: release.status,
       });
+    case 'REFUSED':
+      throw new HttpError(
+        409,
+        'Conflict',
+        `release ${releaseId} was refused by preflight and changed nothing: there is nothing to roll back`,
+        { status: release.status },
+      );
     case 'SUCCEEDED':
     case 'FAILED':
     case 'ABORTED': {

@@ -3,9 +3,22 @@
  * state machines' Retry and Catch match: never rename one without its ASL.
  */
 export class SwitchyardError extends Error {
+  /** The field of the plan's section the error is about (e.g. `canaryTargetGroup`), when known: preflight's path. */
+  planField?: string;
+
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
+  }
+}
+
+/** Runs `work`, marking a Switchyard error from it as being about `field` of the plan (if nothing nearer was marked). */
+export async function aboutPlanField<T>(field: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof SwitchyardError) error.planField ??= field;
+    throw error;
   }
 }
 

@@ -10,6 +10,7 @@ import {
   shiftDnsWeights,
   verifyRegions,
 } from './failover';
+import { preflightRelease, refuseAfterPreflight } from './preflight';
 import {
   acquireReleaseLock,
   checkWaveHealth,
@@ -47,6 +48,8 @@ import {
 export const handlers = {
   validateRelease,
   acquireReleaseLock,
+  preflightRelease,
+  refuseAfterPreflight,
   watchAlarms,
   checkWaveHealth,
   finalizeRelease,

@@ -221,6 +221,8 @@ export const refuseRelease = defineHandler({
       detail: { reason },
     });
     await ports.store.setReleaseStatus(releaseId, 'FAILED', { reason });
+    // Submission took the lock: let it go (a lock another release holds is left alone).
+    await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
     await ports.events.publish([{ detailType: 'Release Failed', releaseId, detail: { reason } }]);
     return { releaseId, error: error.Error, cause: reason };
   },

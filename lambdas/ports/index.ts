@@ -268,6 +268,11 @@ export interface AccessQuestion {
  */
 export interface Inventory {
   /**
+   * The IAM roles Switchyard's handlers change Deployments and Ingresses as: each needs an access
+   * entry on every cluster. (The stack names them; a rehearsal has one simulated role.)
+   */
+  clusterRoleArns(): readonly string[];
+  /**
    * The cluster and the access entries of the given principals (DescribeCluster, ListAccessEntries,
    * DescribeAccessEntry, ListAssociatedAccessPolicies); undefined when the cluster does not exist.
    */
@@ -299,7 +304,9 @@ export type ReleaseStatus =
   | 'ROLLING_BACK'
   | 'ROLLED_BACK'
   | 'FAILED'
-  | 'ABORTED';
+  | 'ABORTED'
+  /** Refused by preflight before anything was touched: nothing changed. */
+  | 'REFUSED';
 
 export interface ReleaseRecord {
   releaseId: string;
@@ -520,6 +527,7 @@ export type EventDetailType =
   | 'Release Succeeded'
   | 'Release Failed'
   | 'Release Rolled Back'
+  | 'Release Refused'
   | 'Service Rollout Step'
   | 'Service Rollout Completed'
   | 'Service Rollout Failed'

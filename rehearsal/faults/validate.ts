@@ -124,6 +124,9 @@ export function findFaultProblems(raw: unknown, plan: ResolvedPlan): Problem[] {
       case 'controllerManaged':
         problems.push(...controllerManagedProblems(fault, region, plan, at));
         break;
+      case 'missingResource':
+        problems.push(...missingResourceProblems(fault, region, plan, at));
+        break;
     }
   });
   return problems;
@@ -229,4 +232,63 @@ function untilProblems(fault: Raw, at: (...rest: PathSegment[]) => PathSegment[]
     return [{ path: at('until'), message: `must be later than at (${fault.at})` }];
   }
   return [];
+}
+
+/** The names a missingResource fault may take away, by kind, in a region (or every region). */
+export function resourceNames(plan: ResolvedPlan, kind: string, region: string | undefined): Set<string> {
+  const names = new Set<string>();
+  for (const entry of plan.regions) {
+    if (region !== undefined && entry.name !== region) continue;
+    if (kind === 'cluster') names.add(entry.cluster);
+    if (kind === 'record' && entry.dns) names.add(entry.dns.setIdentifier);
+    for (const serviceName of entry.services) {
+      const service = plan.services.get(serviceName);
+      if (!service) continue;
+      if (kind === 'deployment') names.add(service.deployment);
+      if (kind === 'container') names.add(service.container);
+      if (kind === 'alarm') {
+        for (const check of service.analysis?.checks ?? []) {
+          if (check.type === 'cloudwatchAlarms') for (const alarm of check.alarmNames) names.add(alarm);
+        }
+      }
+      const traffic = service.traffic;
+      if (traffic.type !== 'alb') continue;
+      if (kind === 'loadBalancer') names.add(traffic.loadBalancerName);
+      if (kind === 'listener') names.add(String(traffic.port));
+      if (kind === 'targetGroup') {
+        names.add(traffic.stableTargetGroup);
+        names.add(traffic.canaryTargetGroup);
+      }
+      if (kind === 'rule' && traffic.rule) {
+        const { priority, hostHeader, pathPattern } = traffic.rule;
+        for (const name of [priority === undefined ? undefined : String(priority), hostHeader, pathPattern]) {
+          if (name !== undefined) names.add(name);
+        }
+      }
+    }
+  }
+  return names;
+}
+
+function missingResourceProblems(
+  fault: Raw,
+  region: string | undefined,
+  plan: ResolvedPlan,
+  at: (...rest: PathSegment[]) => PathSegment[],
+): Problem[] {
+  const kind = asString(fault.kind);
+  const name = asString(fault.name);
+  if (kind === undefined || name === undefined) return [];
+  const names = resourceNames(plan, kind, region);
+  if (names.has(name)) return [];
+  const where = region === undefined ? 'the plan' : `${region} in the plan`;
+  return [
+    {
+      path: at('name'),
+      message:
+        names.size === 0
+          ? `${where} names no ${kind}`
+          : `"${name}" is not a ${kind} of ${where} (${kind}s: ${quoted([...names].sort())})`,
+    },
+  ];
 }

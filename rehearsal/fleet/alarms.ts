@@ -120,6 +120,7 @@ export class FleetAlarms {
 
   /** Whether the alarm exists in the region: what DescribeAlarms answers for. */
   exists(region: string, alarmName: string): boolean {
+    if (this.context.isMissing('alarm', alarmName, region)) return false;
     return this.known.get(region)?.has(alarmName) ?? false;
   }
 

@@ -93,13 +93,17 @@ export class SimulatedClusters implements Cluster {
         if (!service) continue;
         const image = context.previousImage(service);
         const replicas = service.replicas ?? 2;
-        const spec = { deployment: service.deployment, service: name, container: service.container, image };
+        // A missingResource fault: the Deployment was never created, or its container is named otherwise.
+        const container = context.isMissing('container', service.container, region.name)
+          ? `${service.container}-main`
+          : service.container;
+        const spec = { deployment: service.deployment, service: name, container, image };
         const isInsecure = insecure.has(`${name}/${region.name}`) || insecure.has(`${name}/*`);
         deployments.set(key(service.namespace, service.deployment), {
           name: service.deployment,
           namespace: service.namespace,
           service: name,
-          exists: true,
+          exists: !context.isMissing('deployment', service.deployment, region.name),
           labels: { app: service.deployment, 'app.kubernetes.io/name': name },
           template: isInsecure ? insecurePodTemplate(spec) : securePodTemplate(spec),
           replicas,

@@ -312,13 +312,29 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
     traffic,
     dns,
     signals,
-    // Work in progress: the simulated EKS API and the AWS inventory adapter over it.
+    // Work in progress (replaced by the simulated EKS API and the AWS inventory adapter over it).
     inventory: {
-      clusterAccess: async () => {
-        throw new Error('the simulated inventory is not built yet');
-      },
+      clusterRoleArns: () => ['arn:aws:iam::123456789012:role/switchyard-cluster-handlers'],
+      clusterAccess: async (region, name, roles) =>
+        context.isMissing('cluster', name, region)
+          ? undefined
+          : {
+              status: 'ACTIVE',
+              authenticationMode: 'API_AND_CONFIG_MAP',
+              entries: roles.map((principalArn) => ({
+                principalArn,
+                kubernetesGroups: [],
+                accessPolicies: [
+                  {
+                    policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy',
+                    scope: { type: 'cluster' as const },
+                  },
+                ],
+              })),
+            },
       mayI: async () => ({ allowed: true }),
-      targetGroups: async () => [],
+      targetGroups: async (_region, arns) =>
+        arns.map((arn) => ({ arn, name: arn, vpcId: 'vpc-1', protocol: 'HTTP', port: 80, targetType: 'ip' })),
       existingAlarms: async (_region, names) => [...names],
     },
     cloudWatch: (region) => cloudWatch.client(region),

@@ -908,6 +908,11 @@ export class FakeInventory implements Inventory {
   readonly missingAlarms = new Set<string>();
   readonly deniedQuestions: AccessQuestion[] = [];
   readonly targetGroupsByArn = new Map<string, TargetGroupView>();
+  roleArns: string[] = ['arn:aws:iam::123456789012:role/switchyard-cluster-handler'];
+
+  clusterRoleArns(): readonly string[] {
+    return this.roleArns;
+  }
 
   async clusterAccess(
     region: string,

@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { canonicalJson } from '../../core/canonical-json';
 import {
+  aboutPlanField,
   ControllerOwnedLoadBalancerError,
   InvalidInputError,
   NotFoundError,
@@ -201,11 +202,19 @@ export class AlbTraffic implements TrafficFor<AlbTarget> {
     const { alb, region } = target;
     const client = this.elbv2For(region);
 
-    const loadBalancerArn = await this.findLoadBalancer(client, alb.loadBalancerName, region);
-    await refuseControllerOwned(client, loadBalancerArn, alb.loadBalancerName, region);
-    const listener = await this.findListener(client, loadBalancerArn, alb, region);
+    const loadBalancerArn = await aboutPlanField(
+      'loadBalancerName',
+      this.findLoadBalancer(client, alb.loadBalancerName, region),
+    );
+    await aboutPlanField(
+      'loadBalancerName',
+      refuseControllerOwned(client, loadBalancerArn, alb.loadBalancerName, region),
+    );
+    const listener = await aboutPlanField('port', this.findListener(client, loadBalancerArn, alb, region));
     const ruleArn =
-      alb.rule === undefined ? undefined : (await this.findRule(client, listener, alb, region)).RuleArn;
+      alb.rule === undefined
+        ? undefined
+        : (await aboutPlanField('rule', this.findRule(client, listener, alb, region))).RuleArn;
     const [stableTargetGroupArn, canaryTargetGroupArn] = await this.findTargetGroups(client, alb, region);
 
     return {
@@ -336,6 +345,7 @@ export class AlbTraffic implements TrafficFor<AlbTarget> {
       const found = await Promise.all(names.map((name) => this.targetGroupExists(client, name)));
       throw targetGroupsNotFound(
         names.filter((_, index) => !found[index]),
+        alb,
         region,
       );
     }
@@ -344,6 +354,7 @@ export class AlbTraffic implements TrafficFor<AlbTarget> {
     if (stable === undefined || canary === undefined) {
       throw targetGroupsNotFound(
         names.filter((name) => !arnByName.has(name)),
+        alb,
         region,
       );
     }
@@ -456,9 +467,17 @@ async function refuseControllerOwned(
   );
 }
 
-function targetGroupsNotFound(missing: readonly string[], region: string): NotFoundError {
+function targetGroupsNotFound(
+  missing: readonly string[],
+  alb: AlbTrafficPlan,
+  region: string,
+): NotFoundError {
   const names = missing.map((name) => `"${name}"`).join(' and ');
-  return new NotFoundError(`target group${missing.length > 1 ? 's' : ''} ${names} not found in ${region}`);
+  const error = new NotFoundError(
+    `target group${missing.length > 1 ? 's' : ''} ${names} not found in ${region}`,
+  );
+  error.planField = missing.includes(alb.stableTargetGroup) ? 'stableTargetGroup' : 'canaryTargetGroup';
+  return error;
 }
 
 function cacheKey(target: AlbTarget): string {

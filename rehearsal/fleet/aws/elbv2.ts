@@ -199,7 +199,9 @@ export class SimulatedLoadBalancing {
     }
     if (command instanceof DescribeLoadBalancersCommand) {
       const names = command.input.Names ?? [...balancers.loadBalancers.keys()];
-      const found = names.map((name) => balancers.loadBalancers.get(name));
+      const found = names.map((name) =>
+        this.context.isMissing('loadBalancer', name, region) ? undefined : balancers.loadBalancers.get(name),
+      );
       if (found.some((balancer) => balancer === undefined)) {
         throw new SimulatedAwsError('LoadBalancerNotFoundException', 'One or more load balancers not found');
       }
@@ -231,7 +233,9 @@ export class SimulatedLoadBalancing {
             'LoadBalancerNotFoundException',
             'One or more load balancers not found',
           );
-        found = [...balancer.listeners.values()];
+        found = [...balancer.listeners.values()].filter(
+          (listener) => !this.context.isMissing('listener', String(listener.port), region),
+        );
       }
       return { Listeners: found.map(listenerView) };
     }
@@ -247,7 +251,8 @@ export class SimulatedLoadBalancing {
       const listener = balancers.listeners.get(ListenerArn ?? '');
       if (!listener)
         throw new SimulatedAwsError('ListenerNotFoundException', 'One or more listeners not found');
-      return { Rules: [...listener.rules.map(ruleView), defaultRuleView(listener)] };
+      const present = listener.rules.filter((rule) => !this.ruleIsMissing(rule, region));
+      return { Rules: [...present.map(ruleView), defaultRuleView(listener)] };
     }
     if (command instanceof DescribeTagsCommand) {
       return { TagDescriptions: describeTags(balancers, command.input.ResourceArns ?? []) };
@@ -259,7 +264,11 @@ export class SimulatedLoadBalancing {
     }
     if (command instanceof DescribeTargetGroupsCommand) {
       const names = command.input.Names ?? [...balancers.targetGroupsByName.keys()];
-      const found = names.map((name) => balancers.targetGroupsByName.get(name));
+      const found = names.map((name) =>
+        this.context.isMissing('targetGroup', name, region)
+          ? undefined
+          : balancers.targetGroupsByName.get(name),
+      );
       if (found.some((group) => group === undefined)) {
         throw new SimulatedAwsError('TargetGroupNotFoundException', 'One or more target groups not found');
       }
@@ -291,6 +300,18 @@ export class SimulatedLoadBalancing {
   }
 
   // ── plumbing ──────────────────────────────────────────────────────────────
+
+  /** A missingResource fault names a rule by its priority or by a value of its conditions. */
+  private ruleIsMissing(rule: SimulatedRule, region: string): boolean {
+    const names = [
+      String(rule.priority),
+      ...rule.conditions.flatMap((condition) => [
+        ...(condition.HostHeaderConfig?.Values ?? []),
+        ...(condition.PathPatternConfig?.Values ?? []),
+      ]),
+    ];
+    return names.some((name) => this.context.isMissing('rule', name, region));
+  }
 
   /**
    * Someone else's ModifyRule at its virtual time: the forward's stable and canary weights set

@@ -37,7 +37,8 @@ export class SimulatedRoute53 {
     this.zoneId = dns?.hostedZoneId;
     if (!dns) return;
     context.plan.regions.forEach((region, index) => {
-      if (!region.dns) return;
+      // A missingResource fault: this region's weighted record was never created.
+      if (!region.dns || context.isMissing('record', region.dns.setIdentifier, region.name)) return;
       this.records.push({
         Name: normalizeName(dns.recordName),
         Type: 'A',

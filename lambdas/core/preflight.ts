@@ -1,0 +1,123 @@
+/**
+ * Preflight's judgements, free of I/O: whether an EKS access entry lets a role change
+ * Deployments in a namespace, whether two target groups can take one service's traffic, and
+ * how a refusal is reported. The reads live in handlers/preflight.ts.
+ */
+import type { AccessEntryView, RegisteredTarget, TargetGroupView } from '../ports';
+
+/** One thing that would stop the release, where the plan names it and what it is in the account. */
+export interface PreflightProblem {
+  /** Where in the plan document, e.g. `services[3].traffic.canaryTargetGroup`. */
+  path: string;
+  region?: string;
+  /** The AWS or Kubernetes resource, e.g. `target group "auth-canary" (us-east-1)`. */
+  resource: string;
+  /** What is wrong, naming the resource. */
+  message: string;
+}
+
+export interface PreflightReport {
+  releaseId: string;
+  ok: boolean;
+  /** How many questions were put to the account and the clusters. */
+  checks: number;
+  problems: PreflightProblem[];
+  /** Problems beyond MAX_PREFLIGHT_PROBLEMS are counted, not listed. */
+  moreProblems?: number;
+}
+
+/** A report carries at most this many problems, so it fits a Step Functions state (256 KB). */
+export const MAX_PREFLIGHT_PROBLEMS = 100;
+
+export function preflightReport(
+  releaseId: string,
+  checks: number,
+  problems: readonly PreflightProblem[],
+): PreflightReport {
+  const listed = problems.slice(0, MAX_PREFLIGHT_PROBLEMS);
+  return {
+    releaseId,
+    ok: problems.length === 0,
+    checks,
+    problems: listed,
+    ...(problems.length > listed.length && { moreProblems: problems.length - listed.length }),
+  };
+}
+
+/** One line per problem, as the CLI and a refused release's reason print them. */
+export function describePreflightProblem(problem: PreflightProblem): string {
+  return `${problem.path}${problem.region ? ` (${problem.region})` : ''}: ${problem.message}`;
+}
+
+export function refusalReason(report: PreflightReport): string {
+  const count = report.problems.length + (report.moreProblems ?? 0);
+  const first = report.problems[0];
+  return `refused by preflight: nothing changed; ${count} problem${count === 1 ? '' : 's'}${first ? ` (first: ${describePreflightProblem(first)})` : ''}`;
+}
+
+// ── EKS access ───────────────────────────────────────────────────────────────
+
+/**
+ * EKS access policies that allow creating, updating, patching and scaling Deployments
+ * (https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html): View does not.
+ */
+export const DEPLOYMENT_WRITING_POLICIES: readonly string[] = [
+  'AmazonEKSClusterAdminPolicy',
+  'AmazonEKSAdminPolicy',
+  'AmazonEKSEditPolicy',
+];
+
+/**
+ * The namespaces of `wanted` that an access entry does not let its principal change Deployments
+ * in. A namespace scope may end in `*`, matching by prefix
+ * (https://docs.aws.amazon.com/eks/latest/APIReference/API_AccessScope.html). An entry with
+ * Kubernetes groups is taken at its word: what the groups may do is RBAC's to say, and the EKS
+ * API cannot see it.
+ */
+export function namespacesNotCovered(entry: AccessEntryView, wanted: readonly string[]): string[] {
+  if (entry.kubernetesGroups.length > 0) return [];
+  const writing = entry.accessPolicies.filter((policy) =>
+    DEPLOYMENT_WRITING_POLICIES.includes(policy.policyArn.split('/').at(-1) ?? ''),
+  );
+  if (writing.some((policy) => policy.scope.type === 'cluster')) return [];
+  const patterns = writing.flatMap((policy) =>
+    policy.scope.type === 'namespace' ? policy.scope.namespaces : [],
+  );
+  return wanted.filter((namespace) => !patterns.some((pattern) => namespaceMatches(pattern, namespace)));
+}
+
+function namespaceMatches(pattern: string, namespace: string): boolean {
+  return pattern.endsWith('*') ? namespace.startsWith(pattern.slice(0, -1)) : pattern === namespace;
+}
+
+// ── target groups ────────────────────────────────────────────────────────────
+
+/**
+ * What keeps two target groups from sharing one weighted forward action: an ALB forwards to
+ * groups of one VPC, and the canary must answer on the stable's protocol and port
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html#forward-actions).
+ */
+export function targetGroupMismatches(stable: TargetGroupView, canary: TargetGroupView): string[] {
+  const fields = [
+    ['VPC', stable.vpcId, canary.vpcId],
+    ['protocol', stable.protocol, canary.protocol],
+    ['port', stable.port, canary.port],
+  ] as const;
+  return fields
+    .filter(([, a, b]) => a !== b)
+    .map(
+      ([field, a, b]) =>
+        `${field} ${String(b ?? 'unknown')} (stable "${stable.name}" has ${String(a ?? 'unknown')})`,
+    );
+}
+
+/** Targets registered in both groups, as `ip:port`: stable and canary must be apart. */
+export function sharedTargets(
+  stable: readonly RegisteredTarget[],
+  canary: readonly RegisteredTarget[],
+): string[] {
+  const key = (target: RegisteredTarget) =>
+    `${target.id}${target.port === undefined ? '' : `:${target.port}`}`;
+  const inStable = new Set(stable.map(key));
+  return [...new Set(canary.map(key).filter((target) => inStable.has(target)))];
+}

@@ -1,0 +1,410 @@
+/**
+ * Preflight: before a release touches any workload or traffic, ask the account and the clusters
+ * whether everything the plan names is there and usable. It runs as the release's first step
+ * (preflightRelease), and on its own for `switchyard preflight` and `POST /plans/preflight`
+ * (preflightPlan). Read only: it changes nothing, so a refused release has nothing to undo.
+ *
+ * What counts as a problem is what would otherwise stop the release half-way: a missing
+ * resource, a resource that is not what the plan says, or a role without access. Transient
+ * errors (throttling, an API server hiccup) are not problems: they propagate, so the state
+ * machine retries them.
+ */
+import * as z from 'zod';
+import { InvalidInputError, NotFoundError, SwitchyardError, TransientError } from '../core/errors';
+import { RELEASE_LOCK_SCOPE } from '../core/naming';
+import type { ResolvedPlan, ResolvedRegion, ResolvedService } from '../core/plan/resolve';
+import {
+  namespacesNotCovered,
+  type PreflightProblem,
+  type PreflightReport,
+  preflightReport,
+  refusalReason,
+  sharedTargets,
+  targetGroupMismatches,
+} from '../core/preflight';
+import type { Ports, TrafficTarget, WorkloadTarget } from '../ports';
+import { defineHandler } from './define';
+import { loadReleaseContext } from './release-context';
+
+export type PreflightPorts = Pick<Ports, 'cluster' | 'traffic' | 'dns' | 'inventory'>;
+
+/** What preflight itself reads in a namespace: Deployments, and the Ingresses of albIngress traffic. */
+const READ_DEPLOYMENTS = { verb: 'get', group: 'apps', resource: 'deployments' } as const;
+const READ_INGRESSES = { verb: 'get', group: 'networking.k8s.io', resource: 'ingresses' } as const;
+
+class Findings {
+  readonly problems: PreflightProblem[] = [];
+  checks = 0;
+
+  add(problem: PreflightProblem): void {
+    this.problems.push(problem);
+  }
+
+  /**
+   * Runs one check. A resource that is missing or wrong becomes a problem at `path` (or at the
+   * plan field the error names); a transient error propagates to be retried.
+   */
+  async check(
+    path: string,
+    region: string | undefined,
+    resource: string | ((planField: string | undefined) => string),
+    work: () => Promise<string | undefined>,
+  ): Promise<boolean> {
+    this.checks += 1;
+    const named = (field?: string) => (typeof resource === 'string' ? resource : resource(field));
+    try {
+      const problem = await work();
+      if (problem !== undefined) {
+        this.add({ path, ...(region && { region }), resource: named(), message: `${named()} ${problem}` });
+      }
+      return problem === undefined;
+    } catch (error) {
+      if (error instanceof TransientError || !(error instanceof SwitchyardError)) throw error;
+      if (!(error instanceof NotFoundError || error instanceof InvalidInputError)) throw error;
+      // The adapters' messages name the resource themselves.
+      this.add({
+        path: error.planField ? `${path}.${error.planField}` : path,
+        ...(region && { region }),
+        resource: named(error.planField),
+        message: error.message,
+      });
+      return false;
+    }
+  }
+}
+
+/** Checks everything the plan names, region by region; resolves with every problem found. */
+export async function preflightPlan(plan: ResolvedPlan, ports: PreflightPorts): Promise<PreflightReport> {
+  const findings = new Findings();
+  await Promise.all(plan.regions.map((region) => checkRegion(plan, region, ports, findings)));
+  await checkDns(plan, ports, findings);
+  return preflightReport(plan.releaseId, findings.checks, sortByPath(findings.problems));
+}
+
+async function checkRegion(
+  plan: ResolvedPlan,
+  region: ResolvedRegion,
+  ports: PreflightPorts,
+  findings: Findings,
+): Promise<void> {
+  const regionPath = `regions[${plan.regions.indexOf(region)}]`;
+  const clusterName = `EKS cluster "${region.cluster}" (${region.name})`;
+  const services = region.services.map((name) => plan.services.get(name)!).filter(Boolean);
+  const namespaces = [...new Set(services.map((service) => service.namespace))].sort();
+
+  const reachable = await findings.check(`${regionPath}.cluster`, region.name, clusterName, async () => {
+    const roles = ports.inventory.clusterRoleArns();
+    const access = await ports.inventory.clusterAccess(region.name, region.cluster, roles);
+    if (access === undefined) return 'does not exist';
+    if (access.status !== 'ACTIVE') return `is ${access.status}, not ACTIVE`;
+    // Access entries need the API authentication mode
+    // (https://docs.aws.amazon.com/eks/latest/userguide/grant-k8s-access.html#set-cam).
+    if (access.authenticationMode === 'CONFIG_MAP') {
+      return 'authenticates only through the aws-auth ConfigMap (authenticationMode CONFIG_MAP): set it to API_AND_CONFIG_MAP or API so access entries apply';
+    }
+    const lacking: string[] = [];
+    for (const role of roles) {
+      const entry = access.entries.find((candidate) => candidate.principalArn === role);
+      if (entry === undefined) {
+        lacking.push(`${role} has no access entry`);
+        continue;
+      }
+      const uncovered = namespacesNotCovered(entry, namespaces);
+      if (uncovered.length > 0) {
+        lacking.push(
+          `${role} has no access policy that lets it change Deployments in namespace${uncovered.length > 1 ? 's' : ''} ${uncovered.join(', ')} (AmazonEKSEditPolicy or broader, scoped to them)`,
+        );
+      }
+    }
+    return lacking.length > 0 ? lacking.join('; ') : undefined;
+  });
+  if (!reachable) return;
+
+  // Its own identity, the only one a SelfSubjectAccessReview can speak for: it must read what
+  // it is about to check.
+  const ingressNamespaces = new Set(
+    services.flatMap((service) =>
+      service.traffic.type === 'albIngress' ? [service.traffic.namespace ?? service.namespace] : [],
+    ),
+  );
+  const questions = [
+    ...namespaces.map((namespace) => ({ namespace, ...READ_DEPLOYMENTS })),
+    ...[...ingressNamespaces].sort().map((namespace) => ({ namespace, ...READ_INGRESSES })),
+  ];
+  for (const { namespace, ...question } of questions) {
+    await findings.check(
+      `${regionPath}.cluster`,
+      region.name,
+      `${clusterName}, namespace ${namespace}`,
+      async () => {
+        const answer = await ports.inventory.mayI(
+          { region: region.name, cluster: region.cluster },
+          { namespace, ...question },
+        );
+        return answer.allowed
+          ? undefined
+          : `does not let preflight ${question.verb} ${question.resource}${answer.reason ? ` (${answer.reason})` : ''}`;
+      },
+    );
+  }
+
+  await Promise.all(services.map((service) => checkService(plan, region, service, ports, findings)));
+}
+
+async function checkService(
+  plan: ResolvedPlan,
+  region: ResolvedRegion,
+  service: ResolvedService,
+  ports: PreflightPorts,
+  findings: Findings,
+): Promise<void> {
+  const index = plan.source.services.findIndex((entry) => entry.name === service.name);
+  const path = `services[${index}]`;
+  const target: WorkloadTarget = {
+    region: region.name,
+    cluster: region.cluster,
+    namespace: service.namespace,
+    deployment: service.deployment,
+  };
+  const deploymentName = `Deployment ${service.namespace}/${service.deployment} in ${region.cluster} (${region.name})`;
+  await findings.check(
+    `${path}.${plan.source.services[index]?.deployment ? 'deployment' : 'name'}`,
+    region.name,
+    deploymentName,
+    async () => {
+      const view = await ports.cluster.readDeployment(target);
+      if (view === undefined) return 'does not exist';
+      if (!(service.container in view.images)) {
+        findings.add({
+          path: `${path}.${plan.source.services[index]?.container ? 'container' : 'name'}`,
+          region: region.name,
+          resource: deploymentName,
+          message: `${deploymentName} has no container "${service.container}" (containers: ${Object.keys(view.images).join(', ') || 'none'})`,
+        });
+      }
+      return undefined;
+    },
+  );
+
+  await checkAlarms(plan, region, service, path, ports, findings);
+  if (service.traffic.type === 'replicaRatio') return;
+  const traffic: TrafficTarget =
+    service.traffic.type === 'alb'
+      ? { service: service.name, region: region.name, alb: service.traffic }
+      : {
+          service: service.name,
+          region: region.name,
+          cluster: region.cluster,
+          namespace: service.traffic.namespace ?? service.namespace,
+          albIngress: service.traffic,
+        };
+  const trafficPath = `${path}.traffic`;
+  const where = `the traffic of ${service.name} (${region.name})`;
+  const plannedTraffic = service.traffic;
+  const resourceOf = (field: string | undefined) =>
+    trafficResource(plannedTraffic, field, region.name) ?? where;
+  let resolved: Awaited<ReturnType<PreflightPorts['traffic']['resolve']>> | undefined;
+  const found = await findings.check(trafficPath, region.name, resourceOf, async () => {
+    resolved = await ports.traffic.resolve(traffic);
+    return undefined;
+  });
+  if (!found || resolved === undefined) return;
+  const groups = resolved;
+
+  await findings.check(trafficPath, region.name, where, async () => {
+    const weights = await ports.traffic.getWeights(traffic);
+    return weights.stable > 0
+      ? undefined
+      : `sends no traffic to the stable target group (stable/canary ${weights.stable}/${weights.canary})`;
+  });
+
+  const names =
+    service.traffic.type === 'alb'
+      ? { stable: service.traffic.stableTargetGroup, canary: service.traffic.canaryTargetGroup }
+      : { stable: service.traffic.stableService, canary: service.traffic.canaryService };
+  await findings.check(
+    `${trafficPath}.${service.traffic.type === 'alb' ? 'canaryTargetGroup' : 'canaryService'}`,
+    region.name,
+    `target group of ${names.canary} (${region.name})`,
+    async () => {
+      const described = await ports.inventory.targetGroups(region.name, [
+        groups.stableTargetGroupArn,
+        groups.canaryTargetGroupArn,
+      ]);
+      const stable = described.find((group) => group.arn === groups.stableTargetGroupArn);
+      const canary = described.find((group) => group.arn === groups.canaryTargetGroupArn);
+      if (stable === undefined || canary === undefined) return 'no longer exists';
+      const mismatches = targetGroupMismatches(stable, canary);
+      return mismatches.length > 0
+        ? `cannot share a forward action with the stable group: ${mismatches.join(', ')}`
+        : undefined;
+    },
+  );
+
+  await findings.check(
+    trafficPath,
+    region.name,
+    `target groups of ${service.name} (${region.name})`,
+    async () => {
+      const health = await ports.traffic.targetHealth(traffic);
+      const shared = sharedTargets(health.stable.targets, health.canary.targets);
+      return shared.length > 0
+        ? `share targets: ${shared.slice(0, 5).join(', ')}${shared.length > 5 ? ` and ${shared.length - 5} more` : ''} are registered in both ${health.stable.name} and ${health.canary.name}`
+        : undefined;
+    },
+  );
+}
+
+async function checkAlarms(
+  plan: ResolvedPlan,
+  region: ResolvedRegion,
+  service: ResolvedService,
+  servicePath: string,
+  ports: PreflightPorts,
+  findings: Findings,
+): Promise<void> {
+  if (service.analysis === undefined) return;
+  const ownAnalysis = plan.source.services.find((entry) => entry.name === service.name)?.analysis;
+  const analysisPath = ownAnalysis ? `${servicePath}.analysis` : 'defaults.analysis';
+  const wanted: Array<{ path: string; name: string }> = [];
+  service.analysis.checks.forEach((check, checkIndex) => {
+    if (check.type !== 'cloudwatchAlarms') return;
+    check.alarmNames.forEach((name, nameIndex) => {
+      wanted.push({ path: `${analysisPath}.checks[${checkIndex}].alarmNames[${nameIndex}]`, name });
+    });
+  });
+  if (wanted.length === 0) return;
+  findings.checks += 1;
+  const existing = new Set(
+    await ports.inventory.existingAlarms(
+      region.name,
+      wanted.map((entry) => entry.name),
+    ),
+  );
+  for (const entry of wanted) {
+    if (existing.has(entry.name)) continue;
+    findings.add({
+      path: entry.path,
+      region: region.name,
+      resource: `CloudWatch alarm "${entry.name}" (${region.name})`,
+      message: `CloudWatch alarm "${entry.name}" does not exist in ${region.name} (${service.name}'s analysis reads it)`,
+    });
+  }
+}
+
+async function checkDns(plan: ResolvedPlan, ports: PreflightPorts, findings: Findings): Promise<void> {
+  const record = plan.source.dns;
+  if (record === undefined) return;
+  const recordName = `Route 53 record ${record.recordName} (zone ${record.hostedZoneId})`;
+  let weights: Record<string, number> | undefined;
+  const found = await findings.check('dns.recordName', undefined, recordName, async () => {
+    weights = await ports.dns.getWeights(record);
+    return Object.keys(weights).length === 0 ? 'has no weighted records' : undefined;
+  });
+  if (!found || weights === undefined) return;
+  const present = weights;
+  plan.source.regions.forEach((region, index) => {
+    if (region.dns === undefined) return;
+    findings.checks += 1;
+    if (region.dns.setIdentifier in present) return;
+    findings.add({
+      path: `regions[${index}].dns.setIdentifier`,
+      region: region.name,
+      resource: recordName,
+      message: `${recordName} has no weighted record with set identifier "${region.dns.setIdentifier}" (it has: ${Object.keys(present).join(', ')})`,
+    });
+  });
+}
+
+/** The resource a field of a service's traffic names, as a problem reports it. */
+function trafficResource(
+  traffic: ResolvedService['traffic'],
+  field: string | undefined,
+  region: string,
+): string | undefined {
+  if (traffic.type !== 'alb') return undefined;
+  switch (field) {
+    case 'loadBalancerName':
+      return `load balancer "${traffic.loadBalancerName}" (${region})`;
+    case 'port':
+      return `listener port ${traffic.port} of load balancer "${traffic.loadBalancerName}" (${region})`;
+    case 'rule':
+      return `listener rule of port ${traffic.port} of load balancer "${traffic.loadBalancerName}" (${region})`;
+    case 'stableTargetGroup':
+      return `target group "${traffic.stableTargetGroup}" (${region})`;
+    case 'canaryTargetGroup':
+      return `target group "${traffic.canaryTargetGroup}" (${region})`;
+    default:
+      return undefined;
+  }
+}
+
+function sortByPath(problems: readonly PreflightProblem[]): PreflightProblem[] {
+  return [...problems].sort(
+    (a, b) => a.path.localeCompare(b.path) || (a.region ?? '').localeCompare(b.region ?? ''),
+  );
+}
+
+// ── handlers ─────────────────────────────────────────────────────────────────
+
+/** The release's first step after its lock: the report, which the state machine branches on. */
+export const preflightRelease = defineHandler({
+  name: 'preflightRelease',
+  ports: ['store', 'clock', 'cluster', 'traffic', 'dns', 'inventory'],
+  input: z.object({ releaseId: z.string().min(1) }).passthrough(),
+  async run({ releaseId }, ports) {
+    const context = await loadReleaseContext(ports.store, releaseId);
+    const report = await preflightPlan(context.plan, ports);
+    await ports.store.appendAudit({
+      releaseId,
+      key: 'release/preflight',
+      at: ports.clock.now().toISOString(),
+      action: report.ok ? 'preflight.passed' : 'preflight.refused',
+      actor: 'switchyard',
+      detail: {
+        checks: report.checks,
+        ...(!report.ok && {
+          problems: report.problems,
+          ...(report.moreProblems && { moreProblems: report.moreProblems }),
+        }),
+      },
+    });
+    return report;
+  },
+});
+
+/** A release preflight refused: REFUSED with the first problem as its reason, its lock let go. */
+export const refuseAfterPreflight = defineHandler({
+  name: 'refuseAfterPreflight',
+  ports: ['store', 'clock', 'events'],
+  input: z
+    .object({
+      releaseId: z.string().min(1),
+      preflight: z
+        .object({
+          releaseId: z.string(),
+          ok: z.boolean(),
+          checks: z.number(),
+          problems: z.array(
+            z.object({
+              path: z.string(),
+              region: z.string().optional(),
+              resource: z.string(),
+              message: z.string(),
+            }),
+          ),
+          moreProblems: z.number().optional(),
+        })
+        .passthrough(),
+    })
+    .passthrough(),
+  async run({ releaseId, preflight }, ports) {
+    const reason = refusalReason(preflight as PreflightReport);
+    await ports.store.setReleaseStatus(releaseId, 'REFUSED', { reason, from: ['RUNNING', 'REFUSED'] });
+    await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
+    await ports.events.publish([
+      { detailType: 'Release Refused', releaseId, detail: { reason, problems: preflight.problems.length } },
+    ]);
+    return { releaseId, status: 'REFUSED', error: 'PreflightRefused', cause: reason };
+  },
+});
