@@ -48,6 +48,9 @@ Local API (no AWS account needed)
 
 Releases over the API (--api <url>, default $SWITCHYARD_API or http://127.0.0.1:8080;
 signed with your AWS credentials when the URL is API Gateway)
+  preflight <plan>           check the plan against the account and clusters (read only):
+                             every cluster, access entry, Deployment, load balancer, target
+                             group, alarm and record it names
   start <plan> [--watch]     submit the plan; the same plan and id again is the same release
   status <id> [--watch] [--interval SECONDS]
                              waves, regions, services with step, weights and verdict; --watch
@@ -71,6 +74,7 @@ Exit codes
   3  the release was rolled back
   4  the release failed and needs a person
   5  refused: another release holds the lock
+  6  refused by preflight: nothing changed
 `;
 
 type Command = (args: string[], io: Io) => Promise<number> | number;

@@ -35,9 +35,12 @@ export interface ClusterAccessProps {
 
 export class ClusterAccess extends Construct {
   readonly accessEntries: CfnAccessEntry[] = [];
+  /** The roles that need an access entry on every cluster. */
+  readonly roles: readonly IRole[];
 
   constructor(scope: Construct, id: string, props: ClusterAccessProps) {
     super(scope, id);
+    this.roles = props.roles;
     const stack = Stack.of(this);
     const policyArn = `arn:${Aws.PARTITION}:eks::aws:cluster-access-policy/${CLUSTER_ACCESS_POLICY}`;
 

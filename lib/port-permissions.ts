@@ -7,6 +7,7 @@
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SIGNALS_IAM_ACTIONS } from '../lambdas/adapters/aws/cloudwatch-signals';
 import { EVENTS_IAM_ACTIONS } from '../lambdas/adapters/aws/eventbridge-events';
+import { PREFLIGHT_IAM_ACTIONS } from '../lambdas/adapters/aws/lambda-preflight';
 import { DNS_IAM_ACTIONS } from '../lambdas/adapters/aws/route53-dns';
 import { WORKFLOW_IAM_ACTIONS } from '../lambdas/adapters/aws/stepfunctions-workflow';
 import { TRAFFIC_IAM_ACTIONS } from '../lambdas/adapters/aws/traffic';
@@ -25,6 +26,7 @@ export const PORT_IAM_ACTIONS: { readonly [Port in PortName]: readonly string[] 
   signals: SIGNALS_IAM_ACTIONS,
   // Filled in by the inventory adapter (preflight): work in progress.
   inventory: [],
+  preflight: PREFLIGHT_IAM_ACTIONS,
   clock: [],
 };
 
@@ -61,6 +63,8 @@ export interface HandlerResourceArns {
   readonly alarmArns: readonly string[];
   /** Lambda functions analysis hooks may invoke. */
   readonly hookFunctionArns: readonly string[];
+  /** The preflight function the API invokes (known once it exists: a lazy token in the stack). */
+  readonly preflightFunctionArn: string;
 }
 
 type Scopes = Readonly<Record<string, readonly string[]>>;
@@ -117,6 +121,8 @@ function scopesOf(port: PortName, arns: HandlerResourceArns): Scopes {
         'cloudwatch:GetMetricData': everything,
         'lambda:InvokeFunction': arns.hookFunctionArns,
       };
+    case 'preflight':
+      return { 'lambda:InvokeFunction': [arns.preflightFunctionArn] };
     case 'inventory':
     case 'clock':
       return {};

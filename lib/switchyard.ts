@@ -10,7 +10,17 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  type CfnResource,
+  Duration,
+  Fn,
+  Lazy,
+  RemovalPolicy,
+  Stack,
+  Token,
+} from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -134,6 +144,9 @@ export interface SwitchyardProps {
 /** One function per handler, plus the API. */
 export type SwitchyardFunctionName = string;
 
+/** The handler the API invokes for POST /plans/preflight. */
+const PREFLIGHT_FUNCTION = 'preflightPlan';
+
 export class Switchyard extends Construct {
   readonly table: Table;
   readonly eventBus: EventBus;
@@ -207,7 +220,12 @@ export class Switchyard extends Construct {
         stack.formatArn({ service, region, resource, resourceName, arnFormat }),
       );
     const partition = stack.partition;
+    // Filled in once the functions exist; the API's role names the preflight function's ARN.
+    const functions: Record<string, HandlerFunction> = {};
     const resourceArns: HandlerResourceArns = {
+      preflightFunctionArn: Lazy.string({
+        produce: () => functions[PREFLIGHT_FUNCTION]?.function.functionArn ?? '',
+      }),
       tableArn: this.table.tableArn,
       stateMachineArns: MACHINE_NAMES.map(stateMachineArn),
       executionArns: MACHINE_NAMES.map(executionArn),
@@ -261,7 +279,6 @@ export class Switchyard extends Construct {
       ...(ports.includes('workflow') ? { [ENVIRONMENT.stateMachineArns]: stateMachineArnsJson } : {}),
     });
     const deployedFunctions: DeployedFunction[] = [...handlerFunctions(), API_FUNCTION];
-    const functions: Record<string, HandlerFunction> = {};
     for (const deployed of deployedFunctions) {
       const entry = deployed.isDefinition
         ? writeHandlerEntry(deployed, projectRoot)
@@ -419,6 +436,21 @@ export class Switchyard extends Construct {
         .filter((role) => role !== undefined),
       createAccessEntries: props.createClusterAccessEntries ?? false,
     });
+    // Preflight judges each of those roles by its access entries, and the API invokes preflight.
+    const clusterRoleArns = Fn.join(
+      ' ',
+      this.clusterAccess.roles.map((role) => role.roleArn),
+    );
+    for (const deployed of deployedFunctions) {
+      const fn = functions[deployed.name]?.function;
+      if (deployed.ports.includes('inventory'))
+        fn?.addEnvironment(ENVIRONMENT.clusterRoleArns, clusterRoleArns);
+      if (deployed.ports.includes('preflight')) {
+        const preflight = functions[PREFLIGHT_FUNCTION]?.function;
+        if (!preflight) throw new Error(`the ${PREFLIGHT_FUNCTION} function was not created`);
+        fn?.addEnvironment(ENVIRONMENT.preflightFunctionName, preflight.functionName);
+      }
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,

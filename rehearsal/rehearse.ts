@@ -11,13 +11,14 @@ import { DynamoDbStore } from '../lambdas/adapters/dynamodb/store';
 import { createTableInput } from '../lambdas/adapters/dynamodb/table-definition';
 import { LockHeldError } from '../lambdas/core/errors';
 import { serviceRolloutName } from '../lambdas/core/naming';
-import { type ResolvedPlan, seconds } from '../lambdas/core/plan/resolve';
+import { type ResolvedPlan, resolvePlan, seconds } from '../lambdas/core/plan/resolve';
 import { previewRelease } from '../lambdas/core/planner/preview';
 import { criticalPath } from '../lambdas/core/planner/schedule';
 import type { PreflightProblem } from '../lambdas/core/preflight';
 import { MACHINE_FILES } from '../lambdas/core/state-machines';
 import { type AnyHandlerDefinition, invokeHandler } from '../lambdas/handlers/define';
 import { type HandlerName, handlers } from '../lambdas/handlers/index';
+import { runPreflight } from '../lambdas/handlers/preflight';
 import { submitRelease } from '../lambdas/handlers/submit';
 import type {
   AuditEntry,
@@ -243,6 +244,7 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     dns: fleet.dns,
     signals: fleet.signals,
     inventory: fleet.inventory,
+    preflight: { check: (plan) => runPreflight(resolvePlan(plan), fleet) },
     store,
     workflow,
     events,

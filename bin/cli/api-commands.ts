@@ -18,10 +18,11 @@ import type {
   StartedRelease,
 } from '../../lambdas/api/releases';
 import { parseDocumentText } from '../../lambdas/core/plan/load';
+import type { PreflightReport } from '../../lambdas/core/preflight';
 import type { AuditEntry } from '../../lambdas/ports';
 import { type ApiAnswer, ApiClient, DEFAULT_API_URL, resolveApiUrl } from './api-client';
 import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError } from './errors';
-import { readPlan } from './plan-file';
+import { preflightLines, readPlan } from './plan-file';
 import { table } from './render-preview';
 
 export interface ApiIo {
@@ -83,6 +84,22 @@ export const apiCommands: Record<string, ApiCommand> = {
     }
     if (!values.watch) return ExitCode.ok;
     return watch(client, started.releaseId, io, watchInterval(values.interval), values.json ?? false);
+  },
+
+  async preflight(args, io) {
+    const { values, positionals } = parseArgs({ args, options: COMMON, allowPositionals: true });
+    const planPath = one(positionals, 'the plan file');
+    const { text } = readPlan(planPath);
+    const parsed = parseDocumentText(text);
+    if (!parsed.ok) throw new UserError(`${planPath}: cannot read the plan`);
+    const answer = await clientFor(values.api).post('/plans/preflight', parsed.raw);
+    if (answer.status >= 400) return refuse(answer, io, values.json);
+    const report = answer.body as PreflightReport;
+    if (values.json) io.stdout(JSON.stringify(report, null, 2));
+    else if (report.ok)
+      io.stdout(`${planPath}: preflight passed — ${report.checks} checks, nothing in the way`);
+    else io.stdout([`${planPath}:`, ...preflightLines(report)].join('\n').trimEnd());
+    return report.ok ? ExitCode.ok : ExitCode.refusedByPreflight;
   },
 
   async status(args, io) {

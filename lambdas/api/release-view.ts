@@ -23,7 +23,7 @@ import type {
 } from '../ports';
 import { executionConsoleUrl } from './console-links';
 
-export type ApiPorts = Pick<Ports, 'store' | 'workflow' | 'clock'>;
+export type ApiPorts = Pick<Ports, 'store' | 'workflow' | 'preflight' | 'clock'>;
 
 /** How many audit entries the view carries when the caller names no `auditAfter`. */
 export const AUDIT_TAIL = 50;

@@ -11,6 +11,7 @@
  *   POST /releases/{id}/rollback    see releases.ts for the rules
  *   POST /failover, /failback       body: { "region": "<region>" }
  *   POST /plans/preview             body: the plan; answers the planner's preview
+ *   POST /plans/preflight           body: the plan; checks it against the account and clusters
  *
  * Client mistakes get a 4xx naming the problem; anything unexpected a 500 with an opaque id
  * that is also in the log beside the error.
@@ -154,6 +155,16 @@ const ROUTES: readonly Route[] = [
     async run({ request, ports, actor }) {
       const region = requiredString(readJsonBody(request, true), 'region');
       return jsonResponse(202, await startFailback(ports, region, actor));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/plans/preflight',
+    async run({ request, ports }) {
+      const checked = checkPlan(readJsonBody(request, true));
+      if (!checked.ok) throw new PlanInvalidError(checked.problems);
+      // 200 either way: the answer is the report; a refusal is its finding, not the request's fault.
+      return jsonResponse(200, await ports.preflight.check(checked.plan));
     },
   },
   {

@@ -10,7 +10,7 @@ import {
   shiftDnsWeights,
   verifyRegions,
 } from './failover';
-import { preflightRelease, refuseAfterPreflight } from './preflight';
+import { preflightPlan, preflightRelease, refuseAfterPreflight } from './preflight';
 import {
   acquireReleaseLock,
   checkWaveHealth,
@@ -50,6 +50,7 @@ export const handlers = {
   acquireReleaseLock,
   preflightRelease,
   refuseAfterPreflight,
+  preflightPlan,
   watchAlarms,
   checkWaveHealth,
   finalizeRelease,

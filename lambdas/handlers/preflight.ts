@@ -2,7 +2,7 @@
  * Preflight: before a release touches any workload or traffic, ask the account and the clusters
  * whether everything the plan names is there and usable. It runs as the release's first step
  * (preflightRelease), and on its own for `switchyard preflight` and `POST /plans/preflight`
- * (preflightPlan). Read only: it changes nothing, so a refused release has nothing to undo.
+ * (preflightPlan, which the API invokes). Read only: it changes nothing, so a refused release has nothing to undo.
  *
  * What counts as a problem is what would otherwise stop the release half-way: a missing
  * resource, a resource that is not what the plan says, or a role without access. Transient
@@ -10,9 +10,21 @@
  * machine retries them.
  */
 import * as z from 'zod';
-import { InvalidInputError, NotFoundError, SwitchyardError, TransientError } from '../core/errors';
+import {
+  InvalidInputError,
+  NotFoundError,
+  PlanInvalidError,
+  SwitchyardError,
+  TransientError,
+} from '../core/errors';
 import { RELEASE_LOCK_SCOPE } from '../core/naming';
-import type { ResolvedPlan, ResolvedRegion, ResolvedService } from '../core/plan/resolve';
+import { checkPlan } from '../core/plan/check';
+import {
+  type ResolvedPlan,
+  type ResolvedRegion,
+  type ResolvedService,
+  resolvePlan,
+} from '../core/plan/resolve';
 import {
   namespacesNotCovered,
   type PreflightProblem,
@@ -74,7 +86,7 @@ class Findings {
 }
 
 /** Checks everything the plan names, region by region; resolves with every problem found. */
-export async function preflightPlan(plan: ResolvedPlan, ports: PreflightPorts): Promise<PreflightReport> {
+export async function runPreflight(plan: ResolvedPlan, ports: PreflightPorts): Promise<PreflightReport> {
   const findings = new Findings();
   await Promise.all(plan.regions.map((region) => checkRegion(plan, region, ports, findings)));
   await checkDns(plan, ports, findings);
@@ -354,7 +366,7 @@ export const preflightRelease = defineHandler({
   input: z.object({ releaseId: z.string().min(1) }).passthrough(),
   async run({ releaseId }, ports) {
     const context = await loadReleaseContext(ports.store, releaseId);
-    const report = await preflightPlan(context.plan, ports);
+    const report = await runPreflight(context.plan, ports);
     await ports.store.appendAudit({
       releaseId,
       key: 'release/preflight',
@@ -406,5 +418,17 @@ export const refuseAfterPreflight = defineHandler({
       { detailType: 'Release Refused', releaseId, detail: { reason, problems: preflight.problems.length } },
     ]);
     return { releaseId, status: 'REFUSED', error: 'PreflightRefused', cause: reason };
+  },
+});
+
+/** Preflight of a plan on its own, for the API: the plan is checked first, so only a valid one is read against. */
+export const preflightPlan = defineHandler({
+  name: 'preflightPlan',
+  ports: ['cluster', 'traffic', 'dns', 'inventory'],
+  input: z.object({ plan: z.unknown() }).strict(),
+  async run({ plan }, ports) {
+    const checked = checkPlan(plan);
+    if (!checked.ok) throw new PlanInvalidError(checked.problems);
+    return runPreflight(resolvePlan(checked.plan), ports);
   },
 });

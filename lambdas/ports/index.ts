@@ -4,7 +4,8 @@
  * fleet and the tests' fakes implement the same interfaces.
  */
 import type { LockHolder } from '../core/errors';
-import type { AlbIngressTrafficPlan, AlbTrafficPlan, CheckPlan } from '../core/plan/schema';
+import type { AlbIngressTrafficPlan, AlbTrafficPlan, CheckPlan, ReleasePlan } from '../core/plan/schema';
+import type { PreflightReport } from '../core/preflight';
 import type { RegisteredTarget } from '../core/target-health';
 
 export type { RegisteredTarget, TargetHealthState } from '../core/target-health';
@@ -295,6 +296,15 @@ export interface Inventory {
   existingAlarms(region: string, alarmNames: readonly string[]): Promise<string[]>;
 }
 
+/**
+ * Preflight where the account and clusters can be read: what the API asks. In AWS the API
+ * function invokes the preflight function (which holds the read grants and the cluster access);
+ * on this machine it runs against the simulated fleet.
+ */
+export interface Preflight {
+  check(plan: ReleasePlan): Promise<PreflightReport>;
+}
+
 // ── store ────────────────────────────────────────────────────────────────────
 
 export type ReleaseStatus =
@@ -560,6 +570,7 @@ export interface Ports {
   dns: Dns;
   signals: Signals;
   inventory: Inventory;
+  preflight: Preflight;
   store: Store;
   workflow: Workflow;
   events: Events;

@@ -77,6 +77,26 @@ const cases: Case[] = [
       error: { Error: 'LockHeldError', Cause: '{"errorMessage":"scope fleet is locked by release other"}' },
     }),
   },
+  { handler: 'preflightRelease', arrange: (w) => ({ releaseId: w.releaseId }) },
+  {
+    handler: 'refuseAfterPreflight',
+    arrange: (w) => ({
+      releaseId: w.releaseId,
+      preflight: {
+        releaseId: w.releaseId,
+        ok: false,
+        checks: 3,
+        problems: [
+          {
+            path: 'services[0].name',
+            region: EAST,
+            resource: 'Deployment shop/db',
+            message: 'Deployment shop/db does not exist',
+          },
+        ],
+      },
+    }),
+  },
   { handler: 'prepareRegion', arrange: (w) => ({ releaseId: w.releaseId, region: EAST }) },
   { handler: 'claimNextService', arrange: (w) => ({ releaseId: w.releaseId, region: EAST, lane: 0 }) },
   {

@@ -14,6 +14,8 @@ import {
   ReleaseConflictError,
   TrafficEditedError,
 } from '../../lambdas/core/errors';
+import { resolvePlan } from '../../lambdas/core/plan/resolve';
+import { runPreflight } from '../../lambdas/handlers/preflight';
 import type {
   AccessQuestion,
   AlarmState,
@@ -980,12 +982,16 @@ export interface FakePorts extends Ports {
 
 export function fakePorts(clock = new ManualClock()): FakePorts {
   const cluster = new FakeCluster();
+  const traffic = new FakeTraffic(cluster);
+  const dns = new FakeDns();
+  const inventory = new FakeInventory();
   return {
     cluster,
-    traffic: new FakeTraffic(cluster),
-    dns: new FakeDns(),
+    traffic,
+    dns,
     signals: new FakeSignals(),
-    inventory: new FakeInventory(),
+    inventory,
+    preflight: { check: (plan) => runPreflight(resolvePlan(plan), { cluster, traffic, dns, inventory }) },
     store: new InMemoryStore(clock),
     workflow: new FakeWorkflow(),
     events: new FakeEvents(),

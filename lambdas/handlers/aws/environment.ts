@@ -15,6 +15,10 @@ export const ENVIRONMENT = {
   eventBusName: 'SWITCHYARD_EVENT_BUS_NAME',
   /** JSON: { "release": "arn:…", "serviceRollout": "arn:…", … } */
   stateMachineArns: 'SWITCHYARD_STATE_MACHINE_ARNS',
+  /** The preflight function the API invokes. */
+  preflightFunctionName: 'SWITCHYARD_PREFLIGHT_FUNCTION_NAME',
+  /** Space-separated: the roles that need an EKS access entry on every cluster. */
+  clusterRoleArns: 'SWITCHYARD_CLUSTER_ROLE_ARNS',
 } as const;
 
 export function stateMachineArns(): Partial<Record<MachineName, string>> {

@@ -12,6 +12,7 @@ import type {
   Events,
   Inventory,
   Ports,
+  Preflight,
   Signals,
   Store,
   Traffic,
@@ -35,6 +36,7 @@ const PORT_NAMES: ReadonlySet<string> = new Set<keyof Ports>([
   'dns',
   'signals',
   'inventory',
+  'preflight',
   'clock',
 ]);
 
@@ -140,6 +142,20 @@ export async function inventoryPort(): Promise<Inventory> {
   throw new Error('the inventory port has no AWS adapter yet');
 }
 
+let preflight: Preflight | undefined;
+export async function preflightPort(): Promise<Preflight> {
+  if (!preflight) {
+    const { LambdaPreflight } = await import('../../adapters/aws/lambda-preflight');
+    const { LambdaClient } = await import('@aws-sdk/client-lambda');
+    const { ENVIRONMENT, requiredEnvironment } = await import('./environment');
+    preflight = new LambdaPreflight(
+      new LambdaClient({}),
+      requiredEnvironment(ENVIRONMENT.preflightFunctionName),
+    );
+  }
+  return preflight;
+}
+
 /** Every port's factory: the default wiring. Entries pass only the ones their handler declares. */
 export const AWS_PORT_FACTORIES: Required<PortFactories> = {
   store: storePort,
@@ -150,6 +166,7 @@ export const AWS_PORT_FACTORIES: Required<PortFactories> = {
   dns: dnsPort,
   signals: signalsPort,
   inventory: inventoryPort,
+  preflight: preflightPort,
   clock: clockPort,
 };
 
