@@ -552,6 +552,11 @@ export class FakeCluster implements Cluster {
     this.statuses.set(keyOf(target, track), [...states]);
   }
 
+  /** Takes a Deployment away (someone deleted it, or it was never created). */
+  removeDeployment(target: WorkloadTarget): void {
+    this.deployments.delete(keyOf(target, 'stable'));
+  }
+
   /** Every Deployment as plain data. */
   dump(): Json {
     return clone(Object.fromEntries(this.deployments));
@@ -761,7 +766,12 @@ export class FakeTraffic implements Traffic {
     this.health.set(`${region}/${service}`, clone(health));
   }
 
+  /** Errors resolve throws for a service in a region (`region/service`): a missing load balancer, rule or group. */
+  readonly resolveErrors = new Map<string, Error>();
+
   async resolve(target: TrafficTarget): Promise<ResolvedTraffic> {
+    const scripted = this.resolveErrors.get(`${target.region}/${target.service}`);
+    if (scripted) throw scripted;
     const prefix = `arn:aws:elasticloadbalancing:${target.region}:123456789012`;
     const names =
       'alb' in target
