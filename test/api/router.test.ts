@@ -104,7 +104,7 @@ describe('requests refused before anything is done', () => {
     document.services[2].dependsOn = ['api', 'cache'];
     document.services[1].strategy.steps[2] = { setWeight: 10 };
     delete document.regions[1].cluster;
-    for (const path of ['/releases', '/plans/preview']) {
+    for (const path of ['/releases', '/plans/preview', '/plans/preflight']) {
       const response = await answer(apiRequest('POST', path, { body: document }));
       expect(response.status).toBe(400);
       const body = bodyOf(response);
@@ -465,6 +465,27 @@ describe('releases on the local platform', () => {
       ['failback', 'tester'],
       ['failover', 'tester'],
     ]);
+  });
+
+  it('preflights a plan against the fleet: 200 with the report, whether it passes or not', async () => {
+    const passed = await call('POST', '/plans/preflight', fixtureDocument());
+    expect(passed.status).toBe(200);
+    expect(passed.body).toMatchObject({ releaseId: first, ok: true, problems: [] });
+    expect(passed.body.checks).toBeGreaterThan(5);
+
+    const document = fixtureDocument();
+    document.regions[1].cluster = 'no-such-cluster';
+    const refused = await call('POST', '/plans/preflight', document);
+    expect(refused.status).toBe(200);
+    expect(refused.body).toMatchObject({
+      ok: false,
+      problems: [
+        expect.objectContaining({
+          path: 'regions[1].cluster',
+          message: expect.stringContaining('"no-such-cluster"'),
+        }),
+      ],
+    });
   });
 
   it('previews a plan: the planner output', async () => {

@@ -45,6 +45,26 @@ describe('switchyard serve, driven by the CLI over HTTP', () => {
     client?.destroy();
   });
 
+  it('preflight: exit 0 when the fleet has everything the plan names, 6 naming each problem when not', async () => {
+    const passed = capture();
+    expect(await main(['preflight', FIXTURE_PLAN_PATH, '--api', api.url], passed.io)).toBe(0);
+    expect(passed.out.join('\n')).toMatch(/preflight passed — \d+ checks, nothing in the way/);
+
+    const document = fixtureDocument('shop-2026-12-01-preflight');
+    document.services[1].traffic.canaryTargetGroup = 'api-canary-v2';
+    const refused = capture();
+    expect(await main(['preflight', planFile(document), '--api', api.url], refused.io)).toBe(6);
+    expect(refused.out.join('\n')).toContain(
+      'services[1].traffic.canaryTargetGroup (us-east-1): target group "api-canary-v2" not found in us-east-1',
+    );
+    const json = capture();
+    expect(await main(['preflight', planFile(document), '--json', '--api', api.url], json.io)).toBe(6);
+    expect(JSON.parse(json.out.join(''))).toMatchObject({
+      ok: false,
+      problems: [expect.any(Object), expect.any(Object)],
+    });
+  });
+
   it('start → watch → approve → SUCCEEDED; a second release meanwhile is refused, naming the holder', async () => {
     const start = capture();
     expect(await main(['start', FIXTURE_PLAN_PATH, '--api', api.url], start.io)).toBe(0);
