@@ -5,6 +5,7 @@
  * STANDARD release state machine itself (API Gateway's StepFunctionsIntegration only starts
  * EXPRESS machines).
  */
+
 import { Stack } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
@@ -22,6 +23,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { ROUTE_PATTERNS } from '../lambdas/api/router';
 import { acknowledge } from './nag';
 import { releasePlanDraft4Schema, toCdkJsonSchema } from './plan-model';
 
@@ -37,18 +39,10 @@ export interface SwitchyardApiProps {
   readonly webAclArn?: string;
 }
 
-/** The routes: method and path. POST /releases alone carries a validated plan. */
-export const API_ROUTES: ReadonlyArray<readonly [method: string, path: string]> = [
-  ['POST', '/releases'],
-  ['GET', '/releases'],
-  ['GET', '/releases/{id}'],
-  ['POST', '/releases/{id}/approve'],
-  ['POST', '/releases/{id}/abort'],
-  ['POST', '/releases/{id}/rollback'],
-  ['POST', '/failover'],
-  ['POST', '/failback'],
-  ['POST', '/plans/preview'],
-];
+/** The router's routes, as API Gateway resources spell them. POST /releases alone carries a validated plan. */
+export const API_ROUTES: ReadonlyArray<readonly [method: string, path: string]> = ROUTE_PATTERNS.map(
+  ([method, pattern]) => [method, pattern.replace(/:(\w+)/g, '{$1}')] as const,
+);
 
 export const API_STAGE = 'v1';
 

@@ -178,6 +178,11 @@ const ROUTES: readonly Route[] = [
   },
 ];
 
+/** Method and pattern of every route (`:name` captures a segment): what API Gateway is given. */
+export const ROUTE_PATTERNS: ReadonlyArray<readonly [method: Route['method'], pattern: string]> = ROUTES.map(
+  (route) => [route.method, route.pattern] as const,
+);
+
 export async function handleApiRequest(
   request: ApiRequest,
   ports: ApiPorts,

@@ -154,7 +154,25 @@ describe('the Switchyard stack', () => {
       expect('SWITCHYARD_STATE_MACHINE_ARNS' in variables, deployed.name).toBe(
         deployed.ports.includes('workflow'),
       );
+      expect('SWITCHYARD_CLUSTER_ROLE_ARNS' in variables, deployed.name).toBe(
+        deployed.ports.includes('inventory'),
+      );
+      expect('SWITCHYARD_PREFLIGHT_FUNCTION_NAME' in variables, deployed.name).toBe(
+        deployed.ports.includes('preflight'),
+      );
     }
+  });
+
+  it('lets the API invoke the preflight function and no other', () => {
+    const api = stacks.home.switchyard.functions[API_FUNCTION.name]!;
+    const preflight = stacks.home.switchyard.functions.preflightPlan!;
+    const statements = policiesOfRole(logicalIdOf(api.role))[logicalIdOf(api.portAccess!)]!;
+    const invoking = statements.filter((statement) =>
+      asList(statement.Action).includes('lambda:InvokeFunction'),
+    );
+    expect(invoking.flatMap((statement) => asList(statement.Resource))).toEqual([
+      { 'Fn::GetAtt': [logicalIdOf(preflight.function), 'Arn'] },
+    ]);
   });
 
   it("grants each function exactly its ports' declared actions, plus only logging and tracing", () => {
