@@ -7,6 +7,7 @@
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SIGNALS_IAM_ACTIONS } from '../lambdas/adapters/aws/cloudwatch-signals';
 import { EVENTS_IAM_ACTIONS } from '../lambdas/adapters/aws/eventbridge-events';
+import { INVENTORY_IAM_ACTIONS } from '../lambdas/adapters/aws/inventory';
 import { DNS_IAM_ACTIONS } from '../lambdas/adapters/aws/route53-dns';
 import { WORKFLOW_IAM_ACTIONS } from '../lambdas/adapters/aws/stepfunctions-workflow';
 import { TRAFFIC_IAM_ACTIONS } from '../lambdas/adapters/aws/traffic';
@@ -23,8 +24,7 @@ export const PORT_IAM_ACTIONS: { readonly [Port in PortName]: readonly string[] 
   traffic: TRAFFIC_IAM_ACTIONS,
   dns: DNS_IAM_ACTIONS,
   signals: SIGNALS_IAM_ACTIONS,
-  // Filled in by the inventory adapter (preflight): work in progress.
-  inventory: [],
+  inventory: INVENTORY_IAM_ACTIONS,
   clock: [],
 };
 
@@ -51,6 +51,12 @@ export interface HandlerResourceArns {
   readonly eventBusArn: string;
   /** EKS clusters the handlers may look up. */
   readonly clusterArns: readonly string[];
+  /**
+   * The access entries of those clusters, `…:access-entry/<cluster>/*`: preflight reads which
+   * roles may act on them (DescribeAccessEntry and ListAssociatedAccessPolicies take an access
+   * entry, whose ARN ends in the principal's type, account, name and an id).
+   */
+  readonly accessEntryArns: readonly string[];
   /** ALB listeners and listener rules whose forward weights the handlers may change. */
   readonly listenerArns: readonly string[];
   readonly listenerRuleArns: readonly string[];
@@ -118,6 +124,14 @@ function scopesOf(port: PortName, arns: HandlerResourceArns): Scopes {
         'lambda:InvokeFunction': arns.hookFunctionArns,
       };
     case 'inventory':
+      return {
+        'eks:DescribeCluster': arns.clusterArns,
+        'eks:ListAccessEntries': arns.clusterArns,
+        'eks:DescribeAccessEntry': arns.accessEntryArns,
+        'eks:ListAssociatedAccessPolicies': arns.accessEntryArns,
+        'elasticloadbalancing:DescribeTargetGroups': everything,
+        'cloudwatch:DescribeAlarms': arns.alarmArns,
+      };
     case 'clock':
       return {};
   }

@@ -4,9 +4,9 @@
  * Adapters never create clients: the composition root passes these factories (or, in tests,
  * clients under aws-sdk-client-mock) to their constructors.
  *
- * Each factory is marked pure so that esbuild drops the ones a bundle does not use, and with
- * them their SDK packages: without the mark every bundle that imports this module carries every
- * client (a top-level call is kept as a possible side effect).
+ * Each factory is marked pure so that esbuild drops the ones a static import does not use, and
+ * with them their SDK packages (eks-connection.ts imports eksClientFor alone; unmarked, each
+ * top-level call is kept as a possible side effect and the bundle carries every client).
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';

@@ -134,10 +134,22 @@ export async function signalsPort(): Promise<Signals> {
 }
 
 let inventory: Inventory | undefined;
+/** The Kubernetes client loads only when preflight asks its own access review. */
 export async function inventoryPort(): Promise<Inventory> {
-  // Work in progress: the AWS inventory adapter (preflight) is being written.
-  inventory ??= undefined;
-  throw new Error('the inventory port has no AWS adapter yet');
+  if (!inventory) {
+    const { AwsInventory } = await import('../../adapters/aws/inventory');
+    const { cloudWatchClientFor, eksClientFor, elbv2ClientFor } = await import('../../adapters/aws/clients');
+    inventory = new AwsInventory({
+      eks: eksClientFor,
+      elbv2: elbv2ClientFor,
+      cloudWatch: cloudWatchClientFor,
+      mayI: async (location, question) => {
+        const { selfAccessReview } = await import('../../adapters/kubernetes/access-review');
+        return selfAccessReview(location, question);
+      },
+    });
+  }
+  return inventory;
 }
 
 /** Every port's factory: the default wiring. Entries pass only the ones their handler declares. */
