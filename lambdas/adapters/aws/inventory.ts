@@ -131,20 +131,13 @@ export class AwsInventory implements Inventory {
   }
 
   /** Every principal ARN with an access entry on the cluster, as EKS stores it. */
-  private async accessEntryPrincipals(eks: EKSClient, region: string, cluster: string): Promise<string[]> {
-    const principals: string[] = [];
-    const listing = pages(
+  private accessEntryPrincipals(eks: EKSClient, region: string, cluster: string): Promise<string[]> {
+    return everyEksItem(
       `ListAccessEntries of EKS cluster "${cluster}" in ${region}`,
-      (nextToken: string | undefined) =>
-        callAws(
-          eks.send(
-            new ListAccessEntriesCommand({ clusterName: cluster, maxResults: EKS_PAGE_SIZE, nextToken }),
-          ),
-        ),
-      (page) => page.nextToken || undefined,
+      (page) =>
+        eks.send(new ListAccessEntriesCommand({ clusterName: cluster, maxResults: EKS_PAGE_SIZE, ...page })),
+      (page) => page.accessEntries,
     );
-    for await (const page of listing) principals.push(...(page.accessEntries ?? []));
-    return principals;
   }
 
   /**
@@ -174,30 +167,41 @@ export class AwsInventory implements Inventory {
     }
   }
 
-  private async associatedPolicies(
+  private associatedPolicies(
     eks: EKSClient,
     cluster: string,
     principalArn: string,
   ): Promise<AssociatedAccessPolicy[]> {
-    const policies: AssociatedAccessPolicy[] = [];
-    const listing = pages(
+    return everyEksItem(
       `ListAssociatedAccessPolicies of ${principalArn} on EKS cluster "${cluster}"`,
-      (nextToken: string | undefined) =>
-        callAws(
-          eks.send(
-            new ListAssociatedAccessPoliciesCommand({
-              clusterName: cluster,
-              principalArn,
-              maxResults: EKS_PAGE_SIZE,
-              nextToken,
-            }),
-          ),
+      (page) =>
+        eks.send(
+          new ListAssociatedAccessPoliciesCommand({
+            clusterName: cluster,
+            principalArn,
+            maxResults: EKS_PAGE_SIZE,
+            ...page,
+          }),
         ),
-      (page) => page.nextToken || undefined,
+      (page) => page.associatedAccessPolicies,
     );
-    for await (const page of listing) policies.push(...(page.associatedAccessPolicies ?? []));
-    return policies;
   }
+}
+
+/** Every item of an EKS list call, page after page while it answers a nextToken. */
+async function everyEksItem<Page extends { nextToken?: string | undefined }, Item>(
+  what: string,
+  fetch: (page: { nextToken?: string }) => Promise<Page>,
+  itemsOf: (page: Page) => Item[] | undefined,
+): Promise<Item[]> {
+  const items: Item[] = [];
+  const listing = pages(
+    what,
+    (nextToken: string | undefined) => callAws(fetch(nextToken === undefined ? {} : { nextToken })),
+    (page) => page.nextToken || undefined,
+  );
+  for await (const page of listing) items.push(...(itemsOf(page) ?? []));
+  return items;
 }
 
 /**

@@ -9,7 +9,7 @@
  * answer: its clusters report no authentication mode), paging of those, and DescribeTargetGroups'
  * limit of 20 ARNs a call (moto takes any number).
  */
-import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import {
   CreateTargetGroupCommand,
@@ -17,7 +17,14 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsInventory } from '../../../lambdas/adapters/aws/inventory';
-import { createMotoVpc, MOTO_ACCOUNT_ID, MOTO_REGION, motoClient, uniqueName } from '../../support/moto';
+import {
+  createMotoAlarm,
+  createMotoVpc,
+  MOTO_ACCOUNT_ID,
+  MOTO_REGION,
+  motoClient,
+  uniqueName,
+} from '../../support/moto';
 
 let eks: EKSClient;
 let elbv2: ElasticLoadBalancingV2Client;
@@ -116,18 +123,7 @@ describe('targetGroups', () => {
 describe('existingAlarms', () => {
   it('returns the names that are alarms and leaves out the others', async () => {
     const present = uniqueName('checkout-5xx');
-    await cloudWatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: present,
-        Namespace: 'AWS/ApplicationELB',
-        MetricName: 'HTTPCode_Target_5XX_Count',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 5,
-        ComparisonOperator: 'GreaterThanThreshold',
-      }),
-    );
+    await createMotoAlarm(cloudWatch, present);
     const absent = uniqueName('never-made');
 
     expect(await inventory.existingAlarms(MOTO_REGION, [absent, present])).toEqual([present]);
