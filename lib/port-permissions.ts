@@ -7,6 +7,7 @@
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SIGNALS_IAM_ACTIONS } from '../lambdas/adapters/aws/cloudwatch-signals';
 import { EVENTS_IAM_ACTIONS } from '../lambdas/adapters/aws/eventbridge-events';
+import { INVENTORY_IAM_ACTIONS } from '../lambdas/adapters/aws/inventory';
 import { PREFLIGHT_IAM_ACTIONS } from '../lambdas/adapters/aws/lambda-preflight';
 import { DNS_IAM_ACTIONS } from '../lambdas/adapters/aws/route53-dns';
 import { WORKFLOW_IAM_ACTIONS } from '../lambdas/adapters/aws/stepfunctions-workflow';
@@ -24,9 +25,8 @@ export const PORT_IAM_ACTIONS: { readonly [Port in PortName]: readonly string[] 
   traffic: TRAFFIC_IAM_ACTIONS,
   dns: DNS_IAM_ACTIONS,
   signals: SIGNALS_IAM_ACTIONS,
-  // Filled in by the inventory adapter (preflight): work in progress.
-  inventory: [],
   preflight: PREFLIGHT_IAM_ACTIONS,
+  inventory: INVENTORY_IAM_ACTIONS,
   clock: [],
 };
 
@@ -53,6 +53,12 @@ export interface HandlerResourceArns {
   readonly eventBusArn: string;
   /** EKS clusters the handlers may look up. */
   readonly clusterArns: readonly string[];
+  /**
+   * The access entries of those clusters, `…:access-entry/<cluster>/*`: preflight reads which
+   * roles may act on them (DescribeAccessEntry and ListAssociatedAccessPolicies take an access
+   * entry, whose ARN ends in the principal's type, account, name and an id).
+   */
+  readonly accessEntryArns: readonly string[];
   /** ALB listeners and listener rules whose forward weights the handlers may change. */
   readonly listenerArns: readonly string[];
   readonly listenerRuleArns: readonly string[];
@@ -124,6 +130,14 @@ function scopesOf(port: PortName, arns: HandlerResourceArns): Scopes {
     case 'preflight':
       return { 'lambda:InvokeFunction': [arns.preflightFunctionArn] };
     case 'inventory':
+      return {
+        'eks:DescribeCluster': arns.clusterArns,
+        'eks:ListAccessEntries': arns.clusterArns,
+        'eks:DescribeAccessEntry': arns.accessEntryArns,
+        'eks:ListAssociatedAccessPolicies': arns.accessEntryArns,
+        'elasticloadbalancing:DescribeTargetGroups': everything,
+        'cloudwatch:DescribeAlarms': arns.alarmArns,
+      };
     case 'clock':
       return {};
   }

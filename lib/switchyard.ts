@@ -241,6 +241,19 @@ export class Switchyard extends Construct {
               }),
             )
           : inWorkloadRegions('eks', 'cluster', '*', ArnFormat.SLASH_RESOURCE_NAME),
+      // arn:<partition>:eks:<region>:<account>:access-entry/<cluster>/<type>/<account>/<name>/<id>
+      // (Service Authorization Reference, Amazon Elastic Kubernetes Service: resource types).
+      accessEntryArns:
+        clusters.length > 0
+          ? clusters.map((cluster) =>
+              stack.formatArn({
+                service: 'eks',
+                region: cluster.region,
+                resource: 'access-entry',
+                resourceName: `${cluster.clusterName}/*`,
+              }),
+            )
+          : inWorkloadRegions('eks', 'access-entry', '*', ArnFormat.SLASH_RESOURCE_NAME),
       listenerArns: inWorkloadRegions(
         'elasticloadbalancing',
         'listener',
@@ -535,6 +548,9 @@ function wildcardReason(
   }
   if (arns.clusterArns.includes(resource))
     return 'Any EKS cluster in a workload region (no clusters were configured).';
+  if (arns.accessEntryArns.includes(resource)) {
+    return "Access entries of Switchyard's EKS clusters (read-only): preflight checks which roles may act on them; entry ARNs end in an id EKS assigns.";
+  }
   if (arns.listenerArns.includes(resource) || arns.listenerRuleArns.includes(resource)) {
     return 'ALB listeners and rules named by release plans, in the workload regions only; the handler changes only forward weights.';
   }

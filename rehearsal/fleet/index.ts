@@ -1,10 +1,10 @@
 /**
  * The simulated fleet the rehearsal runs a release against: per region of the plan an EKS cluster,
  * load balancers, CloudWatch metrics and alarms, and the plan's Route 53 record, behind the same
- * Cluster, Traffic, Dns and Signals ports the AWS adapters implement. Traffic, Dns and Signals
- * are the real adapters (alb-traffic.ts, alb-ingress-traffic.ts, route53-dns.ts,
- * cloudwatch-signals.ts) talking to simulated ELBv2, Ingress, Route 53, CloudWatch and Lambda
- * APIs, so the rehearsal exercises their rules too; load balancers of albIngress services belong
+ * Cluster, Traffic, Dns, Signals and Inventory ports the AWS adapters implement. Traffic, Dns,
+ * Signals and Inventory are the real adapters (alb-traffic.ts, alb-ingress-traffic.ts,
+ * route53-dns.ts, cloudwatch-signals.ts, inventory.ts) talking to simulated ELBv2, Ingress,
+ * Route 53, CloudWatch, Lambda and EKS APIs, so the rehearsal exercises their rules too; load balancers of albIngress services belong
  * to a simulated AWS Load Balancer Controller; only HTTP and TCP probes are simulated whole (they
  * would touch the network).
  *
@@ -17,6 +17,7 @@ import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { AlbIngressTraffic } from '../../lambdas/adapters/aws/alb-ingress-traffic';
 import { AlbTraffic } from '../../lambdas/adapters/aws/alb-traffic';
 import { CloudWatchSignals } from '../../lambdas/adapters/aws/cloudwatch-signals';
+import { AwsInventory } from '../../lambdas/adapters/aws/inventory';
 import { Route53Dns } from '../../lambdas/adapters/aws/route53-dns';
 import { TrafficByType } from '../../lambdas/adapters/aws/traffic';
 import { InvalidInputError } from '../../lambdas/core/errors';
@@ -38,6 +39,7 @@ import type {
 import { type FaultFile, noFaults } from '../faults/schema';
 import { type AlarmTransition, FleetAlarms } from './alarms';
 import { SimulatedCloudWatch } from './aws/cloudwatch';
+import { SIMULATED_HANDLER_ROLE_ARN, SimulatedEks } from './aws/eks';
 import { type ActionWriter, SimulatedLoadBalancing } from './aws/elbv2';
 import { SimulatedLambda } from './aws/lambda';
 import { SimulatedLoadBalancerController } from './aws/load-balancer-controller';
@@ -294,6 +296,17 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
     injector,
   );
 
+  // The real inventory adapter over the simulated EKS, ELBv2 and CloudWatch APIs. Its own access
+  // review is not simulated: the simulated clusters authorize whatever the rehearsal does.
+  const eks = new SimulatedEks(context);
+  const inventory = new AwsInventory({
+    clusterRoleArns: [SIMULATED_HANDLER_ROLE_ARN],
+    eks: (region) => eks.client(region),
+    elbv2: elbv2For,
+    cloudWatch: (region) => cloudWatch.client(region),
+    mayI: async () => ({ allowed: true }),
+  });
+
   const describeWorkload = (
     region: string,
     serviceName: string,
@@ -312,31 +325,7 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
     traffic,
     dns,
     signals,
-    // Work in progress (replaced by the simulated EKS API and the AWS inventory adapter over it).
-    inventory: {
-      clusterRoleArns: () => ['arn:aws:iam::123456789012:role/switchyard-cluster-handlers'],
-      clusterAccess: async (region, name, roles) =>
-        context.isMissing('cluster', name, region)
-          ? undefined
-          : {
-              status: 'ACTIVE',
-              authenticationMode: 'API_AND_CONFIG_MAP',
-              entries: roles.map((principalArn) => ({
-                principalArn,
-                kubernetesGroups: [],
-                accessPolicies: [
-                  {
-                    policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy',
-                    scope: { type: 'cluster' as const },
-                  },
-                ],
-              })),
-            },
-      mayI: async () => ({ allowed: true }),
-      targetGroups: async (_region, arns) =>
-        arns.map((arn) => ({ arn, name: arn, vpcId: 'vpc-1', protocol: 'HTTP', port: 80, targetType: 'ip' })),
-      existingAlarms: async (_region, names) => [...names],
-    },
+    inventory,
     cloudWatch: (region) => cloudWatch.client(region),
     alarmEvents: () => alarms.events(),
     alarmTransitionsBetween: (from, to) => alarms.transitionsBetween(from.getTime(), to.getTime()),

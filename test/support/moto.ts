@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { type CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { inject } from 'vitest';
@@ -45,6 +46,22 @@ export function motoClient<C>(
 /** `prefix-1a2b3c4d`: unique across the files that share the server. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A metric alarm on a target group's 5xx count, as the alarms plans name are made. */
+export async function createMotoAlarm(cloudWatch: CloudWatchClient, name: string): Promise<void> {
+  await cloudWatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: name,
+      Namespace: 'AWS/ApplicationELB',
+      MetricName: 'HTTPCode_Target_5XX_Count',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanThreshold',
+    }),
+  );
 }
 
 export interface MotoVpc {

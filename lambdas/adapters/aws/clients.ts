@@ -3,8 +3,13 @@
  * Lambda execution environment so warm invocations reuse their connections and credentials.
  * Adapters never create clients: the composition root passes these factories (or, in tests,
  * clients under aws-sdk-client-mock) to their constructors.
+ *
+ * Each factory is marked pure so that esbuild drops the ones a static import does not use, and
+ * with them their SDK packages (eks-connection.ts imports eksClientFor alone; unmarked, each
+ * top-level call is kept as a possible side effect and the bundle carries every client).
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EKSClient } from '@aws-sdk/client-eks';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -29,13 +34,16 @@ export function perRegion<C>(create: (region: string) => C): ClientForRegion<C> 
   };
 }
 
-export const elbv2ClientFor = perRegion((region) => new ElasticLoadBalancingV2Client({ region }));
-export const cloudWatchClientFor = perRegion((region) => new CloudWatchClient({ region }));
-export const lambdaClientFor = perRegion((region) => new LambdaClient({ region }));
-export const sfnClientFor = perRegion((region) => new SFNClient({ region }));
-export const eventBridgeClientFor = perRegion((region) => new EventBridgeClient({ region }));
+export const elbv2ClientFor = /* @__PURE__ */ perRegion(
+  (region) => new ElasticLoadBalancingV2Client({ region }),
+);
+export const cloudWatchClientFor = /* @__PURE__ */ perRegion((region) => new CloudWatchClient({ region }));
+export const lambdaClientFor = /* @__PURE__ */ perRegion((region) => new LambdaClient({ region }));
+export const sfnClientFor = /* @__PURE__ */ perRegion((region) => new SFNClient({ region }));
+export const eventBridgeClientFor = /* @__PURE__ */ perRegion((region) => new EventBridgeClient({ region }));
+export const eksClientFor = /* @__PURE__ */ perRegion((region) => new EKSClient({ region }));
 
-const route53ClientForRegion = perRegion((region) => new Route53Client({ region }));
+const route53ClientForRegion = /* @__PURE__ */ perRegion((region) => new Route53Client({ region }));
 export function route53Client(): Route53Client {
   return route53ClientForRegion(ROUTE53_REGION);
 }

@@ -5,7 +5,6 @@
  */
 import {
   type CloudWatchClient,
-  DescribeAlarmsCommand,
   GetMetricDataCommand,
   type MetricDataQuery,
   type MetricDataResult,
@@ -20,6 +19,7 @@ import type {
   Signals,
   VersionMetrics,
 } from '../../ports/index';
+import { describeAlarmStates } from './alarm-states';
 import type { ClientForRegion } from './clients';
 import { awsErrorName, callAws } from './errors';
 import { pages } from './paging';
@@ -31,8 +31,6 @@ export const SIGNALS_IAM_ACTIONS = [
   'lambda:InvokeFunction',
 ] as const;
 
-/** DescribeAlarms takes at most 100 alarm names per call. */
-const ALARM_NAMES_PER_CALL = 100;
 const ALB_NAMESPACE = 'AWS/ApplicationELB';
 
 type HookVerdict = 'pass' | 'fail' | 'inconclusive';
@@ -75,34 +73,8 @@ export class CloudWatchSignals implements Signals {
   constructor(private readonly clients: SignalsClients) {}
 
   async alarmStates(region: string, alarmNames: readonly string[]): Promise<Record<string, AlarmState>> {
-    const client = this.clients.cloudWatch(region);
     const names = [...new Set(alarmNames)];
-    const states: Record<string, AlarmState> = {};
-    for (let index = 0; index < names.length; index += ALARM_NAMES_PER_CALL) {
-      const chunk = names.slice(index, index + ALARM_NAMES_PER_CALL);
-      const listing = pages(
-        `DescribeAlarms in ${region}`,
-        (nextToken: string | undefined) =>
-          callAws(
-            client.send(
-              new DescribeAlarmsCommand({
-                AlarmNames: chunk,
-                AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-                MaxRecords: ALARM_NAMES_PER_CALL,
-                NextToken: nextToken,
-              }),
-            ),
-          ),
-        (page) => page.NextToken || undefined,
-      );
-      for await (const page of listing) {
-        for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
-          if (alarm.AlarmName !== undefined && alarm.StateValue !== undefined) {
-            states[alarm.AlarmName] = alarm.StateValue;
-          }
-        }
-      }
-    }
+    const states = await describeAlarmStates(this.clients.cloudWatch(region), region, names);
     const missing = names.filter((name) => states[name] === undefined);
     if (missing.length > 0) {
       throw new NotFoundError(

@@ -6,12 +6,17 @@
  * CLI's expirationTimestamp, so a token is never used near its end.
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { DescribeClusterCommand, type DescribeClusterCommandOutput, EKSClient } from '@aws-sdk/client-eks';
+import {
+  DescribeClusterCommand,
+  type DescribeClusterCommandOutput,
+  type EKSClient,
+} from '@aws-sdk/client-eks';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { InvalidInputError, NotFoundError, TransientClusterError } from '../../core/errors';
 import type { Clock } from '../../ports';
+import { eksClientFor } from '../aws/clients';
 
 export interface ClusterLocation {
   region: string;
@@ -54,18 +59,6 @@ const PRESIGNED_URL_EXPIRES_SECONDS = 60;
 export const CONNECTION_TTL_MS = 14 * 60 * 1000;
 
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
-const eksClients = new Map<string, EKSClient>();
-
-/** One EKS client per region for the life of the process (a Lambda container reuses them). */
-export function eksClientFor(region: string): EKSClient {
-  let client = eksClients.get(region);
-  if (!client) {
-    client = new EKSClient({ region });
-    eksClients.set(region, client);
-  }
-  return client;
-}
 
 function assertRegion(region: string): void {
   // The region becomes part of a host name: refuse anything that is not a region's shape.

@@ -136,10 +136,24 @@ export async function signalsPort(): Promise<Signals> {
 }
 
 let inventory: Inventory | undefined;
+/** The Kubernetes client loads only when preflight asks its own access review. */
 export async function inventoryPort(): Promise<Inventory> {
-  // Work in progress: the AWS inventory adapter (preflight) is being written.
-  inventory ??= undefined;
-  throw new Error('the inventory port has no AWS adapter yet');
+  if (!inventory) {
+    const { AwsInventory } = await import('../../adapters/aws/inventory');
+    const { cloudWatchClientFor, eksClientFor, elbv2ClientFor } = await import('../../adapters/aws/clients');
+    const { ENVIRONMENT, requiredEnvironment } = await import('./environment');
+    inventory = new AwsInventory({
+      clusterRoleArns: requiredEnvironment(ENVIRONMENT.clusterRoleArns).split(/\s+/).filter(Boolean),
+      eks: eksClientFor,
+      elbv2: elbv2ClientFor,
+      cloudWatch: cloudWatchClientFor,
+      mayI: async (location, question) => {
+        const { selfAccessReview } = await import('../../adapters/kubernetes/access-review');
+        return selfAccessReview(location, question);
+      },
+    });
+  }
+  return inventory;
 }
 
 let preflight: Preflight | undefined;

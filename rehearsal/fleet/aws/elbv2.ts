@@ -40,6 +40,7 @@ import { SimulatedAwsError } from '../errors';
 /** The example account of AWS's documentation. */
 export const SIMULATED_ACCOUNT = '111122223333';
 const MAX_TARGET_GROUPS_PER_FORWARD = 5;
+const MAX_TARGET_GROUPS_PER_DESCRIBE = 20;
 const MAX_WEIGHT = 999;
 const DEFAULT_WEIGHT = 1;
 const TARGET_PORT = 8080;
@@ -259,20 +260,34 @@ export class SimulatedLoadBalancing {
     }
     if (command instanceof DescribeTargetGroupsCommand && command.input.LoadBalancerArn !== undefined) {
       return {
-        TargetGroups: this.targetGroupsOf(balancers, command.input.LoadBalancerArn).map(targetGroupView),
+        TargetGroups: this.targetGroupsOf(balancers, command.input.LoadBalancerArn).map((group) =>
+          targetGroupView(group, this.vpcId(region)),
+        ),
       };
     }
     if (command instanceof DescribeTargetGroupsCommand) {
-      const names = command.input.Names ?? [...balancers.targetGroupsByName.keys()];
-      const found = names.map((name) =>
-        this.context.isMissing('targetGroup', name, region)
-          ? undefined
-          : balancers.targetGroupsByName.get(name),
-      );
+      const { Names, TargetGroupArns } = command.input;
+      // Observed, not documented: more than 20 ARNs are refused
+      // (https://github.com/ansible-collections/amazon.aws/pull/1593).
+      if (TargetGroupArns !== undefined && TargetGroupArns.length > MAX_TARGET_GROUPS_PER_DESCRIBE) {
+        throw new SimulatedAwsError(
+          'ValidationError',
+          `You cannot describe more than '${MAX_TARGET_GROUPS_PER_DESCRIBE}' target groups at a time`,
+        );
+      }
+      // One that does not exist fails the whole call.
+      // A missingResource fault: the group was never created.
+      const present = (group: SimulatedTargetGroup | undefined) =>
+        group && !this.context.isMissing('targetGroup', group.name, region) ? group : undefined;
+      const found = TargetGroupArns
+        ? TargetGroupArns.map((arn) => present(balancers.targetGroupsByArn.get(arn)))
+        : (Names ?? [...balancers.targetGroupsByName.keys()]).map((name) =>
+            present(balancers.targetGroupsByName.get(name)),
+          );
       if (found.some((group) => group === undefined)) {
         throw new SimulatedAwsError('TargetGroupNotFoundException', 'One or more target groups not found');
       }
-      return { TargetGroups: found.map((group) => targetGroupView(group!)) };
+      return { TargetGroups: found.map((group) => targetGroupView(group!, this.vpcId(region))) };
     }
     if (command instanceof DescribeTargetHealthCommand) {
       const group = balancers.targetGroupsByArn.get(command.input.TargetGroupArn ?? '');
@@ -735,6 +750,11 @@ export class SimulatedLoadBalancing {
     return balancers;
   }
 
+  /** The VPC of a region's cluster, where every target group is: `vpc-0` and 16 hex digits, as VPC ids go. */
+  private vpcId(region: string): string {
+    return `vpc-0${hexId(this.context.seed, region, 'vpc')}`;
+  }
+
   private arnBase(region: string): string {
     return `arn:aws:elasticloadbalancing:${region}:${SIMULATED_ACCOUNT}`;
   }
@@ -773,10 +793,11 @@ function describeTags(
   });
 }
 
-function targetGroupView(group: SimulatedTargetGroup) {
+function targetGroupView(group: SimulatedTargetGroup, vpcId: string) {
   return {
     TargetGroupArn: group.arn,
     TargetGroupName: group.name,
+    VpcId: vpcId,
     Protocol: 'HTTP' as const,
     Port: TARGET_PORT,
     TargetType: 'ip' as const,

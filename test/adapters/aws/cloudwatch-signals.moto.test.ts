@@ -13,7 +13,6 @@
  */
 import {
   CloudWatchClient,
-  PutMetricAlarmCommand,
   PutMetricDataCommand,
   SetAlarmStateCommand,
   type StateValue,
@@ -23,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchSignals } from '../../../lambdas/adapters/aws/cloudwatch-signals';
 import { NotFoundError, TransientAwsError } from '../../../lambdas/core/errors';
 import type { ResolvedTraffic } from '../../../lambdas/ports/index';
-import { MOTO_ACCOUNT_ID, MOTO_REGION, motoClient, uniqueName } from '../../support/moto';
+import { createMotoAlarm, MOTO_ACCOUNT_ID, MOTO_REGION, motoClient, uniqueName } from '../../support/moto';
 import { expectRejection } from '../../support/rejection';
 
 let cloudWatch: CloudWatchClient;
@@ -64,18 +63,7 @@ function signalsWith(client: CloudWatchClient): CloudWatchSignals {
 
 describe('alarmStates', () => {
   async function createAlarm(name: string, state: StateValue): Promise<void> {
-    await cloudWatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: name,
-        Namespace: 'AWS/ApplicationELB',
-        MetricName: 'HTTPCode_Target_5XX_Count',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 5,
-        ComparisonOperator: 'GreaterThanThreshold',
-      }),
-    );
+    await createMotoAlarm(cloudWatch, name);
     await cloudWatch.send(
       new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: 'test' }),
     );
