@@ -78,6 +78,7 @@ const cases: Case[] = [
     }),
   },
   { handler: 'preflightRelease', arrange: (w) => ({ releaseId: w.releaseId }) },
+  { handler: 'preflightPlan', arrange: (w) => ({ plan: w.plan }) },
   {
     handler: 'refuseAfterPreflight',
     arrange: (w) => ({
