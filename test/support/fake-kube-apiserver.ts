@@ -21,6 +21,13 @@
  *   the same patch types, a resourceVersion precondition (409), annotation values that must be
  *   strings (400), status kept from what `seedIngress` gave (the main resource cannot write it),
  *   and a patch that changes nothing leaving the resourceVersion as it is
+ * - SelfSubjectAccessReviews: POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews answered
+ *   201 with the object and its status filled in from `accessRules`, tried in order as an
+ *   authorizer chain is (the first rule that matches decides; none matching is "no opinion":
+ *   `allowed: false` and no `denied`, as omitempty leaves it out); 422 unless exactly one of
+ *   resourceAttributes and nonResourceAttributes is given; 403 when the review itself is not
+ *   allowed (`basicUser: false` and no rule allowing it). The rules answer reviews only: other
+ *   requests are not authorized against them
  *
  * The Deployment controller is simulated and moves only when a test calls `advance()`: each call
  * takes every Deployment ONE step (observe the new generation; make new pods ready; create one
@@ -31,6 +38,7 @@
  * Every request is recorded (method, path, query, content type, body, answer).
  */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -60,9 +68,27 @@ export interface InjectedFailure {
   pathIncludes?: string;
 }
 
+/**
+ * One authorization rule SelfSubjectAccessReviews are answered from. `verb`, `group` and
+ * `resource` match exactly, or anything with "*" as in RBAC; "" is the core API group.
+ */
+export interface AccessRule {
+  /** Only this namespace (a RoleBinding); absent, every namespace and the cluster scope (a ClusterRoleBinding). */
+  namespace?: string;
+  verb: string;
+  group: string;
+  resource: string;
+  /** Default allow. RBAC only ever allows; a webhook authorizer (EKS access policies) may deny. */
+  effect?: 'allow' | 'deny';
+  /** status.reason when this rule decides. */
+  reason?: string;
+}
+
 export interface FakeKubeApiServerOptions {
   /** When set, requests must carry `Authorization: Bearer <token>`. */
   token?: string;
+  /** What SelfSubjectAccessReviews are answered from (see the file's comment). */
+  accessRules?: AccessRule[];
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
   tls?: { key: string | Buffer; cert: string | Buffer };
 }
@@ -85,6 +111,7 @@ const APPS_V1_DEPLOYMENTS = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments
 const NETWORKING_V1_INGRESSES = /^\/apis\/networking\.k8s\.io\/v1\/namespaces\/([^/]+)\/ingresses\/([^/]+)$/;
 
 const CORE_V1_PODS = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/;
+const SELF_SUBJECT_ACCESS_REVIEWS = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
 
 const PATCH_TYPES = [
   'application/json-patch+json',
@@ -390,6 +417,17 @@ export class FakeKubeApiServer {
   readonly requests: RecordedRequest[] = [];
   /** When set, requests must carry `Authorization: Bearer <token>`. */
   token: string | undefined;
+  /** SelfSubjectAccessReviews are answered from these, in order. */
+  accessRules: AccessRule[];
+  /**
+   * Whether the default ClusterRoleBinding system:basic-user (every authenticated user may
+   * create selfsubjectaccessreviews) is in place; false as where an administrator removed it.
+   */
+  basicUser = true;
+  /** When set, every review's status carries it, as RBAC reports a binding to a missing role. */
+  accessEvaluationError: string | undefined;
+  /** The authenticated user's name, as a refusal names it. */
+  user = 'switchyard';
 
   private readonly deployments = new Map<string, Stored>();
   private readonly ingresses = new Map<string, Json>();
@@ -401,9 +439,10 @@ export class FakeKubeApiServer {
   private constructor(
     private readonly server: Server,
     readonly url: string,
-    options: { token?: string },
+    options: Pick<FakeKubeApiServerOptions, 'token' | 'accessRules'>,
   ) {
     this.token = options.token;
+    this.accessRules = [...(options.accessRules ?? [])];
   }
 
   static async start(options: FakeKubeApiServerOptions = {}): Promise<FakeKubeApiServer> {
@@ -866,6 +905,7 @@ export class FakeKubeApiServer {
     body: unknown,
     query: Record<string, string> = {},
   ): [number, Json] {
+    if (path === SELF_SUBJECT_ACCESS_REVIEWS) return this.reviewSelfAccess(method, body);
     const pods = CORE_V1_PODS.exec(path);
     if (pods) {
       if (method !== 'GET')
@@ -955,6 +995,84 @@ export class FakeKubeApiServer {
       default:
         throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on this resource`);
     }
+  }
+
+  /** The first rule that decides these resource attributes, or undefined for no opinion. */
+  private accessRuleFor(attributes: Json): AccessRule | undefined {
+    const matches = (pattern: string, value: unknown) => pattern === '*' || pattern === String(value ?? '');
+    return this.accessRules.find(
+      (rule) =>
+        (rule.namespace === undefined || rule.namespace === String(attributes.namespace ?? '')) &&
+        matches(rule.verb, attributes.verb) &&
+        matches(rule.group, attributes.group) &&
+        matches(rule.resource, attributes.resource),
+    );
+  }
+
+  private reviewSelfAccess(method: string, body: unknown): [number, Json] {
+    if (method !== 'POST') {
+      throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on selfsubjectaccessreviews`);
+    }
+    // Creating the review is itself authorized: by a rule, or else by system:basic-user.
+    const own = this.accessRuleFor({
+      verb: 'create',
+      group: 'authorization.k8s.io',
+      resource: 'selfsubjectaccessreviews',
+    });
+    if (own ? own.effect === 'deny' : !this.basicUser) {
+      throw new HttpProblem(
+        403,
+        'Forbidden',
+        `selfsubjectaccessreviews.authorization.k8s.io is forbidden: User "${this.user}" cannot create resource "selfsubjectaccessreviews" in API group "authorization.k8s.io" at the cluster scope`,
+        { group: 'authorization.k8s.io', kind: 'selfsubjectaccessreviews' },
+      );
+    }
+    if (!isObject(body)) {
+      throw new HttpProblem(400, 'BadRequest', 'the request body must be a SelfSubjectAccessReview');
+    }
+    const spec = asObject(body.spec);
+    const given = ['resourceAttributes', 'nonResourceAttributes'].filter((key) => isObject(spec[key]));
+    if (given.length !== 1) {
+      const [field, reason, message] =
+        given.length === 0
+          ? [
+              'spec.resourceAttributes',
+              'FieldValueRequired',
+              'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
+            ]
+          : [
+              'spec.nonResourceAttributes',
+              'FieldValueInvalid',
+              'Invalid value: cannot be specified in combination with resourceAttributes',
+            ];
+      throw new HttpProblem(
+        422,
+        'Invalid',
+        `SelfSubjectAccessReview.authorization.k8s.io "" is invalid: ${field}: ${message}`,
+        {
+          group: 'authorization.k8s.io',
+          kind: 'SelfSubjectAccessReview',
+          causes: [{ reason, message, field }],
+        },
+      );
+    }
+    // Non-resource URLs have no rules here: no opinion.
+    const rule = isObject(spec.resourceAttributes) ? this.accessRuleFor(spec.resourceAttributes) : undefined;
+    const denied = rule?.effect === 'deny';
+    const status: Json = { allowed: rule !== undefined && !denied };
+    if (denied) status.denied = true;
+    if (rule?.reason) status.reason = rule.reason;
+    if (this.accessEvaluationError) status.evaluationError = this.accessEvaluationError;
+    return [
+      201,
+      {
+        kind: 'SelfSubjectAccessReview',
+        apiVersion: 'authorization.k8s.io/v1',
+        metadata: { creationTimestamp: null },
+        spec: clone(spec),
+        status,
+      },
+    ];
   }
 
   private routeIngress(
@@ -1063,4 +1181,41 @@ function readBody(request: IncomingMessage): Promise<string> {
 
 export function startFakeKubeApiServer(options: FakeKubeApiServerOptions = {}): Promise<FakeKubeApiServer> {
   return FakeKubeApiServer.start(options);
+}
+
+/** The URL of a port nothing listens on any more (a fake started and closed): a refused connection. */
+export async function unreachableApiServerUrl(): Promise<string> {
+  const closed = await startFakeKubeApiServer();
+  await closed.close();
+  return closed.url;
+}
+
+/**
+ * test/adapters/kubernetes/fixtures/: a test CA (ca.crt), a server certificate it signed for
+ * 127.0.0.1 (server.crt, server.key), and an unrelated CA (other-ca.crt); made once with openssl,
+ * valid until 2126.
+ */
+export type TlsFixture = 'ca.crt' | 'other-ca.crt' | 'server.crt' | 'server.key';
+
+export function readTlsFixture(name: TlsFixture): Promise<Buffer> {
+  return readFile(new URL(`../adapters/kubernetes/fixtures/${name}`, import.meta.url));
+}
+
+/** A fake on HTTPS with the fixtures' server certificate, as an EKS endpoint is reached. */
+export async function startTlsFakeKubeApiServer(
+  options: Omit<FakeKubeApiServerOptions, 'tls'> = {},
+): Promise<FakeKubeApiServer> {
+  const [key, cert] = await Promise.all([readTlsFixture('server.key'), readTlsFixture('server.crt')]);
+  return startFakeKubeApiServer({ ...options, tls: { key, cert } });
+}
+
+/** What DescribeCluster answers for an ACTIVE cluster served by `server`, whose CA is `ca`. */
+export async function describedCluster(server: FakeKubeApiServer, ca: TlsFixture = 'ca.crt') {
+  return {
+    cluster: {
+      status: 'ACTIVE' as const,
+      endpoint: server.url,
+      certificateAuthority: { data: (await readTlsFixture(ca)).toString('base64') },
+    },
+  };
 }

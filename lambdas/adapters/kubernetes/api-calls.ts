@@ -1,8 +1,8 @@
 /**
  * How the Kubernetes adapters call an EKS cluster's API server through @kubernetes/client-node:
  * one API client per connection, a refused token replaced once, and failures turned into the
- * named errors the state machines retry or catch. Shared by the Deployment (cluster.ts) and
- * Ingress (ingress-api.ts) adapters.
+ * named errors the state machines retry or catch. Shared by the Deployment (cluster.ts), Ingress
+ * (ingress-api.ts) and access review (access-review.ts) adapters.
  */
 import {
   type ApiConstructor,
@@ -82,7 +82,7 @@ export class KubernetesApiCaller<Api extends ApiType> {
 }
 
 /** The `message` of the Kubernetes Status object in an error response, when there is one. */
-function statusMessage(body: unknown): string | undefined {
+export function statusMessage(body: unknown): string | undefined {
   if (typeof body !== 'string' || body === '') return undefined;
   try {
     const parsed = JSON.parse(body) as { message?: unknown };

@@ -33,7 +33,7 @@ import {
   snapshotOf,
   TRACK_LABEL,
 } from './conventions';
-import { type Connect, createEksConnector, type EksConnectorOptions } from './eks-connection';
+import { type Connect, connectorFor, type EksAdapterOptions } from './eks-connection';
 import { judgeDeploymentRollout } from './rollout-status';
 
 export {
@@ -47,14 +47,11 @@ export {
 /** The IAM actions this adapter calls; the CDK stack grants exactly these. */
 export { CLUSTER_IAM_ACTIONS } from './iam';
 
-export interface EksClusterOptions extends EksConnectorOptions {
-  /** Replaces EKS discovery and tokens, e.g. to point the adapter at a local API server. */
-  connect?: Connect;
-}
+export type EksClusterOptions = EksAdapterOptions;
 
 /** The Cluster port on EKS. Create once per process: connections and tokens are cached inside. */
 export function createEksCluster(options: EksClusterOptions = {}): Cluster {
-  return new KubernetesCluster(options.connect ?? createEksConnector(options));
+  return new KubernetesCluster(connectorFor(options));
 }
 
 function deploymentName(target: WorkloadTarget, track: Track = 'stable'): string {

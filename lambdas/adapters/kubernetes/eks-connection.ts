@@ -124,6 +124,17 @@ export interface EksConnectorOptions {
   clock?: Clock;
 }
 
+/** What each Kubernetes adapter is created with: the EKS connector's options, or a `Connect` of its own. */
+export interface EksAdapterOptions extends EksConnectorOptions {
+  /** Replaces EKS discovery and tokens, e.g. to point the adapter at a local API server. */
+  connect?: Connect;
+}
+
+/** The adapter's `Connect`: the one given, else an EKS connector made from the options. */
+export function connectorFor(options: EksAdapterOptions = {}): Connect {
+  return options.connect ?? createEksConnector(options);
+}
+
 const systemClock: Clock = { now: () => new Date() };
 
 /**

@@ -8,16 +8,13 @@ import { NetworkingV1Api, type V1Ingress, type V1IngressBackend } from '@kuberne
 import { NotFoundError } from '../../core/errors';
 import type { IngressApi, IngressBackend, IngressRef, IngressView } from '../aws/alb-ingress-traffic';
 import { FIELD_MANAGER, KubernetesApiCaller, mergePatch } from './api-calls';
-import { type Connect, createEksConnector, type EksConnectorOptions } from './eks-connection';
+import { type Connect, connectorFor, type EksAdapterOptions } from './eks-connection';
 
-export interface EksIngressApiOptions extends EksConnectorOptions {
-  /** Replaces EKS discovery and tokens, e.g. to point the adapter at a local API server. */
-  connect?: Connect;
-}
+export type EksIngressApiOptions = EksAdapterOptions;
 
 /** Create once per process: connections and tokens are cached inside. */
 export function createEksIngressApi(options: EksIngressApiOptions = {}): IngressApi {
-  return new KubernetesIngressApi(options.connect ?? createEksConnector(options));
+  return new KubernetesIngressApi(connectorFor(options));
 }
 
 class KubernetesIngressApi implements IngressApi {

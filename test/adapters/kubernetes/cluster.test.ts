@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -6,7 +5,14 @@ import { CLUSTER_IAM_ACTIONS, createEksCluster } from '../../../lambdas/adapters
 import type { Connect } from '../../../lambdas/adapters/kubernetes/eks-connection';
 import { InvalidInputError, NotFoundError, TransientClusterError } from '../../../lambdas/core/errors';
 import type { Cluster, Track, WorkloadTarget } from '../../../lambdas/ports';
-import { type FakeKubeApiServer, podIpOf, startFakeKubeApiServer } from '../../support/fake-kube-apiserver';
+import {
+  describedCluster,
+  type FakeKubeApiServer,
+  podIpOf,
+  startFakeKubeApiServer,
+  startTlsFakeKubeApiServer,
+  unreachableApiServerUrl,
+} from '../../support/fake-kube-apiserver';
 
 const target: WorkloadTarget = {
   region: 'eu-west-1',
@@ -475,9 +481,7 @@ describe('the EKS Cluster adapter against a Kubernetes API server', () => {
   });
 
   it('turns a refused connection into TransientClusterError', async () => {
-    const closed = await startFakeKubeApiServer();
-    const url = closed.url;
-    await closed.close();
+    const url = await unreachableApiServerUrl();
     const unreachable = createEksCluster({
       connect: async () => ({ server: url, token: 't', skipTLSVerify: true }),
     });
@@ -562,17 +566,12 @@ describe('the fake API server', () => {
 });
 
 describe('createEksCluster wired to EKS', () => {
-  // fixtures/: a test CA (ca.crt), a server certificate it signed for 127.0.0.1 (server.crt,
-  // server.key), and an unrelated CA (other-ca.crt); made once with openssl, valid until 2126.
-  const fixture = (name: string) => readFile(new URL(`./fixtures/${name}`, import.meta.url));
   const eks = mockClient(EKSClient);
   let server: FakeKubeApiServer;
 
   beforeEach(async () => {
     eks.reset();
-    server = await startFakeKubeApiServer({
-      tls: { key: await fixture('server.key'), cert: await fixture('server.crt') },
-    });
+    server = await startTlsFakeKubeApiServer();
     server.seed(webDeployment());
   });
 
@@ -587,14 +586,7 @@ describe('createEksCluster wired to EKS', () => {
     });
 
   it('finds the API server with DescribeCluster, trusts only the cluster CA, and presents an EKS token', async () => {
-    const ca = await fixture('ca.crt');
-    eks.on(DescribeClusterCommand, { name: 'prod-eu' }).resolves({
-      cluster: {
-        status: 'ACTIVE',
-        endpoint: server.url,
-        certificateAuthority: { data: ca.toString('base64') },
-      },
-    });
+    eks.on(DescribeClusterCommand, { name: 'prod-eu' }).resolves(await describedCluster(server));
 
     expect((await eksCluster().readDeployment(target))?.replicas).toBe(3);
 
@@ -608,14 +600,9 @@ describe('createEksCluster wired to EKS', () => {
   });
 
   it('refuses an API server whose certificate the cluster CA did not sign, and does not call that transient', async () => {
-    const otherCa = await fixture('other-ca.crt');
-    eks.on(DescribeClusterCommand, { name: 'prod-eu' }).resolves({
-      cluster: {
-        status: 'ACTIVE',
-        endpoint: server.url,
-        certificateAuthority: { data: otherCa.toString('base64') },
-      },
-    });
+    eks
+      .on(DescribeClusterCommand, { name: 'prod-eu' })
+      .resolves(await describedCluster(server, 'other-ca.crt'));
 
     const failure = eksCluster().readDeployment(target);
     await expect(failure).rejects.toThrow(
