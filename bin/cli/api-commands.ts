@@ -225,6 +225,7 @@ async function failoverCommand(
     io.stdout(JSON.stringify(result, null, 2));
     return ExitCode.ok;
   }
+  const planned = await plannedFailover(client, result.failoverId);
   io.stdout(
     [
       `${direction} of ${region} ${result.started ? 'started' : 'was already started'}: ${result.failoverId}` +
@@ -232,10 +233,41 @@ async function failoverCommand(
       `  fleet as planned by release ${result.planReleaseId}`,
       `  execution  ${result.execution.executionArn}`,
       ...(result.execution.consoleUrl ? [`  console    ${result.execution.consoleUrl}`] : []),
+      ...(planned
+        ? [
+            ...(planned.status === 'FAILED'
+              ? [`  FAILED${planned.reason ? `: ${planned.reason}` : ''}`]
+              : []),
+            ...failoverChanges(planned),
+          ]
+        : [
+            `  not planned yet: its DNS weights and replica changes show in switchyard status ${result.failoverId}`,
+          ]),
       `  follow it: ${followCommand(client, result.failoverId)}`,
     ].join('\n'),
   );
   return ExitCode.ok;
+}
+
+/** How long `failover` / `failback` wait for the execution to record what it will change. */
+const FAILOVER_PLAN_WAIT_MS = 20_000;
+const FAILOVER_PLAN_POLL_MS = 1_000;
+
+/**
+ * The failover's view once its first step has recorded the plan (weights, replicas): the start
+ * answer comes before the execution has run, so the CLI asks until the record exists.
+ */
+async function plannedFailover(client: ApiClient, failoverId: string): Promise<FailoverView | undefined> {
+  const deadline = Date.now() + FAILOVER_PLAN_WAIT_MS;
+  for (;;) {
+    const answer = await client.get(releasePath(failoverId), { auditAfter: 0, auditLimit: 1 });
+    if (answer.status === 200 && (answer.body as FailoverView).kind === 'failover') {
+      return answer.body as FailoverView;
+    }
+    // 404 until the record is written; anything else will not change by waiting.
+    if (answer.status !== 404 || Date.now() + FAILOVER_PLAN_POLL_MS > deadline) return undefined;
+    await sleep(FAILOVER_PLAN_POLL_MS);
+  }
 }
 
 // ── watching ────────────────────────────────────────────────────────────────
@@ -330,16 +362,7 @@ export function renderView(
       `${view.direction} ${view.releaseId} of ${view.region} — ${view.status}${view.reason ? `: ${view.reason}` : ''}`,
       `  execution  ${view.execution.executionArn}${view.execution.status ? ` (${view.execution.status})` : ''}`,
       `  requested ${view.createdAt}${view.submittedBy ? ` by ${view.submittedBy}` : ''}`,
-      `  DNS weights ${formatWeights(view.weightsBefore)} → ${formatWeights(view.weightsAfter)}`,
-      // Every replica change, so a person sees what moved (single writers never do).
-      ...(view.replicas.length === 0
-        ? ['  replicas   unchanged']
-        : [
-            '  replicas',
-            ...table(
-              view.replicas.map((entry) => [entry.region, entry.service, `${entry.before} → ${entry.after}`]),
-            ).map((line) => `    ${line}`),
-          ]),
+      ...failoverChanges(view),
     );
   } else {
     lines.push(
@@ -380,6 +403,33 @@ export function renderView(
     lines.push(...recent.map((entry) => `  ${auditLine(entry)}`));
   }
   return lines.join('\n');
+}
+
+/**
+ * What a failover or failback changes: the DNS weights, every replica change, and what it left
+ * alone and why (single writers never move), so a person sees all of it.
+ */
+export function failoverChanges(
+  view: Pick<FailoverView, 'weightsBefore' | 'weightsAfter' | 'replicas' | 'unscaled'>,
+): string[] {
+  const indented = (rows: string[][]) => table(rows).map((line) => `    ${line}`);
+  return [
+    `  DNS weights ${formatWeights(view.weightsBefore)} → ${formatWeights(view.weightsAfter)}`,
+    ...(view.replicas.length === 0
+      ? ['  replicas   unchanged']
+      : [
+          '  replicas',
+          ...indented(
+            view.replicas.map((entry) => [entry.region, entry.service, `${entry.before} → ${entry.after}`]),
+          ),
+        ]),
+    ...(view.unscaled && view.unscaled.length > 0
+      ? [
+          '  left alone',
+          ...indented(view.unscaled.map((entry) => [entry.region, entry.service, entry.reason])),
+        ]
+      : []),
+  ];
 }
 
 function formatStep(service: ServiceView): string {

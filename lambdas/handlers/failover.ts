@@ -12,7 +12,7 @@ import {
   RolloutNotReadyError,
   RolloutStuckError,
 } from '../core/errors';
-import { planFailover, scaledReplicas, scalesOnFailover } from '../core/failover';
+import { failoverScaleExemption, planFailover, scaledReplicas } from '../core/failover';
 import type { Ports } from '../ports';
 import { defineHandler } from './define';
 import { loadReleaseContext } from './release-context';
@@ -41,7 +41,14 @@ export interface FailoverRecord {
   weightsBefore: Record<string, number>;
   weightsAfter: Record<string, number>;
   replicas: Array<{ region: string; service: string; before: number; after: number }>;
+  /**
+   * Services of the surviving regions the failover left alone, and why. Absent in records
+   * written before it was recorded.
+   */
+  unscaled?: Array<{ region: string; service: string; reason: FailoverScaleExemption }>;
 }
+
+export type FailoverScaleExemption = NonNullable<ReturnType<typeof failoverScaleExemption>>;
 
 async function fleet(ports: Ports, input: FailoverInput) {
   const context = await loadReleaseContext(ports.store, input.planReleaseId);
@@ -73,10 +80,15 @@ export const beginFailover = defineHandler({
     if (input.direction === 'failover') {
       const plan = planFailover(byRegion, input.region);
       const replicas: FailoverRecord['replicas'] = [];
+      const unscaled: NonNullable<FailoverRecord['unscaled']> = [];
       for (const [region, factor] of Object.entries(plan.scaleFactors)) {
         for (const service of context.regionServices(region)) {
           // A single writer keeps its replica count: a second one would corrupt what it writes.
-          if (!scalesOnFailover(context.service(service))) continue;
+          const exemption = failoverScaleExemption(context.service(service));
+          if (exemption) {
+            unscaled.push({ region, service, reason: exemption });
+            continue;
+          }
           const deployment = await ports.cluster.readDeployment(context.workload(region, service));
           if (!deployment) continue;
           replicas.push({
@@ -95,6 +107,7 @@ export const beginFailover = defineHandler({
         weightsBefore: byRegion,
         weightsAfter: plan.weights,
         replicas,
+        unscaled,
       };
     } else {
       if (!input.reverses) throw new InvalidInputError('a failback names the failover it reverses');
@@ -110,6 +123,7 @@ export const beginFailover = defineHandler({
         weightsBefore: byRegion,
         weightsAfter: previous.weightsBefore,
         replicas: previous.replicas.map((entry) => ({ ...entry, before: entry.after, after: entry.before })),
+        ...(previous.unscaled && { unscaled: previous.unscaled }),
       };
     }
     const now = ports.clock.now().toISOString();
@@ -158,7 +172,7 @@ async function recorded(ports: Ports, failoverId: string): Promise<FailoverRecor
 /** Scales to the record's `after` replicas: survivors up for failover, back down for failback. */
 export const scaleRegions = defineHandler({
   name: 'scaleRegions',
-  ports: ['store', 'cluster'],
+  ports: ['store', 'cluster', 'clock'],
   input: FailoverInput,
   async run(input, ports) {
     const { context } = await fleet(ports, input);
@@ -168,6 +182,16 @@ export const scaleRegions = defineHandler({
         ports.cluster.scale(context.workload(entry.region, entry.service), entry.after),
       ),
     );
+    // Scaling is an action like the DNS change: in the audit, with when it happened.
+    await ports.store.appendAudit({
+      releaseId: input.failoverId,
+      key: `${input.direction}/scaled`,
+      at: ports.clock.now().toISOString(),
+      action: 'replicas.scaled',
+      actor: 'switchyard',
+      region: input.region,
+      detail: { scaled: record.replicas.length },
+    });
     return input;
   },
 });
