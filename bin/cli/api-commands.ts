@@ -22,6 +22,7 @@ import type { AuditEntry } from '../../lambdas/ports';
 import { type ApiAnswer, ApiClient, DEFAULT_API_URL, resolveApiUrl } from './api-client';
 import { ExitCode, UserError } from './errors';
 import { readPlan } from './plan-file';
+import { failoverChanges } from './render-failover';
 import { table } from './render-preview';
 
 export interface ApiIo {
@@ -405,43 +406,10 @@ export function renderView(
   return lines.join('\n');
 }
 
-/**
- * What a failover or failback changes: the DNS weights, every replica change, and what it left
- * alone and why (single writers never move), so a person sees all of it.
- */
-export function failoverChanges(
-  view: Pick<FailoverView, 'weightsBefore' | 'weightsAfter' | 'replicas' | 'unscaled'>,
-): string[] {
-  const indented = (rows: string[][]) => table(rows).map((line) => `    ${line}`);
-  return [
-    `  DNS weights ${formatWeights(view.weightsBefore)} → ${formatWeights(view.weightsAfter)}`,
-    ...(view.replicas.length === 0
-      ? ['  replicas   unchanged']
-      : [
-          '  replicas',
-          ...indented(
-            view.replicas.map((entry) => [entry.region, entry.service, `${entry.before} → ${entry.after}`]),
-          ),
-        ]),
-    ...(view.unscaled && view.unscaled.length > 0
-      ? [
-          '  left alone',
-          ...indented(view.unscaled.map((entry) => [entry.region, entry.service, entry.reason])),
-        ]
-      : []),
-  ];
-}
-
 function formatStep(service: ServiceView): string {
   if (!service.step) return '';
   if (service.step.kind === 'done') return `done (${service.step.count} steps)`;
   return `step ${service.step.index + 1}/${service.step.count} ${service.step.kind}`;
-}
-
-function formatWeights(weights: Record<string, number>): string {
-  return Object.entries(weights)
-    .map(([region, weight]) => `${region} ${weight}`)
-    .join(', ');
 }
 
 function auditLine(entry: AuditEntry): string {
