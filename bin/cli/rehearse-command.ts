@@ -77,7 +77,7 @@ export async function rehearseCommand(
   return EXIT_BY_STATUS[result.status] ?? ExitCode.needsPerson;
 }
 
-function renderSummary(result: RehearsalResult): string {
+export function renderSummary(result: RehearsalResult): string {
   const lines = [
     '',
     `Release ${result.releaseId}: ${result.status}${result.reason ? ` — ${result.reason}` : ''}`,
