@@ -163,6 +163,25 @@ export const beginFailover = defineHandler({
   },
 });
 
+/** One step of a failover in its audit, keyed by its direction and step so a retry writes it once. */
+async function auditStep(
+  ports: Pick<Ports, 'store' | 'clock'>,
+  input: FailoverInput,
+  step: string,
+  action: string,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  await ports.store.appendAudit({
+    releaseId: input.failoverId,
+    key: `${input.direction}/${step}`,
+    at: ports.clock.now().toISOString(),
+    action,
+    actor: 'switchyard',
+    region: input.region,
+    detail,
+  });
+}
+
 async function recorded(ports: Ports, failoverId: string): Promise<FailoverRecord> {
   const record = (await ports.store.getPlanDocument(failoverId)) as FailoverRecord | undefined;
   if (record?.kind !== 'failover') throw new NotFoundError(`failover ${failoverId} has no record`);
@@ -183,15 +202,7 @@ export const scaleRegions = defineHandler({
       ),
     );
     // Scaling is an action like the DNS change: in the audit, with when it happened.
-    await ports.store.appendAudit({
-      releaseId: input.failoverId,
-      key: `${input.direction}/scaled`,
-      at: ports.clock.now().toISOString(),
-      action: 'replicas.scaled',
-      actor: 'switchyard',
-      region: input.region,
-      detail: { scaled: record.replicas.length },
-    });
+    await auditStep(ports, input, 'scaled', 'replicas.scaled', { scaled: record.replicas.length });
     return input;
   },
 });
@@ -227,15 +238,7 @@ export const shiftDnsWeights = defineHandler({
       Object.entries(record.weightsAfter).map(([region, weight]) => [identifiers.get(region)!, weight]),
     );
     const { changeId } = await ports.dns.setWeights(dns, bySetId);
-    await ports.store.appendAudit({
-      releaseId: input.failoverId,
-      key: `${input.direction}/dns`,
-      at: ports.clock.now().toISOString(),
-      action: 'dns.weights-changed',
-      actor: 'switchyard',
-      region: input.region,
-      detail: { weights: record.weightsAfter, changeId },
-    });
+    await auditStep(ports, input, 'dns', 'dns.weights-changed', { weights: record.weightsAfter, changeId });
     return { ...input, changeId };
   },
 });
@@ -255,14 +258,8 @@ export const finishFailover = defineHandler({
   input: FailoverInput.passthrough(),
   async run(input, ports) {
     const record = await recorded(ports, input.failoverId);
-    await ports.store.appendAudit({
-      releaseId: input.failoverId,
-      key: `${input.direction}/completed`,
-      at: ports.clock.now().toISOString(),
-      action: `${input.direction}.completed`,
-      actor: 'switchyard',
-      region: input.region,
-      detail: { weights: record.weightsAfter },
+    await auditStep(ports, input, 'completed', `${input.direction}.completed`, {
+      weights: record.weightsAfter,
     });
     // Audit first, then the final status: a reader who sees the status finds the entry.
     await ports.store.setReleaseStatus(input.failoverId, 'SUCCEEDED');
@@ -295,15 +292,7 @@ export const failFailover = defineHandler({
     const record = await ports.store.getRelease(input.failoverId);
     // Refused before it recorded anything (another failover holds the lock): nothing to mark.
     if (record && record.status !== 'FAILED') {
-      await ports.store.appendAudit({
-        releaseId: input.failoverId,
-        key: `${input.direction}/failed`,
-        at: ports.clock.now().toISOString(),
-        action: `${input.direction}.failed`,
-        actor: 'switchyard',
-        region: input.region,
-        detail: { reason },
-      });
+      await auditStep(ports, input, 'failed', `${input.direction}.failed`, { reason });
       await ports.store.setReleaseStatus(input.failoverId, 'FAILED', { reason });
     }
     await ports.store.releaseLock(FAILOVER_LOCK_SCOPE, input.failoverId);

@@ -323,8 +323,26 @@ export function trafficChart(model: ReportModel): SafeHtml {
     </g>`);
     y += LANE_HEIGHT + 4;
   }
-  const bottom = y;
-  return html`<svg class="time-chart traffic" viewBox="0 0 ${WIDTH} ${bottom + 4}" width="${WIDTH}" height="${bottom + 4}" role="img" aria-label="Share of traffic on the new version, per service and region" ${timeChartAttributes(axis)}>
+  return rowsChart(
+    'traffic',
+    'Share of traffic on the new version, per service and region',
+    axis,
+    axisTop,
+    y,
+    rows,
+  );
+}
+
+/** A chart of rows under the time axis, with its grid and the shared cursor. */
+function rowsChart(
+  kind: string,
+  label: string,
+  axis: Axis,
+  axisTop: number,
+  bottom: number,
+  rows: readonly SafeHtml[],
+): SafeHtml {
+  return html`<svg class="time-chart ${kind}" viewBox="0 0 ${WIDTH} ${bottom + 4}" width="${WIDTH}" height="${bottom + 4}" role="img" aria-label="${label}" ${timeChartAttributes(axis)}>
     ${gridLines(axis, axisTop + 4, bottom)}
     ${tickLabels(axis, axisTop)}
     ${rows}
@@ -448,13 +466,14 @@ export function capacityChart(model: ReportModel): SafeHtml {
       y += REPLICA_PLOT + 14;
     }
   }
-  const bottom = y;
-  return html`<svg class="time-chart capacity" viewBox="0 0 ${WIDTH} ${bottom + 4}" width="${WIDTH}" height="${bottom + 4}" role="img" aria-label="Route 53 weights per set identifier and replicas per service and region, as failovers changed them" ${timeChartAttributes(axis)}>
-    ${gridLines(axis, axisTop + 4, bottom)}
-    ${tickLabels(axis, axisTop)}
-    ${rows}
-    <line class="cursor" x1="0" x2="0" y1="${axisTop + 4}" y2="${bottom}" visibility="hidden"/>
-  </svg>`;
+  return rowsChart(
+    'capacity',
+    'Route 53 weights per set identifier and replicas per service and region, as failovers changed them',
+    axis,
+    axisTop,
+    y,
+    rows,
+  );
 }
 
 const REPLICA_PLOT = 24;

@@ -336,23 +336,16 @@ faults:
   - { type: failover, region: us-east-1, at: 4h }
   - { type: failback, region: us-east-1, at: 4h }
 `),
-    ).toEqual([
-      {
-        path: 'faults[0].region',
-        message:
-          'no failover of us-west-2 comes before this failback (at 1h) in the file: a failback reverses an earlier failover of its region',
-      },
-      {
-        path: 'faults[2].region',
-        message:
-          'no failover of eu-west-1 comes before this failback (at 3h) in the file: a failback reverses an earlier failover of its region',
-      },
-      {
-        path: 'faults[4].region',
-        message:
-          'no failover of us-east-1 comes before this failback (at 4h) in the file: a failback reverses an earlier failover of its region',
-      },
-    ]);
+    ).toEqual(
+      [
+        [0, 'us-west-2', '1h'],
+        [2, 'eu-west-1', '3h'],
+        [4, 'us-east-1', '4h'],
+      ].map(([index, region, at]) => ({
+        path: `faults[${index}].region`,
+        message: `no failover of ${region} comes before this failback (at ${at}) in the file: a failback reverses an earlier failover of its region`,
+      })),
+    );
   });
 
   it('refuse failing a region over twice without failing it back between', () => {
