@@ -22,7 +22,10 @@ export interface RehearsedFailover {
   atSeconds: number;
   /** The failover's id (its record and execution); absent when the API refused it. */
   failoverId?: string;
-  /** REFUSED: the API turned it down (another failover holds the lock, one still runs…), nothing changed. */
+  /**
+   * REFUSED: nothing changed — the API turned it down (another failover holds the lock, the one
+   * to reverse still runs…), or the rehearsal stopped before its time came (reason says which).
+   */
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'REFUSED';
   reason?: string;
   /**
