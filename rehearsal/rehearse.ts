@@ -36,6 +36,7 @@ import type { AslDefinition } from './engine/asl-support';
 import { loadEngine } from './engine/load-engine';
 import { LocalStepFunctions } from './engine/local-step-functions';
 import { VirtualScheduler } from './engine/virtual-time';
+import { type RehearsedFailover, scheduleFailovers } from './failovers';
 import { secondReleases } from './faults/load';
 import type { FaultFile } from './faults/schema';
 import {
@@ -116,6 +117,8 @@ export interface RehearsalResult {
     outcome: 'refused' | 'started';
     message: string;
   }>;
+  /** Each failover and failback fault: what it changed, from the record its handlers wrote. */
+  failovers: RehearsedFailover[];
   counters: {
     stateTransitions: number;
     maxHistoryEvents: number;
@@ -370,11 +373,15 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     });
   }
 
+  // An operator fails regions over and back while (or after) the release runs.
+  const failovers = scheduleFailovers(platform, options.plan, options.faults, REHEARSAL_EPOCH);
+
   await scheduler.track(submitRelease(ports, options.planDocument, 'rehearsal'));
   let outcome = await platform.runUntilIdle();
-  // A second release timed after the first one ended is still submitted, and runs.
-  if (outcome === 'finished' && pendingSubmissions > 0) {
-    outcome = await scheduler.runUntil(() => pendingSubmissions === 0 && workflow.running() === 0);
+  // A second release or a failover timed after the first one ended is still submitted, and runs.
+  const pending = () => pendingSubmissions + failovers.pending();
+  if (outcome === 'finished' && pending() > 0) {
+    outcome = await scheduler.runUntil(() => pending() === 0 && workflow.running() === 0);
   }
   const releaseArn = workflow.executionArnFor('release', releaseId);
 
@@ -424,6 +431,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       detail: event.detail,
     })),
     secondReleases: second,
+    failovers: await failovers.results(),
     counters: {
       stateTransitions: executions.reduce((sum, execution) => sum + execution.history.transitions, 0),
       maxHistoryEvents: heaviest.history.events,

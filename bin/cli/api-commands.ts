@@ -23,6 +23,7 @@ import type { AuditEntry } from '../../lambdas/ports';
 import { type ApiAnswer, ApiClient, DEFAULT_API_URL, resolveApiUrl } from './api-client';
 import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError } from './errors';
 import { preflightLines, readPlan } from './plan-file';
+import { failoverChanges } from './render-failover';
 import { table } from './render-preview';
 
 export interface ApiIo {
@@ -235,6 +236,7 @@ async function failoverCommand(
     io.stdout(JSON.stringify(result, null, 2));
     return ExitCode.ok;
   }
+  const planned = await plannedFailover(client, result.failoverId);
   io.stdout(
     [
       `${direction} of ${region} ${result.started ? 'started' : 'was already started'}: ${result.failoverId}` +
@@ -242,10 +244,41 @@ async function failoverCommand(
       `  fleet as planned by release ${result.planReleaseId}`,
       `  execution  ${result.execution.executionArn}`,
       ...(result.execution.consoleUrl ? [`  console    ${result.execution.consoleUrl}`] : []),
+      ...(planned
+        ? [
+            ...(planned.status === 'FAILED'
+              ? [`  FAILED${planned.reason ? `: ${planned.reason}` : ''}`]
+              : []),
+            ...failoverChanges(planned),
+          ]
+        : [
+            `  not planned yet: its DNS weights and replica changes show in switchyard status ${result.failoverId}`,
+          ]),
       `  follow it: ${followCommand(client, result.failoverId)}`,
     ].join('\n'),
   );
   return ExitCode.ok;
+}
+
+/** How long `failover` / `failback` wait for the execution to record what it will change. */
+const FAILOVER_PLAN_WAIT_MS = 20_000;
+const FAILOVER_PLAN_POLL_MS = 1_000;
+
+/**
+ * The failover's view once its first step has recorded the plan (weights, replicas): the start
+ * answer comes before the execution has run, so the CLI asks until the record exists.
+ */
+async function plannedFailover(client: ApiClient, failoverId: string): Promise<FailoverView | undefined> {
+  const deadline = Date.now() + FAILOVER_PLAN_WAIT_MS;
+  for (;;) {
+    const answer = await client.get(releasePath(failoverId), { auditAfter: 0, auditLimit: 1 });
+    if (answer.status === 200 && (answer.body as FailoverView).kind === 'failover') {
+      return answer.body as FailoverView;
+    }
+    // 404 until the record is written; anything else will not change by waiting.
+    if (answer.status !== 404 || Date.now() + FAILOVER_PLAN_POLL_MS > deadline) return undefined;
+    await sleep(FAILOVER_PLAN_POLL_MS);
+  }
 }
 
 // ── watching ────────────────────────────────────────────────────────────────
@@ -340,16 +373,7 @@ export function renderView(
       `${view.direction} ${view.releaseId} of ${view.region} — ${view.status}${view.reason ? `: ${view.reason}` : ''}`,
       `  execution  ${view.execution.executionArn}${view.execution.status ? ` (${view.execution.status})` : ''}`,
       `  requested ${view.createdAt}${view.submittedBy ? ` by ${view.submittedBy}` : ''}`,
-      `  DNS weights ${formatWeights(view.weightsBefore)} → ${formatWeights(view.weightsAfter)}`,
-      // Every replica change, so a person sees what moved (single writers never do).
-      ...(view.replicas.length === 0
-        ? ['  replicas   unchanged']
-        : [
-            '  replicas',
-            ...table(
-              view.replicas.map((entry) => [entry.region, entry.service, `${entry.before} → ${entry.after}`]),
-            ).map((line) => `    ${line}`),
-          ]),
+      ...failoverChanges(view),
     );
   } else {
     lines.push(
@@ -396,12 +420,6 @@ function formatStep(service: ServiceView): string {
   if (!service.step) return '';
   if (service.step.kind === 'done') return `done (${service.step.count} steps)`;
   return `step ${service.step.index + 1}/${service.step.count} ${service.step.kind}`;
-}
-
-function formatWeights(weights: Record<string, number>): string {
-  return Object.entries(weights)
-    .map(([region, weight]) => `${region} ${weight}`)
-    .join(', ');
 }
 
 function auditLine(entry: AuditEntry): string {

@@ -4,11 +4,13 @@ import { parseArgs } from 'node:util';
 import { formatDuration } from '../../lambdas/core/duration';
 import type { AuditEntry } from '../../lambdas/ports';
 import { withDynamoDbLocal } from '../../rehearsal/dynamodb-local';
+import type { RehearsedFailover } from '../../rehearsal/failovers';
 import { loadFaults } from '../../rehearsal/faults/load';
 import { type RehearsalResult, rehearse } from '../../rehearsal/rehearse';
 import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError } from './errors';
 import { formatProblems, preflightLines, readPlan, readTextFile } from './plan-file';
 import { LiveProgress } from './rehearse-progress';
+import { failoverChanges } from './render-failover';
 import { table } from './render-preview';
 
 export async function rehearseCommand(
@@ -70,7 +72,7 @@ export async function rehearseCommand(
   return EXIT_BY_RELEASE_STATUS[result.status] ?? ExitCode.needsPerson;
 }
 
-function renderSummary(result: RehearsalResult): string {
+export function renderSummary(result: RehearsalResult): string {
   const lines = [
     '',
     `Release ${result.releaseId}: ${result.status}${result.reason ? ` — ${result.reason}` : ''}`,
@@ -104,7 +106,35 @@ function renderSummary(result: RehearsalResult): string {
       `  second release ${second.releaseId} at +${formatDuration(second.atSeconds)}: ${second.outcome} — ${second.message}`,
     );
   }
+  for (const failover of result.failovers) lines.push(...failoverSummary(failover));
   if (counters.injectedFailures > 0)
     lines.push(`  ${counters.injectedFailures} injected operation failure(s)`);
   return lines.join('\n');
+}
+
+/** A failover or failback the fault file asked for: what it moved, and when. */
+function failoverSummary(failover: RehearsedFailover): string[] {
+  const offset = (seconds: number | undefined) =>
+    seconds === undefined ? undefined : `+${formatDuration(seconds)}`;
+  const head =
+    `  ${failover.direction} of ${failover.region} at ${offset(failover.atSeconds)}: ${failover.status}` +
+    (failover.failoverId ? ` (${failover.failoverId})` : '') +
+    (failover.reason ? ` — ${failover.reason}` : '');
+  if (!failover.dnsWeightsBefore || !failover.dnsWeightsAfter) return [head];
+  const dnsChangedAt = offset(failover.dnsChangedSeconds);
+  const replicasChangedAt = offset(failover.replicasChangedSeconds);
+  return [
+    head,
+    ...failoverChanges(
+      {
+        weightsBefore: failover.dnsWeightsBefore,
+        weightsAfter: failover.dnsWeightsAfter,
+        replicas: failover.replicaChanges,
+        unscaled: failover.unscaled,
+        ...(dnsChangedAt && { dnsChangedAt }),
+        ...(replicasChangedAt && { replicasChangedAt }),
+      },
+      '    ',
+    ),
+  ];
 }

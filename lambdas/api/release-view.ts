@@ -115,6 +115,8 @@ export interface FailoverView {
   weightsBefore: Record<string, number>;
   weightsAfter: Record<string, number>;
   replicas: FailoverRecord['replicas'];
+  /** Services of the surviving regions it left alone, and why (absent for older records). */
+  unscaled?: FailoverRecord['unscaled'];
   audit: AuditTail;
 }
 
@@ -190,6 +192,7 @@ async function describeFailover(
     weightsBefore: record.weightsBefore,
     weightsAfter: record.weightsAfter,
     replicas: record.replicas,
+    ...(record.unscaled && { unscaled: record.unscaled }),
     audit: tail,
   };
 }

@@ -42,16 +42,24 @@ export function planFailover(
   return { weights, scaleFactors };
 }
 
+type FailoverScaled = { strategy: { type: string }; failover?: { scale: boolean } | undefined };
+
 /**
- * Whether a failover may add replicas to a service in the surviving regions. A `recreate`
- * service cannot run two of itself side by side (a single writer on a ReadWriteOnce volume,
- * in-memory state), and neither can one marked `failover: { scale: false }`.
+ * Why a failover leaves a service's replicas alone in the surviving regions, or undefined when it
+ * may add replicas. A `recreate` service cannot run two of itself side by side (a single writer
+ * on a ReadWriteOnce volume, in-memory state), and neither can one marked `failover: { scale: false }`.
  */
-export function scalesOnFailover(service: {
-  strategy: { type: string };
-  failover?: { scale: boolean } | undefined;
-}): boolean {
-  return service.strategy.type !== 'recreate' && service.failover?.scale !== false;
+export function failoverScaleExemption(
+  service: FailoverScaled,
+): 'strategy recreate' | 'failover.scale false' | undefined {
+  if (service.strategy.type === 'recreate') return 'strategy recreate';
+  if (service.failover?.scale === false) return 'failover.scale false';
+  return undefined;
+}
+
+/** Whether a failover may add replicas to a service in the surviving regions. */
+export function scalesOnFailover(service: FailoverScaled): boolean {
+  return failoverScaleExemption(service) === undefined;
 }
 
 export function scaledReplicas(replicas: number, factor: number): number {

@@ -12,7 +12,7 @@ import {
   RolloutNotReadyError,
   RolloutStuckError,
 } from '../core/errors';
-import { planFailover, scaledReplicas, scalesOnFailover } from '../core/failover';
+import { failoverScaleExemption, planFailover, scaledReplicas } from '../core/failover';
 import type { Ports } from '../ports';
 import { defineHandler } from './define';
 import { loadReleaseContext } from './release-context';
@@ -41,7 +41,14 @@ export interface FailoverRecord {
   weightsBefore: Record<string, number>;
   weightsAfter: Record<string, number>;
   replicas: Array<{ region: string; service: string; before: number; after: number }>;
+  /**
+   * Services of the surviving regions the failover left alone, and why. Absent in records
+   * written before it was recorded.
+   */
+  unscaled?: Array<{ region: string; service: string; reason: FailoverScaleExemption }>;
 }
+
+export type FailoverScaleExemption = NonNullable<ReturnType<typeof failoverScaleExemption>>;
 
 async function fleet(ports: Ports, input: FailoverInput) {
   const context = await loadReleaseContext(ports.store, input.planReleaseId);
@@ -73,10 +80,15 @@ export const beginFailover = defineHandler({
     if (input.direction === 'failover') {
       const plan = planFailover(byRegion, input.region);
       const replicas: FailoverRecord['replicas'] = [];
+      const unscaled: NonNullable<FailoverRecord['unscaled']> = [];
       for (const [region, factor] of Object.entries(plan.scaleFactors)) {
         for (const service of context.regionServices(region)) {
           // A single writer keeps its replica count: a second one would corrupt what it writes.
-          if (!scalesOnFailover(context.service(service))) continue;
+          const exemption = failoverScaleExemption(context.service(service));
+          if (exemption) {
+            unscaled.push({ region, service, reason: exemption });
+            continue;
+          }
           const deployment = await ports.cluster.readDeployment(context.workload(region, service));
           if (!deployment) continue;
           replicas.push({
@@ -95,6 +107,7 @@ export const beginFailover = defineHandler({
         weightsBefore: byRegion,
         weightsAfter: plan.weights,
         replicas,
+        unscaled,
       };
     } else {
       if (!input.reverses) throw new InvalidInputError('a failback names the failover it reverses');
@@ -110,6 +123,7 @@ export const beginFailover = defineHandler({
         weightsBefore: byRegion,
         weightsAfter: previous.weightsBefore,
         replicas: previous.replicas.map((entry) => ({ ...entry, before: entry.after, after: entry.before })),
+        ...(previous.unscaled && { unscaled: previous.unscaled }),
       };
     }
     const now = ports.clock.now().toISOString();
@@ -149,6 +163,25 @@ export const beginFailover = defineHandler({
   },
 });
 
+/** One step of a failover in its audit, keyed by its direction and step so a retry writes it once. */
+async function auditStep(
+  ports: Pick<Ports, 'store' | 'clock'>,
+  input: FailoverInput,
+  step: string,
+  action: string,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  await ports.store.appendAudit({
+    releaseId: input.failoverId,
+    key: `${input.direction}/${step}`,
+    at: ports.clock.now().toISOString(),
+    action,
+    actor: 'switchyard',
+    region: input.region,
+    detail,
+  });
+}
+
 async function recorded(ports: Ports, failoverId: string): Promise<FailoverRecord> {
   const record = (await ports.store.getPlanDocument(failoverId)) as FailoverRecord | undefined;
   if (record?.kind !== 'failover') throw new NotFoundError(`failover ${failoverId} has no record`);
@@ -158,7 +191,7 @@ async function recorded(ports: Ports, failoverId: string): Promise<FailoverRecor
 /** Scales to the record's `after` replicas: survivors up for failover, back down for failback. */
 export const scaleRegions = defineHandler({
   name: 'scaleRegions',
-  ports: ['store', 'cluster'],
+  ports: ['store', 'cluster', 'clock'],
   input: FailoverInput,
   async run(input, ports) {
     const { context } = await fleet(ports, input);
@@ -168,6 +201,8 @@ export const scaleRegions = defineHandler({
         ports.cluster.scale(context.workload(entry.region, entry.service), entry.after),
       ),
     );
+    // Scaling is an action like the DNS change: in the audit, with when it happened.
+    await auditStep(ports, input, 'scaled', 'replicas.scaled', { scaled: record.replicas.length });
     return input;
   },
 });
@@ -203,15 +238,7 @@ export const shiftDnsWeights = defineHandler({
       Object.entries(record.weightsAfter).map(([region, weight]) => [identifiers.get(region)!, weight]),
     );
     const { changeId } = await ports.dns.setWeights(dns, bySetId);
-    await ports.store.appendAudit({
-      releaseId: input.failoverId,
-      key: `${input.direction}/dns`,
-      at: ports.clock.now().toISOString(),
-      action: 'dns.weights-changed',
-      actor: 'switchyard',
-      region: input.region,
-      detail: { weights: record.weightsAfter, changeId },
-    });
+    await auditStep(ports, input, 'dns', 'dns.weights-changed', { weights: record.weightsAfter, changeId });
     return { ...input, changeId };
   },
 });
@@ -231,14 +258,8 @@ export const finishFailover = defineHandler({
   input: FailoverInput.passthrough(),
   async run(input, ports) {
     const record = await recorded(ports, input.failoverId);
-    await ports.store.appendAudit({
-      releaseId: input.failoverId,
-      key: `${input.direction}/completed`,
-      at: ports.clock.now().toISOString(),
-      action: `${input.direction}.completed`,
-      actor: 'switchyard',
-      region: input.region,
-      detail: { weights: record.weightsAfter },
+    await auditStep(ports, input, 'completed', `${input.direction}.completed`, {
+      weights: record.weightsAfter,
     });
     // Audit first, then the final status: a reader who sees the status finds the entry.
     await ports.store.setReleaseStatus(input.failoverId, 'SUCCEEDED');
@@ -271,15 +292,7 @@ export const failFailover = defineHandler({
     const record = await ports.store.getRelease(input.failoverId);
     // Refused before it recorded anything (another failover holds the lock): nothing to mark.
     if (record && record.status !== 'FAILED') {
-      await ports.store.appendAudit({
-        releaseId: input.failoverId,
-        key: `${input.direction}/failed`,
-        at: ports.clock.now().toISOString(),
-        action: `${input.direction}.failed`,
-        actor: 'switchyard',
-        region: input.region,
-        detail: { reason },
-      });
+      await auditStep(ports, input, 'failed', `${input.direction}.failed`, { reason });
       await ports.store.setReleaseStatus(input.failoverId, 'FAILED', { reason });
     }
     await ports.store.releaseLock(FAILOVER_LOCK_SCOPE, input.failoverId);

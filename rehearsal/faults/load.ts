@@ -11,7 +11,13 @@ import {
   parseDocumentText,
 } from '../../lambdas/core/plan/load';
 import { type ResolvedPlan, seconds } from '../../lambdas/core/plan/resolve';
-import { FaultFile, type SecondReleaseFault } from './schema';
+import {
+  type FailbackFault,
+  type FailoverFault,
+  FaultFile,
+  type FaultPlan,
+  type SecondReleaseFault,
+} from './schema';
 import { findFaultProblems } from './validate';
 
 export type FaultProblem = PlanProblem;
@@ -41,7 +47,21 @@ export function checkFaults(raw: unknown, plan?: ResolvedPlan, locate: Locate = 
 
 /** The releases the engine must submit while the rehearsed one runs, earliest first. */
 export function secondReleases(faults: FaultFile): SecondReleaseFault[] {
-  return faults.faults
-    .filter((fault): fault is SecondReleaseFault => fault.type === 'secondRelease')
-    .sort((a, b) => seconds(a.at) - seconds(b.at));
+  return inTimeOrder(faults, (fault): fault is SecondReleaseFault => fault.type === 'secondRelease');
+}
+
+/** The operator's failovers and failbacks, earliest first. */
+export function operatorActions(faults: FaultFile): Array<FailoverFault | FailbackFault> {
+  return inTimeOrder(
+    faults,
+    (fault): fault is FailoverFault | FailbackFault => fault.type === 'failover' || fault.type === 'failback',
+  );
+}
+
+/** The faults of one kind that act at a time, earliest first; file order within one instant. */
+function inTimeOrder<T extends FaultPlan & { at: string }>(
+  faults: FaultFile,
+  is: (fault: FaultPlan) => fault is T,
+): T[] {
+  return faults.faults.filter(is).sort((a, b) => seconds(a.at) - seconds(b.at));
 }

@@ -1,7 +1,7 @@
 /**
  * Rules of a fault file that a schema cannot say: the names it uses must be the plan's, a step
  * must exist in the service's strategy, an operation must be able to meet the scope and error
- * given. They read the raw document defensively, so they report beside shape errors and a person
+ * given, a failback must follow a failover of its region. They read the raw document defensively, so they report beside shape errors and a person
  * sees every problem at once.
  */
 import { parseDuration } from '../../lambdas/core/duration';
@@ -72,6 +72,7 @@ export function findFaultProblems(raw: unknown, plan: ResolvedPlan): Problem[] {
   for (const service of Object.keys(images ?? {})) checkService(service, ['fleet', 'images', service]);
 
   const faults = Array.isArray(document.faults) ? document.faults : [];
+  const operatorActions: OperatorAction[] = [];
   faults.forEach((item, index) => {
     const fault = asRecord(item);
     if (!fault) return;
@@ -127,8 +128,67 @@ export function findFaultProblems(raw: unknown, plan: ResolvedPlan): Problem[] {
       case 'missingResource':
         problems.push(...missingResourceProblems(fault, region, plan, at));
         break;
+      case 'failover':
+      case 'failback': {
+        if (!plan.source.dns) {
+          problems.push({
+            path: at(),
+            message: `the plan has no dns record: a ${fault.type} moves its Route 53 weights between regions`,
+          });
+        } else if (fault.type === 'failover' && region && plan.regions.length < 2) {
+          problems.push({
+            path: at('region'),
+            message: `${region} is the plan's only region: there is nowhere to fail over to`,
+          });
+        }
+        const atSeconds = typeof fault.at === 'string' ? parseDuration(fault.at) : undefined;
+        if (region && atSeconds !== undefined) {
+          operatorActions.push({ index, type: fault.type, region, at: String(fault.at), atSeconds });
+        }
+        break;
+      }
     }
   });
+  problems.push(...failbackProblems(operatorActions));
+  return problems;
+}
+
+interface OperatorAction {
+  index: number;
+  type: 'failover' | 'failback';
+  region: string;
+  at: string;
+  atSeconds: number;
+}
+
+/**
+ * In time order, as the API would meet them: a failback reverses an earlier failover of its
+ * region, and a region already failed over is failed back before it is failed over again.
+ */
+function failbackProblems(actions: readonly OperatorAction[]): Problem[] {
+  const problems: Problem[] = [];
+  const failedOver = new Map<string, OperatorAction>();
+  const inTimeOrder = [...actions].sort((a, b) => a.atSeconds - b.atSeconds || a.index - b.index);
+  for (const action of inTimeOrder) {
+    const earlier = failedOver.get(action.region);
+    // One instant is not "earlier": the failback would be asked for before the failover ran.
+    const before = earlier && earlier.atSeconds < action.atSeconds ? earlier : undefined;
+    if (action.type === 'failback') {
+      if (before) failedOver.delete(action.region);
+      else
+        problems.push({
+          path: ['faults', action.index, 'region'],
+          message: `no failover of ${action.region} comes before this failback (at ${action.at}) in the file: a failback reverses an earlier failover of its region`,
+        });
+    } else if (earlier) {
+      problems.push({
+        path: ['faults', action.index, 'region'],
+        message: `${action.region} is already failed over at ${earlier.at} (faults[${earlier.index}]): fail it back before failing it over again`,
+      });
+    } else {
+      failedOver.set(action.region, action);
+    }
+  }
   return problems;
 }
 

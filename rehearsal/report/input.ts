@@ -22,6 +22,23 @@ const AuditEntry = z.object({
   detail: z.record(z.string(), z.unknown()).optional(),
 });
 
+const Failover = z.object({
+  direction: z.enum(['failover', 'failback']),
+  region: z.string(),
+  atSeconds: z.number(),
+  failoverId: z.string().optional(),
+  status: z.string(),
+  reason: z.string().optional(),
+  dnsWeightsBefore: z.record(z.string(), z.number()).optional(),
+  dnsWeightsAfter: z.record(z.string(), z.number()).optional(),
+  dnsChangedSeconds: z.number().optional(),
+  replicaChanges: z
+    .array(z.object({ region: z.string(), service: z.string(), before: z.number(), after: z.number() }))
+    .default([]),
+  replicasChangedSeconds: z.number().optional(),
+  unscaled: z.array(z.object({ region: z.string(), service: z.string(), reason: z.string() })).default([]),
+});
+
 export const ReportInputSchema = z.object({
   releaseId: z.string().min(1),
   status: z.string(),
@@ -48,6 +65,8 @@ export const ReportInputSchema = z.object({
       z.object({ name: z.string(), status: z.string(), startSeconds: z.number(), endSeconds: z.number() }),
     )
     .default([]),
+  /** Failovers and failbacks during the rehearsal (results from before they were rehearsed have none). */
+  failovers: z.array(Failover).default([]),
   /**
    * The plan's waves, when known: a result names waves only once they complete
    * (`wave.completed`), so without this the report infers the waves it cannot see.
@@ -56,6 +75,8 @@ export const ReportInputSchema = z.object({
 });
 
 export type ReportInput = z.input<typeof ReportInputSchema>;
+/** A failover as the report uses it: with its lists, empty when the result had none. */
+export type ParsedFailover = z.output<typeof Failover>;
 
 export type ParsedReportInput = { ok: true; input: ReportInput } | { ok: false; problems: string[] };
 

@@ -1,9 +1,10 @@
 /**
  * What the release report shows, derived from a rehearsal result alone: one lane per
  * service-region with its span and step markers, the share of traffic on the new version over
- * time, the analysis and gate verdicts, the waves, and the rollback. Pure: result in, model out.
+ * time, the analysis and gate verdicts, the waves, the rollback, and what failovers did to the
+ * Route 53 weights and to replicas. Pure: result in, model out.
  */
-import type { ReportInput } from './input';
+import type { ParsedFailover, ReportInput } from './input';
 
 export type { ReportInput } from './input';
 
@@ -108,6 +109,25 @@ export interface Rollback {
   restored: Array<{ region: string; service: string; image: string | null; previousImage: string | null }>;
 }
 
+/** A value that holds from `atSeconds` until the next point. */
+export interface StepPoint {
+  atSeconds: number;
+  value: number;
+}
+
+export type Failover = ParsedFailover;
+
+/**
+ * What failovers did to Route 53 and to capacity, over time: each set identifier's weight and the
+ * replicas of every service a failover scaled, as the failover records say (the value before
+ * holds from the start: nothing else in a rehearsal changes either).
+ */
+export interface Capacity {
+  failovers: Failover[];
+  dnsWeights: Array<{ setIdentifier: string; points: StepPoint[] }>;
+  replicas: Array<{ region: string; service: string; points: StepPoint[] }>;
+}
+
 export interface ReportModel {
   releaseId: string;
   status: string;
@@ -124,6 +144,7 @@ export interface ReportModel {
   gates: GateVerdict[];
   rollback?: Rollback;
   secondReleases: NonNullable<ReportInput['secondReleases']>;
+  capacity: Capacity;
   executionsByStatus: Array<{ status: string; count: number }>;
 }
 
@@ -396,6 +417,13 @@ export function buildReportModel(result: ReportInput): ReportModel {
       rollback: buildRollback(result, audit, rollbackStarted, rollbackEntries, orderedLanes),
     }),
     secondReleases: result.secondReleases ?? [],
+    capacity: buildCapacity(
+      (result.failovers ?? []).map((failover) => ({
+        ...failover,
+        replicaChanges: failover.replicaChanges ?? [],
+        unscaled: failover.unscaled ?? [],
+      })),
+    ),
     executionsByStatus: [...statusCounts].map(([status, count]) => ({ status, count })),
   };
 }
@@ -622,4 +650,38 @@ function describeTrigger(entry: AuditEntry): NonNullable<Rollback['trigger']> {
     default:
       return described(`${entry.service ?? 'A service'} failed in ${entry.region ?? 'a region'}`, reason);
   }
+}
+
+function buildCapacity(failovers: Failover[]): Capacity {
+  const dns = new Map<string, StepPoint[]>();
+  const replicas = new Map<string, { region: string; service: string; points: StepPoint[] }>();
+  const change = (points: StepPoint[], atSeconds: number, before: number, after: number) => {
+    if (points.length === 0) points.push({ atSeconds: 0, value: before });
+    if (points.at(-1)!.value !== after) points.push({ atSeconds, value: after });
+  };
+  const byTime = (at: (failover: Failover) => number | undefined) =>
+    failovers.filter((failover) => at(failover) !== undefined).sort((a, b) => at(a)! - at(b)!);
+
+  for (const failover of byTime((entry) => entry.dnsChangedSeconds)) {
+    const before = failover.dnsWeightsBefore ?? {};
+    const after = failover.dnsWeightsAfter ?? {};
+    for (const setIdentifier of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      const points = dns.get(setIdentifier) ?? [];
+      dns.set(setIdentifier, points);
+      change(points, failover.dnsChangedSeconds!, before[setIdentifier] ?? 0, after[setIdentifier] ?? 0);
+    }
+  }
+  for (const failover of byTime((entry) => entry.replicasChangedSeconds)) {
+    for (const { region, service, before, after } of failover.replicaChanges) {
+      const key = JSON.stringify([region, service]);
+      const series = replicas.get(key) ?? { region, service, points: [] };
+      replicas.set(key, series);
+      change(series.points, failover.replicasChangedSeconds!, before, after);
+    }
+  }
+  return {
+    failovers: [...failovers].sort((a, b) => a.atSeconds - b.atSeconds),
+    dnsWeights: [...dns].map(([setIdentifier, points]) => ({ setIdentifier, points })),
+    replicas: [...replicas.values()],
+  };
 }

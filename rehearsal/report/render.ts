@@ -3,12 +3,21 @@
  * network) from a rehearsal result. Pure: the same result gives the same page.
  */
 import { SCRIPT, STYLES } from './assets';
-import { OUTCOME_LABEL, regionLegend, timelineChart, timelineLegend, trafficChart } from './charts';
+import {
+  capacityChart,
+  OUTCOME_LABEL,
+  regionLegend,
+  setIdentifierLegend,
+  timelineChart,
+  timelineLegend,
+  trafficChart,
+} from './charts';
 import { formatCount, formatOffset, formatSpan } from './format';
 import { html, type SafeHtml, trusted } from './html';
 import {
   type AnalysisVerdict,
   buildReportModel,
+  type Failover,
   type GateVerdict,
   type Lane,
   type Outcome,
@@ -40,6 +49,7 @@ ${model.rollback && rollbackSection(model.rollback)}
 ${wavesSection(model)}
 ${timelineSection(model)}
 ${trafficSection(model)}
+${model.capacity.failovers.length > 0 && failoverSection(model)}
 ${verdictsSection(model)}
 ${finalStateSection(model)}
 <footer>Switchyard release report · times are virtual, counted from the start of the release (T+h:mm:ss) · seed ${model.seed}</footer>
@@ -165,6 +175,37 @@ function trafficSection(model: ReportModel): SafeHtml {
   <div class="section-head"><h2 id="traffic-title">Traffic on the new version</h2><p>The canary's weight while it is a canary, 100 % once promoted (or once a recreated or rolled service is replaced), back to 0 when a rollback returns traffic to stable. One line per region.</p></div>
   ${regionLegend(model)}
   <div class="chart-wrap">${trafficChart(model)}</div>
+</section>`;
+}
+
+// ── failover ────────────────────────────────────────────────────────────────
+
+function weights(values: Record<string, number> | undefined): string {
+  return values
+    ? Object.entries(values)
+        .map(([name, weight]) => `${name} ${weight}`)
+        .join(', ')
+    : '–';
+}
+
+function failoverRow(failover: Failover): SafeHtml {
+  const chip =
+    failover.status === 'SUCCEEDED' ? 'completed' : failover.status === 'RUNNING' ? 'running' : 'failed';
+  return html`<tr><td class="num">${formatOffset(failover.atSeconds)}</td><td>${failover.direction}</td><td>${failover.region}</td><td><span class="chip ${chip}">${failover.status.toLowerCase()}</span>${failover.reason && html`<div class="small muted">${failover.reason}</div>`}</td><td class="num">${weights(failover.dnsWeightsBefore)} → ${weights(failover.dnsWeightsAfter)}${failover.dnsChangedSeconds !== undefined && html`<div class="small muted">at ${formatOffset(failover.dnsChangedSeconds)}</div>`}</td><td>${
+    failover.replicaChanges.length === 0
+      ? 'none'
+      : html`<details><summary>${failover.replicaChanges.length} services${failover.replicasChangedSeconds !== undefined && ` at ${formatOffset(failover.replicasChangedSeconds)}`}</summary><ul class="details">${failover.replicaChanges.map((change) => html`<li>${change.service} in ${change.region}: ${change.before} → ${change.after}</li>`)}</ul></details>`
+  }</td><td>${failover.unscaled.length === 0 ? '–' : html`<ul class="details">${failover.unscaled.map((entry) => html`<li>${entry.service} in ${entry.region}: ${entry.reason}</li>`)}</ul>`}</td></tr>`;
+}
+
+function failoverSection(model: ReportModel): SafeHtml {
+  const { capacity } = model;
+  const charted = capacity.dnsWeights.length > 0 || capacity.replicas.length > 0;
+  return html`<section aria-labelledby="failover-title">
+  <div class="section-head"><h2 id="failover-title">Failover</h2><p>The operator's failovers and failbacks: the Route 53 weight of each set identifier, and the replicas of every service a failover scaled (one line per region), as their records say. Single writers are never scaled.</p></div>
+  ${charted && html`${setIdentifierLegend(model)}<div class="chart-wrap">${capacityChart(model)}</div>`}
+  <table class="plain"><thead><tr><th>at</th><th>action</th><th>region</th><th>status</th><th>DNS weights before → after</th><th>replicas changed</th><th>left alone</th></tr></thead>
+  <tbody>${capacity.failovers.map(failoverRow)}</tbody></table>
 </section>`;
 }
 

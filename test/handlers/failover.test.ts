@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, LockHeldError, RolloutNotReadyError } from '../../lambdas/core/errors';
-import { FAILOVER_LOCK_SCOPE } from '../../lambdas/handlers/failover';
+import { FAILOVER_LOCK_SCOPE, type FailoverRecord } from '../../lambdas/handlers/failover';
 import { EAST, type Json, run, runningWorld, WEST, type World, workload } from './world';
 
 const RECORD = { hostedZoneId: 'Z0TEST', recordName: 'api.example.com' };
@@ -71,11 +71,18 @@ describe('failover', () => {
     await run(world, 'beginFailover', input(world));
     await run(world, 'scaleRegions', input(world));
     expect(world.ports.cluster.deployment(workload(EAST, 'auth'))?.replicas).toBe(4);
-    const record = (await world.ports.store.getPlanDocument(`failover-${world.releaseId}`)) as {
-      replicas: Array<{ service: string }>;
-    };
+    const record = (await world.ports.store.getPlanDocument(`failover-${world.releaseId}`)) as FailoverRecord;
     expect(record.replicas.map((entry) => entry.service)).not.toContain('auth');
     expect(record.replicas.map((entry) => entry.service)).not.toContain('db');
+    // What it left alone is recorded with why, so the CLI can say so.
+    expect(record.unscaled).toEqual(
+      expect.arrayContaining([
+        { region: EAST, service: 'auth', reason: 'failover.scale false' },
+        { region: EAST, service: 'db', reason: 'strategy recreate' },
+        { region: EAST, service: 'cache', reason: 'strategy recreate' },
+      ]),
+    );
+    expect(record.unscaled).toHaveLength(3);
   });
 
   it('records its kind and names the caller who asked for it, in the record and the audit', async () => {
@@ -102,6 +109,14 @@ describe('failover', () => {
     expect(await world.ports.dns.getWeights(RECORD)).toEqual({ use1: 100, usw2: 100 });
     expect(world.ports.cluster.deployment(workload(EAST, 'auth'))?.replicas).toBe(4);
     expect(world.ports.cluster.deployment(workload(EAST, 'db'))?.replicas).toBe(1);
+    const record = (await world.ports.store.getPlanDocument(failback.failoverId)) as FailoverRecord;
+    expect(record.unscaled).toEqual([
+      { region: EAST, service: 'db', reason: 'strategy recreate' },
+      { region: EAST, service: 'cache', reason: 'strategy recreate' },
+    ]);
+    expect((await world.ports.store.listAudit(failback.failoverId)).map((entry) => entry.action)).toContain(
+      'replicas.scaled',
+    );
   });
 
   it('refuses a region that is not in the plan, and a second failover at the same time', async () => {

@@ -133,3 +133,72 @@ describe('report model of a rolled-back release', () => {
     ]);
   });
 });
+
+describe('report model of a region failed over and back', () => {
+  const result = loadFixture('region-failover');
+  const model = buildReportModel(result);
+
+  it('follows each set identifier’s Route 53 weight through the failover and the failback', () => {
+    // The DNS change lands after the survivors were scaled up and verified (+23m20s); failback
+    // puts the weights back first (+40m).
+    expect(model.capacity.dnsWeights).toEqual([
+      {
+        setIdentifier: 'use1',
+        points: [
+          { atSeconds: 0, value: 100 },
+          { atSeconds: 1400, value: 150 },
+          { atSeconds: 2400, value: 100 },
+        ],
+      },
+      {
+        setIdentifier: 'usw2',
+        points: [
+          { atSeconds: 0, value: 50 },
+          { atSeconds: 1400, value: 0 },
+          { atSeconds: 2400, value: 50 },
+        ],
+      },
+    ]);
+  });
+
+  it('follows the replicas of every service a failover scaled, and of no other', () => {
+    expect(model.capacity.replicas.map(({ region, service }) => `${region}/${service}`)).toEqual([
+      'us-east-1/auth',
+      'us-east-1/web',
+      'us-east-1/worker',
+    ]);
+    for (const series of model.capacity.replicas) {
+      expect(series.points).toEqual([
+        { atSeconds: 0, value: 2 },
+        { atSeconds: 1380, value: 3 },
+        { atSeconds: 2430, value: 2 },
+      ]);
+    }
+    expect(model.capacity.failovers.map((failover) => failover.unscaled)).toEqual([
+      [{ region: 'us-east-1', service: 'store', reason: 'strategy recreate' }],
+      [{ region: 'us-east-1', service: 'store', reason: 'strategy recreate' }],
+    ]);
+  });
+
+  it('has nothing to chart for a result without failovers, or from before they were rehearsed', () => {
+    expect(buildReportModel(loadFixture('succeeded')).capacity).toEqual({
+      failovers: [],
+      dnsWeights: [],
+      replicas: [],
+    });
+  });
+
+  it('lists a refused failover without inventing what it changed', () => {
+    const refused = buildReportModel({
+      ...result,
+      failovers: [
+        { direction: 'failover', region: 'us-east-1', atSeconds: 60, status: 'REFUSED', reason: 'locked' },
+      ],
+    });
+    expect(refused.capacity).toEqual({
+      failovers: [expect.objectContaining({ status: 'REFUSED', replicaChanges: [], unscaled: [] })],
+      dnsWeights: [],
+      replicas: [],
+    });
+  });
+});

@@ -77,6 +77,46 @@ describe('renderReport', () => {
     expect(succeeded).not.toContain('<rect class="rollback-bar" x=');
   });
 
+  it('has a failover section only when regions were failed over: DNS weights and replicas over time', () => {
+    expect(renderReport(loadFixture('succeeded'))).not.toContain('id="failover-title"');
+    const page = renderReport(loadFixture('region-failover'));
+    expect(page).toContain('id="failover-title"');
+    for (const setIdentifier of ['use1', 'usw2']) {
+      expect(page).toContain(`<g data-set-identifier="${setIdentifier}">`);
+    }
+    for (const service of ['auth', 'web', 'worker']) {
+      expect(page).toContain(
+        `<g data-region="us-east-1" data-service="${service}"><title>${service} replicas in us-east-1: T+0:00:00 2, T+0:23:00 3, T+0:40:30 2</title>`,
+      );
+    }
+    // The single writer is named as left alone, and never charted.
+    expect(page).toContain('<li>store in us-east-1: strategy recreate</li>');
+    expect(page).not.toContain('data-service="store"><title>store replicas');
+    expect(page).toContain('use1 100, usw2 50 → use1 150, usw2 0');
+  });
+
+  it('escapes what a failover brings in', () => {
+    const result = loadFixture('region-failover');
+    result.failovers = [
+      {
+        direction: 'failover',
+        region: 'us-west-2',
+        atSeconds: 60,
+        status: 'REFUSED',
+        reason: '<script>alert("reason")</script>',
+      },
+      {
+        ...result.failovers![0]!,
+        dnsWeightsBefore: { '"><svg onload=alert(1)>': 1 },
+        dnsWeightsAfter: { '"><svg onload=alert(1)>': 0 },
+      },
+    ];
+    const page = renderReport(result);
+    expect(page.match(/<script/g)).toHaveLength(1);
+    expect(page).not.toContain('<svg onload');
+    expect(page).toContain('&lt;script&gt;alert(&quot;reason&quot;)&lt;/script&gt;');
+  });
+
   it('shows the status, its reason and the verdicts', () => {
     const page = renderReport(loadFixture('rolled-back'));
     expect(page).toContain('<span class="status ROLLED_BACK" data-status="ROLLED_BACK">ROLLED BACK</span>');

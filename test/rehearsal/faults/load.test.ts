@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPlan } from '../../../lambdas/core/plan/load';
 import { type ResolvedPlan, resolvePlan } from '../../../lambdas/core/plan/resolve';
-import { loadFaults, secondReleases } from '../../../rehearsal/faults/load';
+import { loadFaults, operatorActions, secondReleases } from '../../../rehearsal/faults/load';
 import { faultFileJsonSchema } from '../../../rehearsal/faults/schema';
 import { createSimulatedFleet } from '../../../rehearsal/fleet';
 
@@ -102,7 +102,7 @@ fleet:
       {
         path: 'faults[9].type',
         message:
-          'must be one of "degradedVersion", "crashingVersion", "operationFailure", "rolloutNeverReady", "alarm", "regionOutage", "secondRelease", "insecureWorkload", "sharedSelector", "trafficEdited", "dnsRecordEdited", "controllerManaged"',
+          'must be one of "degradedVersion", "crashingVersion", "operationFailure", "rolloutNeverReady", "alarm", "regionOutage", "secondRelease", "insecureWorkload", "sharedSelector", "trafficEdited", "dnsRecordEdited", "controllerManaged", "missingResource", "failover", "failback"',
         line: 33,
         column: 11,
       },
@@ -251,6 +251,7 @@ fleet:
       'canary-breach.yaml',
       'controller-managed.yaml',
       'crashing-canary.yaml',
+      'region-failover.yaml',
       'region-outage.yaml',
       'second-release.yaml',
       'shared-selector.yaml',
@@ -261,5 +262,117 @@ fleet:
   it('publishes the JSON Schema generated from the definitions', () => {
     const published = JSON.parse(readFileSync(join(ROOT, 'schema/fault-file.schema.json'), 'utf8'));
     expect(published).toEqual(faultFileJsonSchema());
+  });
+});
+
+describe('failover and failback faults', () => {
+  const fixture = (name: string, edit = (text: string) => text) => {
+    const text = readFileSync(join(ROOT, 'test/rehearsal/fixtures', `${name}.yaml`), 'utf8');
+    const loaded = loadPlan(edit(text));
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    return resolvePlan(loaded.plan);
+  };
+  const paths = (text: string, plan?: ResolvedPlan) =>
+    problemsOf(text, plan).map(({ path, message }) => ({ path, message }));
+
+  it('load as operator actions in time order, whatever the order of the file', () => {
+    const loaded = loadFaults(
+      `
+faults:
+  - { type: failback, region: us-west-2, at: 2h }
+  - { type: regionOutage, region: us-west-2, at: 30m, until: 1h30m }
+  - { type: failover, region: us-west-2, at: 40m }
+  - { type: failover, region: eu-west-1, at: 3h }
+`,
+      platformPlan(),
+    );
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    expect(operatorActions(loaded.faults)).toEqual([
+      { type: 'failover', region: 'us-west-2', at: '40m' },
+      { type: 'failback', region: 'us-west-2', at: '2h' },
+      { type: 'failover', region: 'eu-west-1', at: '3h' },
+    ]);
+  });
+
+  it('name a region of the plan', () => {
+    expect(paths('faults: [{ type: failover, region: ap-south-1, at: 1h }]')).toEqual([
+      {
+        path: 'faults[0].region',
+        message: '"ap-south-1" is not a region in the plan (regions: "us-east-1", "us-west-2", "eu-west-1")',
+      },
+    ]);
+  });
+
+  it('need a plan with a dns record, and a second region to fail over to', () => {
+    expect(paths('faults: [{ type: failover, region: us-east-1, at: 1h }]', fixture('canary'))).toEqual([
+      {
+        path: 'faults[0]',
+        message: 'the plan has no dns record: a failover moves its Route 53 weights between regions',
+      },
+    ]);
+    const oneRegion = fixture(
+      'canary',
+      (text) =>
+        `dns: { hostedZoneId: ZFIXTURE, recordName: api.example.com }\n${text.replace(
+          'wave: 1 }',
+          'wave: 1, dns: { setIdentifier: use1, weight: 100 } }',
+        )}`,
+    );
+    expect(paths('faults: [{ type: failover, region: us-east-1, at: 1h }]', oneRegion)).toEqual([
+      {
+        path: 'faults[0].region',
+        message: "us-east-1 is the plan's only region: there is nowhere to fail over to",
+      },
+    ]);
+  });
+
+  it('refuse a failback with no earlier failover of its region in the file', () => {
+    expect(
+      paths(`
+faults:
+  - { type: failback, region: us-west-2, at: 1h }
+  - { type: failover, region: us-west-2, at: 2h }
+  - { type: failback, region: eu-west-1, at: 3h }
+  - { type: failover, region: us-east-1, at: 4h }
+  - { type: failback, region: us-east-1, at: 4h }
+`),
+    ).toEqual(
+      [
+        [0, 'us-west-2', '1h'],
+        [2, 'eu-west-1', '3h'],
+        [4, 'us-east-1', '4h'],
+      ].map(([index, region, at]) => ({
+        path: `faults[${index}].region`,
+        message: `no failover of ${region} comes before this failback (at ${at}) in the file: a failback reverses an earlier failover of its region`,
+      })),
+    );
+  });
+
+  it('refuse failing a region over twice without failing it back between', () => {
+    expect(
+      paths(`
+faults:
+  - { type: failover, region: us-west-2, at: 1h }
+  - { type: failover, region: us-west-2, at: 2h }
+`),
+    ).toEqual([
+      {
+        path: 'faults[1].region',
+        message:
+          'us-west-2 is already failed over at 1h (faults[0]): fail it back before failing it over again',
+      },
+    ]);
+    expect(
+      loadFaults(
+        `
+faults:
+  - { type: failover, region: us-west-2, at: 1h }
+  - { type: failback, region: us-west-2, at: 2h }
+  - { type: failover, region: us-west-2, at: 3h }
+  - { type: failback, region: us-west-2, at: 4h }
+`,
+        platformPlan(),
+      ).ok,
+    ).toBe(true);
   });
 });

@@ -51,7 +51,12 @@ describe('failover and failback of a region', () => {
       expect(scaled[service], service).toBe(service === 'store' ? replicas : Math.ceil(replicas * 1.5));
     }
     const failoverAudit = (await platform.store.listAudit(failover.failoverId)).map((entry) => entry.action);
-    expect(failoverAudit).toEqual(['failover.planned', 'dns.weights-changed', 'failover.completed']);
+    expect(failoverAudit).toEqual([
+      'failover.planned',
+      'replicas.scaled',
+      'dns.weights-changed',
+      'failover.completed',
+    ]);
 
     const failback = {
       failoverId: 'failback-usw2-1',
