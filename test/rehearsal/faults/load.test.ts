@@ -251,6 +251,7 @@ fleet:
       'canary-breach.yaml',
       'controller-managed.yaml',
       'crashing-canary.yaml',
+      'missing-target-group.yaml',
       'region-failover.yaml',
       'region-outage.yaml',
       'second-release.yaml',

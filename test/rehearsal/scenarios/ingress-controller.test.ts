@@ -152,19 +152,24 @@ describe('albIngress: weights go through the Ingress and the controller', () => 
 });
 
 describe('controllerManaged: a plain alb service on the controller’s load balancer', () => {
-  it('is refused before its traffic moves, naming albIngress; the release rolls back (a non-zero exit)', async () => {
+  it('is refused by preflight before anything moves, naming albIngress at each such service (exit 6)', async () => {
     const { platform, release, audit } = await rehearseExample(
       'platform.yaml',
       'faults/controller-managed.yaml',
     );
 
-    expect(release?.status).toBe('ROLLED_BACK');
-    expect(release?.reason).toMatch(
-      /^auth in us-east-1: ControllerOwnedLoadBalancerError: load balancer "platform-internal"/,
-    );
-    expect(release?.reason).toContain('use traffic.type albIngress');
-    const failed = audit.find((entry) => entry.action === 'service.failed');
-    expect(failed).toMatchObject({ region: 'us-east-1', service: 'auth' });
+    expect(release?.status).toBe('REFUSED');
+    expect(release?.reason).toMatch(/^refused by preflight: nothing changed; 7 problems/);
+    const refused = audit.find((entry) => entry.action === 'preflight.refused');
+    const problems = (refused?.detail?.problems ?? []) as Array<{ path: string; region: string; message: string }>;
+    expect(problems).toHaveLength(7);
+    for (const problem of problems) {
+      expect(problem.path).toMatch(/^services\[\d+\]\.traffic\.loadBalancerName$/);
+      expect(problem.region).toBe('us-east-1');
+      expect(problem.message).toMatch(/^load balancer "platform-internal"/);
+      expect(problem.message).toContain('use traffic.type albIngress');
+    }
+    expect(audit.find((entry) => entry.action === 'service.started')).toBeUndefined();
     // Nothing on platform-internal moved: no shift audited, no write on any of its rules.
     const onInternal = [
       'auth',
