@@ -161,7 +161,11 @@ describe('controllerManaged: a plain alb service on the controller’s load bala
     expect(release?.status).toBe('REFUSED');
     expect(release?.reason).toMatch(/^refused by preflight: nothing changed; 7 problems/);
     const refused = audit.find((entry) => entry.action === 'preflight.refused');
-    const problems = (refused?.detail?.problems ?? []) as Array<{ path: string; region: string; message: string }>;
+    const problems = (refused?.detail?.problems ?? []) as Array<{
+      path: string;
+      region: string;
+      message: string;
+    }>;
     expect(problems).toHaveLength(7);
     for (const problem of problems) {
       expect(problem.path).toMatch(/^services\[\d+\]\.traffic\.loadBalancerName$/);
