@@ -3,28 +3,31 @@
  * Deployments in a namespace, whether two target groups can take one service's traffic, and
  * how a refusal is reported. The reads live in handlers/preflight.ts.
  */
+import * as z from 'zod';
 import type { AccessEntryView, RegisteredTarget, TargetGroupView } from '../ports';
 
 /** One thing that would stop the release, where the plan names it and what it is in the account. */
-export interface PreflightProblem {
+export const PreflightProblem = z.object({
   /** Where in the plan document, e.g. `services[3].traffic.canaryTargetGroup`. */
-  path: string;
-  region?: string;
+  path: z.string(),
+  region: z.string().optional(),
   /** The AWS or Kubernetes resource, e.g. `target group "auth-canary" (us-east-1)`. */
-  resource: string;
+  resource: z.string(),
   /** What is wrong, naming the resource. */
-  message: string;
-}
+  message: z.string(),
+});
+export type PreflightProblem = z.infer<typeof PreflightProblem>;
 
-export interface PreflightReport {
-  releaseId: string;
-  ok: boolean;
+export const PreflightReport = z.object({
+  releaseId: z.string(),
+  ok: z.boolean(),
   /** How many questions were put to the account and the clusters. */
-  checks: number;
-  problems: PreflightProblem[];
+  checks: z.number(),
+  problems: z.array(PreflightProblem),
   /** Problems beyond MAX_PREFLIGHT_PROBLEMS are counted, not listed. */
-  moreProblems?: number;
-}
+  moreProblems: z.number().optional(),
+});
+export type PreflightReport = z.infer<typeof PreflightReport>;
 
 /** A report carries at most this many problems, so it fits a Step Functions state (256 KB). */
 export const MAX_PREFLIGHT_PROBLEMS = 100;

@@ -28,7 +28,7 @@ import {
 import {
   namespacesNotCovered,
   type PreflightProblem,
-  type PreflightReport,
+  PreflightReport,
   preflightReport,
   refusalReason,
   sharedTargets,
@@ -101,7 +101,7 @@ async function checkRegion(
 ): Promise<void> {
   const regionPath = `regions[${plan.regions.indexOf(region)}]`;
   const clusterName = `EKS cluster "${region.cluster}" (${region.name})`;
-  const services = region.services.map((name) => plan.services.get(name)!).filter(Boolean);
+  const services = region.services.flatMap((name) => plan.services.get(name) ?? []);
   const namespaces = [...new Set(services.map((service) => service.namespace))].sort();
 
   const reachable = await findings.check(`${regionPath}.cluster`, region.name, clusterName, async () => {
@@ -160,7 +160,10 @@ async function checkRegion(
     );
   }
 
-  await Promise.all(services.map((service) => checkService(plan, region, service, ports, findings)));
+  await Promise.all([
+    ...services.map((service) => checkService(plan, region, service, ports, findings)),
+    checkAlarms(plan, region, services, ports, findings),
+  ]);
 }
 
 async function checkService(
@@ -198,7 +201,6 @@ async function checkService(
     },
   );
 
-  await checkAlarms(plan, region, service, path, ports, findings);
   if (service.traffic.type === 'replicaRatio') return;
   const traffic: TrafficTarget =
     service.traffic.type === 'alb'
@@ -267,39 +269,52 @@ async function checkService(
   );
 }
 
+/** The alarms a service's analysis reads, each at its path in the plan. */
+function alarmsOf(
+  plan: ResolvedPlan,
+  service: ResolvedService,
+): Array<{ path: string; name: string; service: string }> {
+  if (service.analysis === undefined) return [];
+  const index = plan.source.services.findIndex((entry) => entry.name === service.name);
+  const analysisPath = plan.source.services[index]?.analysis
+    ? `services[${index}].analysis`
+    : 'defaults.analysis';
+  return service.analysis.checks.flatMap((check, checkIndex) =>
+    check.type === 'cloudwatchAlarms'
+      ? check.alarmNames.map((name, nameIndex) => ({
+          path: `${analysisPath}.checks[${checkIndex}].alarmNames[${nameIndex}]`,
+          name,
+          service: service.name,
+        }))
+      : [],
+  );
+}
+
+/** Every alarm the region's services read, asked about in one DescribeAlarms listing. */
 async function checkAlarms(
   plan: ResolvedPlan,
   region: ResolvedRegion,
-  service: ResolvedService,
-  servicePath: string,
+  services: readonly ResolvedService[],
   ports: PreflightPorts,
   findings: Findings,
 ): Promise<void> {
-  if (service.analysis === undefined) return;
-  const ownAnalysis = plan.source.services.find((entry) => entry.name === service.name)?.analysis;
-  const analysisPath = ownAnalysis ? `${servicePath}.analysis` : 'defaults.analysis';
-  const wanted: Array<{ path: string; name: string }> = [];
-  service.analysis.checks.forEach((check, checkIndex) => {
-    if (check.type !== 'cloudwatchAlarms') return;
-    check.alarmNames.forEach((name, nameIndex) => {
-      wanted.push({ path: `${analysisPath}.checks[${checkIndex}].alarmNames[${nameIndex}]`, name });
-    });
-  });
+  const wanted = services.map((service) => alarmsOf(plan, service)).filter((alarms) => alarms.length > 0);
   if (wanted.length === 0) return;
-  findings.checks += 1;
+  // One check per service that reads alarms, as the report counts them.
+  findings.checks += wanted.length;
   const existing = new Set(
     await ports.inventory.existingAlarms(
       region.name,
-      wanted.map((entry) => entry.name),
+      wanted.flat().map((entry) => entry.name),
     ),
   );
-  for (const entry of wanted) {
+  for (const entry of wanted.flat()) {
     if (existing.has(entry.name)) continue;
     findings.add({
       path: entry.path,
       region: region.name,
       resource: `CloudWatch alarm "${entry.name}" (${region.name})`,
-      message: `CloudWatch alarm "${entry.name}" does not exist in ${region.name} (${service.name}'s analysis reads it)`,
+      message: `CloudWatch alarm "${entry.name}" does not exist in ${region.name} (${entry.service}'s analysis reads it)`,
     });
   }
 }
@@ -392,26 +407,11 @@ export const refuseAfterPreflight = defineHandler({
   input: z
     .object({
       releaseId: z.string().min(1),
-      preflight: z
-        .object({
-          releaseId: z.string(),
-          ok: z.boolean(),
-          checks: z.number(),
-          problems: z.array(
-            z.object({
-              path: z.string(),
-              region: z.string().optional(),
-              resource: z.string(),
-              message: z.string(),
-            }),
-          ),
-          moreProblems: z.number().optional(),
-        })
-        .passthrough(),
+      preflight: PreflightReport,
     })
     .passthrough(),
   async run({ releaseId, preflight }, ports) {
-    const reason = refusalReason(preflight as PreflightReport);
+    const reason = refusalReason(preflight);
     await ports.store.setReleaseStatus(releaseId, 'REFUSED', { reason, from: ['RUNNING', 'REFUSED'] });
     await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
     await ports.events.publish([

@@ -295,7 +295,7 @@ function untilProblems(fault: Raw, at: (...rest: PathSegment[]) => PathSegment[]
 }
 
 /** The names a missingResource fault may take away, by kind, in a region (or every region). */
-export function resourceNames(plan: ResolvedPlan, kind: string, region: string | undefined): Set<string> {
+function resourceNames(plan: ResolvedPlan, kind: string, region: string | undefined): Set<string> {
   const names = new Set<string>();
   for (const entry of plan.regions) {
     if (region !== undefined && entry.name !== region) continue;

@@ -3,6 +3,7 @@
  * ALB's CloudWatch namespace, active probes, and Lambda hooks. This adapter only gathers figures;
  * judging them (thresholds, too few requests) is the core's job.
  */
+
 import {
   type CloudWatchClient,
   GetMetricDataCommand,
@@ -22,6 +23,7 @@ import type {
 import { describeAlarmStates } from './alarm-states';
 import type { ClientForRegion } from './clients';
 import { awsErrorName, callAws } from './errors';
+import { payloadJson } from './lambda-payload';
 import { pages } from './paging';
 import { type HttpCheckPlan, httpProbe, type TcpCheckPlan, tcpProbe } from './probes';
 
@@ -208,12 +210,7 @@ export function hookVerdict(
   functionError: string | undefined,
   text: string,
 ): { verdict: HookVerdict; detail: string } {
-  let answer: unknown;
-  try {
-    answer = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    answer = undefined;
-  }
+  const answer = payloadJson(text);
   const fields = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>) : {};
 
   if (functionError !== undefined) {

@@ -9,6 +9,7 @@ import type { ReleasePlan } from '../../core/plan/schema';
 import type { PreflightReport } from '../../core/preflight';
 import type { Preflight } from '../../ports';
 import { callAws } from './errors';
+import { payloadJson } from './lambda-payload';
 
 export const PREFLIGHT_IAM_ACTIONS = ['lambda:InvokeFunction'] as const;
 
@@ -30,19 +31,11 @@ export class LambdaPreflight implements Preflight {
     );
     const text = answer.Payload ? new TextDecoder().decode(answer.Payload) : '';
     if (answer.FunctionError !== undefined) {
-      const error = safeJson(text) as { errorType?: string; errorMessage?: string } | undefined;
+      const error = payloadJson(text) as { errorType?: string; errorMessage?: string } | undefined;
       throw new Error(
         `the preflight function failed (${error?.errorType ?? answer.FunctionError}): ${error?.errorMessage ?? text.slice(0, 500)}`,
       );
     }
     return JSON.parse(text) as PreflightReport;
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
