@@ -27,6 +27,7 @@ import {
 } from '../core/errors';
 import { checkPlan } from '../core/plan/check';
 import { resolvePlan } from '../core/plan/resolve';
+import { RegionName, ReleaseId } from '../core/plan/schema';
 import { previewRelease } from '../core/planner/preview';
 import type { ReleaseStatus } from '../ports';
 import { startFailback, startFailover } from './failover';
@@ -95,7 +96,7 @@ const ROUTES: readonly Route[] = [
           ...(status !== undefined && { status: releaseStatus(status) }),
           ...(since !== undefined && { since: timestamp('since', since) }),
           ...(limit !== undefined && { limit: integer('limit', limit, 1, 100) }),
-          ...(cursor !== undefined && { cursor }),
+          ...(cursor !== undefined && { cursor: pageCursor(cursor) }),
         }),
       );
     },
@@ -145,7 +146,7 @@ const ROUTES: readonly Route[] = [
     method: 'POST',
     pattern: '/failover',
     async run({ request, ports, actor }) {
-      const region = requiredString(readJsonBody(request, true), 'region');
+      const region = regionField(readJsonBody(request, true));
       return jsonResponse(202, await startFailover(ports, region, actor));
     },
   },
@@ -153,7 +154,7 @@ const ROUTES: readonly Route[] = [
     method: 'POST',
     pattern: '/failback',
     async run({ request, ports, actor }) {
-      const region = requiredString(readJsonBody(request, true), 'region');
+      const region = regionField(readJsonBody(request, true));
       return jsonResponse(202, await startFailback(ports, region, actor));
     },
   },
@@ -238,7 +239,27 @@ function matchPattern(pattern: string, segments: readonly string[]): Record<stri
     if (part.startsWith(':')) params[part.slice(1)] = segment;
     else if (part !== segment) return undefined;
   }
+  if (params.id !== undefined) requireRecordId(params.id);
   return params;
+}
+
+/**
+ * Every record the API serves (releases, rollbacks, failovers) has an id of the release id's
+ * form; anything else cannot exist, and must not reach the store, whose keys have byte limits.
+ */
+function requireRecordId(id: string): void {
+  if (ReleaseId.safeParse(id).success) return;
+  throw new HttpError(
+    404,
+    'NotFound',
+    `no release ${quoted(id)}: release ids are 1 to 80 characters of letters, digits, "-" and "_"`,
+  );
+}
+
+/** A client's text in a message, cut short so that an answer never echoes a huge input. */
+function quoted(text: string): string {
+  const QUOTE_MAX = 60;
+  return JSON.stringify(text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text);
 }
 
 // ── bodies and parameters ───────────────────────────────────────────────────
@@ -278,11 +299,18 @@ function asObject(body: unknown): Record<string, unknown> | undefined {
   return body as Record<string, unknown>;
 }
 
+/** Body fields name approvals and regions: a few dozen characters. */
+const BODY_STRING_MAX = 256;
+
 function optionalString(body: unknown, field: string): string | undefined {
   const value = asObject(body)?.[field];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') {
-    throw new HttpError(400, 'BadRequest', `"${field}" must be a non-empty string`);
+  if (typeof value !== 'string' || value === '' || value.length > BODY_STRING_MAX) {
+    throw new HttpError(
+      400,
+      'BadRequest',
+      `"${field}" must be a non-empty string of at most ${BODY_STRING_MAX} characters`,
+    );
   }
   return value;
 }
@@ -291,6 +319,18 @@ function requiredString(body: unknown, field: string): string {
   const value = optionalString(body, field);
   if (value === undefined) throw new HttpError(400, 'BadRequest', `the body needs "${field}"`);
   return value;
+}
+
+function regionField(body: unknown): string {
+  const region = requiredString(body, 'region');
+  if (!RegionName.safeParse(region).success) {
+    throw new HttpError(
+      400,
+      'BadRequest',
+      `"region" must be an AWS region name such as us-east-1, not ${quoted(region)}`,
+    );
+  }
+  return region;
 }
 
 function releaseStatus(value: string): ReleaseStatus {
@@ -316,6 +356,16 @@ function timestamp(name: string, value: string): string {
     );
   }
   return date.toISOString();
+}
+
+/** The cursors this API hands out are a few hundred characters; a longer one is not one of them. */
+const CURSOR_MAX = 2048;
+
+function pageCursor(value: string): string {
+  if (value.length > CURSOR_MAX) {
+    throw new HttpError(400, 'BadRequest', 'cursor is not one this API returned (it is too long)');
+  }
+  return value;
 }
 
 function integer(name: string, value: string, min: number, max: number): number {

@@ -1107,8 +1107,15 @@ function decodeCursor(cursor: string, index: StoreIndex, partition: string): Ite
   }
   const { index: indexName, key } = (decoded ?? {}) as { index?: unknown; key?: Record<string, unknown> };
   const names = [PK, SK, index.partitionKey.name, index.sortKey.name];
+  // Key values past DynamoDB's limits would fail the query itself (a ValidationException):
+  // sort keys at most 1,024 bytes, partition keys 2,048.
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-partition-sort-keys
   const wellFormed =
-    typeof key === 'object' && key !== null && names.every((name) => typeof key[name] === 'string');
+    typeof key === 'object' &&
+    key !== null &&
+    names.every(
+      (name) => typeof key[name] === 'string' && Buffer.byteLength(key[name] as string, 'utf8') <= 1024,
+    );
   if (!wellFormed || indexName !== index.indexName || key[index.partitionKey.name] !== partition) {
     throw new InvalidInputError('the cursor belongs to another query (other status or none)');
   }

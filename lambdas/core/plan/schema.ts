@@ -327,11 +327,14 @@ export const Service = z
   })
   .strict();
 
+export const RegionName = z
+  .string()
+  .max(32)
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region name such as us-east-1' });
+
 export const Region = z
   .object({
-    name: z
-      .string()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region name such as us-east-1' }),
+    name: RegionName,
     cluster: z.string().min(1).describe('The EKS cluster name in this region.'),
     wave: z.number().int().min(1),
     services: z.array(z.string()).optional().describe('A subset of services; absent means all.'),
