@@ -1,19 +1,45 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { MAX_PLAN_FILE_BYTES } from '../../lambdas/core/plan/limits';
 import { loadPlan, type PlanProblem } from '../../lambdas/core/plan/load';
 import { type ResolvedPlan, resolvePlan } from '../../lambdas/core/plan/resolve';
 import type { ReleasePlan } from '../../lambdas/core/plan/schema';
 import { describePreflightProblem, type PreflightProblem } from '../../lambdas/core/preflight';
 import { UserError } from './errors';
 
-export function readTextFile(path: string | undefined, what: string): string {
+/** The file's text; with `maxBytes`, a longer file is refused having read no more than that. */
+export function readTextFile(path: string | undefined, what: string, maxBytes?: number): string {
   if (!path) throw new UserError(`missing ${what}: give the path of a file`);
+  let text: string | undefined;
   try {
-    return readFileSync(path, 'utf8');
+    text = maxBytes === undefined ? readFileSync(path, 'utf8') : readAtMost(path, maxBytes);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(code);
     throw new UserError(`cannot read ${what} ${path}: ${reason}`);
+  }
+  if (text === undefined) {
+    throw new UserError(
+      `${what} ${path} is larger than ${maxBytes} bytes (${maxBytes! / (1024 * 1024)} MiB), the most switchyard reads`,
+    );
+  }
+  return text;
+}
+
+/** Up to `maxBytes` of the file as text, or undefined when there is more (a device that never ends included). */
+function readAtMost(path: string, maxBytes: number): string | undefined {
+  const buffer = Buffer.allocUnsafe(maxBytes + 1);
+  const descriptor = openSync(path, 'r');
+  try {
+    let size = 0;
+    while (size < buffer.length) {
+      const read = readSync(descriptor, buffer, size, buffer.length - size, null);
+      if (read === 0) break;
+      size += read;
+    }
+    return size > maxBytes ? undefined : buffer.toString('utf8', 0, size);
+  } finally {
+    closeSync(descriptor);
   }
 }
 
@@ -42,7 +68,7 @@ export function readPlan(path: string | undefined): {
   resolved: ResolvedPlan;
   text: string;
 } {
-  const text = readTextFile(path, 'plan');
+  const text = readTextFile(path, 'plan', MAX_PLAN_FILE_BYTES);
   const result = loadPlan(text);
   if (!result.ok) throw new InvalidPlanError(path!, result.problems);
   return { plan: result.plan, resolved: resolvePlan(result.plan), text };

@@ -52,14 +52,22 @@ export function findCycles(dependencies: ReadonlyMap<string, readonly string[]>)
       }
     }
   }
-  return components.map((component) => cycleWithin(component, dependencies));
+  // Declaration positions once: finding each component's first member by scanning every node
+  // would make many small cycles quadratic.
+  const declared = new Map([...dependencies.keys()].map((node, position) => [node, position]));
+  return components.map((component) => cycleWithin(component, dependencies, declared));
 }
 
 /** A simple cycle through the component, starting at its first-declared member. */
-function cycleWithin(component: string[], dependencies: ReadonlyMap<string, readonly string[]>): string[] {
+function cycleWithin(
+  component: string[],
+  dependencies: ReadonlyMap<string, readonly string[]>,
+  declared: ReadonlyMap<string, number>,
+): string[] {
   const members = new Set(component);
-  const order = [...dependencies.keys()].filter((name) => members.has(name));
-  const start = order[0]!;
+  const start = component.reduce((first, node) =>
+    declared.get(node)! < declared.get(first)! ? node : first,
+  );
   // Breadth-first from start's dependencies back to start gives the shortest cycle through it.
   const previous = new Map<string, string>();
   const queue = [start];

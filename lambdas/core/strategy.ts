@@ -4,6 +4,7 @@
  * blue-green and rolling all drive a stable and a canary Deployment; recreate drives stable only.
  */
 import { metricWaitEstimateSeconds } from './metric-window';
+import { MAX_ROLLING_BATCHES } from './plan/limits';
 import { analysisSeconds, type ResolvedService, seconds } from './plan/resolve';
 
 export type RolloutStep =
@@ -91,12 +92,17 @@ function strategySteps(service: ResolvedService): RolloutStep[] {
   }
 }
 
+/** How many batches a rolling update takes: validation refuses more than MAX_ROLLING_BATCHES. */
+export function rollingBatchCount(batch: { size: number } | { percent: number }, replicas = 3): number {
+  return 'percent' in batch
+    ? Math.ceil(100 / batch.percent)
+    : Math.max(1, Math.ceil(Math.max(replicas, 1) / batch.size));
+}
+
 /** Cumulative percentages of replicas updated after each rolling batch, ending at 100; rounded down, so the replicas they give never outrun the batch size. */
 export function rollingBatchPercents(batch: { size: number } | { percent: number }, replicas = 3): number[] {
-  const count =
-    'percent' in batch
-      ? Math.ceil(100 / batch.percent)
-      : Math.max(1, Math.ceil(Math.max(replicas, 1) / batch.size));
+  // Whole percentages: past 100 batches they would repeat, so no more are made, whatever the input.
+  const count = Math.min(rollingBatchCount(batch, replicas), MAX_ROLLING_BATCHES);
   return Array.from({ length: count }, (_, index) => Math.min(100, Math.floor(((index + 1) * 100) / count)));
 }
 

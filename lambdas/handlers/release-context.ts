@@ -58,8 +58,14 @@ export function buildReleaseContext(releaseId: string, plan: ResolvedPlan): Rele
     }
     return list;
   };
+  // Each region's service set once: built per call, asking for every service would be quadratic.
+  const includedByRegion = new Map<string, Set<string>>();
   const dependsOn = (regionName: string, name: string) => {
-    const included = new Set(region(regionName).services);
+    let included = includedByRegion.get(regionName);
+    if (!included) {
+      included = new Set(region(regionName).services);
+      includedByRegion.set(regionName, included);
+    }
     return service(name).dependsOn.filter((dependency) => included.has(dependency));
   };
   return {

@@ -12,6 +12,7 @@ import {
   rollbackName,
   serviceRolloutName,
 } from '../core/naming';
+import { laneCount } from '../core/plan/resolve';
 import { previewRelease } from '../core/planner/preview';
 import type { Ports, ServiceRolloutRecord, ServiceRolloutStatus } from '../ports';
 import { defineHandler } from './define';
@@ -246,7 +247,7 @@ export const prepareRegion = defineHandler({
     );
     const services = context.regionServices(region);
     const concurrency = context.plan.regions.find((entry) => entry.name === region)!.concurrency;
-    const lanes = Math.max(1, Math.min(concurrency, services.length));
+    const lanes = laneCount(concurrency, services.length);
     return {
       releaseId,
       region,

@@ -11,6 +11,7 @@ import {
   TransientClusterError,
 } from '../core/errors';
 import { laneName, RELEASE_LOCK_SCOPE, regionRolloutName, serviceRolloutName } from '../core/naming';
+import { laneCount } from '../core/plan/resolve';
 import { rollbackStages } from '../core/rollback';
 import type { Ports, ServiceRolloutRecord } from '../ports';
 import { defineHandler } from './define';
@@ -80,7 +81,7 @@ export const beginRollback = defineHandler({
       )) {
         await stop('serviceRollout', serviceRolloutName(releaseId, region.name, record.service));
       }
-      for (let lane = 0; lane < region.concurrency; lane++)
+      for (let lane = 0; lane < laneCount(region.concurrency, region.services.length); lane++)
         await stop('serviceLane', laneName(releaseId, region.name, lane));
       await stop('regionRollout', regionRolloutName(releaseId, region.name));
     }

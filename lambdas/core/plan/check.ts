@@ -32,11 +32,13 @@ export type Locate = (path: readonly PathSegment[]) => { line?: number; column?:
 
 /** Validates an already-parsed document (the API receives JSON bodies). */
 export function checkPlan(raw: unknown, locate: Locate = () => ({})): PlanLoadResult {
-  const problems: Array<{ path: PathSegment[]; message: string }> = [];
   // reportInput keeps each issue's input, which tells a missing field from a wrong value.
   const parsed = ReleasePlan.safeParse(raw, { reportInput: true });
-  if (!parsed.success) problems.push(...parsed.error.issues.flatMap(describeIssue));
-  problems.push(...findPlanProblems(raw));
+  // Spread into an array, not into push's arguments: a document can have more problems than a call can take.
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.flatMap(describeIssue)),
+    ...findPlanProblems(raw),
+  ];
   if (problems.length === 0 && parsed.success) return { ok: true, plan: parsed.data };
   return { ok: false, problems: locateProblems(problems, locate) };
 }
@@ -108,6 +110,8 @@ export function describeIssue(issue: z.core.$ZodIssue): Array<{ path: PathSegmen
     }
     case 'invalid_type':
       if (issue.input === undefined) return [{ path, message: `is required (${issue.expected})` }];
+      // A message the schema gives (a weight that is no whole percentage) is kept as written.
+      if (!issue.message.startsWith('Invalid input')) return [{ path, message: issue.message }];
       return [{ path, message: `must be ${article(issue.expected)}, not ${describeValue(issue.input)}` }];
     case 'invalid_value':
       if (issue.input === undefined) {
@@ -121,9 +125,21 @@ export function describeIssue(issue: z.core.$ZodIssue): Array<{ path: PathSegmen
       return [
         { path, message: `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}` },
       ];
+    case 'too_big':
+      // zod's own words ("Too big: expected …") in a person's; a message the schema gives is kept.
+      if (issue.message.startsWith('Too big')) return [{ path, message: tooBig(issue) }];
+      return [{ path, message: issue.message }];
     default:
       return [{ path, message: issue.message }];
   }
+}
+
+/** A value past its maximum: how big it is (never the value itself, which may be megabytes) and the limit. */
+function tooBig(issue: z.core.$ZodIssueTooBig): string {
+  const { input, maximum } = issue;
+  if (typeof input === 'string') return `is ${input.length} characters long; at most ${maximum}`;
+  if (Array.isArray(input)) return `has ${input.length} items; at most ${maximum}`;
+  return `must be at most ${maximum}${typeof input === 'number' ? `, not ${input}` : ''}`;
 }
 
 function depth(issues: readonly z.core.$ZodIssue[]): number {

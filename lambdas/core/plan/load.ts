@@ -2,8 +2,22 @@
  * Turns plan text (YAML or JSON; JSON is read by the YAML parser so both get line numbers)
  * into a validated ReleasePlan, or into every problem found, each with its path and position.
  */
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  Composer,
+  type CST,
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  type Node,
+  Parser,
+  visit,
+  type YAMLMap,
+} from 'yaml';
 import { checkPlan, type Locate, type PathSegment, type PlanLoadResult, type PlanProblem } from './check';
+import { MAX_NESTING_DEPTH } from './limits';
 
 export * from './check';
 
@@ -19,18 +33,35 @@ export type ParsedDocument =
 /**
  * Parses YAML or JSON text into plain data and a `locate` for its paths; syntax errors come
  * back as problems with their position. Shared by every document Switchyard reads (plans, fault files).
+ * Time and memory follow the text's length: nesting is capped before anything recurses over it,
+ * and duplicate keys are found with one set per mapping.
  */
 export function parseDocumentText(text: string): ParsedDocument {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (document.errors.length > 0) {
+  const tokens = parseTokens(text, lineCounter);
+  if (!Array.isArray(tokens)) {
+    const position = lineCounter.linePos(tokens.tooDeepAt);
     return {
       ok: false,
-      problems: document.errors.map((error) => {
-        const position = lineCounter.linePos(error.pos[0]);
+      problems: [
+        {
+          path: '',
+          message: `the document nests more than ${MAX_NESTING_DEPTH} levels deep; a release plan needs fewer than 10`,
+          line: position.line,
+          column: position.col,
+        },
+      ],
+    };
+  }
+  const { document, errors } = composeOne(tokens, text.length);
+  if (errors.length > 0) {
+    return {
+      ok: false,
+      problems: errors.map((error) => {
+        const position = lineCounter.linePos(error.offset);
         return {
           path: '',
-          message: `syntax error: ${error.message.split('\n')[0]}`,
+          message: `syntax error: ${error.message}`,
           line: position.line,
           column: position.col,
         };
@@ -47,11 +78,12 @@ export function parseDocumentText(text: string): ParsedDocument {
       problems: [{ path: '', message: `cannot read the document: ${(error as Error).message}` }],
     };
   }
+  const keyIndex = new WeakMap<YAMLMap, Map<unknown, number>>();
   return {
     ok: true,
     raw,
     locate: (path) => {
-      const node = nearestNode(document.contents as Node | null, path);
+      const node = nearestNode(document.contents as Node | null, path, keyIndex);
       if (!node?.range) return {};
       const position = lineCounter.linePos(node.range[0]);
       return { line: position.line, column: position.col };
@@ -59,12 +91,79 @@ export function parseDocumentText(text: string): ParsedDocument {
   };
 }
 
+/**
+ * The concrete syntax tree, or where the text nests too deeply. The parser keeps a stack of the
+ * collections it is inside, so its height is the depth reached; the composer that follows recurses
+ * once per level, so a deeper document is refused here, at the first token past the limit.
+ */
+function parseTokens(text: string, lineCounter: LineCounter): CST.Token[] | { tooDeepAt: number } {
+  const parser = new Parser(lineCounter.addNewLine);
+  lineCounter.addNewLine(0);
+  const tokens: CST.Token[] = [];
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const token of parser.next(lexeme)) tokens.push(token);
+    if (parser.stack.length > MAX_NESTING_DEPTH) return { tooDeepAt: parser.offset };
+  }
+  for (const token of parser.end()) tokens.push(token);
+  return tokens;
+}
+
+/** The first document and its errors, in the order of the text; a second document is an error. */
+function composeOne(
+  tokens: readonly CST.Token[],
+  length: number,
+): { document: Document.Parsed; errors: Array<{ offset: number; message: string }> } {
+  // The composer's own duplicate-key check compares each key with every earlier one: quadratic.
+  const composer = new Composer({ uniqueKeys: false });
+  let document: Document.Parsed | undefined;
+  const errors: Array<{ offset: number; message: string }> = [];
+  for (const composed of composer.compose(tokens, true, length)) {
+    if (document) {
+      errors.push({
+        offset: composed.range[0],
+        message: 'a second YAML document starts here; a plan is one document',
+      });
+      break;
+    }
+    document = composed;
+  }
+  // compose(…, forceDoc) always yields a document, even for empty text.
+  const first = document!;
+  const all = [
+    ...errors,
+    ...first.errors.map((error) => ({ offset: error.pos[0], message: error.message.split('\n')[0]! })),
+    ...duplicateKeys(first),
+  ];
+  return { document: first, errors: all.sort((a, b) => a.offset - b.offset) };
+}
+
+/** Keys given twice in one mapping, each repeat at its position; a set per mapping keeps it linear. */
+function duplicateKeys(document: Document.Parsed): Array<{ offset: number; message: string }> {
+  const duplicates: Array<{ offset: number; message: string }> = [];
+  visit(document, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        if (!isScalar(key)) continue;
+        if (seen.has(key.value))
+          duplicates.push({ offset: key.range?.[0] ?? 0, message: 'Map keys must be unique' });
+        else seen.add(key.value);
+      }
+    },
+  });
+  return duplicates;
+}
+
 /** The YAML node at `path`, or the deepest ancestor that exists (a missing field points at its parent). */
-function nearestNode(root: Node | null, path: readonly PathSegment[]): Node | null {
+function nearestNode(
+  root: Node | null,
+  path: readonly PathSegment[],
+  keyIndex: WeakMap<YAMLMap, Map<unknown, number>>,
+): Node | null {
   let node: Node | null = root;
   for (const [index, segment] of path.entries()) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && item.key.value === segment);
+      const pair = node.items[positionOfKey(node, segment, keyIndex) ?? -1];
       if (!pair) return node;
       const value = pair.value as Node | null;
       // A block collection starts on the line after its key; the key is where a person looks.
@@ -79,4 +178,25 @@ function nearestNode(root: Node | null, path: readonly PathSegment[]): Node | nu
     }
   }
   return node;
+}
+
+/**
+ * Where a key sits in a mapping, from an index built on first use: thousands of problems in one
+ * mapping (unknown keys, say) are then located in linear time, not by a scan each.
+ */
+function positionOfKey(
+  map: YAMLMap,
+  key: PathSegment,
+  keyIndex: WeakMap<YAMLMap, Map<unknown, number>>,
+): number | undefined {
+  let positions = keyIndex.get(map);
+  if (!positions) {
+    positions = new Map();
+    for (const [position, item] of map.items.entries()) {
+      // The first of a repeated key, as a scan would find it.
+      if (isScalar(item.key) && !positions.has(item.key.value)) positions.set(item.key.value, position);
+    }
+    keyIndex.set(map, positions);
+  }
+  return positions.get(key);
 }

@@ -59,6 +59,14 @@ export function resolvePlan(plan: ReleasePlan): ResolvedPlan {
   };
 }
 
+/**
+ * Service lanes a region runs: one per concurrency slot, but never more than it has services (and
+ * at least one), so nothing is allocated or started by the concurrency alone.
+ */
+export function laneCount(concurrency: number, serviceCount: number): number {
+  return Math.max(1, Math.min(concurrency, serviceCount));
+}
+
 /** Durations in a validated plan always parse. */
 export function seconds(duration: string): number {
   const value = parseDuration(duration);

@@ -4,27 +4,74 @@
  * Cross-field rules (cycles, unknown dependencies, weights, waves) live in validate.ts.
  */
 import * as z from 'zod';
+import { formatDuration, parseDuration } from '../duration';
+import {
+  MAX_ALARM_NAME_LENGTH,
+  MAX_ALARMS_PER_CHECK,
+  MAX_ANALYSIS_COUNT,
+  MAX_CANARY_STEPS,
+  MAX_CHECKS,
+  MAX_CLUSTER_NAME_LENGTH,
+  MAX_CONCURRENCY,
+  MAX_DEPENDENCIES,
+  MAX_DURATION_SECONDS,
+  MAX_DURATION_TEXT_LENGTH,
+  MAX_FUNCTION_NAME_LENGTH,
+  MAX_HOST_LENGTH,
+  MAX_HOSTED_ZONE_ID_LENGTH,
+  MAX_IMAGE_LENGTH,
+  MAX_KUBERNETES_NAME_LENGTH,
+  MAX_KUBERNETES_SUBDOMAIN_LENGTH,
+  MAX_LATENCY_MS,
+  MAX_LATENCY_RATIO,
+  MAX_LOAD_BALANCER_NAME_LENGTH,
+  MAX_RECORD_NAME_LENGTH,
+  MAX_REGION_NAME_LENGTH,
+  MAX_REGIONS,
+  MAX_RELEASE_ID_LENGTH,
+  MAX_REPLICAS,
+  MAX_REQUESTS_PER_INTERVAL,
+  MAX_RULE_CONDITION_LENGTH,
+  MAX_SERVICES,
+  MAX_SET_IDENTIFIER_LENGTH,
+  MAX_TARGET_GROUP_NAME_LENGTH,
+  MAX_TEXT_LENGTH,
+  MAX_URL_LENGTH,
+  MAX_WAVE,
+} from './limits';
 
 const DURATION_TEXT = /^(?=\d)(?:\d+h)?(?:\d+m)?(?:\d+s)?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export const Duration = z
   .string()
+  // Past the length cap the text is no duration anyway: one problem, and no pattern run over it.
+  .max(MAX_DURATION_TEXT_LENGTH, { abort: true })
   .regex(DURATION_TEXT, { message: 'must be a duration such as 30s, 10m, 2h or 1h30m' })
-  .describe('A duration: a number followed by s, m or h, e.g. 30s, 10m, 2h, 1h30m.');
+  .refine((text) => (parseDuration(text) ?? 0) <= MAX_DURATION_SECONDS, {
+    message: `must be at most ${formatDuration(MAX_DURATION_SECONDS)} (a year: the longest a Step Functions execution runs)`,
+  })
+  .describe(
+    `A duration: a number followed by s, m or h, e.g. 30s, 10m, 2h, 1h30m; at most ${formatDuration(MAX_DURATION_SECONDS)}.`,
+  );
+
+/** Bounded free text: descriptions, owners, reasons. */
+const Text = z.string().max(MAX_TEXT_LENGTH);
+
+/** A reference to a service of the plan by name; unknown names are validate.ts's to report. */
+const ServiceReference = z.string().max(MAX_KUBERNETES_NAME_LENGTH);
 
 const ResourceName = z
   .string()
   .min(1)
-  .max(63)
+  .max(MAX_KUBERNETES_NAME_LENGTH)
   .regex(DNS_LABEL, { message: 'must be a Kubernetes name: lowercase letters, digits and "-"' });
 
+const RELEASE_ID_MESSAGE = `must be 1 to ${MAX_RELEASE_ID_LENGTH} characters of letters, digits, "-" and "_" (it names the Step Functions execution)`;
 export const ReleaseId = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,80}$/, {
-    message:
-      'must be 1 to 80 characters of letters, digits, "-" and "_" (it names the Step Functions execution)',
-  })
+  .max(MAX_RELEASE_ID_LENGTH, { message: RELEASE_ID_MESSAGE, abort: true })
+  .regex(new RegExp(`^[A-Za-z0-9_-]{1,${MAX_RELEASE_ID_LENGTH}}$`), { message: RELEASE_ID_MESSAGE })
   .describe('Names the release and its Step Functions execution.');
 
 // ── analysis ─────────────────────────────────────────────────────────────────
@@ -32,7 +79,7 @@ export const ReleaseId = z
 export const AlarmCheck = z
   .object({
     type: z.literal('cloudwatchAlarms'),
-    alarmNames: z.array(z.string().min(1)).min(1),
+    alarmNames: z.array(z.string().min(1).max(MAX_ALARM_NAME_LENGTH)).min(1).max(MAX_ALARMS_PER_CHECK),
   })
   .strict()
   .describe('Fails while any of these CloudWatch alarms is in ALARM.');
@@ -49,12 +96,14 @@ export const CompareCheck = z
     maxP95LatencyRatio: z
       .number()
       .min(1)
+      .max(MAX_LATENCY_RATIO)
       .default(1.1)
       .describe('Canary p95 latency may be at most this multiple of stable p95 (1.1 = +10 %).'),
     minRequests: z
       .number()
       .int()
       .min(1)
+      .max(MAX_REQUESTS_PER_INTERVAL)
       .default(100)
       .describe('Fewer canary requests than this in an interval is inconclusive, never a pass or fail.'),
     abortErrorRatePercent: z
@@ -66,12 +115,14 @@ export const CompareCheck = z
     abortP95LatencyMs: z
       .number()
       .positive()
+      .max(MAX_LATENCY_MS)
       .optional()
       .describe('Roll back at once when canary p95 passes this.'),
     maxUnhealthyTargets: z
       .number()
       .int()
       .min(0)
+      .max(MAX_REPLICAS)
       .default(0)
       .describe(
         "An interval fails when more of the canary's targets than this were unhealthy at once (UnHealthyHostCount's maximum), whatever its traffic.",
@@ -85,9 +136,9 @@ export const CompareCheck = z
 export const HttpCheck = z
   .object({
     type: z.literal('http'),
-    url: z.url(),
+    url: z.url().max(MAX_URL_LENGTH),
     expectStatus: z.number().int().min(100).max(599).default(200),
-    bodyContains: z.string().optional(),
+    bodyContains: Text.optional(),
     timeout: Duration.default('5s'),
   })
   .strict();
@@ -95,7 +146,7 @@ export const HttpCheck = z
 export const TcpCheck = z
   .object({
     type: z.literal('tcp'),
-    host: z.string().min(1),
+    host: z.string().min(1).max(MAX_HOST_LENGTH),
     port: z.number().int().min(1).max(65535),
     timeout: Duration.default('3s'),
   })
@@ -104,7 +155,7 @@ export const TcpCheck = z
 export const LambdaCheck = z
   .object({
     type: z.literal('lambda'),
-    functionName: z.string().min(1),
+    functionName: z.string().min(1).max(MAX_FUNCTION_NAME_LENGTH),
   })
   .strict()
   .describe('Invokes a Lambda hook; it returns { "verdict": "pass" | "fail" | "inconclusive" }.');
@@ -127,27 +178,40 @@ export const Analysis = z
       .number()
       .int()
       .min(1)
+      .max(MAX_ANALYSIS_COUNT)
       .optional()
       .describe('How many intervals to analyse; give this or duration.'),
     failureLimit: z
       .number()
       .int()
       .min(0)
+      .max(MAX_ANALYSIS_COUNT)
       .default(0)
       .describe('Failed intervals tolerated before the verdict is fail.'),
-    consecutiveFailureLimit: z.number().int().min(1).optional(),
+    consecutiveFailureLimit: z.number().int().min(1).max(MAX_ANALYSIS_COUNT).optional(),
     inconclusive: z
       .enum(['pause', 'fail', 'pass'])
       .default('pause')
       .describe('What an inconclusive verdict does: pause for approval, fail, or pass.'),
     approvalTimeout: Duration.default('1h').describe('How long an inconclusive pause waits before failing.'),
-    checks: z.array(Check).min(1),
+    checks: z.array(Check).min(1).max(MAX_CHECKS),
   })
   .strict();
 
 // ── strategies ───────────────────────────────────────────────────────────────
 
-export const SetWeightStep = z.object({ setWeight: z.number() }).strict();
+/** Said once, whichever bound a weight misses; validate.ts compares the weights that are in range. */
+const weightOutOfRange = (issue: { input?: unknown }) =>
+  `weight ${String(issue.input)} is outside 1..100 (a whole percentage)`;
+export const SetWeightStep = z
+  .object({
+    setWeight: z
+      .number()
+      .int({ error: weightOutOfRange })
+      .min(1, { error: weightOutOfRange })
+      .max(100, { error: weightOutOfRange }),
+  })
+  .strict();
 export const PauseStep = z
   .object({
     pause: z.union([
@@ -159,7 +223,10 @@ export const PauseStep = z
 export const AnalysisStep = z
   .object({
     analysis: z
-      .object({ duration: Duration.optional(), count: z.number().int().min(1).optional() })
+      .object({
+        duration: Duration.optional(),
+        count: z.number().int().min(1).max(MAX_ANALYSIS_COUNT).optional(),
+      })
       .strict()
       .describe("Runs the service's analysis; duration or count override its length for this step."),
   })
@@ -169,7 +236,7 @@ export const CanaryStep = z.union([SetWeightStep, PauseStep, AnalysisStep]);
 export const CanaryStrategy = z
   .object({
     type: z.literal('canary'),
-    steps: z.array(CanaryStep).min(1),
+    steps: z.array(CanaryStep).min(1).max(MAX_CANARY_STEPS),
   })
   .strict();
 
@@ -193,7 +260,7 @@ export const RollingStrategy = z
   .object({
     type: z.literal('rolling'),
     batch: z.union([
-      z.object({ size: z.number().int().min(1) }).strict(),
+      z.object({ size: z.number().int().min(1).max(MAX_REPLICAS) }).strict(),
       z.object({ percent: z.number().int().min(1).max(100) }).strict(),
     ]),
     analysisPerBatch: z.boolean().default(true),
@@ -203,7 +270,7 @@ export const RollingStrategy = z
 export const RecreateStrategy = z
   .object({
     type: z.literal('recreate'),
-    reason: z.string().optional().describe('Why two versions cannot run side by side.'),
+    reason: Text.optional().describe('Why two versions cannot run side by side.'),
   })
   .strict();
 
@@ -219,19 +286,19 @@ export const Strategy = z.discriminatedUnion('type', [
 export const AlbTraffic = z
   .object({
     type: z.literal('alb'),
-    loadBalancerName: z.string().min(1),
+    loadBalancerName: z.string().min(1).max(MAX_LOAD_BALANCER_NAME_LENGTH),
     port: z.number().int().min(1).max(65535),
     rule: z
       .object({
-        hostHeader: z.string().optional(),
-        pathPattern: z.string().optional(),
+        hostHeader: z.string().max(MAX_RULE_CONDITION_LENGTH).optional(),
+        pathPattern: z.string().max(MAX_RULE_CONDITION_LENGTH).optional(),
         priority: z.number().int().min(1).max(50000).optional(),
       })
       .strict()
       .optional()
       .describe("Selects a listener rule by its conditions; absent means the listener's default action."),
-    stableTargetGroup: z.string().min(1).max(32),
-    canaryTargetGroup: z.string().min(1).max(32),
+    stableTargetGroup: z.string().min(1).max(MAX_TARGET_GROUP_NAME_LENGTH),
+    canaryTargetGroup: z.string().min(1).max(MAX_TARGET_GROUP_NAME_LENGTH),
   })
   .strict()
   .describe('Weighted target groups of an ALB listener or rule, resolved by name in each region.');
@@ -240,7 +307,7 @@ export const AlbTraffic = z
 const ServiceName = z
   .string()
   .min(1)
-  .max(63)
+  .max(MAX_KUBERNETES_NAME_LENGTH)
   .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, {
     message: 'must be a Kubernetes Service name: lowercase letters, digits and "-", starting with a letter',
   });
@@ -251,7 +318,7 @@ export const AlbIngressTraffic = z
     ingress: z
       .string()
       .min(1)
-      .max(253)
+      .max(MAX_KUBERNETES_SUBDOMAIN_LENGTH)
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
         message: 'must be a Kubernetes object name: lowercase letters, digits, "-" and "."',
       })
@@ -300,13 +367,19 @@ export const Service = z
     name: ResourceName,
     namespace: ResourceName.default('default'),
     deployment: ResourceName.optional().describe('Defaults to the service name.'),
-    container: z.string().min(1).optional().describe('Defaults to the service name.'),
-    image: z.string().min(1),
-    dependsOn: z.array(z.string()).default([]),
+    container: z
+      .string()
+      .min(1)
+      .max(MAX_KUBERNETES_NAME_LENGTH)
+      .optional()
+      .describe('Defaults to the service name.'),
+    image: z.string().min(1).max(MAX_IMAGE_LENGTH),
+    dependsOn: z.array(ServiceReference).max(MAX_DEPENDENCIES).default([]),
     replicas: z
       .number()
       .int()
       .min(0)
+      .max(MAX_REPLICAS)
       .optional()
       .describe('Expected replicas, for the planner; the cluster is authoritative at run time.'),
     strategy: Strategy.optional(),
@@ -329,35 +402,45 @@ export const Service = z
 
 export const RegionName = z
   .string()
-  .max(32)
+  .max(MAX_REGION_NAME_LENGTH, { abort: true })
   .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region name such as us-east-1' });
 
 export const Region = z
   .object({
     name: RegionName,
-    cluster: z.string().min(1).describe('The EKS cluster name in this region.'),
-    wave: z.number().int().min(1),
-    services: z.array(z.string()).optional().describe('A subset of services; absent means all.'),
+    cluster: z.string().min(1).max(MAX_CLUSTER_NAME_LENGTH).describe('The EKS cluster name in this region.'),
+    wave: z.number().int().min(1).max(MAX_WAVE),
+    services: z
+      .array(ServiceReference)
+      .max(MAX_SERVICES)
+      .optional()
+      .describe('A subset of services; absent means all.'),
     dns: z
-      .object({ setIdentifier: z.string().min(1).max(128), weight: z.number().int().min(0).max(255) })
+      .object({
+        setIdentifier: z.string().min(1).max(MAX_SET_IDENTIFIER_LENGTH),
+        weight: z.number().int().min(0).max(255),
+      })
       .strict()
       .optional(),
-    concurrency: z.number().int().min(1).optional(),
+    concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
   })
   .strict();
 
 export const ReleasePlan = z
   .object({
-    $schema: z.string().optional(),
+    $schema: z.string().max(MAX_URL_LENGTH).optional(),
     metadata: z
       .object({
         releaseId: ReleaseId,
-        description: z.string().optional(),
-        owner: z.string().optional(),
+        description: Text.optional(),
+        owner: Text.optional(),
       })
       .strict(),
     dns: z
-      .object({ hostedZoneId: z.string().min(1), recordName: z.string().min(1) })
+      .object({
+        hostedZoneId: z.string().min(1).max(MAX_HOSTED_ZONE_ID_LENGTH),
+        recordName: z.string().min(1).max(MAX_RECORD_NAME_LENGTH),
+      })
       .strict()
       .optional()
       .describe('The weighted Route 53 record that spreads traffic across regions.'),
@@ -365,7 +448,13 @@ export const ReleasePlan = z
       .object({
         strategy: Strategy.optional(),
         analysis: Analysis.optional(),
-        concurrency: z.number().int().min(1).default(4).describe('Services rolling out at once per region.'),
+        concurrency: z
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_CONCURRENCY)
+          .default(4)
+          .describe('Services rolling out at once per region.'),
         stepRolloutEstimate: Duration.default('30s').describe('Planner estimate of one rollout action.'),
       })
       .strict()
@@ -374,12 +463,12 @@ export const ReleasePlan = z
       .object({ bake: Duration.default('0s').describe('Bake between waves.') })
       .strict()
       .default({ bake: '0s' }),
-    regions: z.array(Region).min(1),
-    services: z.array(Service).min(1),
+    regions: z.array(Region).min(1).max(MAX_REGIONS),
+    services: z.array(Service).min(1).max(MAX_SERVICES),
     baseline: z
       .object({
-        description: z.string(),
-        phases: z.array(z.array(z.string()).min(1)).min(1),
+        description: Text,
+        phases: z.array(z.array(ServiceReference).min(1).max(MAX_SERVICES)).min(1).max(MAX_SERVICES),
         estimate: z.object({ min: Duration, max: Duration }).strict().optional(),
       })
       .strict()

@@ -6,7 +6,18 @@
 import { parseDuration } from '../duration';
 import { findCycles } from '../graph';
 import { isWholeMinutes } from '../metric-window';
+import { rollingBatchCount } from '../strategy';
 import type { PathSegment } from './check';
+import {
+  MAX_CANARY_STEPS,
+  MAX_DEPENDENCIES,
+  MAX_REGIONS,
+  MAX_REPLICAS,
+  MAX_ROLLING_BATCHES,
+  MAX_SERVICE_ROLLOUTS,
+  MAX_SERVICES,
+  MAX_WAVE,
+} from './limits';
 
 /** A problem found in a raw document, before it is located in the text. */
 export interface Problem {
@@ -19,12 +30,20 @@ export type Raw = Record<string, unknown>;
 export const asRecord = (value: unknown): Raw | undefined =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : undefined;
 export const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+/**
+ * A list longer than its maximum is refused by the schema, and the rules here skip it: run over
+ * it they would cost time and problems in proportion to whatever was sent.
+ */
+const isOverLong = (value: unknown, max: number): boolean => Array.isArray(value) && value.length > max;
+const asBoundedArray = (value: unknown, max: number): unknown[] =>
+  isOverLong(value, max) ? [] : asArray(value);
 export const asString = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined;
 
 export function findPlanProblems(raw: unknown): Problem[] {
   const plan = asRecord(raw);
-  if (!plan) return [];
+  // Every rule here is about the fleet: one the schema refuses for its size has nothing to add.
+  if (!plan || isOverLong(plan.services, MAX_SERVICES) || isOverLong(plan.regions, MAX_REGIONS)) return [];
   const services = asArray(plan.services).map(asRecord);
   const regions = asArray(plan.regions).map(asRecord);
   const defaults = asRecord(plan.defaults);
@@ -49,7 +68,7 @@ export function findPlanProblems(raw: unknown): Problem[] {
   services.forEach((service, index) => {
     const name = asString(service?.name);
     const known: string[] = [];
-    asArray(service?.dependsOn).forEach((dependency, dependencyIndex) => {
+    asBoundedArray(service?.dependsOn, MAX_DEPENDENCIES).forEach((dependency, dependencyIndex) => {
       const dependencyName = asString(dependency);
       if (dependencyName === undefined) return;
       if (!indexByName.has(dependencyName)) {
@@ -74,14 +93,19 @@ export function findPlanProblems(raw: unknown): Problem[] {
 
   const hasDefaultStrategy = asRecord(defaults?.strategy) !== undefined;
   const hasDefaultAnalysis = asRecord(defaults?.analysis) !== undefined;
-  problems.push(...strategyProblems(defaults?.strategy, ['defaults', 'strategy']));
-  problems.push(...analysisProblems(defaults?.analysis, ['defaults', 'analysis']));
+  problems.push(
+    ...strategyProblems(defaults?.strategy, ['defaults', 'strategy']),
+    ...analysisProblems(defaults?.analysis, ['defaults', 'analysis']),
+  );
   services.forEach((service, index) => {
     if (!service) return;
     const path = ['services', index];
     const strategy = asRecord(service.strategy) ?? asRecord(defaults?.strategy);
-    problems.push(...strategyProblems(service.strategy, [...path, 'strategy']));
-    problems.push(...analysisProblems(service.analysis, [...path, 'analysis']));
+    problems.push(
+      ...strategyProblems(service.strategy, [...path, 'strategy']),
+      ...analysisProblems(service.analysis, [...path, 'analysis']),
+      ...rollingBatchProblems(strategy, service.replicas, path),
+    );
     if (!service.strategy && !hasDefaultStrategy) {
       problems.push({
         path: [...path, 'strategy'],
@@ -106,11 +130,12 @@ export function findPlanProblems(raw: unknown): Problem[] {
     }
   });
   problems.push(...ingressActionProblems(services));
-
-  problems.push(...regionProblems(regions, indexByName, dependencies, plan));
+  // One at a time: spread into push's arguments, a list this long could overflow the stack.
+  for (const problem of regionProblems(regions, indexByName, dependencies, plan)) problems.push(problem);
+  problems.push(...rolloutCountProblems(regions, services.length));
   const inBaseline = new Set<string>();
-  asArray(asRecord(plan.baseline)?.phases).forEach((phase, phaseIndex) => {
-    asArray(phase).forEach((service, serviceIndexInPhase) => {
+  asBoundedArray(asRecord(plan.baseline)?.phases, MAX_SERVICES).forEach((phase, phaseIndex) => {
+    asBoundedArray(phase, MAX_SERVICES).forEach((service, serviceIndexInPhase) => {
       if (typeof service !== 'string') return;
       const path = ['baseline', 'phases', phaseIndex, serviceIndexInPhase];
       if (inBaseline.has(service)) {
@@ -181,18 +206,14 @@ function needsAnalysis(strategy: Raw): boolean {
 
 function strategyProblems(value: unknown, path: PathSegment[]): Problem[] {
   const strategy = asRecord(value);
-  if (strategy?.type !== 'canary') return [];
+  if (strategy?.type !== 'canary' || isOverLong(strategy.steps, MAX_CANARY_STEPS)) return [];
   const problems: Problem[] = [];
   let previous: { weight: number; index: number } | undefined;
   asArray(strategy.steps).forEach((step, index) => {
     const weight = asRecord(step)?.setWeight;
-    if (typeof weight !== 'number') return;
+    // The schema reports a weight outside 1..100; it is not what later weights are compared to.
+    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 1 || weight > 100) return;
     const stepPath = [...path, 'steps', index, 'setWeight'];
-    if (!Number.isInteger(weight) || weight < 1 || weight > 100) {
-      // An out-of-range weight is reported once, and is not what later weights are compared to.
-      problems.push({ path: stepPath, message: `weight ${weight} is outside 1..100 (a whole percentage)` });
-      return;
-    }
     if (previous && weight <= previous.weight) {
       problems.push({
         path: stepPath,
@@ -258,8 +279,9 @@ function regionProblems(
         });
       } else seenRegions.set(name, index);
     }
-    if (typeof region.wave === 'number' && Number.isInteger(region.wave) && region.wave >= 1)
-      waves.add(region.wave);
+    // A wave past MAX_WAVE is the schema's to refuse; the gaps below it are not walked.
+    const wave = region.wave;
+    if (typeof wave === 'number' && Number.isInteger(wave) && wave >= 1 && wave <= MAX_WAVE) waves.add(wave);
     if (region.dns !== undefined && !hasDnsRecord) {
       problems.push({
         path: ['regions', index, 'dns'],
@@ -272,7 +294,7 @@ function regionProblems(
         message: `region "${name}" has no dns weight, but the plan has a dns record: give dns.setIdentifier and dns.weight`,
       });
     }
-    if (!Array.isArray(region.services)) return;
+    if (!Array.isArray(region.services) || isOverLong(region.services, MAX_SERVICES)) return;
     const subset = new Set(
       region.services.filter((service): service is string => typeof service === 'string'),
     );
@@ -294,27 +316,70 @@ function regionProblems(
         });
         return;
       }
-      for (const dependency of dependencies.get(service) ?? []) {
-        if (!subset.has(dependency)) {
-          problems.push({
-            path: ['regions', index, 'services', serviceIndexInRegion],
-            message: `region "${name}" includes "${service}" but not its dependency "${dependency}"`,
-          });
-        }
+      // One problem per listed service, so regions × dependencies never multiply into problems.
+      const missing = [...new Set(dependencies.get(service))].filter((dependency) => !subset.has(dependency));
+      if (missing.length > 0) {
+        problems.push({
+          path: ['regions', index, 'services', serviceIndexInRegion],
+          message: `region "${name}" includes "${service}" but not ${namedDependencies(missing)}`,
+        });
       }
     });
     if (subset.size === 0) {
       problems.push({ path: ['regions', index, 'services'], message: `region "${name}" lists no services` });
     }
   });
-  const highest = Math.max(0, ...waves);
-  for (let wave = 1; wave <= highest; wave++) {
-    if (!waves.has(wave)) {
+  // Each missing wave once, walking only the waves that are there, in order.
+  const found = [...waves].sort((a, b) => a - b);
+  let expected = 1;
+  for (const wave of found) {
+    for (; expected < wave; expected++) {
       problems.push({
         path: ['regions'],
-        message: `wave ${wave} has no region: waves are numbered 1, 2, 3… in order (found ${[...waves].sort((a, b) => a - b).join(', ')})`,
+        message: `wave ${expected} has no region: waves are numbered 1, 2, 3… in order (found ${found.join(', ')})`,
       });
     }
+    expected = wave + 1;
   }
   return problems;
+}
+
+/** `its dependency "db"`, or `its dependencies "a", "b" and "c"`, naming at most five. */
+function namedDependencies(names: readonly string[]): string {
+  const quoted = names.slice(0, 5).map((dependencyName) => `"${dependencyName}"`);
+  if (names.length === 1) return `its dependency ${quoted[0]}`;
+  const rest = names.length > 5 ? ` and ${names.length - 5} more` : ` and ${quoted.pop()}`;
+  return `its dependencies ${quoted.join(', ')}${rest}`;
+}
+
+/** Each service in each region that runs it is one rollout: a child execution and a row of the preview. */
+function rolloutCountProblems(regions: Array<Raw | undefined>, serviceCount: number): Problem[] {
+  const rollouts = regions.reduce(
+    (sum, region) => sum + (Array.isArray(region?.services) ? region.services.length : serviceCount),
+    0,
+  );
+  if (rollouts <= MAX_SERVICE_ROLLOUTS) return [];
+  return [
+    {
+      path: ['regions'],
+      message: `the release has ${rollouts} service rollouts (each service in each region that runs it); at most ${MAX_SERVICE_ROLLOUTS}: split it into releases, or give regions a subset of services`,
+    },
+  ];
+}
+
+/** A rolling batch is a whole percentage of the replicas: batches of fewer than 1 % cannot be told apart. */
+function rollingBatchProblems(strategy: Raw | undefined, replicas: unknown, path: PathSegment[]): Problem[] {
+  const batch = asRecord(strategy?.batch);
+  // Sizes and replicas out of their own bounds are the schema's to report.
+  const size = batch?.size;
+  if (strategy?.type !== 'rolling' || !Number.isInteger(size) || (size as number) < 1) return [];
+  if (!Number.isInteger(replicas) || (replicas as number) > MAX_REPLICAS) return [];
+  const count = rollingBatchCount({ size: size as number }, replicas as number);
+  if (count <= MAX_ROLLING_BATCHES) return [];
+  return [
+    {
+      path: [...path, 'replicas'],
+      message: `${replicas} replicas in batches of ${size} make ${count} batches; at most ${MAX_ROLLING_BATCHES} (a batch is a whole percentage of the replicas): use a larger batch.size or batch.percent`,
+    },
+  ];
 }

@@ -9,6 +9,7 @@
  * a history holds at most 25,000 events. The per-state figures below are the shapes of the
  * ASL in statemachines/; the rehearsal counts the real numbers and the benchmark compares them.
  */
+import { laneCount } from '../plan/resolve';
 import type { RolloutStep, StepKind } from '../strategy';
 
 export const USD_PER_STATE_TRANSITION = 0.025 / 1000;
@@ -81,7 +82,7 @@ export function estimateExecutionCost(
   let executions = 1;
   let maxHistory = historyEvents(release);
   for (const region of regions) {
-    const lanes = Math.max(1, Math.min(region.concurrency, region.services.length));
+    const lanes = laneCount(region.concurrency, region.services.length);
     const regionShape = add(REGION_FIXED, times(REGION_PER_LANE, lanes));
     transitions += regionShape.transitions;
     maxHistory = Math.max(maxHistory, historyEvents(regionShape));

@@ -5,6 +5,7 @@
  * for comparison. Both are event simulations over heaps: O((V + E) log V). They expect a
  * validated graph: a duplicate id, an unknown dependency or a cycle is a programming error.
  */
+import { laneCount } from '../plan/resolve';
 import { MinHeap } from './heap';
 
 export interface Task {
@@ -164,7 +165,7 @@ function listSchedule(
   );
   const running = new MinHeap<number>((a, b) => (endAt[a] !== endAt[b] ? endAt[a]! < endAt[b]! : a < b));
   const freeSlots = new MinHeap<number>((a, b) => a < b);
-  for (let slot = 0; slot < Math.max(1, concurrency); slot++) freeSlots.push(slot);
+  for (let slot = 0; slot < laneCount(concurrency, tasks.length); slot++) freeSlots.push(slot);
   for (let index = 0; index < tasks.length; index++) if (waitingOn[index] === 0) ready.push(index);
   const scheduled: ScheduledTask[] = [];
   let now = 0;
@@ -220,7 +221,8 @@ function phasesOf({ tasks, dependencies, order }: TaskGraph, concurrency: number
     const slots = new MinHeap<{ slot: number; freeAt: number }>((a, b) =>
       a.freeAt !== b.freeAt ? a.freeAt < b.freeAt : a.slot < b.slot,
     );
-    for (let slot = 0; slot < Math.max(1, concurrency); slot++) slots.push({ slot, freeAt: phaseStart });
+    for (let slot = 0; slot < laneCount(concurrency, members.length); slot++)
+      slots.push({ slot, freeAt: phaseStart });
     let phaseEnd = phaseStart;
     for (const index of longestFirst) {
       const lane = slots.pop()!;

@@ -215,16 +215,17 @@ describe('the examples', () => {
 
   it('bad-weights.yaml: a weight going down, one past 100, and no step reaching 100', () => {
     const text = readExample('invalid/bad-weights.yaml');
+    // A weight past 100 is a shape problem (the JSON Schema bounds it too): listed first.
     expect(problemsOf(text)).toEqual([
-      {
-        path: 'services[1].strategy.steps[4].setWeight',
-        message: 'weight 20 does not increase on 25 at steps[2]: canary weights must rise strictly',
-        ...positionOf(text, 'setWeight: 20', 'setWeight: '.length),
-      },
       {
         path: 'services[1].strategy.steps[6].setWeight',
         message: 'weight 150 is outside 1..100 (a whole percentage)',
         ...positionOf(text, 'setWeight: 150', 'setWeight: '.length),
+      },
+      {
+        path: 'services[1].strategy.steps[4].setWeight',
+        message: 'weight 20 does not increase on 25 at steps[2]: canary weights must rise strictly',
+        ...positionOf(text, 'setWeight: 20', 'setWeight: '.length),
       },
       {
         path: 'services[1].strategy.steps',
