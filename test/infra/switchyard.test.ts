@@ -442,9 +442,12 @@ describe('the Switchyard stack', () => {
   });
 
   it('gives the cluster handlers namespaced access to same-region clusters and says what to run for the others', () => {
-    // The traffic port's handlers patch albIngress Ingresses through the same Kubernetes API.
+    // The traffic ports' handlers read and patch albIngress Ingresses through the same Kubernetes API.
     const clusterRoles = handlerFunctions().filter(
-      (deployed) => deployed.ports.includes('cluster') || deployed.ports.includes('traffic'),
+      (deployed) =>
+        deployed.ports.includes('cluster') ||
+        deployed.ports.includes('traffic') ||
+        deployed.ports.includes('trafficReader'),
     );
     expect(clusterRoles.some((deployed) => !deployed.ports.includes('cluster'))).toBe(true);
     const entries = ofType('AWS::EKS::AccessEntry');
