@@ -201,7 +201,7 @@ const PREFLIGHT_FUNCTION = 'preflightPlan';
 const ALARM_FUNCTION = 'onAlarm';
 
 /** Reserved concurrency when the props do not say (see reserveConcurrency and the numbers' props). */
-export const RESERVED_CONCURRENCY_DEFAULTS = { rollback: 10, alarm: 5, api: 20 } as const;
+const RESERVED_CONCURRENCY_DEFAULTS = { rollback: 10, alarm: 5, api: 20 } as const;
 
 export class Switchyard extends Construct {
   readonly table: Table;
@@ -277,7 +277,7 @@ export class Switchyard extends Construct {
       );
     const partition = stack.partition;
     const loadBalancerPatterns = props.loadBalancerNames?.map((name) => `app/${name}/*`) ?? ['app/*'];
-    if (props.hostedZoneIds === undefined) {
+    if ((props.hostedZoneIds ?? []).length === 0) {
       Annotations.of(this).addWarningV2(
         'switchyard:noHostedZones',
         'No hostedZoneIds: Switchyard may read and change no Route 53 record, so plans with a dns record fail at preflight and failover cannot move DNS weights.',
@@ -706,8 +706,7 @@ function validate(
     if ((props.hostedZoneIds ?? []).length === 0)
       problems.push('dnsRecordNames: give the hostedZoneIds they are in');
     for (const name of props.dnsRecordNames) {
-      if (name.trim() === '' || name.trim() !== name)
-        problems.push(`dnsRecordNames: "${name}" is not a record name`);
+      if (!/^\S+$/.test(name)) problems.push(`dnsRecordNames: "${name}" is not a record name`);
     }
   }
   for (const cluster of resolved.clusters) {

@@ -119,7 +119,10 @@ export async function trafficPort(): Promise<Traffic> {
   return traffic;
 }
 
-/** The same adapter: what a reader may do is decided by its role's grants, not by its code. */
+/**
+ * The traffic adapter itself, typed to its reads: a reader's role holds no write grant, so AWS
+ * would refuse a write even if one were attempted.
+ */
 export function trafficReaderPort(): Promise<TrafficReader> {
   return trafficPort();
 }
@@ -134,6 +137,7 @@ export async function dnsPort(): Promise<Dns> {
   return dns;
 }
 
+/** The DNS adapter itself, typed to its reads (as trafficReaderPort is). */
 export function dnsReaderPort(): Promise<DnsReader> {
   return dnsPort();
 }
