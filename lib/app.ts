@@ -14,7 +14,13 @@ export const CONTEXT = {
   homeRegion: 'switchyard:homeRegion',
   workloadRegions: 'switchyard:workloadRegions',
   clusters: 'switchyard:clusters',
+  loadBalancerNames: 'switchyard:loadBalancerNames',
   hostedZoneIds: 'switchyard:hostedZoneIds',
+  dnsRecordNames: 'switchyard:dnsRecordNames',
+  reserveConcurrency: 'switchyard:reserveConcurrency',
+  rollbackReservedConcurrency: 'switchyard:rollbackReservedConcurrency',
+  alarmReservedConcurrency: 'switchyard:alarmReservedConcurrency',
+  apiReservedConcurrency: 'switchyard:apiReservedConcurrency',
   alarmNamePrefix: 'switchyard:alarmNamePrefix',
   namePrefix: 'switchyard:namePrefix',
   createClusterAccessEntries: 'switchyard:createClusterAccessEntries',
@@ -24,7 +30,13 @@ export interface SwitchyardAppSettings {
   readonly homeRegion: string;
   readonly workloadRegions: readonly string[];
   readonly clusters: readonly SwitchyardCluster[];
+  readonly loadBalancerNames?: readonly string[];
   readonly hostedZoneIds?: readonly string[];
+  readonly dnsRecordNames?: readonly string[];
+  readonly reserveConcurrency?: boolean;
+  readonly rollbackReservedConcurrency?: number;
+  readonly alarmReservedConcurrency?: number;
+  readonly apiReservedConcurrency?: number;
   readonly alarmNamePrefix?: string;
   readonly namePrefix?: string;
   readonly createClusterAccessEntries: boolean;
@@ -42,7 +54,17 @@ export function settingsFromContext(scope: Construct): SwitchyardAppSettings {
     homeRegion,
     workloadRegions,
     clusters: clusters(read(CONTEXT.clusters)),
+    loadBalancerNames: list(read(CONTEXT.loadBalancerNames), CONTEXT.loadBalancerNames),
     hostedZoneIds: list(read(CONTEXT.hostedZoneIds), CONTEXT.hostedZoneIds),
+    dnsRecordNames: list(read(CONTEXT.dnsRecordNames), CONTEXT.dnsRecordNames),
+    reserveConcurrency:
+      read(CONTEXT.reserveConcurrency) === undefined ? undefined : flag(read(CONTEXT.reserveConcurrency)),
+    rollbackReservedConcurrency: count(
+      read(CONTEXT.rollbackReservedConcurrency),
+      CONTEXT.rollbackReservedConcurrency,
+    ),
+    alarmReservedConcurrency: count(read(CONTEXT.alarmReservedConcurrency), CONTEXT.alarmReservedConcurrency),
+    apiReservedConcurrency: count(read(CONTEXT.apiReservedConcurrency), CONTEXT.apiReservedConcurrency),
     alarmNamePrefix: text(read(CONTEXT.alarmNamePrefix), CONTEXT.alarmNamePrefix),
     namePrefix: text(read(CONTEXT.namePrefix), CONTEXT.namePrefix),
     createClusterAccessEntries: flag(read(CONTEXT.createClusterAccessEntries)),
@@ -83,7 +105,13 @@ export function addSwitchyardStacks(
     switchyard: {
       workloadRegions: settings.workloadRegions,
       clusters: settings.clusters,
+      loadBalancerNames: settings.loadBalancerNames,
       hostedZoneIds: settings.hostedZoneIds,
+      dnsRecordNames: settings.dnsRecordNames,
+      reserveConcurrency: settings.reserveConcurrency,
+      rollbackReservedConcurrency: settings.rollbackReservedConcurrency,
+      alarmReservedConcurrency: settings.alarmReservedConcurrency,
+      apiReservedConcurrency: settings.apiReservedConcurrency,
       alarmNamePrefix,
       namePrefix,
       createClusterAccessEntries: settings.createClusterAccessEntries,
@@ -125,6 +153,15 @@ function list(value: unknown, key: string): string[] | undefined {
       .filter(Boolean);
   if (Array.isArray(parsed) && parsed.every((item) => typeof item === 'string')) return parsed;
   throw new Error(`context ${key}: expected a list of names, got ${JSON.stringify(value)}`);
+}
+
+/** A number, or its text (`-c key=10`). */
+function count(value: unknown, key: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = typeof value === 'string' ? Number(value) : value;
+  if (typeof parsed !== 'number' || Number.isNaN(parsed))
+    throw new Error(`context ${key}: expected a number, got ${JSON.stringify(value)}`);
+  return parsed;
 }
 
 function flag(value: unknown): boolean {

@@ -46,6 +46,8 @@ export interface HandlerFunctionProps {
   readonly portStatements: readonly PolicyStatement[];
   readonly timeout: Duration;
   readonly memorySize: number;
+  /** Concurrent executions reserved for (and the most allowed to) the function; none when undefined. */
+  readonly reservedConcurrentExecutions?: number | undefined;
   readonly logRetention: RetentionDays;
   /** Bundle the AWS SDK (the versions the tests ran) rather than use the runtime's copy. */
   readonly bundleAwsSdk: boolean;
@@ -79,6 +81,9 @@ export class HandlerFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      ...(props.reservedConcurrentExecutions !== undefined && {
+        reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      }),
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
       logGroup: this.logGroup,

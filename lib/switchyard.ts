@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  Annotations,
   ArnFormat,
   CfnOutput,
   type CfnResource,
@@ -43,8 +44,20 @@ import { writeHandlerEntry } from './handler-entries';
 import { HANDLER_TIMEOUT, HandlerFunction } from './handler-function';
 import { Monitoring } from './monitoring';
 import { acknowledge, acknowledgeWildcardResources } from './nag';
-import { type HandlerResourceArns, portPolicyStatements } from './port-permissions';
-import { MACHINE_FILES, MACHINE_NAMES, readMachineDefinition, substitutionsFor } from './state-machine-files';
+import {
+  type HandlerResourceArns,
+  MANAGED_TAG,
+  MANAGED_TAG_CONDITION,
+  portPolicyStatements,
+  recordChangeConditions,
+} from './port-permissions';
+import {
+  MACHINE_FILES,
+  MACHINE_NAMES,
+  type MachineDefinition,
+  readMachineDefinition,
+  substitutionsFor,
+} from './state-machine-files';
 import { API_STAGE, SwitchyardApi } from './switchyard-api';
 
 export type { SwitchyardCluster } from './cluster-access';
@@ -62,10 +75,48 @@ export interface SwitchyardProps {
    */
   readonly clusters?: readonly SwitchyardCluster[];
   /**
-   * Route 53 hosted zones whose weighted records failover may change.
-   * @default - every hosted zone in the account
+   * Application Load Balancers whose listener default actions and listener rules Switchyard may
+   * change (their forward weights), by name, in every workload region.
+   * @default - none by name: only listeners and rules tagged `switchyard.dev/managed: true`
+   */
+  readonly loadBalancerNames?: readonly string[];
+  /**
+   * Route 53 hosted zones whose weighted records Switchyard may read, and failover change.
+   * @default - none: a plan with a `dns` record fails at preflight, and failover cannot move DNS
    */
   readonly hostedZoneIds?: readonly string[];
+  /**
+   * The record names in those zones failover may change (e.g. `api.example.com`).
+   * @default - any record in the hosted zones
+   */
+  readonly dnsRecordNames?: readonly string[];
+  /**
+   * Reserve concurrency for the rollback path (the alarm handler and the rollback state
+   * machine's functions) and cap the API function's, so that a flood of API requests or of
+   * releases cannot leave a rollback without capacity. Reserved concurrency comes out of the
+   * account's regional pool, whose unreserved part must stay at 100 or more: a deploy into an
+   * account whose concurrency quota is too low fails (new accounts may have a quota of 10);
+   * there, set this to false.
+   * @default true
+   */
+  readonly reserveConcurrency?: boolean;
+  /**
+   * Concurrent executions reserved for each function the rollback state machine invokes (one
+   * rollback runs its regions in parallel, so about one per workload region is used).
+   * @default 10
+   */
+  readonly rollbackReservedConcurrency?: number;
+  /**
+   * Concurrent executions reserved for the alarm handler (EventBridge invokes it asynchronously:
+   * events beyond it wait and are retried).
+   * @default 5
+   */
+  readonly alarmReservedConcurrency?: number;
+  /**
+   * Concurrent executions reserved for, and the most allowed to, the API function.
+   * @default 20 (the API stage's default burst limit)
+   */
+  readonly apiReservedConcurrency?: number;
   /**
    * Only alarms whose name starts with this can trigger a rollback (and only for releases
    * whose plan watches them).
@@ -146,6 +197,11 @@ export type SwitchyardFunctionName = string;
 
 /** The handler the API invokes for POST /plans/preflight. */
 const PREFLIGHT_FUNCTION = 'preflightPlan';
+/** The handler EventBridge invokes with ALARM state changes. */
+const ALARM_FUNCTION = 'onAlarm';
+
+/** Reserved concurrency when the props do not say (see reserveConcurrency and the numbers' props). */
+const RESERVED_CONCURRENCY_DEFAULTS = { rollback: 10, alarm: 5, api: 20 } as const;
 
 export class Switchyard extends Construct {
   readonly table: Table;
@@ -220,6 +276,13 @@ export class Switchyard extends Construct {
         stack.formatArn({ service, region, resource, resourceName, arnFormat }),
       );
     const partition = stack.partition;
+    const loadBalancerPatterns = props.loadBalancerNames?.map((name) => `app/${name}/*`) ?? ['app/*'];
+    if ((props.hostedZoneIds ?? []).length === 0) {
+      Annotations.of(this).addWarningV2(
+        'switchyard:noHostedZones',
+        'No hostedZoneIds: Switchyard may read and change no Route 53 record, so plans with a dns record fail at preflight and failover cannot move DNS weights.',
+      );
+    }
     // Filled in once the functions exist; the API's role names the preflight function's ARN.
     const functions: Record<string, HandlerFunction> = {};
     const resourceArns: HandlerResourceArns = {
@@ -254,21 +317,19 @@ export class Switchyard extends Construct {
               }),
             )
           : inWorkloadRegions('eks', 'access-entry', '*', ArnFormat.SLASH_RESOURCE_NAME),
-      listenerArns: inWorkloadRegions(
-        'elasticloadbalancing',
-        'listener',
-        'app/*',
-        ArnFormat.SLASH_RESOURCE_NAME,
+      // listener/app/<lb-name>/<lb-id>/<listener-id> and listener-rule/app/<lb-name>/<lb-id>/<listener-id>/<rule-id>
+      // (Service Authorization Reference, Elastic Load Balancing V2: resource types).
+      listenerArns: loadBalancerPatterns.flatMap((pattern) =>
+        inWorkloadRegions('elasticloadbalancing', 'listener', pattern, ArnFormat.SLASH_RESOURCE_NAME),
       ),
-      listenerRuleArns: inWorkloadRegions(
-        'elasticloadbalancing',
-        'listener-rule',
-        'app/*',
-        ArnFormat.SLASH_RESOURCE_NAME,
+      listenerRuleArns: loadBalancerPatterns.flatMap((pattern) =>
+        inWorkloadRegions('elasticloadbalancing', 'listener-rule', pattern, ArnFormat.SLASH_RESOURCE_NAME),
       ),
-      hostedZoneArns: (props.hostedZoneIds ?? ['*']).map(
+      ...(props.loadBalancerNames === undefined && { listenerChangeConditions: MANAGED_TAG_CONDITION }),
+      hostedZoneArns: (props.hostedZoneIds ?? []).map(
         (zoneId) => `arn:${partition}:route53:::hostedzone/${zoneId}`,
       ),
+      recordChangeConditions: recordChangeConditions(props.dnsRecordNames),
       route53ChangeArn: `arn:${partition}:route53:::change/*`,
       alarmArns: inWorkloadRegions('cloudwatch', 'alarm', '*', ArnFormat.COLON_RESOURCE_NAME),
       hookFunctionArns: inWorkloadRegions(
@@ -292,6 +353,11 @@ export class Switchyard extends Construct {
       ...(ports.includes('workflow') ? { [ENVIRONMENT.stateMachineArns]: stateMachineArnsJson } : {}),
     });
     const deployedFunctions: DeployedFunction[] = [...handlerFunctions(), API_FUNCTION];
+    const statemachinesDir = join(projectRoot, 'statemachines');
+    const definitions = Object.fromEntries(
+      MACHINE_NAMES.map((machine) => [machine, readMachineDefinition(statemachinesDir, machine)]),
+    ) as Record<MachineName, MachineDefinition>;
+    const reservedConcurrency = reservedConcurrencyOf(props, new Set(definitions.rollback.functions));
     for (const deployed of deployedFunctions) {
       const entry = deployed.isDefinition
         ? writeHandlerEntry(deployed, projectRoot)
@@ -309,6 +375,7 @@ export class Switchyard extends Construct {
         portStatements,
         timeout: deployed === API_FUNCTION ? Duration.seconds(29) : HANDLER_TIMEOUT,
         memorySize: props.handlerMemorySize ?? 512,
+        reservedConcurrentExecutions: reservedConcurrency(deployed.name),
         logRetention,
         bundleAwsSdk: props.bundleAwsSdk ?? false,
       });
@@ -322,10 +389,9 @@ export class Switchyard extends Construct {
     this.functions = functions;
 
     // ── state machines ──────────────────────────────────────────────────────
-    const statemachinesDir = join(projectRoot, 'statemachines');
     const machines: Partial<Record<MachineName, StateMachine>> = {};
     for (const machine of MACHINE_NAMES) {
-      const definition = readMachineDefinition(statemachinesDir, machine);
+      const definition = definitions[machine];
       const substitutions = substitutionsFor(definition, {
         functionArn: (handler) => functions[handler]?.function.functionArn,
         stateMachineArn,
@@ -382,8 +448,8 @@ export class Switchyard extends Construct {
     this.stateMachines = machines as Record<MachineName, StateMachine>;
 
     // ── alarms in, through the bus, to the alarm handler ────────────────────
-    const onAlarm = functions.onAlarm;
-    if (!onAlarm) throw new Error('the onAlarm handler is not registered');
+    const onAlarm = functions[ALARM_FUNCTION];
+    if (!onAlarm) throw new Error(`the ${ALARM_FUNCTION} handler is not registered`);
     this.alarmDeadLetterQueue = deadLetterQueue(
       this,
       'AlarmDeadLetters',
@@ -443,8 +509,10 @@ export class Switchyard extends Construct {
     this.clusterAccess = new ClusterAccess(this, 'ClusterAccess', {
       clusters,
       roles: deployedFunctions
-        // The traffic port patches Ingresses (albIngress) through the same Kubernetes API.
-        .filter((deployed) => deployed.ports.includes('cluster') || deployed.ports.includes('traffic'))
+        // The traffic ports read and patch Ingresses (albIngress) through the same Kubernetes API.
+        .filter((deployed) =>
+          deployed.ports.some((port) => port === 'cluster' || port === 'traffic' || port === 'trafficReader'),
+        )
         .map((deployed) => functions[deployed.name]?.role)
         .filter((role) => role !== undefined),
       createAccessEntries: props.createClusterAccessEntries ?? false,
@@ -532,6 +600,26 @@ function orchestrationStatements(
   return statements;
 }
 
+/**
+ * Reserved concurrency by function name. It is both what the function is guaranteed and the most
+ * it may run at once, and it is taken from the account's unreserved pool, which must keep 100
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+ */
+function reservedConcurrencyOf(
+  props: SwitchyardProps,
+  rollbackFunctions: ReadonlySet<string>,
+): (name: string) => number | undefined {
+  if (props.reserveConcurrency === false) return () => undefined;
+  return (name) => {
+    if (name === API_FUNCTION.name) return props.apiReservedConcurrency ?? RESERVED_CONCURRENCY_DEFAULTS.api;
+    if (name === ALARM_FUNCTION) return props.alarmReservedConcurrency ?? RESERVED_CONCURRENCY_DEFAULTS.alarm;
+    if (rollbackFunctions.has(name)) {
+      return props.rollbackReservedConcurrency ?? RESERVED_CONCURRENCY_DEFAULTS.rollback;
+    }
+    return undefined;
+  };
+}
+
 /** Why a handler's port grant names a wildcard resource. */
 function wildcardReason(
   resource: string,
@@ -552,10 +640,10 @@ function wildcardReason(
     return "Access entries of Switchyard's EKS clusters (read-only): preflight checks which roles may act on them; entry ARNs end in an id EKS assigns.";
   }
   if (arns.listenerArns.includes(resource) || arns.listenerRuleArns.includes(resource)) {
-    return 'ALB listeners and rules named by release plans, in the workload regions only; the handler changes only forward weights.';
+    return arns.listenerChangeConditions === undefined
+      ? 'Listeners and listener rules of the configured load balancers only (listener/app/<name>/* and listener-rule/app/<name>/*), in the workload regions: ELB assigns the load balancer, listener and rule ids. The handler changes only forward weights.'
+      : `ALB listeners and listener rules in the workload regions, only those tagged ${MANAGED_TAG.key}=${MANAGED_TAG.value} (an aws:ResourceTag condition on ModifyListener and ModifyRule): no loadBalancerNames were configured. The handler changes only forward weights.`;
   }
-  if (arns.hostedZoneArns.includes(resource))
-    return 'Hosted zones named by release plans (no hostedZoneIds were configured).';
   if (resource === arns.route53ChangeArn)
     return 'Route 53 change ids are returned by ChangeResourceRecordSets at run time.';
   if (arns.alarmArns.includes(resource)) {
@@ -588,6 +676,38 @@ function validate(
     problems.push(
       `alarmNamePrefix: "${resolved.alarmNamePrefix}" overlaps the orchestrator's own alarm names (${ownAlarms}…)`,
     );
+  }
+  const positive = (name: string, value: number | undefined) => {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+      problems.push(
+        `${name}: ${value} must be a whole number of at least 1 (0 would stop the function running)`,
+      );
+    }
+  };
+  positive('rollbackReservedConcurrency', props.rollbackReservedConcurrency);
+  positive('alarmReservedConcurrency', props.alarmReservedConcurrency);
+  positive('apiReservedConcurrency', props.apiReservedConcurrency);
+  // A name or id with a wildcard in it would widen the grant it is meant to narrow.
+  for (const name of props.loadBalancerNames ?? []) {
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(name)) {
+      problems.push(
+        `loadBalancerNames: "${name}" is not a load balancer name (1–32 letters, digits or inner hyphens)`,
+      );
+    }
+  }
+  for (const zoneId of props.hostedZoneIds ?? []) {
+    if (!/^[A-Z0-9]{1,32}$/.test(zoneId)) {
+      problems.push(`hostedZoneIds: "${zoneId}" is not a hosted zone id (like Z0123456789ABCDEFGHIJ)`);
+    }
+  }
+  if (props.dnsRecordNames !== undefined) {
+    if (props.dnsRecordNames.length === 0)
+      problems.push('dnsRecordNames: name at least one record, or leave it out');
+    if ((props.hostedZoneIds ?? []).length === 0)
+      problems.push('dnsRecordNames: give the hostedZoneIds they are in');
+    for (const name of props.dnsRecordNames) {
+      if (!/^\S+$/.test(name)) problems.push(`dnsRecordNames: "${name}" is not a record name`);
+    }
   }
   for (const cluster of resolved.clusters) {
     if (!props.workloadRegions.includes(cluster.region)) {

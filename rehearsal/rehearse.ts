@@ -244,7 +244,9 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
   ports = {
     cluster: fleet.cluster,
     traffic: fleet.traffic,
+    trafficReader: fleet.traffic,
     dns: fleet.dns,
+    dnsReader: fleet.dns,
     signals: fleet.signals,
     inventory: fleet.inventory,
     preflight: { check: (plan) => runPreflight(resolvePlan(plan), fleet) },

@@ -65,7 +65,7 @@ async function fleet(ports: Ports, input: FailoverInput) {
 
 export const beginFailover = defineHandler({
   name: 'beginFailover',
-  ports: ['store', 'dns', 'cluster', 'clock', 'events'],
+  ports: ['store', 'dnsReader', 'cluster', 'clock', 'events'],
   input: FailoverInput,
   async run(input, ports) {
     const { context, dns, identifiers } = await fleet(ports, input);
@@ -74,7 +74,7 @@ export const beginFailover = defineHandler({
       { releaseId: input.failoverId, kind: 'failover' },
       3600,
     );
-    const bySetId = await ports.dns.getWeights(dns);
+    const bySetId = await ports.dnsReader.getWeights(dns);
     const byRegion = Object.fromEntries([...identifiers].map(([region, id]) => [region, bySetId[id] ?? 0]));
     let record: FailoverRecord;
     if (input.direction === 'failover') {
@@ -245,10 +245,10 @@ export const shiftDnsWeights = defineHandler({
 
 export const checkDnsSync = defineHandler({
   name: 'checkDnsSync',
-  ports: ['dns'],
+  ports: ['dnsReader'],
   input: FailoverInput.extend({ changeId: z.string() }),
   async run(input, ports) {
-    return { ...input, inSync: await ports.dns.isInSync(input.changeId) };
+    return { ...input, inSync: await ports.dnsReader.isInSync(input.changeId) };
   },
 });
 

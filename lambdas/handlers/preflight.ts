@@ -38,7 +38,22 @@ import type { Ports, TrafficTarget, WorkloadTarget } from '../ports';
 import { defineHandler } from './define';
 import { loadReleaseContext } from './release-context';
 
-export type PreflightPorts = Pick<Ports, 'cluster' | 'traffic' | 'dns' | 'inventory'>;
+/** What preflight reads through: traffic and DNS only by their readers, so it can change neither. */
+export interface PreflightPorts {
+  cluster: Ports['cluster'];
+  traffic: Ports['trafficReader'];
+  dns: Ports['dnsReader'];
+  inventory: Ports['inventory'];
+}
+
+function preflightPorts(ports: Ports): PreflightPorts {
+  return {
+    cluster: ports.cluster,
+    traffic: ports.trafficReader,
+    dns: ports.dnsReader,
+    inventory: ports.inventory,
+  };
+}
 
 /** What preflight itself reads in a namespace: Deployments, and the Ingresses of albIngress traffic. */
 const READ_DEPLOYMENTS = { verb: 'get', group: 'apps', resource: 'deployments' } as const;
@@ -377,11 +392,11 @@ function sortByPath(problems: readonly PreflightProblem[]): PreflightProblem[] {
 /** The release's first step after its lock: the report, which the state machine branches on. */
 export const preflightRelease = defineHandler({
   name: 'preflightRelease',
-  ports: ['store', 'clock', 'cluster', 'traffic', 'dns', 'inventory'],
+  ports: ['store', 'clock', 'cluster', 'trafficReader', 'dnsReader', 'inventory'],
   input: z.object({ releaseId: z.string().min(1) }).passthrough(),
   async run({ releaseId }, ports) {
     const context = await loadReleaseContext(ports.store, releaseId);
-    const report = await runPreflight(context.plan, ports);
+    const report = await runPreflight(context.plan, preflightPorts(ports));
     await ports.store.appendAudit({
       releaseId,
       key: 'release/preflight',
@@ -424,11 +439,11 @@ export const refuseAfterPreflight = defineHandler({
 /** Preflight of a plan on its own, for the API: the plan is checked first, so only a valid one is read against. */
 export const preflightPlan = defineHandler({
   name: 'preflightPlan',
-  ports: ['cluster', 'traffic', 'dns', 'inventory'],
+  ports: ['cluster', 'trafficReader', 'dnsReader', 'inventory'],
   input: z.object({ plan: z.unknown() }).strict(),
   async run({ plan }, ports) {
     const checked = checkPlan(plan);
     if (!checked.ok) throw new PlanInvalidError(checked.problems);
-    return runPreflight(resolvePlan(checked.plan), ports);
+    return runPreflight(resolvePlan(checked.plan), preflightPorts(ports));
   },
 });

@@ -190,7 +190,7 @@ export const restoreWorkloads = defineHandler({
 /** Checks that each touched service is back: images, replicas, no canary, stable traffic 100 %. */
 export const verifyRestored = defineHandler({
   name: 'verifyRestored',
-  ports: ['store', 'cluster', 'traffic', 'clock'],
+  ports: ['store', 'cluster', 'trafficReader', 'clock'],
   input: RegionKey,
   async run({ releaseId, region }, ports) {
     const context = await loadReleaseContext(ports.store, releaseId);
@@ -220,7 +220,7 @@ export const verifyRestored = defineHandler({
         wrong.push(`${service}: canary still has ${canary.replicas} replicas`);
       const traffic = context.trafficTarget(region, service);
       if (traffic) {
-        const weights = await ports.traffic.getWeights(traffic);
+        const weights = await ports.trafficReader.getWeights(traffic);
         if (weights.stable !== 100) wrong.push(`${service}: stable has ${weights.stable} % of traffic`);
       }
     }

@@ -98,7 +98,7 @@ const replicasBefore = new Map<string, number>();
 
 export const startServiceRollout = defineHandler({
   name: 'startServiceRollout',
-  ports: ['store', 'cluster', 'traffic', 'clock', 'events'],
+  ports: ['store', 'cluster', 'trafficReader', 'clock', 'events'],
   input: ServiceKey,
   async run(key, ports): Promise<StepState> {
     await assertReleaseRunning(ports.store, key.releaseId);
@@ -108,7 +108,7 @@ export const startServiceRollout = defineHandler({
     if (!snapshot) {
       const target = context.trafficTarget(key.region, key.service);
       const taken = await ports.cluster.snapshot(context.workload(key.region, key.service));
-      const weights = target ? await ports.traffic.getWeights(target) : undefined;
+      const weights = target ? await ports.trafficReader.getWeights(target) : undefined;
       snapshot = { ...taken, ...(weights && { weights }) };
       await ports.store.putSnapshot(key.releaseId, key.service, snapshot);
     }
@@ -214,7 +214,7 @@ const VerifyInput = StepStateInput.extend({ track: z.enum(['stable', 'canary']) 
  */
 export const verifyRollout = defineHandler({
   name: 'verifyRollout',
-  ports: ['store', 'cluster', 'traffic'],
+  ports: ['store', 'cluster', 'trafficReader'],
   input: VerifyInput,
   async run(input, ports) {
     const context = await loadReleaseContext(ports.store, input.releaseId);
@@ -228,7 +228,7 @@ export const verifyRollout = defineHandler({
     const target = context.trafficTarget(input.region, input.service);
     if (target && status.desired > 0) {
       const [health, stablePods, canaryPods] = await Promise.all([
-        ports.traffic.targetHealth(target),
+        ports.trafficReader.targetHealth(target),
         ports.cluster.podAddresses(workload, 'stable'),
         ports.cluster.podAddresses(workload, 'canary'),
       ]);
@@ -323,7 +323,7 @@ export const shiftTraffic = defineHandler({
 
 export const runAnalysis = defineHandler({
   name: 'runAnalysis',
-  ports: ['store', 'traffic', 'signals', 'clock'],
+  ports: ['store', 'trafficReader', 'signals', 'clock'],
   input: StepStateInput,
   async run(input, ports) {
     const context = await loadReleaseContext(ports.store, input.releaseId);
@@ -359,7 +359,7 @@ export const runAnalysis = defineHandler({
             details.push('compare judged nothing: no period of the window is published yet');
             break;
           }
-          const resolved = await ports.traffic.resolve(target);
+          const resolved = await ports.trafficReader.resolve(target);
           const samples = await ports.signals.compareTargetGroups(input.region, resolved, window);
           for (const sample of samples) {
             const observation = judgeComparison(check, sample.canary, sample.stable);

@@ -138,9 +138,17 @@ export interface TargetHealthSummary {
   targets: RegisteredTarget[];
 }
 
-export interface Traffic {
+/**
+ * What handlers that only look at traffic use: a port of its own, so their IAM grants hold no
+ * write (the stack grants each port's actions to the handlers that declare it).
+ */
+export interface TrafficReader {
   resolve(target: TrafficTarget): Promise<ResolvedTraffic>;
   getWeights(target: TrafficTarget): Promise<Weights>;
+  targetHealth(target: TrafficTarget): Promise<Record<Track, TargetHealthSummary>>;
+}
+
+export interface Traffic extends TrafficReader {
   /**
    * Puts the canary group into the forward action at weight 0 when it is not there, so the load
    * balancer health-checks its targets (a group nothing forwards to reads `unused`); the split
@@ -153,7 +161,6 @@ export interface Traffic {
    * TrafficEditedError, and nothing is written.
    */
   setWeights(target: TrafficTarget, weights: Weights, expected?: Weights): Promise<Weights>;
-  targetHealth(target: TrafficTarget): Promise<Record<Track, TargetHealthSummary>>;
 }
 
 export interface DnsRecord {
@@ -161,17 +168,21 @@ export interface DnsRecord {
   recordName: string;
 }
 
-export interface Dns {
+/** What handlers that only look at DNS use (as TrafficReader is to Traffic). */
+export interface DnsReader {
   /** Weight (0–255) per set identifier of the record's weighted records. */
   getWeights(record: DnsRecord): Promise<Record<string, number>>;
+  /** true once the change is INSYNC. */
+  isInSync(changeId: string): Promise<boolean>;
+}
+
+export interface Dns extends DnsReader {
   /**
    * One change batch for all the given set identifiers (each record deleted exactly as read and
    * created with its new weight, so a record edited meanwhile is never overwritten); returns the
    * change id to wait on.
    */
   setWeights(record: DnsRecord, weights: Record<string, number>): Promise<{ changeId: string }>;
-  /** true once the change is INSYNC. */
-  isInSync(changeId: string): Promise<boolean>;
 }
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -567,7 +578,11 @@ export interface Clock {
 export interface Ports {
   cluster: Cluster;
   traffic: Traffic;
+  /** The same traffic, read only: what a handler that never changes weights declares. */
+  trafficReader: TrafficReader;
   dns: Dns;
+  /** The same DNS, read only. */
+  dnsReader: DnsReader;
   signals: Signals;
   inventory: Inventory;
   preflight: Preflight;

@@ -7,6 +7,7 @@
  */
 import { checkPlan } from '../../lambdas/core/plan/load';
 import { handlers } from '../../lambdas/handlers';
+import { buildPorts } from '../../lambdas/handlers/aws/ports';
 import { type AnyHandlerDefinition, invokeHandler } from '../../lambdas/handlers/define';
 import type { ServiceRolloutStatus, WorkloadTarget } from '../../lambdas/ports';
 import { type FakePorts, fakePorts } from '../support/fakes';
@@ -146,8 +147,17 @@ export async function runningWorld(change?: (plan: Json) => void): Promise<World
   return world;
 }
 
-export function run(world: World, handler: keyof typeof handlers, input: Json): Promise<unknown> {
-  return invokeHandler(handlers[handler] as AnyHandlerDefinition, input, world.ports);
+/**
+ * Runs a handler with only the ports it declares, as its Lambda entry does: a handler that used
+ * another (a reader writing traffic) would fail here, not only in AWS, where its role lacks the grant.
+ */
+export async function run(world: World, handler: keyof typeof handlers, input: Json): Promise<unknown> {
+  const definition = handlers[handler] as AnyHandlerDefinition;
+  const declared = await buildPorts(
+    definition.ports,
+    Object.fromEntries(definition.ports.map((port) => [port, () => world.ports[port]])),
+  );
+  return invokeHandler(definition, input, declared);
 }
 
 /** Moves a service rollout to a status as the release would have (arranging a test). */

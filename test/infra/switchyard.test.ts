@@ -7,13 +7,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STORE_TABLE } from '../../lambdas/adapters/dynamodb/table-definition';
 import { substitutePlaceholders } from '../../lambdas/core/asl-placeholders';
 import { handlers } from '../../lambdas/handlers/index';
-import { addSwitchyardStacks, type SwitchyardAppStacks } from '../../lib/app';
+import { addSwitchyardStacks, type SwitchyardAppStacks, settingsFromContext } from '../../lib/app';
 import { API_FUNCTION, handlerFunctions } from '../../lib/handler-catalog';
 import { handlerEntrySource } from '../../lib/handler-entries';
 import { HANDLER_BUNDLING, HANDLER_RUNTIME, HANDLER_TIMEOUT } from '../../lib/handler-function';
@@ -35,11 +35,22 @@ const aslValidator = createRequire(import.meta.url)('asl-validator') as (definit
 };
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
 
 const HOME = 'us-east-1';
 const OTHER = 'eu-west-1';
 const ACCOUNT = '111111111111';
+const LOAD_BALANCERS = ['shop-public', 'shop-internal'];
+/** The handlers that move traffic, and some that only look at it. */
+const TRAFFIC_WRITERS = ['prepareCanary', 'promoteCanary', 'returnTrafficToStable', 'shiftTraffic'];
+const TRAFFIC_READERS = [
+  'startServiceRollout',
+  'verifyRollout',
+  'runAnalysis',
+  'verifyRestored',
+  'preflightRelease',
+  'preflightPlan',
+];
 
 let stacks: SwitchyardAppStacks;
 let template: Template;
@@ -59,7 +70,9 @@ beforeAll(() => {
       { region: HOME, clusterName: 'prod-use1', namespaces: ['shop', 'payments'] },
       { region: OTHER, clusterName: 'prod-euw1', namespaces: ['shop'] },
     ],
+    loadBalancerNames: LOAD_BALANCERS,
     hostedZoneIds: ['Z0123456789'],
+    dnsRecordNames: ['API.shop.example.com.', '*.edge.example.com'],
     createClusterAccessEntries: true,
   });
   // Throws when cdk-nag reports a finding nobody acknowledged.
@@ -67,15 +80,16 @@ beforeAll(() => {
   resources = template.toJSON().Resources as Record<string, Resource>;
 });
 
-const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const ofType = (type: string, from = resources) =>
+  Object.entries(from).filter(([, resource]) => resource.Type === type);
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 const logicalIdOf = (construct: { node: { defaultChild?: unknown } }) =>
   stacks.home.getLogicalId(construct.node.defaultChild as never);
 
 /** The statements of every IAM policy attached to a role, by policy logical id. */
-function policiesOfRole(roleLogicalId: string): Record<string, Statement[]> {
+function policiesOfRole(roleLogicalId: string, from = resources): Record<string, Statement[]> {
   return Object.fromEntries(
-    ofType('AWS::IAM::Policy')
+    ofType('AWS::IAM::Policy', from)
       .filter(([, policy]) =>
         (policy.Properties.Roles as unknown[]).some(
           (role) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId }),
@@ -89,6 +103,54 @@ function policiesOfRole(roleLogicalId: string): Record<string, Statement[]> {
 }
 const actionsOf = (statements: Statement[]) =>
   new Set(statements.flatMap((statement) => asList(statement.Action)));
+
+interface Synth {
+  stacks: SwitchyardAppStacks;
+  resources: Record<string, Resource>;
+}
+
+/** Every statement of every policy on a function's role. */
+function statementsOfFunction(name: string, synth: Synth = { stacks, resources }): Statement[] {
+  const fn = synth.stacks.home.switchyard.functions[name]!;
+  const roleId = synth.stacks.home.getLogicalId(fn.role.node.defaultChild as never);
+  return Object.values(policiesOfRole(roleId, synth.resources)).flat();
+}
+
+/** The functions whose roles may call `action`. */
+function functionsAllowed(action: string, synth: Synth = { stacks, resources }): string[] {
+  return Object.keys(synth.stacks.home.switchyard.functions)
+    .filter((name) => actionsOf(statementsOfFunction(name, synth)).has(action))
+    .sort();
+}
+
+/** The statements of all functions granting `action`. */
+function statementsGranting(action: string, synth: Synth = { stacks, resources }): Statement[] {
+  return Object.keys(synth.stacks.home.switchyard.functions)
+    .flatMap((name) => statementsOfFunction(name, synth))
+    .filter((statement) => asList(statement.Action).includes(action));
+}
+
+/** An ARN as the template builds it, with the partition read as `aws`. */
+function arnText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (JSON.stringify(value) === JSON.stringify({ Ref: 'AWS::Partition' })) return 'aws';
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(arnText).join(join[0]);
+  throw new Error(`not an ARN: ${JSON.stringify(value)}`);
+}
+const resourceTexts = (statements: Statement[]) =>
+  [...new Set(statements.flatMap((statement) => asList(statement.Resource).map(arnText)))].sort();
+
+/** Reserved concurrency of each function that has one. */
+function reservedConcurrency(synth: Synth = { stacks, resources }): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(synth.stacks.home.switchyard.functions).flatMap(([name, fn]) => {
+      const id = synth.stacks.home.getLogicalId(fn.function.node.defaultChild as never);
+      const reserved = synth.resources[id]!.Properties.ReservedConcurrentExecutions;
+      return reserved === undefined ? [] : [[name, reserved as number]];
+    }),
+  );
+}
 
 describe('the Switchyard stack', () => {
   it('keeps releases in an encrypted, point-in-time-recoverable table shaped like STORE_TABLE', () => {
@@ -230,6 +292,70 @@ describe('the Switchyard stack', () => {
     )!;
     expect(asList(describe.Resource)).toHaveLength(MACHINE_NAMES.length);
     expect(JSON.stringify(describe.Resource)).toContain(':execution:switchyard-release:*');
+  });
+
+  it('lets only the handlers that move traffic modify listeners and rules: readers get Describe* alone', () => {
+    expect(functionsAllowed('elasticloadbalancing:ModifyRule')).toEqual(TRAFFIC_WRITERS);
+    expect(functionsAllowed('elasticloadbalancing:ModifyListener')).toEqual(TRAFFIC_WRITERS);
+    for (const reader of TRAFFIC_READERS) {
+      const loadBalancing = [...actionsOf(statementsOfFunction(reader))].filter((action) =>
+        action.startsWith('elasticloadbalancing:'),
+      );
+      expect(loadBalancing, reader).toContain('elasticloadbalancing:DescribeRules');
+      expect(
+        loadBalancing.filter((action) => !action.startsWith('elasticloadbalancing:Describe')),
+        reader,
+      ).toEqual([]);
+    }
+  });
+
+  it('limits ModifyListener and ModifyRule to the listeners and rules of the configured load balancers', () => {
+    const expected = (type: string) =>
+      [HOME, OTHER]
+        .flatMap((region) =>
+          LOAD_BALANCERS.map(
+            (name) => `arn:aws:elasticloadbalancing:${region}:${ACCOUNT}:${type}/app/${name}/*`,
+          ),
+        )
+        .sort();
+    const listener = statementsGranting('elasticloadbalancing:ModifyListener');
+    const rule = statementsGranting('elasticloadbalancing:ModifyRule');
+    expect(resourceTexts(listener)).toEqual(expected('listener'));
+    expect(resourceTexts(rule)).toEqual(expected('listener-rule'));
+    // By name, nothing else is needed: no tag condition.
+    for (const statement of [...listener, ...rule]) expect(statement.Condition).toBeUndefined();
+  });
+
+  it('lets only failover change Route 53 records: in the configured zones, of the configured names, by DELETE and CREATE', () => {
+    expect(functionsAllowed('route53:ChangeResourceRecordSets')).toEqual(['shiftDnsWeights']);
+    const changes = statementsGranting('route53:ChangeResourceRecordSets');
+    expect(resourceTexts(changes)).toEqual(['arn:aws:route53:::hostedzone/Z0123456789']);
+    for (const statement of changes) {
+      expect(statement.Condition).toEqual({
+        'ForAllValues:StringEquals': {
+          'route53:ChangeResourceRecordSetsActions': ['DELETE', 'CREATE'],
+          'route53:ChangeResourceRecordSetsNormalizedRecordNames': [
+            'api.shop.example.com',
+            '\\052.edge.example.com',
+          ],
+        },
+      });
+    }
+    expect(resourceTexts(statementsGranting('route53:ListResourceRecordSets'))).toEqual([
+      'arn:aws:route53:::hostedzone/Z0123456789',
+    ]);
+  });
+
+  it('reserves concurrency for the alarm handler and each rollback function, and bounds the API function', () => {
+    const rollback = readMachineDefinition(join(DEFAULT_PROJECT_ROOT, 'statemachines'), 'rollback').functions;
+    expect(rollback).toEqual(
+      expect.arrayContaining(['beginRollback', 'returnTrafficToStable', 'finishRollback']),
+    );
+    expect(reservedConcurrency()).toEqual({
+      ...Object.fromEntries(rollback.map((name) => [name, 10])),
+      onAlarm: 5,
+      [API_FUNCTION.name]: 20,
+    });
   });
 
   it('runs six STANDARD state machines from the files, logging everything to their own log groups, traced', () => {
@@ -442,9 +568,12 @@ describe('the Switchyard stack', () => {
   });
 
   it('gives the cluster handlers namespaced access to same-region clusters and says what to run for the others', () => {
-    // The traffic port's handlers patch albIngress Ingresses through the same Kubernetes API.
+    // The traffic ports' handlers read and patch albIngress Ingresses through the same Kubernetes API.
     const clusterRoles = handlerFunctions().filter(
-      (deployed) => deployed.ports.includes('cluster') || deployed.ports.includes('traffic'),
+      (deployed) =>
+        deployed.ports.includes('cluster') ||
+        deployed.ports.includes('traffic') ||
+        deployed.ports.includes('trafficReader'),
     );
     expect(clusterRoles.some((deployed) => !deployed.ports.includes('cluster'))).toBe(true);
     const entries = ofType('AWS::EKS::AccessEntry');
@@ -462,6 +591,66 @@ describe('the Switchyard stack', () => {
     expect(JSON.stringify(commands.map(([, output]) => output.Value))).toContain(
       'aws eks create-access-entry --region eu-west-1 --cluster-name prod-euw1',
     );
+  });
+});
+
+describe('the Switchyard stack with no load balancers, zones or concurrency configured', () => {
+  let unconfigured: Synth;
+  let warnings: string[];
+
+  beforeAll(() => {
+    const app = new App({
+      context: { 'aws:cdk:bundling-stacks': [] },
+      builtinCloudFormationValidation: false,
+    });
+    const unconfiguredStacks = addSwitchyardStacks(app, {
+      homeRegion: HOME,
+      workloadRegions: [HOME, OTHER],
+      clusters: [],
+      createClusterAccessEntries: false,
+      rollbackReservedConcurrency: 3,
+      alarmReservedConcurrency: 2,
+      apiReservedConcurrency: 7,
+    });
+    // Throws when cdk-nag reports a finding nobody acknowledged.
+    const synthesized = Template.fromStack(unconfiguredStacks.home);
+    unconfigured = {
+      stacks: unconfiguredStacks,
+      resources: synthesized.toJSON().Resources as Record<string, Resource>,
+    };
+    warnings = Annotations.fromStack(unconfiguredStacks.home)
+      .findWarning('*', Match.anyValue())
+      .map((warning) => JSON.stringify(warning.entry.data));
+  });
+
+  it('lets the traffic writers modify only listeners and rules tagged switchyard.dev/managed=true', () => {
+    expect(functionsAllowed('elasticloadbalancing:ModifyRule', unconfigured)).toEqual(TRAFFIC_WRITERS);
+    const listener = statementsGranting('elasticloadbalancing:ModifyListener', unconfigured);
+    const rule = statementsGranting('elasticloadbalancing:ModifyRule', unconfigured);
+    const everywhere = (type: string) =>
+      [HOME, OTHER].map((region) => `arn:aws:elasticloadbalancing:${region}:${ACCOUNT}:${type}/app/*`).sort();
+    expect(resourceTexts(listener)).toEqual(everywhere('listener'));
+    expect(resourceTexts(rule)).toEqual(everywhere('listener-rule'));
+    for (const statement of [...listener, ...rule]) {
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'aws:ResourceTag/switchyard.dev/managed': 'true' },
+      });
+    }
+  });
+
+  it('lets no function read or change a Route 53 record, and says so when it synthesizes', () => {
+    expect(functionsAllowed('route53:ChangeResourceRecordSets', unconfigured)).toEqual([]);
+    expect(functionsAllowed('route53:ListResourceRecordSets', unconfigured)).toEqual([]);
+    expect(warnings.some((warning) => warning.includes('No hostedZoneIds'))).toBe(true);
+  });
+
+  it('reserves the concurrency the settings ask for', () => {
+    const rollback = readMachineDefinition(join(DEFAULT_PROJECT_ROOT, 'statemachines'), 'rollback').functions;
+    expect(reservedConcurrency(unconfigured)).toEqual({
+      ...Object.fromEntries(rollback.map((name) => [name, 3])),
+      onAlarm: 2,
+      [API_FUNCTION.name]: 7,
+    });
   });
 });
 
@@ -517,6 +706,64 @@ describe('guards', () => {
       /prod is in eu-west-1, which is not a workload region/,
     );
     expect(build({ workloadRegions: [] })).toThrow(/name at least one region/);
+  });
+
+  it('refuses names that would widen the grants they narrow, and concurrency that would stop a function', () => {
+    const build = (props: Partial<SwitchyardProps>) => () =>
+      new Switchyard(new Stack(new App(), 'Guard', { env: { region: HOME } }), 'Switchyard', {
+        workloadRegions: [HOME],
+        ...props,
+      });
+    expect(build({ loadBalancerNames: ['shop-*'] })).toThrow(/"shop-\*" is not a load balancer name/);
+    expect(build({ hostedZoneIds: ['*'] })).toThrow(/"\*" is not a hosted zone id/);
+    expect(build({ dnsRecordNames: ['api.example.com'] })).toThrow(/give the hostedZoneIds they are in/);
+    expect(build({ hostedZoneIds: ['Z0123456789'], dnsRecordNames: [] })).toThrow(/name at least one record/);
+    expect(build({ rollbackReservedConcurrency: 0 })).toThrow(/rollbackReservedConcurrency: 0 must be/);
+    expect(build({ apiReservedConcurrency: 2.5 })).toThrow(/apiReservedConcurrency: 2.5 must be/);
+  });
+
+  it('reserves no concurrency when told not to, for accounts whose quota leaves too little', () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Unreserved', {
+      env: { region: HOME },
+    });
+    const switchyard = new Switchyard(stack, 'Switchyard', {
+      workloadRegions: [HOME],
+      reserveConcurrency: false,
+    });
+    const reserved = Object.values(switchyard.functions).map(
+      (fn) => (fn.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions,
+    );
+    expect(reserved.every((value) => value === undefined)).toBe(true);
+  });
+
+  it('reads the load balancers, zones, record names and concurrency from context', () => {
+    const settings = settingsFromContext(
+      new App({
+        context: {
+          'switchyard:homeRegion': HOME,
+          'switchyard:loadBalancerNames': 'shop-public, shop-internal',
+          'switchyard:hostedZoneIds': '["Z0123456789"]',
+          'switchyard:dnsRecordNames': ['api.example.com'],
+          'switchyard:reserveConcurrency': 'false',
+          'switchyard:rollbackReservedConcurrency': '4',
+          'switchyard:apiReservedConcurrency': 12,
+        },
+      }),
+    );
+    expect(settings).toMatchObject({
+      loadBalancerNames: ['shop-public', 'shop-internal'],
+      hostedZoneIds: ['Z0123456789'],
+      dnsRecordNames: ['api.example.com'],
+      reserveConcurrency: false,
+      rollbackReservedConcurrency: 4,
+      apiReservedConcurrency: 12,
+    });
+    expect(settings.alarmReservedConcurrency).toBeUndefined();
+    expect(() =>
+      settingsFromContext(
+        new App({ context: { 'switchyard:homeRegion': HOME, 'switchyard:apiReservedConcurrency': 'many' } }),
+      ),
+    ).toThrow(/switchyard:apiReservedConcurrency: expected a number/);
   });
 
   it('generates entries that import the handler and only the factories of its declared ports', () => {

@@ -981,7 +981,9 @@ export class FakeInventory implements Inventory {
 export interface FakePorts extends Ports {
   cluster: FakeCluster;
   traffic: FakeTraffic;
+  trafficReader: FakeTraffic;
   dns: FakeDns;
+  dnsReader: FakeDns;
   signals: FakeSignals;
   inventory: FakeInventory;
   store: InMemoryStore;
@@ -998,7 +1000,9 @@ export function fakePorts(clock = new ManualClock()): FakePorts {
   return {
     cluster,
     traffic,
+    trafficReader: traffic,
     dns,
+    dnsReader: dns,
     signals: new FakeSignals(),
     inventory,
     preflight: { check: (plan) => runPreflight(resolvePlan(plan), { cluster, traffic, dns, inventory }) },

@@ -41,15 +41,25 @@ import { awsErrorName, callAws } from './errors';
 import { controllerOwnership } from './load-balancer-controller';
 import { pages } from './paging';
 
-export const ALB_TRAFFIC_IAM_ACTIONS = [
+/** What resolve, getWeights and targetHealth call: the TrafficReader's share. */
+export const ALB_TRAFFIC_READ_IAM_ACTIONS = [
   'elasticloadbalancing:DescribeLoadBalancers',
   'elasticloadbalancing:DescribeListeners',
   'elasticloadbalancing:DescribeRules',
   'elasticloadbalancing:DescribeTags',
   'elasticloadbalancing:DescribeTargetGroups',
   'elasticloadbalancing:DescribeTargetHealth',
+] as const;
+
+/** What attachCanary and setWeights call besides: a rule's actions, or a listener's default actions. */
+export const ALB_TRAFFIC_WRITE_IAM_ACTIONS = [
   'elasticloadbalancing:ModifyListener',
   'elasticloadbalancing:ModifyRule',
+] as const;
+
+export const ALB_TRAFFIC_IAM_ACTIONS = [
+  ...ALB_TRAFFIC_READ_IAM_ACTIONS,
+  ...ALB_TRAFFIC_WRITE_IAM_ACTIONS,
 ] as const;
 
 /** An ALB forward action holds at most this many target groups (weights 0–999 each). */

@@ -4,6 +4,7 @@
  * a set identifier's weight is written to every record type that has it.
  */
 import {
+  type ChangeAction,
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
   ListResourceRecordSetsCommand,
@@ -17,11 +18,17 @@ import type { Dns, DnsRecord } from '../../ports/index';
 import { awsErrorName, callAws } from './errors';
 import { pages } from './paging';
 
-export const DNS_IAM_ACTIONS = [
-  'route53:ListResourceRecordSets',
-  'route53:ChangeResourceRecordSets',
-  'route53:GetChange',
-] as const;
+/** What getWeights and isInSync call: the DnsReader's share. */
+export const DNS_READER_IAM_ACTIONS = ['route53:ListResourceRecordSets', 'route53:GetChange'] as const;
+
+export const DNS_IAM_ACTIONS = [...DNS_READER_IAM_ACTIONS, 'route53:ChangeResourceRecordSets'] as const;
+
+/**
+ * The only change actions setWeights puts in a batch (never UPSERT: a DELETE must match what was
+ * read). IAM's route53:ChangeResourceRecordSetsActions condition allows just these.
+ */
+export const DNS_CHANGE_ACTIONS = ['DELETE', 'CREATE'] as const satisfies readonly ChangeAction[];
+type DnsChangeAction = (typeof DNS_CHANGE_ACTIONS)[number];
 
 const MAX_WEIGHT = 255;
 /** The most records one ListResourceRecordSets page returns. */
@@ -119,9 +126,12 @@ export class Route53Dns implements Dns {
             // Every DELETE before any CREATE: the batch is atomic either way, and an emulator
             // that deletes by set identifier alone (moto) cannot take back a record just created.
             Changes: [
-              ...changed.map((found) => ({ Action: 'DELETE' as const, ResourceRecordSet: found })),
               ...changed.map((found) => ({
-                Action: 'CREATE' as const,
+                Action: 'DELETE' as const satisfies DnsChangeAction,
+                ResourceRecordSet: found,
+              })),
+              ...changed.map((found) => ({
+                Action: 'CREATE' as const satisfies DnsChangeAction,
                 ResourceRecordSet: { ...found, Weight: weightAfter(found) },
               })),
             ],
@@ -230,4 +240,16 @@ export function normalizeName(name: string): string {
   );
   const lower = unescaped.toLowerCase();
   return lower.endsWith('.') ? lower : `${lower}.`;
+}
+
+/**
+ * A record name as IAM's route53:ChangeResourceRecordSetsNormalizedRecordNames compares it:
+ * lower case, no final dot, and every character but a-z, 0-9, `-`, `_` and `.` as a three-digit
+ * octal escape (`*` is `\052`):
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-conditions-route53.html
+ */
+export function iamRecordName(name: string): string {
+  return normalizeName(name)
+    .slice(0, -1)
+    .replace(/[^a-z0-9_.-]/g, (char) => `\\${char.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }

@@ -18,11 +18,19 @@ import {
 } from '../../ports/index';
 import { CLUSTER_IAM_ACTIONS } from '../kubernetes/iam';
 import { ALB_INGRESS_TRAFFIC_IAM_ACTIONS } from './alb-ingress-traffic';
-import { ALB_TRAFFIC_IAM_ACTIONS } from './alb-traffic';
+import { ALB_TRAFFIC_IAM_ACTIONS, ALB_TRAFFIC_READ_IAM_ACTIONS } from './alb-traffic';
 
-/** What the traffic port may call: both adapters', and EKS discovery for the Ingress API. */
+/**
+ * What the traffic reader may call: both adapters' reads, and EKS discovery for the Ingress API
+ * (an albIngress read gets the Ingress). albIngress writes go through Kubernetes, not IAM.
+ */
+export const TRAFFIC_READER_IAM_ACTIONS: readonly string[] = [
+  ...new Set([...ALB_TRAFFIC_READ_IAM_ACTIONS, ...ALB_INGRESS_TRAFFIC_IAM_ACTIONS, ...CLUSTER_IAM_ACTIONS]),
+];
+
+/** What the traffic port may call: the reader's actions, and the ALB adapter's writes. */
 export const TRAFFIC_IAM_ACTIONS: readonly string[] = [
-  ...new Set([...ALB_TRAFFIC_IAM_ACTIONS, ...ALB_INGRESS_TRAFFIC_IAM_ACTIONS, ...CLUSTER_IAM_ACTIONS]),
+  ...new Set([...TRAFFIC_READER_IAM_ACTIONS, ...ALB_TRAFFIC_IAM_ACTIONS]),
 ];
 
 export interface TrafficAdapters {

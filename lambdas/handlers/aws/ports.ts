@@ -9,6 +9,7 @@ import type {
   Clock,
   Cluster,
   Dns,
+  DnsReader,
   Events,
   Inventory,
   Ports,
@@ -16,6 +17,7 @@ import type {
   Signals,
   Store,
   Traffic,
+  TrafficReader,
   Workflow,
 } from '../../ports';
 
@@ -33,7 +35,9 @@ const PORT_NAMES: ReadonlySet<string> = new Set<keyof Ports>([
   'events',
   'cluster',
   'traffic',
+  'trafficReader',
   'dns',
+  'dnsReader',
   'signals',
   'inventory',
   'preflight',
@@ -115,6 +119,14 @@ export async function trafficPort(): Promise<Traffic> {
   return traffic;
 }
 
+/**
+ * The traffic adapter itself, typed to its reads: a reader's role holds no write grant, so AWS
+ * would refuse a write even if one were attempted.
+ */
+export function trafficReaderPort(): Promise<TrafficReader> {
+  return trafficPort();
+}
+
 let dns: Dns | undefined;
 export async function dnsPort(): Promise<Dns> {
   if (!dns) {
@@ -123,6 +135,11 @@ export async function dnsPort(): Promise<Dns> {
     dns = new Route53Dns(route53Client());
   }
   return dns;
+}
+
+/** The DNS adapter itself, typed to its reads (as trafficReaderPort is). */
+export function dnsReaderPort(): Promise<DnsReader> {
+  return dnsPort();
 }
 
 let signals: Signals | undefined;
@@ -177,7 +194,9 @@ export const AWS_PORT_FACTORIES: Required<PortFactories> = {
   events: eventsPort,
   cluster: clusterPort,
   traffic: trafficPort,
+  trafficReader: trafficReaderPort,
   dns: dnsPort,
+  dnsReader: dnsReaderPort,
   signals: signalsPort,
   inventory: inventoryPort,
   preflight: preflightPort,

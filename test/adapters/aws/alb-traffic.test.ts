@@ -19,7 +19,11 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ALB_TRAFFIC_IAM_ACTIONS, AlbTraffic } from '../../../lambdas/adapters/aws/alb-traffic';
+import {
+  ALB_TRAFFIC_IAM_ACTIONS,
+  ALB_TRAFFIC_READ_IAM_ACTIONS,
+  AlbTraffic,
+} from '../../../lambdas/adapters/aws/alb-traffic';
 import { PagingStalledError } from '../../../lambdas/adapters/aws/paging';
 import {
   ControllerOwnedLoadBalancerError,
@@ -718,4 +722,21 @@ it('declares every ELBv2 action it calls, for the IAM grant', async () => {
       .map((call) => `elasticloadbalancing:${call.args[0].constructor.name.replace(/Command$/, '')}`),
   );
   expect([...called].sort()).toEqual([...ALB_TRAFFIC_IAM_ACTIONS].sort());
+});
+
+it('reads without any action beyond the read grant: the traffic reader port never modifies', async () => {
+  const traffic = new AlbTraffic(() => client);
+  elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
+  for (const target of [plan(), plan({ rule: { hostHeader: 'api.example.com', priority: 10 } })]) {
+    await traffic.resolve(target);
+    await traffic.getWeights(target);
+    await traffic.targetHealth(target);
+  }
+
+  const called = new Set(
+    elb
+      .calls()
+      .map((call) => `elasticloadbalancing:${call.args[0].constructor.name.replace(/Command$/, '')}`),
+  );
+  expect([...called].sort()).toEqual([...ALB_TRAFFIC_READ_IAM_ACTIONS].sort());
 });

@@ -11,7 +11,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PagingStalledError } from '../../../lambdas/adapters/aws/paging';
-import { normalizeName, Route53Dns } from '../../../lambdas/adapters/aws/route53-dns';
+import {
+  DNS_CHANGE_ACTIONS,
+  DNS_IAM_ACTIONS,
+  DNS_READER_IAM_ACTIONS,
+  normalizeName,
+  Route53Dns,
+} from '../../../lambdas/adapters/aws/route53-dns';
 import {
   InvalidInputError,
   NotFoundError,
@@ -297,5 +303,29 @@ describe('Route53Dns.isInSync', () => {
     const dns = new Route53Dns(client);
     expect(await dns.isInSync('/change/C2682N5HXP0BZ4')).toBe(false);
     expect(await dns.isInSync('/change/C2682N5HXP0BZ4')).toBe(true);
+  });
+});
+
+describe('the IAM Route53Dns is granted', () => {
+  it('covers what it calls: the reader only lists and follows changes, and changes go by DELETE and CREATE', async () => {
+    route53
+      .on(GetChangeCommand)
+      .resolves({ ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date() } });
+    const called = () =>
+      new Set(
+        route53.calls().map((call) => `route53:${call.args[0].constructor.name.replace(/Command$/, '')}`),
+      );
+    const dns = new Route53Dns(client);
+    await dns.getWeights(record);
+    await dns.isInSync('/change/C1');
+    expect(called()).toEqual(new Set(DNS_READER_IAM_ACTIONS));
+
+    await dns.setWeights(record, { 'us-east-1': 0, 'eu-west-1': 255 });
+    expect(called()).toEqual(new Set(DNS_IAM_ACTIONS));
+    const actions = route53
+      .commandCalls(ChangeResourceRecordSetsCommand)
+      .flatMap((call) => call.args[0].input.ChangeBatch?.Changes ?? [])
+      .map((change) => change.Action);
+    expect(new Set(actions)).toEqual(new Set(DNS_CHANGE_ACTIONS));
   });
 });

@@ -1,8 +1,15 @@
 /** The traffic port over both ALB adapters: each call goes to the adapter of the target's type. */
 import { describe, expect, it } from 'vitest';
 import { ALB_INGRESS_TRAFFIC_IAM_ACTIONS } from '../../../lambdas/adapters/aws/alb-ingress-traffic';
-import { ALB_TRAFFIC_IAM_ACTIONS } from '../../../lambdas/adapters/aws/alb-traffic';
-import { TRAFFIC_IAM_ACTIONS, TrafficByType } from '../../../lambdas/adapters/aws/traffic';
+import {
+  ALB_TRAFFIC_IAM_ACTIONS,
+  ALB_TRAFFIC_READ_IAM_ACTIONS,
+} from '../../../lambdas/adapters/aws/alb-traffic';
+import {
+  TRAFFIC_IAM_ACTIONS,
+  TRAFFIC_READER_IAM_ACTIONS,
+  TrafficByType,
+} from '../../../lambdas/adapters/aws/traffic';
 import type {
   AlbIngressTarget,
   AlbTarget,
@@ -88,6 +95,19 @@ describe('TrafficByType', () => {
       'albIngress.setWeights(storefront)',
       'albIngress.targetHealth(storefront)',
     ]);
+  });
+
+  it("as a reader, is granted both adapters' reads and EKS discovery, and no write", () => {
+    expect([...TRAFFIC_READER_IAM_ACTIONS].sort()).toEqual(
+      [
+        ...new Set([
+          ...ALB_TRAFFIC_READ_IAM_ACTIONS,
+          ...ALB_INGRESS_TRAFFIC_IAM_ACTIONS,
+          'eks:DescribeCluster',
+        ]),
+      ].sort(),
+    );
+    expect(TRAFFIC_READER_IAM_ACTIONS.filter((action) => action.includes(':Modify'))).toEqual([]);
   });
 
   it('is granted what both adapters call, and EKS discovery for the Ingress API', () => {
