@@ -7,6 +7,8 @@ import { parseDuration } from '../duration';
 import { findCycles } from '../graph';
 import { isWholeMinutes } from '../metric-window';
 import type { PathSegment } from './check';
+import { findConflicts } from './conflicts';
+import { findUnworkableSettings } from './unworkable';
 
 /** A problem found in a raw document, before it is located in the text. */
 export interface Problem {
@@ -108,6 +110,7 @@ export function findPlanProblems(raw: unknown): Problem[] {
   problems.push(...ingressActionProblems(services));
 
   problems.push(...regionProblems(regions, indexByName, dependencies, plan));
+  problems.push(...findConflicts(plan), ...findUnworkableSettings(plan));
   const inBaseline = new Set<string>();
   asArray(asRecord(plan.baseline)?.phases).forEach((phase, phaseIndex) => {
     asArray(phase).forEach((service, serviceIndexInPhase) => {
