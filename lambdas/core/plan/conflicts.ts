@@ -9,60 +9,106 @@ import { asArray, asRecord, asString, type Problem, type Raw } from './validate'
 
 export function findConflicts(plan: Raw): Problem[] {
   const services = asArray(plan.services).map(asRecord);
-  const conflicts = new Conflicts(services);
+  // What each service claims does not depend on the region: worked out once.
+  const claims = services.map((service, index) => (service ? claimsOf(service, index) : []));
+  const found = new Map<string, { earlier: number; regions: string[]; clash: Clash }>();
   for (const region of regionsWithMembers(plan, services)) {
-    const claims = new Map<string, number>();
-    /** The service that claimed `key` first in this region; the claim is `index`'s if none did. */
-    const claim = (key: string, index: number): number | undefined => {
-      const first = claims.get(key);
-      if (first === undefined) claims.set(key, index);
-      return first === index ? undefined : first;
-    };
+    const holders = new Map<string, number>();
     for (const index of region.members) {
-      const service = services[index]!;
-      claimDeployment(service, index, region.name, claim, conflicts);
-      const traffic = asRecord(service.traffic);
-      if (traffic?.type !== 'alb') continue;
-      claimTargetGroups(traffic, index, region.name, claim, conflicts);
-      claimListenerRule(services, traffic, index, region.name, claims, claim, conflicts);
+      for (const claim of claims[index]!) {
+        const clashing = firstClash(claim, holders, index);
+        for (const key of claim.holds) if (!holders.has(key)) holders.set(key, index);
+        if (!clashing) continue;
+        const { clash, earlier } = clashing;
+        // One problem per pair and path, naming every region it happens in.
+        const key = JSON.stringify([earlier, clash.path]);
+        const known = found.get(key);
+        if (known) known.regions.push(region.name);
+        else found.set(key, { earlier, regions: [region.name], clash });
+      }
     }
   }
-  return [...sameServiceProblems(services), ...conflicts.problems()];
-}
-
-type Claim = (key: string, index: number) => number | undefined;
-
-/** https://kubernetes.io/docs/concepts/overview/working-with-objects/names/: one name per namespace. */
-function claimDeployment(service: Raw, index: number, region: string, claim: Claim, conflicts: Conflicts) {
-  const name = asString(service.name);
-  const deployment = asString(service.deployment) ?? name;
-  if (deployment === undefined) return;
-  const namespace = asString(service.namespace) ?? 'default';
-  const first = claim(`deployment ${namespace}/${deployment}`, index);
-  if (first === undefined) return;
-  conflicts.add(first, region, {
-    path: ['services', index, service.deployment === undefined ? 'name' : 'deployment'],
-    message: (owner, regions) =>
-      `rolls Deployment ${namespace}/${deployment} in ${regions}, which ${owner} rolls too: each would undo the other's rollout`,
-  });
+  return [
+    ...sameServiceProblems(services),
+    ...[...found.values()].map(({ earlier, regions, clash }) => ({
+      path: clash.path,
+      message: clash.message(describeService(services, earlier), regions.join(', '), services[earlier]),
+    })),
+  ];
 }
 
 /**
- * Target group names are unique per account and region, so a name is one target group wherever
- * it is used in that region (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html).
+ * What a service holds in a region (keys), and what it clashes with: keys an earlier service of
+ * the region holds. The first clash found is the one reported.
  */
-function claimTargetGroups(traffic: Raw, index: number, region: string, claim: Claim, conflicts: Conflicts) {
+interface Claim {
+  holds: string[];
+  clashes: Clash[];
+}
+
+interface Clash {
+  keys: string[];
+  path: PathSegment[];
+  message: (earlier: string, regions: string, earlierService: Raw | undefined) => string;
+}
+
+/** The first of a claim's clashes with a key another service holds, and that service. */
+function firstClash(
+  claim: Claim,
+  holders: ReadonlyMap<string, number>,
+  index: number,
+): { clash: Clash; earlier: number } | undefined {
+  for (const clash of claim.clashes) {
+    for (const key of clash.keys) {
+      const earlier = holders.get(key);
+      if (earlier !== undefined && earlier !== index) return { clash, earlier };
+    }
+  }
+  return undefined;
+}
+
+/** A claim two services clash on when both hold it. */
+const exclusive = (key: string, path: PathSegment[], message: Clash['message']): Claim => ({
+  holds: [key],
+  clashes: [{ keys: [key], path, message }],
+});
+
+function claimsOf(service: Raw, index: number): Claim[] {
+  const claims: Claim[] = [];
+  // https://kubernetes.io/docs/concepts/overview/working-with-objects/names/: one name per namespace.
+  const deployment = asString(service.deployment) ?? asString(service.name);
+  const namespace = asString(service.namespace) ?? 'default';
+  if (deployment !== undefined) {
+    claims.push(
+      exclusive(
+        `deployment ${namespace}/${deployment}`,
+        ['services', index, service.deployment === undefined ? 'name' : 'deployment'],
+        (earlier, regions) =>
+          `rolls Deployment ${namespace}/${deployment} in ${regions}, which ${earlier} rolls too: each would undo the other's rollout`,
+      ),
+    );
+  }
+  const traffic = asRecord(service.traffic);
+  if (traffic?.type !== 'alb') return claims;
+  // Target group names are unique per account and region, so a name is one target group wherever
+  // it is used in that region (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html).
+  const targetGroups = new Set<string>();
   for (const field of ['stableTargetGroup', 'canaryTargetGroup'] as const) {
     const name = asString(traffic[field]);
-    if (name === undefined) continue;
-    const first = claim(`target group ${name}`, index);
-    if (first === undefined) continue;
-    conflicts.add(first, region, {
-      path: ['services', index, 'traffic', field],
-      message: (owner, regions) =>
-        `target group "${name}" is ${owner}'s too in ${regions}: a name is one target group in a region, so both would set its weights`,
-    });
+    if (name === undefined || targetGroups.has(name)) continue; // the same group twice: sameServiceProblems
+    targetGroups.add(name);
+    claims.push(
+      exclusive(
+        `target group ${name}`,
+        ['services', index, 'traffic', field],
+        (earlier, regions) =>
+          `target group "${name}" is ${earlier}'s too in ${regions}: a name is one target group in a region, so both would set its weights`,
+      ),
+    );
   }
+  const listenerRule = listenerRuleClaim(traffic, ['services', index, 'traffic']);
+  if (listenerRule) claims.push(listenerRule);
+  return claims;
 }
 
 /**
@@ -72,68 +118,58 @@ function claimTargetGroups(traffic: Raw, index: number, region: string, claim: C
  * priorities are unique per listener, so one priority is one rule
  * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html).
  */
-function claimListenerRule(
-  services: ReadonlyArray<Raw | undefined>,
-  traffic: Raw,
-  index: number,
-  region: string,
-  claims: ReadonlyMap<string, number>,
-  claim: Claim,
-  conflicts: Conflicts,
-) {
+function listenerRuleClaim(traffic: Raw, path: PathSegment[]): Claim | undefined {
   const loadBalancer = asString(traffic.loadBalancerName);
   const port = traffic.port;
-  if (loadBalancer === undefined || typeof port !== 'number') return;
+  if (loadBalancer === undefined || typeof port !== 'number') return undefined;
   const listener = `listener port ${port} of load balancer "${loadBalancer}"`;
-  const path = ['services', index, 'traffic'];
   if (traffic.rule === undefined) {
-    const first = claim(`default action of ${listener}`, index);
-    if (first === undefined) return;
-    conflicts.add(first, region, {
+    return exclusive(
+      `default action of ${listener}`,
       path,
-      message: (owner, regions) =>
-        `uses the default action of ${listener} in ${regions}, as ${owner} does: both would set its weights; give one of them a rule`,
-    });
-    return;
+      (earlier, regions) =>
+        `uses the default action of ${listener} in ${regions}, as ${earlier} does: both would set its weights; give one of them a rule`,
+    );
   }
   const rule = asRecord(traffic.rule);
-  if (!rule) return;
-  const priority = rule.priority;
-  const samePriority =
-    typeof priority === 'number' ? claim(`priority ${priority} of ${listener}`, index) : undefined;
-  const conditions = ruleConditions(rule);
-  if (conditions.length === 0) return;
-  // An earlier selector whose conditions this one's include, or that includes all of this one's.
+  const conditions = rule ? ruleConditions(rule) : [];
+  if (conditions.length === 0) return undefined; // selects nothing: unworkable.ts
+  const priority = rule!.priority;
+  const priorityKey = typeof priority === 'number' ? [`priority ${priority} of ${listener}`] : [];
+  // This selector is exactly its conditions, and within each selector that has all of them.
   const key = (subset: readonly string[]) => `rule ${subset.join(', ')} of ${listener}`;
   const subsets = nonEmptySubsets(conditions);
-  const sameRule = [
-    claims.get(`within ${key(conditions)}`),
-    ...subsets.map((subset) => claims.get(`exactly ${key(subset)}`)),
-  ].find((first) => first !== undefined && first !== index);
-  claim(`exactly ${key(conditions)}`, index);
-  for (const subset of subsets) claim(`within ${key(subset)}`, index);
-
-  if (samePriority !== undefined) {
-    conflicts.add(samePriority, region, {
-      path: [...path, 'rule', 'priority'],
-      message: (owner, regions) =>
-        `priority ${priority} on ${listener} is ${owner}'s rule too in ${regions}: a listener has one rule per priority, so both would set its weights`,
-    });
-  } else if (sameRule !== undefined) {
-    const theirs = ruleConditions(asRecord(asRecord(services[sameRule]?.traffic)?.rule) ?? {});
-    const ours = conditions.join(', ');
-    const relation = (owner: string) =>
-      theirs.length === conditions.length
-        ? `as ${owner} does`
-        : theirs.length < conditions.length
-          ? `which ${owner}'s selector (${theirs.join(', ')}) matches too`
-          : `which also matches the rule ${owner} selects (${theirs.join(', ')})`;
-    conflicts.add(sameRule, region, {
-      path: [...path, 'rule'],
-      message: (owner, regions) =>
-        `selects a rule by ${ours} on ${listener} in ${regions}, ${relation(owner)}: both would set one rule's weights; give each its own conditions or rule.priority`,
-    });
-  }
+  const ours = conditions.join(', ');
+  return {
+    holds: [
+      ...priorityKey,
+      `exactly ${key(conditions)}`,
+      ...subsets.map((subset) => `within ${key(subset)}`),
+    ],
+    clashes: [
+      {
+        keys: priorityKey,
+        path: [...path, 'rule', 'priority'],
+        message: (earlier, regions) =>
+          `priority ${priority} on ${listener} is ${earlier}'s rule too in ${regions}: a listener has one rule per priority, so both would set its weights`,
+      },
+      {
+        // An earlier selector that has all of this one's conditions, or whose conditions this one has.
+        keys: [`within ${key(conditions)}`, ...subsets.map((subset) => `exactly ${key(subset)}`)],
+        path: [...path, 'rule'],
+        message: (earlier, regions, earlierService) => {
+          const theirs = ruleConditions(asRecord(asRecord(earlierService?.traffic)?.rule) ?? {});
+          const relation =
+            theirs.length === conditions.length
+              ? `as ${earlier} does`
+              : theirs.length < conditions.length
+                ? `which ${earlier}'s selector (${theirs.join(', ')}) matches too`
+                : `which also matches the rule ${earlier} selects (${theirs.join(', ')})`;
+          return `selects a rule by ${ours} on ${listener} in ${regions}, ${relation}: both would set one rule's weights; give each its own conditions or rule.priority`;
+        },
+      },
+    ],
+  };
 }
 
 /** A rule selector's conditions in words, in a fixed order; host names compare case-insensitively. */
@@ -198,31 +234,7 @@ function regionsWithMembers(
   });
 }
 
-/** Conflicts between two services, each reported once with every region it happens in. */
-class Conflicts {
-  private readonly found = new Map<string, { first: number; regions: string[]; problem: ConflictProblem }>();
-
-  constructor(private readonly services: ReadonlyArray<Raw | undefined>) {}
-
-  /** `first` is the service that claimed it earlier; the problem's path is at the later one. */
-  add(first: number, region: string, problem: ConflictProblem): void {
-    const key = JSON.stringify([first, problem.path]);
-    const known = this.found.get(key);
-    if (known) {
-      if (!known.regions.includes(region)) known.regions.push(region);
-    } else this.found.set(key, { first, regions: [region], problem });
-  }
-
-  problems(): Problem[] {
-    return [...this.found.values()].map(({ first, regions, problem }) => {
-      const name = asString(this.services[first]?.name);
-      const owner = name === undefined ? `services[${first}]` : `services[${first}] ("${name}")`;
-      return { path: problem.path, message: problem.message(owner, regions.join(', ')) };
-    });
-  }
-}
-
-interface ConflictProblem {
-  path: PathSegment[];
-  message: (owner: string, regions: string) => string;
+function describeService(services: ReadonlyArray<Raw | undefined>, index: number): string {
+  const name = asString(services[index]?.name);
+  return name === undefined ? `services[${index}]` : `services[${index}] ("${name}")`;
 }
