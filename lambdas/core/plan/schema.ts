@@ -87,7 +87,7 @@ const AllowLocalTargets = z
   .boolean()
   .optional()
   .describe(
-    'true lets this probe reach a local address: loopback (localhost, 127.0.0.0/8, ::1), link-local (169.254.0.0/16, fe80::/10, instance metadata among them) or unspecified (0.0.0.0, ::). Refused otherwise: a probe runs where Switchyard runs, not beside the service.',
+    'true lets this probe reach a local address: loopback (localhost, 127.0.0.0/8, ::1), link-local (169.254.0.0/16, fe80::/10), the instance metadata service or EKS Pod Identity Agent (fd00:ec2::254, fd00:ec2::23) or unspecified (0.0.0.0, ::). Refused otherwise: a probe runs where Switchyard runs, not beside the service.',
   );
 
 export const HttpCheck = z
