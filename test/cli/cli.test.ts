@@ -16,7 +16,6 @@ const runs = {
   cycle: ['validate', 'examples/invalid/cycle.yaml'],
   badWeights: ['validate', 'examples/invalid/bad-weights.yaml'],
   regionSubsetJson: ['validate', '--json', 'examples/invalid/region-subset.yaml'],
-  sharedResources: ['validate', 'examples/invalid/shared-resources.yaml'],
   preview: ['preview', 'examples/platform.yaml'],
   previewJson: ['preview', 'examples/platform.yaml', '--json'],
   schema: ['schema'],
@@ -65,19 +64,6 @@ describe('switchyard validate', () => {
       'examples/invalid/bad-weights.yaml:46:22  services[1].strategy.steps[6].setWeight: weight 150 is outside 1..100',
     );
     expect(stderr).toContain('services[1].strategy.steps: the canary never reaches 100 %');
-    expect(stderr).not.toMatch(STACK_FRAME);
-  });
-
-  it('refuses a plan that cannot work, each problem at its line: exit 2', () => {
-    const { code, stdout, stderr } = results.sharedResources;
-    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
-    expect(stderr).toContain('examples/invalid/shared-resources.yaml: 4 problems');
-    expect(stderr).toContain(
-      'examples/invalid/shared-resources.yaml:46:17  services[1].deployment: rolls Deployment shop/checkout in us-east-1',
-    );
-    expect(stderr).toContain(
-      'examples/invalid/shared-resources.yaml:56:16  services[1].analysis.checks[0].url: localhost is a loopback address',
-    );
     expect(stderr).not.toMatch(STACK_FRAME);
   });
 
