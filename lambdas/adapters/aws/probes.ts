@@ -26,14 +26,23 @@ export async function httpProbe(check: HttpCheckPlan): Promise<ProbeResult> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs(timeout, DEFAULT_HTTP_TIMEOUT));
   try {
-    // The timeout covers the whole exchange, body included.
+    // The timeout covers the whole exchange, body included. A redirect is an answer, not
+    // followed: the plan checks the probe's target, and a redirect could lead anywhere (the
+    // instance metadata address, say). A 3xx passes when it is the expected status.
     const response = await fetch(check.url, {
       signal: controller.signal,
       headers: { 'user-agent': 'switchyard-probe' },
+      redirect: 'manual',
     });
     if (response.status !== check.expectStatus) {
       await response.body?.cancel();
-      return result(false, `GET ${check.url} answered ${response.status}, expected ${check.expectStatus}`);
+      const location = response.headers.get('location');
+      const redirect =
+        isRedirect(response.status) && location !== null ? ` (to ${location}, not followed)` : '';
+      return result(
+        false,
+        `GET ${check.url} answered ${response.status}${redirect}, expected ${check.expectStatus}`,
+      );
     }
     if (check.bodyContains === undefined) {
       await response.body?.cancel();
@@ -75,6 +84,10 @@ export function tcpProbe(check: TcpCheckPlan): Promise<ProbeResult> {
       finish(false, `connection to ${address} failed: ${error.code ?? error.message}`),
     );
   });
+}
+
+function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400;
 }
 
 /** The plan's timeout in ms; the schema's default if the text does not parse. */

@@ -6,12 +6,14 @@ import {
   Composer,
   type CST,
   type Document,
+  isAlias,
   isMap,
   isScalar,
   isSeq,
   Lexer,
   LineCounter,
   type Node,
+  type Pair,
   Parser,
   visit,
   type YAMLMap,
@@ -83,7 +85,7 @@ export function parseDocumentText(text: string): ParsedDocument {
     ok: true,
     raw,
     locate: (path) => {
-      const node = nearestNode(document.contents as Node | null, path, keyIndex);
+      const node = nearestNode(document, path, keyIndex);
       if (!node?.range) return {};
       const position = lineCounter.linePos(node.range[0]);
       return { line: position.line, column: position.col };
@@ -114,7 +116,9 @@ function composeOne(
   length: number,
 ): { document: Document.Parsed; errors: Array<{ offset: number; message: string }> } {
   // The composer's own duplicate-key check compares each key with every earlier one: quadratic.
-  const composer = new Composer({ uniqueKeys: false });
+  // Merge keys (`<<: *defaults`) as YAML 1.1 and most CI tools read them; a key written in the
+  // mapping itself wins over a merged one. https://yaml.org/type/merge.html
+  const composer = new Composer({ uniqueKeys: false, merge: true });
   let document: Document.Parsed | undefined;
   const errors: Array<{ offset: number; message: string }> = [];
   for (const composed of composer.compose(tokens, true, length)) {
@@ -154,23 +158,27 @@ function duplicateKeys(document: Document.Parsed): Array<{ offset: number; messa
   return duplicates;
 }
 
-/** The YAML node at `path`, or the deepest ancestor that exists (a missing field points at its parent). */
+/**
+ * The YAML node at `path`, or the deepest ancestor that exists (a missing field points at its
+ * parent). A path through an alias or a merge key continues where the anchored value is written.
+ */
 function nearestNode(
-  root: Node | null,
+  document: Document,
   path: readonly PathSegment[],
   keyIndex: WeakMap<YAMLMap, Map<unknown, number>>,
 ): Node | null {
-  let node: Node | null = root;
+  let node = document.contents as Node | null;
   for (const [index, segment] of path.entries()) {
-    if (isMap(node)) {
-      const pair = node.items[positionOfKey(node, segment, keyIndex) ?? -1];
+    const target = isAlias(node) ? (node.resolve(document) ?? node) : node;
+    if (isMap(target)) {
+      const pair = pairOf(document, target, segment, keyIndex, new Set());
       if (!pair) return node;
       const value = pair.value as Node | null;
       // A block collection starts on the line after its key; the key is where a person looks.
       const blockCollection = (isMap(value) || isSeq(value)) && !value.flow;
       node = value && !(blockCollection && index === path.length - 1) ? value : (pair.key as Node);
-    } else if (isSeq(node) && typeof segment === 'number') {
-      const item = node.items[segment] as Node | undefined;
+    } else if (isSeq(target) && typeof segment === 'number') {
+      const item = target.items[segment] as Node | undefined;
       if (!item) return node;
       node = item;
     } else {
@@ -178,6 +186,31 @@ function nearestNode(
     }
   }
   return node;
+}
+
+/** The pair for `key` in `map`: its own, else the first merged map's (as the yaml library merges). */
+function pairOf(
+  document: Document,
+  map: YAMLMap,
+  key: PathSegment,
+  keyIndex: WeakMap<YAMLMap, Map<unknown, number>>,
+  visited: Set<YAMLMap>,
+): Pair | undefined {
+  if (visited.has(map)) return undefined;
+  visited.add(map);
+  const own = map.items[positionOfKey(map, key, keyIndex) ?? -1];
+  if (own) return own as Pair;
+  for (const item of map.items) {
+    if (!isScalar(item.key) || typeof item.key.value !== 'symbol') continue; // `<<` is read as a symbol
+    const source = isAlias(item.value) ? item.value.resolve(document) : item.value;
+    const sources = isSeq(source) ? source.items : [source];
+    for (const each of sources) {
+      const merged = isAlias(each) ? each.resolve(document) : each;
+      const pair = isMap(merged) ? pairOf(document, merged, key, keyIndex, visited) : undefined;
+      if (pair) return pair;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -133,6 +133,14 @@ export const CompareCheck = z
     "Compares canary against stable target-group metrics (ALB traffic only). Canary errors are its targets' 5xx plus the connections the load balancer could not make to them.",
   );
 
+/** On http and tcp checks: a probe runs where Switchyard runs, so local targets are refused unless meant. */
+const AllowLocalTargets = z
+  .boolean()
+  .optional()
+  .describe(
+    'true lets this probe reach a local address: loopback (localhost, 127.0.0.0/8, ::1), link-local (169.254.0.0/16, fe80::/10), the instance metadata service or EKS Pod Identity Agent (fd00:ec2::254, fd00:ec2::23) or unspecified (0.0.0.0, ::). Refused otherwise: a probe runs where Switchyard runs, not beside the service.',
+  );
+
 export const HttpCheck = z
   .object({
     type: z.literal('http'),
@@ -140,6 +148,7 @@ export const HttpCheck = z
     expectStatus: z.number().int().min(100).max(599).default(200),
     bodyContains: Text.optional(),
     timeout: Duration.default('5s'),
+    allowLocalTargets: AllowLocalTargets,
   })
   .strict();
 
@@ -149,6 +158,7 @@ export const TcpCheck = z
     host: z.string().min(1).max(MAX_HOST_LENGTH),
     port: z.number().int().min(1).max(65535),
     timeout: Duration.default('3s'),
+    allowLocalTargets: AllowLocalTargets,
   })
   .strict();
 

@@ -8,6 +8,7 @@ import { findCycles } from '../graph';
 import { isWholeMinutes } from '../metric-window';
 import { rollingBatchCount } from '../strategy';
 import type { PathSegment } from './check';
+import { findConflicts } from './conflicts';
 import {
   MAX_CANARY_STEPS,
   MAX_DEPENDENCIES,
@@ -18,6 +19,7 @@ import {
   MAX_SERVICES,
   MAX_WAVE,
 } from './limits';
+import { findUnworkableSettings } from './unworkable';
 
 /** A problem found in a raw document, before it is located in the text. */
 export interface Problem {
@@ -133,6 +135,8 @@ export function findPlanProblems(raw: unknown): Problem[] {
   // One at a time: spread into push's arguments, a list this long could overflow the stack.
   for (const problem of regionProblems(regions, indexByName, dependencies, plan)) problems.push(problem);
   problems.push(...rolloutCountProblems(regions, services.length));
+  for (const problem of findConflicts(plan)) problems.push(problem);
+  for (const problem of findUnworkableSettings(plan)) problems.push(problem);
   const inBaseline = new Set<string>();
   asBoundedArray(asRecord(plan.baseline)?.phases, MAX_SERVICES).forEach((phase, phaseIndex) => {
     asBoundedArray(phase, MAX_SERVICES).forEach((service, serviceIndexInPhase) => {

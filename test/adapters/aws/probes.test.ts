@@ -19,6 +19,9 @@ beforeAll(async () => {
       case '/redirect':
         response.writeHead(302, { location: '/healthz' }).end();
         return;
+      case '/to-metadata':
+        response.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+        return;
       case '/slow-headers':
         return; // never answers
       case '/slow-body':
@@ -74,8 +77,21 @@ describe('httpProbe', () => {
     expect((await httpProbe(http('/unavailable', { expectStatus: 503 }))).ok).toBe(true);
   });
 
-  it('follows redirects', async () => {
-    expect((await httpProbe(http('/redirect', { bodyContains: 'ready' }))).ok).toBe(true);
+  it('does not follow a redirect: it fails unless the redirect is the expected status', async () => {
+    const result = await httpProbe(http('/redirect', { bodyContains: 'ready' }));
+    expect(result).toMatchObject({
+      ok: false,
+      detail: `GET ${base}/redirect answered 302 (to /healthz, not followed), expected 200`,
+    });
+    expect((await httpProbe(http('/redirect', { expectStatus: 302 }))).ok).toBe(true);
+  });
+
+  it('does not follow a redirect to the instance metadata address, which the plan check never saw', async () => {
+    const result = await httpProbe(http('/to-metadata'));
+    expect(result).toMatchObject({
+      ok: false,
+      detail: `GET ${base}/to-metadata answered 307 (to http://169.254.169.254/latest/meta-data/, not followed), expected 200`,
+    });
   });
 
   it('fails when the body lacks the expected text', async () => {

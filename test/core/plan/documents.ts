@@ -11,6 +11,15 @@ export function readExample(relativePath: string): string {
   return readFileSync(new URL(`../../../examples/${relativePath}`, import.meta.url), 'utf8');
 }
 
+/** The 1-based line and column of `fragment` in `text`, moved `at` characters into it. */
+export function positionOf(text: string, fragment: string, at = 0): { line: number; column: number } {
+  const offset = text.indexOf(fragment);
+  if (offset < 0 || text.indexOf(fragment, offset + 1) >= 0)
+    throw new Error(`"${fragment}" is not in the text once`);
+  const before = text.slice(0, offset + at).split('\n');
+  return { line: before.length, column: before.at(-1)!.length + 1 };
+}
+
 /**
  * A valid plan: db ← api ← web in one region, recreating by default, with one canary that
  * analyses through CloudWatch alarms.

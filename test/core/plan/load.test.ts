@@ -4,21 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadPlan, type PlanProblem } from '../../../lambdas/core/plan/load';
-import { readExample } from './documents';
+import { positionOf, readExample } from './documents';
 
 function problemsOf(text: string): PlanProblem[] {
   const result = loadPlan(text);
   if (result.ok) throw new Error('expected the plan to be invalid');
   return result.problems;
-}
-
-/** The 1-based line and column of `fragment` in `text`, moved `at` characters into it. */
-function positionOf(text: string, fragment: string, at = 0): { line: number; column: number } {
-  const offset = text.indexOf(fragment);
-  if (offset < 0 || text.indexOf(fragment, offset + 1) >= 0)
-    throw new Error(`"${fragment}" is not in the text once`);
-  const before = text.slice(0, offset + at).split('\n');
-  return { line: before.length, column: before.at(-1)!.length + 1 };
 }
 
 const PLAN = `metadata:
