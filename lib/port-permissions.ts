@@ -13,12 +13,12 @@ import {
   DNS_CHANGE_ACTIONS,
   DNS_IAM_ACTIONS,
   DNS_READER_IAM_ACTIONS,
-  iamRecordName,
 } from '../lambdas/adapters/aws/route53-dns';
 import { WORKFLOW_IAM_ACTIONS } from '../lambdas/adapters/aws/stepfunctions-workflow';
 import { TRAFFIC_IAM_ACTIONS, TRAFFIC_READER_IAM_ACTIONS } from '../lambdas/adapters/aws/traffic';
 import { STORE_IAM_ACTIONS } from '../lambdas/adapters/dynamodb/store';
 import { CLUSTER_IAM_ACTIONS } from '../lambdas/adapters/kubernetes/iam';
+import { iamRecordName } from '../lambdas/core/dns-names';
 import type { PortName } from '../lambdas/handlers/define';
 
 /** What each port's adapter calls (the clock calls nothing). */

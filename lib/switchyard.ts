@@ -524,8 +524,15 @@ export class Switchyard extends Construct {
     );
     for (const deployed of deployedFunctions) {
       const fn = functions[deployed.name]?.function;
-      if (deployed.ports.includes('inventory'))
+      if (deployed.ports.includes('inventory')) {
         fn?.addEnvironment(ENVIRONMENT.clusterRoleArns, clusterRoleArns);
+        // Preflight refuses a plan whose changes these grants do not allow (see the IAM above).
+        fn?.addEnvironment(ENVIRONMENT.hostedZoneIds, (props.hostedZoneIds ?? []).join(' '));
+        if (props.loadBalancerNames !== undefined)
+          fn?.addEnvironment(ENVIRONMENT.loadBalancerNames, props.loadBalancerNames.join(' '));
+        if (props.dnsRecordNames !== undefined)
+          fn?.addEnvironment(ENVIRONMENT.dnsRecordNames, props.dnsRecordNames.join(' '));
+      }
       if (deployed.ports.includes('preflight')) {
         const preflight = functions[PREFLIGHT_FUNCTION]?.function;
         if (!preflight) throw new Error(`the ${PREFLIGHT_FUNCTION} function was not created`);

@@ -4,7 +4,9 @@
  * how a refusal is reported. The reads live in handlers/preflight.ts.
  */
 import * as z from 'zod';
-import type { AccessEntryView, RegisteredTarget, TargetGroupView } from '../ports';
+import type { AccessEntryView, RegisteredTarget, SwitchyardGrants, TargetGroupView } from '../ports';
+import { normalizeName } from './dns-names';
+import type { ReleasePlan } from './plan/schema';
 
 /** One thing that would stop the release, where the plan names it and what it is in the account. */
 export const PreflightProblem = z.object({
@@ -124,3 +126,48 @@ export function sharedTargets(
   const inStable = new Set(stable.map(key));
   return [...new Set(canary.map(key).filter((target) => inStable.has(target)))];
 }
+
+/**
+ * What the plan would change that Switchyard's own IAM does not let it change: a plain alb
+ * service on a load balancer outside the stack's loadBalancerNames, a DNS record outside its
+ * hostedZoneIds or dnsRecordNames. Found here, the release is refused before anything moves,
+ * instead of meeting AccessDenied half-way (albIngress rules are the controller's to change).
+ */
+export function ungrantedChanges(plan: ReleasePlan, grants: SwitchyardGrants): PreflightProblem[] {
+  const problems: PreflightProblem[] = [];
+  const { loadBalancerNames, hostedZoneIds, dnsRecordNames } = grants;
+  if (loadBalancerNames !== undefined) {
+    const granted = new Set(loadBalancerNames);
+    plan.services.forEach((service, index) => {
+      if (service.traffic.type !== 'alb' || granted.has(service.traffic.loadBalancerName)) return;
+      const resource = `load balancer "${service.traffic.loadBalancerName}"`;
+      problems.push({
+        path: `services[${index}].traffic.loadBalancerName`,
+        resource,
+        message: `Switchyard may not change the listener rules of ${resource}: it is not among the stack's loadBalancerNames (${listed(loadBalancerNames)}); add it (context switchyard:loadBalancerNames) and deploy the stack again`,
+      });
+    });
+  }
+  const record = plan.dns;
+  if (record === undefined) return problems;
+  const resource = `Route 53 record ${record.recordName} (zone ${record.hostedZoneId})`;
+  if (hostedZoneIds !== undefined && !hostedZoneIds.includes(record.hostedZoneId)) {
+    problems.push({
+      path: 'dns.hostedZoneId',
+      resource,
+      message: `Switchyard may not read or change records in hosted zone ${record.hostedZoneId}: it is not among the stack's hostedZoneIds (${listed(hostedZoneIds)}); add it (context switchyard:hostedZoneIds) and deploy the stack again`,
+    });
+  } else if (
+    dnsRecordNames !== undefined &&
+    !dnsRecordNames.some((name) => normalizeName(name) === normalizeName(record.recordName))
+  ) {
+    problems.push({
+      path: 'dns.recordName',
+      resource,
+      message: `Switchyard may not change ${record.recordName}: it is not among the stack's dnsRecordNames (${listed(dnsRecordNames)}); add it (context switchyard:dnsRecordNames) and deploy the stack again`,
+    });
+  }
+  return problems;
+}
+
+const listed = (names: readonly string[]) => (names.length === 0 ? 'none' : names.join(', '));

@@ -33,6 +33,7 @@ import {
   refusalReason,
   sharedTargets,
   targetGroupMismatches,
+  ungrantedChanges,
 } from '../core/preflight';
 import type { Ports, TrafficTarget, WorkloadTarget } from '../ports';
 import { defineHandler } from './define';
@@ -103,6 +104,8 @@ class Findings {
 /** Checks everything the plan names, region by region; resolves with every problem found. */
 export async function runPreflight(plan: ResolvedPlan, ports: PreflightPorts): Promise<PreflightReport> {
   const findings = new Findings();
+  findings.checks += 1;
+  for (const problem of ungrantedChanges(plan.source, ports.inventory.grants())) findings.add(problem);
   await Promise.all(plan.regions.map((region) => checkRegion(plan, region, ports, findings)));
   await checkDns(plan, ports, findings);
   return preflightReport(plan.releaseId, findings.checks, sortByPath(findings.problems));
@@ -337,6 +340,9 @@ async function checkAlarms(
 async function checkDns(plan: ResolvedPlan, ports: PreflightPorts, findings: Findings): Promise<void> {
   const record = plan.source.dns;
   if (record === undefined) return;
+  // A zone outside the stack's grants is already a problem, and reading it would be AccessDenied.
+  const zones = ports.inventory.grants().hostedZoneIds;
+  if (zones !== undefined && !zones.includes(record.hostedZoneId)) return;
   const recordName = `Route 53 record ${record.recordName} (zone ${record.hostedZoneId})`;
   let weights: Record<string, number> | undefined;
   const found = await findings.check('dns.recordName', undefined, recordName, async () => {

@@ -278,12 +278,27 @@ export interface AccessQuestion {
  * What preflight reads of the account and the clusters before a release touches anything. Read
  * only: nothing here changes a resource.
  */
+/**
+ * The load balancers and Route 53 records Switchyard's roles may change, as the stack was
+ * configured. A field left out is not limited by name (the stack's tag condition, or a rehearsal).
+ */
+export interface SwitchyardGrants {
+  /** Load balancers whose listeners and rules the traffic handlers may modify. */
+  loadBalancerNames?: readonly string[];
+  /** Hosted zones whose records may be read and changed. */
+  hostedZoneIds?: readonly string[];
+  /** Record names that may be changed in those zones. */
+  dnsRecordNames?: readonly string[];
+}
+
 export interface Inventory {
   /**
    * The IAM roles Switchyard's handlers change Deployments and Ingresses as: each needs an access
    * entry on every cluster. (The stack names them; a rehearsal has one simulated role.)
    */
   clusterRoleArns(): readonly string[];
+  /** What Switchyard's own IAM lets it change (the stack's configuration). */
+  grants(): SwitchyardGrants;
   /**
    * The cluster and the access entries of the given principals (DescribeCluster, ListAccessEntries,
    * DescribeAccessEntry, ListAssociatedAccessPolicies); undefined when the cluster does not exist.

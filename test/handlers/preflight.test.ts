@@ -173,6 +173,47 @@ describe('preflight of the test plan', () => {
     ]);
   });
 
+  it("refuses what the stack's IAM does not let Switchyard change, naming the setting, and reads no zone outside it", async () => {
+    const world = await runningWorld();
+    world.ports.inventory.grantsConfigured = { loadBalancerNames: ['public'], hostedZoneIds: ['Z0OTHER'] };
+    let zoneReads = 0;
+    const getWeights = world.ports.dns.getWeights.bind(world.ports.dns);
+    world.ports.dns.getWeights = async (record) => {
+      zoneReads += 1;
+      return getWeights(record);
+    };
+    const report = await preflight(world);
+    expect(report.problems.map((problem) => [problem.path, problem.message])).toEqual([
+      [
+        'dns.hostedZoneId',
+        expect.stringMatching(
+          /hosted zone Z0TEST: it is not among the stack's hostedZoneIds \(Z0OTHER\).*switchyard:hostedZoneIds/,
+        ),
+      ],
+      [
+        'services[2].traffic.loadBalancerName',
+        expect.stringMatching(
+          /load balancer "internal": it is not among the stack's loadBalancerNames \(public\).*switchyard:loadBalancerNames/,
+        ),
+      ],
+    ]);
+    expect(zoneReads).toBe(0);
+
+    world.ports.inventory.grantsConfigured = {
+      loadBalancerNames: ['internal'],
+      hostedZoneIds: ['Z0TEST'],
+      dnsRecordNames: ['www.example.com'],
+    };
+    expect(paths(await preflight(world))).toEqual(['undefined: dns.recordName']);
+
+    // Record names compare as Route 53 compares them: any case, with or without the final dot.
+    world.ports.inventory.grantsConfigured = {
+      hostedZoneIds: ['Z0TEST'],
+      dnsRecordNames: ['API.example.com.'],
+    };
+    expect(await preflight(world)).toMatchObject({ ok: true });
+  });
+
   it('lets a transient error through, to be retried, instead of calling it a problem', async () => {
     const world = await runningWorld();
     world.ports.traffic.resolveErrors.set(

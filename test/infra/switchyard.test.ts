@@ -222,6 +222,14 @@ describe('the Switchyard stack', () => {
       expect('SWITCHYARD_PREFLIGHT_FUNCTION_NAME' in variables, deployed.name).toBe(
         deployed.ports.includes('preflight'),
       );
+      // Preflight refuses what these grants do not cover.
+      if (deployed.ports.includes('inventory')) {
+        expect(variables, deployed.name).toMatchObject({
+          SWITCHYARD_LOAD_BALANCER_NAMES: LOAD_BALANCERS.join(' '),
+          SWITCHYARD_HOSTED_ZONE_IDS: 'Z0123456789',
+          SWITCHYARD_DNS_RECORD_NAMES: 'API.shop.example.com. *.edge.example.com',
+        });
+      } else expect('SWITCHYARD_HOSTED_ZONE_IDS' in variables, deployed.name).toBe(false);
     }
   });
 

@@ -46,6 +46,7 @@ import type {
   ServiceRolloutStatus,
   Signals,
   Store,
+  SwitchyardGrants,
   SwitchyardEvent,
   TargetGroupView,
   TargetHealthSummary,
@@ -922,8 +923,14 @@ export class FakeInventory implements Inventory {
   readonly targetGroupsByArn = new Map<string, TargetGroupView>();
   roleArns: string[] = ['arn:aws:iam::123456789012:role/switchyard-cluster-handler'];
 
+  grantsConfigured: SwitchyardGrants = {};
+
   clusterRoleArns(): readonly string[] {
     return this.roleArns;
+  }
+
+  grants(): SwitchyardGrants {
+    return this.grantsConfigured;
   }
 
   async clusterAccess(

@@ -24,6 +24,7 @@ import type {
   AccessQuestion,
   ClusterAccessView,
   Inventory,
+  SwitchyardGrants,
   TargetGroupView,
 } from '../../ports/index';
 import { describeAlarmStates } from './alarm-states';
@@ -62,6 +63,8 @@ export interface InventoryClients {
   mayI: Inventory['mayI'];
   /** The roles the cluster handlers act as (the stack's ClusterHandlerRoleArns). */
   clusterRoleArns: readonly string[];
+  /** What the stack lets Switchyard change; nothing limited by name when left out. */
+  grants?: SwitchyardGrants;
 }
 
 export class AwsInventory implements Inventory {
@@ -69,6 +72,10 @@ export class AwsInventory implements Inventory {
 
   clusterRoleArns(): readonly string[] {
     return this.clients.clusterRoleArns;
+  }
+
+  grants(): SwitchyardGrants {
+    return this.clients.grants ?? {};
   }
 
   async clusterAccess(

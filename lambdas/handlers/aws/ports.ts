@@ -158,9 +158,17 @@ export async function inventoryPort(): Promise<Inventory> {
   if (!inventory) {
     const { AwsInventory } = await import('../../adapters/aws/inventory');
     const { cloudWatchClientFor, eksClientFor, elbv2ClientFor } = await import('../../adapters/aws/clients');
-    const { ENVIRONMENT, requiredEnvironment } = await import('./environment');
+    const { ENVIRONMENT, environmentList, requiredEnvironment } = await import('./environment');
+    const loadBalancerNames = environmentList(ENVIRONMENT.loadBalancerNames);
+    const hostedZoneIds = environmentList(ENVIRONMENT.hostedZoneIds);
+    const dnsRecordNames = environmentList(ENVIRONMENT.dnsRecordNames);
     inventory = new AwsInventory({
       clusterRoleArns: requiredEnvironment(ENVIRONMENT.clusterRoleArns).split(/\s+/).filter(Boolean),
+      grants: {
+        ...(loadBalancerNames && { loadBalancerNames }),
+        ...(hostedZoneIds && { hostedZoneIds }),
+        ...(dnsRecordNames && { dnsRecordNames }),
+      },
       eks: eksClientFor,
       elbv2: elbv2ClientFor,
       cloudWatch: cloudWatchClientFor,

@@ -12,7 +12,7 @@ import {
   type ResourceRecordSet,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
-import { normalizeName } from '../../../lambdas/adapters/aws/route53-dns';
+import { normalizeName } from '../../../lambdas/core/dns-names';
 import type { DnsRecordEditedFault } from '../../faults/schema';
 import { createRandom, deriveSeed } from '../../random';
 import type { FleetContext } from '../context';

@@ -20,7 +20,8 @@ import {
 } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PagingStalledError } from '../../../lambdas/adapters/aws/paging';
-import { normalizeName, Route53Dns } from '../../../lambdas/adapters/aws/route53-dns';
+import { Route53Dns } from '../../../lambdas/adapters/aws/route53-dns';
+import { normalizeName } from '../../../lambdas/core/dns-names';
 import { InvalidInputError, NotFoundError } from '../../../lambdas/core/errors';
 import type { DnsRecord } from '../../../lambdas/ports/index';
 import { motoClient, uniqueName } from '../../support/moto';

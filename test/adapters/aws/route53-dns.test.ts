@@ -15,9 +15,9 @@ import {
   DNS_CHANGE_ACTIONS,
   DNS_IAM_ACTIONS,
   DNS_READER_IAM_ACTIONS,
-  normalizeName,
   Route53Dns,
 } from '../../../lambdas/adapters/aws/route53-dns';
+import { normalizeName } from '../../../lambdas/core/dns-names';
 import {
   InvalidInputError,
   NotFoundError,
