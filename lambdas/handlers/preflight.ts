@@ -36,6 +36,7 @@ import {
 } from '../core/preflight';
 import type { Ports, TrafficTarget, WorkloadTarget } from '../ports';
 import { defineHandler } from './define';
+import { releaseAuditedLock } from './locks';
 import { loadReleaseContext } from './release-context';
 
 export type PreflightPorts = Pick<Ports, 'cluster' | 'traffic' | 'dns' | 'inventory'>;
@@ -413,7 +414,7 @@ export const refuseAfterPreflight = defineHandler({
   async run({ releaseId, preflight }, ports) {
     const reason = refusalReason(preflight);
     await ports.store.setReleaseStatus(releaseId, 'REFUSED', { reason, from: ['RUNNING', 'REFUSED'] });
-    await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
+    await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
     await ports.events.publish([
       { detailType: 'Release Refused', releaseId, detail: { reason, problems: preflight.problems.length } },
     ]);

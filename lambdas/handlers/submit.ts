@@ -11,6 +11,7 @@ import { checkPlan } from '../core/plan/check';
 import { resolvePlan } from '../core/plan/resolve';
 import type { ReleasePlan } from '../core/plan/schema';
 import type { Ports, ReleaseRecord } from '../ports';
+import { acquireAuditedLock, releaseAuditedLock } from './locks';
 import { releaseLeaseSeconds } from './release';
 import { buildReleaseContext } from './release-context';
 
@@ -48,10 +49,12 @@ export async function submitRelease(
   let tookLock = false;
   if (!existing) {
     const context = buildReleaseContext(releaseId, resolvePlan(plan));
-    await ports.store.acquireLock(
+    await acquireAuditedLock(
+      ports,
       RELEASE_LOCK_SCOPE,
       { releaseId, kind: 'release' },
       releaseLeaseSeconds(context),
+      submittedBy,
     );
     tookLock = true;
   }
@@ -74,7 +77,7 @@ export async function submitRelease(
   } catch (error) {
     // Nothing runs for this release: its lock must not keep others out until the lease ends.
     if (tookLock && !(error instanceof ReleaseConflictError)) {
-      await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
+      await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
     }
     throw error;
   }
