@@ -9,12 +9,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStore } from '../lambdas/adapters/dynamodb/store';
 import { createTableInput } from '../lambdas/adapters/dynamodb/table-definition';
-import { LockHeldError } from '../lambdas/core/errors';
 import { serviceRolloutName } from '../lambdas/core/naming';
-import { type ResolvedPlan, resolvePlan, seconds } from '../lambdas/core/plan/resolve';
+import { type ResolvedPlan, resolvePlan } from '../lambdas/core/plan/resolve';
 import { previewRelease } from '../lambdas/core/planner/preview';
 import { criticalPath } from '../lambdas/core/planner/schedule';
-import type { PreflightProblem } from '../lambdas/core/preflight';
 import { MACHINE_FILES } from '../lambdas/core/state-machines';
 import { type AnyHandlerDefinition, invokeHandler } from '../lambdas/handlers/define';
 import { type HandlerName, handlers } from '../lambdas/handlers/index';
@@ -22,13 +20,10 @@ import { runPreflight } from '../lambdas/handlers/preflight';
 import { submitRelease } from '../lambdas/handlers/submit';
 import type {
   AuditEntry,
-  DeploymentSnapshot,
   Events,
   MachineName,
   NewAuditEntry,
   Ports,
-  ReleaseStatus,
-  ServiceRolloutRecord,
   Store,
   SwitchyardEvent,
 } from '../lambdas/ports';
@@ -37,15 +32,21 @@ import { loadEngine } from './engine/load-engine';
 import { LocalStepFunctions } from './engine/local-step-functions';
 import { VirtualScheduler } from './engine/virtual-time';
 import { type RehearsedFailover, scheduleFailovers } from './failovers';
-import { secondReleases } from './faults/load';
 import type { FaultFile } from './faults/schema';
-import {
-  type AlarmTransition,
-  createSimulatedFleet,
-  type FleetDescription,
-  type SimulatedFleet,
-} from './fleet/index';
+import { type AlarmTransition, createSimulatedFleet, type SimulatedFleet } from './fleet/index';
 import { createRandom } from './random';
+import {
+  type AuditSequence,
+  describeReleaseLock,
+  describeReleaseOutcome,
+  type LockOutcome,
+  type PreflightOutcome,
+  type RegionOutcomes,
+  type RehearsalStatus,
+  type ReportedAuditEntry,
+  reportedAudit,
+} from './release-outcome';
+import { type RehearsedSecondRelease, scheduleSecondReleases } from './second-releases';
 
 export const STATE_MACHINE_DIRECTORY = fileURLToPath(new URL('../statemachines/', import.meta.url));
 
@@ -75,48 +76,30 @@ export interface RehearsalOptions {
   onAudit?: (entry: AuditEntry, elapsedSeconds: number) => void;
 }
 
-export type RehearsalStatus = ReleaseStatus | 'STALLED';
+export type { RehearsalStatus } from './release-outcome';
 
 export interface RehearsalResult {
   releaseId: string;
+  /** The rehearsed release's final status (each second release has its own, in `secondReleases`). */
   status: RehearsalStatus;
   reason?: string;
   seed: number;
   /** The plan's waves in order, each with its regions. */
   waves: Array<{ wave: number; regions: string[] }>;
-  regions: Record<
-    string,
-    Record<
-      string,
-      {
-        status: ServiceRolloutRecord['status'] | 'UNTOUCHED';
-        image: string | null;
-        previousImage: string | null;
-        weights: { stable: number; canary: number } | null;
-        stepReached: number;
-        steps: number;
-        canaryReplicas: number;
-      }
-    >
-  >;
+  /** The rehearsed release's services; images, weights and replicas are the fleet's at the end. */
+  regions: RegionOutcomes;
   dns?: Record<string, number>;
   /** What preflight found before the release touched anything (absent if it never ran). */
-  preflight?: { ok: boolean; checks: number; problems: PreflightProblem[]; moreProblems?: number };
-  audit: Array<{
-    atSeconds: number;
-    at: string;
-    action: string;
-    region?: string;
-    service?: string;
-    detail?: Record<string, unknown>;
-  }>;
+  preflight?: PreflightOutcome;
+  /** The rehearsed release's audit, in causal order. */
+  audit: ReportedAuditEntry[];
+  /** The rehearsed release's audit sequence numbers: gap-free from 1 when nothing was lost. */
+  auditSequence: AuditSequence;
   events: Array<{ atSeconds: number; detailType: string; detail: Record<string, unknown> }>;
-  secondReleases: Array<{
-    releaseId: string;
-    atSeconds: number;
-    outcome: 'refused' | 'started';
-    message: string;
-  }>;
+  /** Each second-release fault, with its final status. */
+  secondReleases: RehearsedSecondRelease[];
+  /** The release lock at the end, and who took and let it go, when. */
+  lock: LockOutcome;
   /** Each failover and failback fault: what it changed, from the record its handlers wrote. */
   failovers: RehearsedFailover[];
   counters: {
@@ -336,60 +319,30 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       },
     }),
   });
-  const { ports, scheduler, workflow, fleet } = platform;
+  const { scheduler, workflow, fleet } = platform;
   const baseStore = platform.store;
 
-  // Someone else submits a release while this one runs: it must be refused, naming the holder.
-  const second: RehearsalResult['secondReleases'] = [];
-  let pendingSubmissions = 0;
-  for (const fault of options.faults ? secondReleases(options.faults) : []) {
-    const document = structuredClone(
-      fault.plan ? options.secondReleasePlans?.[fault.plan] : options.planDocument,
-    ) as {
-      metadata: { releaseId: string };
-    };
-    document.metadata.releaseId = fault.releaseId ?? `${releaseId}-second`.slice(0, 80);
-    pendingSubmissions++;
-    scheduler.at(new Date(REHEARSAL_EPOCH.getTime() + seconds(fault.at) * 1000), () => {
-      pendingSubmissions--;
-      void scheduler.track(
-        submitRelease(ports, document, 'rehearsal').then(
-          () =>
-            second.push({
-              releaseId: document.metadata.releaseId,
-              atSeconds: scheduler.elapsedSeconds(),
-              outcome: 'started',
-              message: 'started',
-            }),
-          (error: Error) =>
-            second.push({
-              releaseId: document.metadata.releaseId,
-              atSeconds: scheduler.elapsedSeconds(),
-              outcome: error instanceof LockHeldError ? 'refused' : 'started',
-              message: error.message,
-            }),
-        ),
-      );
-    });
-  }
-
+  // Someone else submits a release while (or after) this one runs: refused while the lock is held.
+  const seconds = scheduleSecondReleases(platform, { ...options, epoch: REHEARSAL_EPOCH }, releaseId);
   // An operator fails regions over and back while (or after) the release runs.
   const failovers = scheduleFailovers(platform, options.plan, options.faults, REHEARSAL_EPOCH);
 
-  await scheduler.track(submitRelease(ports, options.planDocument, 'rehearsal'));
+  await scheduler.track(submitRelease(platform.ports, options.planDocument, 'rehearsal'));
   let outcome = await platform.runUntilIdle();
-  // A second release or a failover timed after the first one ended is still submitted, and runs.
-  const pending = () => pendingSubmissions + failovers.pending();
-  if (outcome === 'finished' && pending() > 0) {
-    outcome = await scheduler.runUntil(() => pending() === 0 && workflow.running() === 0);
+  // A second release or a failover timed after the first one ended is still submitted, and runs
+  // to its end on the same clock (alarms polled again while it runs) before anything is reported.
+  const pending = () => seconds.pending() + failovers.pending();
+  while (outcome === 'finished' && pending() > 0) {
+    outcome = await scheduler.runUntil(() => workflow.running() > 0 || pending() === 0);
+    if (outcome === 'finished') outcome = await platform.runUntilIdle();
   }
+  const stalled = outcome === 'stalled' && workflow.running() > 0;
   const releaseArn = workflow.executionArnFor('release', releaseId);
 
-  const release = await baseStore.getRelease(releaseId);
-  const records = await baseStore.listServiceRollouts(releaseId);
-  const snapshots = await baseStore.getSnapshots(releaseId);
-  const audit = await readAllAudit(baseStore, releaseId);
   const description = fleet.describe();
+  const first = await describeReleaseOutcome(baseStore, options.plan, description, stalled);
+  const second = await seconds.results(description, stalled);
+  const audit = first.audit;
   const preview = previewRelease(options.plan);
   const executions = workflow.all();
   const releaseExecution = executions.find((execution) => execution.arn === releaseArn);
@@ -400,37 +353,31 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     executions[0]!,
   );
 
-  const status: RehearsalStatus =
-    outcome === 'stalled' && workflow.running() > 0 ? 'STALLED' : (release?.status ?? 'FAILED');
   return {
     releaseId,
-    status,
-    ...(release?.reason && { reason: release.reason }),
-    ...(outcome === 'stalled' && {
-      reason: 'every execution is waiting for something outside the rehearsal (an approval?)',
-    }),
+    status: first.status,
+    ...(first.reason && { reason: first.reason }),
     seed: options.seed,
     waves: options.plan.waves.map(({ wave, regions }) => ({
       wave,
       regions: regions.map((region) => region.name),
     })),
-    regions: describeRegions(options.plan, records, snapshots, description),
+    regions: first.regions,
     ...(description.dns && { dns: description.dns }),
-    ...preflightOf(audit),
-    audit: audit.map((entry) => ({
-      atSeconds: (new Date(entry.at).getTime() - REHEARSAL_EPOCH.getTime()) / 1000,
-      at: entry.at,
-      action: entry.action,
-      ...(entry.region && { region: entry.region }),
-      ...(entry.service && { service: entry.service }),
-      ...(entry.detail && { detail: entry.detail }),
-    })),
+    ...(first.preflight && { preflight: first.preflight }),
+    audit: reportedAudit(audit, REHEARSAL_EPOCH),
+    auditSequence: first.auditSequence,
     events: platform.events.published.map((event) => ({
       atSeconds: elapsed(event.at),
       detailType: event.detailType,
       detail: event.detail,
     })),
-    secondReleases: second,
+    secondReleases: second.map(([reported]) => reported),
+    lock: await describeReleaseLock(
+      baseStore,
+      [audit, ...second.flatMap(([, read]) => (read ? [read.audit] : []))],
+      REHEARSAL_EPOCH,
+    ),
     failovers: await failovers.results(),
     counters: {
       stateTransitions: executions.reduce((sum, execution) => sum + execution.history.transitions, 0),
@@ -460,36 +407,6 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   };
 }
 
-/** The preflight's finding, as its audit entry recorded it. */
-function preflightOf(audit: readonly AuditEntry[]): Pick<RehearsalResult, 'preflight'> {
-  const entry = audit.find((candidate) => candidate.action.startsWith('preflight.'));
-  if (!entry) return {};
-  const detail = (entry.detail ?? {}) as {
-    checks?: number;
-    problems?: PreflightProblem[];
-    moreProblems?: number;
-  };
-  return {
-    preflight: {
-      ok: entry.action === 'preflight.passed',
-      checks: detail.checks ?? 0,
-      problems: detail.problems ?? [],
-      ...(detail.moreProblems && { moreProblems: detail.moreProblems }),
-    },
-  };
-}
-
-async function readAllAudit(store: Store, releaseId: string): Promise<AuditEntry[]> {
-  const entries: AuditEntry[] = [];
-  for (;;) {
-    const page = await store.listAudit(releaseId, { afterSeq: entries.at(-1)?.seq ?? 0, limit: 500 });
-    entries.push(...page);
-    if (page.length < 500) break;
-  }
-  // Handler calls run one at a time in the engine's order, so time then seq is causal order.
-  return entries.sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq);
-}
-
 /** From the first failure or alarm to the moment stable traffic was back everywhere. */
 function timeToRollback(audit: readonly AuditEntry[]): { timeToRollbackSeconds?: number } {
   const trigger = audit.find(
@@ -501,36 +418,6 @@ function timeToRollback(audit: readonly AuditEntry[]): { timeToRollbackSeconds?:
   const restored = audit.filter((entry) => entry.action === 'rollback.traffic-restored').at(-1);
   if (!trigger || !restored) return {};
   return { timeToRollbackSeconds: (new Date(restored.at).getTime() - new Date(trigger.at).getTime()) / 1000 };
-}
-
-function describeRegions(
-  plan: ResolvedPlan,
-  records: readonly ServiceRolloutRecord[],
-  snapshots: ReadonlyArray<{ service: string; snapshot: DeploymentSnapshot }>,
-  fleet: FleetDescription,
-): RehearsalResult['regions'] {
-  const result: RehearsalResult['regions'] = {};
-  for (const region of plan.regions) {
-    result[region.name] = {};
-    for (const service of region.services) {
-      const record = records.find((entry) => entry.region === region.name && entry.service === service);
-      const live = fleet.regions[region.name]?.services[service];
-      const before = snapshots.find(
-        (entry) => entry.service === service && entry.snapshot.target.region === region.name,
-      );
-      const container = plan.services.get(service)?.container ?? service;
-      result[region.name]![service] = {
-        status: record?.status ?? 'UNTOUCHED',
-        image: live?.stable?.image ?? null,
-        previousImage: before?.snapshot.images[container] ?? null,
-        weights: live?.weights ?? null,
-        stepReached: record?.stepIndex ?? 0,
-        steps: record?.stepCount ?? 0,
-        canaryReplicas: live?.canary?.replicas ?? 0,
-      };
-    }
-  }
-  return result;
 }
 
 /** Waves in order, each as long as its slowest region's dependency chain of measured rollouts, plus bakes. */
