@@ -3,8 +3,7 @@
  * it), store the plan, and start the release execution named by the release id. Submitting the
  * same id and plan again returns the same release and starts nothing new.
  */
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../core/canonical-json';
+import { canonicalHash } from '../core/canonical-json';
 import { PlanInvalidError, ReleaseConflictError } from '../core/errors';
 import { RELEASE_LOCK_SCOPE } from '../core/naming';
 import { checkPlan } from '../core/plan/check';
@@ -24,7 +23,7 @@ export interface SubmittedRelease {
 
 /** The same plan always hashes the same, whatever its key order or formatting. */
 export function planHash(plan: unknown): string {
-  return createHash('sha256').update(canonicalJson(plan)).digest('hex');
+  return canonicalHash(plan);
 }
 
 export async function submitRelease(

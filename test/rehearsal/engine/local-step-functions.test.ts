@@ -168,6 +168,67 @@ describe('Retry on virtual time', () => {
   });
 });
 
+describe('$$.State (emulated: the engine has no State node in its context object)', () => {
+  it('names the state, when it was entered and how many retries came before, per entry into the state', async () => {
+    const seen: Array<{ attempt: number; state: unknown }> = [];
+    const { workflow, scheduler, runUntilIdle } = setUp(
+      {
+        release: {
+          StartAt: 'Set Weights',
+          States: {
+            'Set Weights': {
+              Type: 'Task',
+              Resource: functionArn('shiftTraffic'),
+              Parameters: { 'round.$': '$.round', 'taskState.$': '$$.State' },
+              ResultPath: '$.result',
+              Retry: [
+                { ErrorEquals: ['RolloutNotReadyError'], IntervalSeconds: 5, MaxAttempts: 2 },
+                { ErrorEquals: ['TransientAwsError'], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2 },
+              ],
+              Next: 'Again?',
+            },
+            'Again?': {
+              Type: 'Choice',
+              Choices: [{ Variable: '$.round', NumericEquals: 1, Next: 'Second Round' }],
+              Default: 'Done',
+            },
+            'Second Round': { Type: 'Pass', Result: 2, ResultPath: '$.round', Next: 'Set Weights' },
+            Done: { Type: 'Succeed' },
+          },
+        },
+      },
+      async (_handler, input) => {
+        const { round, taskState } = input as { round: number; taskState: { RetryCount: number } };
+        seen.push({ attempt: scheduler.elapsedSeconds(), state: taskState });
+        // Round 1: not ready once, then throttled once, then through; round 2: through at once.
+        if (round === 1 && taskState.RetryCount === 0)
+          throw Object.assign(new Error('not yet'), { name: 'RolloutNotReadyError' });
+        if (round === 1 && taskState.RetryCount === 1)
+          throw new TransientAwsError('Rate exceeded', 'ThrottlingException');
+        return { ok: true };
+      },
+    );
+    await workflow.startExecution('release', 'state-context', { round: 1 });
+    expect(await runUntilIdle()).toBe('finished');
+
+    const entered = START.toISOString();
+    expect(seen).toEqual([
+      { attempt: 0, state: { Name: 'Set Weights', EnteredTime: entered, RetryCount: 0 } },
+      { attempt: 5, state: { Name: 'Set Weights', EnteredTime: entered, RetryCount: 1 } },
+      { attempt: 15, state: { Name: 'Set Weights', EnteredTime: entered, RetryCount: 2 } },
+      // Entered again: a new entry, counted from 0.
+      {
+        attempt: 15,
+        state: {
+          Name: 'Set Weights',
+          EnteredTime: new Date(START.getTime() + 15_000).toISOString(),
+          RetryCount: 0,
+        },
+      },
+    ]);
+  });
+});
+
 const CALLBACK: AslDefinition = {
   StartAt: 'Wait For Approval',
   States: {
