@@ -115,6 +115,76 @@ describe('startExecution.sync:2', () => {
   });
 });
 
+describe('stopExecution', () => {
+  it('stops the Map iterations under way: no Task of the stopped execution runs afterwards', async () => {
+    const judged: unknown[] = [];
+    const { workflow, scheduler } = setUp(
+      {
+        // Waves in order, each running its regions as child executions, then a bake: the release's shape.
+        release: {
+          StartAt: 'Each Wave',
+          States: {
+            'Each Wave': {
+              Type: 'Map',
+              ItemsPath: '$.waves',
+              MaxConcurrency: 1,
+              ItemProcessor: {
+                StartAt: 'Each Region',
+                States: {
+                  'Each Region': {
+                    Type: 'Map',
+                    ItemsPath: '$.regions',
+                    ItemProcessor: {
+                      StartAt: 'Run Region',
+                      States: {
+                        'Run Region': {
+                          Type: 'Task',
+                          Resource: 'arn:aws:states:::states:startExecution.sync:2',
+                          Parameters: {
+                            StateMachineArn: stateMachineArn('serviceRollout'),
+                            'Name.$': '$.name',
+                            'Input.$': '$',
+                          },
+                          End: true,
+                        },
+                      },
+                    },
+                    ResultPath: null,
+                    Next: 'Bake',
+                  },
+                  Bake: { Type: 'Wait', Seconds: 60, End: true },
+                },
+              },
+              End: true,
+            },
+          },
+        },
+        serviceRollout: CHILD,
+      },
+      async (_handler, input) => {
+        judged.push(input);
+        return { verdict: 'pass' };
+      },
+    );
+    const waves = [{ regions: [{ name: 'wave-1-region' }] }, { regions: [{ name: 'wave-2-region' }] }];
+    const { executionArn } = await workflow.startExecution('release', 'stopped', { waves });
+    // Stopped while wave 1's region bakes (its child waits 120 s before judging).
+    scheduler.at(new Date(START.getTime() + 30_000), () => {
+      void scheduler.track(
+        workflow.stopExecution(executionArn, { error: 'ReleaseAbortedError', cause: 'aborted by alice' }),
+      );
+    });
+    await scheduler.runUntil(() => false);
+
+    expect(await workflow.describeExecution(executionArn)).toMatchObject({ status: 'ABORTED' });
+    expect(workflow.all().map((execution) => [execution.name, execution.status])).toEqual([
+      ['stopped', 'ABORTED'],
+      ['wave-1-region', 'ABORTED'],
+    ]);
+    expect(judged).toEqual([]);
+  });
+});
+
 describe('startExecution', () => {
   it('starts a name once: the same input is the same execution, another input a conflict', async () => {
     const { workflow, runUntilIdle } = setUp({ serviceRollout: CHILD }, async () => ({}));
