@@ -27,6 +27,7 @@ import type {
   Store,
   SwitchyardEvent,
 } from '../lambdas/ports';
+import { AsyncInvocations, type RehearsalError } from './async-invocations';
 import type { AslDefinition } from './engine/asl-support';
 import { loadEngine } from './engine/load-engine';
 import { LocalStepFunctions } from './engine/local-step-functions';
@@ -100,6 +101,8 @@ export interface RehearsalResult {
   secondReleases: RehearsedSecondRelease[];
   /** The release lock at the end, and who took and let it go, when. */
   lock: LockOutcome;
+  /** What failed outside the state machines: alarm handler invocations (retried, or dead-lettered), audit writes. */
+  errors: RehearsalError[];
   /** Each failover and failback fault: what it changed, from the record its handlers wrote. */
   failovers: RehearsedFailover[];
   counters: {
@@ -185,6 +188,8 @@ export interface LocalPlatform {
   fleet: SimulatedFleet;
   store: Store;
   events: RecordedEvents;
+  /** What failed outside the state machines (the alarm handler's invocations, audit writes), in order. */
+  errors: readonly RehearsalError[];
   /**
    * Advances virtual time until every execution has ended or waits on a person, or until
    * `stopWhen()` holds (`serve` stops while an approval waits, before its timeout passes).
@@ -209,11 +214,20 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     ? observedStore(baseStore, (entry) => options.onAudit?.({ ...entry, seq: 0 }, scheduler.elapsedSeconds()))
     : baseStore;
   const engine = loadEngine(scheduler, () => random.next());
+  const invocations = new AsyncInvocations(scheduler, REHEARSAL_EPOCH);
   let ports: Ports | undefined;
   const invoke = async (name: string, input: unknown) => {
     const handler: AnyHandlerDefinition | undefined = handlers[name as HandlerName];
     if (!handler || !ports) throw new Error(`no handler named ${name}`);
-    const output = await invokeHandler(handler, input, ports);
+    const output = await invokeHandler(handler, input, ports, {
+      onUnrecordedFailure: (auditError, failure) =>
+        invocations.record({
+          source: 'audit',
+          operation: name,
+          error: auditError instanceof Error ? auditError.name : 'Error',
+          message: `the audit entry of a transient ${failure.name} could not be written: ${String((auditError as Error)?.message ?? auditError)}`,
+        }),
+    });
     if (name === 'requestApproval' && options.autoApproveAfterSeconds !== undefined) {
       const { approval } = output as { approval: string };
       const releaseId = (input as { releaseId: string }).releaseId;
@@ -239,7 +253,8 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
   const platformPorts = ports;
 
   // Alarms: fixed transitions from the fault file, and metric alarms polled once per period,
-  // delivered as EventBridge would (at least once) to the real alarm handler.
+  // delivered as EventBridge would (at least once, asynchronously: failures are retried and
+  // recorded) to the real alarm handler.
   const delivered = new Set<string>();
   const deliver = (transition: AlarmTransition) => {
     const key = `${transition.alarmName}@${transition.at.getTime()}`;
@@ -254,7 +269,12 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
       detail: { alarmName: transition.alarmName, state: { value: 'ALARM', reason: transition.reason } },
     };
     for (let delivery = 0; delivery < transition.deliveries; delivery++) {
-      void scheduler.track(invokeHandler(handlers.onAlarm, event, platformPorts).catch(() => undefined));
+      invocations.invoke(() => invokeHandler(handlers.onAlarm, event, platformPorts), {
+        source: 'alarmHandler',
+        operation: handlers.onAlarm.name,
+        alarmName: transition.alarmName,
+        eventId: event.id,
+      });
     }
   };
   for (const transition of fleet.alarmEvents()) scheduler.at(transition.at, () => deliver(transition));
@@ -275,13 +295,17 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     fleet,
     store,
     events,
+    errors: invocations.errors,
     async runUntilIdle(stopWhen?: () => boolean) {
       if (!polling) {
         polling = true;
         lastPoll = scheduler.now();
         scheduler.daemon(pollAlarms, ALARM_PERIOD_SECONDS * 1000);
       }
-      return scheduler.runUntil(() => workflow.running() === 0 || (stopWhen?.() ?? false));
+      // An alarm handler's retry still to come may yet roll a release back: it is waited for too.
+      return scheduler.runUntil(
+        () => (workflow.running() === 0 && invocations.pending() === 0) || (stopWhen?.() ?? false),
+      );
     },
   };
 }
@@ -378,6 +402,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       [audit, ...second.flatMap(([, read]) => (read ? [read.audit] : []))],
       REHEARSAL_EPOCH,
     ),
+    errors: [...platform.errors],
     failovers: await failovers.results(),
     counters: {
       stateTransitions: executions.reduce((sum, execution) => sum + execution.history.transitions, 0),

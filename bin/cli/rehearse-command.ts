@@ -75,7 +75,8 @@ export async function rehearseCommand(
 /**
  * The worst final state among the releases the rehearsal ran (worstExitCode): the rehearsed one
  * and every second release that started. One refused at submission never ran, so it leaves the
- * code to the others; a release still waiting (STALLED) needs a person.
+ * code to the others; a release still waiting (STALLED) needs a person, and so does an alarm event
+ * the alarm handler never took (dead-lettered): the release it was for went unprotected.
  */
 export function rehearsalExitCode(result: RehearsalResult): number {
   const exitOf = (status: string) => EXIT_BY_RELEASE_STATUS[status] ?? ExitCode.needsPerson;
@@ -84,6 +85,7 @@ export function rehearsalExitCode(result: RehearsalResult): number {
     ...result.secondReleases
       .filter((second) => second.outcome === 'started')
       .map((second) => exitOf(second.status)),
+    ...(result.errors.some((error) => error.deadLettered) ? [ExitCode.needsPerson] : []),
   ]);
 }
 
@@ -130,6 +132,7 @@ export function renderSummary(result: RehearsalResult): string {
   for (const failover of result.failovers) lines.push(...failoverSummary(failover));
   if (counters.injectedFailures > 0)
     lines.push(`  ${counters.injectedFailures} injected operation failure(s)`);
+  for (const error of result.errors) lines.push(errorSummary(error));
   return lines.join('\n');
 }
 
@@ -153,6 +156,20 @@ function secondReleaseSummary(second: RehearsalResult['secondReleases'][number])
     );
   }
   return lines;
+}
+
+/** A failure outside the state machines, and what became of it. */
+function errorSummary(error: RehearsalResult['errors'][number]): string {
+  const what =
+    error.source === 'alarmHandler'
+      ? `alarm handler (${error.alarmName}) attempt ${error.attempt} failed`
+      : `audit entry of ${error.operation} not written`;
+  const then = error.deadLettered
+    ? ': dead-lettered, the alarm never reached its release'
+    : error.retryInSeconds !== undefined
+      ? `, retried in ${formatDuration(error.retryInSeconds)}`
+      : '';
+  return `  ERROR at +${formatDuration(error.atSeconds)}: ${what} — ${error.error}: ${error.message}${then}`;
 }
 
 /** The release lock at the end: free, or who still holds it (a leak unless that release still runs). */
