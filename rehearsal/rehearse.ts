@@ -347,7 +347,11 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   const baseStore = platform.store;
 
   // Someone else submits a release while (or after) this one runs: refused while the lock is held.
-  const seconds = scheduleSecondReleases(platform, { ...options, epoch: REHEARSAL_EPOCH }, releaseId);
+  const secondSubmissions = scheduleSecondReleases(
+    platform,
+    { ...options, epoch: REHEARSAL_EPOCH },
+    releaseId,
+  );
   // An operator fails regions over and back while (or after) the release runs.
   const failovers = scheduleFailovers(platform, options.plan, options.faults, REHEARSAL_EPOCH);
 
@@ -355,7 +359,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   let outcome = await platform.runUntilIdle();
   // A second release or a failover timed after the first one ended is still submitted, and runs
   // to its end on the same clock (alarms polled again while it runs) before anything is reported.
-  const pending = () => seconds.pending() + failovers.pending();
+  const pending = () => secondSubmissions.pending() + failovers.pending();
   while (outcome === 'finished' && pending() > 0) {
     outcome = await scheduler.runUntil(() => workflow.running() > 0 || pending() === 0);
     if (outcome === 'finished') outcome = await platform.runUntilIdle();
@@ -365,7 +369,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
 
   const description = fleet.describe();
   const first = await describeReleaseOutcome(baseStore, options.plan, description, stalled);
-  const second = await seconds.results(description, stalled);
+  const second = await secondSubmissions.results(description, stalled);
   const audit = first.audit;
   const preview = previewRelease(options.plan);
   const executions = workflow.all();
