@@ -9,12 +9,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStore } from '../lambdas/adapters/dynamodb/store';
 import { createTableInput } from '../lambdas/adapters/dynamodb/table-definition';
-import { LockHeldError } from '../lambdas/core/errors';
 import { serviceRolloutName } from '../lambdas/core/naming';
-import { type ResolvedPlan, resolvePlan, seconds } from '../lambdas/core/plan/resolve';
+import { type ResolvedPlan, resolvePlan } from '../lambdas/core/plan/resolve';
 import { previewRelease } from '../lambdas/core/planner/preview';
 import { criticalPath } from '../lambdas/core/planner/schedule';
-import type { PreflightProblem } from '../lambdas/core/preflight';
 import { MACHINE_FILES } from '../lambdas/core/state-machines';
 import { type AnyHandlerDefinition, invokeHandler } from '../lambdas/handlers/define';
 import { type HandlerName, handlers } from '../lambdas/handlers/index';
@@ -22,30 +20,34 @@ import { runPreflight } from '../lambdas/handlers/preflight';
 import { submitRelease } from '../lambdas/handlers/submit';
 import type {
   AuditEntry,
-  DeploymentSnapshot,
   Events,
   MachineName,
   NewAuditEntry,
   Ports,
-  ReleaseStatus,
-  ServiceRolloutRecord,
   Store,
   SwitchyardEvent,
 } from '../lambdas/ports';
+import { AsyncInvocations, type RehearsalError } from './async-invocations';
 import type { AslDefinition } from './engine/asl-support';
 import { loadEngine } from './engine/load-engine';
 import { LocalStepFunctions } from './engine/local-step-functions';
 import { VirtualScheduler } from './engine/virtual-time';
 import { type RehearsedFailover, scheduleFailovers } from './failovers';
-import { secondReleases } from './faults/load';
 import type { FaultFile } from './faults/schema';
-import {
-  type AlarmTransition,
-  createSimulatedFleet,
-  type FleetDescription,
-  type SimulatedFleet,
-} from './fleet/index';
+import { type AlarmTransition, createSimulatedFleet, type SimulatedFleet } from './fleet/index';
 import { createRandom } from './random';
+import {
+  type AuditSequence,
+  describeReleaseLock,
+  describeReleaseOutcome,
+  type LockOutcome,
+  type PreflightOutcome,
+  type RegionOutcomes,
+  type RehearsalStatus,
+  type ReportedAuditEntry,
+  reportedAudit,
+} from './release-outcome';
+import { type RehearsedSecondRelease, scheduleSecondReleases } from './second-releases';
 
 export const STATE_MACHINE_DIRECTORY = fileURLToPath(new URL('../statemachines/', import.meta.url));
 
@@ -75,48 +77,32 @@ export interface RehearsalOptions {
   onAudit?: (entry: AuditEntry, elapsedSeconds: number) => void;
 }
 
-export type RehearsalStatus = ReleaseStatus | 'STALLED';
+export type { RehearsalStatus } from './release-outcome';
 
 export interface RehearsalResult {
   releaseId: string;
+  /** The rehearsed release's final status (each second release has its own, in `secondReleases`). */
   status: RehearsalStatus;
   reason?: string;
   seed: number;
   /** The plan's waves in order, each with its regions. */
   waves: Array<{ wave: number; regions: string[] }>;
-  regions: Record<
-    string,
-    Record<
-      string,
-      {
-        status: ServiceRolloutRecord['status'] | 'UNTOUCHED';
-        image: string | null;
-        previousImage: string | null;
-        weights: { stable: number; canary: number } | null;
-        stepReached: number;
-        steps: number;
-        canaryReplicas: number;
-      }
-    >
-  >;
+  /** The rehearsed release's services; images, weights and replicas are the fleet's at the end. */
+  regions: RegionOutcomes;
   dns?: Record<string, number>;
   /** What preflight found before the release touched anything (absent if it never ran). */
-  preflight?: { ok: boolean; checks: number; problems: PreflightProblem[]; moreProblems?: number };
-  audit: Array<{
-    atSeconds: number;
-    at: string;
-    action: string;
-    region?: string;
-    service?: string;
-    detail?: Record<string, unknown>;
-  }>;
+  preflight?: PreflightOutcome;
+  /** The rehearsed release's audit, in causal order. */
+  audit: ReportedAuditEntry[];
+  /** The rehearsed release's audit sequence numbers: gap-free from 1 when nothing was lost. */
+  auditSequence: AuditSequence;
   events: Array<{ atSeconds: number; detailType: string; detail: Record<string, unknown> }>;
-  secondReleases: Array<{
-    releaseId: string;
-    atSeconds: number;
-    outcome: 'refused' | 'started';
-    message: string;
-  }>;
+  /** Each second-release fault, with its final status. */
+  secondReleases: RehearsedSecondRelease[];
+  /** The release lock at the end, and who took and let it go, when. */
+  lock: LockOutcome;
+  /** What failed outside the state machines: alarm handler invocations (retried, or dead-lettered), audit writes. */
+  errors: RehearsalError[];
   /** Each failover and failback fault: what it changed, from the record its handlers wrote. */
   failovers: RehearsedFailover[];
   counters: {
@@ -202,6 +188,8 @@ export interface LocalPlatform {
   fleet: SimulatedFleet;
   store: Store;
   events: RecordedEvents;
+  /** What failed outside the state machines (the alarm handler's invocations, audit writes), in order. */
+  errors: readonly RehearsalError[];
   /**
    * Advances virtual time until every execution has ended or waits on a person, or until
    * `stopWhen()` holds (`serve` stops while an approval waits, before its timeout passes).
@@ -226,11 +214,20 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     ? observedStore(baseStore, (entry) => options.onAudit?.({ ...entry, seq: 0 }, scheduler.elapsedSeconds()))
     : baseStore;
   const engine = loadEngine(scheduler, () => random.next());
+  const invocations = new AsyncInvocations(scheduler, REHEARSAL_EPOCH);
   let ports: Ports | undefined;
   const invoke = async (name: string, input: unknown) => {
     const handler: AnyHandlerDefinition | undefined = handlers[name as HandlerName];
     if (!handler || !ports) throw new Error(`no handler named ${name}`);
-    const output = await invokeHandler(handler, input, ports);
+    const output = await invokeHandler(handler, input, ports, {
+      onUnrecordedFailure: (auditError, failure) =>
+        invocations.record({
+          source: 'audit',
+          operation: name,
+          error: auditError instanceof Error ? auditError.name : 'Error',
+          message: `the audit entry of a transient ${failure.name} could not be written: ${String((auditError as Error)?.message ?? auditError)}`,
+        }),
+    });
     if (name === 'requestApproval' && options.autoApproveAfterSeconds !== undefined) {
       const { approval } = output as { approval: string };
       const releaseId = (input as { releaseId: string }).releaseId;
@@ -258,7 +255,8 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
   const platformPorts = ports;
 
   // Alarms: fixed transitions from the fault file, and metric alarms polled once per period,
-  // delivered as EventBridge would (at least once) to the real alarm handler.
+  // delivered as EventBridge would (at least once, asynchronously: failures are retried and
+  // recorded) to the real alarm handler.
   const delivered = new Set<string>();
   const deliver = (transition: AlarmTransition) => {
     const key = `${transition.alarmName}@${transition.at.getTime()}`;
@@ -273,7 +271,12 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
       detail: { alarmName: transition.alarmName, state: { value: 'ALARM', reason: transition.reason } },
     };
     for (let delivery = 0; delivery < transition.deliveries; delivery++) {
-      void scheduler.track(invokeHandler(handlers.onAlarm, event, platformPorts).catch(() => undefined));
+      invocations.invoke(() => invokeHandler(handlers.onAlarm, event, platformPorts), {
+        source: 'alarmHandler',
+        operation: handlers.onAlarm.name,
+        alarmName: transition.alarmName,
+        eventId: event.id,
+      });
     }
   };
   for (const transition of fleet.alarmEvents()) scheduler.at(transition.at, () => deliver(transition));
@@ -294,13 +297,17 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     fleet,
     store,
     events,
+    errors: invocations.errors,
     async runUntilIdle(stopWhen?: () => boolean) {
       if (!polling) {
         polling = true;
         lastPoll = scheduler.now();
         scheduler.daemon(pollAlarms, ALARM_PERIOD_SECONDS * 1000);
       }
-      return scheduler.runUntil(() => workflow.running() === 0 || (stopWhen?.() ?? false));
+      // An alarm handler's retry still to come may yet roll a release back: it is waited for too.
+      return scheduler.runUntil(
+        () => (workflow.running() === 0 && invocations.pending() === 0) || (stopWhen?.() ?? false),
+      );
     },
   };
 }
@@ -338,60 +345,34 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       },
     }),
   });
-  const { ports, scheduler, workflow, fleet } = platform;
+  const { scheduler, workflow, fleet } = platform;
   const baseStore = platform.store;
 
-  // Someone else submits a release while this one runs: it must be refused, naming the holder.
-  const second: RehearsalResult['secondReleases'] = [];
-  let pendingSubmissions = 0;
-  for (const fault of options.faults ? secondReleases(options.faults) : []) {
-    const document = structuredClone(
-      fault.plan ? options.secondReleasePlans?.[fault.plan] : options.planDocument,
-    ) as {
-      metadata: { releaseId: string };
-    };
-    document.metadata.releaseId = fault.releaseId ?? `${releaseId}-second`.slice(0, 80);
-    pendingSubmissions++;
-    scheduler.at(new Date(REHEARSAL_EPOCH.getTime() + seconds(fault.at) * 1000), () => {
-      pendingSubmissions--;
-      void scheduler.track(
-        submitRelease(ports, document, 'rehearsal').then(
-          () =>
-            second.push({
-              releaseId: document.metadata.releaseId,
-              atSeconds: scheduler.elapsedSeconds(),
-              outcome: 'started',
-              message: 'started',
-            }),
-          (error: Error) =>
-            second.push({
-              releaseId: document.metadata.releaseId,
-              atSeconds: scheduler.elapsedSeconds(),
-              outcome: error instanceof LockHeldError ? 'refused' : 'started',
-              message: error.message,
-            }),
-        ),
-      );
-    });
-  }
-
+  // Someone else submits a release while (or after) this one runs: refused while the lock is held.
+  const secondSubmissions = scheduleSecondReleases(
+    platform,
+    { ...options, epoch: REHEARSAL_EPOCH },
+    releaseId,
+  );
   // An operator fails regions over and back while (or after) the release runs.
   const failovers = scheduleFailovers(platform, options.plan, options.faults, REHEARSAL_EPOCH);
 
-  await scheduler.track(submitRelease(ports, options.planDocument, 'rehearsal'));
+  await scheduler.track(submitRelease(platform.ports, options.planDocument, 'rehearsal'));
   let outcome = await platform.runUntilIdle();
-  // A second release or a failover timed after the first one ended is still submitted, and runs.
-  const pending = () => pendingSubmissions + failovers.pending();
-  if (outcome === 'finished' && pending() > 0) {
-    outcome = await scheduler.runUntil(() => pending() === 0 && workflow.running() === 0);
+  // A second release or a failover timed after the first one ended is still submitted, and runs
+  // to its end on the same clock (alarms polled again while it runs) before anything is reported.
+  const pending = () => secondSubmissions.pending() + failovers.pending();
+  while (outcome === 'finished' && pending() > 0) {
+    outcome = await scheduler.runUntil(() => workflow.running() > 0 || pending() === 0);
+    if (outcome === 'finished') outcome = await platform.runUntilIdle();
   }
+  const stalled = outcome === 'stalled' && workflow.running() > 0;
   const releaseArn = workflow.executionArnFor('release', releaseId);
 
-  const release = await baseStore.getRelease(releaseId);
-  const records = await baseStore.listServiceRollouts(releaseId);
-  const snapshots = await baseStore.getSnapshots(releaseId);
-  const audit = await readAllAudit(baseStore, releaseId);
   const description = fleet.describe();
+  const first = await describeReleaseOutcome(baseStore, options.plan, description, stalled);
+  const second = await secondSubmissions.results(description, stalled);
+  const audit = first.audit;
   const preview = previewRelease(options.plan);
   const executions = workflow.all();
   const releaseExecution = executions.find((execution) => execution.arn === releaseArn);
@@ -402,37 +383,32 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     executions[0]!,
   );
 
-  const status: RehearsalStatus =
-    outcome === 'stalled' && workflow.running() > 0 ? 'STALLED' : (release?.status ?? 'FAILED');
   return {
     releaseId,
-    status,
-    ...(release?.reason && { reason: release.reason }),
-    ...(outcome === 'stalled' && {
-      reason: 'every execution is waiting for something outside the rehearsal (an approval?)',
-    }),
+    status: first.status,
+    ...(first.reason && { reason: first.reason }),
     seed: options.seed,
     waves: options.plan.waves.map(({ wave, regions }) => ({
       wave,
       regions: regions.map((region) => region.name),
     })),
-    regions: describeRegions(options.plan, records, snapshots, description),
+    regions: first.regions,
     ...(description.dns && { dns: description.dns }),
-    ...preflightOf(audit),
-    audit: audit.map((entry) => ({
-      atSeconds: (new Date(entry.at).getTime() - REHEARSAL_EPOCH.getTime()) / 1000,
-      at: entry.at,
-      action: entry.action,
-      ...(entry.region && { region: entry.region }),
-      ...(entry.service && { service: entry.service }),
-      ...(entry.detail && { detail: entry.detail }),
-    })),
+    ...(first.preflight && { preflight: first.preflight }),
+    audit: reportedAudit(audit, REHEARSAL_EPOCH),
+    auditSequence: first.auditSequence,
     events: platform.events.published.map((event) => ({
       atSeconds: elapsed(event.at),
       detailType: event.detailType,
       detail: event.detail,
     })),
-    secondReleases: second,
+    secondReleases: second.map(([reported]) => reported),
+    lock: await describeReleaseLock(
+      baseStore,
+      [audit, ...second.flatMap(([, read]) => (read ? [read.audit] : []))],
+      REHEARSAL_EPOCH,
+    ),
+    errors: [...platform.errors],
     failovers: await failovers.results(),
     counters: {
       stateTransitions: executions.reduce((sum, execution) => sum + execution.history.transitions, 0),
@@ -462,36 +438,6 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   };
 }
 
-/** The preflight's finding, as its audit entry recorded it. */
-function preflightOf(audit: readonly AuditEntry[]): Pick<RehearsalResult, 'preflight'> {
-  const entry = audit.find((candidate) => candidate.action.startsWith('preflight.'));
-  if (!entry) return {};
-  const detail = (entry.detail ?? {}) as {
-    checks?: number;
-    problems?: PreflightProblem[];
-    moreProblems?: number;
-  };
-  return {
-    preflight: {
-      ok: entry.action === 'preflight.passed',
-      checks: detail.checks ?? 0,
-      problems: detail.problems ?? [],
-      ...(detail.moreProblems && { moreProblems: detail.moreProblems }),
-    },
-  };
-}
-
-async function readAllAudit(store: Store, releaseId: string): Promise<AuditEntry[]> {
-  const entries: AuditEntry[] = [];
-  for (;;) {
-    const page = await store.listAudit(releaseId, { afterSeq: entries.at(-1)?.seq ?? 0, limit: 500 });
-    entries.push(...page);
-    if (page.length < 500) break;
-  }
-  // Handler calls run one at a time in the engine's order, so time then seq is causal order.
-  return entries.sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq);
-}
-
 /** From the first failure or alarm to the moment stable traffic was back everywhere. */
 function timeToRollback(audit: readonly AuditEntry[]): { timeToRollbackSeconds?: number } {
   const trigger = audit.find(
@@ -503,36 +449,6 @@ function timeToRollback(audit: readonly AuditEntry[]): { timeToRollbackSeconds?:
   const restored = audit.filter((entry) => entry.action === 'rollback.traffic-restored').at(-1);
   if (!trigger || !restored) return {};
   return { timeToRollbackSeconds: (new Date(restored.at).getTime() - new Date(trigger.at).getTime()) / 1000 };
-}
-
-function describeRegions(
-  plan: ResolvedPlan,
-  records: readonly ServiceRolloutRecord[],
-  snapshots: ReadonlyArray<{ service: string; snapshot: DeploymentSnapshot }>,
-  fleet: FleetDescription,
-): RehearsalResult['regions'] {
-  const result: RehearsalResult['regions'] = {};
-  for (const region of plan.regions) {
-    result[region.name] = {};
-    for (const service of region.services) {
-      const record = records.find((entry) => entry.region === region.name && entry.service === service);
-      const live = fleet.regions[region.name]?.services[service];
-      const before = snapshots.find(
-        (entry) => entry.service === service && entry.snapshot.target.region === region.name,
-      );
-      const container = plan.services.get(service)?.container ?? service;
-      result[region.name]![service] = {
-        status: record?.status ?? 'UNTOUCHED',
-        image: live?.stable?.image ?? null,
-        previousImage: before?.snapshot.images[container] ?? null,
-        weights: live?.weights ?? null,
-        stepReached: record?.stepIndex ?? 0,
-        steps: record?.stepCount ?? 0,
-        canaryReplicas: live?.canary?.replicas ?? 0,
-      };
-    }
-  }
-  return result;
 }
 
 /** Waves in order, each as long as its slowest region's dependency chain of measured rollouts, plus bakes. */

@@ -18,6 +18,27 @@ export const EXIT_BY_RELEASE_STATUS: Readonly<Record<string, number>> = {
   REFUSED: ExitCode.refusedByPreflight,
 };
 
+/**
+ * Several releases (a rehearsal with second releases) exit with the worst of their codes, worst
+ * first: a release that needs a person, then one rolled back (it changed the fleet and undid it),
+ * then one refused by preflight (it changed nothing), then success.
+ */
+const EXIT_SEVERITY: readonly number[] = [
+  ExitCode.needsPerson,
+  ExitCode.rolledBack,
+  ExitCode.refusedByPreflight,
+  ExitCode.ok,
+];
+
+export function worstExitCode(codes: readonly number[]): number {
+  const ranked = (code: number) => {
+    const rank = EXIT_SEVERITY.indexOf(code);
+    // A code outside the ranking (internal error) outranks them all.
+    return rank === -1 ? -1 : rank;
+  };
+  return codes.reduce((worst, code) => (ranked(code) < ranked(worst) ? code : worst), ExitCode.ok);
+}
+
 /** A mistake in what the user gave us: printed as a message, never as a stack trace. */
 export class UserError extends Error {
   override readonly name = 'UserError';

@@ -7,7 +7,7 @@ import { withDynamoDbLocal } from '../../rehearsal/dynamodb-local';
 import type { RehearsedFailover } from '../../rehearsal/failovers';
 import { loadFaults } from '../../rehearsal/faults/load';
 import { type RehearsalResult, rehearse } from '../../rehearsal/rehearse';
-import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError } from './errors';
+import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError, worstExitCode } from './errors';
 import { formatProblems, preflightLines, readPlan, readTextFile } from './plan-file';
 import { LiveProgress } from './rehearse-progress';
 import { failoverChanges } from './render-failover';
@@ -69,7 +69,24 @@ export async function rehearseCommand(
   }
   if (values.json) io.stdout(JSON.stringify(result, null, 2));
   else io.stdout(renderSummary(result) + (values.report ? `\n  report: ${values.report}` : ''));
-  return EXIT_BY_RELEASE_STATUS[result.status] ?? ExitCode.needsPerson;
+  return rehearsalExitCode(result);
+}
+
+/**
+ * The worst final state among the releases the rehearsal ran (worstExitCode): the rehearsed one
+ * and every second release that started. One refused at submission never ran, so it leaves the
+ * code to the others; a release still waiting (STALLED) needs a person, and so does an alarm event
+ * the alarm handler never took (dead-lettered): the release it was for went unprotected.
+ */
+export function rehearsalExitCode(result: RehearsalResult): number {
+  const exitOf = (status: string) => EXIT_BY_RELEASE_STATUS[status] ?? ExitCode.needsPerson;
+  return worstExitCode([
+    exitOf(result.status),
+    ...result.secondReleases
+      .filter((second) => second.outcome === 'started')
+      .map((second) => exitOf(second.status)),
+    ...(result.errors.some((error) => error.deadLettered) ? [ExitCode.needsPerson] : []),
+  ]);
 }
 
 export function renderSummary(result: RehearsalResult): string {
@@ -101,15 +118,68 @@ export function renderSummary(result: RehearsalResult): string {
         : ''),
     `  ${counters.executions} executions, ${counters.stateTransitions} state transitions, largest history ${counters.maxHistoryEvents} events (${counters.maxHistoryExecution})`,
   );
-  for (const second of result.secondReleases) {
-    lines.push(
-      `  second release ${second.releaseId} at +${formatDuration(second.atSeconds)}: ${second.outcome} — ${second.message}`,
-    );
+  for (const second of result.secondReleases) lines.push(...secondReleaseSummary(second));
+  lines.push(lockSummary(result.lock));
+  for (const [releaseId, sequence] of [
+    [result.releaseId, result.auditSequence] as const,
+    ...result.secondReleases.flatMap((second) =>
+      second.auditSequence ? [[second.releaseId, second.auditSequence] as const] : [],
+    ),
+  ]) {
+    if (sequence.gaps.length > 0)
+      lines.push(`  audit of ${releaseId} has gaps: seq ${sequence.gaps.join(', ')} missing`);
   }
   for (const failover of result.failovers) lines.push(...failoverSummary(failover));
   if (counters.injectedFailures > 0)
     lines.push(`  ${counters.injectedFailures} injected operation failure(s)`);
+  for (const error of result.errors) lines.push(errorSummary(error));
   return lines.join('\n');
+}
+
+/** A second release: refused at the door (by the lock), or what it ended as and why. */
+function secondReleaseSummary(second: RehearsalResult['secondReleases'][number]): string[] {
+  const head = `  second release ${second.releaseId} at +${formatDuration(second.atSeconds)}: ${second.status}`;
+  if (second.outcome === 'refused')
+    return [
+      `${head} (refused at submission${second.refusedBy === 'lock' ? ': the lock is held' : ''}) — ${second.message}`,
+    ];
+  const lines = [`${head}${second.reason ? ` — ${second.reason}` : ''}`];
+  if (second.preflight && !second.preflight.ok)
+    lines.push(...preflightLines(second.preflight).map((line) => `  ${line}`));
+  for (const [region, services] of Object.entries(second.regions ?? {})) {
+    const changed = Object.entries(services).filter(
+      ([, state]) => state.status !== 'UNTOUCHED' && state.status !== 'PENDING',
+    );
+    if (changed.length === 0) continue;
+    lines.push(
+      `    ${region}: ${changed.map(([service, state]) => `${service} ${state.status} ${state.image ?? '(none)'}`).join(', ')}`,
+    );
+  }
+  return lines;
+}
+
+/** A failure outside the state machines, and what became of it. */
+function errorSummary(error: RehearsalResult['errors'][number]): string {
+  const what =
+    error.source === 'alarmHandler'
+      ? `alarm handler (${error.alarmName}) attempt ${error.attempt} failed`
+      : `audit entry of ${error.operation} not written`;
+  const then = error.deadLettered
+    ? ': dead-lettered, the alarm never reached its release'
+    : error.retryInSeconds !== undefined
+      ? `, retried in ${formatDuration(error.retryInSeconds)}`
+      : '';
+  return `  ERROR at +${formatDuration(error.atSeconds)}: ${what} — ${error.error}: ${error.message}${then}`;
+}
+
+/** The release lock at the end: free, or who still holds it (a leak unless that release still runs). */
+function lockSummary(lock: RehearsalResult['lock']): string {
+  const taken = lock.history.filter((entry) => entry.action === 'acquired').length;
+  const released = lock.history.filter((entry) => entry.action === 'released').length;
+  const counts = `taken ${taken} time(s), released ${released} time(s)`;
+  return lock.holder
+    ? `  lock "${lock.scope}": HELD at the end by ${lock.holder.kind} ${lock.holder.releaseId} since ${lock.holder.acquiredAt} (${counts})`
+    : `  lock "${lock.scope}": free at the end (${counts})`;
 }
 
 /** A failover or failback the fault file asked for: what it moved, and when. */

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * JSON with object keys sorted and undefined members left out (as JSON.stringify leaves them
  * out): the same value always gives the same text, whatever its key order. What plan hashes,
@@ -12,4 +14,9 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** sha256 (hex) of the canonical JSON: equal values hash equal, whatever their key order. */
+export function canonicalHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }

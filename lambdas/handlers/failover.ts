@@ -15,6 +15,7 @@ import {
 import { failoverScaleExemption, planFailover, scaledReplicas } from '../core/failover';
 import type { Ports } from '../ports';
 import { defineHandler } from './define';
+import { acquireAuditedLock, releaseAuditedLock } from './locks';
 import { loadReleaseContext } from './release-context';
 import { planHash } from './submit';
 
@@ -69,10 +70,12 @@ export const beginFailover = defineHandler({
   input: FailoverInput,
   async run(input, ports) {
     const { context, dns, identifiers } = await fleet(ports, input);
-    await ports.store.acquireLock(
+    await acquireAuditedLock(
+      ports,
       FAILOVER_LOCK_SCOPE,
       { releaseId: input.failoverId, kind: 'failover' },
       3600,
+      input.requestedBy ?? 'switchyard',
     );
     const bySetId = await ports.dnsReader.getWeights(dns);
     const byRegion = Object.fromEntries([...identifiers].map(([region, id]) => [region, bySetId[id] ?? 0]));
@@ -263,7 +266,7 @@ export const finishFailover = defineHandler({
     });
     // Audit first, then the final status: a reader who sees the status finds the entry.
     await ports.store.setReleaseStatus(input.failoverId, 'SUCCEEDED');
-    await ports.store.releaseLock(FAILOVER_LOCK_SCOPE, input.failoverId);
+    await releaseAuditedLock(ports, FAILOVER_LOCK_SCOPE, input.failoverId);
     await ports.events.publish([
       {
         detailType: input.direction === 'failover' ? 'Failover Completed' : 'Failback Completed',
@@ -295,7 +298,7 @@ export const failFailover = defineHandler({
       await auditStep(ports, input, 'failed', `${input.direction}.failed`, { reason });
       await ports.store.setReleaseStatus(input.failoverId, 'FAILED', { reason });
     }
-    await ports.store.releaseLock(FAILOVER_LOCK_SCOPE, input.failoverId);
+    await releaseAuditedLock(ports, FAILOVER_LOCK_SCOPE, input.failoverId);
     await ports.events.publish([
       {
         detailType: 'Failover Failed',

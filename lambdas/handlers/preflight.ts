@@ -37,6 +37,7 @@ import {
 } from '../core/preflight';
 import type { Ports, TrafficTarget, WorkloadTarget } from '../ports';
 import { defineHandler } from './define';
+import { releaseAuditedLock } from './locks';
 import { loadReleaseContext } from './release-context';
 
 /** What preflight reads through: traffic and DNS only by their readers, so it can change neither. */
@@ -434,7 +435,7 @@ export const refuseAfterPreflight = defineHandler({
   async run({ releaseId, preflight }, ports) {
     const reason = refusalReason(preflight);
     await ports.store.setReleaseStatus(releaseId, 'REFUSED', { reason, from: ['RUNNING', 'REFUSED'] });
-    await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
+    await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
     await ports.events.publish([
       { detailType: 'Release Refused', releaseId, detail: { reason, problems: preflight.problems.length } },
     ]);

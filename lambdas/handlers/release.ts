@@ -16,6 +16,7 @@ import { laneCount } from '../core/plan/resolve';
 import { previewRelease } from '../core/planner/preview';
 import type { Ports, ServiceRolloutRecord, ServiceRolloutStatus } from '../ports';
 import { defineHandler } from './define';
+import { acquireAuditedLock, releaseAuditedLock } from './locks';
 import { resumeIfWaiting } from './parked-tasks';
 import { assertReleaseRunning, loadReleaseContext, type ReleaseContext } from './release-context';
 
@@ -109,19 +110,14 @@ export const acquireReleaseLock = defineHandler({
   input: ReleaseKey,
   async run(input, ports) {
     const context = await loadReleaseContext(ports.store, input.releaseId);
-    const lease = await ports.store.acquireLock(
+    // Submission took it (and recorded it); this renews it, or takes it for a release started otherwise.
+    await acquireAuditedLock(
+      ports,
       RELEASE_LOCK_SCOPE,
       { releaseId: input.releaseId, kind: 'release' },
       releaseLeaseSeconds(context),
+      'switchyard',
     );
-    await ports.store.appendAudit({
-      releaseId: input.releaseId,
-      key: 'release/lock',
-      at: ports.clock.now().toISOString(),
-      action: 'lock.acquired',
-      actor: 'switchyard',
-      detail: { scope: lease.scope, expiresAt: lease.expiresAt },
-    });
     return input;
   },
 });
@@ -198,7 +194,7 @@ export const finalizeRelease = defineHandler({
     }
     await ports.store.setReleaseStatus(releaseId, 'SUCCEEDED', { from: ['RUNNING', 'SUCCEEDED'] });
     await ports.store.unwatchAlarms(releaseId);
-    await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
+    await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
     await ports.events.publish([{ detailType: 'Release Succeeded', releaseId, detail: {} }]);
     return { releaseId, status: 'SUCCEEDED' };
   },
@@ -223,7 +219,7 @@ export const refuseRelease = defineHandler({
     });
     await ports.store.setReleaseStatus(releaseId, 'FAILED', { reason });
     // Submission took the lock: let it go (a lock another release holds is left alone).
-    await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
+    await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
     await ports.events.publish([{ detailType: 'Release Failed', releaseId, detail: { reason } }]);
     return { releaseId, error: error.Error, cause: reason };
   },

@@ -15,6 +15,7 @@ import { laneCount } from '../core/plan/resolve';
 import { rollbackStages } from '../core/rollback';
 import type { Ports, ServiceRolloutRecord } from '../ports';
 import { defineHandler } from './define';
+import { acquireAuditedLock, releaseAuditedLock } from './locks';
 import { loadReleaseContext } from './release-context';
 
 const ReleaseKey = z.object({ releaseId: z.string().min(1) }).passthrough();
@@ -42,10 +43,12 @@ export const beginRollback = defineHandler({
   input: ReleaseKey.extend({ reason: z.string().optional() }),
   async run({ releaseId, reason }, ports) {
     const context = await loadReleaseContext(ports.store, releaseId);
-    await ports.store.acquireLock(
+    await acquireAuditedLock(
+      ports,
       RELEASE_LOCK_SCOPE,
       { releaseId, kind: 'rollback' },
       ROLLBACK_LEASE_SECONDS,
+      'switchyard',
     );
     const release = await ports.store.getRelease(releaseId);
     const why =
@@ -277,7 +280,7 @@ export const finishRollback = defineHandler({
       reason ? { reason } : {},
     );
     await ports.store.unwatchAlarms(releaseId);
-    await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
+    await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
     await ports.events.publish(
       incomplete
         ? [{ detailType: 'Release Failed', releaseId, detail: { reason } }]

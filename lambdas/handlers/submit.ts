@@ -3,14 +3,14 @@
  * it), store the plan, and start the release execution named by the release id. Submitting the
  * same id and plan again returns the same release and starts nothing new.
  */
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../core/canonical-json';
+import { canonicalHash } from '../core/canonical-json';
 import { PlanInvalidError, ReleaseConflictError } from '../core/errors';
 import { RELEASE_LOCK_SCOPE } from '../core/naming';
 import { checkPlan } from '../core/plan/check';
 import { resolvePlan } from '../core/plan/resolve';
 import type { ReleasePlan } from '../core/plan/schema';
 import type { Ports, ReleaseRecord } from '../ports';
+import { acquireAuditedLock, releaseAuditedLock } from './locks';
 import { releaseLeaseSeconds } from './release';
 import { buildReleaseContext } from './release-context';
 
@@ -23,7 +23,7 @@ export interface SubmittedRelease {
 
 /** The same plan always hashes the same, whatever its key order or formatting. */
 export function planHash(plan: unknown): string {
-  return createHash('sha256').update(canonicalJson(plan)).digest('hex');
+  return canonicalHash(plan);
 }
 
 export async function submitRelease(
@@ -48,10 +48,12 @@ export async function submitRelease(
   let tookLock = false;
   if (!existing) {
     const context = buildReleaseContext(releaseId, resolvePlan(plan));
-    await ports.store.acquireLock(
+    await acquireAuditedLock(
+      ports,
       RELEASE_LOCK_SCOPE,
       { releaseId, kind: 'release' },
       releaseLeaseSeconds(context),
+      submittedBy,
     );
     tookLock = true;
   }
@@ -74,7 +76,7 @@ export async function submitRelease(
   } catch (error) {
     // Nothing runs for this release: its lock must not keep others out until the lease ends.
     if (tookLock && !(error instanceof ReleaseConflictError)) {
-      await ports.store.releaseLock(RELEASE_LOCK_SCOPE, releaseId);
+      await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
     }
     throw error;
   }

@@ -4,7 +4,8 @@
  * executions. It emulates what the engine does not run:
  *   - `states:startExecution.sync:2`: the child machine runs here, its own execution and history;
  *   - `lambda:invoke.waitForTaskToken`: the handler parks the token; sendTaskSuccess resumes it;
- *     static HeartbeatSeconds are enforced on virtual time.
+ *     static HeartbeatSeconds are enforced on virtual time;
+ *   - StopExecution stopping the Map iterations already under way (their Tasks are refused).
  */
 import { NotFoundError, ReleaseConflictError } from '../../lambdas/core/errors';
 import type { ExecutionDescription, MachineName, Workflow } from '../../lambdas/ports';
@@ -281,9 +282,30 @@ export class LocalStepFunctions implements Workflow {
     const overrides: Record<string, TaskOverride> = {};
     for (const [stateName, state] of eachState(this.definitions[machine])) {
       if (state.Type !== 'Task') continue;
-      overrides[stateName] = this.overrideFor(state, executionArn);
+      overrides[stateName] = this.unlessStopped(executionArn, this.overrideFor(state, executionArn));
     }
     return overrides;
+  }
+
+  /**
+   * A stopped execution runs no further state (StopExecution:
+   * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html). The
+   * engine's abort ends the execution's own state loop, but Map iterations it already started run
+   * on (a bake's Wait ends, the next wave's iteration begins): their Tasks are refused here.
+   */
+  private unlessStopped(executionArn: string, override: TaskOverride): TaskOverride {
+    return (input) => {
+      // Not registered yet: the engine may call the first Task while the execution is launched.
+      const execution = this.executions.get(executionArn);
+      if (execution && execution.status !== 'RUNNING') {
+        return Promise.reject(
+          Object.assign(new Error(`${execution.name} is ${execution.status}: no further Task runs`), {
+            name: 'States.Runtime',
+          }),
+        );
+      }
+      return override(input);
+    };
   }
 
   private overrideFor(state: AslState, executionArn: string): TaskOverride {

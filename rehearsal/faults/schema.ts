@@ -196,6 +196,11 @@ export const SecondReleaseFault = z
   .strict()
   .describe('Someone submits another release while this one runs.');
 
+/** The id a second release is submitted under: its own, or the rehearsed plan's with `-second`. */
+export function secondReleaseId(fault: { releaseId?: unknown }, planReleaseId: string): string {
+  return typeof fault.releaseId === 'string' ? fault.releaseId : `${planReleaseId}-second`.slice(0, 80);
+}
+
 export const InsecureWorkloadFault = z
   .object({
     type: z.literal('insecureWorkload'),

@@ -9,7 +9,7 @@ import type { PathSegment } from '../../lambdas/core/plan/load';
 import type { ResolvedPlan, ResolvedService } from '../../lambdas/core/plan/resolve';
 import { asRecord, asString, type Problem, type Raw } from '../../lambdas/core/plan/validate';
 import { rolloutSteps } from '../../lambdas/core/strategy';
-import { CLUSTER_ERROR_REASONS, DNS_OPERATIONS } from './schema';
+import { CLUSTER_ERROR_REASONS, DNS_OPERATIONS, secondReleaseId } from './schema';
 
 const quoted = (names: Iterable<string>) => [...names].map((name) => `"${name}"`).join(', ');
 
@@ -73,6 +73,7 @@ export function findFaultProblems(raw: unknown, plan: ResolvedPlan): Problem[] {
 
   const faults = Array.isArray(document.faults) ? document.faults : [];
   const operatorActions: OperatorAction[] = [];
+  const secondReleaseIds = new Map<string, number>();
   faults.forEach((item, index) => {
     const fault = asRecord(item);
     if (!fault) return;
@@ -128,6 +129,26 @@ export function findFaultProblems(raw: unknown, plan: ResolvedPlan): Problem[] {
       case 'missingResource':
         problems.push(...missingResourceProblems(fault, region, plan, at));
         break;
+      case 'secondRelease': {
+        // The same id again would be the same release submitted again (nothing new would run).
+        const id = secondReleaseId(fault, plan.releaseId);
+        const path = typeof fault.releaseId === 'string' ? at('releaseId') : at();
+        const earlier = secondReleaseIds.get(id);
+        if (id === plan.releaseId) {
+          problems.push({
+            path,
+            message: `"${id}" is the rehearsed release's own id: give the second release another`,
+          });
+        } else if (earlier !== undefined) {
+          problems.push({
+            path,
+            message: `faults[${earlier}] already submits a second release "${id}": give each its own releaseId`,
+          });
+        } else {
+          secondReleaseIds.set(id, index);
+        }
+        break;
+      }
       case 'failover':
       case 'failback': {
         if (!plan.source.dns) {

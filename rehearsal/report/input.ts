@@ -48,7 +48,16 @@ export const ReportInputSchema = z.object({
   audit: z.array(AuditEntry),
   secondReleases: z
     .array(
-      z.object({ releaseId: z.string(), atSeconds: z.number(), outcome: z.string(), message: z.string() }),
+      z.object({
+        releaseId: z.string(),
+        atSeconds: z.number(),
+        outcome: z.string(),
+        message: z.string(),
+        /** Its final status and, when refused, by what (absent in results from before they were reported). */
+        status: z.string().optional(),
+        refusedBy: z.string().optional(),
+        reason: z.string().optional(),
+      }),
     )
     .default([]),
   counters: z.object({

@@ -91,9 +91,10 @@ function header(model: ReportModel): SafeHtml {
   ]
     .filter(Boolean)
     .join(', ');
-  const notes: SafeHtml[] = model.secondReleases.map(
-    (second) =>
-      html`<li>At ${formatOffset(second.atSeconds)} a second release, <code>${second.releaseId}</code>, was ${second.outcome}: ${second.message}</li>`,
+  const notes: SafeHtml[] = model.secondReleases.map((second) =>
+    second.outcome === 'started' && second.status
+      ? html`<li>At ${formatOffset(second.atSeconds)} a second release, <code>${second.releaseId}</code>, started and ended ${humanStatus(second.status)}${second.reason ? `: ${second.reason}` : ''}</li>`
+      : html`<li>At ${formatOffset(second.atSeconds)} a second release, <code>${second.releaseId}</code>, was ${second.outcome}: ${second.message}</li>`,
   );
   if (model.executionsByStatus.length > 0) {
     notes.push(

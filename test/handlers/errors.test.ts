@@ -69,7 +69,37 @@ describe('error names the state machines match', () => {
   });
 });
 
+/** Every Task state, nested ones included, as [name, state]. */
+function tasksOf(node: unknown): Array<[string, Record<string, unknown>]> {
+  if (!node || typeof node !== 'object') return [];
+  if (Array.isArray(node)) return node.flatMap(tasksOf);
+  return Object.entries(node).flatMap(([name, value]) => {
+    const state = value as Record<string, unknown> | null;
+    const own: Array<[string, Record<string, unknown>]> =
+      state && typeof state === 'object' && state.Type === 'Task' ? [[name, state]] : [];
+    return [...own, ...tasksOf(value)];
+  });
+}
+
+/** The release's machines: their handlers audit into the release. Failover's tasks take their whole state. */
+const RELEASE_MACHINES = machines.filter((machine) => machine.file !== 'failover.asl.json');
+
 describe('tasks the state machines run', () => {
+  it.each(RELEASE_MACHINES)(
+    '$file passes every handler its $$.State, so a retried failure can be audited',
+    ({ definition }) => {
+      const invokingHandlers = tasksOf(definition).filter(([, state]) =>
+        /FunctionArn\}$|waitForTaskToken$/.test(String(state.Resource)),
+      );
+      expect(invokingHandlers.length).toBeGreaterThan(0);
+      for (const [name, state] of invokingHandlers) {
+        const parameters = state.Parameters as Record<string, unknown> | undefined;
+        const payload = (parameters?.Payload ?? parameters) as Record<string, unknown> | undefined;
+        expect(payload?.['taskState.$'], name).toBe('$$.State');
+      }
+    },
+  );
+
   it.each(machines)('$file invokes only registered handlers', ({ definition }) => {
     const referenced = [...JSON.stringify(definition).matchAll(/\$\{([A-Za-z]+)FunctionArn\}/g)].map(
       (match) => match[1]!,

@@ -90,7 +90,12 @@ describe('failover', () => {
     await run(world, 'beginFailover', input(world, { requestedBy: 'arn:aws:iam::111122223333:user/alice' }));
     const record = await world.ports.store.getRelease(`failover-${world.releaseId}`);
     expect(record).toMatchObject({ kind: 'failover', submittedBy: 'arn:aws:iam::111122223333:user/alice' });
-    const [planned] = await world.ports.store.listAudit(`failover-${world.releaseId}`);
+    const [locked, planned] = await world.ports.store.listAudit(`failover-${world.releaseId}`);
+    expect(locked).toMatchObject({
+      action: 'lock.acquired',
+      actor: 'arn:aws:iam::111122223333:user/alice',
+      detail: { scope: 'failover', holder: `failover-${world.releaseId}`, kind: 'failover' },
+    });
     expect(planned).toMatchObject({
       action: 'failover.planned',
       actor: 'arn:aws:iam::111122223333:user/alice',

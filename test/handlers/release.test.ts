@@ -269,7 +269,12 @@ describe('finalizeRelease', () => {
     expect((await world.ports.store.getRelease(world.releaseId))?.status).toBe('SUCCEEDED');
     expect(await world.ports.store.releasesWatching(`auth-${EAST}-canary-errors`)).toEqual([]);
     expect(await world.ports.store.getLock(RELEASE_LOCK_SCOPE)).toBeUndefined();
-    expect(await auditActions(world)).toEqual(['release.validated', 'lock.acquired', 'release.succeeded']);
+    expect(await auditActions(world)).toEqual([
+      'release.validated',
+      'lock.acquired',
+      'release.succeeded',
+      'lock.released',
+    ]);
   });
 
   it('writes its audit entry before the final status, so a watcher that sees SUCCEEDED finds it', async () => {

@@ -129,6 +129,28 @@ describe('submitRelease takes the lock at the door', () => {
       'Step Functions is unavailable',
     );
     expect(await ports.store.getLock(RELEASE_LOCK_SCOPE)).toBeUndefined();
+    expect((await ports.store.listAudit(releaseId)).map((entry) => [entry.seq, entry.action])).toEqual([
+      [1, 'lock.acquired'],
+      [2, 'lock.released'],
+    ]);
+  });
+
+  it('records taking the lock in the release’s audit, naming who submitted it', async () => {
+    const ports = fakePorts();
+    const releaseId = nextReleaseId();
+    await submitRelease(ports, planDocument(releaseId), 'alice');
+    const audit = await ports.store.listAudit(releaseId);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        seq: 1,
+        action: 'lock.acquired',
+        actor: 'alice',
+        detail: expect.objectContaining({ scope: RELEASE_LOCK_SCOPE, holder: releaseId, kind: 'release' }),
+      }),
+    ]);
+    // Submitted again: the lock is renewed, and nothing new is recorded.
+    await submitRelease(ports, planDocument(releaseId), 'alice');
+    expect(await ports.store.listAudit(releaseId)).toEqual(audit);
   });
 
   it('keeps the lock of a running release when the same id comes with another plan', async () => {

@@ -54,6 +54,33 @@ describe('renderReport', () => {
     expect(page).toContain(`data-region="${escapeHtml(HOSTILE_REGION)}"`);
   });
 
+  it('says how each second release ended: refused at the door, or the status it ran to', () => {
+    const result = loadFixture('succeeded');
+    result.secondReleases = [
+      {
+        releaseId: 'hotfix-1',
+        atSeconds: 120,
+        outcome: 'refused',
+        message: 'the lock is held',
+        status: 'REFUSED',
+        refusedBy: 'lock',
+      },
+      {
+        releaseId: 'next-day-1',
+        atSeconds: 72_000,
+        outcome: 'started',
+        message: 'started',
+        status: 'ROLLED_BACK',
+        reason: 'auth failed its analysis',
+      },
+    ];
+    const page = renderReport(result);
+    expect(page).toContain('<code>hotfix-1</code>, was refused: the lock is held');
+    expect(page).toContain(
+      '<code>next-day-1</code>, started and ended ROLLED BACK: auth failed its analysis',
+    );
+  });
+
   it('shows every service-region, started or not', () => {
     for (const name of ['succeeded', 'rolled-back'] as const) {
       const result = loadFixture(name);

@@ -7,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { AnyHandlerDefinition } from '../define';
-import { invokeHandler } from '../define';
+import { invokeHandler, TASK_STATE_FIELD, TaskState } from '../define';
 import { buildPorts, type PortFactories } from './ports';
 
 const logger = new Logger({ serviceName: 'switchyard' });
@@ -18,14 +18,21 @@ const tracer = new Tracer({ serviceName: 'switchyard' });
 export function lambdaHandler(definition: AnyHandlerDefinition, factories: PortFactories) {
   const ports = buildPorts(definition.ports, factories);
   return async (event: unknown): Promise<unknown> => {
-    const keys = pick(event, ['releaseId', 'region', 'service', 'stepIndex']);
+    const keys = { ...pick(event, ['releaseId', 'region', 'service', 'stepIndex']), ...attemptOf(event) };
     logger.appendKeys({ handler: definition.name, ...keys });
     const segment = tracer.getSegment();
     const subsegment = segment?.addNewSubsegment(`## ${definition.name}`);
     if (subsegment) tracer.setSegment(subsegment);
     const started = Date.now();
     try {
-      const output = await invokeHandler(definition, event, await ports);
+      const output = await invokeHandler(definition, event, await ports, {
+        // The failure still goes to the state's Retry; only its audit entry is missing.
+        onUnrecordedFailure: (auditError, failure) =>
+          logger.warn('transient failure not recorded in the audit', {
+            errorName: failure.name,
+            auditError: auditError as Error,
+          }),
+      });
       metrics.addMetric(`${definition.name}Succeeded`, MetricUnit.Count, 1);
       logger.info('handled', { ms: Date.now() - started });
       return output;
@@ -43,6 +50,12 @@ export function lambdaHandler(definition: AnyHandlerDefinition, factories: PortF
       logger.removeKeys(['handler', ...Object.keys(keys)]);
     }
   };
+}
+
+/** Which attempt this is (1 + Step Functions' RetryCount), when the Task passes its $$.State. */
+function attemptOf(event: unknown): { attempt?: number } {
+  const given = TaskState.safeParse((event as Record<string, unknown> | undefined)?.[TASK_STATE_FIELD]);
+  return given.success ? { attempt: given.data.RetryCount + 1 } : {};
 }
 
 function pick(event: unknown, names: readonly string[]): Record<string, unknown> {

@@ -115,6 +115,76 @@ describe('startExecution.sync:2', () => {
   });
 });
 
+describe('stopExecution', () => {
+  it('stops the Map iterations under way: no Task of the stopped execution runs afterwards', async () => {
+    const judged: unknown[] = [];
+    const { workflow, scheduler } = setUp(
+      {
+        // Waves in order, each running its regions as child executions, then a bake: the release's shape.
+        release: {
+          StartAt: 'Each Wave',
+          States: {
+            'Each Wave': {
+              Type: 'Map',
+              ItemsPath: '$.waves',
+              MaxConcurrency: 1,
+              ItemProcessor: {
+                StartAt: 'Each Region',
+                States: {
+                  'Each Region': {
+                    Type: 'Map',
+                    ItemsPath: '$.regions',
+                    ItemProcessor: {
+                      StartAt: 'Run Region',
+                      States: {
+                        'Run Region': {
+                          Type: 'Task',
+                          Resource: 'arn:aws:states:::states:startExecution.sync:2',
+                          Parameters: {
+                            StateMachineArn: stateMachineArn('serviceRollout'),
+                            'Name.$': '$.name',
+                            'Input.$': '$',
+                          },
+                          End: true,
+                        },
+                      },
+                    },
+                    ResultPath: null,
+                    Next: 'Bake',
+                  },
+                  Bake: { Type: 'Wait', Seconds: 60, End: true },
+                },
+              },
+              End: true,
+            },
+          },
+        },
+        serviceRollout: CHILD,
+      },
+      async (_handler, input) => {
+        judged.push(input);
+        return { verdict: 'pass' };
+      },
+    );
+    const waves = [{ regions: [{ name: 'wave-1-region' }] }, { regions: [{ name: 'wave-2-region' }] }];
+    const { executionArn } = await workflow.startExecution('release', 'stopped', { waves });
+    // Stopped while wave 1's region bakes (its child waits 120 s before judging).
+    scheduler.at(new Date(START.getTime() + 30_000), () => {
+      void scheduler.track(
+        workflow.stopExecution(executionArn, { error: 'ReleaseAbortedError', cause: 'aborted by alice' }),
+      );
+    });
+    await scheduler.runUntil(() => false);
+
+    expect(await workflow.describeExecution(executionArn)).toMatchObject({ status: 'ABORTED' });
+    expect(workflow.all().map((execution) => [execution.name, execution.status])).toEqual([
+      ['stopped', 'ABORTED'],
+      ['wave-1-region', 'ABORTED'],
+    ]);
+    expect(judged).toEqual([]);
+  });
+});
+
 describe('startExecution', () => {
   it('starts a name once: the same input is the same execution, another input a conflict', async () => {
     const { workflow, runUntilIdle } = setUp({ serviceRollout: CHILD }, async () => ({}));
@@ -165,6 +235,67 @@ describe('Retry on virtual time', () => {
       output: { weights: { stable: 80, canary: 20 } },
     });
     expect(workflow.all()[0]!.history.transitions).toBe(3);
+  });
+});
+
+describe('$$.State (emulated: the engine has no State node in its context object)', () => {
+  it('names the state, when it was entered and how many retries came before, per entry into the state', async () => {
+    const seen: Array<{ attempt: number; state: unknown }> = [];
+    const { workflow, scheduler, runUntilIdle } = setUp(
+      {
+        release: {
+          StartAt: 'Set Weights',
+          States: {
+            'Set Weights': {
+              Type: 'Task',
+              Resource: functionArn('shiftTraffic'),
+              Parameters: { 'round.$': '$.round', 'taskState.$': '$$.State' },
+              ResultPath: '$.result',
+              Retry: [
+                { ErrorEquals: ['RolloutNotReadyError'], IntervalSeconds: 5, MaxAttempts: 2 },
+                { ErrorEquals: ['TransientAwsError'], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2 },
+              ],
+              Next: 'Again?',
+            },
+            'Again?': {
+              Type: 'Choice',
+              Choices: [{ Variable: '$.round', NumericEquals: 1, Next: 'Second Round' }],
+              Default: 'Done',
+            },
+            'Second Round': { Type: 'Pass', Result: 2, ResultPath: '$.round', Next: 'Set Weights' },
+            Done: { Type: 'Succeed' },
+          },
+        },
+      },
+      async (_handler, input) => {
+        const { round, taskState } = input as { round: number; taskState: { RetryCount: number } };
+        seen.push({ attempt: scheduler.elapsedSeconds(), state: taskState });
+        // Round 1: not ready once, then throttled once, then through; round 2: through at once.
+        if (round === 1 && taskState.RetryCount === 0)
+          throw Object.assign(new Error('not yet'), { name: 'RolloutNotReadyError' });
+        if (round === 1 && taskState.RetryCount === 1)
+          throw new TransientAwsError('Rate exceeded', 'ThrottlingException');
+        return { ok: true };
+      },
+    );
+    await workflow.startExecution('release', 'state-context', { round: 1 });
+    expect(await runUntilIdle()).toBe('finished');
+
+    const entered = START.toISOString();
+    expect(seen).toEqual([
+      { attempt: 0, state: { Name: 'Set Weights', EnteredTime: entered, RetryCount: 0 } },
+      { attempt: 5, state: { Name: 'Set Weights', EnteredTime: entered, RetryCount: 1 } },
+      { attempt: 15, state: { Name: 'Set Weights', EnteredTime: entered, RetryCount: 2 } },
+      // Entered again: a new entry, counted from 0.
+      {
+        attempt: 15,
+        state: {
+          Name: 'Set Weights',
+          EnteredTime: new Date(START.getTime() + 15_000).toISOString(),
+          RetryCount: 0,
+        },
+      },
+    ]);
   });
 });
 

@@ -376,4 +376,31 @@ faults:
       ).ok,
     ).toBe(true);
   });
+
+  it('give each second release an id of its own, not the rehearsed release’s', () => {
+    expect(
+      paths(`
+faults:
+  - { type: secondRelease, at: 10m, releaseId: platform-2026-11-22 }
+  - { type: secondRelease, at: 20m }
+  - { type: secondRelease, at: 30m }
+  - { type: secondRelease, at: 40m, releaseId: hotfix-1 }
+  - { type: secondRelease, at: 50m, releaseId: hotfix-1 }
+`),
+    ).toEqual([
+      {
+        path: 'faults[0].releaseId',
+        message: '"platform-2026-11-22" is the rehearsed release\'s own id: give the second release another',
+      },
+      {
+        path: 'faults[2]',
+        message:
+          'faults[1] already submits a second release "platform-2026-11-22-second": give each its own releaseId',
+      },
+      {
+        path: 'faults[4].releaseId',
+        message: 'faults[3] already submits a second release "hotfix-1": give each its own releaseId',
+      },
+    ]);
+  });
 });

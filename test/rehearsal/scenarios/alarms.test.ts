@@ -2,8 +2,11 @@
  * The alarm path: a CloudWatch alarm entering ALARM stops the release and rolls it back, once,
  * however many times EventBridge delivers the event.
  */
-import { describe, expect, it } from 'vitest';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rehearsalExitCode, renderSummary } from '../../../bin/cli/rehearse-command';
 import type { RehearsalResult } from '../../../rehearsal/rehearse';
+import { dynamoDbLocalClient } from '../../support/dynamodb';
 import { expectCompleted, expectRolledBack, fixturePlan, rehearseFixture } from '../fixtures/rehearsal';
 
 const rollbacksOf = (result: RehearsalResult) => ({
@@ -73,5 +76,96 @@ describe('an alarm during a release', () => {
 
     expectCompleted(result, fixturePlan('canary').plan);
     expect(rollbacksOf(result).executions).toEqual([]);
+  });
+});
+
+/**
+ * DynamoDB throttles the alarm handler's first `times` lookups of who watches an alarm (a Query
+ * of the alarm's partition), as a table over its provisioned throughput would.
+ */
+const throttlingClients: DynamoDBClient[] = [];
+afterAll(() => {
+  for (const client of throttlingClients) client.destroy();
+});
+
+function throttlingAlarmLookups(times: number): DynamoDBClient {
+  const client = dynamoDbLocalClient();
+  throttlingClients.push(client);
+  let remaining = times;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers?: Record<string, string>; body?: unknown };
+      const lookup =
+        request.headers?.['x-amz-target'] === 'DynamoDB_20120810.Query' &&
+        String(request.body).includes('"ALARM#');
+      if (lookup && remaining > 0) {
+        remaining--;
+        throw Object.assign(
+          new Error('The level of configured provisioned throughput for the table was exceeded'),
+          {
+            name: 'ProvisionedThroughputExceededException',
+            $fault: 'client',
+          },
+        );
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'throttleAlarmLookups' },
+  );
+  return client;
+}
+
+const ALARM_AT_1M =
+  'faults: [{ type: alarm, alarmName: auth-us-east-1-canary-errors, region: us-east-1, at: 1m }]';
+
+describe('an alarm the alarm handler fails on', () => {
+  it('is retried a minute later, as Lambda retries an asynchronous invocation, and the failure is reported', async () => {
+    const result = await rehearseFixture('canary', {
+      faults: ALARM_AT_1M,
+      dynamoDb: throttlingAlarmLookups(1),
+    });
+
+    expectRolledBack(result);
+    expect(rollbacksOf(result).started.map((entry) => entry.atSeconds)).toEqual([120]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        atSeconds: 60,
+        source: 'alarmHandler',
+        operation: 'onAlarm',
+        alarmName: 'auth-us-east-1-canary-errors',
+        attempt: 1,
+        error: 'TransientAwsError',
+        retryInSeconds: 60,
+      }),
+    ]);
+    expect(renderSummary(result)).toContain(
+      'ERROR at +1m: alarm handler (auth-us-east-1-canary-errors) attempt 1 failed — TransientAwsError:',
+    );
+    expect(rehearsalExitCode(result)).toBe(3);
+  });
+
+  it('is dead-lettered after three failed attempts: the release went unprotected, which needs a person (exit 4)', async () => {
+    const result = await rehearseFixture('canary', {
+      faults: ALARM_AT_1M,
+      dynamoDb: throttlingAlarmLookups(3),
+    });
+
+    // Nothing rolled it back: the alarm never reached it.
+    expectCompleted(result, fixturePlan('canary').plan);
+    expect(rollbacksOf(result).executions).toEqual([]);
+    expect(
+      result.errors.map(({ atSeconds, attempt, retryInSeconds, deadLettered }) => ({
+        atSeconds,
+        attempt,
+        retryInSeconds,
+        deadLettered,
+      })),
+    ).toEqual([
+      { atSeconds: 60, attempt: 1, retryInSeconds: 60, deadLettered: undefined },
+      { atSeconds: 120, attempt: 2, retryInSeconds: 120, deadLettered: undefined },
+      { atSeconds: 240, attempt: 3, retryInSeconds: undefined, deadLettered: true },
+    ]);
+    expect(renderSummary(result)).toContain('dead-lettered, the alarm never reached its release');
+    expect(rehearsalExitCode(result)).toBe(4);
   });
 });

@@ -52,10 +52,12 @@ describe('failover and failback of a region', () => {
     }
     const failoverAudit = (await platform.store.listAudit(failover.failoverId)).map((entry) => entry.action);
     expect(failoverAudit).toEqual([
+      'lock.acquired',
       'failover.planned',
       'replicas.scaled',
       'dns.weights-changed',
       'failover.completed',
+      'lock.released',
     ]);
 
     const failback = {

@@ -25,6 +25,21 @@ function expectSucceeded(result: RehearsalResult, fixture: FixturePlanName): voi
   expect(actions).toContain('release.succeeded');
   expect(actions).not.toContain('rollback.started');
   expect(result.executions.every((execution) => execution.status === 'SUCCEEDED')).toBe(true);
+  // Nothing lost from the audit, and no lock leaked: taken once at submission, let go at the end.
+  expect(result.auditSequence).toEqual({
+    first: 1,
+    last: result.audit.length,
+    count: result.audit.length,
+    gaps: [],
+  });
+  expect(result.audit.map((entry) => entry.seq).sort((a, b) => a - b)).toEqual(
+    result.audit.map((_, index) => index + 1),
+  );
+  expect(result.lock).toMatchObject({ atEnd: 'free' });
+  expect(result.lock.history.map(({ action, releaseId, kind }) => [action, releaseId, kind])).toEqual([
+    ['acquired', result.releaseId, 'release'],
+    ['released', result.releaseId, 'release'],
+  ]);
 }
 
 describe('happy paths', () => {

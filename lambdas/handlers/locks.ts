@@ -1,0 +1,49 @@
+/**
+ * Taking and letting go of a lock, each recorded in the holder's audit: who held which scope,
+ * as what, and when, can be read from the audit alone. The entries' keys make a retried task
+ * record each once; a renewal by the same holder records nothing new.
+ */
+import type { LockLease, Ports } from '../ports';
+
+type LockPorts = Pick<Ports, 'store' | 'clock'>;
+
+/** Takes (or renews) the scope's lease, then records `lock.acquired` in the holder's audit. */
+export async function acquireAuditedLock(
+  ports: LockPorts,
+  scope: string,
+  holder: Pick<LockLease, 'releaseId' | 'kind'>,
+  leaseSeconds: number,
+  actor: string,
+): Promise<LockLease> {
+  const lease = await ports.store.acquireLock(scope, holder, leaseSeconds);
+  await ports.store.appendAudit({
+    releaseId: holder.releaseId,
+    key: `lock/${scope}/${holder.kind}/acquired`,
+    at: ports.clock.now().toISOString(),
+    action: 'lock.acquired',
+    actor,
+    detail: { scope, holder: holder.releaseId, kind: lease.kind, expiresAt: lease.expiresAt },
+  });
+  return lease;
+}
+
+/**
+ * Lets the holder's lease go, recording `lock.released` first (a reader who finds the scope
+ * free finds the entry). A lease someone else holds is left alone and nothing is recorded; a
+ * retry after the lease went finds it gone, and the first attempt's entry already written.
+ */
+export async function releaseAuditedLock(ports: LockPorts, scope: string, releaseId: string): Promise<void> {
+  const lease = await ports.store.getLock(scope);
+  if (lease?.releaseId === releaseId) {
+    await ports.store.appendAudit({
+      releaseId,
+      key: `lock/${scope}/${lease.kind}/released`,
+      at: ports.clock.now().toISOString(),
+      action: 'lock.released',
+      actor: 'switchyard',
+      detail: { scope, holder: releaseId, kind: lease.kind, acquiredAt: lease.acquiredAt },
+    });
+  }
+  // Also when the lease has lapsed (it reads as free but its item is still ours): tidy it away.
+  await ports.store.releaseLock(scope, releaseId);
+}
