@@ -1,4 +1,5 @@
 /** `switchyard rehearse`: a whole release on this machine, with faults, on virtual time. */
+
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatDuration } from '../../lambdas/core/duration';
@@ -8,6 +9,7 @@ import type { RehearsedFailover } from '../../rehearsal/failovers';
 import { loadFaults } from '../../rehearsal/faults/load';
 import { type RehearsalResult, rehearse } from '../../rehearsal/rehearse';
 import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError, worstExitCode } from './errors';
+import { secondsOption, seedOption } from './number-options';
 import { formatProblems, preflightLines, readPlan, readTextFile } from './plan-file';
 import { LiveProgress } from './rehearse-progress';
 import { failoverChanges } from './render-failover';
@@ -30,9 +32,8 @@ export async function rehearseCommand(
   });
   const planPath = positionals[0];
   const { plan, resolved } = readPlan(planPath);
-  const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0))
-    throw new UserError(`--seed must be a whole number, not "${values.seed}"`);
+  const seed = seedOption(values.seed);
+  const approveAfter = secondsOption('approve-after', values['approve-after']) ?? 300;
   let faults: ReturnType<typeof loadFaults> | undefined;
   const secondReleasePlans: Record<string, unknown> = {};
   if (values.faults) {
@@ -48,7 +49,6 @@ export async function rehearseCommand(
       }
     }
   }
-  const approveAfter = values['approve-after'] === undefined ? 300 : Number(values['approve-after']);
   const progress = values.json ? undefined : new LiveProgress(resolved, io);
   const result = await withDynamoDbLocal((client) =>
     rehearse({
@@ -58,7 +58,7 @@ export async function rehearseCommand(
       secondReleasePlans,
       seed: seed ?? (faults?.ok ? faults.faults.seed : undefined) ?? 1,
       dynamoDb: client,
-      ...(Number.isFinite(approveAfter) && approveAfter >= 0 && { autoApproveAfterSeconds: approveAfter }),
+      autoApproveAfterSeconds: approveAfter,
       ...(progress && { onAudit: (entry: AuditEntry, elapsed: number) => progress.update(entry, elapsed) }),
     }),
   );

@@ -8,6 +8,7 @@
  * for a person. While an approval waits, virtual time holds: otherwise its timeout (an hour by
  * default) would pass in an instant of wall time, before anyone could answer.
  */
+
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,7 @@ import { dynamoDbLocalClient, type RunningServer, startDynamoDbLocal } from '../
 import { createLocalPlatform, type LocalPlatform } from '../../rehearsal/rehearse';
 import { ACTOR_HEADER } from './api-client';
 import { ExitCode, UserError } from './errors';
+import { secondsOption, seedOption } from './number-options';
 import { readPlan } from './plan-file';
 
 export const DEFAULT_PORT = 8080;
@@ -288,12 +290,8 @@ export async function serveCommand(
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new UserError(`--port must be a port number (0–65535), not "${values.port}"`);
-  const seed = values.seed === undefined ? 1 : Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0)
-    throw new UserError(`--seed must be a whole number, not "${values.seed}"`);
-  const approveAfter = values['approve-after'] === undefined ? undefined : Number(values['approve-after']);
-  if (approveAfter !== undefined && !(Number.isFinite(approveAfter) && approveAfter >= 0))
-    throw new UserError(`--approve-after must be a number of seconds, not "${values['approve-after']}"`);
+  const seed = seedOption(values.seed) ?? 1;
+  const approveAfter = secondsOption('approve-after', values['approve-after']);
   const planPath = values.plan ?? DEFAULT_PLAN;
   const { resolved } = readPlan(planPath);
 
