@@ -172,6 +172,13 @@ export const MAX_PROBLEMS = 1000;
 export const MAX_NESTING_DEPTH = 64;
 
 /**
+ * Entries in one list or mapping of a document: twice the longest list a plan may have (services).
+ * A list a little too long is reported by the schema, at its path; a far longer one is refused
+ * as it is read, before it costs its length.
+ */
+export const MAX_COLLECTION_ENTRIES = 2 * MAX_SERVICES;
+
+/**
  * Keys and values in one document: five times the planner benchmark's plan (10,000 services hold
  * about 190,000). Reading YAML costs about a kilobyte a value, so this bounds what any text costs.
  */

@@ -17,7 +17,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { checkPlan, type Locate, type PathSegment, type PlanLoadResult, type PlanProblem } from './check';
-import { MAX_DOCUMENT_VALUES, MAX_NESTING_DEPTH } from './limits';
+import { MAX_COLLECTION_ENTRIES, MAX_DOCUMENT_VALUES, MAX_NESTING_DEPTH, MAX_SERVICES } from './limits';
 
 export * from './check';
 
@@ -36,9 +36,9 @@ export type ParsedDocument =
  * Time and memory follow the text's length: nesting is capped before anything recurses over it,
  * and duplicate keys are found with one set per mapping.
  */
-export function parseDocumentText(text: string): ParsedDocument {
+export function parseDocumentText(text: string, maxValues = MAX_DOCUMENT_VALUES): ParsedDocument {
   const lineCounter = new LineCounter();
-  const tokens = parseTokens(text, lineCounter);
+  const tokens = parseTokens(text, lineCounter, maxValues);
   if (!Array.isArray(tokens)) {
     const position = lineCounter.linePos(tokens.offset);
     return {
@@ -89,11 +89,14 @@ export function parseDocumentText(text: string): ParsedDocument {
  * - nested too deeply. The parser keeps a stack of what it is inside (the document, the
  *   collections, a scalar being read), so its height is the depth reached; the composer recurses
  *   once per level.
+ * - a list or mapping far longer than any in a plan; one a little too long is left to the schema,
+ *   which names it by its path.
  * - too many values. Parsing and composing cost about a kilobyte a value.
  */
 function parseTokens(
   text: string,
   lineCounter: LineCounter,
+  maxValues: number,
 ): CST.Token[] | { offset: number; message: string } {
   const parser = new Parser(lineCounter.addNewLine);
   lineCounter.addNewLine(0);
@@ -107,10 +110,21 @@ function parseTokens(
         message: `the document nests more than ${MAX_NESTING_DEPTH} levels deep; a release plan needs fewer than 10`,
       };
     }
-    if (SCALAR_TOKENS.has(CST.tokenType(lexeme) ?? '') && ++scalars > MAX_DOCUMENT_VALUES) {
+    const open = parser.stack.at(-1);
+    if (
+      open &&
+      COLLECTION_TOKENS.has(open.type) &&
+      (open as { items: unknown[] }).items.length > MAX_COLLECTION_ENTRIES
+    ) {
       return {
         offset: parser.offset,
-        message: `the document holds more than ${MAX_DOCUMENT_VALUES} keys and values; a plan of 10,000 services holds about 200,000`,
+        message: `a list or mapping here has more than ${MAX_COLLECTION_ENTRIES} entries; the longest a plan may have (services) has ${MAX_SERVICES}`,
+      };
+    }
+    if (SCALAR_TOKENS.has(CST.tokenType(lexeme) ?? '') && ++scalars > maxValues) {
+      return {
+        offset: parser.offset,
+        message: `the document holds more than ${maxValues} keys and values; a plan of 10,000 services holds about 200,000`,
       };
     }
   }

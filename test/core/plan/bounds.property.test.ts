@@ -15,6 +15,7 @@ import {
   MAX_CANARY_STEPS,
   MAX_CHECKS,
   MAX_CLUSTER_NAME_LENGTH,
+  MAX_COLLECTION_ENTRIES,
   MAX_CONCURRENCY,
   MAX_DEPENDENCIES,
   MAX_DOCUMENT_VALUES,
@@ -47,7 +48,14 @@ import {
   MAX_URL_LENGTH,
   MAX_WAVE,
 } from '../../../lambdas/core/plan/limits';
-import { checkPlan, loadPlan, type PlanLoadResult, type PlanProblem } from '../../../lambdas/core/plan/load';
+import {
+  checkPlan,
+  loadPlan,
+  type ParsedDocument,
+  type PlanLoadResult,
+  type PlanProblem,
+  parseDocumentText,
+} from '../../../lambdas/core/plan/load';
 import { resolvePlan } from '../../../lambdas/core/plan/resolve';
 import { previewRelease } from '../../../lambdas/core/planner/preview';
 import { type Document, service, validDocument } from './documents';
@@ -454,13 +462,43 @@ describe('the edges: each maximum is accepted, one past it is refused at its pat
     ]);
   });
 
-  it(`holds ${MAX_DOCUMENT_VALUES} keys and values, not one more`, () => {
-    const tooMany = (result: PlanLoadResult) =>
-      problems(result).filter((problem) => problem.message.includes('keys and values'));
-    const values = (count: number) => `[${'1,'.repeat(count - 1)}1]`;
-    expect(tooMany(loadPlan(values(MAX_DOCUMENT_VALUES)))).toEqual([]);
-    expect(tooMany(loadPlan(values(MAX_DOCUMENT_VALUES + 1)))).toHaveLength(1);
-  }, 120_000);
+  const collections: Array<[kind: string, ofEntries: (count: number) => string]> = [
+    ['flow sequence', (count) => `[${'1,'.repeat(count - 1)}1]`],
+    ['block sequence', (count) => '- 1\n'.repeat(count)],
+    ['block mapping', (count) => Array.from({ length: count }, (_, index) => `k${index}: 1\n`).join('')],
+  ];
+  it.each(collections)(
+    `reads a %s of ${MAX_COLLECTION_ENTRIES} entries, not one more`,
+    (_, ofEntries) => {
+      const tooLong = (result: PlanLoadResult) =>
+        problems(result).filter((problem) => problem.message.includes('entries'));
+      expect(tooLong(loadPlan(ofEntries(MAX_COLLECTION_ENTRIES)))).toEqual([]);
+      expect(tooLong(loadPlan(ofEntries(MAX_COLLECTION_ENTRIES + 1)))).toEqual([
+        expect.objectContaining({
+          path: '',
+          message: `a list or mapping here has more than ${MAX_COLLECTION_ENTRIES} entries; the longest a plan may have (services) has ${MAX_SERVICES}`,
+        }),
+      ]);
+    },
+    60_000,
+  );
+
+  it(`holds ${MAX_DOCUMENT_VALUES} keys and values by default, and as many as it is told, not one more`, () => {
+    // A million values take the YAML parser tens of seconds on this machine: the edge is shown at
+    // a limit of nine, which counts the same way.
+    const tooMany = (parsed: ParsedDocument) =>
+      parsed.ok ? [] : parsed.problems.filter((problem) => problem.message.includes('keys and values'));
+    const text = 'a: [1, 2, {b: "3", c: 4}]\nd: 5\n'; // keys a, b, c, d and values 1 to 5: nine
+    expect(tooMany(parseDocumentText(text, 9))).toEqual([]);
+    expect(tooMany(parseDocumentText(text, 8))).toEqual([
+      expect.objectContaining({
+        path: '',
+        message:
+          'the document holds more than 8 keys and values; a plan of 10,000 services holds about 200,000',
+      }),
+    ]);
+    expect(tooMany(parseDocumentText(text))).toEqual([]);
+  });
 });
 
 // ── random documents ─────────────────────────────────────────────────────────
