@@ -4,8 +4,9 @@
  * Lambda bundles that only check stored plans stay small.
  */
 import type * as z from 'zod';
-import { ReleasePlan } from './schema';
-import { findPlanProblems } from './validate';
+import { MAX_PROBLEMS } from './limits';
+import { BaselinePhase, Region, type ReleasePlan, ReleasePlanOutline, Service } from './schema';
+import { asRecord, findPlanProblems } from './validate';
 
 export type PathSegment = string | number;
 
@@ -30,17 +31,82 @@ export function formatPath(path: readonly PathSegment[]): string {
 /** Maps a path in the document to where it is written. */
 export type Locate = (path: readonly PathSegment[]) => { line?: number; column?: number };
 
-/** Validates an already-parsed document (the API receives JSON bodies). */
+/**
+ * Validates an already-parsed document (the API receives JSON bodies). At most MAX_PROBLEMS
+ * problems are listed, and then one saying there are more: checking stops there, so time and
+ * memory stay in proportion to the document however wrong it is.
+ */
 export function checkPlan(raw: unknown, locate: Locate = () => ({})): PlanLoadResult {
+  const shape = checkShape(raw, MAX_PROBLEMS);
+  // Spread into an array, not into push's arguments: a call takes fewer arguments than a document has problems.
+  const shapeProblems = shape.issues.flatMap(describeIssue);
+  const rules = findPlanProblems(raw, Math.max(0, MAX_PROBLEMS - shapeProblems.length));
+  const problems = [...shapeProblems, ...rules.problems];
+  if (problems.length === 0 && shape.plan) return { ok: true, plan: shape.plan };
+  const listed = locateProblems(problems.slice(0, MAX_PROBLEMS), locate);
+  if (!shape.complete || !rules.complete || problems.length > MAX_PROBLEMS) {
+    listed.push({
+      path: '',
+      message: `more problems than the ${MAX_PROBLEMS} listed: checking stopped there; fix these and check again`,
+    });
+  }
+  return { ok: false, problems: listed };
+}
+
+/** The long lists of a plan, whose elements are checked one at a time. */
+const LISTS = [
+  { path: ['regions'], element: Region, of: (plan: Record<string, unknown>) => plan.regions },
+  { path: ['services'], element: Service, of: (plan: Record<string, unknown>) => plan.services },
+  {
+    path: ['baseline', 'phases'],
+    element: BaselinePhase,
+    of: (plan: Record<string, unknown>) => asRecord(plan.baseline)?.phases,
+  },
+] as const;
+
+/**
+ * The schema's issues, stopping between list elements once `budget` are found (`complete` is
+ * false then); the plan with its defaults when there are none. The outline checks everything but
+ * the lists' elements; each element is then checked by itself, its issues' paths prefixed.
+ */
+function checkShape(
+  raw: unknown,
+  budget: number,
+): { plan: ReleasePlan | undefined; issues: z.core.$ZodIssue[]; complete: boolean } {
   // reportInput keeps each issue's input, which tells a missing field from a wrong value.
-  const parsed = ReleasePlan.safeParse(raw, { reportInput: true });
-  // Spread into an array, not into push's arguments: a document can have more problems than a call can take.
-  const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.flatMap(describeIssue)),
-    ...findPlanProblems(raw),
-  ];
-  if (problems.length === 0 && parsed.success) return { ok: true, plan: parsed.data };
-  return { ok: false, problems: locateProblems(problems, locate) };
+  const outline = ReleasePlanOutline.safeParse(raw, { reportInput: true });
+  const issues: z.core.$ZodIssue[] = outline.success ? [] : [...outline.error.issues];
+  // A list the outline refused (missing, not a list, too long) has no elements worth checking.
+  const refused = new Set(issues.map((issue) => formatPath(issue.path as PathSegment[])));
+  const document = asRecord(raw) ?? {};
+  const elements = new Map<string, unknown[]>();
+  let complete = true;
+  for (const list of LISTS) {
+    const items = list.of(document);
+    if (!Array.isArray(items) || refused.has(formatPath(list.path))) continue;
+    const values: unknown[] = [];
+    for (const [index, item] of items.entries()) {
+      if (issues.length >= budget) {
+        complete = false;
+        break;
+      }
+      const result = list.element.safeParse(item, { reportInput: true });
+      if (result.success) values.push(result.data);
+      else
+        for (const issue of result.error.issues)
+          issues.push({ ...issue, path: [...list.path, index, ...issue.path] });
+    }
+    elements.set(formatPath(list.path), values);
+  }
+  if (!outline.success || issues.length > 0) return { plan: undefined, issues, complete };
+  const baseline = outline.data.baseline;
+  const plan = {
+    ...outline.data,
+    regions: elements.get('regions'),
+    services: elements.get('services'),
+    ...(baseline && { baseline: { ...baseline, phases: elements.get('baseline.phases') } }),
+  } as ReleasePlan;
+  return { plan, issues, complete };
 }
 
 /** Problems with their path written out and their position; the same problem twice is kept once. */

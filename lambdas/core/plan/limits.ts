@@ -160,10 +160,29 @@ export const MAX_TEXT_LENGTH = 4096;
 // ── the document itself ─────────────────────────────────────────────────────
 
 /**
+ * The most problems one answer lists. Past it, checking stops: a person fixes what is listed and
+ * checks again, and a document of a million wrong values costs no more than a thousand.
+ */
+export const MAX_PROBLEMS = 1000;
+
+/**
  * How deeply a document may nest: a plan nests fewer than ten levels. Deeper text is refused
  * before it is composed, since the YAML composer recurses once per level.
  */
 export const MAX_NESTING_DEPTH = 64;
+
+/**
+ * Entries in one list or mapping of a document: twice the longest list a plan may have (services).
+ * A list a little too long is reported by the schema, at its path; a far longer one is refused
+ * as it is read, before it costs its length.
+ */
+export const MAX_COLLECTION_ENTRIES = 2 * MAX_SERVICES;
+
+/**
+ * Keys and values in one document: five times the planner benchmark's plan (10,000 services hold
+ * about 190,000). Reading YAML costs about a kilobyte a value, so this bounds what any text costs.
+ */
+export const MAX_DOCUMENT_VALUES = 1_000_000;
 
 /**
  * The largest plan file the CLI reads: four times the planner benchmark's 10,000 services as

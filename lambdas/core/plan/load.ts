@@ -4,7 +4,7 @@
  */
 import {
   Composer,
-  type CST,
+  CST,
   type Document,
   isAlias,
   isMap,
@@ -19,7 +19,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { checkPlan, type Locate, type PathSegment, type PlanLoadResult, type PlanProblem } from './check';
-import { MAX_NESTING_DEPTH } from './limits';
+import { MAX_COLLECTION_ENTRIES, MAX_DOCUMENT_VALUES, MAX_NESTING_DEPTH, MAX_SERVICES } from './limits';
 
 export * from './check';
 
@@ -38,21 +38,14 @@ export type ParsedDocument =
  * Time and memory follow the text's length: nesting is capped before anything recurses over it,
  * and duplicate keys are found with one set per mapping.
  */
-export function parseDocumentText(text: string): ParsedDocument {
+export function parseDocumentText(text: string, maxValues = MAX_DOCUMENT_VALUES): ParsedDocument {
   const lineCounter = new LineCounter();
-  const tokens = parseTokens(text, lineCounter);
+  const tokens = parseTokens(text, lineCounter, maxValues);
   if (!Array.isArray(tokens)) {
-    const position = lineCounter.linePos(tokens.tooDeepAt);
+    const position = lineCounter.linePos(tokens.offset);
     return {
       ok: false,
-      problems: [
-        {
-          path: '',
-          message: `the document nests more than ${MAX_NESTING_DEPTH} levels deep; a release plan needs fewer than 10`,
-          line: position.line,
-          column: position.col,
-        },
-      ],
+      problems: [{ path: '', message: tokens.message, line: position.line, column: position.col }],
     };
   }
   const { document, errors } = composeOne(tokens, text.length);
@@ -94,20 +87,67 @@ export function parseDocumentText(text: string): ParsedDocument {
 }
 
 /**
- * The concrete syntax tree, or where the text nests too deeply. The parser keeps a stack of the
- * collections it is inside, so its height is the depth reached; the composer that follows recurses
- * once per level, so a deeper document is refused here, at the first token past the limit.
+ * The concrete syntax tree, or why and where the text is refused before it is composed:
+ * - nested too deeply. The parser keeps a stack of what it is inside (the document, the
+ *   collections, a scalar being read), so its height is the depth reached; the composer recurses
+ *   once per level.
+ * - a list or mapping far longer than any in a plan; one a little too long is left to the schema,
+ *   which names it by its path.
+ * - too many values. Parsing and composing cost about a kilobyte a value.
  */
-function parseTokens(text: string, lineCounter: LineCounter): CST.Token[] | { tooDeepAt: number } {
+function parseTokens(
+  text: string,
+  lineCounter: LineCounter,
+  maxValues: number,
+): CST.Token[] | { offset: number; message: string } {
   const parser = new Parser(lineCounter.addNewLine);
   lineCounter.addNewLine(0);
   const tokens: CST.Token[] = [];
+  let scalars = 0;
   for (const lexeme of new Lexer().lex(text)) {
     for (const token of parser.next(lexeme)) tokens.push(token);
-    if (parser.stack.length > MAX_NESTING_DEPTH) return { tooDeepAt: parser.offset };
+    if (collectionsOpen(parser.stack) > MAX_NESTING_DEPTH) {
+      return {
+        offset: parser.offset,
+        message: `the document nests more than ${MAX_NESTING_DEPTH} levels deep; a release plan needs fewer than 10`,
+      };
+    }
+    const open = parser.stack.at(-1);
+    if (
+      open &&
+      COLLECTION_TOKENS.has(open.type) &&
+      (open as { items: unknown[] }).items.length > MAX_COLLECTION_ENTRIES
+    ) {
+      return {
+        offset: parser.offset,
+        message: `a list or mapping here has more than ${MAX_COLLECTION_ENTRIES} entries; the longest a plan may have (services) has ${MAX_SERVICES}`,
+      };
+    }
+    if (SCALAR_TOKENS.has(CST.tokenType(lexeme) ?? '') && ++scalars > maxValues) {
+      return {
+        offset: parser.offset,
+        message: `the document holds more than ${maxValues} keys and values; a plan of 10,000 services holds about 200,000`,
+      };
+    }
   }
   for (const token of parser.end()) tokens.push(token);
   return tokens;
+}
+
+const COLLECTION_TOKENS: ReadonlySet<string> = new Set(['block-map', 'block-seq', 'flow-collection']);
+const SCALAR_TOKENS: ReadonlySet<string> = new Set([
+  'scalar',
+  'single-quoted-scalar',
+  'double-quoted-scalar',
+  'block-scalar-header',
+]);
+
+/** Collections open on the parser's stack: not the document under them, nor a scalar on top. */
+function collectionsOpen(stack: readonly CST.Token[]): number {
+  let open = stack.length;
+  if (open > 0 && !COLLECTION_TOKENS.has(stack[open - 1]!.type)) open--;
+  if (open > 0 && stack[0]!.type === 'document') open--;
+  return open;
 }
 
 /** The first document and its errors, in the order of the text; a second document is an error. */

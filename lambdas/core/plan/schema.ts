@@ -436,6 +436,22 @@ export const Region = z
   })
   .strict();
 
+// The plan's long lists, bounded once: ReleasePlan holds them, and check.ts checks their elements
+// one at a time against the same bounds (ReleasePlanOutline).
+const regionList = <T extends z.ZodType>(region: T) => z.array(region).min(1).max(MAX_REGIONS);
+const serviceList = <T extends z.ZodType>(service: T) => z.array(service).min(1).max(MAX_SERVICES);
+const phaseList = <T extends z.ZodType>(phase: T) => z.array(phase).min(1).max(MAX_SERVICES);
+
+export const BaselinePhase = z.array(ServiceReference).min(1).max(MAX_SERVICES);
+
+export const Baseline = z
+  .object({
+    description: Text,
+    phases: phaseList(BaselinePhase),
+    estimate: z.object({ min: Duration, max: Duration }).strict().optional(),
+  })
+  .strict();
+
 export const ReleasePlan = z
   .object({
     $schema: z.string().max(MAX_URL_LENGTH).optional(),
@@ -473,21 +489,24 @@ export const ReleasePlan = z
       .object({ bake: Duration.default('0s').describe('Bake between waves.') })
       .strict()
       .default({ bake: '0s' }),
-    regions: z.array(Region).min(1).max(MAX_REGIONS),
-    services: z.array(Service).min(1).max(MAX_SERVICES),
-    baseline: z
-      .object({
-        description: Text,
-        phases: z.array(z.array(ServiceReference).min(1).max(MAX_SERVICES)).min(1).max(MAX_SERVICES),
-        estimate: z.object({ min: Duration, max: Duration }).strict().optional(),
-      })
-      .strict()
-      .optional()
-      .describe(
-        'The schedule this plan replaces (sequential phases), shown beside the DAG figure by preview.',
-      ),
+    regions: regionList(Region),
+    services: serviceList(Service),
+    baseline: Baseline.optional().describe(
+      'The schedule this plan replaces (sequential phases), shown beside the DAG figure by preview.',
+    ),
   })
   .strict();
+
+/**
+ * ReleasePlan with the elements of its long lists (regions, services, baseline phases) left
+ * unchecked, for check.ts to check one at a time: a document with a million wrong values then
+ * stops at the problems it lists, instead of holding a million of them.
+ */
+export const ReleasePlanOutline = ReleasePlan.extend({
+  regions: regionList(z.unknown()),
+  services: serviceList(z.unknown()),
+  baseline: Baseline.extend({ phases: phaseList(z.unknown()) }).optional(),
+});
 
 export type ReleasePlan = z.infer<typeof ReleasePlan>;
 export type ServicePlan = z.infer<typeof Service>;

@@ -42,14 +42,45 @@ const asBoundedArray = (value: unknown, max: number): unknown[] =>
 export const asString = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined;
 
-export function findPlanProblems(raw: unknown): Problem[] {
+/**
+ * The problems found, the first `limit` of them: the rest are counted, not kept (each costs
+ * memory, and past the limit nobody reads them).
+ */
+class ProblemList {
+  readonly items: Problem[] = [];
+  private dropped = 0;
+
+  constructor(private readonly limit: number) {}
+
+  get complete(): boolean {
+    return this.dropped === 0;
+  }
+
+  push(...problems: Problem[]): void {
+    for (const problem of problems) {
+      if (this.items.length < this.limit) this.items.push(problem);
+      else this.dropped++;
+    }
+  }
+}
+
+/** The cross-field problems, at most `limit` of them; `complete` is false when there were more. */
+export function findPlanProblems(
+  raw: unknown,
+  limit = Number.POSITIVE_INFINITY,
+): { problems: Problem[]; complete: boolean } {
+  const problems = new ProblemList(limit);
+  collectPlanProblems(raw, problems);
+  return { problems: problems.items, complete: problems.complete };
+}
+
+function collectPlanProblems(raw: unknown, problems: ProblemList): void {
   const plan = asRecord(raw);
   // Every rule here is about the fleet: one the schema refuses for its size has nothing to add.
-  if (!plan || isOverLong(plan.services, MAX_SERVICES) || isOverLong(plan.regions, MAX_REGIONS)) return [];
+  if (!plan || isOverLong(plan.services, MAX_SERVICES) || isOverLong(plan.regions, MAX_REGIONS)) return;
   const services = asArray(plan.services).map(asRecord);
   const regions = asArray(plan.regions).map(asRecord);
   const defaults = asRecord(plan.defaults);
-  const problems: Problem[] = [];
 
   const indexByName = new Map<string, number>();
   services.forEach((service, index) => {
@@ -132,8 +163,7 @@ export function findPlanProblems(raw: unknown): Problem[] {
     }
   });
   problems.push(...ingressActionProblems(services));
-  // One at a time: spread into push's arguments, a list this long could overflow the stack.
-  for (const problem of regionProblems(regions, indexByName, dependencies, plan)) problems.push(problem);
+  regionProblems(regions, indexByName, dependencies, plan, problems);
   problems.push(...rolloutCountProblems(regions, services.length));
   for (const problem of findConflicts(plan)) problems.push(problem);
   for (const problem of findUnworkableSettings(plan)) problems.push(problem);
@@ -153,7 +183,6 @@ export function findPlanProblems(raw: unknown): Problem[] {
       inBaseline.add(service);
     });
   });
-  return problems;
 }
 
 /** Traffic types whose weights live on an ALB's stable and canary target groups. */
@@ -261,13 +290,14 @@ function analysisProblems(value: unknown, path: PathSegment[]): Problem[] {
   return problems;
 }
 
+/** Into `problems`: a region lists up to every service, so these are as many as the listings. */
 function regionProblems(
   regions: Array<Raw | undefined>,
   serviceIndex: Map<string, number>,
   dependencies: Map<string, string[]>,
   plan: Raw,
-): Problem[] {
-  const problems: Problem[] = [];
+  problems: ProblemList,
+): void {
   const seenRegions = new Map<string, number>();
   const waves = new Set<number>();
   const hasDnsRecord = asRecord(plan.dns) !== undefined;
@@ -345,7 +375,6 @@ function regionProblems(
     }
     expected = wave + 1;
   }
-  return problems;
 }
 
 /** `its dependency "db"`, or `its dependencies "a", "b" and "c"`, naming at most five. */

@@ -238,6 +238,30 @@ describe('regions and waves', () => {
     ]);
   });
 
+  it('names every dependency a region leaves out in one problem per service, the first five by name', () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    const document = {
+      ...validDocument(),
+      services: [
+        ...names.map((name) => service(name)),
+        service('hub', names),
+        service('pair', ['a', 'b', 'a']),
+      ],
+      regions: [region('us-east-1', 1, ['hub', 'pair'])],
+    };
+    expect(problemsOf(document)).toEqual([
+      {
+        path: 'regions[0].services[0]',
+        message:
+          'region "us-east-1" includes "hub" but not its dependencies "a", "b", "c", "d", "e" and 2 more',
+      },
+      {
+        path: 'regions[0].services[1]',
+        message: 'region "us-east-1" includes "pair" but not its dependencies "a" and "b"',
+      },
+    ]);
+  });
+
   it('accepts a subset closed under dependencies', () => {
     const document = {
       ...validDocument(),

@@ -114,3 +114,21 @@ describe('schedulePhases', () => {
     expect(schedule.makespanSeconds).toBe(31);
   });
 });
+
+describe('a concurrency beyond the tasks', () => {
+  // A slot per unit of concurrency would be a billion slots (per phase, for the barriers): there
+  // are never more slots than tasks to run in them.
+  const chain = Array.from({ length: 1000 }, (_, index) =>
+    task(`s${index}`, 1, index > 0 ? [`s${index - 1}`] : []),
+  );
+
+  it('schedules a DAG as if every task had a slot of its own', () => {
+    expect(timeline(scheduleDag(diamond, 1e9))).toEqual(timeline(scheduleDag(diamond, diamond.length)));
+  });
+
+  it('runs each phase on no more slots than it has tasks', () => {
+    const schedule = schedulePhases(chain, 1e9);
+    expect(schedule.makespanSeconds).toBe(1000);
+    expect(new Set(schedule.tasks.map((scheduled) => scheduled.slot))).toEqual(new Set([0]));
+  });
+});
