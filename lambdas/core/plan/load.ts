@@ -172,18 +172,28 @@ function composeOne(
   const all = [
     ...errors,
     ...first.errors.map((error) => ({ offset: error.pos[0], message: error.message.split('\n')[0]! })),
-    ...duplicateKeys(first),
+    ...keyProblems(first),
   ];
   return { document: first, errors: all.sort((a, b) => a.offset - b.offset) };
 }
 
-/** Keys given twice in one mapping, each repeat at its position; a set per mapping keeps it linear. */
-function duplicateKeys(document: Document.Parsed): Array<{ offset: number; message: string }> {
+/**
+ * Keys given twice in one mapping, each repeat at its position (a set per mapping keeps it
+ * linear), and keys that are lists or mappings, which no plan field has.
+ */
+function keyProblems(document: Document.Parsed): Array<{ offset: number; message: string }> {
   const duplicates: Array<{ offset: number; message: string }> = [];
   visit(document, {
     Map(_, map) {
       const seen = new Set<unknown>();
       for (const { key } of map.items) {
+        if (isMap(key) || isSeq(key)) {
+          duplicates.push({
+            offset: key.range?.[0] ?? 0,
+            message: 'a key is a list or mapping; keys are names',
+          });
+          continue;
+        }
         if (!isScalar(key)) continue;
         if (seen.has(key.value))
           duplicates.push({ offset: key.range?.[0] ?? 0, message: 'Map keys must be unique' });
