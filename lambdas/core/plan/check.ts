@@ -1,7 +1,7 @@
 /**
  * Validates a parsed plan document (the API receives JSON bodies; text goes through load.ts):
- * every problem found, each with its path, in a person's words. Free of the YAML parser, so the
- * Lambda bundles that only check stored plans stay small.
+ * every problem found (up to MAX_PROBLEMS), each with its path, in a person's words. Free of the
+ * YAML parser, so the Lambda bundles that only check stored plans stay small.
  */
 import type * as z from 'zod';
 import { MAX_PROBLEMS } from './limits';

@@ -1,6 +1,7 @@
 /**
  * Turns plan text (YAML or JSON; JSON is read by the YAML parser so both get line numbers)
- * into a validated ReleasePlan, or into every problem found, each with its path and position.
+ * into a validated ReleasePlan, or into every problem found (up to MAX_PROBLEMS), each with its
+ * path and position.
  */
 import {
   Composer,
@@ -35,8 +36,9 @@ export type ParsedDocument =
 /**
  * Parses YAML or JSON text into plain data and a `locate` for its paths; syntax errors come
  * back as problems with their position. Shared by every document Switchyard reads (plans, fault files).
- * Time and memory follow the text's length: nesting is capped before anything recurses over it,
- * and duplicate keys are found with one set per mapping.
+ * Time and memory follow the text's length: nesting, entries per list or mapping and `maxValues`
+ * keys and values are capped while the text is read, before anything recurses over it or holds
+ * it, and duplicate keys are found with one set per mapping.
  */
 export function parseDocumentText(text: string, maxValues = MAX_DOCUMENT_VALUES): ParsedDocument {
   const lineCounter = new LineCounter();
@@ -176,26 +178,36 @@ function composeOne(
   const all = [
     ...errors,
     ...first.errors.map((error) => ({ offset: error.pos[0], message: error.message.split('\n')[0]! })),
-    ...duplicateKeys(first),
+    ...keyProblems(first),
   ];
   return { document: first, errors: all.sort((a, b) => a.offset - b.offset) };
 }
 
-/** Keys given twice in one mapping, each repeat at its position; a set per mapping keeps it linear. */
-function duplicateKeys(document: Document.Parsed): Array<{ offset: number; message: string }> {
-  const duplicates: Array<{ offset: number; message: string }> = [];
+/**
+ * Keys given twice in one mapping, each repeat at its position (a set per mapping keeps it
+ * linear), and keys that are lists or mappings, which no plan field has.
+ */
+function keyProblems(document: Document.Parsed): Array<{ offset: number; message: string }> {
+  const problems: Array<{ offset: number; message: string }> = [];
   visit(document, {
     Map(_, map) {
       const seen = new Set<unknown>();
       for (const { key } of map.items) {
+        if (isMap(key) || isSeq(key)) {
+          problems.push({
+            offset: key.range?.[0] ?? 0,
+            message: 'a key is a list or mapping; keys are names',
+          });
+          continue;
+        }
         if (!isScalar(key)) continue;
         if (seen.has(key.value))
-          duplicates.push({ offset: key.range?.[0] ?? 0, message: 'Map keys must be unique' });
+          problems.push({ offset: key.range?.[0] ?? 0, message: 'Map keys must be unique' });
         else seen.add(key.value);
       }
     },
   });
-  return duplicates;
+  return problems;
 }
 
 /**

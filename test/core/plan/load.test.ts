@@ -46,6 +46,17 @@ describe('syntax errors', () => {
     ]);
   });
 
+  it('reports a key that is a list or mapping, which no field is (and YAML would stringify)', () => {
+    const text = PLAN.replace('    wave: 1\n', '    ? [wave]\n    : 1\n');
+    expect(problemsOf(text)).toEqual([
+      {
+        path: '',
+        message: 'syntax error: a key is a list or mapping; keys are names',
+        ...positionOf(text, '[wave]'),
+      },
+    ]);
+  });
+
   it('reports over-indentation at the mapping it breaks', () => {
     const text = PLAN.replace('    cluster: shop-use1', '     cluster: shop-use1');
     expect(problemsOf(text)[0]).toEqual({
