@@ -28,8 +28,8 @@ const runs = {
 const results = {} as Record<keyof typeof runs, Run>;
 
 beforeAll(async () => {
-  Object.assign(results, await runAll(runs));
-}, 60_000);
+  Object.assign(results, await runAll(runs, 60_000));
+}, 240_000);
 
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 
