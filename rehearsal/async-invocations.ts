@@ -38,6 +38,8 @@ export class AsyncInvocations {
   constructor(
     private readonly scheduler: VirtualScheduler,
     private readonly epoch: Date,
+    /** Told of each failure as it happens (serve prints it; a rehearsal reports them at the end). */
+    private readonly onError: (error: RehearsalError) => void = () => {},
   ) {}
 
   /** Invocations not yet settled, their retries included: the rehearsal waits for them. */
@@ -47,11 +49,13 @@ export class AsyncInvocations {
 
   record(error: Omit<RehearsalError, 'at' | 'atSeconds'>): void {
     const now = this.scheduler.now();
-    this.errors.push({
+    const recorded = {
       at: now.toISOString(),
       atSeconds: (now.getTime() - this.epoch.getTime()) / 1000,
       ...error,
-    });
+    };
+    this.errors.push(recorded);
+    this.onError(recorded);
   }
 
   /** Runs `invocation` now, and again after each failure as Lambda would, recording every failure. */

@@ -174,6 +174,8 @@ export interface LocalPlatformOptions {
   /** Approvals are given this many virtual seconds after they are asked for; undefined leaves them to a person. */
   autoApproveAfterSeconds?: number;
   onAudit?: (entry: AuditEntry, elapsedSeconds: number) => void;
+  /** Told of each failure outside the state machines (an alarm handler invocation, an audit write). */
+  onError?: (error: RehearsalError) => void;
 }
 
 /**
@@ -214,7 +216,7 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     ? observedStore(baseStore, (entry) => options.onAudit?.({ ...entry, seq: 0 }, scheduler.elapsedSeconds()))
     : baseStore;
   const engine = loadEngine(scheduler, () => random.next());
-  const invocations = new AsyncInvocations(scheduler, REHEARSAL_EPOCH);
+  const invocations = new AsyncInvocations(scheduler, REHEARSAL_EPOCH, options.onError);
   let ports: Ports | undefined;
   const invoke = async (name: string, input: unknown) => {
     const handler: AnyHandlerDefinition | undefined = handlers[name as HandlerName];

@@ -62,6 +62,8 @@ export async function createLocalBackend(options: LocalBackendOptions): Promise<
       autoApproveAfterSeconds: options.autoApproveAfterSeconds,
     }),
     onAudit: (entry) => approvals.observe(entry),
+    // An alarm the handler could not take is a release left unprotected: say so as it happens.
+    onError: (error) => (options.log ?? defaultLog).error(`${error.source} failed`, { ...error }),
   });
   approvals.bind(platform);
   const log = options.log ?? defaultLog;
