@@ -105,10 +105,11 @@ class Findings {
 /** Checks everything the plan names, region by region; resolves with every problem found. */
 export async function runPreflight(plan: ResolvedPlan, ports: PreflightPorts): Promise<PreflightReport> {
   const findings = new Findings();
+  const grants = ports.inventory.grants();
   findings.checks += 1;
-  for (const problem of ungrantedChanges(plan.source, ports.inventory.grants())) findings.add(problem);
+  for (const problem of ungrantedChanges(plan.source, grants)) findings.add(problem);
   await Promise.all(plan.regions.map((region) => checkRegion(plan, region, ports, findings)));
-  await checkDns(plan, ports, findings);
+  await checkDns(plan, ports, findings, grants.hostedZoneIds);
   return preflightReport(plan.releaseId, findings.checks, sortByPath(findings.problems));
 }
 
@@ -338,11 +339,15 @@ async function checkAlarms(
   }
 }
 
-async function checkDns(plan: ResolvedPlan, ports: PreflightPorts, findings: Findings): Promise<void> {
+async function checkDns(
+  plan: ResolvedPlan,
+  ports: PreflightPorts,
+  findings: Findings,
+  zones: readonly string[] | undefined,
+): Promise<void> {
   const record = plan.source.dns;
   if (record === undefined) return;
   // A zone outside the stack's grants is already a problem, and reading it would be AccessDenied.
-  const zones = ports.inventory.grants().hostedZoneIds;
   if (zones !== undefined && !zones.includes(record.hostedZoneId)) return;
   const recordName = `Route 53 record ${record.recordName} (zone ${record.hostedZoneId})`;
   let weights: Record<string, number> | undefined;
