@@ -380,20 +380,10 @@ describe('waitForTaskToken', () => {
  * (https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html); the engine on its own
  * would look in the effective input (after Parameters), where there is no `timeoutSeconds`.
  */
+const { HeartbeatSeconds: _noHeartbeat, ...callbackTask } = CALLBACK.States['Wait For Approval']!;
 const TIMED_CALLBACK: AslDefinition = {
   StartAt: 'Wait For Approval',
-  States: {
-    'Wait For Approval': {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-      Parameters: {
-        FunctionName: functionArn('requestApproval'),
-        Payload: { 'step.$': '$.step', 'taskToken.$': '$$.Task.Token' },
-      },
-      TimeoutSecondsPath: '$.timeoutSeconds',
-      End: true,
-    },
-  },
+  States: { 'Wait For Approval': { ...callbackTask, TimeoutSecondsPath: '$.timeoutSeconds' } },
 };
 
 describe('TimeoutSecondsPath', () => {
