@@ -28,6 +28,7 @@ import type {
   SwitchyardEvent,
 } from '../lambdas/ports';
 import { AsyncInvocations, type RehearsalError } from './async-invocations';
+import { canaryStepStates } from './engine/asl-states';
 import type { AslDefinition } from './engine/asl-support';
 import { loadEngine } from './engine/load-engine';
 import { LocalStepFunctions } from './engine/local-step-functions';
@@ -482,19 +483,6 @@ function measuredCriticalPath(
   return total;
 }
 
-/** The service-rollout states a canary weight step and its analysis go through. */
-const CANARY_STEP_STATES = [
-  'Which Step?',
-  'Scale Canary',
-  'Verify Canary Ready',
-  'Shift Traffic',
-  'Wait For Analysis Window',
-  'Run Analysis',
-  'Analysis Passed?',
-  'Pause',
-  'Next Step',
-];
-
 function canaryStepTransitions(
   plan: ResolvedPlan,
   executions: ReadonlyArray<{
@@ -504,6 +492,7 @@ function canaryStepTransitions(
     history: { byState: Map<string, number> };
   }>,
 ): { canaryTransitionsPerStep?: number } {
+  const canaryStates = canaryStepStates(readStateMachines().serviceRollout);
   let transitions = 0;
   let steps = 0;
   for (const region of plan.regions) {
@@ -513,7 +502,7 @@ function canaryStepTransitions(
       const name = serviceRolloutName(plan.releaseId, region.name, service);
       const execution = executions.find((entry) => entry.machine === 'serviceRollout' && entry.name === name);
       if (execution?.status !== 'SUCCEEDED') continue;
-      for (const state of CANARY_STEP_STATES) transitions += execution.history.byState.get(state) ?? 0;
+      for (const state of canaryStates) transitions += execution.history.byState.get(state) ?? 0;
       steps += strategy.steps.filter((step) => 'setWeight' in step).length;
     }
   }

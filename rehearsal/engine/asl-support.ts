@@ -103,34 +103,8 @@ export const LOCAL_ARNS = {
 export const LOCAL_FUNCTION_ARN = /^arn:aws:lambda:us-east-1:123456789012:function:switchyard-(\w+)$/;
 export const LOCAL_MACHINE_ARN = /^arn:aws:states:us-east-1:123456789012:stateMachine:switchyard-(\w+)$/;
 
-/** What AWS applies to a Task that sets no timeout (the engine would apply 60 s). */
-export const AWS_DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
-
 /**
- * AWS resolves a Task's TimeoutSecondsPath against the state's input; the local engine against
- * the effective input (after Parameters). For callbacks the same value is passed in the Payload,
- * so pointing the path there gives the engine the very timeout AWS applies. A Task with no
- * timeout at all gets AWS's default, not the engine's 60 s.
+ * What AWS applies to a Task that sets no timeout: 99999999 s, not the 60 s of the ASL spec the
+ * engine follows (https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html).
  */
-export function timeoutPathsForLocalEngine(definition: AslDefinition): AslDefinition {
-  const copy = structuredClone(definition);
-  for (const [name, state] of eachState(copy)) {
-    if (
-      state.Type === 'Task' &&
-      state.TimeoutSeconds === undefined &&
-      state.TimeoutSecondsPath === undefined
-    ) {
-      state.TimeoutSeconds = AWS_DEFAULT_TASK_TIMEOUT_SECONDS;
-    }
-    if (state.Type !== 'Task' || typeof state.TimeoutSecondsPath !== 'string') continue;
-    const field = /^\$\.(\w+)$/.exec(state.TimeoutSecondsPath)?.[1];
-    const payload = (state.Parameters as { Payload?: Record<string, unknown> } | undefined)?.Payload;
-    if (!field || payload?.[`${field}.$`] !== state.TimeoutSecondsPath) {
-      throw new UnsupportedAslError(
-        `state "${name}": TimeoutSecondsPath ${state.TimeoutSecondsPath} must also be passed in the Payload as "${field ?? 'field'}.$" for the local engine`,
-      );
-    }
-    state.TimeoutSecondsPath = `$.Payload.${field}`;
-  }
-  return copy;
-}
+export const AWS_DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;

@@ -18,7 +18,6 @@ import {
   LOCAL_FUNCTION_ARN,
   LOCAL_MACHINE_ARN,
   substitutePlaceholders,
-  timeoutPathsForLocalEngine,
 } from './asl-support';
 import { HistoryCounter } from './history';
 import type { EngineModule } from './load-engine';
@@ -78,7 +77,8 @@ export class LocalStepFunctions implements Workflow {
     this.definitions = {} as Record<MachineName, AslDefinition>;
     for (const [machine, definition] of Object.entries(definitions) as Array<[MachineName, AslDefinition]>) {
       assertRunnable(machine, definition);
-      this.definitions[machine] = timeoutPathsForLocalEngine(substitutePlaceholders(definition, LOCAL_ARNS));
+      // Only the placeholders are filled, as CDK's definitionSubstitutions fill them on deploy.
+      this.definitions[machine] = substitutePlaceholders(definition, LOCAL_ARNS);
       // asl-validator takes about half a second a definition: each distinct text is validated once.
       const text = JSON.stringify(this.definitions[machine]);
       const options = VALIDATED_DEFINITIONS.has(text)

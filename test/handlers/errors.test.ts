@@ -1,10 +1,13 @@
 /**
  * The state machines catch errors by name: every name an ASL file matches must be a class the
  * handlers can throw (or a Step Functions / Lambda name), and every Task must name a handler.
+ * Their Retry lists are made of the retriers defined once in lambdas/core/state-machines.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import * as errors from '../../lambdas/core/errors';
+import { RETRIERS, type RetrierName } from '../../lambdas/core/state-machines';
 import { handlers } from '../../lambdas/handlers';
 
 const directory = new URL('../../statemachines/', import.meta.url);
@@ -105,5 +108,72 @@ describe('tasks the state machines run', () => {
       (match) => match[1]!,
     );
     for (const name of referenced) expect(Object.keys(handlers), `${name} has no handler`).toContain(name);
+  });
+});
+
+/** The retriers that stand for the transient-retry policy: exactly one of them in every Task. */
+const TRANSIENT_POLICIES: readonly RetrierName[] = [
+  'transient',
+  'transientCallback',
+  'transientRecordingFailure',
+  'transientRollback',
+  'childExecution',
+];
+
+/** Tasks whose transient policy is not the one what they run gives them, and why. */
+const TRANSIENT_POLICY_EXCEPTIONS: Record<string, RetrierName> = {
+  // The failure must be recorded, or the lane and the release never learn of it.
+  'service-rollout.asl.json / Record Service Failure': 'transientRecordingFailure',
+};
+
+/** The transient policy a Task takes: by what it runs and which machine runs it. */
+function transientPolicyFor(file: string, name: string, state: Record<string, unknown>): RetrierName {
+  const exception = TRANSIENT_POLICY_EXCEPTIONS[`${file} / ${name}`];
+  if (exception) return exception;
+  const resource = String(state.Resource);
+  if (resource === 'arn:aws:states:::states:startExecution.sync:2') return 'childExecution';
+  if (file === 'rollback.asl.json') return 'transientRollback';
+  if (resource.endsWith('.waitForTaskToken')) return 'transientCallback';
+  return 'transient';
+}
+
+const retrierNamed = (retrier: unknown): RetrierName | undefined =>
+  (Object.keys(RETRIERS) as RetrierName[]).find((name) => isDeepStrictEqual(RETRIERS[name], retrier));
+
+const TASKS = machines.flatMap(({ file, definition }) =>
+  tasksOf(definition).map(([name, state]) => ({
+    file,
+    name,
+    state,
+    expected: transientPolicyFor(file, name, state),
+  })),
+);
+
+describe('Retry: the policies defined once in RETRIERS', () => {
+  it.each(TASKS)(
+    '$file / $name retries with named retriers only, one of them $expected',
+    ({ state, expected }) => {
+      const retry = state.Retry as unknown[] | undefined;
+      expect(retry, 'every Task retries transient failures').toBeDefined();
+      const names = retry!.map((retrier) => {
+        const name = retrierNamed(retrier);
+        expect(name, `${JSON.stringify(retrier)} is no retrier of RETRIERS`).toBeDefined();
+        return name!;
+      });
+      expect(names.filter((name) => TRANSIENT_POLICIES.includes(name))).toEqual([expected]);
+      expect(new Set(names).size, 'no retrier twice').toBe(names.length);
+    },
+  );
+
+  it('leaves no retrier of RETRIERS unused', () => {
+    const used = new Set(
+      TASKS.flatMap(({ state }) => (state.Retry as unknown[]).map(retrierNamed)).filter(Boolean),
+    );
+    expect([...used].sort()).toEqual(Object.keys(RETRIERS).sort());
+  });
+
+  it('documents only exceptions that are Tasks', () => {
+    const tasks = new Set(TASKS.map(({ file, name }) => `${file} / ${name}`));
+    for (const task of Object.keys(TRANSIENT_POLICY_EXCEPTIONS)) expect(tasks, task).toContain(task);
   });
 });

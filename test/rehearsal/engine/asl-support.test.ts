@@ -2,12 +2,15 @@
  * The rehearsal runs only ASL the local engine executes as AWS would: anything it would ignore
  * or misread (JSONata, variables, Distributed Map, dynamic heartbeats, other service
  * integrations) is refused before a state runs, and the shipped state machines use none of it.
+ * What it runs is the files themselves: nothing is rewritten for the engine's sake.
  */
 import { describe, expect, it } from 'vitest';
 import type { MachineName } from '../../../lambdas/ports';
 import {
   type AslDefinition,
   type AslState,
+  LOCAL_ARNS,
+  substitutePlaceholders,
   UnsupportedAslError,
   unsupportedFeatures,
 } from '../../../rehearsal/engine/asl-support';
@@ -187,21 +190,33 @@ describe('LocalStepFunctions refuses what it would not execute', () => {
     ).toThrow(/^failover: /);
   });
 
-  it('refuses a callback whose TimeoutSecondsPath the engine would read from another input than AWS', () => {
-    const definition = oneState(
-      task({
-        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-        Parameters: {
-          FunctionName: functionArn('requestApproval'),
-          Payload: { 'taskToken.$': '$$.Task.Token' },
-        },
-        TimeoutSecondsPath: '$.timeoutSeconds',
-      }),
-    );
-    expect(() => localStepFunctions({ release: definition })).toThrow(/TimeoutSecondsPath/);
-  });
-
   it('runs the shipped state machines', () => {
     expect(() => localStepFunctions(readStateMachines())).not.toThrow();
+  });
+});
+
+describe('the definitions the engine runs', () => {
+  it('are the files on disk, with only the placeholders filled as CDK fills them', () => {
+    const scheduler = new VirtualScheduler(new Date('2026-01-05T09:00:00.000Z'));
+    const engine = loadEngine(scheduler, () => 0.5);
+    const given: unknown[] = [];
+    class RecordingStateMachine extends engine.StateMachine {
+      constructor(...args: ConstructorParameters<typeof engine.StateMachine>) {
+        super(...args);
+        given.push(args[0]);
+      }
+    }
+    const onDisk = readStateMachines();
+    new LocalStepFunctions(
+      { ...engine, StateMachine: RecordingStateMachine },
+      scheduler,
+      onDisk,
+      async () => ({}),
+    );
+
+    // toStrictEqual: no field added, none dropped (a Task's timeout included), nothing rewritten.
+    expect(given).toStrictEqual(
+      Object.values(onDisk).map((definition) => substitutePlaceholders(definition, LOCAL_ARNS)),
+    );
   });
 });

@@ -373,3 +373,60 @@ describe('waitForTaskToken', () => {
     await expect(workflow.sendTaskSuccess(tokens[0]!, {})).rejects.toThrow(/TaskDoesNotExist/);
   });
 });
+
+/**
+ * As in the shipped service-rollout ASL: the timeout is in the state's input, not in what the
+ * Task sends its handler. AWS resolves TimeoutSecondsPath against the state input
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html); the engine on its own
+ * would look in the effective input (after Parameters), where there is no `timeoutSeconds`.
+ */
+const { HeartbeatSeconds: _noHeartbeat, ...callbackTask } = CALLBACK.States['Wait For Approval']!;
+const TIMED_CALLBACK: AslDefinition = {
+  StartAt: 'Wait For Approval',
+  States: { 'Wait For Approval': { ...callbackTask, TimeoutSecondsPath: '$.timeoutSeconds' } },
+};
+
+describe('TimeoutSecondsPath', () => {
+  function timedSetUp() {
+    const payloads: Array<Record<string, unknown>> = [];
+    const setup = setUp({ release: TIMED_CALLBACK }, async (_, input) => {
+      payloads.push(input as Record<string, unknown>);
+      return { parked: true };
+    });
+    return { ...setup, payloads };
+  }
+
+  it('times the Task out at the seconds its state input names, with States.Timeout', async () => {
+    const { workflow, runUntilIdle, payloads } = timedSetUp();
+    const { executionArn } = await workflow.startExecution('release', 'unanswered', {
+      step: 2,
+      timeoutSeconds: 1800,
+    });
+    await runUntilIdle();
+
+    expect(payloads).toEqual([{ step: 2, taskToken: expect.any(String) }]);
+    expect(await workflow.describeExecution(executionArn)).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Timeout',
+      stopDate: new Date(START.getTime() + 1_800_000).toISOString(),
+    });
+  });
+
+  it('lets a sender resume the Task before then', async () => {
+    const { workflow, scheduler, runUntilIdle, payloads } = timedSetUp();
+    const { executionArn } = await workflow.startExecution('release', 'answered', {
+      step: 2,
+      timeoutSeconds: 1800,
+    });
+    scheduler.setTimeout(
+      () => void workflow.sendTaskSuccess(String(payloads[0]!.taskToken), { approvedBy: 'ops' }),
+      1_799_000,
+    );
+    await runUntilIdle();
+
+    expect(await workflow.describeExecution(executionArn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { approvedBy: 'ops' },
+    });
+  });
+});
