@@ -7,7 +7,7 @@
 import { LockHeldError } from '../lambdas/core/errors';
 import { type ResolvedPlan, resolvePlan, seconds } from '../lambdas/core/plan/resolve';
 import type { ReleasePlan } from '../lambdas/core/plan/schema';
-import { submitRelease } from '../lambdas/handlers/submit';
+import { submitRelease } from '../lambdas/app/submit-release';
 import { REHEARSAL_OPERATOR } from './failovers';
 import { secondReleases } from './faults/load';
 import { type FaultFile, secondReleaseId } from './faults/schema';

@@ -13,7 +13,7 @@ import { actionAnnotation } from '../../../lambdas/adapters/aws/load-balancer-co
 import { loadPlan } from '../../../lambdas/core/plan/load';
 import { type ResolvedPlan, resolvePlan } from '../../../lambdas/core/plan/resolve';
 import type { ReleasePlan } from '../../../lambdas/core/plan/schema';
-import { submitRelease } from '../../../lambdas/handlers/submit';
+import { submitRelease } from '../../../lambdas/app/submit-release';
 import type { Weights } from '../../../lambdas/ports';
 import { loadFaults } from '../../../rehearsal/faults/load';
 import { RECONCILE_DELAY_MS } from '../../../rehearsal/fleet/aws/load-balancer-controller';

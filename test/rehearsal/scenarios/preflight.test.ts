@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RELEASE_LOCK_SCOPE } from '../../../lambdas/core/naming';
-import { submitRelease } from '../../../lambdas/handlers/submit';
+import { submitRelease } from '../../../lambdas/app/submit-release';
 import { fixturePlatform, rehearseFixture } from '../fixtures/rehearsal';
 
 describe('preflight in a rehearsal', () => {
