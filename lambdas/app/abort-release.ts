@@ -9,5 +9,11 @@ export async function abortRelease(
   actor: string,
 ): Promise<RollbackStarted> {
   const release = await requireRelease(ports, releaseId);
-  return rollBackAsDecided(ports, release, rollbackEligibility('abort', release), `aborted by ${actor}`, actor);
+  return rollBackAsDecided(
+    ports,
+    release,
+    rollbackEligibility('abort', release),
+    `aborted by ${actor}`,
+    actor,
+  );
 }

@@ -1,7 +1,7 @@
 /** Reading the release a person names: it must exist, and be a release (not a failover record). */
 import { InvalidInputError, NotFoundError } from '../core/errors';
-import type { Ports, ReleaseRecord } from '../ports';
 import { isFailoverRecord, recordKind } from '../core/record-kind';
+import type { Ports, ReleaseRecord } from '../ports';
 
 export async function requireRelease(ports: Pick<Ports, 'store'>, releaseId: string): Promise<ReleaseRecord> {
   const release = await ports.store.getRelease(releaseId);

@@ -4,9 +4,14 @@
  */
 import { LockHeldError } from '../core/errors';
 import { RELEASE_LOCK_SCOPE } from '../core/naming';
-import { leftChanged, mayHaveChangedNothing, rollbackEligibility, laterRelease } from '../core/rollback-eligibility';
-import type { ReleaseRecord } from '../ports';
 import { isFailoverRecord } from '../core/record-kind';
+import {
+  laterRelease,
+  leftChanged,
+  mayHaveChangedNothing,
+  rollbackEligibility,
+} from '../core/rollback-eligibility';
+import type { ReleaseRecord } from '../ports';
 import { RefusedError } from './refusal';
 import { requireRelease } from './release-lookup';
 import { type RollbackPorts, type RollbackStarted, rollBackAsDecided } from './start-rollback';
@@ -17,7 +22,9 @@ export async function rollbackRelease(
   actor: string,
 ): Promise<RollbackStarted> {
   const release = await requireRelease(ports, releaseId);
-  const changed = mayHaveChangedNothing(release.status) ? await servicesLeftChanged(ports, releaseId) : undefined;
+  const changed = mayHaveChangedNothing(release.status)
+    ? await servicesLeftChanged(ports, releaseId)
+    : undefined;
   const decision = rollbackEligibility('rollback', release, changed);
   if (decision.verdict === 'roll-back-finished') await assertFleetUnchangedSince(ports, release);
   return rollBackAsDecided(ports, release, decision, `rolled back by ${actor}`, actor);
@@ -41,7 +48,10 @@ async function assertFleetUnchangedSince(ports: RollbackPorts, release: ReleaseR
       if (isFailoverRecord(later)) continue;
       const standing = laterRelease(release, later);
       if (standing === 'clear') continue;
-      if (standing === 'blocks-if-it-left-changes' && (await servicesLeftChanged(ports, later.releaseId)) === 0)
+      if (
+        standing === 'blocks-if-it-left-changes' &&
+        (await servicesLeftChanged(ports, later.releaseId)) === 0
+      )
         continue;
       throw new RefusedError(
         `release ${later.releaseId} (${later.status}, started ${later.createdAt}) changed the fleet after ${release.releaseId}: roll that one back first`,

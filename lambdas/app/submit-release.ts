@@ -9,10 +9,10 @@ import { RELEASE_LOCK_SCOPE } from '../core/naming';
 import { checkPlan } from '../core/plan/check';
 import { resolvePlan } from '../core/plan/resolve';
 import type { ReleasePlan } from '../core/plan/schema';
-import type { Ports, ReleaseRecord } from '../ports';
 import { acquireAuditedLock, releaseAuditedLock } from '../handlers/locks';
 import { releaseLeaseSeconds } from '../handlers/release';
 import { buildReleaseContext } from '../handlers/release-context';
+import type { Ports, ReleaseRecord } from '../ports';
 
 export interface SubmittedRelease {
   release: ReleaseRecord;
