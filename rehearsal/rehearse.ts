@@ -9,6 +9,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStore } from '../lambdas/adapters/dynamodb/store';
 import { createTableInput } from '../lambdas/adapters/dynamodb/table-definition';
+import { approve } from '../lambdas/app/approve';
+import { submitRelease } from '../lambdas/app/submit-release';
+import { NotFoundError } from '../lambdas/core/errors';
 import { serviceRolloutName } from '../lambdas/core/naming';
 import { type ResolvedPlan, resolvePlan } from '../lambdas/core/plan/resolve';
 import { previewRelease } from '../lambdas/core/planner/preview';
@@ -17,9 +20,6 @@ import { MACHINE_FILES } from '../lambdas/core/state-machines';
 import { type AnyHandlerDefinition, invokeHandler } from '../lambdas/handlers/define';
 import { type HandlerName, handlers } from '../lambdas/handlers/index';
 import { runPreflight } from '../lambdas/handlers/preflight';
-import { approve } from '../lambdas/app/approve';
-import { submitRelease } from '../lambdas/app/submit-release';
-import { NotFoundError } from '../lambdas/core/errors';
 import type {
   AuditEntry,
   Events,

@@ -24,7 +24,9 @@ export const laneName = (releaseId: string, region: string, lane: number) =>
  * `<id>-rollback-2`, `-3`… when the release is rolled back again (see app/start-rollback.ts).
  */
 export const rollbackName = (releaseId: string, attempt = 1) =>
-  attempt === 1 ? executionName(releaseId, 'rollback') : executionName(releaseId, 'rollback', String(attempt));
+  attempt === 1
+    ? executionName(releaseId, 'rollback')
+    : executionName(releaseId, 'rollback', String(attempt));
 
 /** The lock scope a release takes: one release per scope at a time. */
 export const RELEASE_LOCK_SCOPE = 'fleet';
