@@ -4,7 +4,6 @@
  * door; after the lock is free it runs on the same engine, fleet and clock, and is reported
  * with its final status, read back from the store like the rehearsed release's.
  */
-
 import { submitRelease } from '../lambdas/app/submit-release';
 import { LockHeldError } from '../lambdas/core/errors';
 import { type ResolvedPlan, resolvePlan, seconds } from '../lambdas/core/plan/resolve';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { abortRelease } from '../../lambdas/app/abort-release';
 import { RefusedError } from '../../lambdas/app/refusal';
 import { rollbackRelease } from '../../lambdas/app/rollback-release';
-import { startRollback } from '../../lambdas/app/start-rollback';
+import { type RollbackStart, startRollback } from '../../lambdas/app/start-rollback';
 import { invokeHandler } from '../../lambdas/handlers/define';
 import { handlers } from '../../lambdas/handlers/index';
 import type { ReleaseStatus } from '../../lambdas/ports';
@@ -14,6 +14,14 @@ import { type FakePorts, fakePorts } from '../support/fakes';
 
 const RELEASE_ID = 'rel-1';
 const ALARM = 'auth-us-east-1-canary-errors';
+
+/** A running release stopped and rolled back at bob's request. */
+const BOB_STOPS_IT: RollbackStart = {
+  from: ['RUNNING'],
+  reason: 'because',
+  audit: () => ({ key: 'asked', action: 'rollback.requested', actor: 'bob' }),
+  stopError: 'ReleaseAbortedError',
+};
 
 async function releaseIn(status: ReleaseStatus): Promise<FakePorts> {
   const ports = fakePorts();
@@ -100,12 +108,7 @@ describe('starting a rollback', () => {
   it('moves the release, records who asked, stops its execution, then starts the rollback', async () => {
     const ports = await releaseIn('RUNNING');
     const release = (await ports.store.getRelease(RELEASE_ID))!;
-    const outcome = await startRollback(ports, release, {
-      from: ['RUNNING'],
-      reason: 'because',
-      audit: () => ({ key: 'asked', action: 'rollback.requested', actor: 'bob' }),
-      stopError: 'ReleaseAbortedError',
-    });
+    const outcome = await startRollback(ports, release, BOB_STOPS_IT);
     expect(outcome).toMatchObject({ outcome: 'started', started: true });
     expect(await ports.store.getRelease(RELEASE_ID)).toMatchObject({
       status: 'ROLLING_BACK',
@@ -122,12 +125,7 @@ describe('starting a rollback', () => {
   it('does nothing to a release that is none of the statuses it moves from', async () => {
     const ports = await releaseIn('SUCCEEDED');
     const release = (await ports.store.getRelease(RELEASE_ID))!;
-    const outcome = await startRollback(ports, release, {
-      from: ['RUNNING'],
-      reason: 'because',
-      audit: () => ({ key: 'asked', action: 'rollback.requested', actor: 'bob' }),
-      stopError: 'ReleaseAbortedError',
-    });
+    const outcome = await startRollback(ports, release, BOB_STOPS_IT);
     expect(outcome).toEqual({ outcome: 'not-eligible', release });
     expect(ports.workflow.started.filter((execution) => execution.machine === 'rollback')).toEqual([]);
     expect(ports.workflow.stopped).toEqual([]);
