@@ -13,6 +13,7 @@ import * as preflightHandlers from '../lambdas/handlers/preflight';
 import * as releaseHandlers from '../lambdas/handlers/release';
 import * as rollbackHandlers from '../lambdas/handlers/rollback';
 import * as serviceRolloutHandlers from '../lambdas/handlers/service-rollout';
+import * as startRollbackHandlers from '../lambdas/handlers/start-rollback';
 
 export interface DeployedFunction {
   /** The handler's name: the state machines' placeholders and the construct ids use it. */
@@ -34,6 +35,7 @@ const HANDLER_MODULES: ReadonlyArray<readonly [string, Record<string, unknown>]>
   ['lambdas/handlers/failover', failoverHandlers],
   ['lambdas/handlers/preflight', preflightHandlers],
   ['lambdas/handlers/alarm', alarmHandlers],
+  ['lambdas/handlers/start-rollback', startRollbackHandlers],
 ];
 
 /**

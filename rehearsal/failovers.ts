@@ -3,7 +3,9 @@
  * use case behind POST /failover and /failback, so the real failover state machine runs on the
  * engine, refusals included. What each one did is read back from the record its handlers wrote.
  */
-import { type FailoverStarted, startFailback, startFailover } from '../lambdas/api/failover';
+import type { FailoverStarted } from '../lambdas/app/failover-history';
+import { startFailback } from '../lambdas/app/start-failback';
+import { startFailover } from '../lambdas/app/start-failover';
 import type { ResolvedPlan } from '../lambdas/core/plan/resolve';
 import { seconds } from '../lambdas/core/plan/resolve';
 import type { FailoverRecord } from '../lambdas/handlers/failover';

@@ -4,10 +4,10 @@
  * door; after the lock is free it runs on the same engine, fleet and clock, and is reported
  * with its final status, read back from the store like the rehearsed release's.
  */
+import { submitRelease } from '../lambdas/app/submit-release';
 import { LockHeldError } from '../lambdas/core/errors';
 import { type ResolvedPlan, resolvePlan, seconds } from '../lambdas/core/plan/resolve';
 import type { ReleasePlan } from '../lambdas/core/plan/schema';
-import { submitRelease } from '../lambdas/handlers/submit';
 import { REHEARSAL_OPERATOR } from './failovers';
 import { secondReleases } from './faults/load';
 import { type FaultFile, secondReleaseId } from './faults/schema';

@@ -2,6 +2,7 @@
  * The API's HTTP vocabulary, independent of where it runs: API Gateway's Lambda proxy and
  * `switchyard serve` both turn their requests into an ApiRequest and send back the ApiResponse.
  */
+import { RefusedError } from '../app/refusal';
 
 export interface ApiRequest {
   method: string;
@@ -56,6 +57,16 @@ export class HttpError extends Error {
   ) {
     super(message);
     this.name = 'HttpError';
+  }
+}
+
+/** A use case's refusal, answered as 409 Conflict with its details beside the message. */
+export async function refusalAsConflict<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof RefusedError) throw new HttpError(409, 'Conflict', error.message, error.details);
+    throw error;
   }
 }
 

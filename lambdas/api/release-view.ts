@@ -4,10 +4,11 @@
  * approvals waiting, the tail of the audit and links into the console. Failovers are stored as
  * releases too (see handlers/failover.ts) and get a view of their own.
  */
+import { latestRollback } from '../app/start-rollback';
 import { NotFoundError } from '../core/errors';
-import { executionName, rollbackName } from '../core/naming';
 import { checkPlan } from '../core/plan/check';
 import { type ResolvedPlan, resolvePlan } from '../core/plan/resolve';
+import { isFailoverRecord } from '../core/record-kind';
 import { rolloutSteps, type StepKind } from '../core/strategy';
 import type { FailoverRecord } from '../handlers/failover';
 import type {
@@ -23,6 +24,9 @@ import type {
 } from '../ports';
 import { executionConsoleUrl } from './console-links';
 
+/** Moved to core; still answered here for the API's callers. */
+export { isFailoverRecord, recordKind } from '../core/record-kind';
+
 export type ApiPorts = Pick<Ports, 'store' | 'workflow' | 'preflight' | 'clock'>;
 
 /** How many audit entries the view carries when the caller names no `auditAfter`. */
@@ -30,29 +34,6 @@ export const AUDIT_TAIL = 50;
 /** The most entries one answer carries after `auditAfter`. */
 export const MAX_AUDIT_PAGE = 500;
 const AUDIT_READ_PAGE = 1000;
-
-/**
- * A failover or failback record: by its kind, or (records written before kinds were recorded)
- * by beginFailover's old marks, submitted by its direction and with no execution ARN.
- */
-export function isFailoverRecord(
-  release: Pick<ReleaseRecord, 'submittedBy' | 'executionArn' | 'kind'>,
-): boolean {
-  if (release.kind !== undefined) return release.kind !== 'release';
-  return (
-    (release.submittedBy === 'failover' || release.submittedBy === 'failback') &&
-    release.executionArn === undefined
-  );
-}
-
-/** What a record is, for `list`: its kind, or what an older record's marks say. */
-export function recordKind(
-  release: Pick<ReleaseRecord, 'submittedBy' | 'executionArn' | 'kind'>,
-): 'release' | 'failover' | 'failback' {
-  if (release.kind !== undefined) return release.kind;
-  if (!isFailoverRecord(release)) return 'release';
-  return release.submittedBy === 'failback' ? 'failback' : 'failover';
-}
 
 export interface ExecutionLink {
   executionArn: string;
@@ -195,31 +176,6 @@ async function describeFailover(
     ...(record.unscaled && { unscaled: record.unscaled }),
     audit: tail,
   };
-}
-
-/**
- * A release's rollback executions are named `<id>-rollback`, then `<id>-rollback-2`, `-3`… when
- * a person rolls back again (see startRollback): the last name taken is the current one.
- */
-export function rollbackExecutionName(releaseId: string, attempt: number): string {
-  return attempt === 1 ? rollbackName(releaseId) : executionName(releaseId, 'rollback', String(attempt));
-}
-
-/** More rollbacks of one release than this is a person retrying in a loop: refuse beyond it. */
-export const MAX_ROLLBACK_ATTEMPTS = 10;
-
-export async function latestRollback(
-  ports: ApiPorts,
-  releaseId: string,
-): Promise<(ExecutionDescription & { attempt: number }) | undefined> {
-  let latest: (ExecutionDescription & { attempt: number }) | undefined;
-  for (let attempt = 1; attempt <= MAX_ROLLBACK_ATTEMPTS; attempt++) {
-    const arn = ports.workflow.executionArnFor('rollback', rollbackExecutionName(releaseId, attempt));
-    const described = await ports.workflow.describeExecution(arn);
-    if (!described) break;
-    latest = { ...described, attempt };
-  }
-  return latest;
 }
 
 export function link(executionArn: string, described?: ExecutionDescription): ExecutionLink {

@@ -8,7 +8,7 @@
  *   GET  /releases/{id}             ?auditAfter=&auditLimit=
  *   POST /releases/{id}/approve     body (optional): { "approval": "<region>/<service>/step-<n>" }
  *   POST /releases/{id}/abort       stop, then roll back
- *   POST /releases/{id}/rollback    see releases.ts for the rules
+ *   POST /releases/{id}/rollback    see core/rollback-eligibility.ts for the rules
  *   POST /failover, /failback       body: { "region": "<region>" }
  *   POST /plans/preview             body: the plan; answers the planner's preview
  *   POST /plans/preflight           body: the plan; checks it against the account and clusters

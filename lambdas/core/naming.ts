@@ -19,7 +19,14 @@ export const serviceRolloutName = (releaseId: string, region: string, service: s
 export const regionRolloutName = (releaseId: string, region: string) => executionName(releaseId, region);
 export const laneName = (releaseId: string, region: string, lane: number) =>
   executionName(releaseId, region, `lane${lane}`);
-export const rollbackName = (releaseId: string) => executionName(releaseId, 'rollback');
+/**
+ * A release's rollback executions, the one builder of their names: `<id>-rollback`, then
+ * `<id>-rollback-2`, `-3`… when the release is rolled back again (see app/start-rollback.ts).
+ */
+export const rollbackName = (releaseId: string, attempt = 1) =>
+  attempt === 1
+    ? executionName(releaseId, 'rollback')
+    : executionName(releaseId, 'rollback', String(attempt));
 
 /** The lock scope a release takes: one release per scope at a time. */
 export const RELEASE_LOCK_SCOPE = 'fleet';

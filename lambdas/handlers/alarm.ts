@@ -1,12 +1,12 @@
 /**
  * The alarm path: a CloudWatch "Alarm State Change" into ALARM, delivered by EventBridge (at
- * least once), stops every running release watching that alarm and starts its rollback. The
- * conditional RUNNING → ROLLING_BACK move and the rollback's execution name make a duplicate
- * delivery start nothing new, and let a retry finish what a failed delivery began.
+ * least once), stops every running release watching that alarm and starts its rollback
+ * (app/start-rollback.ts). The conditional RUNNING → ROLLING_BACK move and the rollback's
+ * execution name make a duplicate delivery start nothing new, and let a retry finish what a
+ * failed delivery began.
  */
 import * as z from 'zod';
-import { ConditionFailedError } from '../core/errors';
-import { rollbackName } from '../core/naming';
+import { startRollback } from '../app/start-rollback';
 import { defineHandler } from './define';
 
 export const AlarmStateChangeEvent = z
@@ -41,40 +41,22 @@ export const onAlarm = defineHandler({
       const release = await ports.store.getRelease(releaseId);
       if (!release) continue;
       const reason = `${alarmReason}${event.detail.state.reason ? `: ${event.detail.state.reason}` : ''}`;
-      let movedHere = false;
-      if (release.status === 'RUNNING') {
-        try {
-          await ports.store.setReleaseStatus(releaseId, 'ROLLING_BACK', { reason, from: ['RUNNING'] });
-          movedHere = true;
-        } catch (error) {
-          // Another delivery, or the release's own failure, got there first.
-          if (!(error instanceof ConditionFailedError)) throw error;
-        }
-      }
-      // This alarm's rollback, moved here or by an earlier delivery that may have failed half-way:
-      // the stop and the start below are safe to repeat, so finishing them again is harmless.
-      const current = movedHere ? undefined : await ports.store.getRelease(releaseId);
-      if (!movedHere && !(current?.status === 'ROLLING_BACK' && current.reason?.startsWith(alarmReason)))
-        continue;
-      await ports.store.appendAudit({
-        releaseId,
-        key: `alarm/${alarmName}`,
-        at: ports.clock.now().toISOString(),
-        action: 'alarm.received',
-        actor: 'cloudwatch',
-        region: event.region,
-        detail: { alarmName, eventId: event.id, reason },
+      const outcome = await startRollback(ports, release, {
+        from: ['RUNNING'],
+        reason,
+        audit: () => ({
+          key: `alarm/${alarmName}`,
+          action: 'alarm.received',
+          actor: 'cloudwatch',
+          region: event.region,
+          detail: { alarmName, eventId: event.id, reason },
+        }),
+        stopError: 'AlarmTriggeredRollback',
+        // This alarm's rollback, moved by an earlier delivery that may have failed half-way: the
+        // stop and the start are safe to repeat, so finishing them again is harmless.
+        isOwnRollback: (current) => current.reason?.startsWith(alarmReason) ?? false,
       });
-      if (release.executionArn) {
-        await ports.workflow.stopExecution(release.executionArn, {
-          error: 'AlarmTriggeredRollback',
-          cause: reason,
-        });
-      }
-      const { alreadyExisted } = await ports.workflow.startExecution('rollback', rollbackName(releaseId), {
-        releaseId,
-      });
-      if (!alreadyExisted) rolledBack.push(releaseId);
+      if (outcome.outcome === 'started' && outcome.started) rolledBack.push(releaseId);
     }
     const firstDelivery = await ports.store.markEventSeen(event.id, EVENT_MEMORY_SECONDS);
     return { alarmName, rolledBack, ...(firstDelivery ? {} : { duplicate: true }) };

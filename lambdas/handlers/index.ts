@@ -44,6 +44,7 @@ import {
   startServiceRollout,
   verifyRollout,
 } from './service-rollout';
+import { chooseReleaseRollback } from './start-rollback';
 
 export const handlers = {
   validateRelease,
@@ -83,6 +84,7 @@ export const handlers = {
   checkDnsSync,
   finishFailover,
   failFailover,
+  chooseReleaseRollback,
   onAlarm,
 } satisfies Record<string, AnyHandlerDefinition>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { planHash, submitRelease } from '../../lambdas/app/submit-release';
 import { LockHeldError, PlanInvalidError, ReleaseConflictError } from '../../lambdas/core/errors';
 import { RELEASE_LOCK_SCOPE } from '../../lambdas/core/naming';
-import { planHash, submitRelease } from '../../lambdas/handlers/submit';
 import { fakePorts } from '../support/fakes';
 import { type Json, nextReleaseId, planDocument } from './world';
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { abortRelease } from '../../../lambdas/api/releases';
-import { submitRelease } from '../../../lambdas/handlers/submit';
+import { submitRelease } from '../../../lambdas/app/submit-release';
 import { fixturePlatform, rehearseFixture } from '../fixtures/rehearsal';
 
 const WAVE_2 = 'us-west-2';

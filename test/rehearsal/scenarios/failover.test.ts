@@ -3,7 +3,7 @@
  * reverses exactly what the failover changed.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { submitRelease } from '../../../lambdas/handlers/submit';
+import { submitRelease } from '../../../lambdas/app/submit-release';
 import type { LocalPlatform } from '../../../rehearsal/rehearse';
 import { type FixturePlan, fixturePlatform } from '../fixtures/rehearsal';
 

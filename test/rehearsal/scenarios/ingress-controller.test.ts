@@ -10,10 +10,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { actionAnnotation } from '../../../lambdas/adapters/aws/load-balancer-controller';
+import { submitRelease } from '../../../lambdas/app/submit-release';
 import { loadPlan } from '../../../lambdas/core/plan/load';
 import { type ResolvedPlan, resolvePlan } from '../../../lambdas/core/plan/resolve';
 import type { ReleasePlan } from '../../../lambdas/core/plan/schema';
-import { submitRelease } from '../../../lambdas/handlers/submit';
 import type { Weights } from '../../../lambdas/ports';
 import { loadFaults } from '../../../rehearsal/faults/load';
 import { RECONCILE_DELAY_MS } from '../../../rehearsal/fleet/aws/load-balancer-controller';

@@ -4,7 +4,7 @@
  * each fails on the code before the change it guards.
  */
 import { describe, expect, it } from 'vitest';
-import { submitRelease } from '../../../lambdas/handlers/submit';
+import { submitRelease } from '../../../lambdas/app/submit-release';
 import {
   expectCompleted,
   expectRolledBack,

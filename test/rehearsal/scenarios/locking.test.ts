@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rehearsalExitCode, renderSummary } from '../../../bin/cli/rehearse-command';
+import { submitRelease } from '../../../lambdas/app/submit-release';
 import type { ReleasePlan } from '../../../lambdas/core/plan/schema';
-import { submitRelease } from '../../../lambdas/handlers/submit';
 import type { RehearsalResult } from '../../../rehearsal/rehearse';
 import { expectCompleted, fixturePlan, fixturePlatform, rehearseFixture } from '../fixtures/rehearsal';
 

@@ -4,8 +4,8 @@
  * does not exist: LoadBalancerNotFound, TargetGroupNotFound, an empty listing).
  */
 import { describe, expect, it } from 'vitest';
+import { submitRelease } from '../../../lambdas/app/submit-release';
 import { RELEASE_LOCK_SCOPE } from '../../../lambdas/core/naming';
-import { submitRelease } from '../../../lambdas/handlers/submit';
 import { fixturePlatform, rehearseFixture } from '../fixtures/rehearsal';
 
 describe('preflight in a rehearsal', () => {

@@ -15,7 +15,7 @@ import {
   loadBalancerDimension,
   targetGroupDimension,
 } from '../../../lambdas/adapters/aws/cloudwatch-signals';
-import { submitRelease } from '../../../lambdas/handlers/submit';
+import { submitRelease } from '../../../lambdas/app/submit-release';
 import type { AuditEntry } from '../../../lambdas/ports';
 import { REHEARSAL_EPOCH } from '../../../rehearsal/rehearse';
 import { expectRolledBack, fixturePlatform, rehearseFixtureOnce } from '../fixtures/rehearsal';
