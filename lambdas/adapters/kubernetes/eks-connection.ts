@@ -17,6 +17,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { InvalidInputError, NotFoundError, TransientClusterError } from '../../core/errors';
 import type { Clock } from '../../ports';
 import { eksClientFor } from '../aws/clients';
+import { isTransientAwsError } from '../aws/errors';
 
 export interface ClusterLocation {
   region: string;
@@ -153,26 +154,10 @@ export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   'EAI_AGAIN',
 ]);
 
-/** AWS errors worth another attempt: throttling, 5xx, and network trouble. */
-export function isTransientAwsError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const details = error as Error & {
-    $fault?: string;
-    $retryable?: unknown;
-    $metadata?: { httpStatusCode?: number };
-    code?: string;
-  };
-  const status = details.$metadata?.httpStatusCode;
-  return (
-    details.$fault === 'server' ||
-    details.$retryable !== undefined ||
-    status === 429 ||
-    (status !== undefined && status >= 500) ||
-    ['ThrottlingException', 'TooManyRequestsException', 'TimeoutError', 'RequestTimeout'].includes(
-      error.name,
-    ) ||
-    NETWORK_ERROR_CODES.has(details.code ?? '')
-  );
+/** DescribeCluster failures worth another attempt: the shared AWS classification, or network trouble. */
+function isTransientDescribeError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return isTransientAwsError(error) || (typeof code === 'string' && NETWORK_ERROR_CODES.has(code));
 }
 
 interface OpenedConnection {
@@ -205,7 +190,7 @@ export function createEksConnector(options: EksConnectorOptions = {}): Connect {
       if (error instanceof Error && error.name === 'ResourceNotFoundException') {
         throw new NotFoundError(`EKS cluster "${cluster}" not found in ${region}`);
       }
-      if (isTransientAwsError(error)) {
+      if (isTransientDescribeError(error)) {
         throw new TransientClusterError(
           `DescribeCluster for EKS cluster "${cluster}" in ${region} failed: ${(error as Error).name}: ${(error as Error).message}`,
         );
