@@ -15,6 +15,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { InvalidInputError, NotFoundError, TransientClusterError } from '../../core/errors';
+import { LruMap } from '../../core/lru-map';
 import type { Clock } from '../../ports';
 import { eksClientFor } from '../aws/clients';
 import { isTransientAwsError } from '../aws/errors';
@@ -123,6 +124,8 @@ export interface EksConnectorOptions {
   eksClientFor?: (region: string) => EKSClient;
   credentials?: CredentialsProvider;
   clock?: Clock;
+  /** How many clusters' connections to keep (CACHED_CLUSTERS). */
+  cachedClusters?: number;
 }
 
 /** What each Kubernetes adapter is created with: the EKS connector's options, or a `Connect` of its own. */
@@ -173,6 +176,13 @@ interface CacheEntry {
 }
 
 /**
+ * Clusters whose connections one connector keeps. Entries already expire (CONNECTION_TTL_MS) but
+ * stay until their key is asked again; the bound keeps a warm container that meets many clusters
+ * from holding every token it ever signed. An evicted cluster just connects afresh.
+ */
+export const CACHED_CLUSTERS = 64;
+
+/**
  * A `Connect` for EKS that caches each (region, cluster)'s endpoint, CA and token until the
  * token's 14 minutes are up or the credentials that signed it expire, whichever is first.
  */
@@ -180,7 +190,7 @@ export function createEksConnector(options: EksConnectorOptions = {}): Connect {
   const clientFor = options.eksClientFor ?? eksClientFor;
   const credentials = options.credentials ?? fromNodeProviderChain();
   const clock = options.clock ?? systemClock;
-  const cache = new Map<string, CacheEntry>();
+  const cache = new LruMap<string, CacheEntry>(options.cachedClusters ?? CACHED_CLUSTERS);
 
   async function describe({ region, cluster }: ClusterLocation): Promise<{ server: string; caData: string }> {
     let response: DescribeClusterCommandOutput;
