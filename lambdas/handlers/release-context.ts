@@ -27,7 +27,8 @@ export interface ReleaseContext {
  * A context is derived from the release's stored plan, which never changes, so a cached one is
  * never stale; the bound keeps a warm container from holding every release it ever served.
  */
-const cache = new LruMap<string, ReleaseContext>(16);
+export const CACHED_RELEASE_CONTEXTS = 16;
+const cache = new LruMap<string, ReleaseContext>(CACHED_RELEASE_CONTEXTS);
 
 export async function loadReleaseContext(store: Store, releaseId: string): Promise<ReleaseContext> {
   const cached = cache.get(releaseId);
