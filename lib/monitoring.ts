@@ -14,6 +14,7 @@ import {
   type IMetric,
   MathExpression,
   Metric,
+  SearchExpression,
   SingleValueWidget,
   TextWidget,
   TreatMissingData,
@@ -24,14 +25,10 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { HANDLER_METRICS } from '../lambdas/handlers/aws/handler-metrics';
 import type { MachineName } from '../lambdas/ports';
 
-/** What the handlers' Powertools Metrics publish (see lambdas/handlers/aws/lambda-runtime.ts). */
-export const HANDLER_METRICS = {
-  namespace: 'Switchyard',
-  service: 'switchyard',
-  errors: 'HandlerErrors',
-} as const;
+export { HANDLER_METRICS };
 
 /** Machines whose failure is the orchestrator's failure. */
 export const ALARMED_MACHINES: readonly MachineName[] = ['release', 'rollback', 'failover'];
@@ -80,18 +77,26 @@ export class Monitoring extends Construct {
       });
     }
 
-    const handlerErrors = new Metric({
-      namespace: HANDLER_METRICS.namespace,
-      metricName: HANDLER_METRICS.errors,
-      dimensionsMap: { service: HANDLER_METRICS.service },
-      statistic: 'Sum',
+    // HandlerFailed carries a `handler` dimension, and an alarm on a plain metric must name every
+    // dimension (one handler per alarm). A Metrics Insights query sums it over every handler,
+    // those added later included; SEARCH cannot back an alarm.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Dimension
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Metrics_Insights_Alarm.html
+    const failedHandlers = `FROM SCHEMA("${HANDLER_METRICS.namespace}", ${HANDLER_METRICS.handlerDimension}, service) WHERE service = '${HANDLER_METRICS.service}'`;
+    const handlerErrors = new MathExpression({
+      expression: `SELECT SUM(${HANDLER_METRICS.failed}) ${failedHandlers}`,
       period: FIVE_MINUTES,
       label: 'Handler errors (all handlers)',
+    });
+    // On the dashboard (days of data), SEARCH draws one line per handler.
+    const handlerErrorsByHandler = new SearchExpression({
+      expression: `SEARCH('{${HANDLER_METRICS.namespace},${HANDLER_METRICS.handlerDimension},service} MetricName="${HANDLER_METRICS.failed}" service="${HANDLER_METRICS.service}"', 'Sum', ${FIVE_MINUTES.toSeconds()})`,
+      period: FIVE_MINUTES,
     });
     this.alarm('HandlerErrors', {
       alarmName: `${props.namePrefix}-orchestrator-handler-errors`,
       alarmDescription:
-        "Switchyard handlers threw errors. Some are retried by the state machines; look at the handlers' logs (errorName) for the cause.",
+        "Switchyard handlers threw errors. Some are retried by the state machines; the dashboard splits them by handler, and the handlers' logs (errorName) give the cause.",
       metric: handlerErrors,
       threshold: 5,
     });
@@ -164,7 +169,7 @@ export class Monitoring extends Construct {
         rollback.metricTime({ statistic: 'p95', label: 'p95' }),
         rollback.metricTime({ statistic: 'Maximum', label: 'max' }),
       ]),
-      graph('Handler errors', [handlerErrors, lambdaErrors('Errors'), lambdaErrors('Throttles')]),
+      graph('Handler errors', [handlerErrorsByHandler, lambdaErrors('Errors'), lambdaErrors('Throttles')]),
     );
     this.dashboard.addWidgets(
       graph(

@@ -8,6 +8,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { buildPorts, clockPort, storePort, workflowPort } from '../handlers/aws/ports';
+// Imported for its effect too: the store's and workflow's SDK clients are traced.
+import type { LambdaContext } from '../handlers/aws/powertools';
+import '../handlers/aws/powertools';
 import type { Ports } from '../ports';
 import type { ApiRequest, ApiResponse } from './http';
 import { API_PORTS } from './ports';
@@ -44,7 +47,13 @@ const ports: Promise<Pick<Ports, (typeof API_PORTS)[number]>> = buildPorts(API_P
   clock: clockPort,
 });
 
-export async function handler(event: ApiGatewayProxyEvent): Promise<ApiGatewayProxyResult> {
+export async function handler(
+  event: ApiGatewayProxyEvent,
+  context: LambdaContext,
+): Promise<ApiGatewayProxyResult> {
+  // The Lambda request id and cold start come from the context; API Gateway's own request id
+  // (what a caller sees) is kept beside them. https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/
+  logger.addContext(context);
   const requestId = event.requestContext?.requestId;
   const response = await handleApiRequest(toApiRequest(event), await ports, {
     log: { error: (message, detail) => logger.error(message, { ...detail, requestId }) },

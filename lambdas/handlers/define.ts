@@ -1,7 +1,8 @@
 /**
  * A handler is a named task: it parses its input with zod, calls the core, acts through ports
- * and returns small JSON. The same definition runs in Lambda (lambda-entry.ts) and in the
- * rehearsal, and declares which ports it uses so the stack can grant exactly their IAM actions.
+ * and returns small JSON. The same definition runs in Lambda (aws/lambda-runtime.ts, wrapped by
+ * the entry lib/handler-entries.ts generates) and in the rehearsal, and declares which ports it
+ * uses so the stack can grant exactly their IAM actions.
  */
 import * as z from 'zod';
 import { canonicalHash } from '../core/canonical-json';

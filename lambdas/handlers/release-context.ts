@@ -3,6 +3,7 @@
  * looked up by id. Plans are immutable once stored, so a warm Lambda keeps them.
  */
 import { NotFoundError, PlanInvalidError, ReleaseAbortedError } from '../core/errors';
+import { LruMap } from '../core/lru-map';
 import { checkPlan } from '../core/plan/check';
 import { type ResolvedPlan, type ResolvedService, resolvePlan } from '../core/plan/resolve';
 import { bottomLevels } from '../core/planner/schedule';
@@ -22,7 +23,12 @@ export interface ReleaseContext {
   dependsOn(region: string, service: string): string[];
 }
 
-const cache = new Map<string, ReleaseContext>();
+/**
+ * A context is derived from the release's stored plan, which never changes, so a cached one is
+ * never stale; the bound keeps a warm container from holding every release it ever served.
+ */
+export const CACHED_RELEASE_CONTEXTS = 16;
+const cache = new LruMap<string, ReleaseContext>(CACHED_RELEASE_CONTEXTS);
 
 export async function loadReleaseContext(store: Store, releaseId: string): Promise<ReleaseContext> {
   const cached = cache.get(releaseId);

@@ -3,23 +3,23 @@
  * TransientAwsError, which the state machines retry with backoff; everything else is rethrown
  * unchanged so a caller (or an adapter) can still recognise the service's own error by name.
  */
+import {
+  isRetryableByTrait,
+  isServerError,
+  isThrottlingError,
+  isTransientError,
+} from '@smithy/service-error-classification';
 import { TransientAwsError } from '../../core/errors';
 
-/** Error names AWS services use for throttling and for failures on their side. */
-const TRANSIENT_ERROR_NAMES: ReadonlySet<string> = new Set([
-  // throttling
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'EC2ThrottledException',
-  // Route 53 (and ELBv2's variant): the previous change on the same resource is still applying
-  'PriorRequestNotComplete',
-  'PriorRequestNotCompleteException',
-  // service side
+type SmithyError = Parameters<typeof isTransientError>[0];
+
+/**
+ * Names the SDK's own classification (`@smithy/service-error-classification`) lacks, for errors
+ * that reach us without the 5xx status it would otherwise go by (an unmodeled error parsed from a
+ * 400, or a test double). The common errors every AWS API can return:
+ * https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html
+ */
+const SERVER_SIDE_ERROR_NAMES: ReadonlySet<string> = new Set([
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'InternalFailure',
@@ -28,36 +28,38 @@ const TRANSIENT_ERROR_NAMES: ReadonlySet<string> = new Set([
   'InternalServerError',
   'InternalServerException',
   'InternalServiceFault',
-  // the SDK's own timeouts, surfacing once its retries are spent
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
+  // Route 53 (PriorRequestNotComplete, which smithy has, is its name; this is the -Exception
+  // spelling some services use): the previous change on the resource is still applying.
+  'PriorRequestNotCompleteException',
 ]);
 
-/** Socket-level failures on the way to an AWS endpoint; the SDK classifies these as transient too. */
-const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-]);
+/** DNS lookups failing for now (getaddrinfo EAI_AGAIN); smithy lists only socket timeouts and resets. */
+const TEMPORARY_NETWORK_CODES: ReadonlySet<string> = new Set(['EAI_AGAIN']);
 
 interface SdkErrorShape {
   name?: unknown;
   code?: unknown;
   message?: unknown;
-  $retryable?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
+  $fault?: unknown;
 }
 
+/**
+ * Throttling, the SDK's transient and server errors, anything the SDK marks retryable or a
+ * server fault, and the names above. Every AWS adapter classifies through this one function.
+ */
 export function isTransientAwsError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { name, code, $retryable, $metadata } = error as SdkErrorShape;
-  if (typeof name === 'string' && TRANSIENT_ERROR_NAMES.has(name)) return true;
-  if (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) return true;
-  if ($retryable !== undefined && $retryable !== null) return true;
-  const status = $metadata?.httpStatusCode;
-  return typeof status === 'number' && (status >= 500 || status === 429);
+  const sdkError = error as SmithyError;
+  const { name, code, $fault } = error as SdkErrorShape;
+  return (
+    isThrottlingError(sdkError) ||
+    isTransientError(sdkError) ||
+    isServerError(sdkError) ||
+    isRetryableByTrait(sdkError) ||
+    $fault === 'server' ||
+    (typeof name === 'string' && SERVER_SIDE_ERROR_NAMES.has(name)) ||
+    (typeof code === 'string' && TEMPORARY_NETWORK_CODES.has(code))
+  );
 }
 
 /** Returns the error to throw in place of `error`: a TransientAwsError, or `error` itself. */

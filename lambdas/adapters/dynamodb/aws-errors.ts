@@ -5,18 +5,15 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { SwitchyardError, TransientAwsError } from '../../core/errors';
+import { isTransientAwsError } from '../aws/errors';
 
 type Item = Record<string, unknown>;
 
-const TRANSIENT_ERROR_NAMES = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TransactionConflictException',
-  'TransactionInProgressException',
-]);
+/**
+ * DynamoDB's own "try again" the shared classification does not know: another transaction holds
+ * the item. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
+ */
+const DYNAMODB_TRANSIENT_ERROR_NAMES: ReadonlySet<string> = new Set(['TransactionConflictException']);
 
 /** Cancellation reason codes that say "try again", not "your condition is false". */
 const TRANSIENT_CANCELLATION_CODES = new Set([
@@ -28,8 +25,6 @@ const TRANSIENT_CANCELLATION_CODES = new Set([
 interface AwsErrorShape {
   name?: string;
   message?: string;
-  $fault?: 'client' | 'server';
-  $retryable?: unknown;
 }
 
 export function errorName(error: unknown): string | undefined {
@@ -80,7 +75,7 @@ export function toStoreError(error: unknown): unknown {
   const reasons = cancellationReasons(error);
   const transient = reasons
     ? isRetryableCancellation(reasons)
-    : TRANSIENT_ERROR_NAMES.has(name) || aws.$fault === 'server' || Boolean(aws.$retryable);
+    : isTransientAwsError(error) || DYNAMODB_TRANSIENT_ERROR_NAMES.has(name);
   if (!transient) return error;
   const detail = reasons ? ` (${reasons.map((reason) => reason.code).join(', ')})` : '';
   return new TransientAwsError(`DynamoDB: ${aws.message ?? name}${detail}`, name);

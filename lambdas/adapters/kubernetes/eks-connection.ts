@@ -15,8 +15,10 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { InvalidInputError, NotFoundError, TransientClusterError } from '../../core/errors';
+import { LruMap } from '../../core/lru-map';
 import type { Clock } from '../../ports';
 import { eksClientFor } from '../aws/clients';
+import { isTransientAwsError } from '../aws/errors';
 
 export interface ClusterLocation {
   region: string;
@@ -122,6 +124,8 @@ export interface EksConnectorOptions {
   eksClientFor?: (region: string) => EKSClient;
   credentials?: CredentialsProvider;
   clock?: Clock;
+  /** How many clusters' connections to keep (CACHED_CLUSTERS). */
+  cachedClusters?: number;
 }
 
 /** What each Kubernetes adapter is created with: the EKS connector's options, or a `Connect` of its own. */
@@ -153,26 +157,10 @@ export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   'EAI_AGAIN',
 ]);
 
-/** AWS errors worth another attempt: throttling, 5xx, and network trouble. */
-export function isTransientAwsError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const details = error as Error & {
-    $fault?: string;
-    $retryable?: unknown;
-    $metadata?: { httpStatusCode?: number };
-    code?: string;
-  };
-  const status = details.$metadata?.httpStatusCode;
-  return (
-    details.$fault === 'server' ||
-    details.$retryable !== undefined ||
-    status === 429 ||
-    (status !== undefined && status >= 500) ||
-    ['ThrottlingException', 'TooManyRequestsException', 'TimeoutError', 'RequestTimeout'].includes(
-      error.name,
-    ) ||
-    NETWORK_ERROR_CODES.has(details.code ?? '')
-  );
+/** DescribeCluster failures worth another attempt: the shared AWS classification, or network trouble. */
+function isTransientDescribeError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return isTransientAwsError(error) || (typeof code === 'string' && NETWORK_ERROR_CODES.has(code));
 }
 
 interface OpenedConnection {
@@ -188,6 +176,13 @@ interface CacheEntry {
 }
 
 /**
+ * Clusters whose connections one connector keeps. Entries already expire (CONNECTION_TTL_MS) but
+ * stay until their key is asked again; the bound keeps a warm container that meets many clusters
+ * from holding every token it ever signed. An evicted cluster just connects afresh.
+ */
+export const CACHED_CLUSTERS = 64;
+
+/**
  * A `Connect` for EKS that caches each (region, cluster)'s endpoint, CA and token until the
  * token's 14 minutes are up or the credentials that signed it expire, whichever is first.
  */
@@ -195,7 +190,7 @@ export function createEksConnector(options: EksConnectorOptions = {}): Connect {
   const clientFor = options.eksClientFor ?? eksClientFor;
   const credentials = options.credentials ?? fromNodeProviderChain();
   const clock = options.clock ?? systemClock;
-  const cache = new Map<string, CacheEntry>();
+  const cache = new LruMap<string, CacheEntry>(options.cachedClusters ?? CACHED_CLUSTERS);
 
   async function describe({ region, cluster }: ClusterLocation): Promise<{ server: string; caData: string }> {
     let response: DescribeClusterCommandOutput;
@@ -205,7 +200,7 @@ export function createEksConnector(options: EksConnectorOptions = {}): Connect {
       if (error instanceof Error && error.name === 'ResourceNotFoundException') {
         throw new NotFoundError(`EKS cluster "${cluster}" not found in ${region}`);
       }
-      if (isTransientAwsError(error)) {
+      if (isTransientDescribeError(error)) {
         throw new TransientClusterError(
           `DescribeCluster for EKS cluster "${cluster}" in ${region} failed: ${(error as Error).name}: ${(error as Error).message}`,
         );

@@ -1,29 +1,34 @@
 /**
- * Runs a handler definition as a Lambda function: Powertools Logger (release id, region and
- * service as keys), Metrics (EMF) and Tracer around the same code the rehearsal runs.
+ * Runs a handler definition as a Lambda function: Powertools Logger (the Lambda context, and
+ * the release id, region and service as keys), Metrics (EMF, one metric per outcome with a
+ * `handler` dimension) and Tracer around the same code the rehearsal runs.
  * Errors keep their class name, which is what the state machines' Retry and Catch match.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { AnyHandlerDefinition } from '../define';
 import { invokeHandler, TASK_STATE_FIELD, TaskState } from '../define';
+import { HANDLER_METRICS } from './handler-metrics';
 import { buildPorts, type PortFactories } from './ports';
+import { type LambdaContext, tracer } from './powertools';
 
-const logger = new Logger({ serviceName: 'switchyard' });
-const metrics = new Metrics({ namespace: 'Switchyard', serviceName: 'switchyard' });
-const tracer = new Tracer({ serviceName: 'switchyard' });
+const logger = new Logger({ serviceName: HANDLER_METRICS.service });
+const metrics = new Metrics({ namespace: HANDLER_METRICS.namespace, serviceName: HANDLER_METRICS.service });
 
 /** `factories`: those of the ports the definition declares (AWS_PORT_FACTORIES for all of them). */
 export function lambdaHandler(definition: AnyHandlerDefinition, factories: PortFactories) {
   const ports = buildPorts(definition.ports, factories);
-  return async (event: unknown): Promise<unknown> => {
+  return async (event: unknown, context: LambdaContext): Promise<unknown> => {
+    // Request id, cold start, function name and version on every line of this invocation.
+    // https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/
+    logger.addContext(context);
     const keys = { ...pick(event, ['releaseId', 'region', 'service', 'stepIndex']), ...attemptOf(event) };
     logger.appendKeys({ handler: definition.name, ...keys });
     const segment = tracer.getSegment();
     const subsegment = segment?.addNewSubsegment(`## ${definition.name}`);
     if (subsegment) tracer.setSegment(subsegment);
     const started = Date.now();
+    let succeeded = false;
     try {
       const output = await invokeHandler(definition, event, await ports, {
         // The failure still goes to the state's Retry; only its audit entry is missing.
@@ -33,17 +38,19 @@ export function lambdaHandler(definition: AnyHandlerDefinition, factories: PortF
             auditError: auditError as Error,
           }),
       });
-      metrics.addMetric(`${definition.name}Succeeded`, MetricUnit.Count, 1);
+      succeeded = true;
       logger.info('handled', { ms: Date.now() - started });
       return output;
     } catch (error) {
       const failure = error as Error;
-      metrics.addMetric('HandlerErrors', MetricUnit.Count, 1);
       logger.error('failed', { errorName: failure.name, error: failure });
       tracer.addErrorAsMetadata(failure);
       throw error;
     } finally {
-      metrics.addMetric('HandlerDurationMs', MetricUnit.Milliseconds, Date.now() - started);
+      // Cleared by publishStoredMetrics, so each invocation names its own handler.
+      metrics.addDimension(HANDLER_METRICS.handlerDimension, definition.name);
+      metrics.addMetric(succeeded ? HANDLER_METRICS.succeeded : HANDLER_METRICS.failed, MetricUnit.Count, 1);
+      metrics.addMetric(HANDLER_METRICS.durationMs, MetricUnit.Milliseconds, Date.now() - started);
       metrics.publishStoredMetrics();
       subsegment?.close();
       if (segment) tracer.setSegment(segment);

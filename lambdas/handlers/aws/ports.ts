@@ -1,10 +1,12 @@
 /**
  * The composition root for AWS: one factory per port, each building its adapter with SDK v3
  * clients created once per container (module scope). A Lambda entry imports only the factories
- * of the ports its handler declares, so a bundle carries only the adapters it uses.
+ * of the ports its handler declares, so a bundle carries only the adapters it uses. Every client
+ * goes through prepareClient (traced once a Lambda entry has imported ./powertools).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IngressApi } from '../../adapters/aws/alb-ingress-traffic';
+import { prepareClient } from '../../adapters/aws/client-hook';
 import type {
   Clock,
   Cluster,
@@ -50,7 +52,7 @@ export async function storePort(): Promise<Store> {
     const { DynamoDbStore } = await import('../../adapters/dynamodb/store');
     const { ENVIRONMENT, requiredEnvironment } = await import('./environment');
     store = new DynamoDbStore({
-      client: new DynamoDBClient({}),
+      client: prepareClient(new DynamoDBClient({})),
       tableName: requiredEnvironment(ENVIRONMENT.tableName),
       clock: systemClock,
     });
@@ -64,7 +66,7 @@ export async function workflowPort(): Promise<Workflow> {
     const { StepFunctionsWorkflow } = await import('../../adapters/aws/stepfunctions-workflow');
     const { SFNClient } = await import('@aws-sdk/client-sfn');
     const { stateMachineArns } = await import('./environment');
-    workflow = new StepFunctionsWorkflow(new SFNClient({}), stateMachineArns());
+    workflow = new StepFunctionsWorkflow(prepareClient(new SFNClient({})), stateMachineArns());
   }
   return workflow;
 }
@@ -75,7 +77,7 @@ export async function eventsPort(): Promise<Events> {
     const { EventBridgeEvents } = await import('../../adapters/aws/eventbridge-events');
     const { EventBridgeClient } = await import('@aws-sdk/client-eventbridge');
     const { ENVIRONMENT, requiredEnvironment } = await import('./environment');
-    events = new EventBridgeEvents(new EventBridgeClient({}), {
+    events = new EventBridgeEvents(prepareClient(new EventBridgeClient({})), {
       eventBusName: requiredEnvironment(ENVIRONMENT.eventBusName),
     });
   }
@@ -188,7 +190,7 @@ export async function preflightPort(): Promise<Preflight> {
     const { LambdaClient } = await import('@aws-sdk/client-lambda');
     const { ENVIRONMENT, requiredEnvironment } = await import('./environment');
     preflight = new LambdaPreflight(
-      new LambdaClient({}),
+      prepareClient(new LambdaClient({})),
       requiredEnvironment(ENVIRONMENT.preflightFunctionName),
     );
   }
