@@ -54,15 +54,11 @@ export function isTouched(record: Pick<ServiceRolloutRecord, 'status'>): boolean
 }
 
 /**
- * Why the release rolls back: the reason given (an alarm, a person), else the one the release
- * recorded, else what failed first, in words.
+ * Why the release rolls back: the reason given (by an alarm, a person) or recorded on the
+ * release, else what failed first among its rollouts, in words.
  */
-export function rollbackReason(
-  given: string | undefined,
-  releaseReason: string | undefined,
-  records: readonly ServiceRolloutRecord[],
-): string {
-  return given ?? releaseReason ?? firstFailure(records) ?? 'a step failed';
+export function rollbackReason(given: string | undefined, records: readonly ServiceRolloutRecord[]): string {
+  return given ?? firstFailure(records) ?? 'a step failed';
 }
 
 function firstFailure(records: readonly ServiceRolloutRecord[]): string | undefined {
