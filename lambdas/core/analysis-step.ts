@@ -48,12 +48,15 @@ export function analysisWindow(
   });
 }
 
-/** Why a comparison has nothing to read in this window, or undefined when it has. */
-export function compareSkipReason(window: MetricWindow | undefined): string | undefined {
+/** The window a comparison reads, or why it has nothing to read in it. */
+export function comparisonWindow(
+  window: MetricWindow | undefined,
+): { window: MetricWindow } | { skipped: string } {
   // A blue-green preview: green takes no traffic yet, so there is nothing to compare.
-  if (!window) return 'compare skipped: the new version takes no traffic yet';
-  if (window.to <= window.from) return 'compare judged nothing: no period of the window is published yet';
-  return undefined;
+  if (!window) return { skipped: 'compare skipped: the new version takes no traffic yet' };
+  if (window.to <= window.from)
+    return { skipped: 'compare judged nothing: no period of the window is published yet' };
+  return { window };
 }
 
 export interface CombinedReadings {
