@@ -76,42 +76,47 @@ export const beginFailover = defineHandler({
       input.direction === 'failover'
         ? await failoverRecord(ports, context, input, byRegion)
         : await failbackOf(ports, input, byRegion);
-    const now = ports.clock.now().toISOString();
-    await ports.store.createRelease(
-      {
-        releaseId: input.failoverId,
-        status: 'RUNNING',
-        planHash: planHash(record),
-        createdAt: now,
-        updatedAt: now,
-        submittedBy: input.requestedBy ?? 'switchyard',
-        kind: input.direction,
-      },
-      record,
-    );
-    await ports.store.appendAudit({
-      releaseId: input.failoverId,
-      key: `${input.direction}/planned`,
-      at: now,
-      action: `${input.direction}.planned`,
-      actor: input.requestedBy ?? 'switchyard',
-      region: input.region,
-      detail: {
-        weightsBefore: record.weightsBefore,
-        weightsAfter: record.weightsAfter,
-        scaled: record.replicas.length,
-      },
-    });
-    await ports.events.publish([
-      {
-        detailType: 'Failover Started',
-        releaseId: input.failoverId,
-        detail: { region: input.region, direction: input.direction },
-      },
-    ]);
+    await recordFailover(ports, input, record);
     return { ...input };
   },
 });
+
+/** The failover as a release of its kind (its record as the plan document), audited and announced. */
+async function recordFailover(ports: Ports, input: FailoverInput, record: FailoverRecord): Promise<void> {
+  const now = ports.clock.now().toISOString();
+  await ports.store.createRelease(
+    {
+      releaseId: input.failoverId,
+      status: 'RUNNING',
+      planHash: planHash(record),
+      createdAt: now,
+      updatedAt: now,
+      submittedBy: input.requestedBy ?? 'switchyard',
+      kind: input.direction,
+    },
+    record,
+  );
+  await ports.store.appendAudit({
+    releaseId: input.failoverId,
+    key: `${input.direction}/planned`,
+    at: now,
+    action: `${input.direction}.planned`,
+    actor: input.requestedBy ?? 'switchyard',
+    region: input.region,
+    detail: {
+      weightsBefore: record.weightsBefore,
+      weightsAfter: record.weightsAfter,
+      scaled: record.replicas.length,
+    },
+  });
+  await ports.events.publish([
+    {
+      detailType: 'Failover Started',
+      releaseId: input.failoverId,
+      detail: { region: input.region, direction: input.direction },
+    },
+  ]);
+}
 
 /** The failover's plan: survivors' weights, and the replicas each scaled service goes to. */
 async function failoverRecord(

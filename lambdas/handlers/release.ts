@@ -60,21 +60,7 @@ export const validateRelease = defineHandler({
         { detailType: 'Release Started', releaseId, detail: { waves: context.plan.waves.length } },
       ]);
     }
-    const records: ServiceRolloutRecord[] = context.plan.regions.flatMap((region) =>
-      region.services.map((service) => ({
-        releaseId,
-        region: region.name,
-        service,
-        status: 'PENDING' as const,
-        stepIndex: 0,
-        stepCount: context.steps(service).length,
-        weights: { stable: 100, canary: 0 },
-        checksPassed: 0,
-        checksFailed: 0,
-        consecutiveFailures: 0,
-        updatedAt: now,
-      })),
-    );
+    const records = pendingRollouts(context, now);
     await ports.store.putServiceRollouts(records);
     await ports.store.appendAudit({
       releaseId,
@@ -91,19 +77,44 @@ export const validateRelease = defineHandler({
     return {
       releaseId,
       rollbackExecutionName: rollbackName(releaseId),
-      waves: context.plan.waves.map(({ wave, regions }, index) => ({
-        releaseId,
-        wave,
-        regions: regions.map((region) => ({
-          releaseId,
-          region: region.name,
-          executionName: regionRolloutName(releaseId, region.name),
-        })),
-        bakeSeconds: index < context.plan.waves.length - 1 ? context.plan.waveBakeSeconds : 0,
-      })),
+      waves: releaseWaves(context),
     };
   },
 });
+
+/** One PENDING record per service of each region: what lanes claim from. */
+function pendingRollouts(context: ReleaseContext, now: string): ServiceRolloutRecord[] {
+  return context.plan.regions.flatMap((region) =>
+    region.services.map((service) => ({
+      releaseId: context.releaseId,
+      region: region.name,
+      service,
+      status: 'PENDING' as const,
+      stepIndex: 0,
+      stepCount: context.steps(service).length,
+      weights: { stable: 100, canary: 0 },
+      checksPassed: 0,
+      checksFailed: 0,
+      consecutiveFailures: 0,
+      updatedAt: now,
+    })),
+  );
+}
+
+/** The waves the release state machine maps over: each region's execution, then the bake before the next wave. */
+function releaseWaves(context: ReleaseContext) {
+  const { releaseId, plan } = context;
+  return plan.waves.map(({ wave, regions }, index) => ({
+    releaseId,
+    wave,
+    regions: regions.map((region) => ({
+      releaseId,
+      region: region.name,
+      executionName: regionRolloutName(releaseId, region.name),
+    })),
+    bakeSeconds: index < plan.waves.length - 1 ? plan.waveBakeSeconds : 0,
+  }));
+}
 
 export const acquireReleaseLock = defineHandler({
   name: 'acquireReleaseLock',
