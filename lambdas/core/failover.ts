@@ -66,3 +66,103 @@ export function scaledReplicas(replicas: number, factor: number): number {
   // Float products overshoot (50 × 1.1 = 55.000000000000014): that must not cost a replica.
   return Math.max(replicas, Math.ceil(replicas * factor - 1e-9));
 }
+
+/** A failover (or failback) as recorded: what it changed, so a failback restores exactly that. */
+export interface FailoverRecord {
+  kind: 'failover';
+  region: string;
+  direction: 'failover' | 'failback';
+  planReleaseId: string;
+  weightsBefore: Record<string, number>;
+  weightsAfter: Record<string, number>;
+  replicas: Array<{ region: string; service: string; before: number; after: number }>;
+  /**
+   * Services of the surviving regions the failover left alone, and why. Absent in records
+   * written before it was recorded.
+   */
+  unscaled?: Array<{ region: string; service: string; reason: FailoverScaleExemption }>;
+}
+
+export type FailoverScaleExemption = NonNullable<ReturnType<typeof failoverScaleExemption>>;
+
+/** Route 53 weights by set identifier, read back as weights by region (0 for a region without one). */
+export function weightsByRegion(
+  bySetId: Readonly<Record<string, number>>,
+  identifiers: ReadonlyMap<string, string>,
+): Record<string, number> {
+  return Object.fromEntries([...identifiers].map(([region, id]) => [region, bySetId[id] ?? 0]));
+}
+
+/** Weights by region, as Route 53 wants them: by set identifier. */
+export function weightsBySetId(
+  byRegion: Readonly<Record<string, number>>,
+  identifiers: ReadonlyMap<string, string>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(byRegion).map(([region, weight]) => [identifiers.get(region)!, weight]),
+  );
+}
+
+/**
+ * What a failover scales in each surviving region: every service with its factor, except those
+ * it must leave alone (a single writer keeps its replica count: a second one would corrupt what
+ * it writes).
+ */
+export function failoverScaleTargets(
+  scaleFactors: Readonly<Record<string, number>>,
+  regionServices: (region: string) => readonly string[],
+  service: (name: string) => FailoverScaled,
+): {
+  scale: Array<{ region: string; service: string; factor: number }>;
+  unscaled: NonNullable<FailoverRecord['unscaled']>;
+} {
+  const scale: Array<{ region: string; service: string; factor: number }> = [];
+  const unscaled: NonNullable<FailoverRecord['unscaled']> = [];
+  for (const [region, factor] of Object.entries(scaleFactors)) {
+    for (const name of regionServices(region)) {
+      const exemption = failoverScaleExemption(service(name));
+      if (exemption) unscaled.push({ region, service: name, reason: exemption });
+      else scale.push({ region, service: name, factor });
+    }
+  }
+  return { scale, unscaled };
+}
+
+/** The failback of a recorded failover: its weights before, and each scaled service back to its replicas. */
+export function failbackRecord(
+  previous: FailoverRecord,
+  weightsNow: Record<string, number>,
+  planReleaseId: string,
+): FailoverRecord {
+  return {
+    kind: 'failover',
+    region: previous.region,
+    direction: 'failback',
+    planReleaseId,
+    weightsBefore: weightsNow,
+    weightsAfter: previous.weightsBefore,
+    replicas: previous.replicas.map((entry) => ({ ...entry, before: entry.after, after: entry.before })),
+    ...(previous.unscaled && { unscaled: previous.unscaled }),
+  };
+}
+
+/**
+ * Whether every scaled Deployment has rolled out: `failed` names one that never will, `waiting`
+ * those still progressing.
+ */
+export function judgeScaledRollouts(
+  statuses: ReadonlyArray<{
+    region: string;
+    service: string;
+    state: 'complete' | 'progressing' | 'failed';
+    message: string;
+  }>,
+): { failed?: string; waiting: string[] } {
+  const waiting: string[] = [];
+  for (const entry of statuses) {
+    const what = `${entry.service} in ${entry.region}: ${entry.message}`;
+    if (entry.state === 'failed') return { failed: what, waiting };
+    if (entry.state === 'progressing') waiting.push(what);
+  }
+  return { waiting };
+}

@@ -1,11 +1,20 @@
 /**
  * Preflight's judgements, free of I/O: whether an EKS access entry lets a role change
  * Deployments in a namespace, whether two target groups can take one service's traffic, and
- * how a refusal is reported. The reads live in handlers/preflight.ts.
+ * how a refusal is reported, and what each answer read means. The reads live in
+ * handlers/preflight.ts.
  */
 import * as z from 'zod';
-import type { AccessEntryView, RegisteredTarget, SwitchyardGrants, TargetGroupView } from '../ports';
+import type {
+  AccessEntryView,
+  ClusterAccessView,
+  RegisteredTarget,
+  SwitchyardGrants,
+  TargetGroupView,
+  Weights,
+} from '../ports';
 import { normalizeName } from './dns-names';
+import type { ResolvedPlan, ResolvedService } from './plan/resolve';
 import type { ReleasePlan } from './plan/schema';
 
 /** One thing that would stop the release, where the plan names it and what it is in the account. */
@@ -47,6 +56,13 @@ export function preflightReport(
     problems: listed,
     ...(problems.length > listed.length && { moreProblems: problems.length - listed.length }),
   };
+}
+
+/** Problems in plan order: by path, then region. */
+export function sortProblems(problems: readonly PreflightProblem[]): PreflightProblem[] {
+  return [...problems].sort(
+    (a, b) => a.path.localeCompare(b.path) || (a.region ?? '').localeCompare(b.region ?? ''),
+  );
 }
 
 /** One line per problem, as the CLI and a refused release's reason print them. */
@@ -91,6 +107,39 @@ export function namespacesNotCovered(entry: AccessEntryView, wanted: readonly st
   return wanted.filter((namespace) => !patterns.some((pattern) => namespaceMatches(pattern, namespace)));
 }
 
+/**
+ * What keeps Switchyard's roles from changing Deployments of `namespaces` in a cluster, in
+ * words, or undefined when nothing does.
+ */
+export function clusterAccessProblem(
+  access: ClusterAccessView | undefined,
+  roles: readonly string[],
+  namespaces: readonly string[],
+): string | undefined {
+  if (access === undefined) return 'does not exist';
+  if (access.status !== 'ACTIVE') return `is ${access.status}, not ACTIVE`;
+  // Access entries need the API authentication mode
+  // (https://docs.aws.amazon.com/eks/latest/userguide/grant-k8s-access.html#set-cam).
+  if (access.authenticationMode === 'CONFIG_MAP') {
+    return 'authenticates only through the aws-auth ConfigMap (authenticationMode CONFIG_MAP): set it to API_AND_CONFIG_MAP or API so access entries apply';
+  }
+  const lacking: string[] = [];
+  for (const role of roles) {
+    const entry = access.entries.find((candidate) => candidate.principalArn === role);
+    if (entry === undefined) {
+      lacking.push(`${role} has no access entry`);
+      continue;
+    }
+    const uncovered = namespacesNotCovered(entry, namespaces);
+    if (uncovered.length > 0) {
+      lacking.push(
+        `${role} has no access policy that lets it change Deployments in namespace${uncovered.length > 1 ? 's' : ''} ${uncovered.join(', ')} (AmazonEKSEditPolicy or broader, scoped to them)`,
+      );
+    }
+  }
+  return lacking.length > 0 ? lacking.join('; ') : undefined;
+}
+
 function namespaceMatches(pattern: string, namespace: string): boolean {
   return pattern.endsWith('*') ? namespace.startsWith(pattern.slice(0, -1)) : pattern === namespace;
 }
@@ -114,6 +163,24 @@ export function targetGroupMismatches(stable: TargetGroupView, canary: TargetGro
       ([field, a, b]) =>
         `${field} ${String(b ?? 'unknown')} (stable "${stable.name}" has ${String(a ?? 'unknown')})`,
     );
+}
+
+/** A release shifts weight away from stable: a service whose stable side takes nothing is not what the plan says. */
+export function stableTrafficProblem(weights: Weights): string | undefined {
+  return weights.stable > 0
+    ? undefined
+    : `sends no traffic to the stable target group (stable/canary ${weights.stable}/${weights.canary})`;
+}
+
+/** Targets registered in both groups, in words (the first five), or undefined when they are apart. */
+export function sharedTargetsProblem(
+  stable: { name: string; targets: readonly RegisteredTarget[] },
+  canary: { name: string; targets: readonly RegisteredTarget[] },
+): string | undefined {
+  const shared = sharedTargets(stable.targets, canary.targets);
+  return shared.length > 0
+    ? `share targets: ${shared.slice(0, 5).join(', ')}${shared.length > 5 ? ` and ${shared.length - 5} more` : ''} are registered in both ${stable.name} and ${canary.name}`
+    : undefined;
 }
 
 /** Targets registered in both groups, as `ip:port`: stable and canary must be apart. */
@@ -171,3 +238,90 @@ export function ungrantedChanges(plan: ReleasePlan, grants: SwitchyardGrants): P
 }
 
 const listed = (names: readonly string[]) => (names.length === 0 ? 'none' : names.join(', '));
+
+/** The resource a field of a service's traffic names, as a problem reports it. */
+export function trafficResource(
+  traffic: ResolvedService['traffic'],
+  field: string | undefined,
+  region: string,
+): string | undefined {
+  if (traffic.type !== 'alb') return undefined;
+  switch (field) {
+    case 'loadBalancerName':
+      return `load balancer "${traffic.loadBalancerName}" (${region})`;
+    case 'port':
+      return `listener port ${traffic.port} of load balancer "${traffic.loadBalancerName}" (${region})`;
+    case 'rule':
+      return `listener rule of port ${traffic.port} of load balancer "${traffic.loadBalancerName}" (${region})`;
+    case 'stableTargetGroup':
+      return `target group "${traffic.stableTargetGroup}" (${region})`;
+    case 'canaryTargetGroup':
+      return `target group "${traffic.canaryTargetGroup}" (${region})`;
+    default:
+      return undefined;
+  }
+}
+
+// ── alarms and DNS ───────────────────────────────────────────────────────────
+
+/** The alarms a service's analysis reads, each at its path in the plan. */
+export function alarmsRead(
+  plan: ResolvedPlan,
+  service: ResolvedService,
+): Array<{ path: string; name: string; service: string }> {
+  if (service.analysis === undefined) return [];
+  const index = plan.source.services.findIndex((entry) => entry.name === service.name);
+  const analysisPath = plan.source.services[index]?.analysis
+    ? `services[${index}].analysis`
+    : 'defaults.analysis';
+  return service.analysis.checks.flatMap((check, checkIndex) =>
+    check.type === 'cloudwatchAlarms'
+      ? check.alarmNames.map((name, nameIndex) => ({
+          path: `${analysisPath}.checks[${checkIndex}].alarmNames[${nameIndex}]`,
+          name,
+          service: service.name,
+        }))
+      : [],
+  );
+}
+
+/** Alarms read that the region does not have, one problem each. */
+export function missingAlarmProblems(
+  region: string,
+  wanted: ReadonlyArray<{ path: string; name: string; service: string }>,
+  existing: ReadonlySet<string>,
+): PreflightProblem[] {
+  return wanted
+    .filter((entry) => !existing.has(entry.name))
+    .map((entry) => ({
+      path: entry.path,
+      region,
+      resource: `CloudWatch alarm "${entry.name}" (${region})`,
+      message: `CloudWatch alarm "${entry.name}" does not exist in ${region} (${entry.service}'s analysis reads it)`,
+    }));
+}
+
+/**
+ * Each region with a DNS set identifier is one check: a problem when the record has no weighted
+ * record of that identifier.
+ */
+export function missingSetIdentifiers(
+  regions: ReleasePlan['regions'],
+  present: Readonly<Record<string, number>>,
+  recordName: string,
+): { checks: number; problems: PreflightProblem[] } {
+  let checks = 0;
+  const problems: PreflightProblem[] = [];
+  regions.forEach((region, index) => {
+    if (region.dns === undefined) return;
+    checks += 1;
+    if (region.dns.setIdentifier in present) return;
+    problems.push({
+      path: `regions[${index}].dns.setIdentifier`,
+      region: region.name,
+      resource: recordName,
+      message: `${recordName} has no weighted record with set identifier "${region.dns.setIdentifier}" (it has: ${Object.keys(present).join(', ')})`,
+    });
+  });
+  return { checks, problems };
+}

@@ -106,3 +106,9 @@ export function scoreReadiness(
   const meets = score >= policy.minScore && blockers.length === 0;
   return { score, passed: meets || !policy.enforce, blockers, findings };
 }
+
+/** Why a report fails the gate, in words (its blockers, else its score), or undefined when it passes. */
+export function readinessGateFailure(report: ReadinessReport, minScore: number): string | undefined {
+  if (report.passed) return undefined;
+  return report.blockers.length > 0 ? report.blockers.join('; ') : `score ${report.score} below ${minScore}`;
+}

@@ -1,8 +1,19 @@
 /**
  * Rollback order: within a region, dependents are restored before what they depend on (the
  * reverse of rollout order), after traffic has gone back to stable for every touched service.
+ * Also which regions and executions a rollback covers, and whether a restore worked. Free of
+ * I/O: the acts are in handlers/rollback.ts.
  */
+import type {
+  DeploymentSnapshot,
+  DeploymentView,
+  RolloutStatus,
+  ServiceRolloutRecord,
+  Weights,
+} from '../ports';
 import { topologicalOrder } from './graph';
+import { laneName, regionRolloutName, serviceRolloutName } from './naming';
+import { laneCount } from './plan/resolve';
 
 export function rollbackOrder(
   touched: readonly string[],
@@ -35,4 +46,110 @@ export function rollbackStages(
     stages[stage] = [...(stages[stage] ?? []), service];
   }
   return stages;
+}
+
+/** Touched: the release acted on it (anything past PENDING, except a skipped service). */
+export function isTouched(record: Pick<ServiceRolloutRecord, 'status'>): boolean {
+  return record.status !== 'PENDING' && record.status !== 'SKIPPED';
+}
+
+/**
+ * Why the release rolls back: the reason given (by an alarm, a person) or recorded on the
+ * release, else what failed first among its rollouts, in words.
+ */
+export function rollbackReason(given: string | undefined, records: readonly ServiceRolloutRecord[]): string {
+  return given ?? firstFailure(records) ?? 'a step failed';
+}
+
+function firstFailure(records: readonly ServiceRolloutRecord[]): string | undefined {
+  const first = records
+    .filter((record) => record.status === 'FAILED' && record.reason)
+    .sort((a, b) => (a.endedAt ?? '').localeCompare(b.endedAt ?? ''))[0];
+  if (!first?.reason) return undefined;
+  return first.reason.includes(first.service)
+    ? first.reason
+    : `${first.service} in ${first.region}: ${first.reason}`;
+}
+
+export interface ExecutionToStop {
+  machine: 'regionRollout' | 'serviceLane' | 'serviceRollout';
+  name: string;
+}
+
+/**
+ * The regions a rollback restores (those with a touched service) and, for each, the executions
+ * that may still act for the release: its running service rollouts, every lane, the region
+ * rollout — innermost first, so nothing starts a new rollout while they are stopped.
+ */
+export function rollbackScope(
+  releaseId: string,
+  regions: ReadonlyArray<{ name: string; concurrency: number; services: readonly string[] }>,
+  records: readonly ServiceRolloutRecord[],
+): { regions: string[]; executions: ExecutionToStop[] } {
+  const touched: string[] = [];
+  const executions: ExecutionToStop[] = [];
+  for (const region of regions) {
+    const inRegion = records.filter((record) => record.region === region.name);
+    if (!inRegion.some(isTouched)) continue;
+    touched.push(region.name);
+    for (const record of inRegion.filter(
+      (entry) => entry.status === 'IN_PROGRESS' || entry.status === 'VALIDATING',
+    )) {
+      executions.push({
+        machine: 'serviceRollout',
+        name: serviceRolloutName(releaseId, region.name, record.service),
+      });
+    }
+    for (let lane = 0; lane < laneCount(region.concurrency, region.services.length); lane++)
+      executions.push({ machine: 'serviceLane', name: laneName(releaseId, region.name, lane) });
+    executions.push({ machine: 'regionRollout', name: regionRolloutName(releaseId, region.name) });
+  }
+  return { regions: touched, executions };
+}
+
+/** What verifyRestored read of one touched service after its restore. */
+export interface RestoredReading {
+  /** The stable Deployment; absent when it does not exist. */
+  deployment?: Pick<DeploymentView, 'images' | 'replicas'> | undefined;
+  /** Its rollout status; read only when the Deployment exists. */
+  status?: Pick<RolloutStatus, 'state' | 'message'> | undefined;
+  canary?: Pick<DeploymentView, 'replicas'> | undefined;
+  /** The load balancer's weights; absent for a service without one. */
+  weights?: Weights | undefined;
+}
+
+export interface RestoreJudgement {
+  /** What differs from the snapshot: the rollback needs a person. */
+  wrong: string[];
+  /** What is restored but still rolling out: look again later. */
+  settling: string[];
+}
+
+/**
+ * Whether a service is back as its snapshot says: the Deployment (if it existed) with its images
+ * and replicas, rolled out; no canary replicas unless a canary existed before; stable traffic 100 %.
+ */
+export function judgeRestored(
+  service: string,
+  snapshot: Pick<DeploymentSnapshot, 'existed' | 'images' | 'replicas' | 'canary'>,
+  reading: RestoredReading,
+): RestoreJudgement {
+  const wrong: string[] = [];
+  const settling: string[] = [];
+  const { deployment, status, canary, weights } = reading;
+  if (snapshot.existed && !deployment) return { wrong: [`${service}: Deployment missing`], settling };
+  if (deployment) {
+    for (const [container, image] of Object.entries(snapshot.images)) {
+      if (deployment.images[container] !== image)
+        wrong.push(`${service}: ${container} runs ${deployment.images[container]}, not ${image}`);
+    }
+    if (deployment.replicas !== snapshot.replicas)
+      wrong.push(`${service}: ${deployment.replicas} replicas, not ${snapshot.replicas}`);
+    if (status?.state === 'progressing') settling.push(`${service}: ${status.message}`);
+    if (status?.state === 'failed') wrong.push(`${service}: ${status.message}`);
+  }
+  if (canary && canary.replicas > 0 && !snapshot.canary.existed)
+    wrong.push(`${service}: canary still has ${canary.replicas} replicas`);
+  if (weights && weights.stable !== 100) wrong.push(`${service}: stable has ${weights.stable} % of traffic`);
+  return { wrong, settling };
 }

@@ -12,11 +12,20 @@ import {
   RolloutNotReadyError,
   RolloutStuckError,
 } from '../core/errors';
-import { failoverScaleExemption, planFailover, scaledReplicas } from '../core/failover';
+import {
+  type FailoverRecord,
+  failbackRecord,
+  failoverScaleTargets,
+  judgeScaledRollouts,
+  planFailover,
+  scaledReplicas,
+  weightsByRegion,
+  weightsBySetId,
+} from '../core/failover';
 import type { Ports } from '../ports';
 import { defineHandler } from './define';
 import { acquireAuditedLock, releaseAuditedLock } from './locks';
-import { loadReleaseContext } from './release-context';
+import { loadReleaseContext, type ReleaseContext } from './release-context';
 import { planHash } from './submit';
 
 export const FAILOVER_LOCK_SCOPE = 'failover';
@@ -34,22 +43,7 @@ const FailoverInput = z.object({
 });
 type FailoverInput = z.infer<typeof FailoverInput>;
 
-export interface FailoverRecord {
-  kind: 'failover';
-  region: string;
-  direction: 'failover' | 'failback';
-  planReleaseId: string;
-  weightsBefore: Record<string, number>;
-  weightsAfter: Record<string, number>;
-  replicas: Array<{ region: string; service: string; before: number; after: number }>;
-  /**
-   * Services of the surviving regions the failover left alone, and why. Absent in records
-   * written before it was recorded.
-   */
-  unscaled?: Array<{ region: string; service: string; reason: FailoverScaleExemption }>;
-}
-
-export type FailoverScaleExemption = NonNullable<ReturnType<typeof failoverScaleExemption>>;
+export type { FailoverRecord, FailoverScaleExemption } from '../core/failover';
 
 async function fleet(ports: Ports, input: FailoverInput) {
   const context = await loadReleaseContext(ports.store, input.planReleaseId);
@@ -77,94 +71,98 @@ export const beginFailover = defineHandler({
       3600,
       input.requestedBy ?? 'switchyard',
     );
-    const bySetId = await ports.dnsReader.getWeights(dns);
-    const byRegion = Object.fromEntries([...identifiers].map(([region, id]) => [region, bySetId[id] ?? 0]));
-    let record: FailoverRecord;
-    if (input.direction === 'failover') {
-      const plan = planFailover(byRegion, input.region);
-      const replicas: FailoverRecord['replicas'] = [];
-      const unscaled: NonNullable<FailoverRecord['unscaled']> = [];
-      for (const [region, factor] of Object.entries(plan.scaleFactors)) {
-        for (const service of context.regionServices(region)) {
-          // A single writer keeps its replica count: a second one would corrupt what it writes.
-          const exemption = failoverScaleExemption(context.service(service));
-          if (exemption) {
-            unscaled.push({ region, service, reason: exemption });
-            continue;
-          }
-          const deployment = await ports.cluster.readDeployment(context.workload(region, service));
-          if (!deployment) continue;
-          replicas.push({
-            region,
-            service,
-            before: deployment.replicas,
-            after: scaledReplicas(deployment.replicas, factor),
-          });
-        }
-      }
-      record = {
-        kind: 'failover',
-        region: input.region,
-        direction: 'failover',
-        planReleaseId: input.planReleaseId,
-        weightsBefore: byRegion,
-        weightsAfter: plan.weights,
-        replicas,
-        unscaled,
-      };
-    } else {
-      if (!input.reverses) throw new InvalidInputError('a failback names the failover it reverses');
-      const previous = (await ports.store.getPlanDocument(input.reverses)) as FailoverRecord | undefined;
-      if (previous?.kind !== 'failover' || previous.region !== input.region) {
-        throw new NotFoundError(`no failover of ${input.region} recorded as ${input.reverses}`);
-      }
-      record = {
-        kind: 'failover',
-        region: input.region,
-        direction: 'failback',
-        planReleaseId: input.planReleaseId,
-        weightsBefore: byRegion,
-        weightsAfter: previous.weightsBefore,
-        replicas: previous.replicas.map((entry) => ({ ...entry, before: entry.after, after: entry.before })),
-        ...(previous.unscaled && { unscaled: previous.unscaled }),
-      };
-    }
-    const now = ports.clock.now().toISOString();
-    await ports.store.createRelease(
-      {
-        releaseId: input.failoverId,
-        status: 'RUNNING',
-        planHash: planHash(record),
-        createdAt: now,
-        updatedAt: now,
-        submittedBy: input.requestedBy ?? 'switchyard',
-        kind: input.direction,
-      },
-      record,
-    );
-    await ports.store.appendAudit({
-      releaseId: input.failoverId,
-      key: `${input.direction}/planned`,
-      at: now,
-      action: `${input.direction}.planned`,
-      actor: input.requestedBy ?? 'switchyard',
-      region: input.region,
-      detail: {
-        weightsBefore: record.weightsBefore,
-        weightsAfter: record.weightsAfter,
-        scaled: record.replicas.length,
-      },
-    });
-    await ports.events.publish([
-      {
-        detailType: 'Failover Started',
-        releaseId: input.failoverId,
-        detail: { region: input.region, direction: input.direction },
-      },
-    ]);
+    const byRegion = weightsByRegion(await ports.dnsReader.getWeights(dns), identifiers);
+    const record =
+      input.direction === 'failover'
+        ? await failoverRecord(ports, context, input, byRegion)
+        : await failbackOf(ports, input, byRegion);
+    await recordFailover(ports, input, record);
     return { ...input };
   },
 });
+
+/** The failover as a release of its kind (its record as the plan document), audited and announced. */
+async function recordFailover(ports: Ports, input: FailoverInput, record: FailoverRecord): Promise<void> {
+  const now = ports.clock.now().toISOString();
+  await ports.store.createRelease(
+    {
+      releaseId: input.failoverId,
+      status: 'RUNNING',
+      planHash: planHash(record),
+      createdAt: now,
+      updatedAt: now,
+      submittedBy: input.requestedBy ?? 'switchyard',
+      kind: input.direction,
+    },
+    record,
+  );
+  await ports.store.appendAudit({
+    releaseId: input.failoverId,
+    key: `${input.direction}/planned`,
+    at: now,
+    action: `${input.direction}.planned`,
+    actor: input.requestedBy ?? 'switchyard',
+    region: input.region,
+    detail: {
+      weightsBefore: record.weightsBefore,
+      weightsAfter: record.weightsAfter,
+      scaled: record.replicas.length,
+    },
+  });
+  await ports.events.publish([
+    {
+      detailType: 'Failover Started',
+      releaseId: input.failoverId,
+      detail: { region: input.region, direction: input.direction },
+    },
+  ]);
+}
+
+/** The failover's plan: survivors' weights, and the replicas each scaled service goes to. */
+async function failoverRecord(
+  ports: Ports,
+  context: ReleaseContext,
+  input: FailoverInput,
+  byRegion: Record<string, number>,
+): Promise<FailoverRecord> {
+  const plan = planFailover(byRegion, input.region);
+  const targets = failoverScaleTargets(plan.scaleFactors, context.regionServices, context.service);
+  const replicas: FailoverRecord['replicas'] = [];
+  for (const { region, service, factor } of targets.scale) {
+    const deployment = await ports.cluster.readDeployment(context.workload(region, service));
+    if (!deployment) continue;
+    replicas.push({
+      region,
+      service,
+      before: deployment.replicas,
+      after: scaledReplicas(deployment.replicas, factor),
+    });
+  }
+  return {
+    kind: 'failover',
+    region: input.region,
+    direction: 'failover',
+    planReleaseId: input.planReleaseId,
+    weightsBefore: byRegion,
+    weightsAfter: plan.weights,
+    replicas,
+    unscaled: targets.unscaled,
+  };
+}
+
+/** The failback of the failover the input names, which must be of the same region. */
+async function failbackOf(
+  ports: Ports,
+  input: FailoverInput,
+  byRegion: Record<string, number>,
+): Promise<FailoverRecord> {
+  if (!input.reverses) throw new InvalidInputError('a failback names the failover it reverses');
+  const previous = (await ports.store.getPlanDocument(input.reverses)) as FailoverRecord | undefined;
+  if (previous?.kind !== 'failover' || previous.region !== input.region) {
+    throw new NotFoundError(`no failover of ${input.region} recorded as ${input.reverses}`);
+  }
+  return failbackRecord(previous, byRegion, input.planReleaseId);
+}
 
 /** One step of a failover in its audit, keyed by its direction and step so a retry writes it once. */
 async function auditStep(
@@ -217,14 +215,13 @@ export const verifyRegions = defineHandler({
   async run(input, ports) {
     const { context } = await fleet(ports, input);
     const record = await recorded(ports, input.failoverId);
-    const waiting: string[] = [];
+    const statuses = [];
     for (const entry of record.replicas) {
       const status = await ports.cluster.rolloutStatus(context.workload(entry.region, entry.service));
-      if (status.state === 'failed')
-        throw new RolloutStuckError(`${entry.service} in ${entry.region}: ${status.message}`);
-      if (status.state === 'progressing')
-        waiting.push(`${entry.service} in ${entry.region}: ${status.message}`);
+      statuses.push({ ...entry, ...status });
     }
+    const { failed, waiting } = judgeScaledRollouts(statuses);
+    if (failed) throw new RolloutStuckError(failed);
     if (waiting.length > 0) throw new RolloutNotReadyError(waiting.join('; '));
     return input;
   },
@@ -237,10 +234,7 @@ export const shiftDnsWeights = defineHandler({
   async run(input, ports) {
     const { dns, identifiers } = await fleet(ports, input);
     const record = await recorded(ports, input.failoverId);
-    const bySetId = Object.fromEntries(
-      Object.entries(record.weightsAfter).map(([region, weight]) => [identifiers.get(region)!, weight]),
-    );
-    const { changeId } = await ports.dns.setWeights(dns, bySetId);
+    const { changeId } = await ports.dns.setWeights(dns, weightsBySetId(record.weightsAfter, identifiers));
     await auditStep(ports, input, 'dns', 'dns.weights-changed', { weights: record.weightsAfter, changeId });
     return { ...input, changeId };
   },

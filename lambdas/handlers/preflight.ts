@@ -26,16 +26,23 @@ import {
   resolvePlan,
 } from '../core/plan/resolve';
 import {
-  namespacesNotCovered,
+  alarmsRead,
+  clusterAccessProblem,
+  missingAlarmProblems,
+  missingSetIdentifiers,
   type PreflightProblem,
   PreflightReport,
   preflightReport,
   refusalReason,
-  sharedTargets,
+  sharedTargetsProblem,
+  sortProblems,
+  stableTrafficProblem,
   targetGroupMismatches,
+  trafficResource,
   ungrantedChanges,
 } from '../core/preflight';
-import type { Ports, TrafficTarget, WorkloadTarget } from '../ports';
+import { trafficTarget, workloadTarget } from '../core/targets';
+import type { Ports } from '../ports';
 import { defineHandler } from './define';
 import { releaseAuditedLock } from './locks';
 import { loadReleaseContext } from './release-context';
@@ -110,7 +117,7 @@ export async function runPreflight(plan: ResolvedPlan, ports: PreflightPorts): P
   for (const problem of ungrantedChanges(plan.source, grants)) findings.add(problem);
   await Promise.all(plan.regions.map((region) => checkRegion(plan, region, ports, findings)));
   await checkDns(plan, ports, findings, grants.hostedZoneIds);
-  return preflightReport(plan.releaseId, findings.checks, sortByPath(findings.problems));
+  return preflightReport(plan.releaseId, findings.checks, sortProblems(findings.problems));
 }
 
 async function checkRegion(
@@ -126,29 +133,11 @@ async function checkRegion(
 
   const reachable = await findings.check(`${regionPath}.cluster`, region.name, clusterName, async () => {
     const roles = ports.inventory.clusterRoleArns();
-    const access = await ports.inventory.clusterAccess(region.name, region.cluster, roles);
-    if (access === undefined) return 'does not exist';
-    if (access.status !== 'ACTIVE') return `is ${access.status}, not ACTIVE`;
-    // Access entries need the API authentication mode
-    // (https://docs.aws.amazon.com/eks/latest/userguide/grant-k8s-access.html#set-cam).
-    if (access.authenticationMode === 'CONFIG_MAP') {
-      return 'authenticates only through the aws-auth ConfigMap (authenticationMode CONFIG_MAP): set it to API_AND_CONFIG_MAP or API so access entries apply';
-    }
-    const lacking: string[] = [];
-    for (const role of roles) {
-      const entry = access.entries.find((candidate) => candidate.principalArn === role);
-      if (entry === undefined) {
-        lacking.push(`${role} has no access entry`);
-        continue;
-      }
-      const uncovered = namespacesNotCovered(entry, namespaces);
-      if (uncovered.length > 0) {
-        lacking.push(
-          `${role} has no access policy that lets it change Deployments in namespace${uncovered.length > 1 ? 's' : ''} ${uncovered.join(', ')} (AmazonEKSEditPolicy or broader, scoped to them)`,
-        );
-      }
-    }
-    return lacking.length > 0 ? lacking.join('; ') : undefined;
+    return clusterAccessProblem(
+      await ports.inventory.clusterAccess(region.name, region.cluster, roles),
+      roles,
+      namespaces,
+    );
   });
   if (!reachable) return;
 
@@ -195,12 +184,7 @@ async function checkService(
 ): Promise<void> {
   const index = plan.source.services.findIndex((entry) => entry.name === service.name);
   const path = `services[${index}]`;
-  const target: WorkloadTarget = {
-    region: region.name,
-    cluster: region.cluster,
-    namespace: service.namespace,
-    deployment: service.deployment,
-  };
+  const target = workloadTarget(region, service);
   const deploymentName = `Deployment ${service.namespace}/${service.deployment} in ${region.cluster} (${region.name})`;
   await findings.check(
     `${path}.${plan.source.services[index]?.deployment ? 'deployment' : 'name'}`,
@@ -221,17 +205,8 @@ async function checkService(
     },
   );
 
-  if (service.traffic.type === 'replicaRatio') return;
-  const traffic: TrafficTarget =
-    service.traffic.type === 'alb'
-      ? { service: service.name, region: region.name, alb: service.traffic }
-      : {
-          service: service.name,
-          region: region.name,
-          cluster: region.cluster,
-          namespace: service.traffic.namespace ?? service.namespace,
-          albIngress: service.traffic,
-        };
+  const traffic = trafficTarget(region, service);
+  if (traffic === undefined || service.traffic.type === 'replicaRatio') return;
   const trafficPath = `${path}.traffic`;
   const where = `the traffic of ${service.name} (${region.name})`;
   const plannedTraffic = service.traffic;
@@ -245,12 +220,9 @@ async function checkService(
   if (!found || resolved === undefined) return;
   const groups = resolved;
 
-  await findings.check(trafficPath, region.name, where, async () => {
-    const weights = await ports.traffic.getWeights(traffic);
-    return weights.stable > 0
-      ? undefined
-      : `sends no traffic to the stable target group (stable/canary ${weights.stable}/${weights.canary})`;
-  });
+  await findings.check(trafficPath, region.name, where, async () =>
+    stableTrafficProblem(await ports.traffic.getWeights(traffic)),
+  );
 
   const names =
     service.traffic.type === 'alb'
@@ -281,32 +253,8 @@ async function checkService(
     `target groups of ${service.name} (${region.name})`,
     async () => {
       const health = await ports.traffic.targetHealth(traffic);
-      const shared = sharedTargets(health.stable.targets, health.canary.targets);
-      return shared.length > 0
-        ? `share targets: ${shared.slice(0, 5).join(', ')}${shared.length > 5 ? ` and ${shared.length - 5} more` : ''} are registered in both ${health.stable.name} and ${health.canary.name}`
-        : undefined;
+      return sharedTargetsProblem(health.stable, health.canary);
     },
-  );
-}
-
-/** The alarms a service's analysis reads, each at its path in the plan. */
-function alarmsOf(
-  plan: ResolvedPlan,
-  service: ResolvedService,
-): Array<{ path: string; name: string; service: string }> {
-  if (service.analysis === undefined) return [];
-  const index = plan.source.services.findIndex((entry) => entry.name === service.name);
-  const analysisPath = plan.source.services[index]?.analysis
-    ? `services[${index}].analysis`
-    : 'defaults.analysis';
-  return service.analysis.checks.flatMap((check, checkIndex) =>
-    check.type === 'cloudwatchAlarms'
-      ? check.alarmNames.map((name, nameIndex) => ({
-          path: `${analysisPath}.checks[${checkIndex}].alarmNames[${nameIndex}]`,
-          name,
-          service: service.name,
-        }))
-      : [],
   );
 }
 
@@ -318,7 +266,7 @@ async function checkAlarms(
   ports: PreflightPorts,
   findings: Findings,
 ): Promise<void> {
-  const wanted = services.map((service) => alarmsOf(plan, service)).filter((alarms) => alarms.length > 0);
+  const wanted = services.map((service) => alarmsRead(plan, service)).filter((alarms) => alarms.length > 0);
   if (wanted.length === 0) return;
   // One check per service that reads alarms, as the report counts them.
   findings.checks += wanted.length;
@@ -328,15 +276,7 @@ async function checkAlarms(
       wanted.flat().map((entry) => entry.name),
     ),
   );
-  for (const entry of wanted.flat()) {
-    if (existing.has(entry.name)) continue;
-    findings.add({
-      path: entry.path,
-      region: region.name,
-      resource: `CloudWatch alarm "${entry.name}" (${region.name})`,
-      message: `CloudWatch alarm "${entry.name}" does not exist in ${region.name} (${entry.service}'s analysis reads it)`,
-    });
-  }
+  for (const problem of missingAlarmProblems(region.name, wanted.flat(), existing)) findings.add(problem);
 }
 
 async function checkDns(
@@ -356,47 +296,9 @@ async function checkDns(
     return Object.keys(weights).length === 0 ? 'has no weighted records' : undefined;
   });
   if (!found || weights === undefined) return;
-  const present = weights;
-  plan.source.regions.forEach((region, index) => {
-    if (region.dns === undefined) return;
-    findings.checks += 1;
-    if (region.dns.setIdentifier in present) return;
-    findings.add({
-      path: `regions[${index}].dns.setIdentifier`,
-      region: region.name,
-      resource: recordName,
-      message: `${recordName} has no weighted record with set identifier "${region.dns.setIdentifier}" (it has: ${Object.keys(present).join(', ')})`,
-    });
-  });
-}
-
-/** The resource a field of a service's traffic names, as a problem reports it. */
-function trafficResource(
-  traffic: ResolvedService['traffic'],
-  field: string | undefined,
-  region: string,
-): string | undefined {
-  if (traffic.type !== 'alb') return undefined;
-  switch (field) {
-    case 'loadBalancerName':
-      return `load balancer "${traffic.loadBalancerName}" (${region})`;
-    case 'port':
-      return `listener port ${traffic.port} of load balancer "${traffic.loadBalancerName}" (${region})`;
-    case 'rule':
-      return `listener rule of port ${traffic.port} of load balancer "${traffic.loadBalancerName}" (${region})`;
-    case 'stableTargetGroup':
-      return `target group "${traffic.stableTargetGroup}" (${region})`;
-    case 'canaryTargetGroup':
-      return `target group "${traffic.canaryTargetGroup}" (${region})`;
-    default:
-      return undefined;
-  }
-}
-
-function sortByPath(problems: readonly PreflightProblem[]): PreflightProblem[] {
-  return [...problems].sort(
-    (a, b) => a.path.localeCompare(b.path) || (a.region ?? '').localeCompare(b.region ?? ''),
-  );
+  const missing = missingSetIdentifiers(plan.source.regions, weights, recordName);
+  findings.checks += missing.checks;
+  for (const problem of missing.problems) findings.add(problem);
 }
 
 // ── handlers ─────────────────────────────────────────────────────────────────

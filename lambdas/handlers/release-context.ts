@@ -8,6 +8,7 @@ import { checkPlan } from '../core/plan/check';
 import { type ResolvedPlan, type ResolvedService, resolvePlan } from '../core/plan/resolve';
 import { bottomLevels } from '../core/planner/schedule';
 import { estimateStepSeconds, type RolloutStep, rolloutSteps } from '../core/strategy';
+import { trafficTarget, workloadTarget } from '../core/targets';
 import type { Store, TrafficTarget, WorkloadTarget } from '../ports';
 
 export interface ReleaseContext {
@@ -81,32 +82,8 @@ export function buildReleaseContext(releaseId: string, plan: ResolvedPlan): Rele
     steps,
     regionServices: (name) => region(name).services,
     dependsOn,
-    workload: (regionName, name) => {
-      const target = service(name);
-      return {
-        region: regionName,
-        cluster: region(regionName).cluster,
-        namespace: target.namespace,
-        deployment: target.deployment,
-      };
-    },
-    trafficTarget: (regionName, name) => {
-      const { traffic, namespace } = service(name);
-      switch (traffic.type) {
-        case 'alb':
-          return { service: name, region: regionName, alb: traffic };
-        case 'albIngress':
-          return {
-            service: name,
-            region: regionName,
-            cluster: region(regionName).cluster,
-            namespace: traffic.namespace ?? namespace,
-            albIngress: traffic,
-          };
-        case 'replicaRatio':
-          return undefined;
-      }
-    },
+    workload: (regionName, name) => workloadTarget(region(regionName), service(name)),
+    trafficTarget: (regionName, name) => trafficTarget(region(regionName), service(name)),
     priority: (regionName, name) => {
       let byService = priorities.get(regionName);
       if (!byService) {

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { ConditionFailedError, causeMessage, DependencyFailedError } from '../core/errors';
+import { decideLaneClaim, type LaneGraph, parkedLaneShouldWake, unfinishedRollouts } from '../core/lanes';
 import {
   canaryAlarmName,
   laneName,
@@ -14,7 +15,7 @@ import {
 } from '../core/naming';
 import { laneCount } from '../core/plan/resolve';
 import { previewRelease } from '../core/planner/preview';
-import type { Ports, ServiceRolloutRecord, ServiceRolloutStatus } from '../ports';
+import type { Ports, ServiceRolloutRecord } from '../ports';
 import { defineHandler } from './define';
 import { acquireAuditedLock, releaseAuditedLock } from './locks';
 import { resumeIfWaiting } from './parked-tasks';
@@ -59,21 +60,7 @@ export const validateRelease = defineHandler({
         { detailType: 'Release Started', releaseId, detail: { waves: context.plan.waves.length } },
       ]);
     }
-    const records: ServiceRolloutRecord[] = context.plan.regions.flatMap((region) =>
-      region.services.map((service) => ({
-        releaseId,
-        region: region.name,
-        service,
-        status: 'PENDING' as const,
-        stepIndex: 0,
-        stepCount: context.steps(service).length,
-        weights: { stable: 100, canary: 0 },
-        checksPassed: 0,
-        checksFailed: 0,
-        consecutiveFailures: 0,
-        updatedAt: now,
-      })),
-    );
+    const records = pendingRollouts(context, now);
     await ports.store.putServiceRollouts(records);
     await ports.store.appendAudit({
       releaseId,
@@ -90,19 +77,44 @@ export const validateRelease = defineHandler({
     return {
       releaseId,
       rollbackExecutionName: rollbackName(releaseId),
-      waves: context.plan.waves.map(({ wave, regions }, index) => ({
-        releaseId,
-        wave,
-        regions: regions.map((region) => ({
-          releaseId,
-          region: region.name,
-          executionName: regionRolloutName(releaseId, region.name),
-        })),
-        bakeSeconds: index < context.plan.waves.length - 1 ? context.plan.waveBakeSeconds : 0,
-      })),
+      waves: releaseWaves(context),
     };
   },
 });
+
+/** One PENDING record per service of each region: what lanes claim from. */
+function pendingRollouts(context: ReleaseContext, now: string): ServiceRolloutRecord[] {
+  return context.plan.regions.flatMap((region) =>
+    region.services.map((service) => ({
+      releaseId: context.releaseId,
+      region: region.name,
+      service,
+      status: 'PENDING' as const,
+      stepIndex: 0,
+      stepCount: context.steps(service).length,
+      weights: { stable: 100, canary: 0 },
+      checksPassed: 0,
+      checksFailed: 0,
+      consecutiveFailures: 0,
+      updatedAt: now,
+    })),
+  );
+}
+
+/** The waves the release state machine maps over: each region's execution, then the bake before the next wave. */
+function releaseWaves(context: ReleaseContext) {
+  const { releaseId, plan } = context;
+  return plan.waves.map(({ wave, regions }, index) => ({
+    releaseId,
+    wave,
+    regions: regions.map((region) => ({
+      releaseId,
+      region: region.name,
+      executionName: regionRolloutName(releaseId, region.name),
+    })),
+    bakeSeconds: index < plan.waves.length - 1 ? plan.waveBakeSeconds : 0,
+  }));
+}
 
 export const acquireReleaseLock = defineHandler({
   name: 'acquireReleaseLock',
@@ -157,9 +169,9 @@ export const checkWaveHealth = defineHandler({
     await assertReleaseRunning(ports.store, input.releaseId);
     const unfinished: string[] = [];
     for (const { region } of input.regions) {
-      for (const record of await ports.store.listServiceRollouts(input.releaseId, region)) {
-        if (record.status !== 'COMPLETED') unfinished.push(`${region}/${record.service} is ${record.status}`);
-      }
+      const records = await ports.store.listServiceRollouts(input.releaseId, region);
+      for (const record of unfinishedRollouts(records))
+        unfinished.push(`${region}/${record.service} is ${record.status}`);
     }
     if (unfinished.length > 0)
       throw new DependencyFailedError(`wave ${input.wave} is not all green: ${unfinished.join(', ')}`);
@@ -262,7 +274,7 @@ async function assertEarlierWavesGreen(ports: Ports, context: ReleaseContext, re
   const wave = context.plan.regions.find((entry) => entry.name === region)?.wave ?? 0;
   for (const earlier of context.plan.regions.filter((entry) => entry.wave < wave)) {
     const records = await ports.store.listServiceRollouts(context.releaseId, earlier.name);
-    const unfinished = records.filter((record) => record.status !== 'COMPLETED');
+    const unfinished = unfinishedRollouts(records);
     if (unfinished.length > 0) {
       throw new DependencyFailedError(
         `${region} (wave ${wave}) waits for wave ${earlier.wave}: ${earlier.name}/${unfinished[0]!.service} is ${unfinished[0]!.status}`,
@@ -277,11 +289,18 @@ type ClaimOutcome =
   | { outcome: 'done' }
   | { outcome: 'blocked'; reason: string };
 
-const BROKEN: ReadonlySet<ServiceRolloutStatus> = new Set(['FAILED', 'ROLLED_BACK', 'SKIPPED']);
+/** The region's dependency graph as the lane scheduler (core/lanes.ts) reads it. */
+function laneGraph(context: ReleaseContext, region: string): LaneGraph {
+  return {
+    dependsOn: (service) => context.dependsOn(region, service),
+    priority: (service) => context.priority(region, service),
+  };
+}
 
 /**
- * Hands the lane the ready service with the most work after it (list scheduling), claimed with a
- * conditional write so two lanes never take the same one. A retried claim returns the lane's own.
+ * Hands the lane the ready service with the most work after it (core/lanes.ts decides which),
+ * claimed with a conditional write so two lanes never take the same one. A retried claim
+ * returns the lane's own.
  */
 export const claimNextService = defineHandler({
   name: 'claimNextService',
@@ -289,96 +308,75 @@ export const claimNextService = defineHandler({
   input: LaneKey,
   async run({ releaseId, region, lane }, ports) {
     await assertReleaseRunning(ports.store, releaseId);
-    const context = await loadReleaseContext(ports.store, releaseId);
+    const graph = laneGraph(await loadReleaseContext(ports.store, releaseId), region);
     const laneId = `lane-${lane}`;
     // Contention only means another lane took a candidate first: look again, a few times.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const records = new Map(
-        (await ports.store.listServiceRollouts(releaseId, region)).map((record) => [record.service, record]),
-      );
-      const outcome = await claimFrom(context, ports, { releaseId, region, laneId }, records);
+      const records = await ports.store.listServiceRollouts(releaseId, region);
+      const decision = decideLaneClaim(laneId, records, graph);
+      const outcome = await actOnClaim(ports, { releaseId, region, laneId }, decision);
       if (outcome !== 'contended') return { releaseId, region, lane, ...outcome };
     }
     return { releaseId, region, lane, outcome: 'wait' as const };
   },
 });
 
-async function claimFrom(
-  context: ReleaseContext,
+async function actOnClaim(
   ports: Ports,
   lane: { releaseId: string; region: string; laneId: string },
-  records: Map<string, ServiceRolloutRecord>,
+  decision: ReturnType<typeof decideLaneClaim>,
 ): Promise<ClaimOutcome | 'contended'> {
-  const { releaseId, region, laneId } = lane;
-  const own = [...records.values()].find(
-    (record) =>
-      record.claimedBy === laneId && (record.status === 'IN_PROGRESS' || record.status === 'VALIDATING'),
-  );
-  if (own)
-    return {
-      outcome: 'claimed',
-      service: own.service,
-      executionName: serviceRolloutName(releaseId, region, own.service),
-    };
-  const broken = [...records.values()].filter((record) => BROKEN.has(record.status));
-  if (broken.length > 0) {
-    return {
-      outcome: 'blocked',
-      reason: broken.map((record) => `${record.service} ${record.status}`).join(', '),
-    };
-  }
-  const pending = [...records.values()].filter((record) => record.status === 'PENDING');
-  if (pending.length === 0) return { outcome: 'done' };
-  const ready = readyServices(context, region, [...records.values()]).sort(
-    (a, b) => context.priority(region, b.service) - context.priority(region, a.service),
-  );
-  if (ready.length === 0) return { outcome: 'wait' };
-  const now = ports.clock.now().toISOString();
-  // Best first; a candidate another lane took meanwhile fails its condition and the next is tried.
-  for (const next of ready) {
-    try {
-      await ports.store.updateServiceRollout(
-        { releaseId, region, service: next.service },
-        { status: 'IN_PROGRESS', claimedBy: laneId, startedAt: now },
-        {
-          releaseId,
-          key: `${region}/${next.service}/claimed-by-${laneId}`,
-          at: now,
-          action: 'service.claimed',
-          actor: 'switchyard',
-          region,
-          service: next.service,
-          detail: { lane: laneId },
-        },
-        ['PENDING'],
-      );
-    } catch (error) {
-      if (error instanceof ConditionFailedError) continue;
-      throw error;
+  const { releaseId, region } = lane;
+  const claimed = (service: string): ClaimOutcome => ({
+    outcome: 'claimed',
+    service,
+    executionName: serviceRolloutName(releaseId, region, service),
+  });
+  switch (decision.outcome) {
+    case 'own':
+      return claimed(decision.service);
+    case 'wait':
+      return { outcome: 'wait' };
+    case 'done':
+    case 'blocked':
+      return decision;
+    case 'claim': {
+      const now = ports.clock.now().toISOString();
+      for (const service of decision.candidates)
+        if (await claim(ports, lane, service, now)) return claimed(service);
+      return 'contended';
     }
-    return {
-      outcome: 'claimed',
-      service: next.service,
-      executionName: serviceRolloutName(releaseId, region, next.service),
-    };
   }
-  return 'contended';
 }
 
-/** Pending services whose dependencies in the region have all completed. */
-function readyServices(
-  context: ReleaseContext,
-  region: string,
-  records: readonly ServiceRolloutRecord[],
-): ServiceRolloutRecord[] {
-  const completed = new Set(
-    records.filter((record) => record.status === 'COMPLETED').map((record) => record.service),
-  );
-  return records.filter(
-    (record) =>
-      record.status === 'PENDING' &&
-      context.dependsOn(region, record.service).every((dependency) => completed.has(dependency)),
-  );
+/** Takes a pending service for the lane; false when another lane took it meanwhile (its condition failed). */
+async function claim(
+  ports: Ports,
+  { releaseId, region, laneId }: { releaseId: string; region: string; laneId: string },
+  service: string,
+  now: string,
+): Promise<boolean> {
+  try {
+    await ports.store.updateServiceRollout(
+      { releaseId, region, service },
+      { status: 'IN_PROGRESS', claimedBy: laneId, startedAt: now },
+      {
+        releaseId,
+        key: `${region}/${service}/claimed-by-${laneId}`,
+        at: now,
+        action: 'service.claimed',
+        actor: 'switchyard',
+        region,
+        service,
+        detail: { lane: laneId },
+      },
+      ['PENDING'],
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionFailedError) return false;
+    throw error;
+  }
 }
 
 /** Parks the lane until another lane finishes a service; re-checks after parking so no wake-up is lost. */
@@ -391,10 +389,7 @@ export const waitForDependency = defineHandler({
     await ports.store.putTaskToken(key, taskToken);
     const records = await ports.store.listServiceRollouts(releaseId, region);
     const context = await loadReleaseContext(ports.store, releaseId);
-    const running = records.some(
-      (record) => record.status === 'IN_PROGRESS' || record.status === 'VALIDATING',
-    );
-    if (readyServices(context, region, records).length > 0 || !running) {
+    if (parkedLaneShouldWake(records, laneGraph(context, region))) {
       const token = await ports.store.takeTaskToken(key);
       if (token) await resumeIfWaiting(ports, token);
     }

@@ -10,23 +10,25 @@ import {
   RolloutNotReadyError,
   TransientClusterError,
 } from '../core/errors';
-import { laneName, RELEASE_LOCK_SCOPE, regionRolloutName, serviceRolloutName } from '../core/naming';
-import { laneCount } from '../core/plan/resolve';
-import { rollbackStages } from '../core/rollback';
-import type { Ports, ServiceRolloutRecord } from '../ports';
+import { RELEASE_LOCK_SCOPE } from '../core/naming';
+import {
+  type ExecutionToStop,
+  isTouched,
+  judgeRestored,
+  type RestoredReading,
+  rollbackReason,
+  rollbackScope,
+  rollbackStages,
+} from '../core/rollback';
+import type { DeploymentSnapshot, Ports } from '../ports';
 import { defineHandler } from './define';
 import { acquireAuditedLock, releaseAuditedLock } from './locks';
-import { loadReleaseContext } from './release-context';
+import { loadReleaseContext, type ReleaseContext } from './release-context';
 
 const ReleaseKey = z.object({ releaseId: z.string().min(1) }).passthrough();
 const RegionKey = z.object({ releaseId: z.string().min(1), region: z.string().min(1) }).passthrough();
 
 export const ROLLBACK_LEASE_SECONDS = 2 * 3600;
-
-/** Touched: the release acted on it (anything past PENDING, except a skipped service). */
-function isTouched(record: ServiceRolloutRecord): boolean {
-  return record.status !== 'PENDING' && record.status !== 'SKIPPED';
-}
 
 async function touchedServices(ports: Ports, releaseId: string, region: string) {
   const [records, snapshots] = await Promise.all([
@@ -51,43 +53,24 @@ export const beginRollback = defineHandler({
       'switchyard',
     );
     const release = await ports.store.getRelease(releaseId);
-    const why =
-      reason ??
-      release?.reason ??
-      firstFailure(await ports.store.listServiceRollouts(releaseId)) ??
-      'a step failed';
+    // The rollouts are read for a reason only when none was given or recorded.
+    const given = reason ?? release?.reason;
+    const why = rollbackReason(
+      given,
+      given === undefined ? await ports.store.listServiceRollouts(releaseId) : [],
+    );
     if (release && release.status !== 'ROLLING_BACK') {
       await ports.store.setReleaseStatus(releaseId, 'ROLLING_BACK', { reason: why });
     }
     const now = ports.clock.now().toISOString();
-    // Stop every execution still acting for this release, so nothing moves while we restore.
-    const stopped: string[] = [];
-    const stop = async (machine: 'regionRollout' | 'serviceLane' | 'serviceRollout', name: string) => {
-      const arn = ports.workflow.executionArnFor(machine, name);
-      const described = await ports.workflow.describeExecution(arn);
-      if (described?.status !== 'RUNNING') return;
-      await ports.workflow.stopExecution(arn, {
-        error: 'ReleaseAbortedError',
-        cause: `rollback of ${releaseId}: ${why}`,
-      });
-      stopped.push(name);
-    };
     // Read after the status moved: no rollout can be claimed past this point.
-    const allRecords = await ports.store.listServiceRollouts(releaseId);
-    const regions: string[] = [];
-    for (const region of context.plan.regions) {
-      const records = allRecords.filter((record) => record.region === region.name);
-      if (!records.some(isTouched)) continue;
-      regions.push(region.name);
-      for (const record of records.filter(
-        (entry) => entry.status === 'IN_PROGRESS' || entry.status === 'VALIDATING',
-      )) {
-        await stop('serviceRollout', serviceRolloutName(releaseId, region.name, record.service));
-      }
-      for (let lane = 0; lane < laneCount(region.concurrency, region.services.length); lane++)
-        await stop('serviceLane', laneName(releaseId, region.name, lane));
-      await stop('regionRollout', regionRolloutName(releaseId, region.name));
-    }
+    const { regions, executions } = rollbackScope(
+      releaseId,
+      context.plan.regions,
+      await ports.store.listServiceRollouts(releaseId),
+    );
+    // Stop every execution still acting for this release, so nothing moves while we restore.
+    const stopped = await stopRunning(ports, executions, `rollback of ${releaseId}: ${why}`);
     await ports.store.appendAudit({
       releaseId,
       key: 'rollback/started',
@@ -103,15 +86,21 @@ export const beginRollback = defineHandler({
   },
 });
 
-/** What failed first, in words, when the release failed on its own (not by an alarm or a person). */
-function firstFailure(records: readonly ServiceRolloutRecord[]): string | undefined {
-  const first = records
-    .filter((record) => record.status === 'FAILED' && record.reason)
-    .sort((a, b) => (a.endedAt ?? '').localeCompare(b.endedAt ?? ''))[0];
-  if (!first?.reason) return undefined;
-  return first.reason.includes(first.service)
-    ? first.reason
-    : `${first.service} in ${first.region}: ${first.reason}`;
+/** Stops each execution that is still running, one after another; returns the names it stopped. */
+async function stopRunning(
+  ports: Pick<Ports, 'workflow'>,
+  executions: readonly ExecutionToStop[],
+  cause: string,
+): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const { machine, name } of executions) {
+    const arn = ports.workflow.executionArnFor(machine, name);
+    const described = await ports.workflow.describeExecution(arn);
+    if (described?.status !== 'RUNNING') continue;
+    await ports.workflow.stopExecution(arn, { error: 'ReleaseAbortedError', cause });
+    stopped.push(name);
+  }
+  return stopped;
 }
 
 /** Traffic first: every touched service's stable side gets 100 % before any workload changes. */
@@ -201,31 +190,10 @@ export const verifyRestored = defineHandler({
     const wrong: string[] = [];
     const settling: string[] = [];
     for (const { service, snapshot } of touched) {
-      const target = context.workload(region, service);
-      const deployment = await ports.cluster.readDeployment(target);
-      if (snapshot.existed && !deployment) {
-        wrong.push(`${service}: Deployment missing`);
-        continue;
-      }
-      if (deployment) {
-        for (const [container, image] of Object.entries(snapshot.images)) {
-          if (deployment.images[container] !== image)
-            wrong.push(`${service}: ${container} runs ${deployment.images[container]}, not ${image}`);
-        }
-        if (deployment.replicas !== snapshot.replicas)
-          wrong.push(`${service}: ${deployment.replicas} replicas, not ${snapshot.replicas}`);
-        const status = await ports.cluster.rolloutStatus(target);
-        if (status.state === 'progressing') settling.push(`${service}: ${status.message}`);
-        if (status.state === 'failed') wrong.push(`${service}: ${status.message}`);
-      }
-      const canary = await ports.cluster.readDeployment(target, 'canary');
-      if (canary && canary.replicas > 0 && !snapshot.canary.existed)
-        wrong.push(`${service}: canary still has ${canary.replicas} replicas`);
-      const traffic = context.trafficTarget(region, service);
-      if (traffic) {
-        const weights = await ports.trafficReader.getWeights(traffic);
-        if (weights.stable !== 100) wrong.push(`${service}: stable has ${weights.stable} % of traffic`);
-      }
+      const reading = await readRestored(ports, context, region, service, snapshot);
+      const judged = judgeRestored(service, snapshot, reading);
+      wrong.push(...judged.wrong);
+      settling.push(...judged.settling);
     }
     if (wrong.length > 0) throw new RollbackIncompleteError(`${region}: ${wrong.join('; ')}`);
     if (settling.length > 0) throw new RolloutNotReadyError(`${region}: ${settling.join('; ')}`);
@@ -248,6 +216,24 @@ export const verifyRestored = defineHandler({
     return { releaseId, region, verified: touched.length };
   },
 });
+
+/** What a restored service looks like now; nothing more is read once a Deployment that existed is gone. */
+async function readRestored(
+  ports: Pick<Ports, 'cluster' | 'trafficReader'>,
+  context: ReleaseContext,
+  region: string,
+  service: string,
+  snapshot: DeploymentSnapshot,
+): Promise<RestoredReading> {
+  const target = context.workload(region, service);
+  const deployment = await ports.cluster.readDeployment(target);
+  if (snapshot.existed && !deployment) return {};
+  const status = deployment ? await ports.cluster.rolloutStatus(target) : undefined;
+  const canary = await ports.cluster.readDeployment(target, 'canary');
+  const traffic = context.trafficTarget(region, service);
+  const weights = traffic ? await ports.trafficReader.getWeights(traffic) : undefined;
+  return { deployment, status, canary, weights };
+}
 
 export const finishRollback = defineHandler({
   name: 'finishRollback',

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../lambdas/core/errors';
-import { type FailoverPlan, planFailover, scaledReplicas } from '../../lambdas/core/failover';
+import {
+  type FailoverPlan,
+  type FailoverRecord,
+  failbackRecord,
+  failoverScaleTargets,
+  judgeScaledRollouts,
+  planFailover,
+  scaledReplicas,
+  weightsByRegion,
+  weightsBySetId,
+} from '../../lambdas/core/failover';
 
 describe('planFailover', () => {
   it.each<[string, Record<string, number>, string, FailoverPlan]>([
@@ -102,5 +112,88 @@ describe('scaledReplicas', () => {
     [4, 0.5, 4],
   ])('%i replicas × %d → %i', (replicas, factor, expected) => {
     expect(scaledReplicas(replicas, factor)).toBe(expected);
+  });
+});
+
+describe('failoverScaleTargets', () => {
+  const services: Record<string, { strategy: { type: string }; failover?: { scale: boolean } }> = {
+    web: { strategy: { type: 'canary' } },
+    db: { strategy: { type: 'recreate' } },
+    batch: { strategy: { type: 'rolling' }, failover: { scale: false } },
+  };
+  it('scales every survivor service by its region’s factor, except the single writers', () => {
+    const targets = failoverScaleTargets(
+      { 'eu-west-1': 2, 'ap-south-1': 1.5 },
+      (region) => (region === 'eu-west-1' ? ['web', 'db'] : ['web', 'batch']),
+      (name) => services[name]!,
+    );
+    expect(targets).toEqual({
+      scale: [
+        { region: 'eu-west-1', service: 'web', factor: 2 },
+        { region: 'ap-south-1', service: 'web', factor: 1.5 },
+      ],
+      unscaled: [
+        { region: 'eu-west-1', service: 'db', reason: 'strategy recreate' },
+        { region: 'ap-south-1', service: 'batch', reason: 'failover.scale false' },
+      ],
+    });
+  });
+});
+
+describe('failbackRecord', () => {
+  it('restores the weights before the failover and reverses each scaling', () => {
+    const failover: FailoverRecord = {
+      kind: 'failover',
+      region: 'us-east-1',
+      direction: 'failover',
+      planReleaseId: 'r1',
+      weightsBefore: { 'us-east-1': 50, 'eu-west-1': 50 },
+      weightsAfter: { 'us-east-1': 0, 'eu-west-1': 100 },
+      replicas: [{ region: 'eu-west-1', service: 'web', before: 4, after: 8 }],
+    };
+    expect(failbackRecord(failover, { 'us-east-1': 0, 'eu-west-1': 100 }, 'r2')).toEqual({
+      kind: 'failover',
+      region: 'us-east-1',
+      direction: 'failback',
+      planReleaseId: 'r2',
+      weightsBefore: { 'us-east-1': 0, 'eu-west-1': 100 },
+      weightsAfter: { 'us-east-1': 50, 'eu-west-1': 50 },
+      replicas: [{ region: 'eu-west-1', service: 'web', before: 8, after: 4 }],
+    });
+  });
+});
+
+describe('weights by region and by set identifier', () => {
+  const identifiers = new Map([
+    ['us-east-1', 'use1'],
+    ['eu-west-1', 'euw1'],
+  ]);
+  it('reads set identifiers as regions (0 for a missing one) and back', () => {
+    expect(weightsByRegion({ use1: 10 }, identifiers)).toEqual({ 'us-east-1': 10, 'eu-west-1': 0 });
+    expect(weightsBySetId({ 'us-east-1': 0, 'eu-west-1': 20 }, identifiers)).toEqual({ use1: 0, euw1: 20 });
+  });
+});
+
+describe('judgeScaledRollouts', () => {
+  const status = (service: string, state: 'complete' | 'progressing' | 'failed') => ({
+    region: 'eu-west-1',
+    service,
+    state,
+    message: state,
+  });
+  it.each<[string, ReturnType<typeof status>[], { failed?: string; waiting: string[] }]>([
+    ['all rolled out', [status('web', 'complete')], { waiting: [] }],
+    [
+      'some still progressing',
+      [status('web', 'progressing'), status('api', 'complete')],
+      { waiting: ['web in eu-west-1: progressing'] },
+    ],
+    [
+      'one failed: named, it never will',
+      [status('web', 'progressing'), status('api', 'failed')],
+      { failed: 'api in eu-west-1: failed', waiting: ['web in eu-west-1: progressing'] },
+    ],
+  ])('%s', (_name, statuses, judged) => {
+    expect(judgeScaledRollouts(statuses)).toEqual(judged);
   });
 });

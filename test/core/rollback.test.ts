@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadPlan } from '../../lambdas/core/plan/load';
 import { resolvePlan } from '../../lambdas/core/plan/resolve';
-import { rollbackOrder, rollbackStages } from '../../lambdas/core/rollback';
+import {
+  judgeRestored,
+  type RestoredReading,
+  type RestoreJudgement,
+  rollbackOrder,
+  rollbackReason,
+  rollbackScope,
+  rollbackStages,
+} from '../../lambdas/core/rollback';
+import type { ServiceRolloutRecord } from '../../lambdas/ports';
 
 /** The reference platform's dependency graph (examples/platform.yaml). */
 const loaded = loadPlan(readFileSync(new URL('../../examples/platform.yaml', import.meta.url), 'utf8'));
@@ -105,5 +114,129 @@ describe('rollbackStages', () => {
       for (const dependency of dependsOn(service))
         expect(stageOf.get(service)!).toBeLessThan(stageOf.get(dependency)!);
     }
+  });
+});
+
+describe('judgeRestored', () => {
+  const snapshot = {
+    existed: true,
+    replicas: 4,
+    images: { app: 'auth:1.0' },
+    canary: { existed: false, replicas: 0 },
+  };
+  const back = {
+    deployment: { images: { app: 'auth:1.0' }, replicas: 4 },
+    status: { state: 'complete' as const, message: 'rolled out' },
+    canary: { replicas: 0 },
+    weights: { stable: 100, canary: 0 },
+  };
+  it.each<[string, typeof snapshot, RestoredReading, RestoreJudgement]>([
+    ['everything as the snapshot says', snapshot, back, { wrong: [], settling: [] }],
+    [
+      'no load balancer: traffic is not read',
+      snapshot,
+      { ...back, weights: undefined },
+      { wrong: [], settling: [] },
+    ],
+    ['the Deployment is gone', snapshot, {}, { wrong: ['auth: Deployment missing'], settling: [] }],
+    [
+      'a Deployment the release created is gone, as it should be',
+      { ...snapshot, existed: false },
+      { canary: undefined },
+      { wrong: [], settling: [] },
+    ],
+    [
+      'the old image and replicas are not back',
+      snapshot,
+      { ...back, deployment: { images: { app: 'auth:2.0' }, replicas: 6 } },
+      { wrong: ['auth: app runs auth:2.0, not auth:1.0', 'auth: 6 replicas, not 4'], settling: [] },
+    ],
+    [
+      'still rolling out: look again later',
+      snapshot,
+      { ...back, status: { state: 'progressing', message: '2 of 4 updated' } },
+      { wrong: [], settling: ['auth: 2 of 4 updated'] },
+    ],
+    [
+      'a rollout that failed needs a person',
+      snapshot,
+      { ...back, status: { state: 'failed', message: 'ProgressDeadlineExceeded' } },
+      { wrong: ['auth: ProgressDeadlineExceeded'], settling: [] },
+    ],
+    [
+      'canary replicas left behind',
+      snapshot,
+      { ...back, canary: { replicas: 1 } },
+      { wrong: ['auth: canary still has 1 replicas'], settling: [] },
+    ],
+    [
+      'a canary that existed before may keep its replicas',
+      { ...snapshot, canary: { existed: true, replicas: 1 } },
+      { ...back, canary: { replicas: 1 } },
+      { wrong: [], settling: [] },
+    ],
+    [
+      'stable does not have all traffic',
+      snapshot,
+      { ...back, weights: { stable: 90, canary: 10 } },
+      { wrong: ['auth: stable has 90 % of traffic'], settling: [] },
+    ],
+  ])('%s', (_name, snap, reading, judgement) => {
+    expect(judgeRestored('auth', snap, reading)).toEqual(judgement);
+  });
+});
+
+describe('rollbackReason', () => {
+  const failed = (service: string, endedAt: string, reason: string) =>
+    ({ service, region: 'eu-west-1', status: 'FAILED', endedAt, reason }) as ServiceRolloutRecord;
+  it.each<[string, string | undefined, ServiceRolloutRecord[], string]>([
+    [
+      'the reason given wins',
+      'alarm auth-5xx in ALARM',
+      [failed('auth', '2', 'x')],
+      'alarm auth-5xx in ALARM',
+    ],
+    [
+      'else the first failure, naming its service',
+      undefined,
+      [failed('web', '2', 'late'), failed('auth', '1', 'gate failed')],
+      'auth in eu-west-1: gate failed',
+    ],
+    [
+      'a reason that names its service is kept as it is',
+      undefined,
+      [failed('auth', '1', 'auth failed analysis')],
+      'auth failed analysis',
+    ],
+    ['nothing known', undefined, [], 'a step failed'],
+  ])('%s', (_name, given, records, reason) => {
+    expect(rollbackReason(given, records)).toBe(reason);
+  });
+});
+
+describe('rollbackScope', () => {
+  const rollout = (region: string, service: string, status: ServiceRolloutRecord['status']) =>
+    ({ region, service, status }) as ServiceRolloutRecord;
+  it('covers regions with a touched service, stopping rollouts, then lanes, then the region', () => {
+    const scope = rollbackScope(
+      'r1',
+      [
+        { name: 'us-east-1', concurrency: 2, services: ['a', 'b', 'c'] },
+        { name: 'eu-west-1', concurrency: 1, services: ['a'] },
+      ],
+      [
+        rollout('us-east-1', 'a', 'COMPLETED'),
+        rollout('us-east-1', 'b', 'VALIDATING'),
+        rollout('us-east-1', 'c', 'PENDING'),
+        rollout('eu-west-1', 'a', 'PENDING'),
+      ],
+    );
+    expect(scope.regions).toEqual(['us-east-1']);
+    expect(scope.executions.map((entry) => entry.machine)).toEqual([
+      'serviceRollout',
+      'serviceLane',
+      'serviceLane',
+      'regionRollout',
+    ]);
   });
 });

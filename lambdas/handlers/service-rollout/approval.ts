@@ -1,0 +1,31 @@
+/** Approval: an inconclusive analysis or an approval step parks its task token for a person. */
+import * as z from 'zod';
+import { defineHandler } from '../define';
+import { auditKey, StepStateInput } from './shared';
+
+const ApprovalInput = StepStateInput.extend({
+  taskToken: z.string().min(1),
+  reason: z.string().default('approval'),
+});
+
+/** Parks the task token; the approve API (or the rehearsal) resumes it. */
+export const requestApproval = defineHandler({
+  name: 'requestApproval',
+  ports: ['store', 'clock', 'events'],
+  input: ApprovalInput,
+  async run(input, ports) {
+    const name = `${input.region}/${input.service}/step-${input.stepIndex}`;
+    await ports.store.putTaskToken({ releaseId: input.releaseId, kind: 'approval', name }, input.taskToken);
+    await ports.store.appendAudit({
+      releaseId: input.releaseId,
+      key: auditKey(input, `step-${input.stepIndex}/approval-requested`),
+      at: ports.clock.now().toISOString(),
+      action: 'approval.requested',
+      actor: 'switchyard',
+      region: input.region,
+      service: input.service,
+      detail: { reason: input.reason, approval: name },
+    });
+    return { approval: name };
+  },
+});

@@ -1,0 +1,122 @@
+/** The end of each step and of the rollout: the next step, completion, or failure. */
+import * as z from 'zod';
+import { ConditionFailedError, causeMessage, ReleaseAbortedError } from '../../core/errors';
+import { isWaitingStep, type StepState, stepState } from '../../core/step-state';
+import { defineHandler } from '../define';
+import { heartbeatParkedLanes } from '../parked-tasks';
+import { loadReleaseContext } from '../release-context';
+import { auditKey, ServiceKey, StepStateInput } from './shared';
+
+/** Moves to the next step, unless the release stopped running meanwhile. */
+export const advanceStep = defineHandler({
+  name: 'advanceStep',
+  ports: ['store', 'clock', 'workflow'],
+  input: StepStateInput,
+  async run(input, ports): Promise<StepState> {
+    const context = await loadReleaseContext(ports.store, input.releaseId);
+    const next = input.stepIndex + 1;
+    const now = ports.clock.now();
+    const step = context.steps(input.service)[input.stepIndex];
+    try {
+      // The step is recorded only while the release runs, in the same transaction: once a
+      // rollback has begun, this rollout stops here.
+      await ports.store.updateServiceRollout(
+        input,
+        { stepIndex: next },
+        {
+          releaseId: input.releaseId,
+          key: auditKey(input, `step-${input.stepIndex}/done`),
+          at: now.toISOString(),
+          action: 'step.completed',
+          actor: 'switchyard',
+          region: input.region,
+          service: input.service,
+          detail: { stepIndex: input.stepIndex, kind: step?.kind ?? 'done' },
+        },
+        undefined,
+        'RUNNING',
+      );
+    } catch (error) {
+      if (error instanceof ConditionFailedError)
+        throw new ReleaseAbortedError(`${error.message}: this rollout stops acting`);
+      throw error;
+    }
+    // Lanes parked on a dependency expect a heartbeat at least every HeartbeatSeconds; the
+    // long gaps in a rollout are its waits, so beat after each of them.
+    if (isWaitingStep(step)) await heartbeatParkedLanes(ports, input.releaseId, input.region);
+    return stepState(context.steps(input.service), input, next, now);
+  },
+});
+
+export const completeServiceRollout = defineHandler({
+  name: 'completeServiceRollout',
+  ports: ['store', 'clock', 'events'],
+  input: StepStateInput,
+  async run(input, ports) {
+    const now = ports.clock.now().toISOString();
+    await ports.store.updateServiceRollout(
+      input,
+      { status: 'COMPLETED', endedAt: now, weights: { stable: 100, canary: 0 } },
+      {
+        releaseId: input.releaseId,
+        key: auditKey(input, 'completed'),
+        at: now,
+        action: 'service.completed',
+        actor: 'switchyard',
+        region: input.region,
+        service: input.service,
+      },
+      ['IN_PROGRESS', 'VALIDATING', 'COMPLETED'],
+    );
+    await ports.events.publish([
+      {
+        detailType: 'Service Rollout Completed',
+        releaseId: input.releaseId,
+        detail: { region: input.region, service: input.service },
+      },
+    ]);
+    return { releaseId: input.releaseId, region: input.region, service: input.service, status: 'COMPLETED' };
+  },
+});
+
+const FailureInput = ServiceKey.extend({
+  error: z
+    .object({ Error: z.string(), Cause: z.string().optional() })
+    .passthrough()
+    .default({ Error: 'AnalysisFailedError', Cause: 'the analysis verdict was fail' }),
+}).passthrough();
+
+export const failServiceRollout = defineHandler({
+  name: 'failServiceRollout',
+  ports: ['store', 'clock', 'events'],
+  input: FailureInput,
+  async run(input, ports) {
+    const now = ports.clock.now().toISOString();
+    const reason = `${input.error.Error}: ${causeMessage(input.error.Cause)}`;
+    const record = await ports.store.getServiceRollout(input.releaseId, input.region, input.service);
+    if (record && record.status !== 'FAILED' && record.status !== 'ROLLED_BACK') {
+      await ports.store.updateServiceRollout(
+        input,
+        { status: 'FAILED', endedAt: now, reason },
+        {
+          releaseId: input.releaseId,
+          key: auditKey(input, 'failed'),
+          at: now,
+          action: 'service.failed',
+          actor: 'switchyard',
+          region: input.region,
+          service: input.service,
+          detail: { error: input.error.Error, reason },
+        },
+      );
+      await ports.events.publish([
+        {
+          detailType: 'Service Rollout Failed',
+          releaseId: input.releaseId,
+          detail: { region: input.region, service: input.service, reason },
+        },
+      ]);
+    }
+    return { error: input.error.Error, cause: reason };
+  },
+});

@@ -1,0 +1,44 @@
+/**
+ * What every task of the service-rollout state machine shares: its key, its step-state input,
+ * the audit key of what it did, and the replicas the release started from.
+ */
+import * as z from 'zod';
+import { RolloutStuckError } from '../../core/errors';
+import type { RolloutStep } from '../../core/strategy';
+import type { Ports } from '../../ports';
+import type { ReleaseContext } from '../release-context';
+
+export const ServiceKey = z.object({ releaseId: z.string(), region: z.string(), service: z.string() });
+export type ServiceKey = z.infer<typeof ServiceKey>;
+
+export const StepStateInput = ServiceKey.extend({
+  stepIndex: z.number().int().min(0),
+  windowStart: z.string().optional(),
+}).passthrough();
+
+export const auditKey = (key: ServiceKey, what: string) => `${key.region}/${key.service}/${what}`;
+
+export function currentStep(
+  context: ReleaseContext,
+  input: { service: string; stepIndex: number },
+): RolloutStep {
+  const step = context.steps(input.service)[input.stepIndex];
+  if (!step) throw new RolloutStuckError(`${input.service} has no step ${input.stepIndex}`);
+  return step;
+}
+
+/** The stable Deployment's replicas before the release: what every step's replica math uses. */
+export async function originalReplicas(ports: Ports, key: ServiceKey): Promise<number> {
+  const cacheKey = `${key.releaseId}/${key.region}/${key.service}`;
+  const known = replicasBefore.get(cacheKey);
+  if (known !== undefined) return known;
+  const snapshots = await ports.store.getSnapshots(key.releaseId, key.region);
+  const found = snapshots.find((entry) => entry.service === key.service);
+  if (!found)
+    throw new RolloutStuckError(`no snapshot of ${key.service} in ${key.region}: the rollout did not start`);
+  replicasBefore.set(cacheKey, found.snapshot.replicas);
+  return found.snapshot.replicas;
+}
+
+/** Snapshots never change once written (first write wins), so a warm container may keep them. */
+const replicasBefore = new Map<string, number>();
