@@ -5,6 +5,7 @@
  * what it changed, so failback restores exactly that.
  */
 import * as z from 'zod';
+import { planHash } from '../app/submit-release';
 import {
   causeMessage,
   InvalidInputError,
@@ -26,7 +27,6 @@ import type { Ports } from '../ports';
 import { defineHandler } from './define';
 import { acquireAuditedLock, releaseAuditedLock } from './locks';
 import { loadReleaseContext, type ReleaseContext } from './release-context';
-import { planHash } from './submit';
 
 export const FAILOVER_LOCK_SCOPE = 'failover';
 

@@ -10,7 +10,6 @@ import {
   laneName,
   RELEASE_LOCK_SCOPE,
   regionRolloutName,
-  rollbackName,
   serviceRolloutName,
 } from '../core/naming';
 import { laneCount } from '../core/plan/resolve';
@@ -76,7 +75,6 @@ export const validateRelease = defineHandler({
     });
     return {
       releaseId,
-      rollbackExecutionName: rollbackName(releaseId),
       waves: releaseWaves(context),
     };
   },
