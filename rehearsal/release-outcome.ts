@@ -3,6 +3,7 @@
  * end: its final status, every service in every region, what preflight found, its audit and the
  * audit's sequence numbers. The rehearsed release and each second release are described alike.
  */
+import type { AuditAction } from '../lambdas/core/audit';
 import { RELEASE_LOCK_SCOPE } from '../lambdas/core/naming';
 import type { ResolvedPlan } from '../lambdas/core/plan/resolve';
 import type { PreflightProblem } from '../lambdas/core/preflight';
@@ -63,7 +64,7 @@ export interface ReportedAuditEntry {
   seq: number;
   atSeconds: number;
   at: string;
-  action: string;
+  action: AuditAction;
   region?: string;
   service?: string;
   detail?: Record<string, unknown>;

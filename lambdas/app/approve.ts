@@ -3,6 +3,8 @@
  * `serve`'s automatic approvals). Each token is taken once, so two approvals of the same step
  * resume it once; one whose task has ended (timed out, stopped) is recorded as expired.
  */
+
+import { auditEntry } from '../core/audit';
 import { NotFoundError } from '../core/errors';
 import type { Ports } from '../ports';
 
@@ -40,29 +42,31 @@ export async function approve(
     if (!token) continue;
     const at = ports.clock.now().toISOString();
     const where = approvalPlace(entry.name);
-    await ports.store.appendAudit({
-      releaseId,
-      key: `approval/${entry.name}`,
-      at,
-      action: 'approval.given',
-      actor,
-      ...where,
-      detail: { approval: entry.name },
-    });
+    await ports.store.appendAudit(
+      auditEntry('approval.given', {
+        releaseId,
+        key: `approval/${entry.name}`,
+        at,
+        actor,
+        ...where,
+        detail: { approval: entry.name },
+      }),
+    );
     try {
       await ports.workflow.sendTaskSuccess(token, { approvedBy: actor });
       result.approved.push(entry.name);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
-      await ports.store.appendAudit({
-        releaseId,
-        key: `approval/${entry.name}/expired`,
-        at,
-        action: 'approval.expired',
-        actor,
-        ...where,
-        detail: { approval: entry.name, reason: error.message },
-      });
+      await ports.store.appendAudit(
+        auditEntry('approval.expired', {
+          releaseId,
+          key: `approval/${entry.name}/expired`,
+          at,
+          actor,
+          ...where,
+          detail: { approval: entry.name, reason: error.message },
+        }),
+      );
       result.expired.push(entry.name);
     }
   }

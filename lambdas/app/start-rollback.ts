@@ -7,6 +7,8 @@
  * Every rollback execution of a release is named by core/naming's rollbackName and takes
  * `{ releaseId }`, so two callers that race start one execution between them.
  */
+
+import { auditEntry } from '../core/audit';
 import { ConditionFailedError, NotFoundError } from '../core/errors';
 import { rollbackName } from '../core/naming';
 import {
@@ -134,7 +136,8 @@ export async function startRollback(
     if (!request.isOwnRollback?.(current)) return { outcome: 'under-way', release: current };
   }
   const at = ports.clock.now().toISOString();
-  await ports.store.appendAudit({ releaseId, at, ...request.audit(at) });
+  const { action, ...fields } = request.audit(at);
+  await ports.store.appendAudit(auditEntry(action, { releaseId, at, ...fields }));
   if (request.stopError) {
     const executionArn = release.executionArn ?? ports.workflow.executionArnFor('release', releaseId);
     try {
@@ -172,8 +175,8 @@ export async function rollBackAsDecided(
     from: decision.from,
     reason,
     audit: (at) => ({
-      key: `rollback/requested/${at}`,
       action: 'rollback.requested',
+      key: `rollback/requested/${at}`,
       actor,
       detail: { reason, from: release.status },
     }),

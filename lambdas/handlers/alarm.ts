@@ -45,8 +45,8 @@ export const onAlarm = defineHandler({
         from: ['RUNNING'],
         reason,
         audit: () => ({
-          key: `alarm/${alarmName}`,
           action: 'alarm.received',
+          key: `alarm/${alarmName}`,
           actor: 'cloudwatch',
           region: event.region,
           detail: { alarmName, eventId: event.id, reason },

@@ -5,6 +5,7 @@
  * uses so the stack can grant exactly their IAM actions.
  */
 import * as z from 'zod';
+import { auditEntry } from '../core/audit';
 import { canonicalHash } from '../core/canonical-json';
 import { InvalidInputError, TransientAwsError, TransientError } from '../core/errors';
 import type { Ports } from '../ports';
@@ -110,23 +111,24 @@ async function recordTransientFailure(
   const attempt = taskState.RetryCount + 1;
   // In Lambda a handler gets only the ports it declares; without the clock port, the system clock is the clock.
   const now = (ports as Partial<Ports>).clock?.now() ?? new Date();
-  await ports.store.appendAudit({
-    releaseId: scope.releaseId,
-    key: `task/${taskState.Name}/${taskState.EnteredTime}/${canonicalHash(input).slice(0, 16)}/attempt-${attempt}`,
-    at: now.toISOString(),
-    action: 'task.transient-failure',
-    actor: 'switchyard',
-    ...(typeof scope.region === 'string' && { region: scope.region }),
-    ...(typeof scope.service === 'string' && { service: scope.service }),
-    detail: {
-      operation: handler.name,
-      state: taskState.Name,
-      attempt,
-      error: error.name,
-      ...(error instanceof TransientAwsError && { awsError: error.awsErrorName }),
-      message: error.message.slice(0, 500),
-    },
-  });
+  await ports.store.appendAudit(
+    auditEntry('task.transient-failure', {
+      releaseId: scope.releaseId,
+      key: `task/${taskState.Name}/${taskState.EnteredTime}/${canonicalHash(input).slice(0, 16)}/attempt-${attempt}`,
+      at: now.toISOString(),
+      actor: 'switchyard',
+      ...(typeof scope.region === 'string' && { region: scope.region }),
+      ...(typeof scope.service === 'string' && { service: scope.service }),
+      detail: {
+        operation: handler.name,
+        state: taskState.Name,
+        attempt,
+        error: error.name,
+        ...(error instanceof TransientAwsError && { awsError: error.awsErrorName }),
+        message: error.message.slice(0, 500),
+      },
+    }),
+  );
 }
 
 /** Any handler, for registries: inputs are checked at run time by each handler's own schema. */

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { planHash } from '../app/submit-release';
+import { type AuditAction, auditEntry } from '../core/audit';
 import {
   causeMessage,
   InvalidInputError,
@@ -96,19 +97,20 @@ async function recordFailover(ports: Ports, input: FailoverInput, record: Failov
     },
     record,
   );
-  await ports.store.appendAudit({
-    releaseId: input.failoverId,
-    key: `${input.direction}/planned`,
-    at: now,
-    action: `${input.direction}.planned`,
-    actor: input.requestedBy ?? 'switchyard',
-    region: input.region,
-    detail: {
-      weightsBefore: record.weightsBefore,
-      weightsAfter: record.weightsAfter,
-      scaled: record.replicas.length,
-    },
-  });
+  await ports.store.appendAudit(
+    auditEntry(`${input.direction}.planned`, {
+      releaseId: input.failoverId,
+      key: `${input.direction}/planned`,
+      at: now,
+      actor: input.requestedBy ?? 'switchyard',
+      region: input.region,
+      detail: {
+        weightsBefore: record.weightsBefore,
+        weightsAfter: record.weightsAfter,
+        scaled: record.replicas.length,
+      },
+    }),
+  );
   await ports.events.publish([
     {
       detailType: 'Failover Started',
@@ -169,18 +171,19 @@ async function auditStep(
   ports: Pick<Ports, 'store' | 'clock'>,
   input: FailoverInput,
   step: string,
-  action: string,
+  action: AuditAction,
   detail: Record<string, unknown>,
 ): Promise<void> {
-  await ports.store.appendAudit({
-    releaseId: input.failoverId,
-    key: `${input.direction}/${step}`,
-    at: ports.clock.now().toISOString(),
-    action,
-    actor: 'switchyard',
-    region: input.region,
-    detail,
-  });
+  await ports.store.appendAudit(
+    auditEntry(action, {
+      releaseId: input.failoverId,
+      key: `${input.direction}/${step}`,
+      at: ports.clock.now().toISOString(),
+      actor: 'switchyard',
+      region: input.region,
+      detail,
+    }),
+  );
 }
 
 async function recorded(ports: Ports, failoverId: string): Promise<FailoverRecord> {

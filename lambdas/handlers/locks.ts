@@ -3,6 +3,8 @@
  * as what, and when, can be read from the audit alone. The entries' keys make a retried task
  * record each once; a renewal by the same holder records nothing new.
  */
+
+import { auditEntry } from '../core/audit';
 import type { LockLease, Ports } from '../ports';
 
 type LockPorts = Pick<Ports, 'store' | 'clock'>;
@@ -16,14 +18,15 @@ export async function acquireAuditedLock(
   actor: string,
 ): Promise<LockLease> {
   const lease = await ports.store.acquireLock(scope, holder, leaseSeconds);
-  await ports.store.appendAudit({
-    releaseId: holder.releaseId,
-    key: `lock/${scope}/${holder.kind}/acquired`,
-    at: ports.clock.now().toISOString(),
-    action: 'lock.acquired',
-    actor,
-    detail: { scope, holder: holder.releaseId, kind: lease.kind, expiresAt: lease.expiresAt },
-  });
+  await ports.store.appendAudit(
+    auditEntry('lock.acquired', {
+      releaseId: holder.releaseId,
+      key: `lock/${scope}/${holder.kind}/acquired`,
+      at: ports.clock.now().toISOString(),
+      actor,
+      detail: { scope, holder: holder.releaseId, kind: lease.kind, expiresAt: lease.expiresAt },
+    }),
+  );
   return lease;
 }
 
@@ -35,14 +38,15 @@ export async function acquireAuditedLock(
 export async function releaseAuditedLock(ports: LockPorts, scope: string, releaseId: string): Promise<void> {
   const lease = await ports.store.getLock(scope);
   if (lease?.releaseId === releaseId) {
-    await ports.store.appendAudit({
-      releaseId,
-      key: `lock/${scope}/${lease.kind}/released`,
-      at: ports.clock.now().toISOString(),
-      action: 'lock.released',
-      actor: 'switchyard',
-      detail: { scope, holder: releaseId, kind: lease.kind, acquiredAt: lease.acquiredAt },
-    });
+    await ports.store.appendAudit(
+      auditEntry('lock.released', {
+        releaseId,
+        key: `lock/${scope}/${lease.kind}/released`,
+        at: ports.clock.now().toISOString(),
+        actor: 'switchyard',
+        detail: { scope, holder: releaseId, kind: lease.kind, acquiredAt: lease.acquiredAt },
+      }),
+    );
   }
   // Also when the lease has lapsed (it reads as free but its item is still ours): tidy it away.
   await ports.store.releaseLock(scope, releaseId);

@@ -3,6 +3,7 @@
  * then hand each region's services out to lanes as their dependencies complete.
  */
 import * as z from 'zod';
+import { auditEntry } from '../core/audit';
 import { ConditionFailedError, causeMessage, DependencyFailedError } from '../core/errors';
 import { decideLaneClaim, type LaneGraph, parkedLaneShouldWake, unfinishedRollouts } from '../core/lanes';
 import {
@@ -61,18 +62,19 @@ export const validateRelease = defineHandler({
     }
     const records = pendingRollouts(context, now);
     await ports.store.putServiceRollouts(records);
-    await ports.store.appendAudit({
-      releaseId,
-      key: 'release/validated',
-      at: now,
-      action: 'release.validated',
-      actor: 'switchyard',
-      detail: {
-        services: context.plan.services.size,
-        serviceRollouts: records.length,
-        waves: context.plan.waves.length,
-      },
-    });
+    await ports.store.appendAudit(
+      auditEntry('release.validated', {
+        releaseId,
+        key: 'release/validated',
+        at: now,
+        actor: 'switchyard',
+        detail: {
+          services: context.plan.services.size,
+          serviceRollouts: records.length,
+          waves: context.plan.waves.length,
+        },
+      }),
+    );
     return {
       releaseId,
       waves: releaseWaves(context),
@@ -173,14 +175,15 @@ export const checkWaveHealth = defineHandler({
     }
     if (unfinished.length > 0)
       throw new DependencyFailedError(`wave ${input.wave} is not all green: ${unfinished.join(', ')}`);
-    await ports.store.appendAudit({
-      releaseId: input.releaseId,
-      key: `wave-${input.wave}/green`,
-      at: ports.clock.now().toISOString(),
-      action: 'wave.completed',
-      actor: 'switchyard',
-      detail: { wave: input.wave, regions: input.regions.map((entry) => entry.region) },
-    });
+    await ports.store.appendAudit(
+      auditEntry('wave.completed', {
+        releaseId: input.releaseId,
+        key: `wave-${input.wave}/green`,
+        at: ports.clock.now().toISOString(),
+        actor: 'switchyard',
+        detail: { wave: input.wave, regions: input.regions.map((entry) => entry.region) },
+      }),
+    );
     return { releaseId: input.releaseId, wave: input.wave };
   },
 });
@@ -194,13 +197,14 @@ export const finalizeRelease = defineHandler({
     // also finds its entry. Checked first so an aborted release never logs a success.
     const release = await ports.store.getRelease(releaseId);
     if (release?.status === 'RUNNING' || release?.status === 'SUCCEEDED') {
-      await ports.store.appendAudit({
-        releaseId,
-        key: 'release/succeeded',
-        at: ports.clock.now().toISOString(),
-        action: 'release.succeeded',
-        actor: 'switchyard',
-      });
+      await ports.store.appendAudit(
+        auditEntry('release.succeeded', {
+          releaseId,
+          key: 'release/succeeded',
+          at: ports.clock.now().toISOString(),
+          actor: 'switchyard',
+        }),
+      );
     }
     await ports.store.setReleaseStatus(releaseId, 'SUCCEEDED', { from: ['RUNNING', 'SUCCEEDED'] });
     await ports.store.unwatchAlarms(releaseId);
@@ -219,14 +223,15 @@ export const refuseRelease = defineHandler({
   }),
   async run({ releaseId, error }, ports) {
     const reason = `${error.Error}: ${causeMessage(error.Cause)}`;
-    await ports.store.appendAudit({
-      releaseId,
-      key: 'release/refused',
-      at: ports.clock.now().toISOString(),
-      action: 'release.refused',
-      actor: 'switchyard',
-      detail: { reason },
-    });
+    await ports.store.appendAudit(
+      auditEntry('release.refused', {
+        releaseId,
+        key: 'release/refused',
+        at: ports.clock.now().toISOString(),
+        actor: 'switchyard',
+        detail: { reason },
+      }),
+    );
     await ports.store.setReleaseStatus(releaseId, 'FAILED', { reason });
     // Submission took the lock: let it go (a lock another release holds is left alone).
     await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
@@ -358,16 +363,15 @@ async function claim(
     await ports.store.updateServiceRollout(
       { releaseId, region, service },
       { status: 'IN_PROGRESS', claimedBy: laneId, startedAt: now },
-      {
+      auditEntry('service.claimed', {
         releaseId,
         key: `${region}/${service}/claimed-by-${laneId}`,
         at: now,
-        action: 'service.claimed',
         actor: 'switchyard',
         region,
         service,
         detail: { lane: laneId },
-      },
+      }),
       ['PENDING'],
     );
     return true;

@@ -4,6 +4,7 @@
  * Each is idempotent: the state machine retries them with backoff until they succeed.
  */
 import * as z from 'zod';
+import { auditEntry } from '../core/audit';
 import {
   causeMessage,
   RollbackIncompleteError,
@@ -71,14 +72,15 @@ export const beginRollback = defineHandler({
     );
     // Stop every execution still acting for this release, so nothing moves while we restore.
     const stopped = await stopRunning(ports, executions, `rollback of ${releaseId}: ${why}`);
-    await ports.store.appendAudit({
-      releaseId,
-      key: 'rollback/started',
-      at: now,
-      action: 'rollback.started',
-      actor: 'switchyard',
-      detail: { reason: why, regions, stoppedExecutions: stopped.length },
-    });
+    await ports.store.appendAudit(
+      auditEntry('rollback.started', {
+        releaseId,
+        key: 'rollback/started',
+        at: now,
+        actor: 'switchyard',
+        detail: { reason: why, regions, stoppedExecutions: stopped.length },
+      }),
+    );
     await ports.events.publish([
       { detailType: 'Rollback Started', releaseId, detail: { reason: why, regions } },
     ]);
@@ -126,15 +128,16 @@ export const returnTrafficToStable = defineHandler({
     );
     if (failures.length > 0)
       throw new TransientClusterError(`traffic not yet back on stable in ${region}: ${failures.join('; ')}`);
-    await ports.store.appendAudit({
-      releaseId,
-      key: `rollback/${region}/traffic`,
-      at: ports.clock.now().toISOString(),
-      action: 'rollback.traffic-restored',
-      actor: 'switchyard',
-      region,
-      detail: { services: touched.map((entry) => entry.service) },
-    });
+    await ports.store.appendAudit(
+      auditEntry('rollback.traffic-restored', {
+        releaseId,
+        key: `rollback/${region}/traffic`,
+        at: ports.clock.now().toISOString(),
+        actor: 'switchyard',
+        region,
+        detail: { services: touched.map((entry) => entry.service) },
+      }),
+    );
     return { releaseId, region };
   },
 });
@@ -166,15 +169,16 @@ export const restoreWorkloads = defineHandler({
     }
     if (failures.length > 0)
       throw new TransientClusterError(`restore incomplete in ${region}: ${failures.join('; ')}`);
-    await ports.store.appendAudit({
-      releaseId,
-      key: `rollback/${region}/workloads`,
-      at: ports.clock.now().toISOString(),
-      action: 'rollback.workloads-restored',
-      actor: 'switchyard',
-      region,
-      detail: { order: stages.flat() },
-    });
+    await ports.store.appendAudit(
+      auditEntry('rollback.workloads-restored', {
+        releaseId,
+        key: `rollback/${region}/workloads`,
+        at: ports.clock.now().toISOString(),
+        actor: 'switchyard',
+        region,
+        detail: { order: stages.flat() },
+      }),
+    );
     return { releaseId, region, restored: touched.size };
   },
 });
@@ -202,15 +206,14 @@ export const verifyRestored = defineHandler({
       await ports.store.updateServiceRollout(
         { releaseId, region, service },
         { status: 'ROLLED_BACK', weights: { stable: 100, canary: 0 }, endedAt: now },
-        {
+        auditEntry('service.rolled-back', {
           releaseId,
           key: `rollback/${region}/${service}`,
           at: now,
-          action: 'service.rolled-back',
           actor: 'switchyard',
           region,
           service,
-        },
+        }),
       );
     }
     return { releaseId, region, verified: touched.length };
@@ -248,17 +251,18 @@ export const finishRollback = defineHandler({
     const reason = incomplete
       ? `rollback incomplete, needs a person: ${causeMessage(error.Cause)}`
       : undefined;
-    await ports.store.appendAudit({
-      releaseId,
-      key: incomplete ? 'rollback/incomplete' : 'rollback/completed',
-      at: now.toISOString(),
-      action: incomplete ? 'rollback.incomplete' : 'rollback.completed',
-      actor: 'switchyard',
-      detail: {
-        ...(reason && { reason }),
-        ...(startedAt && { seconds: (now.getTime() - new Date(startedAt).getTime()) / 1000 }),
-      },
-    });
+    await ports.store.appendAudit(
+      auditEntry(incomplete ? 'rollback.incomplete' : 'rollback.completed', {
+        releaseId,
+        key: incomplete ? 'rollback/incomplete' : 'rollback/completed',
+        at: now.toISOString(),
+        actor: 'switchyard',
+        detail: {
+          ...(reason && { reason }),
+          ...(startedAt && { seconds: (now.getTime() - new Date(startedAt).getTime()) / 1000 }),
+        },
+      }),
+    );
     // Audit first, then the final status: a reader who sees the status finds the entry.
     await ports.store.setReleaseStatus(
       releaseId,

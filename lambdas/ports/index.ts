@@ -406,21 +406,9 @@ export type ServiceRolloutPatch = Partial<
   >
 >;
 
-export interface AuditEntry {
-  releaseId: string;
-  /** Position in the release's audit, from 1, gap-free. */
-  seq: number;
-  /** Idempotency key: appending the same key twice stores one entry. */
-  key: string;
-  at: string;
-  action: string;
-  actor: string;
-  region?: string;
-  service?: string;
-  detail?: Record<string, unknown>;
-}
+export type { AuditAction, AuditEntry, NewAuditEntry } from '../core/audit';
 
-export type NewAuditEntry = Omit<AuditEntry, 'seq'>;
+import type { AuditEntry, NewAuditEntry } from '../core/audit';
 
 export interface LockLease extends LockHolder {}
 

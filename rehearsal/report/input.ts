@@ -4,6 +4,7 @@
  * Fields the report does not use are dropped.
  */
 import * as z from 'zod';
+import { AUDIT_ACTIONS } from '../../lambdas/core/audit';
 
 const ServiceState = z.object({
   status: z.string(),
@@ -16,7 +17,7 @@ const ServiceState = z.object({
 
 const AuditEntry = z.object({
   atSeconds: z.number(),
-  action: z.string(),
+  action: z.enum(AUDIT_ACTIONS),
   region: z.string().optional(),
   service: z.string().optional(),
   detail: z.record(z.string(), z.unknown()).optional(),

@@ -290,6 +290,11 @@ const cases: Case[] = [
     },
   },
   {
+    // Names the rollback the release machine starts natively: the same name until one has run.
+    handler: 'chooseReleaseRollback',
+    arrange: (w) => ({ releaseId: w.releaseId }),
+  },
+  {
     handler: 'onAlarm',
     arrange: () => ({
       id: 'event-1',

@@ -9,7 +9,7 @@ import { checkPlan } from '../../lambdas/core/plan/load';
 import { handlers } from '../../lambdas/handlers';
 import { buildPorts } from '../../lambdas/handlers/aws/ports';
 import { type AnyHandlerDefinition, invokeHandler } from '../../lambdas/handlers/define';
-import type { ServiceRolloutStatus, WorkloadTarget } from '../../lambdas/ports';
+import type { AuditAction, ServiceRolloutStatus, WorkloadTarget } from '../../lambdas/ports';
 import { type FakePorts, fakePorts } from '../support/fakes';
 
 export type Json = Record<string, unknown>;
@@ -175,7 +175,8 @@ export async function setRolloutStatus(
       releaseId: world.releaseId,
       key: `arrange/${region}/${service}/${status}/${claimedBy ?? ''}`,
       at: world.ports.clock.now().toISOString(),
-      action: 'test.arranged',
+      // An arrangement of the test's, not an action of Switchyard's: outside the union on purpose.
+      action: 'test.arranged' as AuditAction,
       actor: 'test',
       region,
       service,

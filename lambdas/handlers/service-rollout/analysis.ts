@@ -12,6 +12,7 @@ import {
   comparisonWindow,
   judgeAnalysisStep,
 } from '../../core/analysis-step';
+import { auditEntry } from '../../core/audit';
 import { AnalysisFailedError } from '../../core/errors';
 import type { MetricWindow } from '../../core/metric-window';
 import { seconds } from '../../core/plan/resolve';
@@ -111,11 +112,10 @@ async function recordVerdict(
       checksFailed: (record?.checksFailed ?? 0) + judgement.failed,
       consecutiveFailures: judgement.consecutiveFailures,
     },
-    {
+    auditEntry(`analysis.${verdict}`, {
       releaseId: key.releaseId,
       key: auditKey(key, `step-${key.stepIndex}/analysis`),
       at: now.toISOString(),
-      action: `analysis.${verdict}`,
       actor: 'switchyard',
       region: key.region,
       service: key.service,
@@ -125,6 +125,6 @@ async function recordVerdict(
         ...(window && { window: { from: window.from.toISOString(), to: window.to.toISOString() } }),
         details: details.slice(0, 10),
       },
-    },
+    }),
   );
 }

@@ -1,5 +1,6 @@
 /** Approval: an inconclusive analysis or an approval step parks its task token for a person. */
 import * as z from 'zod';
+import { auditEntry } from '../../core/audit';
 import { defineHandler } from '../define';
 import { auditKey, StepStateInput } from './shared';
 
@@ -16,16 +17,17 @@ export const requestApproval = defineHandler({
   async run(input, ports) {
     const name = `${input.region}/${input.service}/step-${input.stepIndex}`;
     await ports.store.putTaskToken({ releaseId: input.releaseId, kind: 'approval', name }, input.taskToken);
-    await ports.store.appendAudit({
-      releaseId: input.releaseId,
-      key: auditKey(input, `step-${input.stepIndex}/approval-requested`),
-      at: ports.clock.now().toISOString(),
-      action: 'approval.requested',
-      actor: 'switchyard',
-      region: input.region,
-      service: input.service,
-      detail: { reason: input.reason, approval: name },
-    });
+    await ports.store.appendAudit(
+      auditEntry('approval.requested', {
+        releaseId: input.releaseId,
+        key: auditKey(input, `step-${input.stepIndex}/approval-requested`),
+        at: ports.clock.now().toISOString(),
+        actor: 'switchyard',
+        region: input.region,
+        service: input.service,
+        detail: { reason: input.reason, approval: name },
+      }),
+    );
     return { approval: name };
   },
 });

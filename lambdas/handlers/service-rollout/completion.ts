@@ -1,5 +1,6 @@
 /** The end of each step and of the rollout: the next step, completion, or failure. */
 import * as z from 'zod';
+import { auditEntry } from '../../core/audit';
 import { ConditionFailedError, causeMessage, ReleaseAbortedError } from '../../core/errors';
 import { isWaitingStep, type StepState, stepState } from '../../core/step-state';
 import { defineHandler } from '../define';
@@ -23,16 +24,15 @@ export const advanceStep = defineHandler({
       await ports.store.updateServiceRollout(
         input,
         { stepIndex: next },
-        {
+        auditEntry('step.completed', {
           releaseId: input.releaseId,
           key: auditKey(input, `step-${input.stepIndex}/done`),
           at: now.toISOString(),
-          action: 'step.completed',
           actor: 'switchyard',
           region: input.region,
           service: input.service,
           detail: { stepIndex: input.stepIndex, kind: step?.kind ?? 'done' },
-        },
+        }),
         undefined,
         'RUNNING',
       );
@@ -57,15 +57,14 @@ export const completeServiceRollout = defineHandler({
     await ports.store.updateServiceRollout(
       input,
       { status: 'COMPLETED', endedAt: now, weights: { stable: 100, canary: 0 } },
-      {
+      auditEntry('service.completed', {
         releaseId: input.releaseId,
         key: auditKey(input, 'completed'),
         at: now,
-        action: 'service.completed',
         actor: 'switchyard',
         region: input.region,
         service: input.service,
-      },
+      }),
       ['IN_PROGRESS', 'VALIDATING', 'COMPLETED'],
     );
     await ports.events.publish([
@@ -98,16 +97,15 @@ export const failServiceRollout = defineHandler({
       await ports.store.updateServiceRollout(
         input,
         { status: 'FAILED', endedAt: now, reason },
-        {
+        auditEntry('service.failed', {
           releaseId: input.releaseId,
           key: auditKey(input, 'failed'),
           at: now,
-          action: 'service.failed',
           actor: 'switchyard',
           region: input.region,
           service: input.service,
           detail: { error: input.error.Error, reason },
-        },
+        }),
       );
       await ports.events.publish([
         {

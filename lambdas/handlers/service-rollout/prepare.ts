@@ -4,6 +4,7 @@
  * what was deployed has rolled out and is healthy behind its load balancer.
  */
 import * as z from 'zod';
+import { auditEntry } from '../../core/audit';
 import {
   ReadinessGateFailedError,
   RolloutNotReadyError,
@@ -47,11 +48,10 @@ export const startServiceRollout = defineHandler({
         // The weights found before the release are what its first shift expects to find.
         ...(record?.status === 'PENDING' && snapshot.weights && { weights: snapshot.weights }),
       },
-      {
+      auditEntry('service.started', {
         releaseId: key.releaseId,
         key: auditKey(key, 'started'),
         at: now.toISOString(),
-        action: 'service.started',
         actor: 'switchyard',
         region: key.region,
         service: key.service,
@@ -59,7 +59,7 @@ export const startServiceRollout = defineHandler({
           strategy: context.service(key.service).strategy.type,
           steps: context.steps(key.service).length,
         },
-      },
+      }),
       ['PENDING', 'IN_PROGRESS', 'VALIDATING'],
     );
     return stepState(context.steps(key.service), key, record?.stepIndex ?? 0, now);
@@ -76,16 +76,17 @@ export const checkReadinessGate = defineHandler({
     const deployment = await ports.cluster.readDeployment(context.workload(input.region, input.service));
     if (!deployment) throw new RolloutStuckError(`${service.deployment} does not exist in ${input.region}`);
     const report = scoreReadiness(deployment.template, service.readiness);
-    await ports.store.appendAudit({
-      releaseId: input.releaseId,
-      key: auditKey(input, 'readiness-gate'),
-      at: ports.clock.now().toISOString(),
-      action: report.passed ? 'gate.passed' : 'gate.failed',
-      actor: 'switchyard',
-      region: input.region,
-      service: input.service,
-      detail: { score: report.score, minScore: service.readiness.minScore, blockers: report.blockers },
-    });
+    await ports.store.appendAudit(
+      auditEntry(report.passed ? 'gate.passed' : 'gate.failed', {
+        releaseId: input.releaseId,
+        key: auditKey(input, 'readiness-gate'),
+        at: ports.clock.now().toISOString(),
+        actor: 'switchyard',
+        region: input.region,
+        service: input.service,
+        detail: { score: report.score, minScore: service.readiness.minScore, blockers: report.blockers },
+      }),
+    );
     const failure = readinessGateFailure(report, service.readiness.minScore);
     if (failure)
       throw new ReadinessGateFailedError(
@@ -186,16 +187,17 @@ export const recreateWorkload = defineHandler({
       await ports.cluster.setImage(target, service.container, service.image, 'stable');
       await ports.cluster.scale(target, await originalReplicas(ports, input), 'stable');
     }
-    await ports.store.appendAudit({
-      releaseId: input.releaseId,
-      key: auditKey(input, `recreate-${input.phase}`),
-      at: ports.clock.now().toISOString(),
-      action: input.phase === 'stop' ? 'workload.stopped' : 'workload.started',
-      actor: 'switchyard',
-      region: input.region,
-      service: input.service,
-      detail: input.phase === 'start' ? { image: service.image } : {},
-    });
+    await ports.store.appendAudit(
+      auditEntry(input.phase === 'stop' ? 'workload.stopped' : 'workload.started', {
+        releaseId: input.releaseId,
+        key: auditKey(input, `recreate-${input.phase}`),
+        at: ports.clock.now().toISOString(),
+        actor: 'switchyard',
+        region: input.region,
+        service: input.service,
+        detail: input.phase === 'start' ? { image: service.image } : {},
+      }),
+    );
     const { phase: _phase, ...state } = input;
     return state;
   },

@@ -4,6 +4,7 @@
  */
 
 import * as z from 'zod';
+import { auditEntry } from '../../core/audit';
 import { WeightsMismatchError } from '../../core/errors';
 import { replicaRatioWeights, replicasForStep } from '../../core/strategy';
 import type { Ports, Weights } from '../../ports';
@@ -37,11 +38,10 @@ async function applyWeights(
   await ports.store.updateServiceRollout(
     key,
     { weights: applied, stepIndex: key.stepIndex, status: applied.canary > 0 ? 'VALIDATING' : 'IN_PROGRESS' },
-    {
+    auditEntry('traffic.shifted', {
       releaseId: key.releaseId,
       key: auditKey(key, what),
       at: now,
-      action: 'traffic.shifted',
       actor: 'switchyard',
       region: key.region,
       service: key.service,
@@ -50,7 +50,7 @@ async function applyWeights(
         canary: applied.canary,
         via: context.service(key.service).traffic.type,
       },
-    },
+    }),
   );
   await ports.events.publish([
     {
