@@ -2,11 +2,6 @@
  * What the report's time charts share: their horizontal measures, colours, row height, the
  * virtual-time axis, and the fitting of names into rows.
  */
-/**
- * The report's time charts, inline SVG on one shared virtual-time axis: the timeline of every
- * service-region with its steps, the new version's share of traffic per service, and, when
- * regions were failed over, the Route 53 weights and the replicas the failovers changed.
- */
 import { formatTick, timeTicks } from './format';
 import { coordinate as c, html, type SafeHtml } from './html';
 import type { Outcome, ReportModel } from './model';

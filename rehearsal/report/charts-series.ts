@@ -2,11 +2,6 @@
  * The report's value charts on the shared time axis: the new version's share of traffic per
  * service and, when regions were failed over, the Route 53 weights and the replicas they changed.
  */
-/**
- * The report's time charts, inline SVG on one shared virtual-time axis: the timeline of every
- * service-region with its steps, the new version's share of traffic per service, and, when
- * regions were failed over, the Route 53 weights and the replicas the failovers changed.
- */
 
 import {
   type Axis,
