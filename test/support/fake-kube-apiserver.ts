@@ -42,8 +42,26 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import {
+  applyDefaults,
+  asObject,
+  canonical,
+  clone,
+  conflict,
+  HttpProblem,
+  invalid,
+  isObject,
+  type Json,
+  metadataOf,
+  notFound,
+  specOf,
+  statusBody,
+  templateHash,
+  validate,
+} from './fake-kube-objects';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PATCH_TYPES } from './fake-kube-patches';
 
-type Json = Record<string, unknown>;
+export { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './fake-kube-patches';
 
 export interface RecordedRequest {
   method: string;
@@ -112,303 +130,6 @@ const NETWORKING_V1_INGRESSES = /^\/apis\/networking\.k8s\.io\/v1\/namespaces\/(
 
 const CORE_V1_PODS = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/;
 const SELF_SUBJECT_ACCESS_REVIEWS = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
-
-const PATCH_TYPES = [
-  'application/json-patch+json',
-  'application/merge-patch+json',
-  'application/strategic-merge-patch+json',
-] as const;
-
-/** patchMergeKey of the pod spec's lists that patchStrategy "merge" (k8s.io/api/core/v1). */
-const STRATEGIC_MERGE_KEYS: Record<string, string> = {
-  containers: 'name',
-  initContainers: 'name',
-  ephemeralContainers: 'name',
-  env: 'name',
-  volumes: 'name',
-  volumeMounts: 'mountPath',
-  volumeDevices: 'devicePath',
-  ports: 'containerPort',
-  imagePullSecrets: 'name',
-  hostAliases: 'ip',
-  topologySpreadConstraints: 'topologyKey',
-  resourceClaims: 'name',
-  conditions: 'type',
-};
-
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-    readonly details?: Json,
-  ) {
-    super(message);
-  }
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function clone<T>(value: T): T {
-  return structuredClone(value);
-}
-
-/** JSON with sorted keys, so equal objects compare and hash equal. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isObject(value)) {
-    return `{${Object.keys(value)
-      .filter((key) => value[key] !== undefined)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-function templateHash(template: unknown): string {
-  let hash = 2166136261;
-  for (const char of canonical(template)) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
-  return hash.toString(16).padStart(8, '0').slice(0, 10);
-}
-
-// ── patches ──────────────────────────────────────────────────────────────────
-
-export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return clone(patch);
-  const result: Json = isObject(target) ? clone(target) : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else result[key] = applyMergePatch(result[key], value);
-  }
-  return result;
-}
-
-function withoutDirectives(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutDirectives);
-  if (!isObject(value)) return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([key]) => !key.startsWith('$'))
-      .map(([key, v]) => [key, withoutDirectives(v)]),
-  );
-}
-
-export function applyStrategicMergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return clone(patch);
-  if (patch.$patch === 'replace') return withoutDirectives(patch);
-  const result: Json = isObject(target) ? clone(target) : {};
-  for (const [key, value] of Object.entries(patch)) {
-    // $setElementOrder/…, $retainKeys and friends only order or prune: not needed here.
-    if (key.startsWith('$')) continue;
-    const mergeKey = STRATEGIC_MERGE_KEYS[key];
-    if (value === null) delete result[key];
-    else if (Array.isArray(value) && mergeKey !== undefined) {
-      result[key] = mergeList(Array.isArray(result[key]) ? (result[key] as unknown[]) : [], value, mergeKey);
-    } else if (isObject(value)) {
-      if (value.$patch === 'delete') delete result[key];
-      else result[key] = applyStrategicMergePatch(result[key], value);
-    } else result[key] = clone(value);
-  }
-  return result;
-}
-
-function mergeList(original: unknown[], patch: unknown[], mergeKey: string): unknown[] {
-  const merged = clone(original);
-  for (const item of patch) {
-    if (!isObject(item)) {
-      merged.push(item);
-      continue;
-    }
-    const index = merged.findIndex((existing) => isObject(existing) && existing[mergeKey] === item[mergeKey]);
-    if (item.$patch === 'delete') {
-      if (index >= 0) merged.splice(index, 1);
-    } else if (index >= 0) merged[index] = applyStrategicMergePatch(merged[index], item);
-    else merged.push(withoutDirectives(item));
-  }
-  return merged;
-}
-
-function pointerTokens(pointer: string): string[] {
-  if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new HttpProblem(422, 'Invalid', `invalid JSON pointer "${pointer}"`);
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-export function applyJsonPatch(target: unknown, operations: unknown): unknown {
-  if (!Array.isArray(operations)) {
-    throw new HttpProblem(
-      400,
-      'BadRequest',
-      'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
-    );
-  }
-  let document = clone(target);
-  for (const operation of operations) {
-    if (!isObject(operation) || typeof operation.op !== 'string' || typeof operation.path !== 'string') {
-      throw new HttpProblem(422, 'Invalid', `invalid JSON patch operation ${JSON.stringify(operation)}`);
-    }
-    const tokens = pointerTokens(operation.path);
-    const last = tokens.pop();
-    if (last === undefined) {
-      if (operation.op === 'replace' || operation.op === 'add') document = clone(operation.value);
-      continue;
-    }
-    let parent: unknown = document;
-    for (const token of tokens) {
-      parent = Array.isArray(parent) ? parent[Number(token)] : isObject(parent) ? parent[token] : undefined;
-      if (parent === undefined)
-        throw new HttpProblem(422, 'Invalid', `path ${operation.path} does not exist`);
-    }
-    const container = parent as Json | unknown[];
-    const exists = Array.isArray(container) ? Number(last) < container.length : last in container;
-    switch (operation.op) {
-      case 'add':
-        if (Array.isArray(container)) {
-          container.splice(last === '-' ? container.length : Number(last), 0, clone(operation.value));
-        } else container[last] = clone(operation.value);
-        break;
-      case 'replace':
-      case 'remove':
-        if (!exists) throw new HttpProblem(422, 'Invalid', `path ${operation.path} does not exist`);
-        if (operation.op === 'replace') {
-          if (Array.isArray(container)) container[Number(last)] = clone(operation.value);
-          else container[last] = clone(operation.value);
-        } else if (Array.isArray(container)) container.splice(Number(last), 1);
-        else delete container[last];
-        break;
-      case 'test': {
-        const current = Array.isArray(container) ? container[Number(last)] : container[last];
-        if (canonical(current) !== canonical(operation.value)) {
-          throw new HttpProblem(422, 'Invalid', `test failed at ${operation.path}`);
-        }
-        break;
-      }
-      default:
-        throw new HttpProblem(422, 'Invalid', `unsupported JSON patch op "${operation.op}"`);
-    }
-  }
-  return document;
-}
-
-// ── Deployment shapes ────────────────────────────────────────────────────────
-
-function asObject(value: unknown): Json {
-  return isObject(value) ? value : {};
-}
-
-function metadataOf(object: Json): Json {
-  if (!isObject(object.metadata)) object.metadata = {};
-  return object.metadata as Json;
-}
-
-function specOf(object: Json): Json {
-  if (!isObject(object.spec)) object.spec = {};
-  return object.spec as Json;
-}
-
-/** What the API server's defaulting adds to a new apps/v1 Deployment. */
-function applyDefaults(deployment: Json): void {
-  const spec = specOf(deployment);
-  spec.replicas ??= 1;
-  spec.strategy ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } };
-  spec.revisionHistoryLimit ??= 10;
-  spec.progressDeadlineSeconds ??= 600;
-  const template = asObject(spec.template);
-  spec.template = template;
-  template.metadata = { creationTimestamp: null, ...asObject(template.metadata) };
-  const podSpec = asObject(template.spec);
-  template.spec = podSpec;
-  podSpec.restartPolicy ??= 'Always';
-  podSpec.terminationGracePeriodSeconds ??= 30;
-  podSpec.dnsPolicy ??= 'ClusterFirst';
-  podSpec.securityContext ??= {};
-  podSpec.schedulerName ??= 'default-scheduler';
-  for (const list of ['initContainers', 'containers']) {
-    for (const container of (podSpec[list] as Json[] | undefined) ?? []) {
-      const image = String(container.image ?? '');
-      container.imagePullPolicy ??=
-        image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent';
-      container.terminationMessagePath ??= '/dev/termination-log';
-      container.terminationMessagePolicy ??= 'File';
-      container.resources ??= {};
-    }
-  }
-}
-
-function invalid(name: string, field: string, message: string): HttpProblem {
-  return new HttpProblem(422, 'Invalid', `Deployment.apps "${name}" is invalid: ${field}: ${message}`, {
-    name,
-    group: 'apps',
-    kind: 'Deployment',
-    causes: [{ reason: 'FieldValueInvalid', message, field }],
-  });
-}
-
-function validate(deployment: Json, previous?: Json): void {
-  const name = String(metadataOf(deployment).name ?? '');
-  const spec = specOf(deployment);
-  const selector = asObject(spec.selector);
-  const matchLabels = asObject(selector.matchLabels);
-  const template = asObject(spec.template);
-  const templateLabels = asObject(asObject(template.metadata).labels);
-  if (Object.keys(matchLabels).length === 0 && !Array.isArray(selector.matchExpressions)) {
-    throw invalid(name, 'spec.selector', 'Required value');
-  }
-  if (Object.entries(matchLabels).some(([key, value]) => templateLabels[key] !== value)) {
-    throw invalid(name, 'spec.template.metadata.labels', '`selector` does not match template `labels`');
-  }
-  const containers = asObject(template.spec).containers;
-  if (!Array.isArray(containers) || containers.length === 0) {
-    throw invalid(name, 'spec.template.spec.containers', 'Required value');
-  }
-  for (const container of containers as Json[]) {
-    if (!container.name || !container.image) {
-      throw invalid(name, 'spec.template.spec.containers', 'name and image are required');
-    }
-  }
-  if (previous && canonical(specOf(previous).selector) !== canonical(spec.selector)) {
-    throw invalid(name, 'spec.selector', 'field is immutable');
-  }
-  if (typeof spec.replicas === 'number' && (spec.replicas < 0 || !Number.isInteger(spec.replicas))) {
-    throw invalid(name, 'spec.replicas', 'must be greater than or equal to 0');
-  }
-}
-
-function notFound(name: string): HttpProblem {
-  return new HttpProblem(404, 'NotFound', `deployments.apps "${name}" not found`, {
-    name,
-    group: 'apps',
-    kind: 'deployments',
-  });
-}
-
-function conflict(name: string): HttpProblem {
-  return new HttpProblem(
-    409,
-    'Conflict',
-    `Operation cannot be fulfilled on deployments.apps "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-    { name, group: 'apps', kind: 'deployments' },
-  );
-}
-
-function statusBody(problem: HttpProblem): Json {
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message: problem.message,
-    reason: problem.reason,
-    ...(problem.details ? { details: problem.details } : {}),
-    code: problem.status,
-  };
-}
 
 // ── the server ───────────────────────────────────────────────────────────────
 

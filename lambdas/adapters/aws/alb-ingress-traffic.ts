@@ -12,16 +12,12 @@
  * each Service port by its `ingress.k8s.aws/resource` tag (`ns/ingress-service:port`); the rule
  * as the one whose forward action sends to those target groups.
  *
- * Kubernetes is reached through `IngressApi`, so the same logic runs against a real API server
+ * Kubernetes is reached through `IngressApi` (ingress-api.ts), so the same logic runs against a real API server
  * (adapters/kubernetes/ingress-api.ts) and the rehearsal's simulated one.
  */
 import {
   type Action,
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
   DescribeRulesCommand,
-  DescribeTagsCommand,
-  DescribeTargetGroupsCommand,
   type ElasticLoadBalancingV2Client,
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -40,14 +36,22 @@ import type {
   TrafficFor,
   Weights,
 } from '../../ports/index';
-import { assertPercentWeights, forwardAction, targetGroupHealth, weightsOf } from './alb-traffic';
+import { assertPercentWeights, forwardAction, weightsOf } from './alb-forward-action';
+import {
+  describe,
+  findLoadBalancer,
+  listenersOf,
+  loadBalancerTags,
+  targetGroupsOf,
+} from './alb-ingress-lookups';
+import { targetGroupHealth } from './alb-target-group-health';
 import type { ClientForRegion } from './clients';
 import { awsErrorName, callAws } from './errors';
+import type { IngressApi, IngressRef, IngressView } from './ingress-api';
 import {
   type ActionTargetGroup,
   actionAnnotation,
   controllerOwnership,
-  DESCRIBE_TAGS_LIMIT,
   type ForwardActionConfig,
   INGRESS_RESOURCE_TAG,
   INGRESS_STACK_TAG,
@@ -58,6 +62,8 @@ import {
   USE_ANNOTATION_PORT,
 } from './load-balancer-controller';
 import { pages } from './paging';
+
+export type { IngressApi, IngressBackend, IngressRef, IngressView } from './ingress-api';
 
 /**
  * ELBv2 reads only (DescribeTags tells the controller's target groups apart); the Ingress API
@@ -71,49 +77,6 @@ export const ALB_INGRESS_TRAFFIC_IAM_ACTIONS = [
   'elasticloadbalancing:DescribeTargetGroups',
   'elasticloadbalancing:DescribeTargetHealth',
 ] as const;
-
-// ── the Kubernetes side ─────────────────────────────────────────────────────
-
-/** An Ingress (networking.k8s.io/v1) in one region's cluster. */
-export interface IngressRef {
-  region: string;
-  cluster: string;
-  namespace: string;
-  name: string;
-}
-
-/** A backend of spec.defaultBackend or of a rule path: a Service and its port, by number or name. */
-export interface IngressBackend {
-  service: string;
-  port: number | string | undefined;
-}
-
-/** As much of an Ingress as the adapter reads. */
-export interface IngressView {
-  annotations: Record<string, string>;
-  /** status.loadBalancer.ingress[].hostname: the DNS names of the load balancers made for it. */
-  hostnames: string[];
-  backends: IngressBackend[];
-  resourceVersion?: string;
-}
-
-/**
- * The Ingress calls the adapter makes. Errors are the Kubernetes adapters' named errors
- * (NotFoundError, TransientClusterError on 409/429/5xx, InvalidInputError on 400/422).
- */
-export interface IngressApi {
-  /** undefined when there is no such Ingress. */
-  read(ref: IngressRef): Promise<IngressView | undefined>;
-  /**
-   * A JSON merge patch of metadata.annotations (null removes a key): the rest of the Ingress is
-   * left as it is. With `resourceVersion`, it applies only to that version (409 otherwise).
-   */
-  patchAnnotations(
-    ref: IngressRef,
-    annotations: Record<string, string | null>,
-    resourceVersion?: string,
-  ): Promise<IngressView>;
-}
 
 // ── the adapter ──────────────────────────────────────────────────────────────
 
@@ -153,9 +116,6 @@ const STALE_ARN_ERRORS: ReadonlySet<string> = new Set([
   'TargetGroupNotFoundException',
   'LoadBalancerNotFoundException',
 ]);
-
-/** DescribeLoadBalancers answers at most 400 a page; ask for that many (moto pages only when asked). */
-const LOAD_BALANCER_PAGE_SIZE = 400;
 
 export interface AlbIngressTrafficOptions {
   elbv2For: ClientForRegion<ElasticLoadBalancingV2Client>;
@@ -363,7 +323,7 @@ export class AlbIngressTraffic implements TrafficFor<AlbIngressTarget> {
   private async refresh(target: AlbIngressTarget, cached: Located): Promise<Located> {
     if (cached.canaryTargetGroupArn !== undefined) return cached;
     const client = this.elbv2For(target.region);
-    const groups = await this.targetGroupsOf(client, cached.loadBalancerArn, cached.stack);
+    const groups = await targetGroupsOf(client, cached.loadBalancerArn, cached.stack);
     const canary = groups.get(resourceIdOf(target, target.albIngress.canaryService));
     if (canary === undefined) return cached;
     const refreshed = { ...cached, canaryTargetGroupArn: canary };
@@ -381,8 +341,8 @@ export class AlbIngressTraffic implements TrafficFor<AlbIngressTarget> {
         `${describe(target)} has no load balancer: its status.loadBalancer names no hostname (has the AWS Load Balancer Controller reconciled it?)`,
       );
     }
-    const balancer = await this.findLoadBalancer(client, hostnames, target);
-    const tags = await this.loadBalancerTags(client, balancer.arn);
+    const balancer = await findLoadBalancer(client, hostnames, target);
+    const tags = await loadBalancerTags(client, balancer.arn);
     const stack = ingressStack(target.namespace, plan.ingress, view.annotations);
     const owner = controllerOwnership(tags);
     if (owner?.stack !== stack) {
@@ -393,7 +353,7 @@ export class AlbIngressTraffic implements TrafficFor<AlbIngressTarget> {
             : `tagged ${INGRESS_STACK_TAG}=${owner.stack ?? '(none)'}, not ${stack}`),
       );
     }
-    const groups = await this.targetGroupsOf(client, balancer.arn, stack);
+    const groups = await targetGroupsOf(client, balancer.arn, stack);
     const stableTargetGroupArn = groups.get(resourceIdOf(target, plan.stableService));
     if (stableTargetGroupArn === undefined) {
       throw new NotFoundError(
@@ -408,122 +368,12 @@ export class AlbIngressTraffic implements TrafficFor<AlbIngressTarget> {
       loadBalancerArn: balancer.arn,
       loadBalancerName: balancer.name,
       stack,
-      listenerArns: await this.listenersOf(client, balancer.arn),
+      listenerArns: await listenersOf(client, balancer.arn),
       stableTargetGroupArn,
       ...(canaryTargetGroupArn !== undefined && { canaryTargetGroupArn }),
     };
     this.located.set(cacheKey(target), located);
     return located;
-  }
-
-  /** The load balancer whose DNS name the Ingress status gives (DNS names compare case-insensitively). */
-  private async findLoadBalancer(
-    client: ElasticLoadBalancingV2Client,
-    hostnames: readonly string[],
-    target: AlbIngressTarget,
-  ): Promise<{ arn: string; name: string }> {
-    const listing = pages(
-      `DescribeLoadBalancers in ${target.region}`,
-      (marker: string | undefined) =>
-        callAws(
-          client.send(
-            new DescribeLoadBalancersCommand({ Marker: marker, PageSize: LOAD_BALANCER_PAGE_SIZE }),
-          ),
-        ),
-      (page) => page.NextMarker || undefined,
-    );
-    for await (const page of listing) {
-      for (const balancer of page.LoadBalancers ?? []) {
-        if (
-          balancer.DNSName &&
-          hostnames.includes(balancer.DNSName.toLowerCase()) &&
-          balancer.LoadBalancerArn
-        ) {
-          return {
-            arn: balancer.LoadBalancerArn,
-            name: balancer.LoadBalancerName ?? balancer.LoadBalancerArn,
-          };
-        }
-      }
-    }
-    throw new NotFoundError(
-      `no load balancer in ${target.region} has the DNS name ${hostnames.join(' or ')} that ${describe(target)} reports`,
-    );
-  }
-
-  private async loadBalancerTags(
-    client: ElasticLoadBalancingV2Client,
-    arn: string,
-  ): Promise<Record<string, string>> {
-    return (await this.tagsOf(client, [arn])).get(arn) ?? {};
-  }
-
-  /** Tags per ARN, DESCRIBE_TAGS_LIMIT ARNs a call. */
-  private async tagsOf(
-    client: ElasticLoadBalancingV2Client,
-    arns: readonly string[],
-  ): Promise<Map<string, Record<string, string>>> {
-    const tags = new Map<string, Record<string, string>>();
-    for (let start = 0; start < arns.length; start += DESCRIBE_TAGS_LIMIT) {
-      const { TagDescriptions } = await callAws(
-        client.send(
-          new DescribeTagsCommand({ ResourceArns: arns.slice(start, start + DESCRIBE_TAGS_LIMIT) }),
-        ),
-      );
-      for (const description of TagDescriptions ?? []) {
-        if (description.ResourceArn === undefined) continue;
-        tags.set(
-          description.ResourceArn,
-          Object.fromEntries((description.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
-        );
-      }
-    }
-    return tags;
-  }
-
-  /** The load balancer's target groups of the stack, by their `ingress.k8s.aws/resource` tag. */
-  private async targetGroupsOf(
-    client: ElasticLoadBalancingV2Client,
-    loadBalancerArn: string,
-    stack: string,
-  ): Promise<Map<string, string>> {
-    const arns: string[] = [];
-    const listing = pages(
-      `DescribeTargetGroups of ${loadBalancerArn}`,
-      (marker: string | undefined) =>
-        callAws(
-          client.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker })),
-        ),
-      (page) => page.NextMarker || undefined,
-    );
-    for await (const page of listing) {
-      for (const group of page.TargetGroups ?? []) if (group.TargetGroupArn) arns.push(group.TargetGroupArn);
-    }
-    const byResource = new Map<string, string>();
-    for (const [arn, tags] of await this.tagsOf(client, arns)) {
-      const resource = tags[INGRESS_RESOURCE_TAG];
-      if (resource !== undefined && tags[INGRESS_STACK_TAG] === stack) byResource.set(resource, arn);
-    }
-    return byResource;
-  }
-
-  private async listenersOf(
-    client: ElasticLoadBalancingV2Client,
-    loadBalancerArn: string,
-  ): Promise<string[]> {
-    const arns: string[] = [];
-    const listing = pages(
-      `DescribeListeners of ${loadBalancerArn}`,
-      (marker: string | undefined) =>
-        callAws(
-          client.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker })),
-        ),
-      (page) => page.NextMarker || undefined,
-    );
-    for await (const page of listing) {
-      for (const listener of page.Listeners ?? []) if (listener.ListenerArn) arns.push(listener.ListenerArn);
-    }
-    return arns;
   }
 
   /**
@@ -581,10 +431,6 @@ function refOf(target: AlbIngressTarget): IngressRef {
     namespace: target.namespace,
     name: target.albIngress.ingress,
   };
-}
-
-function describe(target: AlbIngressTarget): string {
-  return `Ingress ${target.namespace}/${target.albIngress.ingress} in EKS cluster "${target.cluster}" (${target.region})`;
 }
 
 function actionNameOf(target: AlbIngressTarget): string {

@@ -9,14 +9,12 @@ import {
   DescribeRulesCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
-  DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
   type Listener,
   ModifyListenerCommand,
   ModifyRuleCommand,
   type Rule,
   type RuleCondition,
-  type TargetGroupTuple,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { canonicalJson } from '../../core/canonical-json';
 import {
@@ -27,7 +25,6 @@ import {
   TrafficEditedError,
 } from '../../core/errors';
 import type { AlbTrafficPlan } from '../../core/plan/schema';
-import { TARGET_HEALTH_STATES, type TargetHealthState } from '../../core/target-health';
 import type {
   AlbTarget,
   ResolvedTraffic,
@@ -36,10 +33,23 @@ import type {
   TrafficFor,
   Weights,
 } from '../../ports/index';
+import {
+  assertPercentWeights,
+  forwardAction,
+  forwardGroups,
+  weightsOf,
+  withWeights,
+  writable,
+} from './alb-forward-action';
+import { ruleCriteriaText, ruleMatches } from './alb-rules';
+import { targetGroupHealth } from './alb-target-group-health';
 import type { ClientForRegion } from './clients';
 import { awsErrorName, callAws } from './errors';
 import { controllerOwnership } from './load-balancer-controller';
 import { pages } from './paging';
+
+export { assertPercentWeights, forwardAction, type WeightedGroups, weightsOf } from './alb-forward-action';
+export { targetGroupHealth } from './alb-target-group-health';
 
 /** What resolve, getWeights and targetHealth call: the TrafficReader's share. */
 export const ALB_TRAFFIC_READ_IAM_ACTIONS = [
@@ -62,12 +72,8 @@ export const ALB_TRAFFIC_IAM_ACTIONS = [
   ...ALB_TRAFFIC_WRITE_IAM_ACTIONS,
 ] as const;
 
-/** An ALB forward action holds at most this many target groups (weights 0–999 each). */
-const MAX_TARGET_GROUPS_PER_FORWARD = 5;
 /** DescribeRules pages only when asked to; 400 is its largest page. */
 const RULES_PAGE_SIZE = 400;
-/** A tuple read without a weight carries the API's default. */
-const DEFAULT_TARGET_GROUP_WEIGHT = 1;
 
 /** Errors that mean a cached ARN no longer names anything: resolve again once. */
 const STALE_ARN_ERRORS: ReadonlySet<string> = new Set([
@@ -405,40 +411,6 @@ export class AlbTraffic implements TrafficFor<AlbTarget> {
   }
 }
 
-/**
- * Every registered target of a group with its state and reason, as DescribeTargetHealth reports
- * them; `undefined` (no target group yet) has none.
- */
-export async function targetGroupHealth(
-  client: ElasticLoadBalancingV2Client,
-  targetGroupArn: string | undefined,
-  name: string,
-): Promise<TargetHealthSummary> {
-  if (targetGroupArn === undefined) return { name, targets: [] };
-  const { TargetHealthDescriptions } = await callAws(
-    client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
-  );
-  return {
-    name,
-    targets: (TargetHealthDescriptions ?? []).map((description) => ({
-      id: description.Target?.Id ?? '',
-      ...(description.Target?.Port !== undefined && { port: description.Target.Port }),
-      state: knownState(description.TargetHealth?.State),
-      ...(description.TargetHealth?.Reason !== undefined && { reason: description.TargetHealth.Reason }),
-      ...(description.TargetHealth?.Description !== undefined && {
-        description: description.TargetHealth.Description,
-      }),
-    })),
-  };
-}
-
-/** A state this code does not know yet is judged as `unavailable`: it proves nothing healthy. */
-function knownState(state: string | undefined): TargetHealthState {
-  return (TARGET_HEALTH_STATES as readonly string[]).includes(state ?? '')
-    ? (state as TargetHealthState)
-    : 'unavailable';
-}
-
 interface HolderState {
   actions: Action[];
   conditions: RuleCondition[];
@@ -494,181 +466,11 @@ function cacheKey(target: AlbTarget): string {
   return `${target.region}/${target.service}`;
 }
 
-// ── rules ────────────────────────────────────────────────────────────────────
-
-type RuleSelector = NonNullable<AlbTrafficPlan['rule']>;
-
-function ruleCriteriaText(rule: RuleSelector): string {
-  return [
-    rule.hostHeader !== undefined && `host header "${rule.hostHeader}"`,
-    rule.pathPattern !== undefined && `path pattern "${rule.pathPattern}"`,
-    rule.priority !== undefined && `priority ${rule.priority}`,
-  ]
-    .filter(Boolean)
-    .join(', ');
-}
-
-/** A rule matches when every criterion the plan gives holds; the default rule never does. */
-function ruleMatches(rule: Rule, wanted: RuleSelector): boolean {
-  if (rule.IsDefault) return false;
-  if (wanted.priority !== undefined && rule.Priority !== String(wanted.priority)) return false;
-  if (wanted.hostHeader !== undefined) {
-    // Host names compare case-insensitively on an ALB.
-    const host = wanted.hostHeader.toLowerCase();
-    const values = conditionValues(rule.Conditions, 'host-header').map((value) => value.toLowerCase());
-    if (!values.includes(host)) return false;
-  }
-  if (wanted.pathPattern !== undefined) {
-    if (!conditionValues(rule.Conditions, 'path-pattern').includes(wanted.pathPattern)) return false;
-  }
-  return true;
-}
-
-function conditionValues(
-  conditions: RuleCondition[] | undefined,
-  field: 'host-header' | 'path-pattern',
-): string[] {
-  const values = new Set<string>();
-  for (const condition of conditions ?? []) {
-    if (condition.Field !== field) continue;
-    const config = field === 'host-header' ? condition.HostHeaderConfig : condition.PathPatternConfig;
-    for (const value of [...(condition.Values ?? []), ...(config?.Values ?? [])]) values.add(value);
-  }
-  return [...values];
-}
-
-// ── weights ──────────────────────────────────────────────────────────────────
+// ── where the weights live ─────────────────────────────────────────────────────
 
 /** Where the weights live, in words, for error messages. */
 function locationOf(target: AlbTarget): string {
   const { alb, region } = target;
   const rule = alb.rule === undefined ? 'the default action' : `the rule with ${ruleCriteriaText(alb.rule)}`;
   return `${rule} of listener port ${alb.port} on load balancer "${alb.loadBalancerName}" in ${region}`;
-}
-
-export function assertPercentWeights(weights: Weights): void {
-  const { stable, canary } = weights;
-  const valid = (value: number) => Number.isInteger(value) && value >= 0 && value <= 100;
-  if (!valid(stable) || !valid(canary) || stable + canary !== 100) {
-    throw new InvalidInputError(
-      `weights must be whole percents from 0 to 100 adding up to 100 (got stable ${stable}, canary ${canary})`,
-    );
-  }
-}
-
-export function forwardAction(actions: readonly Action[], where: string): Action {
-  const forward = actions.find((action) => action.Type === 'forward');
-  if (forward === undefined) {
-    const types = actions.map((action) => action.Type).join(', ') || 'none';
-    throw new InvalidInputError(`${where} does not forward to target groups (its actions: ${types})`);
-  }
-  return forward;
-}
-
-/** The forward action's groups; a plain TargetGroupArn forward is one group with all the weight. */
-function forwardGroups(forward: Action): TargetGroupTuple[] {
-  const groups = forward.ForwardConfig?.TargetGroups ?? [];
-  if (groups.length > 0) return groups;
-  return forward.TargetGroupArn === undefined
-    ? []
-    : [{ TargetGroupArn: forward.TargetGroupArn, Weight: DEFAULT_TARGET_GROUP_WEIGHT }];
-}
-
-function weightOf(group: TargetGroupTuple): number {
-  return group.Weight ?? DEFAULT_TARGET_GROUP_WEIGHT;
-}
-
-/**
- * Other target groups on the same forward action would take traffic the stable/canary split
- * does not account for; with weight 0 they are harmless and left in place.
- */
-function assertNoOtherWeightedGroups(
-  groups: readonly TargetGroupTuple[],
-  resolved: WeightedGroups,
-  where: string,
-) {
-  const ours = new Set([resolved.stableTargetGroupArn, resolved.canaryTargetGroupArn]);
-  const others = groups.filter((group) => !ours.has(group.TargetGroupArn ?? '') && weightOf(group) > 0);
-  if (others.length > 0) {
-    throw new InvalidInputError(
-      `${where} also forwards to ${others.map((group) => group.TargetGroupArn).join(', ')}; ` +
-        'only the stable and canary target groups may carry weight',
-    );
-  }
-}
-
-/** The stable and canary target groups of a split; a canary group not made yet carries no weight. */
-export type WeightedGroups = Pick<ResolvedTraffic, 'stableTargetGroupArn'> & {
-  canaryTargetGroupArn?: string;
-};
-
-export function weightsOf(forward: Action, resolved: WeightedGroups, where: string): Weights {
-  const groups = forwardGroups(forward);
-  assertNoOtherWeightedGroups(groups, resolved, where);
-  const sum = (arn: string) =>
-    groups
-      .filter((group) => group.TargetGroupArn === arn)
-      .reduce((total, group) => total + weightOf(group), 0);
-  const stable = sum(resolved.stableTargetGroupArn);
-  const canary = resolved.canaryTargetGroupArn === undefined ? 0 : sum(resolved.canaryTargetGroupArn);
-  if (stable + canary === 0) {
-    throw new InvalidInputError(`${where} sends no traffic to the stable or canary target group`);
-  }
-  const stablePercent = Math.round((stable * 100) / (stable + canary));
-  return { stable: stablePercent, canary: 100 - stablePercent };
-}
-
-/**
- * The actions to write back: the same actions in the same order, with the forward action's
- * stable and canary weights replaced. A multi-group forward must not also carry TargetGroupArn.
- */
-function withWeights(
-  actions: readonly Action[],
-  resolved: ResolvedTraffic,
-  weights: Weights,
-  where: string,
-): Action[] {
-  const forward = forwardAction(actions, where);
-  const groups = forwardGroups(forward);
-  assertNoOtherWeightedGroups(groups, resolved, where);
-
-  // Whole percents are valid ALB weights (0–999) as they are.
-  const wanted = new Map([
-    [resolved.stableTargetGroupArn, weights.stable],
-    [resolved.canaryTargetGroupArn, weights.canary],
-  ]);
-  const targetGroups: TargetGroupTuple[] = groups.map((group) => ({
-    TargetGroupArn: group.TargetGroupArn,
-    Weight: wanted.get(group.TargetGroupArn ?? '') ?? weightOf(group),
-  }));
-  for (const [arn, weight] of wanted) {
-    if (!groups.some((group) => group.TargetGroupArn === arn)) {
-      targetGroups.push({ TargetGroupArn: arn, Weight: weight });
-    }
-  }
-  if (targetGroups.length > MAX_TARGET_GROUPS_PER_FORWARD) {
-    throw new InvalidInputError(
-      `${where} would forward to ${targetGroups.length} target groups; an ALB forward action holds at most ${MAX_TARGET_GROUPS_PER_FORWARD}`,
-    );
-  }
-
-  const stickiness = forward.ForwardConfig?.TargetGroupStickinessConfig;
-  const weightedForward: Action = {
-    Type: 'forward',
-    ...(forward.Order !== undefined && { Order: forward.Order }),
-    ForwardConfig: {
-      TargetGroups: targetGroups,
-      ...(stickiness !== undefined && { TargetGroupStickinessConfig: stickiness }),
-    },
-  };
-  return actions.map((action) => (action === forward ? weightedForward : writable(action)));
-}
-
-/** An action as read, made acceptable to Modify*: Describe never returns an OIDC client secret. */
-function writable(action: Action): Action {
-  const oidc = action.AuthenticateOidcConfig;
-  if (action.Type === 'authenticate-oidc' && oidc !== undefined && oidc.ClientSecret === undefined) {
-    return { ...action, AuthenticateOidcConfig: { ...oidc, UseExistingClientSecret: true } };
-  }
-  return action;
 }

@@ -7,7 +7,8 @@
  * It enforces what the real API enforces on a forward action (1 to 5 target groups, whole weights
  * 0–999, target groups that exist), keeps every weight change so metrics can split past traffic,
  * and reports target health as an ALB does (see `targetHealth`) for the pods each group's
- * Kubernetes Service selects.
+ * Kubernetes Service selects. The resources and their views are in elbv2-resources.ts, target
+ * health in elbv2-target-health.ts.
  */
 import {
   type Action,
@@ -18,84 +19,40 @@ import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
-  type Listener,
   ModifyListenerCommand,
   ModifyRuleCommand,
-  type Rule,
   type RuleCondition,
-  type Tag,
-  type TargetHealthDescription,
-  type TargetHealthReasonEnum,
-  type TargetHealthStateEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { TRACK_LABEL } from '../../../lambdas/adapters/kubernetes/conventions';
-import type { AlbTrafficPlan } from '../../../lambdas/core/plan/schema';
 import type { Track } from '../../../lambdas/ports';
 import type { TrafficEditedFault } from '../../faults/schema';
-import { deriveSeed } from '../../random';
 import type { SimulatedClusters, SimulatedPod } from '../cluster';
 import type { FleetContext } from '../context';
 import { SimulatedAwsError } from '../errors';
+import {
+  type ActionHolder,
+  type ActionWriter,
+  addPlannedService,
+  defaultRuleView,
+  describeTags,
+  dnsNameOf,
+  forwardWeights,
+  hexId,
+  listenerView,
+  MAX_TARGET_GROUPS_PER_DESCRIBE,
+  type RegionBalancers,
+  ruleView,
+  SIMULATED_ACCOUNT,
+  type SimulatedListener,
+  type SimulatedRule,
+  type SimulatedTargetGroup,
+  serviceSelector,
+  targetGroupsOf,
+  targetGroupView,
+  validateActions,
+} from './elbv2-resources';
+import { registeredPods, targetHealthOf } from './elbv2-target-health';
 
-/** The example account of AWS's documentation. */
-export const SIMULATED_ACCOUNT = '111122223333';
-const MAX_TARGET_GROUPS_PER_FORWARD = 5;
-const MAX_TARGET_GROUPS_PER_DESCRIBE = 20;
-const MAX_WEIGHT = 999;
-const DEFAULT_WEIGHT = 1;
-const TARGET_PORT = 8080;
-
-/** Who set a holder's actions: the plan's initial state, an API call, or the controller. */
-/** `someoneElse`: an edit made outside Switchyard (the trafficEdited fault). */
-export type ActionWriter = 'initial' | 'ModifyRule' | 'ModifyListener' | 'controller' | 'someoneElse';
-
-/** A listener's default action or a rule: whatever holds the weighted forward action. */
-interface ActionHolder {
-  arn: string;
-  actions: Action[];
-  /** Weight per target group ARN over time, for metrics of past periods, and who set it. */
-  history: Array<{ atMs: number; weights: ReadonlyMap<string, number>; by?: ActionWriter }>;
-  services: string[];
-}
-
-interface SimulatedListener extends ActionHolder {
-  loadBalancerArn: string;
-  port: number;
-  rules: SimulatedRule[];
-}
-
-interface SimulatedRule extends ActionHolder {
-  priority: number;
-  conditions: RuleCondition[];
-}
-
-interface SimulatedTargetGroup {
-  arn: string;
-  name: string;
-  service: string;
-  track: Track;
-  /** The selector of the Kubernetes Service its TargetGroupBinding points at. */
-  selector: Record<string, string>;
-}
-
-interface SimulatedLoadBalancer {
-  arn: string;
-  name: string;
-  dnsName: string;
-  listeners: Map<number, SimulatedListener>;
-}
-
-interface RegionBalancers {
-  loadBalancers: Map<string, SimulatedLoadBalancer>;
-  listeners: Map<string, SimulatedListener>;
-  rules: Map<string, SimulatedRule>;
-  targetGroupsByName: Map<string, SimulatedTargetGroup>;
-  targetGroupsByArn: Map<string, SimulatedTargetGroup>;
-  /** Per service: where its weights live and its two target groups (the canary's made later, for albIngress). */
-  services: Map<string, { holder: ActionHolder; stableArn: string; canaryArn?: string }>;
-  /** Tags per resource ARN (load balancers, listeners, rules, target groups). */
-  tags: Map<string, Record<string, string>>;
-}
+export { type ActionWriter, SIMULATED_ACCOUNT } from './elbv2-resources';
 
 /** `atMs`: when the change took effect, when that is before now (a reconcile caught up on). */
 export type WeightChangeListener = (service: string, region: string, atMs?: number) => void;
@@ -130,7 +87,8 @@ export class SimulatedLoadBalancing {
       this.regions.set(region.name, balancers);
       for (const name of region.services) {
         const service = context.service(name);
-        if (service?.traffic.type === 'alb') this.addService(region.name, balancers, name, service.traffic);
+        if (service?.traffic.type === 'alb')
+          addPlannedService(context, region.name, balancers, name, service.traffic);
       }
     }
   }
@@ -260,7 +218,7 @@ export class SimulatedLoadBalancing {
     }
     if (command instanceof DescribeTargetGroupsCommand && command.input.LoadBalancerArn !== undefined) {
       return {
-        TargetGroups: this.targetGroupsOf(balancers, command.input.LoadBalancerArn).map((group) =>
+        TargetGroups: targetGroupsOf(balancers, command.input.LoadBalancerArn).map((group) =>
           targetGroupView(group, this.vpcId(region)),
         ),
       };
@@ -293,7 +251,15 @@ export class SimulatedLoadBalancing {
       const group = balancers.targetGroupsByArn.get(command.input.TargetGroupArn ?? '');
       if (!group)
         throw new SimulatedAwsError('TargetGroupNotFoundException', 'One or more target groups not found');
-      return { TargetHealthDescriptions: this.targetHealth(region, group) };
+      return {
+        TargetHealthDescriptions: targetHealthOf(
+          this.context,
+          this.clusters,
+          this.balancersOf(region),
+          region,
+          group,
+        ),
+      };
     }
     if (command instanceof ModifyListenerCommand) {
       const listener = balancers.listeners.get(command.input.ListenerArn ?? '');
@@ -312,6 +278,11 @@ export class SimulatedLoadBalancing {
     }
     const name = (command as { constructor?: { name?: string } })?.constructor?.name ?? String(command);
     throw new Error(`the simulated Elastic Load Balancing does not implement ${name}`);
+  }
+
+  /** The ready pods of the group's service whose labels its Service's selector matches. */
+  registeredPods(region: string, group: SimulatedTargetGroup, atMs: number): SimulatedPod[] {
+    return registeredPods(this.context, this.clusters, region, group, atMs);
   }
 
   // ── plumbing ──────────────────────────────────────────────────────────────
@@ -386,199 +357,6 @@ export class SimulatedLoadBalancing {
     const effective = atMs < this.context.nowMs() ? atMs : undefined;
     for (const service of holder.services)
       for (const listener of this.listeners) listener(service, region, effective);
-  }
-
-  /**
-   * The targets a TargetGroupBinding registers: the ready pods its Service selects, by label
-   * (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/targetgroupbinding/targetgroupbinding/).
-   * An ALB health-checks only groups a rule or default action forwards to (weight 0 included);
-   * until then every target reads `unused` (Target.NotInUse). Once in use, a target reads
-   * `initial` (Elb.InitialHealthChecking) until it passes a health check, one interval on
-   * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html).
-   */
-  private targetHealth(region: string, group: SimulatedTargetGroup): TargetHealthDescription[] {
-    const service = this.context.service(group.service)!;
-    const now = this.context.nowMs();
-    const down = this.context.outageAt(region, now) !== undefined;
-    const inUseSince = this.inUseSince(region, group.arn, now);
-    const intervalMs = this.context.timing.healthCheckIntervalMs;
-    return this.registeredPods(region, group, now).map((pod) => {
-      let health: { State: TargetHealthStateEnum; Reason?: TargetHealthReasonEnum; Description?: string };
-      if (inUseSince === undefined) {
-        health = {
-          State: 'unused',
-          Reason: 'Target.NotInUse',
-          Description: 'Target group is not configured to receive traffic from the load balancer',
-        };
-      } else if (down) {
-        health = { State: 'unhealthy', Reason: 'Target.Timeout', Description: 'Request timed out' };
-      } else if (now < Math.max(pod.readySinceMs!, inUseSince) + intervalMs) {
-        health = {
-          State: 'initial',
-          Reason: 'Elb.InitialHealthChecking',
-          Description: 'Initial health checks in progress',
-        };
-      } else if (this.context.crashing(service, region, pod.image, now)) {
-        // Pods of a crashing version accept no connections: they fail their health checks.
-        health = {
-          State: 'unhealthy',
-          Reason: 'Target.FailedHealthChecks',
-          Description: 'Health checks failed',
-        };
-      } else {
-        health = { State: 'healthy' };
-      }
-      return {
-        Target: { Id: pod.ip, Port: TARGET_PORT },
-        HealthCheckPort: String(TARGET_PORT),
-        TargetHealth: health,
-      };
-    });
-  }
-
-  /** The ready pods of the group's service whose labels its Service's selector matches. */
-  registeredPods(region: string, group: SimulatedTargetGroup, atMs: number): SimulatedPod[] {
-    const service = this.context.service(group.service)!;
-    return this.clusters
-      .pods(region, service, atMs)
-      .filter(
-        (pod) =>
-          pod.readySinceMs !== undefined &&
-          Object.entries(group.selector).every(([key, value]) => pod.labels[key] === value),
-      );
-  }
-
-  /** Since when a forward action has continuously listed the group, at any weight; undefined if not now. */
-  private inUseSince(region: string, groupArn: string, atMs: number): number | undefined {
-    const balancers = this.regions.get(region)!;
-    let since: number | undefined;
-    for (const holder of new Set([...balancers.listeners.values(), ...balancers.rules.values()])) {
-      let run: number | undefined;
-      holder.history.forEach((entry, index) => {
-        if (entry.atMs > atMs) return;
-        // What the rehearsal starts with has been so for long: its targets were checked long ago.
-        if (entry.weights.has(groupArn)) run ??= index === 0 ? Number.NEGATIVE_INFINITY : entry.atMs;
-        else run = undefined;
-      });
-      if (run !== undefined && (since === undefined || run < since)) since = run;
-    }
-    return since;
-  }
-
-  private addService(region: string, balancers: RegionBalancers, service: string, alb: AlbTrafficPlan): void {
-    const arnBase = `arn:aws:elasticloadbalancing:${region}:${SIMULATED_ACCOUNT}`;
-    const id = (...key: string[]) => hexId(this.context.seed, region, ...key);
-
-    let balancer = balancers.loadBalancers.get(alb.loadBalancerName);
-    if (!balancer) {
-      const arn = `${arnBase}:loadbalancer/app/${alb.loadBalancerName}/${id('lb', alb.loadBalancerName)}`;
-      balancer = {
-        arn,
-        name: alb.loadBalancerName,
-        dnsName: dnsNameOf(this.context.seed, region, alb.loadBalancerName),
-        listeners: new Map(),
-      };
-      balancers.loadBalancers.set(alb.loadBalancerName, balancer);
-    }
-    const lbPath = balancer.arn.split(':loadbalancer/')[1]!;
-    let listener = balancer.listeners.get(alb.port);
-    if (!listener) {
-      const arn = `${arnBase}:listener/${lbPath}/${id('listener', alb.loadBalancerName, String(alb.port))}`;
-      const actions: Action[] = [
-        {
-          Type: 'fixed-response',
-          Order: 1,
-          FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain' },
-        },
-      ];
-      listener = {
-        arn,
-        loadBalancerArn: balancer.arn,
-        port: alb.port,
-        rules: [],
-        actions,
-        history: [{ atMs: this.context.startMs, weights: new Map() }],
-        services: [],
-      };
-      balancer.listeners.set(alb.port, listener);
-      balancers.listeners.set(arn, listener);
-    }
-
-    const [stableArn, canaryArn] = [alb.stableTargetGroup, alb.canaryTargetGroup].map((name, index) => {
-      const existing = balancers.targetGroupsByName.get(name);
-      if (existing) return existing.arn;
-      const track: Track = index === 0 ? 'stable' : 'canary';
-      const group: SimulatedTargetGroup = {
-        arn: `${arnBase}:targetgroup/${name}/${id('tg', name)}`,
-        name,
-        service,
-        track,
-        selector: this.serviceSelector(region, service, track),
-      };
-      balancers.targetGroupsByName.set(name, group);
-      balancers.targetGroupsByArn.set(group.arn, group);
-      return group.arn;
-    }) as [string, string];
-
-    // As a rule made for one target group reads: the stable group only. The canary group is
-    // not there until Switchyard attaches it.
-    const actions: Action[] = [
-      {
-        Type: 'forward',
-        Order: 1,
-        TargetGroupArn: stableArn,
-        ForwardConfig: {
-          TargetGroups: [{ TargetGroupArn: stableArn, Weight: 1 }],
-          TargetGroupStickinessConfig: { Enabled: false },
-        },
-      },
-    ];
-    let holder: ActionHolder;
-    if (alb.rule === undefined) {
-      holder = listener;
-    } else {
-      const used = new Set(listener.rules.map((rule) => rule.priority));
-      let priority = alb.rule.priority ?? 1;
-      while (alb.rule.priority === undefined && used.has(priority)) priority += 1;
-      const conditions: RuleCondition[] = [];
-      if (alb.rule.hostHeader !== undefined) {
-        conditions.push({ Field: 'host-header', HostHeaderConfig: { Values: [alb.rule.hostHeader] } });
-      }
-      if (alb.rule.pathPattern !== undefined) {
-        conditions.push({ Field: 'path-pattern', PathPatternConfig: { Values: [alb.rule.pathPattern] } });
-      }
-      const rule: SimulatedRule = {
-        arn: `${arnBase}:listener-rule/${listener.arn.split(':listener/')[1]}/${id('rule', service)}`,
-        priority,
-        conditions,
-        actions: [],
-        history: [],
-        services: [],
-      };
-      listener.rules.push(rule);
-      listener.rules.sort((a, b) => a.priority - b.priority);
-      balancers.rules.set(rule.arn, rule);
-      holder = rule;
-    }
-    holder.actions = actions;
-    holder.history = [{ atMs: this.context.startMs, weights: forwardWeights(actions), by: 'initial' }];
-    holder.services.push(service);
-    balancers.services.set(service, { holder, stableArn, canaryArn });
-  }
-
-  /** The target groups a load balancer's listeners and rules forward to. */
-  private targetGroupsOf(balancers: RegionBalancers, loadBalancerArn: string): SimulatedTargetGroup[] {
-    const balancer = [...balancers.loadBalancers.values()].find(
-      (candidate) => candidate.arn === loadBalancerArn,
-    );
-    if (!balancer)
-      throw new SimulatedAwsError('LoadBalancerNotFoundException', 'One or more load balancers not found');
-    const arns = new Set<string>();
-    for (const listener of balancer.listeners.values()) {
-      for (const holder of [listener, ...listener.rules])
-        for (const arn of forwardWeights(holder.actions).keys()) arns.add(arn);
-    }
-    return [...arns].flatMap((arn) => balancers.targetGroupsByArn.get(arn) ?? []);
   }
 
   // ── for the AWS Load Balancer Controller (load-balancer-controller.ts) ──────
@@ -695,27 +473,11 @@ export class SimulatedLoadBalancing {
     const simulated: SimulatedTargetGroup = {
       arn,
       ...group,
-      selector: this.serviceSelector(region, group.service, group.track),
+      selector: serviceSelector(this.context, region, group.service, group.track),
     };
     balancers.targetGroupsByName.set(group.name, simulated);
     balancers.targetGroupsByArn.set(arn, simulated);
     return arn;
-  }
-
-  /**
-   * The selector of the Kubernetes Service behind a service's group: the documented setup selects
-   * its track's label; with a shared selector (a fault) the stable Service selects on the app
-   * label alone, canary pods included.
-   */
-  private serviceSelector(region: string, service: string, track: Track): Record<string, string> {
-    const deployment = this.context.service(service)!.deployment;
-    const shared = this.context.faults.faults.some(
-      (fault) =>
-        fault.type === 'sharedSelector' &&
-        fault.service === service &&
-        (fault.region === undefined || fault.region === region),
-    );
-    return track === 'stable' && shared ? { app: deployment } : { app: deployment, [TRACK_LABEL]: track };
   }
 
   /** Whose weights a holder carries: its stable and (once made) canary target groups. */
@@ -758,145 +520,4 @@ export class SimulatedLoadBalancing {
   private arnBase(region: string): string {
     return `arn:aws:elasticloadbalancing:${region}:${SIMULATED_ACCOUNT}`;
   }
-}
-
-/** DescribeTags: up to 20 ARNs, each of a resource that exists. */
-function describeTags(
-  balancers: RegionBalancers,
-  arns: readonly string[],
-): Array<{ ResourceArn: string; Tags: Tag[] }> {
-  if (arns.length === 0 || arns.length > 20) {
-    throw new SimulatedAwsError(
-      'ValidationError',
-      `1 validation error detected: Value at 'resourceArns' failed to satisfy constraint: Member must have length between 1 and 20`,
-    );
-  }
-  const loadBalancerArns = new Set([...balancers.loadBalancers.values()].map((balancer) => balancer.arn));
-  return arns.map((arn) => {
-    const known =
-      loadBalancerArns.has(arn) ||
-      balancers.listeners.has(arn) ||
-      balancers.rules.has(arn) ||
-      balancers.targetGroupsByArn.has(arn);
-    if (!known) {
-      const [code, what] = arn.includes(':targetgroup/')
-        ? ['TargetGroupNotFoundException', 'target groups']
-        : arn.includes(':listener-rule/')
-          ? ['RuleNotFoundException', 'rules']
-          : arn.includes(':listener/')
-            ? ['ListenerNotFoundException', 'listeners']
-            : ['LoadBalancerNotFoundException', 'load balancers'];
-      throw new SimulatedAwsError(code, `One or more ${what} not found`);
-    }
-    const tags = balancers.tags.get(arn) ?? {};
-    return { ResourceArn: arn, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) };
-  });
-}
-
-function targetGroupView(group: SimulatedTargetGroup, vpcId: string) {
-  return {
-    TargetGroupArn: group.arn,
-    TargetGroupName: group.name,
-    VpcId: vpcId,
-    Protocol: 'HTTP' as const,
-    Port: TARGET_PORT,
-    TargetType: 'ip' as const,
-  };
-}
-
-/** An internal ALB's DNS name: `internal-<name>-<digits>.<region>.elb.amazonaws.com`. */
-function dnsNameOf(seed: number, region: string, name: string): string {
-  return `internal-${name}-${deriveSeed(seed, 'elbv2-dns', region, name)}.${region}.elb.amazonaws.com`;
-}
-
-/** What the real API refuses in a forward action, with its error names. */
-function validateActions(actions: readonly Action[], balancers: RegionBalancers): void {
-  actions.forEach((action, actionIndex) => {
-    if (action.Type !== 'forward') return;
-    const at = `actions.${actionIndex + 1}.member.forwardConfig.targetGroups`;
-    const groups = action.ForwardConfig?.TargetGroups ?? [];
-    if (groups.length === 0 && action.TargetGroupArn === undefined) {
-      throw new SimulatedAwsError(
-        'ValidationError',
-        'A target group ARN must be specified for a forward action',
-      );
-    }
-    if (groups.length > MAX_TARGET_GROUPS_PER_FORWARD) {
-      throw new SimulatedAwsError(
-        'ValidationError',
-        `1 validation error detected: Value at '${at}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TARGET_GROUPS_PER_FORWARD}`,
-      );
-    }
-    const seen = new Set<string>();
-    groups.forEach((group, groupIndex) => {
-      const weight = group.Weight ?? DEFAULT_WEIGHT;
-      if (!Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
-        throw new SimulatedAwsError(
-          'ValidationError',
-          `1 validation error detected: Value '${weight}' at '${at}.${groupIndex + 1}.member.weight' failed to satisfy constraint: Member must be a whole number from 0 to ${MAX_WEIGHT}`,
-        );
-      }
-      const arn = group.TargetGroupArn ?? '';
-      if (seen.has(arn)) {
-        throw new SimulatedAwsError(
-          'ValidationError',
-          `Target group '${arn}' appears more than once in the forward action`,
-        );
-      }
-      seen.add(arn);
-    });
-    const arns = [...seen, ...(action.TargetGroupArn ? [action.TargetGroupArn] : [])];
-    if (arns.some((arn) => !balancers.targetGroupsByArn.has(arn))) {
-      throw new SimulatedAwsError('TargetGroupNotFoundException', 'One or more target groups not found');
-    }
-  });
-}
-
-function forwardWeights(actions: readonly Action[]): Map<string, number> {
-  const weights = new Map<string, number>();
-  const forward = actions.find((action) => action.Type === 'forward');
-  if (!forward) return weights;
-  const groups = forward.ForwardConfig?.TargetGroups ?? [];
-  if (groups.length === 0 && forward.TargetGroupArn) weights.set(forward.TargetGroupArn, DEFAULT_WEIGHT);
-  for (const group of groups) {
-    if (group.TargetGroupArn) weights.set(group.TargetGroupArn, group.Weight ?? DEFAULT_WEIGHT);
-  }
-  return weights;
-}
-
-function listenerView(listener: SimulatedListener): Listener {
-  return {
-    ListenerArn: listener.arn,
-    LoadBalancerArn: listener.loadBalancerArn,
-    Port: listener.port,
-    Protocol: listener.port === 443 ? 'HTTPS' : 'HTTP',
-    DefaultActions: structuredClone(listener.actions),
-  };
-}
-
-function ruleView(rule: SimulatedRule): Rule {
-  return {
-    RuleArn: rule.arn,
-    Priority: String(rule.priority),
-    Conditions: structuredClone(rule.conditions),
-    Actions: structuredClone(rule.actions),
-    IsDefault: false,
-  };
-}
-
-function defaultRuleView(listener: SimulatedListener): Rule {
-  return {
-    RuleArn: `${listener.arn.replace(':listener/', ':listener-rule/')}/default`,
-    Priority: 'default',
-    Conditions: [],
-    Actions: structuredClone(listener.actions),
-    IsDefault: true,
-  };
-}
-
-/** 16 hex digits, as in real ELB ARNs, fixed by the seed and the resource. */
-function hexId(seed: number, ...key: string[]): string {
-  const high = deriveSeed(seed, 'elbv2', ...key);
-  const low = deriveSeed(high, 'low');
-  return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
 }

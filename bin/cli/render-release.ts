@@ -1,0 +1,80 @@
+import type { FailoverView, ReleaseView, ServiceView } from '../../lambdas/api/release-view';
+import type { AuditEntry } from '../../lambdas/ports';
+import { failoverChanges } from './render-failover';
+import { table } from './render-preview';
+
+export function renderView(
+  view: ReleaseView | FailoverView,
+  recent: readonly AuditEntry[],
+  releaseId: string,
+): string {
+  const lines: string[] = [];
+  if (view.kind === 'failover') {
+    lines.push(
+      `${view.direction} ${view.releaseId} of ${view.region} — ${view.status}${view.reason ? `: ${view.reason}` : ''}`,
+      `  execution  ${view.execution.executionArn}${view.execution.status ? ` (${view.execution.status})` : ''}`,
+      `  requested ${view.createdAt}${view.submittedBy ? ` by ${view.submittedBy}` : ''}`,
+      ...failoverChanges(view),
+    );
+  } else {
+    lines.push(
+      `release ${view.releaseId} — ${view.status}${view.reason ? `: ${view.reason}` : ''}`,
+      `  submitted ${view.createdAt}${view.submittedBy ? ` by ${view.submittedBy}` : ''}`,
+      `  execution  ${view.execution.executionArn}${view.execution.status ? ` (${view.execution.status})` : ''}`,
+      ...(view.execution.consoleUrl ? [`  console    ${view.execution.consoleUrl}`] : []),
+      ...(view.rollback
+        ? [
+            `  rollback   ${view.rollback.executionArn}${view.rollback.status ? ` (${view.rollback.status})` : ''}`,
+          ]
+        : []),
+    );
+    for (const { wave, regions } of view.waves) {
+      lines.push(`wave ${wave}`);
+      for (const region of regions) {
+        lines.push(`  ${region.region} (${region.cluster})`);
+        const rows = region.services.map((service) => [
+          service.service,
+          service.status,
+          formatStep(service),
+          `${service.weights.stable}/${service.weights.canary}`,
+          service.verdict ?? '',
+          service.reason ?? '',
+        ]);
+        lines.push(...table(rows).map((line) => `    ${line}`));
+      }
+    }
+    if (view.approvalsWaiting.length > 0) {
+      lines.push(
+        `waiting for approval: ${view.approvalsWaiting.join(', ')}`,
+        `  approve: switchyard approve ${releaseId}`,
+      );
+    }
+  }
+  if (recent.length > 0) {
+    lines.push('recent:');
+    lines.push(...recent.map((entry) => `  ${auditLine(entry)}`));
+  }
+  return lines.join('\n');
+}
+
+export function formatStep(service: ServiceView): string {
+  if (!service.step) return '';
+  if (service.step.kind === 'done') return `done (${service.step.count} steps)`;
+  return `step ${service.step.index + 1}/${service.step.count} ${service.step.kind}`;
+}
+
+export function auditLine(entry: AuditEntry): string {
+  const where = [entry.region, entry.service].filter(Boolean).join(' ');
+  const detail = entry.detail ? summarise(entry.detail) : '';
+  return `${entry.at.slice(11, 19)}  ${where.padEnd(24)} ${entry.action}${detail ? `  ${detail}` : ''}${entry.actor !== 'switchyard' ? `  (${entry.actor})` : ''}`;
+}
+
+export function summarise(detail: Record<string, unknown>): string {
+  const weights = (detail.weights ?? detail) as Record<string, unknown>;
+  if (typeof weights.stable === 'number' && typeof weights.canary === 'number')
+    return `stable ${weights.stable} / canary ${weights.canary}`;
+  if (typeof detail.reason === 'string') return detail.reason;
+  if (typeof detail.approval === 'string') return detail.approval;
+  if (typeof detail.verdict === 'string') return detail.verdict;
+  return '';
+}
