@@ -31,27 +31,9 @@ export const AUDIT_TAIL = 50;
 export const MAX_AUDIT_PAGE = 500;
 const AUDIT_READ_PAGE = 1000;
 
-/**
- * A failover or failback record: by its kind, or (records written before kinds were recorded)
- * by beginFailover's old marks, submitted by its direction and with no execution ARN.
- */
-export function isFailoverRecord(
-  release: Pick<ReleaseRecord, 'submittedBy' | 'executionArn' | 'kind'>,
-): boolean {
-  if (release.kind !== undefined) return release.kind !== 'release';
-  return (
-    (release.submittedBy === 'failover' || release.submittedBy === 'failback') &&
-    release.executionArn === undefined
-  );
-}
-
-/** What a record is, for `list`: its kind, or what an older record's marks say. */
-export function recordKind(
-  release: Pick<ReleaseRecord, 'submittedBy' | 'executionArn' | 'kind'>,
-): 'release' | 'failover' | 'failback' {
-  if (release.kind !== undefined) return release.kind;
-  if (!isFailoverRecord(release)) return 'release';
-  return release.submittedBy === 'failback' ? 'failback' : 'failover';
+/** A failover or failback record, not a release. */
+export function isFailoverRecord(release: Pick<ReleaseRecord, 'kind'>): boolean {
+  return release.kind !== 'release';
 }
 
 export interface ExecutionLink {

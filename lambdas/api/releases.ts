@@ -27,7 +27,6 @@ import {
   latestRollback,
   link,
   MAX_ROLLBACK_ATTEMPTS,
-  recordKind,
   rollbackExecutionName,
 } from './release-view';
 
@@ -84,7 +83,7 @@ export async function listReleases(
   return {
     releases: page.items.map((release) => ({
       releaseId: release.releaseId,
-      kind: recordKind(release),
+      kind: release.kind,
       status: release.status,
       createdAt: release.createdAt,
       updatedAt: release.updatedAt,
@@ -390,7 +389,7 @@ export async function requireRelease(ports: ApiPorts, releaseId: string): Promis
   if (!release) throw new NotFoundError(`no release ${releaseId}`);
   if (isFailoverRecord(release)) {
     throw new InvalidInputError(
-      `${releaseId} is a ${recordKind(release)}, not a release: POST /failback reverses a failover`,
+      `${releaseId} is a ${release.kind}, not a release: POST /failback reverses a failover`,
     );
   }
   return release;

@@ -123,6 +123,7 @@ export async function submittedWorld(change?: (plan: Json) => void): Promise<Wor
       createdAt: now,
       updatedAt: now,
       executionArn,
+      kind: 'release',
     },
     plan,
   );

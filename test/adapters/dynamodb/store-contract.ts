@@ -30,6 +30,7 @@ function releaseRecord(overrides: Partial<ReleaseRecord> = {}): ReleaseRecord {
     createdAt: '2030-05-01T10:00:00.000Z',
     updatedAt: '2030-05-01T10:00:00.000Z',
     submittedBy: 'alice',
+    kind: 'release',
     ...overrides,
   };
 }
