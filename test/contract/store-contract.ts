@@ -1,104 +1,49 @@
 /**
- * The Store contract: what DynamoDbStore promises, checked against a DynamoDB implementation.
- * store.test.ts runs it on DynamoDB Local (AWS's own), store.moto.test.ts on moto: one set of
- * cases, two independent implementations of the API.
+ * The Store contract: what every Store promises, checked against each implementation.
+ * store.contract.test.ts runs it on DynamoDbStore (DynamoDB Local) and on the InMemoryStore the
+ * handler tests use, so the fake cannot drift from the real store; store.moto.test.ts runs it on
+ * moto too. What only DynamoDB has (item size limits) is in test/adapters/dynamodb.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ConditionFailedError,
   InvalidInputError,
+  LockHeldError,
   NotFoundError,
   ReleaseConflictError,
-} from '../../../lambdas/core/errors';
+} from '../../lambdas/core/errors';
 import type {
-  DeploymentSnapshot,
-  NewAuditEntry,
+  LockLease,
   ReleaseRecord,
   ReleaseStatus,
   ServiceRolloutRecord,
-} from '../../../lambdas/ports';
-import type { CreateTestStore, DynamoDbTestStore } from '../../support/dynamodb';
+  Store,
+} from '../../lambdas/ports';
+import { auditEntry, deploymentSnapshot, releaseRecord, rolloutRecord, uniqueId } from './store-records';
 
-const uniqueId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
-
-function releaseRecord(overrides: Partial<ReleaseRecord> = {}): ReleaseRecord {
-  return {
-    releaseId: uniqueId('rel'),
-    status: 'PENDING',
-    planHash: 'sha256:aaaa',
-    createdAt: '2030-05-01T10:00:00.000Z',
-    updatedAt: '2030-05-01T10:00:00.000Z',
-    submittedBy: 'alice',
-    kind: 'release',
-    ...overrides,
-  };
+/** A store to check, with the clock it runs on. */
+export interface StoreUnderTest {
+  store: Store;
+  clock: { now(): Date; advance(seconds: number): void };
+  dispose(): Promise<void>;
 }
 
-function rolloutRecord(
-  releaseId: string,
-  region: string,
-  service: string,
-  overrides: Partial<ServiceRolloutRecord> = {},
-): ServiceRolloutRecord {
-  return {
-    releaseId,
-    region,
-    service,
-    status: 'PENDING',
-    stepIndex: 0,
-    stepCount: 5,
-    weights: { stable: 100, canary: 0 },
-    checksPassed: 0,
-    checksFailed: 0,
-    consecutiveFailures: 0,
-    updatedAt: '2030-05-01T10:00:00.000Z',
-    ...overrides,
-  };
+export type CreateStoreUnderTest = () => Promise<StoreUnderTest>;
+
+const newScope = () => `prod/${randomUUID().slice(0, 8)}`;
+
+async function refusal(attempt: Promise<unknown>): Promise<LockHeldError> {
+  const error = await attempt.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(LockHeldError);
+  return error as LockHeldError;
 }
 
-function auditEntry(releaseId: string, overrides: Partial<NewAuditEntry> = {}): NewAuditEntry {
-  return {
-    releaseId,
-    key: uniqueId('key'),
-    at: '2030-05-01T10:00:00.000Z',
-    action: 'test action',
-    actor: 'test',
-    ...overrides,
-  };
-}
-
-function deploymentSnapshot(region: string, deployment: string, image: string): DeploymentSnapshot {
-  return {
-    target: { region, cluster: `prod-${region}`, namespace: 'shop', deployment },
-    existed: true,
-    replicas: 4,
-    images: { [deployment]: image },
-    template: { spec: { containers: [{ name: deployment, image }] } },
-    canary: { existed: false, replicas: 0 },
-  };
-}
-
-/** A plan-like document of about `services` × 1 KB of JSON: repetitive, as real plans are. */
-function largePlan(services: number) {
-  return {
-    apiVersion: 'switchyard.dev/v1',
-    services: Array.from({ length: services }, (_, index) => ({
-      name: `service-${index}`,
-      image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/service-${index}:v2.${index}`,
-      dependsOn: index > 0 ? [`service-${index - 1}`] : [],
-      strategy: {
-        type: 'canary',
-        steps: [{ setWeight: 10 }, { pause: '5m' }, { setWeight: 50 }, { analysis: { duration: '10m' } }],
-      },
-      analysis: { checks: [{ type: 'cloudwatchAlarms', alarmNames: [`service-${index}-5xx`] }] },
-      notes: 'x'.repeat(600),
-    })),
-  };
-}
-
-export function storeContract(createTestStore: CreateTestStore): void {
-  let testStore: DynamoDbTestStore;
+export function storeContract(createTestStore: CreateStoreUnderTest): void {
+  let testStore: StoreUnderTest;
   beforeAll(async () => {
     testStore = await createTestStore();
   });
@@ -146,26 +91,6 @@ export function storeContract(createTestStore: CreateTestStore): void {
       expect(results.map((result) => result.release)).toEqual([release, release]);
     });
 
-    test('a plan larger than an item can hold round-trips (compressed)', async () => {
-      const release = releaseRecord();
-      const plan = largePlan(600);
-      expect(JSON.stringify(plan).length).toBeGreaterThan(400 * 1024);
-
-      await testStore.store.createRelease(release, plan);
-
-      expect(await testStore.store.getPlanDocument(release.releaseId)).toEqual(plan);
-    });
-
-    test('a plan too large even compressed is refused, and no release is left behind', async () => {
-      const release = releaseRecord();
-      const incompressible = { blob: randomBytes(600 * 1024).toString('base64') };
-
-      await expect(testStore.store.createRelease(release, incompressible)).rejects.toBeInstanceOf(
-        InvalidInputError,
-      );
-      expect(await testStore.store.getRelease(release.releaseId)).toBeUndefined();
-    });
-
     test('the status moves, only from the statuses named in `from`', async () => {
       const release = releaseRecord();
       await testStore.store.createRelease(release, {});
@@ -196,9 +121,104 @@ export function storeContract(createTestStore: CreateTestStore): void {
     });
   });
 
+  describe('lifecycle', () => {
+    test('a release moves only as the lifecycle allows, whatever `from` names', async () => {
+      const release = releaseRecord();
+      await testStore.store.createRelease(release, {});
+
+      // PENDING never goes straight to SUCCEEDED, even when the caller allows PENDING.
+      await expect(testStore.store.setReleaseStatus(release.releaseId, 'SUCCEEDED')).rejects.toBeInstanceOf(
+        ConditionFailedError,
+      );
+      await expect(
+        testStore.store.setReleaseStatus(release.releaseId, 'SUCCEEDED', { from: ['PENDING'] }),
+      ).rejects.toBeInstanceOf(ConditionFailedError);
+      await expect(testStore.store.setReleaseStatus(release.releaseId, 'ROLLED_BACK')).rejects.toBeInstanceOf(
+        ConditionFailedError,
+      );
+      expect((await testStore.store.getRelease(release.releaseId))?.status).toBe('PENDING');
+
+      await testStore.store.setReleaseStatus(release.releaseId, 'RUNNING');
+      await testStore.store.setReleaseStatus(release.releaseId, 'ROLLING_BACK');
+      const rolledBack = await testStore.store.setReleaseStatus(release.releaseId, 'ROLLED_BACK');
+      expect(rolledBack.status).toBe('ROLLED_BACK');
+      // Rolled back is final: it does not run again, nor roll back again.
+      for (const status of ['RUNNING', 'ROLLING_BACK', 'FAILED'] as const) {
+        await expect(testStore.store.setReleaseStatus(release.releaseId, status)).rejects.toBeInstanceOf(
+          ConditionFailedError,
+        );
+      }
+      expect(await testStore.store.getRelease(release.releaseId)).toEqual(rolledBack);
+    });
+
+    test('no status moves to PENDING, and a missing release is NotFound even so', async () => {
+      const release = releaseRecord();
+      await testStore.store.createRelease(release, {});
+      await expect(testStore.store.setReleaseStatus(release.releaseId, 'PENDING')).rejects.toBeInstanceOf(
+        ConditionFailedError,
+      );
+      await expect(testStore.store.setReleaseStatus(uniqueId('missing'), 'PENDING')).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      await expect(
+        testStore.store.setReleaseStatus(release.releaseId, 'RUNNING', { from: [] }),
+      ).rejects.toBeInstanceOf(InvalidInputError);
+    });
+
+    test('a service rollout moves only as the lifecycle allows, writing nothing when refused', async () => {
+      const releaseId = uniqueId('rel');
+      await testStore.store.putServiceRollouts([rolloutRecord(releaseId, 'us-east-1', 'auth')]);
+      const key = { releaseId, region: 'us-east-1', service: 'auth' };
+
+      // PENDING never goes straight to COMPLETED or ROLLED_BACK, even with `expect` naming it.
+      await expect(
+        testStore.store.updateServiceRollout(key, { status: 'COMPLETED' }, auditEntry(releaseId), [
+          'PENDING',
+        ]),
+      ).rejects.toBeInstanceOf(ConditionFailedError);
+      await expect(
+        testStore.store.updateServiceRollout(key, { status: 'ROLLED_BACK' }, auditEntry(releaseId)),
+      ).rejects.toBeInstanceOf(ConditionFailedError);
+      expect((await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth'))?.status).toBe(
+        'PENDING',
+      );
+      expect(await testStore.store.listAudit(releaseId)).toEqual([]);
+
+      for (const status of ['IN_PROGRESS', 'VALIDATING', 'COMPLETED', 'ROLLED_BACK'] as const) {
+        await testStore.store.updateServiceRollout(key, { status }, auditEntry(releaseId));
+      }
+      // Rolled back is final; a patch without a status is judged by `expect` alone.
+      await expect(
+        testStore.store.updateServiceRollout(key, { status: 'IN_PROGRESS' }, auditEntry(releaseId)),
+      ).rejects.toBeInstanceOf(ConditionFailedError);
+      const noted = await testStore.store.updateServiceRollout(
+        key,
+        { reason: 'noted' },
+        auditEntry(releaseId),
+      );
+      expect(noted).toMatchObject({ status: 'ROLLED_BACK', reason: 'noted' });
+      expect(await testStore.store.listAudit(releaseId)).toHaveLength(5);
+    });
+
+    test('fields a patch may not change are ignored', async () => {
+      const releaseId = uniqueId('rel');
+      await testStore.store.putServiceRollouts([rolloutRecord(releaseId, 'us-east-1', 'auth')]);
+      const patch = { stepIndex: 1, stepCount: 99, service: 'cart' } as unknown as { stepIndex: number };
+
+      const updated = await testStore.store.updateServiceRollout(
+        { releaseId, region: 'us-east-1', service: 'auth' },
+        patch,
+        auditEntry(releaseId),
+      );
+
+      expect(updated).toMatchObject({ service: 'auth', stepIndex: 1, stepCount: 5 });
+      expect(await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth')).toEqual(updated);
+    });
+  });
+
   describe('listing releases', () => {
     // A table of its own: the other tests' releases would be in the listings.
-    let listing: DynamoDbTestStore;
+    let listing: StoreUnderTest;
     const created: ReleaseRecord[] = [];
     beforeAll(async () => {
       listing = await createTestStore();
@@ -213,9 +233,17 @@ export function storeContract(createTestStore: CreateTestStore): void {
       ];
       for (const [day, status] of statuses.entries()) {
         const at = `2030-06-0${day + 1}T12:00:00.000Z`;
-        const release = releaseRecord({ releaseId: `rel-day-${day + 1}`, createdAt: at, updatedAt: at });
+        // Created RUNNING (as a failover record is), then moved on as the lifecycle allows.
+        const release = releaseRecord({
+          releaseId: `rel-day-${day + 1}`,
+          status: 'RUNNING',
+          createdAt: at,
+          updatedAt: at,
+        });
         await listing.store.createRelease(release, {});
-        created.push(await listing.store.setReleaseStatus(release.releaseId, status));
+        created.push(
+          status === 'RUNNING' ? release : await listing.store.setReleaseStatus(release.releaseId, status),
+        );
       }
     });
     afterAll(async () => {
@@ -464,6 +492,47 @@ export function storeContract(createTestStore: CreateTestStore): void {
     });
   });
 
+  describe('listing order', () => {
+    test('rollouts, snapshots and task tokens list in key order, whatever order they were written in', async () => {
+      const releaseId = uniqueId('rel');
+      await testStore.store.putServiceRollouts([
+        rolloutRecord(releaseId, 'us-east-1', 'web'),
+        rolloutRecord(releaseId, 'eu-west-1', 'web'),
+        rolloutRecord(releaseId, 'us-east-1', 'auth'),
+      ]);
+      for (const [region, service] of [
+        ['us-east-1', 'web'],
+        ['eu-west-1', 'web'],
+        ['us-east-1', 'auth'],
+      ] as const) {
+        await testStore.store.putSnapshot(
+          releaseId,
+          service,
+          deploymentSnapshot(region, service, `${service}:1`),
+        );
+      }
+      await testStore.store.putTaskToken({ releaseId, kind: 'region', name: 'us-east-1' }, 't1');
+      await testStore.store.putTaskToken({ releaseId, kind: 'approval', name: 'us-east-1/web/step-2' }, 't2');
+
+      const rollouts = await testStore.store.listServiceRollouts(releaseId);
+      expect(rollouts.map((record) => `${record.region}/${record.service}`)).toEqual([
+        'eu-west-1/web',
+        'us-east-1/auth',
+        'us-east-1/web',
+      ]);
+      const snapshots = await testStore.store.getSnapshots(releaseId);
+      expect(snapshots.map((entry) => `${entry.snapshot.target.region}/${entry.service}`)).toEqual([
+        'eu-west-1/web',
+        'us-east-1/auth',
+        'us-east-1/web',
+      ]);
+      expect((await testStore.store.listTaskTokens(releaseId)).map((token) => token.kind)).toEqual([
+        'approval',
+        'region',
+      ]);
+    });
+  });
+
   describe('snapshots', () => {
     test('the first snapshot wins; a retried one never overwrites it', async () => {
       const releaseId = uniqueId('rel');
@@ -587,6 +656,105 @@ export function storeContract(createTestStore: CreateTestStore): void {
       expect(await testStore.store.markEventSeen(eventId, 3600)).toBe(false);
       testStore.clock.advance(3601);
       expect(await testStore.store.markEventSeen(eventId, 3600)).toBe(true);
+    });
+  });
+
+  describe('leases', () => {
+    test('of two releases asking at once, exactly one gets the lease; the other is told who holds it', async () => {
+      const scope = newScope();
+
+      const outcomes = await Promise.allSettled([
+        testStore.store.acquireLock(scope, { releaseId: 'rel-a', kind: 'release' }, 600),
+        testStore.store.acquireLock(scope, { releaseId: 'rel-b', kind: 'release' }, 600),
+      ]);
+
+      const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      const lost = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      const lease = (won[0] as PromiseFulfilledResult<LockLease>).value;
+      const error = (lost[0] as PromiseRejectedResult).reason;
+      expect(error).toBeInstanceOf(LockHeldError);
+      expect((error as LockHeldError).holder).toEqual(lease);
+      expect(error.message).toContain(lease.releaseId);
+      expect(await testStore.store.getLock(scope)).toEqual(lease);
+    });
+
+    test('a lease is judged by its expiry time: once lapsed another release takes it', async () => {
+      const scope = newScope();
+      const first = await testStore.store.acquireLock(scope, { releaseId: 'rel-a', kind: 'release' }, 60);
+      expect(first.expiresAt).toBe(new Date(testStore.clock.now().getTime() + 60_000).toISOString());
+
+      testStore.clock.advance(59);
+      await refusal(testStore.store.acquireLock(scope, { releaseId: 'rel-b', kind: 'release' }, 60));
+
+      testStore.clock.advance(1);
+      expect(await testStore.store.getLock(scope)).toBeUndefined();
+      const second = await testStore.store.acquireLock(scope, { releaseId: 'rel-b', kind: 'release' }, 60);
+      expect(second).toMatchObject({ releaseId: 'rel-b', acquiredAt: testStore.clock.now().toISOString() });
+    });
+
+    test('the holder asking again (a retry) re-enters and extends its lease', async () => {
+      const scope = newScope();
+      const first = await testStore.store.acquireLock(scope, { releaseId: 'rel-a', kind: 'release' }, 60);
+      testStore.clock.advance(30);
+
+      const again = await testStore.store.acquireLock(scope, { releaseId: 'rel-a', kind: 'release' }, 60);
+
+      expect(again).toEqual({
+        ...first,
+        expiresAt: new Date(testStore.clock.now().getTime() + 60_000).toISOString(),
+      });
+      expect(await testStore.store.getLock(scope)).toEqual(again);
+    });
+
+    test('a rollback or a failover takes over a release lease; nothing takes over theirs', async () => {
+      const scope = newScope();
+      await testStore.store.acquireLock(scope, { releaseId: 'rel-a', kind: 'release' }, 600);
+
+      const rollback = await testStore.store.acquireLock(
+        scope,
+        { releaseId: 'rel-a', kind: 'rollback' },
+        600,
+      );
+      expect(rollback).toMatchObject({ releaseId: 'rel-a', kind: 'rollback' });
+
+      const byRelease = await refusal(
+        testStore.store.acquireLock(scope, { releaseId: 'rel-a', kind: 'release' }, 60),
+      );
+      expect(byRelease.holder).toEqual(rollback);
+      const byFailover = await refusal(
+        testStore.store.acquireLock(scope, { releaseId: 'rel-f', kind: 'failover' }, 60),
+      );
+      expect(byFailover.holder).toEqual(rollback);
+
+      const otherScope = newScope();
+      await testStore.store.acquireLock(otherScope, { releaseId: 'rel-b', kind: 'release' }, 600);
+      const failover = await testStore.store.acquireLock(
+        otherScope,
+        { releaseId: 'rel-f', kind: 'failover' },
+        600,
+      );
+      expect(await testStore.store.getLock(otherScope)).toEqual(failover);
+    });
+
+    test('only the holder releases a lease', async () => {
+      const scope = newScope();
+      const lease = await testStore.store.acquireLock(scope, { releaseId: 'rel-a', kind: 'release' }, 600);
+
+      await testStore.store.releaseLock(scope, 'rel-b');
+      expect(await testStore.store.getLock(scope)).toEqual(lease);
+
+      await testStore.store.releaseLock(scope, 'rel-a');
+      expect(await testStore.store.getLock(scope)).toBeUndefined();
+      await testStore.store.releaseLock(scope, 'rel-a');
+      await testStore.store.acquireLock(scope, { releaseId: 'rel-b', kind: 'release' }, 600);
+    });
+
+    test('a lease must last some time', async () => {
+      await expect(
+        testStore.store.acquireLock(newScope(), { releaseId: 'rel-a', kind: 'release' }, 0),
+      ).rejects.toBeInstanceOf(InvalidInputError);
     });
   });
 }
