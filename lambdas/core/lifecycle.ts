@@ -6,6 +6,7 @@
  * Each entry lists the moves the handlers and the API make (see the comments); a status moving
  * to itself is a retried step writing what it already wrote.
  */
+import { InvalidInputError } from './errors';
 
 export type ReleaseStatus =
   | 'PENDING'
@@ -82,6 +83,29 @@ export function releaseMovesFrom(to: ReleaseStatus): readonly ReleaseStatus[] {
 /** The statuses a service rollout may move to `to` from. */
 export function serviceRolloutMovesFrom(to: ServiceRolloutStatus): readonly ServiceRolloutStatus[] {
   return SERVICE_ROLLOUT_MOVES[to];
+}
+
+/**
+ * What a release's status change may start from: the lifecycle's sources, narrowed to the
+ * caller's `from` when it names some (naming none is a mistake, not "from anywhere").
+ */
+export function releaseMoveSources(
+  to: ReleaseStatus,
+  from?: readonly ReleaseStatus[],
+): readonly ReleaseStatus[] {
+  if (from?.length === 0) throw new InvalidInputError('from must name at least one status');
+  return allowedSources(releaseMovesFrom(to), from);
+}
+
+/**
+ * What a service-rollout update may start from: with a status in the patch, the lifecycle's
+ * sources narrowed to `expect`; without one, `expect` alone (undefined: any).
+ */
+export function rolloutUpdateSources(
+  to: ServiceRolloutStatus | undefined,
+  expect?: readonly ServiceRolloutStatus[],
+): readonly ServiceRolloutStatus[] | undefined {
+  return to ? allowedSources(serviceRolloutMovesFrom(to), expect) : expect;
 }
 
 /**

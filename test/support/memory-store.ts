@@ -13,7 +13,7 @@ import {
   NotFoundError,
   ReleaseConflictError,
 } from '../../lambdas/core/errors';
-import { allowedSources, releaseMovesFrom, serviceRolloutMovesFrom } from '../../lambdas/core/lifecycle';
+import { releaseMoveSources, rolloutUpdateSources } from '../../lambdas/core/lifecycle';
 import {
   type AuditEntry,
   type Clock,
@@ -24,9 +24,7 @@ import {
   type ReleaseStatus,
   SERVICE_ROLLOUT_PATCH_FIELDS,
   type ServiceRolloutKey,
-  type ServiceRolloutPatch,
   type ServiceRolloutRecord,
-  type ServiceRolloutStatus,
   type Store,
   type StoredSnapshot,
   type TaskTokenKey,
@@ -105,14 +103,11 @@ export class InMemoryStore implements Store {
   }
 
   async setReleaseStatus(
-    releaseId: string,
-    status: ReleaseStatus,
-    changes: { reason?: string; executionArn?: string; from?: readonly ReleaseStatus[] } = {},
+    ...[releaseId, status, changes = {}]: Parameters<Store['setReleaseStatus']>
   ): Promise<ReleaseRecord> {
-    if (changes.from?.length === 0) throw new InvalidInputError('from must name at least one status');
+    const from = releaseMoveSources(status, changes.from);
     const release = this.releases.get(releaseId);
     if (!release) throw new NotFoundError(`release ${releaseId} does not exist`);
-    const from = allowedSources(releaseMovesFrom(status), changes.from);
     if (!from.includes(release.status)) {
       throw new ConditionFailedError(
         `release ${releaseId} is ${release.status}, not ${from.join(' or ') || 'a status it may leave for it'}: not moved to ${status}`,
@@ -129,12 +124,7 @@ export class InMemoryStore implements Store {
     return clone(updated);
   }
 
-  async listReleases(query: {
-    status?: ReleaseStatus;
-    since?: string;
-    limit?: number;
-    cursor?: string;
-  }): Promise<Page<ReleaseRecord>> {
+  async listReleases(...[query]: Parameters<Store['listReleases']>): Promise<Page<ReleaseRecord>> {
     const asked = Number.isFinite(query.limit) ? Math.trunc(query.limit as number) : DEFAULT_PAGE_SIZE;
     const limit = Math.min(Math.max(asked, 1), MAX_PAGE_SIZE);
     const status = query.status ?? null;
@@ -183,11 +173,7 @@ export class InMemoryStore implements Store {
   }
 
   async updateServiceRollout(
-    key: ServiceRolloutKey,
-    patch: ServiceRolloutPatch,
-    audit: NewAuditEntry,
-    expect?: readonly ServiceRolloutStatus[],
-    whileRelease?: ReleaseStatus,
+    ...[key, patch, audit, expect, whileRelease]: Parameters<Store['updateServiceRollout']>
   ): Promise<ServiceRolloutRecord> {
     if (!audit.key) throw new InvalidInputError('an audit entry needs an idempotency key');
     const what = `service rollout ${key.releaseId}/${key.region}/${key.service}`;
@@ -197,7 +183,7 @@ export class InMemoryStore implements Store {
     // change was made before (a retry), so neither is written again.
     const retried = this.auditKeys.has(auditKeyOf(audit.releaseId, audit.key));
     if (retried) return clone(current);
-    const from = patch.status ? allowedSources(serviceRolloutMovesFrom(patch.status), expect) : expect;
+    const from = rolloutUpdateSources(patch.status, expect);
     if (from && !from.includes(current.status)) {
       throw new ConditionFailedError(
         `${what} is ${current.status}, not ${from.join(' or ') || 'a status it may leave'}`,
@@ -260,10 +246,7 @@ export class InMemoryStore implements Store {
     return stored;
   }
 
-  async listAudit(
-    releaseId: string,
-    query: { afterSeq?: number; limit?: number } = {},
-  ): Promise<AuditEntry[]> {
+  async listAudit(...[releaseId, query = {}]: Parameters<Store['listAudit']>): Promise<AuditEntry[]> {
     const afterSeq = Math.max(0, Math.trunc(query.afterSeq ?? 0));
     const after = (this.audits.get(releaseId) ?? []).filter((entry) => entry.seq > afterSeq);
     return clone(query.limit === undefined ? after : after.slice(0, query.limit));
@@ -271,11 +254,7 @@ export class InMemoryStore implements Store {
 
   // locks
 
-  async acquireLock(
-    scope: string,
-    holder: Pick<LockLease, 'releaseId' | 'kind'>,
-    leaseSeconds: number,
-  ): Promise<LockLease> {
+  async acquireLock(...[scope, holder, leaseSeconds]: Parameters<Store['acquireLock']>): Promise<LockLease> {
     if (!(leaseSeconds > 0)) throw new InvalidInputError(`a lease must last some time, not ${leaseSeconds}s`);
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + leaseSeconds * 1000).toISOString();

@@ -5,7 +5,6 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError, LockHeldError, TransientAwsError } from '../../core/errors';
 import type { LeaseStore, LockLease } from '../../ports';
-import { isConditionalCheckFailed, itemOfFailedCondition } from './aws-errors';
 import { epochSeconds, keys, PK, TTL } from './keys';
 import { toLease } from './records';
 import type { StoreTable } from './store-table';
@@ -55,21 +54,17 @@ export class DynamoDbLeases implements LeaseStore {
   }
 
   async releaseLock(scope: string, releaseId: string): Promise<void> {
-    try {
-      await this.table.call(
-        this.table.documents.send(
-          new DeleteCommand({
-            TableName: this.table.tableName,
-            Key: keys.lock(scope),
-            ConditionExpression: 'releaseId = :releaseId',
-            ExpressionAttributeValues: { ':releaseId': releaseId },
-          }),
-        ),
-      );
-    } catch (error) {
-      // Not the holder (or nobody holds it): nothing to release.
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    // Not the holder (or nobody holds it): the condition fails and nothing is released.
+    await this.table.conditionally(
+      this.table.documents.send(
+        new DeleteCommand({
+          TableName: this.table.tableName,
+          Key: keys.lock(scope),
+          ConditionExpression: 'releaseId = :releaseId',
+          ExpressionAttributeValues: { ':releaseId': releaseId },
+        }),
+      ),
+    );
   }
 
   async getLock(scope: string): Promise<LockLease | undefined> {
@@ -136,14 +131,9 @@ export class DynamoDbLeases implements LeaseStore {
     write: () => Promise<{ Attributes?: Record<string, unknown> }>,
     written: (attributes: Record<string, unknown> | undefined) => LockLease,
   ): Promise<Attempt> {
-    try {
-      const { Attributes } = await this.table.call(write());
-      return { lease: written(Attributes) };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      const held = itemOfFailedCondition(error);
-      return held ? { holder: toLease(held) } : {};
-    }
+    const outcome = await this.table.conditionally(write());
+    if ('written' in outcome) return { lease: written(outcome.written.Attributes) };
+    return outcome.failed ? { holder: toLease(outcome.failed) } : {};
   }
 }
 

@@ -9,9 +9,8 @@ import {
   NotFoundError,
   ReleaseConflictError,
 } from '../../core/errors';
-import { allowedSources, releaseMovesFrom } from '../../core/lifecycle';
+import { releaseMoveSources } from '../../core/lifecycle';
 import type { Page, ReleaseRecord, ReleaseStatus, ReleaseStore } from '../../ports';
-import { isConditionalCheckFailed, itemOfFailedCondition } from './aws-errors';
 import { decodeDocument, encodeDocument } from './document-codec';
 import {
   BY_STATUS,
@@ -108,8 +107,7 @@ export class DynamoDbReleases implements ReleaseStore {
     status: ReleaseStatus,
     changes: { reason?: string; executionArn?: string; from?: readonly ReleaseStatus[] } = {},
   ): Promise<ReleaseRecord> {
-    if (changes.from?.length === 0) throw new InvalidInputError('from must name at least one status');
-    const from = allowedSources(releaseMovesFrom(status), changes.from);
+    const from = releaseMoveSources(status, changes.from);
     const refused = (current: unknown) =>
       new ConditionFailedError(
         `release ${releaseId} is ${String(current)}, not ${from.join(' or ') || 'a status it may leave for it'}: not moved to ${status}`,
@@ -128,26 +126,21 @@ export class DynamoDbReleases implements ReleaseStore {
     if (changes.executionArn !== undefined) update.set('executionArn', changes.executionArn);
     const condition = [`attribute_exists(${update.name(PK)})`, update.oneOf('status', from)];
 
-    try {
-      const { Attributes } = await this.table.call(
-        this.table.documents.send(
-          new UpdateCommand({
-            TableName: this.table.tableName,
-            Key: keys.release(releaseId),
-            ...update.build(),
-            ConditionExpression: condition.join(' AND '),
-            ReturnValues: 'ALL_NEW',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
-      );
-      return toRelease(Attributes ?? {});
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      const current = itemOfFailedCondition(error);
-      if (!current) throw new NotFoundError(`release ${releaseId} does not exist`);
-      throw refused(current.status);
-    }
+    const outcome = await this.table.conditionally(
+      this.table.documents.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.release(releaseId),
+          ...update.build(),
+          ConditionExpression: condition.join(' AND '),
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
+    );
+    if ('written' in outcome) return toRelease(outcome.written.Attributes ?? {});
+    if (!outcome.failed) throw new NotFoundError(`release ${releaseId} does not exist`);
+    throw refused(outcome.failed.status);
   }
 
   async listReleases(query: {

@@ -1,7 +1,6 @@
 /** Event ids already handled: EventBridge delivers at least once. */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SeenEventStore } from '../../ports';
-import { isConditionalCheckFailed } from './aws-errors';
 import { epochSeconds, keys, PK, TTL } from './keys';
 import type { StoreTable } from './store-table';
 
@@ -11,29 +10,26 @@ export class DynamoDbSeenEvents implements SeenEventStore {
   async markEventSeen(eventId: string, ttlSeconds: number): Promise<boolean> {
     const now = this.table.clock.now().getTime();
     const seenUntilMs = now + Math.max(0, ttlSeconds) * 1000;
-    try {
-      await this.table.call(
-        this.table.documents.send(
-          new PutCommand({
-            TableName: this.table.tableName,
-            Item: {
-              ...keys.event(eventId),
-              entity: 'seenEvent',
-              eventId,
-              seenUntilMs,
-              [TTL]: epochSeconds(seenUntilMs),
-            },
-            // TTL deletes late, so an id is "unseen" again once its window has passed by the clock.
-            ConditionExpression: 'attribute_not_exists(#pk) OR seenUntilMs <= :now',
-            ExpressionAttributeNames: { '#pk': PK },
-            ExpressionAttributeValues: { ':now': now },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    const outcome = await this.table.conditionally(
+      this.table.documents.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: {
+            ...keys.event(eventId),
+            entity: 'seenEvent',
+            eventId,
+            seenUntilMs,
+            [TTL]: epochSeconds(seenUntilMs),
+          },
+          // TTL deletes late (typically within a few days of expiry), so an id is "unseen" again
+          // once its window has passed by the clock, whether or not TTL has removed it:
+          // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html
+          ConditionExpression: 'attribute_not_exists(#pk) OR seenUntilMs <= :now',
+          ExpressionAttributeNames: { '#pk': PK },
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      ),
+    );
+    return 'written' in outcome;
   }
 }

@@ -3,7 +3,7 @@
  * rollback restores. A patched status moves only as the lifecycle (core/lifecycle.ts) allows.
  */
 import { ConditionFailedError, NotFoundError } from '../../core/errors';
-import { allowedSources, serviceRolloutMovesFrom } from '../../core/lifecycle';
+import { rolloutUpdateSources } from '../../core/lifecycle';
 import {
   type NewAuditEntry,
   type ReleaseStatus,
@@ -67,7 +67,7 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
     whileRelease?: ReleaseStatus,
   ): Promise<ServiceRolloutRecord> {
     requireKey(audit);
-    const from = patch.status ? allowedSources(serviceRolloutMovesFrom(patch.status), expect) : expect;
+    const from = rolloutUpdateSources(patch.status, expect);
     const rolloutKey = keys.rollout(key.releaseId, key.region, key.service);
     const what = `service rollout ${key.releaseId}/${key.region}/${key.service}`;
     return this.audit.oneAtATime(audit.releaseId, () =>

@@ -20,6 +20,7 @@ import {
   type CancellationReason,
   cancellationReasons,
   isConditionalCheckFailed,
+  itemOfFailedCondition,
   toStoreError,
 } from './aws-errors';
 import { type Item, PK, SK } from './keys';
@@ -78,24 +79,34 @@ export class StoreTable {
     return Item;
   }
 
+  /**
+   * Sends a conditional write: what it returned, or, when its condition failed, the item as it
+   * was (with ReturnValuesOnConditionCheckFailure ALL_OLD; else undefined).
+   */
+  async conditionally<Output>(
+    request: Promise<Output>,
+  ): Promise<{ written: Output } | { failed: Item | undefined }> {
+    try {
+      return { written: await this.call(request) };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      return { failed: itemOfFailedCondition(error) };
+    }
+  }
+
   /** Writes the item unless one with its key exists: the first write wins, a retry is a no-op. */
   async putIfAbsent(item: Item): Promise<boolean> {
-    try {
-      await this.call(
-        this.documents.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: item,
-            ConditionExpression: 'attribute_not_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': PK },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    const outcome = await this.conditionally(
+      this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK },
+        }),
+      ),
+    );
+    return 'written' in outcome;
   }
 
   queryPrefix(partition: string, sortKeyPrefix: string): Promise<Item[]> {

@@ -8,22 +8,7 @@
  * sequence is an optimistic counter updated in the same transaction as the entry it numbers.
  * Time comes from the injected clock, so the rehearsal can run on virtual time.
  */
-import type {
-  AuditEntry,
-  LockLease,
-  NewAuditEntry,
-  Page,
-  ReleaseRecord,
-  ReleaseStatus,
-  ServiceRolloutKey,
-  ServiceRolloutPatch,
-  ServiceRolloutRecord,
-  ServiceRolloutStatus,
-  Store,
-  StoredSnapshot,
-  TaskTokenKey,
-  TaskTokenKind,
-} from '../../ports';
+import type { Store } from '../../ports';
 import { DynamoDbAlarmWatches } from './alarm-watches';
 import { DynamoDbAudit } from './audit';
 import { DynamoDbLeases } from './leases';
@@ -69,89 +54,79 @@ export class DynamoDbStore implements Store {
     this.events = new DynamoDbSeenEvents(table);
   }
 
-  createRelease(release: ReleaseRecord, planDocument: unknown) {
-    return this.releases.createRelease(release, planDocument);
+  createRelease(...args: Parameters<Store['createRelease']>) {
+    return this.releases.createRelease(...args);
   }
-  getRelease(releaseId: string) {
-    return this.releases.getRelease(releaseId);
+  getRelease(...args: Parameters<Store['getRelease']>) {
+    return this.releases.getRelease(...args);
   }
-  getPlanDocument(releaseId: string) {
-    return this.releases.getPlanDocument(releaseId);
+  getPlanDocument(...args: Parameters<Store['getPlanDocument']>) {
+    return this.releases.getPlanDocument(...args);
   }
-  setReleaseStatus(
-    releaseId: string,
-    status: ReleaseStatus,
-    changes?: { reason?: string; executionArn?: string; from?: readonly ReleaseStatus[] },
-  ) {
-    return this.releases.setReleaseStatus(releaseId, status, changes);
+  setReleaseStatus(...args: Parameters<Store['setReleaseStatus']>) {
+    return this.releases.setReleaseStatus(...args);
   }
-  listReleases(query: Parameters<Store['listReleases']>[0]): Promise<Page<ReleaseRecord>> {
-    return this.releases.listReleases(query);
+  listReleases(...args: Parameters<Store['listReleases']>) {
+    return this.releases.listReleases(...args);
   }
 
-  putServiceRollouts(records: readonly ServiceRolloutRecord[]) {
-    return this.rollouts.putServiceRollouts(records);
+  putServiceRollouts(...args: Parameters<Store['putServiceRollouts']>) {
+    return this.rollouts.putServiceRollouts(...args);
   }
-  getServiceRollout(releaseId: string, region: string, service: string) {
-    return this.rollouts.getServiceRollout(releaseId, region, service);
+  getServiceRollout(...args: Parameters<Store['getServiceRollout']>) {
+    return this.rollouts.getServiceRollout(...args);
   }
-  listServiceRollouts(releaseId: string, region?: string) {
-    return this.rollouts.listServiceRollouts(releaseId, region);
+  listServiceRollouts(...args: Parameters<Store['listServiceRollouts']>) {
+    return this.rollouts.listServiceRollouts(...args);
   }
-  updateServiceRollout(
-    key: ServiceRolloutKey,
-    patch: ServiceRolloutPatch,
-    audit: NewAuditEntry,
-    expect?: readonly ServiceRolloutStatus[],
-    whileRelease?: ReleaseStatus,
-  ) {
-    return this.rollouts.updateServiceRollout(key, patch, audit, expect, whileRelease);
+  updateServiceRollout(...args: Parameters<Store['updateServiceRollout']>) {
+    return this.rollouts.updateServiceRollout(...args);
   }
-  putSnapshot(releaseId: string, service: string, snapshot: StoredSnapshot) {
-    return this.rollouts.putSnapshot(releaseId, service, snapshot);
+  putSnapshot(...args: Parameters<Store['putSnapshot']>) {
+    return this.rollouts.putSnapshot(...args);
   }
-  getSnapshots(releaseId: string, region?: string) {
-    return this.rollouts.getSnapshots(releaseId, region);
+  getSnapshots(...args: Parameters<Store['getSnapshots']>) {
+    return this.rollouts.getSnapshots(...args);
   }
 
-  appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
-    return this.audit.appendAudit(entry);
+  appendAudit(...args: Parameters<Store['appendAudit']>) {
+    return this.audit.appendAudit(...args);
   }
-  listAudit(releaseId: string, query?: { afterSeq?: number; limit?: number }) {
-    return this.audit.listAudit(releaseId, query);
-  }
-
-  acquireLock(scope: string, holder: Pick<LockLease, 'releaseId' | 'kind'>, leaseSeconds: number) {
-    return this.leases.acquireLock(scope, holder, leaseSeconds);
-  }
-  releaseLock(scope: string, releaseId: string) {
-    return this.leases.releaseLock(scope, releaseId);
-  }
-  getLock(scope: string) {
-    return this.leases.getLock(scope);
+  listAudit(...args: Parameters<Store['listAudit']>) {
+    return this.audit.listAudit(...args);
   }
 
-  watchAlarms(releaseId: string, alarmNames: readonly string[]) {
-    return this.watches.watchAlarms(releaseId, alarmNames);
+  acquireLock(...args: Parameters<Store['acquireLock']>) {
+    return this.leases.acquireLock(...args);
   }
-  unwatchAlarms(releaseId: string) {
-    return this.watches.unwatchAlarms(releaseId);
+  releaseLock(...args: Parameters<Store['releaseLock']>) {
+    return this.leases.releaseLock(...args);
   }
-  releasesWatching(alarmName: string) {
-    return this.watches.releasesWatching(alarmName);
-  }
-
-  putTaskToken(key: TaskTokenKey, token: string) {
-    return this.tokens.putTaskToken(key, token);
-  }
-  takeTaskToken(key: TaskTokenKey) {
-    return this.tokens.takeTaskToken(key);
-  }
-  listTaskTokens(releaseId: string, kind?: TaskTokenKind) {
-    return this.tokens.listTaskTokens(releaseId, kind);
+  getLock(...args: Parameters<Store['getLock']>) {
+    return this.leases.getLock(...args);
   }
 
-  markEventSeen(eventId: string, ttlSeconds: number) {
-    return this.events.markEventSeen(eventId, ttlSeconds);
+  watchAlarms(...args: Parameters<Store['watchAlarms']>) {
+    return this.watches.watchAlarms(...args);
+  }
+  unwatchAlarms(...args: Parameters<Store['unwatchAlarms']>) {
+    return this.watches.unwatchAlarms(...args);
+  }
+  releasesWatching(...args: Parameters<Store['releasesWatching']>) {
+    return this.watches.releasesWatching(...args);
+  }
+
+  putTaskToken(...args: Parameters<Store['putTaskToken']>) {
+    return this.tokens.putTaskToken(...args);
+  }
+  takeTaskToken(...args: Parameters<Store['takeTaskToken']>) {
+    return this.tokens.takeTaskToken(...args);
+  }
+  listTaskTokens(...args: Parameters<Store['listTaskTokens']>) {
+    return this.tokens.listTaskTokens(...args);
+  }
+
+  markEventSeen(...args: Parameters<Store['markEventSeen']>) {
+    return this.events.markEventSeen(...args);
   }
 }

@@ -1,7 +1,6 @@
 /** Step Functions task tokens of the wait states, by what waits: taken once. */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TaskTokenKey, TaskTokenKind, TaskTokenStore } from '../../ports';
-import { isConditionalCheckFailed } from './aws-errors';
 import { keys, PK, releasePartition } from './keys';
 import type { StoreTable } from './store-table';
 
@@ -24,23 +23,19 @@ export class DynamoDbTaskTokens implements TaskTokenStore {
     // Deleting and reading are one operation, and only an existing token can be deleted: of two
     // callers, exactly one gets it (the condition also keeps DynamoDB Local honest, which can
     // otherwise return the old item to both of two simultaneous deletes).
-    try {
-      const { Attributes } = await this.table.call(
-        this.table.documents.send(
-          new DeleteCommand({
-            TableName: this.table.tableName,
-            Key: keys.taskToken(key),
-            ConditionExpression: 'attribute_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': PK },
-            ReturnValues: 'ALL_OLD',
-          }),
-        ),
-      );
-      return Attributes?.token === undefined ? undefined : String(Attributes.token);
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return undefined;
-      throw error;
-    }
+    const outcome = await this.table.conditionally(
+      this.table.documents.send(
+        new DeleteCommand({
+          TableName: this.table.tableName,
+          Key: keys.taskToken(key),
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK },
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    );
+    const token = 'written' in outcome ? outcome.written.Attributes?.token : undefined;
+    return token === undefined ? undefined : String(token);
   }
 
   async listTaskTokens(
