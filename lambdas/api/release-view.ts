@@ -25,7 +25,7 @@ import type {
 import { executionConsoleUrl } from './console-links';
 
 /** Moved to core; still answered here for the API's callers. */
-export { isFailoverRecord, recordKind } from '../core/record-kind';
+export { isFailoverRecord } from '../core/record-kind';
 
 export type ApiPorts = Pick<Ports, 'store' | 'workflow' | 'preflight' | 'clock'>;
 

@@ -13,7 +13,7 @@ import { submitRelease } from '../app/submit-release';
 import type { ReleaseStatus } from '../ports';
 import { executionConsoleUrl } from './console-links';
 import { refusalAsConflict } from './http';
-import { type ApiPorts, type ExecutionLink, link, recordKind } from './release-view';
+import { type ApiPorts, type ExecutionLink, link } from './release-view';
 
 export type { ApprovalResult } from '../app/approve';
 export { requireRelease } from '../app/release-lookup';
@@ -71,7 +71,7 @@ export async function listReleases(
   return {
     releases: page.items.map((release) => ({
       releaseId: release.releaseId,
-      kind: recordKind(release),
+      kind: release.kind,
       status: release.status,
       createdAt: release.createdAt,
       updatedAt: release.updatedAt,

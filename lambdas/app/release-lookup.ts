@@ -1,6 +1,6 @@
 /** Reading the release a person names: it must exist, and be a release (not a failover record). */
 import { InvalidInputError, NotFoundError } from '../core/errors';
-import { isFailoverRecord, recordKind } from '../core/record-kind';
+import { isFailoverRecord } from '../core/record-kind';
 import type { Ports, ReleaseRecord } from '../ports';
 
 export async function requireRelease(ports: Pick<Ports, 'store'>, releaseId: string): Promise<ReleaseRecord> {
@@ -8,7 +8,7 @@ export async function requireRelease(ports: Pick<Ports, 'store'>, releaseId: str
   if (!release) throw new NotFoundError(`no release ${releaseId}`);
   if (isFailoverRecord(release)) {
     throw new InvalidInputError(
-      `${releaseId} is a ${recordKind(release)}, not a release: POST /failback reverses a failover`,
+      `${releaseId} is a ${release.kind}, not a release: POST /failback reverses a failover`,
     );
   }
   return release;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditActions, EAST, run, runningWorld, type World } from './world';
+import { auditActions, EAST, run, runningWorld, setReleaseStatus, type World } from './world';
 
 const ALARM = `auth-${EAST}-canary-errors`;
 
@@ -86,7 +86,7 @@ describe('onAlarm', () => {
     'leaves a release that is %s alone',
     async (status) => {
       const world = await runningWorld();
-      await world.ports.store.setReleaseStatus(world.releaseId, status);
+      await setReleaseStatus(world, status);
       expect(await onAlarm(world, alarmEvent('event-1'))).toMatchObject({ rolledBack: [] });
       expect(world.ports.workflow.stopped).toEqual([]);
       expect(rollbackStarts(world)).toEqual([]);

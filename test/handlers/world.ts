@@ -5,11 +5,13 @@
  *   db (recreate) ──► auth (canary, ALB) ──► web (canary, replica ratio)
  *   cache (recreate, independent)
  */
+
+import { RELEASE_MOVES, SERVICE_ROLLOUT_MOVES } from '../../lambdas/core/lifecycle';
 import { checkPlan } from '../../lambdas/core/plan/load';
 import { handlers } from '../../lambdas/handlers';
 import { buildPorts } from '../../lambdas/handlers/aws/ports';
 import { type AnyHandlerDefinition, invokeHandler } from '../../lambdas/handlers/define';
-import type { AuditAction, ServiceRolloutStatus, WorkloadTarget } from '../../lambdas/ports';
+import type { AuditAction, ReleaseStatus, ServiceRolloutStatus, WorkloadTarget } from '../../lambdas/ports';
 import { type FakePorts, fakePorts } from '../support/fakes';
 
 export type Json = Record<string, unknown>;
@@ -123,6 +125,7 @@ export async function submittedWorld(change?: (plan: Json) => void): Promise<Wor
       createdAt: now,
       updatedAt: now,
       executionArn,
+      kind: 'release',
     },
     plan,
   );
@@ -160,7 +163,10 @@ export async function run(world: World, handler: keyof typeof handlers, input: J
   return invokeHandler(definition, input, declared);
 }
 
-/** Moves a service rollout to a status as the release would have (arranging a test). */
+/**
+ * Moves a service rollout to a status as the release would have (arranging a test): through the
+ * statuses the lifecycle allows on the way, as the store only makes allowed moves.
+ */
 export async function setRolloutStatus(
   world: World,
   region: string,
@@ -168,20 +174,57 @@ export async function setRolloutStatus(
   status: ServiceRolloutStatus,
   claimedBy?: string,
 ): Promise<void> {
-  await world.ports.store.updateServiceRollout(
-    { releaseId: world.releaseId, region, service },
-    { status, ...(claimedBy && { claimedBy }) },
-    {
-      releaseId: world.releaseId,
-      key: `arrange/${region}/${service}/${status}/${claimedBy ?? ''}`,
-      at: world.ports.clock.now().toISOString(),
-      // An arrangement of the test's, not an action of Switchyard's: outside the union on purpose.
-      action: 'test.arranged' as AuditAction,
-      actor: 'test',
-      region,
-      service,
-    },
-  );
+  const current = await world.ports.store.getServiceRollout(world.releaseId, region, service);
+  for (const step of lifecyclePath(SERVICE_ROLLOUT_MOVES, current?.status ?? 'PENDING', status)) {
+    await world.ports.store.updateServiceRollout(
+      { releaseId: world.releaseId, region, service },
+      { status: step, ...(step === status && claimedBy && { claimedBy }) },
+      {
+        releaseId: world.releaseId,
+        key: `arrange/${region}/${service}/${step}/${claimedBy ?? ''}`,
+        at: world.ports.clock.now().toISOString(),
+        // An arrangement of the test's, not an action of Switchyard's: outside the union on purpose.
+        action: 'test.arranged' as AuditAction,
+        actor: 'test',
+        region,
+        service,
+      },
+    );
+  }
+}
+
+/** Moves the release to a status (arranging a test), through the statuses allowed on the way. */
+export async function setReleaseStatus(world: World, status: ReleaseStatus): Promise<void> {
+  const current = await world.ports.store.getRelease(world.releaseId);
+  for (const step of lifecyclePath(RELEASE_MOVES, current?.status ?? 'PENDING', status)) {
+    await world.ports.store.setReleaseStatus(world.releaseId, step);
+  }
+}
+
+/** The shortest series of allowed moves from one status to another (the target last; none if there). */
+function lifecyclePath<Status extends string>(
+  moves: { readonly [To in Status]: readonly Status[] },
+  from: Status,
+  to: Status,
+): Status[] {
+  if (from === to) return [];
+  const cameFrom = new Map<Status, Status>();
+  const queue: Status[] = [from];
+  while (queue.length > 0 && !cameFrom.has(to)) {
+    const status = queue.shift() as Status;
+    for (const next of Object.keys(moves) as Status[]) {
+      if (moves[next].includes(status) && !cameFrom.has(next)) {
+        cameFrom.set(next, status);
+        queue.push(next);
+      }
+    }
+  }
+  if (!cameFrom.has(to)) throw new Error(`no allowed way from ${from} to ${to}`);
+  const path: Status[] = [to];
+  for (let status = cameFrom.get(to) as Status; status !== from; status = cameFrom.get(status) as Status) {
+    path.unshift(status);
+  }
+  return path;
 }
 
 /** Everything the handlers can change: store, clusters, load balancers, DNS, executions. */

@@ -1,25 +1,16 @@
 /**
  * In-memory fakes of every port, for handler tests. Each keeps the semantics its port documents
- * (lambdas/ports/index.ts) and the DynamoDB, Kubernetes and Step Functions adapters implement:
- * idempotent release creation, `expect` on service-rollout updates, first-write-wins snapshots,
- * a gap-free audit keyed for idempotency, leases judged by their expiry, take-once task tokens,
- * event ids seen once per window. Answers from the outside world (rollout status, read-back
- * weights, target health, metrics, probes) are scripted by the test.
+ * (lambdas/ports/) and the Kubernetes and Step Functions adapters implement; the store is
+ * InMemoryStore (memory-store.ts), checked against DynamoDbStore by the store contract.
+ * Answers from the outside world (rollout status, read-back weights, target health, metrics,
+ * probes) are scripted by the test.
  */
-import {
-  ConditionFailedError,
-  InvalidInputError,
-  LockHeldError,
-  NotFoundError,
-  ReleaseConflictError,
-  TrafficEditedError,
-} from '../../lambdas/core/errors';
+import { NotFoundError, ReleaseConflictError, TrafficEditedError } from '../../lambdas/core/errors';
 import { resolvePlan } from '../../lambdas/core/plan/resolve';
 import { runPreflight } from '../../lambdas/handlers/preflight';
 import type {
   AccessQuestion,
   AlarmState,
-  AuditEntry,
   Clock,
   Cluster,
   ClusterAccessView,
@@ -31,27 +22,16 @@ import type {
   Events,
   ExecutionDescription,
   Inventory,
-  LockLease,
   MachineName,
-  NewAuditEntry,
-  Page,
   Ports,
   ProbeResult,
-  ReleaseRecord,
-  ReleaseStatus,
   ResolvedTraffic,
   RolloutStatus,
-  ServiceRolloutPatch,
-  ServiceRolloutRecord,
-  ServiceRolloutStatus,
   Signals,
-  Store,
   SwitchyardEvent,
   SwitchyardGrants,
   TargetGroupView,
   TargetHealthSummary,
-  TaskTokenKey,
-  TaskTokenKind,
   Track,
   Traffic,
   TrafficTarget,
@@ -60,9 +40,11 @@ import type {
   WorkloadTarget,
 } from '../../lambdas/ports';
 import { isAlbIngressTarget } from '../../lambdas/ports';
+import { InMemoryStore } from './memory-store';
+
+export { InMemoryStore } from './memory-store';
 
 type Json = Record<string, unknown>;
-type Snapshot = DeploymentSnapshot & { weights?: Weights };
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -84,306 +66,6 @@ export class ManualClock implements Clock {
     this.current += seconds * 1000;
   }
 }
-
-// ── store ────────────────────────────────────────────────────────────────────
-
-/** Rollback and failover may take over a release's lease (Store.acquireLock). */
-const OUTRANKS_RELEASE: ReadonlySet<LockLease['kind']> = new Set(['rollback', 'failover']);
-
-export class InMemoryStore implements Store {
-  private readonly releases = new Map<string, ReleaseRecord>();
-  private readonly plans = new Map<string, unknown>();
-  private readonly rollouts = new Map<string, ServiceRolloutRecord>();
-  private readonly snapshots = new Map<string, { releaseId: string; service: string; snapshot: Snapshot }>();
-  private readonly audits = new Map<string, AuditEntry[]>();
-  private readonly auditKeys = new Map<string, AuditEntry>();
-  private readonly locks = new Map<string, LockLease>();
-  private readonly watches = new Map<string, Set<string>>();
-  private readonly tokens = new Map<string, TaskTokenKey & { token: string }>();
-  private readonly seenEvents = new Map<string, number>();
-
-  constructor(private readonly clock: Clock) {}
-
-  /** Everything stored, as plain data: two dumps are equal when nothing changed in between. */
-  dump(): Json {
-    const sorted = <V>(map: Map<string, V>) =>
-      Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    return clone({
-      releases: sorted(this.releases),
-      plans: sorted(this.plans),
-      rollouts: sorted(this.rollouts),
-      snapshots: sorted(this.snapshots),
-      audits: sorted(this.audits),
-      locks: sorted(this.locks),
-      watches: sorted(new Map([...this.watches].map(([releaseId, names]) => [releaseId, [...names].sort()]))),
-      tokens: sorted(this.tokens),
-      seenEvents: sorted(this.seenEvents),
-    });
-  }
-
-  // releases
-
-  async createRelease(
-    release: ReleaseRecord,
-    planDocument: unknown,
-  ): Promise<{ created: boolean; release: ReleaseRecord }> {
-    const existing = this.releases.get(release.releaseId);
-    if (existing) {
-      if (existing.planHash !== release.planHash) {
-        throw new ReleaseConflictError(`release ${release.releaseId} already exists with another plan`);
-      }
-      return { created: false, release: clone(existing) };
-    }
-    this.releases.set(release.releaseId, clone(release));
-    this.plans.set(release.releaseId, clone(planDocument));
-    return { created: true, release: clone(release) };
-  }
-
-  async getRelease(releaseId: string): Promise<ReleaseRecord | undefined> {
-    const release = this.releases.get(releaseId);
-    return release && clone(release);
-  }
-
-  async getPlanDocument(releaseId: string): Promise<unknown> {
-    if (!this.plans.has(releaseId)) throw new NotFoundError(`release ${releaseId} has no stored plan`);
-    return clone(this.plans.get(releaseId));
-  }
-
-  async setReleaseStatus(
-    releaseId: string,
-    status: ReleaseStatus,
-    changes: { reason?: string; executionArn?: string; from?: readonly ReleaseStatus[] } = {},
-  ): Promise<ReleaseRecord> {
-    const release = this.releases.get(releaseId);
-    if (!release) throw new NotFoundError(`release ${releaseId} does not exist`);
-    if (changes.from && !changes.from.includes(release.status)) {
-      throw new ConditionFailedError(
-        `release ${releaseId} is ${release.status}, not ${changes.from.join(' or ')}: not moved to ${status}`,
-      );
-    }
-    const updated: ReleaseRecord = {
-      ...release,
-      status,
-      updatedAt: this.clock.now().toISOString(),
-      ...(changes.reason !== undefined && { reason: changes.reason }),
-      ...(changes.executionArn !== undefined && { executionArn: changes.executionArn }),
-    };
-    this.releases.set(releaseId, updated);
-    return clone(updated);
-  }
-
-  async listReleases(query: {
-    status?: ReleaseStatus;
-    since?: string;
-    limit?: number;
-    cursor?: string;
-  }): Promise<Page<ReleaseRecord>> {
-    const matching = [...this.releases.values()]
-      .filter((release) => !query.status || release.status === query.status)
-      .filter((release) => !query.since || release.createdAt >= query.since)
-      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
-    const start = query.cursor ? Number(query.cursor) : 0;
-    const limit = query.limit ?? 25;
-    const items = matching.slice(start, start + limit);
-    return {
-      items: clone(items),
-      ...(start + limit < matching.length && { cursor: String(start + limit) }),
-    };
-  }
-
-  // service rollouts
-
-  async putServiceRollouts(records: readonly ServiceRolloutRecord[]): Promise<void> {
-    for (const record of records) {
-      const key = rolloutKey(record);
-      if (!this.rollouts.has(key)) this.rollouts.set(key, clone(record));
-    }
-  }
-
-  async getServiceRollout(
-    releaseId: string,
-    region: string,
-    service: string,
-  ): Promise<ServiceRolloutRecord | undefined> {
-    const record = this.rollouts.get(rolloutKey({ releaseId, region, service }));
-    return record && clone(record);
-  }
-
-  async listServiceRollouts(releaseId: string, region?: string): Promise<ServiceRolloutRecord[]> {
-    return clone(
-      [...this.rollouts.values()].filter(
-        (record) => record.releaseId === releaseId && (region === undefined || record.region === region),
-      ),
-    );
-  }
-
-  async updateServiceRollout(
-    key: { releaseId: string; region: string; service: string },
-    patch: ServiceRolloutPatch,
-    audit: NewAuditEntry,
-    expect?: readonly ServiceRolloutStatus[],
-    whileRelease?: ReleaseStatus,
-  ): Promise<ServiceRolloutRecord> {
-    if (!audit.key) throw new InvalidInputError('an audit entry needs an idempotency key');
-    const what = `service rollout ${key.releaseId}/${key.region}/${key.service}`;
-    const current = this.rollouts.get(rolloutKey(key));
-    if (!current) throw new NotFoundError(`${what} does not exist`);
-    // The patch and the audit entry are one transaction: an audit key already stored means this
-    // change was made before (a retry), so neither is written again.
-    const retried = this.auditKeys.has(auditKeyOf(audit.releaseId, audit.key));
-    if (retried) return clone(current);
-    if (expect && !expect.includes(current.status)) {
-      throw new ConditionFailedError(`${what} is ${current.status}, not ${expect.join(' or ')}`);
-    }
-    if (whileRelease && (await this.getRelease(key.releaseId))?.status !== whileRelease) {
-      throw new ConditionFailedError(
-        `release ${key.releaseId} is no longer ${whileRelease}: ${what} not updated`,
-      );
-    }
-    const applied = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
-    const updated: ServiceRolloutRecord = {
-      ...current,
-      ...applied,
-      updatedAt: this.clock.now().toISOString(),
-    };
-    this.rollouts.set(rolloutKey(key), updated);
-    this.appendNow(audit);
-    return clone(updated);
-  }
-
-  // snapshots
-
-  async putSnapshot(releaseId: string, service: string, snapshot: Snapshot): Promise<void> {
-    const key = `${releaseId}|${snapshot.target.region}|${service}`;
-    if (!this.snapshots.has(key)) this.snapshots.set(key, { releaseId, service, snapshot: clone(snapshot) });
-  }
-
-  async getSnapshots(
-    releaseId: string,
-    region?: string,
-  ): Promise<Array<{ service: string; snapshot: Snapshot }>> {
-    return [...this.snapshots.values()]
-      .filter(
-        (entry) =>
-          entry.releaseId === releaseId && (region === undefined || entry.snapshot.target.region === region),
-      )
-      .map((entry) => clone({ service: entry.service, snapshot: entry.snapshot }));
-  }
-
-  // audit
-
-  async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
-    if (!entry.key) throw new InvalidInputError('an audit entry needs an idempotency key');
-    return clone(this.auditKeys.get(auditKeyOf(entry.releaseId, entry.key)) ?? this.appendNow(entry));
-  }
-
-  private appendNow(entry: NewAuditEntry): AuditEntry {
-    const list = this.audits.get(entry.releaseId) ?? [];
-    const stored: AuditEntry = { ...clone(entry), seq: list.length + 1 };
-    list.push(stored);
-    this.audits.set(entry.releaseId, list);
-    this.auditKeys.set(auditKeyOf(entry.releaseId, entry.key), stored);
-    return stored;
-  }
-
-  async listAudit(
-    releaseId: string,
-    query: { afterSeq?: number; limit?: number } = {},
-  ): Promise<AuditEntry[]> {
-    const after = (this.audits.get(releaseId) ?? []).filter((entry) => entry.seq > (query.afterSeq ?? 0));
-    return clone(query.limit === undefined ? after : after.slice(0, query.limit));
-  }
-
-  // locks
-
-  async acquireLock(
-    scope: string,
-    holder: Pick<LockLease, 'releaseId' | 'kind'>,
-    leaseSeconds: number,
-  ): Promise<LockLease> {
-    if (!(leaseSeconds > 0)) throw new InvalidInputError(`a lease must last some time, not ${leaseSeconds}s`);
-    const now = this.clock.now();
-    const expiresAt = new Date(now.getTime() + leaseSeconds * 1000).toISOString();
-    const current = this.locks.get(scope);
-    const live = current !== undefined && new Date(current.expiresAt) > now;
-    if (!live || (OUTRANKS_RELEASE.has(holder.kind) && current.kind === 'release')) {
-      const lease: LockLease = { scope, ...holder, acquiredAt: now.toISOString(), expiresAt };
-      this.locks.set(scope, lease);
-      return clone(lease);
-    }
-    if (current.releaseId !== holder.releaseId || current.kind !== holder.kind) {
-      throw new LockHeldError(clone(current));
-    }
-    // Already ours (a retried step): renewed, keeping when it was first taken.
-    const renewed = { ...current, expiresAt };
-    this.locks.set(scope, renewed);
-    return clone(renewed);
-  }
-
-  async releaseLock(scope: string, releaseId: string): Promise<void> {
-    if (this.locks.get(scope)?.releaseId === releaseId) this.locks.delete(scope);
-  }
-
-  async getLock(scope: string): Promise<LockLease | undefined> {
-    const lease = this.locks.get(scope);
-    return lease && new Date(lease.expiresAt) > this.clock.now() ? clone(lease) : undefined;
-  }
-
-  // alarm watches
-
-  async watchAlarms(releaseId: string, alarmNames: readonly string[]): Promise<void> {
-    const names = this.watches.get(releaseId) ?? new Set<string>();
-    for (const name of alarmNames) names.add(name);
-    this.watches.set(releaseId, names);
-  }
-
-  async unwatchAlarms(releaseId: string): Promise<void> {
-    this.watches.delete(releaseId);
-  }
-
-  async releasesWatching(alarmName: string): Promise<string[]> {
-    return [...this.watches].filter(([, names]) => names.has(alarmName)).map(([releaseId]) => releaseId);
-  }
-
-  // task tokens
-
-  async putTaskToken(key: TaskTokenKey, token: string): Promise<void> {
-    // A retried wait state brings a new token for the same key: the newest is the live one.
-    this.tokens.set(tokenKeyOf(key), { releaseId: key.releaseId, kind: key.kind, name: key.name, token });
-  }
-
-  async takeTaskToken(key: TaskTokenKey): Promise<string | undefined> {
-    const entry = this.tokens.get(tokenKeyOf(key));
-    this.tokens.delete(tokenKeyOf(key));
-    return entry?.token;
-  }
-
-  async listTaskTokens(
-    releaseId: string,
-    kind?: TaskTokenKind,
-  ): Promise<Array<TaskTokenKey & { token: string }>> {
-    return clone(
-      [...this.tokens.values()].filter(
-        (entry) => entry.releaseId === releaseId && (kind === undefined || entry.kind === kind),
-      ),
-    );
-  }
-
-  // events
-
-  async markEventSeen(eventId: string, ttlSeconds: number): Promise<boolean> {
-    const now = this.clock.now().getTime();
-    const seenUntil = this.seenEvents.get(eventId);
-    if (seenUntil !== undefined && seenUntil > now) return false;
-    this.seenEvents.set(eventId, now + ttlSeconds * 1000);
-    return true;
-  }
-}
-
-const rolloutKey = (key: { releaseId: string; region: string; service: string }) =>
-  `${key.releaseId}|${key.region}|${key.service}`;
-const auditKeyOf = (releaseId: string, key: string) => `${releaseId}|${key}`;
-const tokenKeyOf = (key: TaskTokenKey) => `${key.releaseId}|${key.kind}|${key.name}`;
 
 // ── workflow ─────────────────────────────────────────────────────────────────
 

@@ -1,6 +1,7 @@
 /**
- * DynamoDbStore against moto's DynamoDB: the same contract cases DynamoDB Local runs
- * (store.test.ts, locks.test.ts), concurrency cases included.
+ * DynamoDbStore against moto's DynamoDB: the same Store contract DynamoDB Local runs
+ * (test/contract/store.contract.test.ts), concurrency cases included, and the DynamoDB limits
+ * (store.test.ts).
  *
  * On a moto server of this file's own, single-threaded: moto's threaded server fails concurrent
  * TransactWriteItems now and then with an HTTP 500 ("dictionary changed size during iteration";
@@ -10,11 +11,11 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
+import { storeContract } from '../../contract/store-contract';
 import { createDynamoDbTestStore, type TestStoreOptions } from '../../support/dynamodb';
 import { motoClient } from '../../support/moto';
 import { type RunningServer, startMotoServer } from '../../support/moto-server';
-import { locksContract } from './locks-contract';
-import { storeContract } from './store-contract';
+import { dynamoDbLimits } from './store-limits';
 
 let server: RunningServer | undefined;
 // Registered before the contracts' hooks: it starts before their tables and stops after them.
@@ -34,4 +35,4 @@ function createMotoTestStore(options: TestStoreOptions = {}) {
 }
 
 storeContract(createMotoTestStore);
-locksContract(createMotoTestStore);
+dynamoDbLimits(createMotoTestStore);

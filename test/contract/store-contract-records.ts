@@ -1,282 +1,37 @@
 /**
- * The Store contract: what DynamoDbStore promises, checked against a DynamoDB implementation.
- * store.test.ts runs it on DynamoDB Local (AWS's own), store.moto.test.ts on moto: one set of
- * cases, two independent implementations of the API.
+ * The Store contract's cases for what releases own and share: service rollouts, snapshots, the
+ * audit, task tokens, alarm watches, seen events and leases (see store-contract.ts).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ConditionFailedError,
   InvalidInputError,
+  LockHeldError,
   NotFoundError,
-  ReleaseConflictError,
-} from '../../../lambdas/core/errors';
-import type {
-  DeploymentSnapshot,
-  NewAuditEntry,
-  ReleaseRecord,
-  ReleaseStatus,
-  ServiceRolloutRecord,
-} from '../../../lambdas/ports';
-import type { CreateTestStore, DynamoDbTestStore } from '../../support/dynamodb';
+} from '../../lambdas/core/errors';
+import type { LockLease, ServiceRolloutRecord } from '../../lambdas/ports';
+import type { CreateStoreUnderTest, StoreUnderTest } from './store-contract';
+import { auditEntry, deploymentSnapshot, releaseRecord, rolloutRecord, uniqueId } from './store-records';
 
-const uniqueId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+const newScope = () => `prod/${randomUUID().slice(0, 8)}`;
 
-function releaseRecord(overrides: Partial<ReleaseRecord> = {}): ReleaseRecord {
-  return {
-    releaseId: uniqueId('rel'),
-    status: 'PENDING',
-    planHash: 'sha256:aaaa',
-    createdAt: '2030-05-01T10:00:00.000Z',
-    updatedAt: '2030-05-01T10:00:00.000Z',
-    submittedBy: 'alice',
-    ...overrides,
-  };
+async function refusal(attempt: Promise<unknown>): Promise<LockHeldError> {
+  const error = await attempt.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(LockHeldError);
+  return error as LockHeldError;
 }
 
-function rolloutRecord(
-  releaseId: string,
-  region: string,
-  service: string,
-  overrides: Partial<ServiceRolloutRecord> = {},
-): ServiceRolloutRecord {
-  return {
-    releaseId,
-    region,
-    service,
-    status: 'PENDING',
-    stepIndex: 0,
-    stepCount: 5,
-    weights: { stable: 100, canary: 0 },
-    checksPassed: 0,
-    checksFailed: 0,
-    consecutiveFailures: 0,
-    updatedAt: '2030-05-01T10:00:00.000Z',
-    ...overrides,
-  };
-}
-
-function auditEntry(releaseId: string, overrides: Partial<NewAuditEntry> = {}): NewAuditEntry {
-  return {
-    releaseId,
-    key: uniqueId('key'),
-    at: '2030-05-01T10:00:00.000Z',
-    action: 'test action',
-    actor: 'test',
-    ...overrides,
-  };
-}
-
-function deploymentSnapshot(region: string, deployment: string, image: string): DeploymentSnapshot {
-  return {
-    target: { region, cluster: `prod-${region}`, namespace: 'shop', deployment },
-    existed: true,
-    replicas: 4,
-    images: { [deployment]: image },
-    template: { spec: { containers: [{ name: deployment, image }] } },
-    canary: { existed: false, replicas: 0 },
-  };
-}
-
-/** A plan-like document of about `services` × 1 KB of JSON: repetitive, as real plans are. */
-function largePlan(services: number) {
-  return {
-    apiVersion: 'switchyard.dev/v1',
-    services: Array.from({ length: services }, (_, index) => ({
-      name: `service-${index}`,
-      image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/service-${index}:v2.${index}`,
-      dependsOn: index > 0 ? [`service-${index - 1}`] : [],
-      strategy: {
-        type: 'canary',
-        steps: [{ setWeight: 10 }, { pause: '5m' }, { setWeight: 50 }, { analysis: { duration: '10m' } }],
-      },
-      analysis: { checks: [{ type: 'cloudwatchAlarms', alarmNames: [`service-${index}-5xx`] }] },
-      notes: 'x'.repeat(600),
-    })),
-  };
-}
-
-export function storeContract(createTestStore: CreateTestStore): void {
-  let testStore: DynamoDbTestStore;
+export function recordCases(createTestStore: CreateStoreUnderTest): void {
+  let testStore: StoreUnderTest;
   beforeAll(async () => {
     testStore = await createTestStore();
   });
   afterAll(async () => {
     await testStore?.dispose();
-  });
-
-  describe('releases', () => {
-    test('a created release and its plan read back as written', async () => {
-      const release = releaseRecord();
-      const plan = { apiVersion: 'switchyard.dev/v1', services: [{ name: 'auth' }] };
-
-      const result = await testStore.store.createRelease(release, plan);
-
-      expect(result).toEqual({ created: true, release });
-      expect(await testStore.store.getRelease(release.releaseId)).toEqual(release);
-      expect(await testStore.store.getPlanDocument(release.releaseId)).toEqual(plan);
-    });
-
-    test('creating the same release again returns the original; another plan is a conflict', async () => {
-      const original = releaseRecord({ planHash: 'sha256:first' });
-      await testStore.store.createRelease(original, { version: 1 });
-
-      const retry = await testStore.store.createRelease(
-        { ...original, submittedBy: 'bob', createdAt: '2030-05-01T10:00:05.000Z' },
-        { version: 1 },
-      );
-      expect(retry).toEqual({ created: false, release: original });
-
-      await expect(
-        testStore.store.createRelease({ ...original, planHash: 'sha256:second' }, { version: 2 }),
-      ).rejects.toBeInstanceOf(ReleaseConflictError);
-      expect(await testStore.store.getPlanDocument(original.releaseId)).toEqual({ version: 1 });
-    });
-
-    test('the same release submitted twice at once is created once', async () => {
-      const release = releaseRecord();
-
-      const results = await Promise.all([
-        testStore.store.createRelease(release, { version: 1 }),
-        testStore.store.createRelease(release, { version: 1 }),
-      ]);
-
-      expect(results.map((result) => result.created).sort()).toEqual([false, true]);
-      expect(results.map((result) => result.release)).toEqual([release, release]);
-    });
-
-    test('a plan larger than an item can hold round-trips (compressed)', async () => {
-      const release = releaseRecord();
-      const plan = largePlan(600);
-      expect(JSON.stringify(plan).length).toBeGreaterThan(400 * 1024);
-
-      await testStore.store.createRelease(release, plan);
-
-      expect(await testStore.store.getPlanDocument(release.releaseId)).toEqual(plan);
-    });
-
-    test('a plan too large even compressed is refused, and no release is left behind', async () => {
-      const release = releaseRecord();
-      const incompressible = { blob: randomBytes(600 * 1024).toString('base64') };
-
-      await expect(testStore.store.createRelease(release, incompressible)).rejects.toBeInstanceOf(
-        InvalidInputError,
-      );
-      expect(await testStore.store.getRelease(release.releaseId)).toBeUndefined();
-    });
-
-    test('the status moves, only from the statuses named in `from`', async () => {
-      const release = releaseRecord();
-      await testStore.store.createRelease(release, {});
-      testStore.clock.advance(60);
-      const movedAt = testStore.clock.now().toISOString();
-
-      const running = await testStore.store.setReleaseStatus(release.releaseId, 'RUNNING', {
-        from: ['PENDING'],
-        executionArn: 'arn:aws:states:us-east-1:123456789012:execution:release:x',
-      });
-      expect(running).toEqual({
-        ...release,
-        status: 'RUNNING',
-        updatedAt: movedAt,
-        executionArn: 'arn:aws:states:us-east-1:123456789012:execution:release:x',
-      });
-
-      await expect(
-        testStore.store.setReleaseStatus(release.releaseId, 'ABORTED', { from: ['PENDING'] }),
-      ).rejects.toBeInstanceOf(ConditionFailedError);
-      expect(await testStore.store.getRelease(release.releaseId)).toEqual(running);
-
-      const failed = await testStore.store.setReleaseStatus(release.releaseId, 'FAILED', { reason: 'boom' });
-      expect(failed).toMatchObject({ status: 'FAILED', reason: 'boom' });
-      await expect(testStore.store.setReleaseStatus(uniqueId('missing'), 'RUNNING')).rejects.toBeInstanceOf(
-        NotFoundError,
-      );
-    });
-  });
-
-  describe('listing releases', () => {
-    // A table of its own: the other tests' releases would be in the listings.
-    let listing: DynamoDbTestStore;
-    const created: ReleaseRecord[] = [];
-    beforeAll(async () => {
-      listing = await createTestStore();
-      const statuses: ReleaseStatus[] = [
-        'RUNNING',
-        'SUCCEEDED',
-        'RUNNING',
-        'FAILED',
-        'RUNNING',
-        'SUCCEEDED',
-        'RUNNING',
-      ];
-      for (const [day, status] of statuses.entries()) {
-        const at = `2030-06-0${day + 1}T12:00:00.000Z`;
-        const release = releaseRecord({ releaseId: `rel-day-${day + 1}`, createdAt: at, updatedAt: at });
-        await listing.store.createRelease(release, {});
-        created.push(await listing.store.setReleaseStatus(release.releaseId, status));
-      }
-    });
-    afterAll(async () => {
-      await listing?.dispose();
-    });
-
-    const idsOf = (releases: readonly ReleaseRecord[]) => releases.map((release) => release.releaseId);
-
-    test('by status, newest first', async () => {
-      const page = await listing.store.listReleases({ status: 'RUNNING' });
-      expect(idsOf(page.items)).toEqual(['rel-day-7', 'rel-day-5', 'rel-day-3', 'rel-day-1']);
-      expect(page.cursor).toBeUndefined();
-      expect(page.items[0]).toEqual(created.find((release) => release.releaseId === 'rel-day-7'));
-    });
-
-    test('since a time, with or without a status', async () => {
-      const all = await listing.store.listReleases({ since: '2030-06-05' });
-      expect(idsOf(all.items)).toEqual(['rel-day-7', 'rel-day-6', 'rel-day-5']);
-      const succeeded = await listing.store.listReleases({
-        status: 'SUCCEEDED',
-        since: '2030-06-03T00:00:00Z',
-      });
-      expect(idsOf(succeeded.items)).toEqual(['rel-day-6']);
-    });
-
-    test('pages follow each other through the cursor, and the last page has none', async () => {
-      const seen: string[] = [];
-      let cursor: string | undefined;
-      let pages = 0;
-      do {
-        const page = await listing.store.listReleases({ limit: 3, ...(cursor ? { cursor } : {}) });
-        seen.push(...idsOf(page.items));
-        cursor = page.cursor;
-        pages++;
-      } while (cursor);
-      expect(pages).toBe(3);
-      expect(seen).toEqual([
-        'rel-day-7',
-        'rel-day-6',
-        'rel-day-5',
-        'rel-day-4',
-        'rel-day-3',
-        'rel-day-2',
-        'rel-day-1',
-      ]);
-
-      const byStatus = await listing.store.listReleases({ status: 'RUNNING', limit: 2 });
-      expect(byStatus.cursor).toBeDefined();
-      const rest = await listing.store.listReleases({ status: 'RUNNING', limit: 2, cursor: byStatus.cursor });
-      expect(idsOf(rest.items)).toEqual(['rel-day-3', 'rel-day-1']);
-      expect(rest.cursor).toBeUndefined();
-    });
-
-    test('a cursor is only good for the query it came from', async () => {
-      const running = await listing.store.listReleases({ status: 'RUNNING', limit: 1 });
-      await expect(
-        listing.store.listReleases({ status: 'FAILED', cursor: running.cursor }),
-      ).rejects.toBeInstanceOf(InvalidInputError);
-      await expect(listing.store.listReleases({ cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(
-        InvalidInputError,
-      );
-    });
   });
 
   describe('service rollouts', () => {
@@ -323,7 +78,7 @@ export function storeContract(createTestStore: CreateTestStore): void {
         },
         auditEntry(releaseId, {
           key: 'auth-step-2',
-          action: 'Shift Traffic To Canary',
+          action: 'traffic.shifted',
           detail: { weight: 10 },
         }),
         ['PENDING'],
@@ -342,7 +97,7 @@ export function storeContract(createTestStore: CreateTestStore): void {
         expect.objectContaining({
           seq: 1,
           key: 'auth-step-2',
-          action: 'Shift Traffic To Canary',
+          action: 'traffic.shifted',
           detail: { weight: 10 },
         }),
       ]);
@@ -463,6 +218,47 @@ export function storeContract(createTestStore: CreateTestStore): void {
     });
   });
 
+  describe('listing order', () => {
+    test('rollouts, snapshots and task tokens list in key order, whatever order they were written in', async () => {
+      const releaseId = uniqueId('rel');
+      await testStore.store.putServiceRollouts([
+        rolloutRecord(releaseId, 'us-east-1', 'web'),
+        rolloutRecord(releaseId, 'eu-west-1', 'web'),
+        rolloutRecord(releaseId, 'us-east-1', 'auth'),
+      ]);
+      for (const [region, service] of [
+        ['us-east-1', 'web'],
+        ['eu-west-1', 'web'],
+        ['us-east-1', 'auth'],
+      ] as const) {
+        await testStore.store.putSnapshot(
+          releaseId,
+          service,
+          deploymentSnapshot(region, service, `${service}:1`),
+        );
+      }
+      await testStore.store.putTaskToken({ releaseId, kind: 'region', name: 'us-east-1' }, 't1');
+      await testStore.store.putTaskToken({ releaseId, kind: 'approval', name: 'us-east-1/web/step-2' }, 't2');
+
+      const rollouts = await testStore.store.listServiceRollouts(releaseId);
+      expect(rollouts.map((record) => `${record.region}/${record.service}`)).toEqual([
+        'eu-west-1/web',
+        'us-east-1/auth',
+        'us-east-1/web',
+      ]);
+      const snapshots = await testStore.store.getSnapshots(releaseId);
+      expect(snapshots.map((entry) => `${entry.snapshot.target.region}/${entry.service}`)).toEqual([
+        'eu-west-1/web',
+        'us-east-1/auth',
+        'us-east-1/web',
+      ]);
+      expect((await testStore.store.listTaskTokens(releaseId)).map((token) => token.kind)).toEqual([
+        'approval',
+        'region',
+      ]);
+    });
+  });
+
   describe('snapshots', () => {
     test('the first snapshot wins; a retried one never overwrites it', async () => {
       const releaseId = uniqueId('rel');
@@ -515,13 +311,13 @@ export function storeContract(createTestStore: CreateTestStore): void {
     test('the same key appended twice (even at once) is stored once, and both get the original', async () => {
       const releaseId = uniqueId('rel');
       await testStore.store.appendAudit(auditEntry(releaseId, { key: 'first' }));
-      const entry = auditEntry(releaseId, { key: 'alarm-event-1', action: 'Rollback Requested' });
+      const entry = auditEntry(releaseId, { key: 'alarm-event-1', action: 'rollback.requested' });
 
       const [one, two] = await Promise.all([
         testStore.store.appendAudit(entry),
         testStore.store.appendAudit({ ...entry, at: '2030-05-01T10:00:09.000Z' }),
       ]);
-      const again = await testStore.store.appendAudit({ ...entry, action: 'changed' });
+      const again = await testStore.store.appendAudit({ ...entry, action: 'alarm.received' });
 
       expect(one).toEqual(two);
       expect(again).toEqual(one);
@@ -586,6 +382,105 @@ export function storeContract(createTestStore: CreateTestStore): void {
       expect(await testStore.store.markEventSeen(eventId, 3600)).toBe(false);
       testStore.clock.advance(3601);
       expect(await testStore.store.markEventSeen(eventId, 3600)).toBe(true);
+    });
+  });
+
+  describe('leases', () => {
+    test('of two releases asking at once, exactly one gets the lease; the other is told who holds it', async () => {
+      const scope = newScope();
+
+      const outcomes = await Promise.allSettled([
+        testStore.store.acquireLock(scope, { releaseId: 'rel-a', kind: 'release' }, 600),
+        testStore.store.acquireLock(scope, { releaseId: 'rel-b', kind: 'release' }, 600),
+      ]);
+
+      const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      const lost = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      const lease = (won[0] as PromiseFulfilledResult<LockLease>).value;
+      const error = (lost[0] as PromiseRejectedResult).reason;
+      expect(error).toBeInstanceOf(LockHeldError);
+      expect((error as LockHeldError).holder).toEqual(lease);
+      expect(error.message).toContain(lease.releaseId);
+      expect(await testStore.store.getLock(scope)).toEqual(lease);
+    });
+
+    test('a lease is judged by its expiry time: once lapsed another release takes it', async () => {
+      const scope = newScope();
+      const first = await testStore.store.acquireLock(scope, { releaseId: 'rel-a', kind: 'release' }, 60);
+      expect(first.expiresAt).toBe(new Date(testStore.clock.now().getTime() + 60_000).toISOString());
+
+      testStore.clock.advance(59);
+      await refusal(testStore.store.acquireLock(scope, { releaseId: 'rel-b', kind: 'release' }, 60));
+
+      testStore.clock.advance(1);
+      expect(await testStore.store.getLock(scope)).toBeUndefined();
+      const second = await testStore.store.acquireLock(scope, { releaseId: 'rel-b', kind: 'release' }, 60);
+      expect(second).toMatchObject({ releaseId: 'rel-b', acquiredAt: testStore.clock.now().toISOString() });
+    });
+
+    test('the holder asking again (a retry) re-enters and extends its lease', async () => {
+      const scope = newScope();
+      const first = await testStore.store.acquireLock(scope, { releaseId: 'rel-a', kind: 'release' }, 60);
+      testStore.clock.advance(30);
+
+      const again = await testStore.store.acquireLock(scope, { releaseId: 'rel-a', kind: 'release' }, 60);
+
+      expect(again).toEqual({
+        ...first,
+        expiresAt: new Date(testStore.clock.now().getTime() + 60_000).toISOString(),
+      });
+      expect(await testStore.store.getLock(scope)).toEqual(again);
+    });
+
+    test('a rollback or a failover takes over a release lease; nothing takes over theirs', async () => {
+      const scope = newScope();
+      await testStore.store.acquireLock(scope, { releaseId: 'rel-a', kind: 'release' }, 600);
+
+      const rollback = await testStore.store.acquireLock(
+        scope,
+        { releaseId: 'rel-a', kind: 'rollback' },
+        600,
+      );
+      expect(rollback).toMatchObject({ releaseId: 'rel-a', kind: 'rollback' });
+
+      const byRelease = await refusal(
+        testStore.store.acquireLock(scope, { releaseId: 'rel-a', kind: 'release' }, 60),
+      );
+      expect(byRelease.holder).toEqual(rollback);
+      const byFailover = await refusal(
+        testStore.store.acquireLock(scope, { releaseId: 'rel-f', kind: 'failover' }, 60),
+      );
+      expect(byFailover.holder).toEqual(rollback);
+
+      const otherScope = newScope();
+      await testStore.store.acquireLock(otherScope, { releaseId: 'rel-b', kind: 'release' }, 600);
+      const failover = await testStore.store.acquireLock(
+        otherScope,
+        { releaseId: 'rel-f', kind: 'failover' },
+        600,
+      );
+      expect(await testStore.store.getLock(otherScope)).toEqual(failover);
+    });
+
+    test('only the holder releases a lease', async () => {
+      const scope = newScope();
+      const lease = await testStore.store.acquireLock(scope, { releaseId: 'rel-a', kind: 'release' }, 600);
+
+      await testStore.store.releaseLock(scope, 'rel-b');
+      expect(await testStore.store.getLock(scope)).toEqual(lease);
+
+      await testStore.store.releaseLock(scope, 'rel-a');
+      expect(await testStore.store.getLock(scope)).toBeUndefined();
+      await testStore.store.releaseLock(scope, 'rel-a');
+      await testStore.store.acquireLock(scope, { releaseId: 'rel-b', kind: 'release' }, 600);
+    });
+
+    test('a lease must last some time', async () => {
+      await expect(
+        testStore.store.acquireLock(newScope(), { releaseId: 'rel-a', kind: 'release' }, 0),
+      ).rejects.toBeInstanceOf(InvalidInputError);
     });
   });
 }

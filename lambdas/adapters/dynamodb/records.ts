@@ -1,0 +1,74 @@
+/** Records out of items: each kind's own fields, without keys and bookkeeping attributes. */
+import type { AuditEntry, LockLease, ReleaseKind, ReleaseRecord, ServiceRolloutRecord } from '../../ports';
+import { SERVICE_ROLLOUT_PATCH_FIELDS } from '../../ports';
+import type { Item } from './keys';
+
+const RELEASE_FIELDS = [
+  'releaseId',
+  'status',
+  'planHash',
+  'createdAt',
+  'updatedAt',
+  'executionArn',
+  'reason',
+  'submittedBy',
+  'kind',
+] as const satisfies ReadonlyArray<keyof ReleaseRecord>;
+
+const ROLLOUT_FIELDS = [
+  'releaseId',
+  'region',
+  'service',
+  'stepCount',
+  'updatedAt',
+  ...SERVICE_ROLLOUT_PATCH_FIELDS,
+] as const satisfies ReadonlyArray<keyof ServiceRolloutRecord>;
+
+const AUDIT_FIELDS = [
+  'releaseId',
+  'seq',
+  'key',
+  'at',
+  'action',
+  'actor',
+  'region',
+  'service',
+  'detail',
+] as const satisfies ReadonlyArray<keyof AuditEntry>;
+
+const LEASE_FIELDS = [
+  'scope',
+  'releaseId',
+  'kind',
+  'acquiredAt',
+  'expiresAt',
+] as const satisfies ReadonlyArray<keyof LockLease>;
+
+function pick<T>(item: object, fields: ReadonlyArray<keyof T & string>): T {
+  const record: Item = {};
+  for (const field of fields) {
+    const value = (item as Item)[field];
+    if (value !== undefined) record[field] = value;
+  }
+  return record as T;
+}
+
+export function toRelease(item: object): ReleaseRecord {
+  const release = pick<ReleaseRecord>(item, RELEASE_FIELDS);
+  return release.kind === undefined ? { ...release, kind: legacyKind(release) } : release;
+}
+
+/**
+ * Migration: items written before kinds were recorded have none. beginFailover marked its
+ * records by submitting them as their direction, without an execution ARN; anything else is a
+ * release. Once no such item is left, this can go.
+ */
+function legacyKind(release: Pick<ReleaseRecord, 'submittedBy' | 'executionArn'>): ReleaseKind {
+  if (release.executionArn !== undefined) return 'release';
+  if (release.submittedBy === 'failover' || release.submittedBy === 'failback') return release.submittedBy;
+  return 'release';
+}
+
+export const toRollout = (item: object) => pick<ServiceRolloutRecord>(item, ROLLOUT_FIELDS);
+export const toAuditEntry = (item: object) => pick<AuditEntry>(item, AUDIT_FIELDS);
+export const toLease = (item: object) => pick<LockLease>(item, LEASE_FIELDS);

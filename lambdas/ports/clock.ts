@@ -1,0 +1,4 @@
+/** Time, so the rehearsal can run handlers on a virtual clock. */
+export interface Clock {
+  now(): Date;
+}

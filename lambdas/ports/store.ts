@@ -1,0 +1,209 @@
+/**
+ * The Store port, one narrow interface per kind of record; `Store` is all of them, what the
+ * adapters implement. A handler may declare only the ones it uses.
+ */
+import type { AuditEntry, NewAuditEntry } from '../core/audit';
+import type { LockHolder } from '../core/errors';
+import type { ReleaseStatus, ServiceRolloutStatus } from '../core/lifecycle';
+import type { DeploymentSnapshot } from './cluster';
+import type { Weights } from './traffic';
+
+export type { ReleaseStatus, ServiceRolloutStatus } from '../core/lifecycle';
+
+// ── records ─────────────────────────────────────────────────────────────────
+
+/** What a release record is: a release of a plan, or a failover or failback of a region. */
+export type ReleaseKind = 'release' | 'failover' | 'failback';
+
+export interface ReleaseRecord {
+  releaseId: string;
+  status: ReleaseStatus;
+  /** sha256 of the canonical plan: the same id with another plan is a conflict. */
+  planHash: string;
+  createdAt: string;
+  updatedAt: string;
+  executionArn?: string;
+  reason?: string;
+  /** Who asked for it: the API caller, or the CLI user of a rehearsal. */
+  submittedBy?: string;
+  kind: ReleaseKind;
+}
+
+export interface ServiceRolloutRecord {
+  releaseId: string;
+  region: string;
+  service: string;
+  status: ServiceRolloutStatus;
+  stepIndex: number;
+  stepCount: number;
+  weights: Weights;
+  checksPassed: number;
+  checksFailed: number;
+  /** Consecutive failed analysis intervals, for consecutiveFailureLimit. */
+  consecutiveFailures: number;
+  verdict?: 'pass' | 'fail' | 'inconclusive';
+  reason?: string;
+  /** The lane that claimed it: a retried claim by the same lane gets the same service back. */
+  claimedBy?: string;
+  startedAt?: string;
+  endedAt?: string;
+  updatedAt: string;
+}
+
+/** What an update may change; anything else in a patch object is ignored. */
+export const SERVICE_ROLLOUT_PATCH_FIELDS = [
+  'status',
+  'stepIndex',
+  'weights',
+  'checksPassed',
+  'checksFailed',
+  'consecutiveFailures',
+  'verdict',
+  'reason',
+  'claimedBy',
+  'startedAt',
+  'endedAt',
+] as const satisfies ReadonlyArray<keyof ServiceRolloutRecord>;
+
+export type ServiceRolloutPatch = Partial<
+  Pick<ServiceRolloutRecord, (typeof SERVICE_ROLLOUT_PATCH_FIELDS)[number]>
+>;
+
+export interface ServiceRolloutKey {
+  releaseId: string;
+  region: string;
+  service: string;
+}
+
+/** A workload as it was before the release, with the weights found then. */
+export type StoredSnapshot = DeploymentSnapshot & { weights?: Weights };
+
+export type { AuditAction, AuditEntry, NewAuditEntry } from '../core/audit';
+
+export interface LockLease extends LockHolder {}
+
+export type TaskTokenKind = 'approval' | 'dependency' | 'region';
+
+export interface TaskTokenKey {
+  releaseId: string;
+  kind: TaskTokenKind;
+  /** Names what waits, e.g. `us-east-1/auth/step-3` or `us-east-1/lane-2`. */
+  name: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+// ── one interface per kind of record ────────────────────────────────────────
+
+/** Releases and failover records, with their plan documents. */
+export interface ReleaseStore {
+  /** Creates the release, storing its plan; returns the existing one for the same id and hash. */
+  createRelease(
+    release: ReleaseRecord,
+    planDocument: unknown,
+  ): Promise<{ created: boolean; release: ReleaseRecord }>;
+  getRelease(releaseId: string): Promise<ReleaseRecord | undefined>;
+  getPlanDocument(releaseId: string): Promise<unknown>;
+  /**
+   * Moves the status, only from a status the lifecycle (core/lifecycle.ts) allows, and of
+   * those only from one of `from` when given (throws ConditionFailed otherwise).
+   */
+  setReleaseStatus(
+    releaseId: string,
+    status: ReleaseStatus,
+    changes?: { reason?: string; executionArn?: string; from?: readonly ReleaseStatus[] },
+  ): Promise<ReleaseRecord>;
+  listReleases(query: {
+    status?: ReleaseStatus;
+    since?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<ReleaseRecord>>;
+}
+
+/** Each service's rollout in each region, and the snapshots a rollback restores. */
+export interface ServiceRolloutStore {
+  /** Writes PENDING records; existing ones are kept (a retry changes nothing). */
+  putServiceRollouts(records: readonly ServiceRolloutRecord[]): Promise<void>;
+  getServiceRollout(
+    releaseId: string,
+    region: string,
+    service: string,
+  ): Promise<ServiceRolloutRecord | undefined>;
+  listServiceRollouts(releaseId: string, region?: string): Promise<ServiceRolloutRecord[]>;
+  /**
+   * Applies the patch and appends the audit entry in one transaction; when `expect` is given,
+   * only if the record's status is one of those, and a patched status only from a status the
+   * lifecycle allows. An audit key already stored means the change was made: nothing is written.
+   */
+  updateServiceRollout(
+    key: ServiceRolloutKey,
+    patch: ServiceRolloutPatch,
+    audit: NewAuditEntry,
+    expect?: readonly ServiceRolloutStatus[],
+    /** Only while the release has this status, in the same transaction (ConditionFailedError otherwise). */
+    whileRelease?: ReleaseStatus,
+  ): Promise<ServiceRolloutRecord>;
+
+  /** First write wins: a retried snapshot never overwrites the original. */
+  putSnapshot(releaseId: string, service: string, snapshot: StoredSnapshot): Promise<void>;
+  getSnapshots(
+    releaseId: string,
+    region?: string,
+  ): Promise<Array<{ service: string; snapshot: StoredSnapshot }>>;
+}
+
+export interface AuditStore {
+  /** Appends in order; the same key twice stores one entry and returns it. */
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
+  listAudit(releaseId: string, query?: { afterSeq?: number; limit?: number }): Promise<AuditEntry[]>;
+}
+
+/** Leases on scopes (the release lock, the failover lock). */
+export interface LeaseStore {
+  /**
+   * Takes the scope's lease when free, expired, or already held by the same release and kind;
+   * a rollback or failover may take over a release's lease. Otherwise throws LockHeldError.
+   */
+  acquireLock(
+    scope: string,
+    holder: Pick<LockHolder, 'releaseId' | 'kind'>,
+    leaseSeconds: number,
+  ): Promise<LockLease>;
+  releaseLock(scope: string, releaseId: string): Promise<void>;
+  /** The scope's live lease; an expired one reads as free (undefined). */
+  getLock(scope: string): Promise<LockLease | undefined>;
+}
+
+/** Which releases watch which CloudWatch alarms, looked up from the alarm. */
+export interface AlarmWatchStore {
+  watchAlarms(releaseId: string, alarmNames: readonly string[]): Promise<void>;
+  unwatchAlarms(releaseId: string): Promise<void>;
+  releasesWatching(alarmName: string): Promise<string[]>;
+}
+
+/** The task tokens of Step Functions wait states, by what waits. */
+export interface TaskTokenStore {
+  putTaskToken(key: TaskTokenKey, token: string): Promise<void>;
+  /** Removes and returns the token, so two callers cannot both resume it. */
+  takeTaskToken(key: TaskTokenKey): Promise<string | undefined>;
+  listTaskTokens(releaseId: string, kind?: TaskTokenKind): Promise<Array<TaskTokenKey & { token: string }>>;
+}
+
+export interface SeenEventStore {
+  /** true the first time an id is seen: EventBridge delivers at least once. */
+  markEventSeen(eventId: string, ttlSeconds: number): Promise<boolean>;
+}
+
+/** Every kind of record: what a Store adapter implements and Ports carries. */
+export interface Store
+  extends ReleaseStore,
+    ServiceRolloutStore,
+    AuditStore,
+    LeaseStore,
+    AlarmWatchStore,
+    TaskTokenStore,
+    SeenEventStore {}

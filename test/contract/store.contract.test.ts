@@ -1,0 +1,20 @@
+/**
+ * One Store contract, every Store: DynamoDbStore on the run's DynamoDB Local
+ * (test/setup/dynamodb-local.ts), and the InMemoryStore the handler tests use.
+ */
+import { describe } from 'vitest';
+import { createDynamoDbTestStore } from '../support/dynamodb';
+import { ManualClock } from '../support/fakes';
+import { InMemoryStore } from '../support/memory-store';
+import { storeContract } from './store-contract';
+
+describe('DynamoDbStore on DynamoDB Local', () => {
+  storeContract(createDynamoDbTestStore);
+});
+
+describe('InMemoryStore', () => {
+  storeContract(async () => {
+    const clock = new ManualClock();
+    return { store: new InMemoryStore(clock), clock, dispose: async () => {} };
+  });
+});
