@@ -6,9 +6,9 @@
  * also the execution names: the same request twice within a second starts one execution.
  */
 import { LockHeldError } from '../core/errors';
-import { executionName } from '../core/naming';
+import type { FailoverRecord } from '../core/failover';
+import { executionName, FAILOVER_LOCK_SCOPE } from '../core/naming';
 import { isFailoverRecord } from '../core/record-kind';
-import { FAILOVER_LOCK_SCOPE, type FailoverRecord } from '../handlers/failover';
 import type { Ports, ReleaseRecord } from '../ports';
 
 export type FailoverPorts = Pick<Ports, 'store' | 'workflow' | 'clock'>;

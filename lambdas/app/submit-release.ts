@@ -5,14 +5,14 @@
  */
 import { canonicalHash } from '../core/canonical-json';
 import { PlanInvalidError, ReleaseConflictError } from '../core/errors';
+import { releaseLeaseSeconds } from '../core/leases';
 import { RELEASE_LOCK_SCOPE } from '../core/naming';
 import { checkPlan } from '../core/plan/check';
 import { resolvePlan } from '../core/plan/resolve';
 import type { ReleasePlan } from '../core/plan/schema';
-import { acquireAuditedLock, releaseAuditedLock } from '../handlers/locks';
-import { releaseLeaseSeconds } from '../handlers/release';
-import { buildReleaseContext } from '../handlers/release-context';
 import type { Ports, ReleaseRecord } from '../ports';
+import { acquireAuditedLock, releaseAuditedLock } from './locks';
+import { buildReleaseContext } from './release-context';
 
 export interface SubmittedRelease {
   release: ReleaseRecord;
@@ -52,7 +52,7 @@ export async function submitRelease(
       ports,
       RELEASE_LOCK_SCOPE,
       { releaseId, kind: 'release' },
-      releaseLeaseSeconds(context),
+      releaseLeaseSeconds(context.plan),
       submittedBy,
     );
     tookLock = true;

@@ -30,6 +30,8 @@ export const rollbackName = (releaseId: string, attempt = 1) =>
 
 /** The lock scope a release takes: one release per scope at a time. */
 export const RELEASE_LOCK_SCOPE = 'fleet';
+/** Failovers and failbacks hold their own scope: one region moves at a time. */
+export const FAILOVER_LOCK_SCOPE = 'failover';
 
 /** Suffix of the per-canary error alarms the alarm rule also matches, whatever the prefix. */
 export const CANARY_ALARM_SUFFIX = '-canary-errors';

@@ -5,6 +5,8 @@
  * what it changed, so failback restores exactly that.
  */
 import * as z from 'zod';
+import { acquireAuditedLock, releaseAuditedLock } from '../app/locks';
+import { loadReleaseContext, type ReleaseContext } from '../app/release-context';
 import { planHash } from '../app/submit-release';
 import { type AuditAction, auditEntry } from '../core/audit';
 import {
@@ -24,12 +26,9 @@ import {
   weightsByRegion,
   weightsBySetId,
 } from '../core/failover';
+import { FAILOVER_LOCK_SCOPE } from '../core/naming';
 import type { Ports } from '../ports';
 import { defineHandler } from './define';
-import { acquireAuditedLock, releaseAuditedLock } from './locks';
-import { loadReleaseContext, type ReleaseContext } from './release-context';
-
-export const FAILOVER_LOCK_SCOPE = 'failover';
 
 const FailoverInput = z.object({
   failoverId: z.string().min(1),

@@ -10,6 +10,8 @@
  * machine retries them.
  */
 import * as z from 'zod';
+import { releaseAuditedLock } from '../app/locks';
+import { loadReleaseContext } from '../app/release-context';
 import {
   InvalidInputError,
   NotFoundError,
@@ -44,8 +46,6 @@ import {
 import { trafficTarget, workloadTarget } from '../core/targets';
 import type { Ports } from '../ports';
 import { defineHandler } from './define';
-import { releaseAuditedLock } from './locks';
-import { loadReleaseContext } from './release-context';
 
 /** What preflight reads through: traffic and DNS only by their readers, so it can change neither. */
 export interface PreflightPorts {

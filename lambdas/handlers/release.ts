@@ -3,9 +3,12 @@
  * then hand each region's services out to lanes as their dependencies complete.
  */
 import * as z from 'zod';
+import { acquireAuditedLock, releaseAuditedLock } from '../app/locks';
+import { assertReleaseRunning, loadReleaseContext, type ReleaseContext } from '../app/release-context';
 import { auditEntry } from '../core/audit';
 import { ConditionFailedError, causeMessage, DependencyFailedError } from '../core/errors';
 import { decideLaneClaim, type LaneGraph, parkedLaneShouldWake, unfinishedRollouts } from '../core/lanes';
+import { releaseLeaseSeconds } from '../core/leases';
 import {
   canaryAlarmName,
   laneName,
@@ -14,37 +17,13 @@ import {
   serviceRolloutName,
 } from '../core/naming';
 import { laneCount } from '../core/plan/resolve';
-import { previewRelease } from '../core/planner/preview';
 import type { Ports, ServiceRolloutRecord } from '../ports';
 import { defineHandler } from './define';
-import { acquireAuditedLock, releaseAuditedLock } from './locks';
 import { resumeIfWaiting } from './parked-tasks';
-import { assertReleaseRunning, loadReleaseContext, type ReleaseContext } from './release-context';
 
 const ReleaseKey = z.object({ releaseId: z.string().min(1) }).passthrough();
 const RegionKey = z.object({ releaseId: z.string().min(1), region: z.string().min(1) }).passthrough();
 const LaneKey = RegionKey.extend({ lane: z.number().int().min(0) });
-
-/** A release's lease outlives the longest stretch between renewals; TTL only cleans up. */
-export const RELEASE_LEASE_SECONDS = 6 * 3600;
-
-/**
- * Twice the planner's estimate of the whole release, and at least six hours: approvals and slow
- * rollouts stretch a release past its estimate. Each region's start renews it.
- */
-export function releaseLeaseSeconds(context: ReleaseContext): number {
-  let seconds = leaseByContext.get(context);
-  if (seconds === undefined) {
-    seconds = Math.max(
-      RELEASE_LEASE_SECONDS,
-      Math.ceil(2 * previewRelease(context.plan).totals.makespanSeconds),
-    );
-    leaseByContext.set(context, seconds);
-  }
-  return seconds;
-}
-
-const leaseByContext = new WeakMap<ReleaseContext, number>();
 
 export const validateRelease = defineHandler({
   name: 'validateRelease',
@@ -127,7 +106,7 @@ export const acquireReleaseLock = defineHandler({
       ports,
       RELEASE_LOCK_SCOPE,
       { releaseId: input.releaseId, kind: 'release' },
-      releaseLeaseSeconds(context),
+      releaseLeaseSeconds(context.plan),
       'switchyard',
     );
     return input;
@@ -254,7 +233,7 @@ export const prepareRegion = defineHandler({
     await ports.store.acquireLock(
       RELEASE_LOCK_SCOPE,
       { releaseId, kind: 'release' },
-      releaseLeaseSeconds(context),
+      releaseLeaseSeconds(context.plan),
     );
     const services = context.regionServices(region);
     const concurrency = context.plan.regions.find((entry) => entry.name === region)!.concurrency;

@@ -4,6 +4,8 @@
  * Each is idempotent: the state machine retries them with backoff until they succeed.
  */
 import * as z from 'zod';
+import { acquireAuditedLock, releaseAuditedLock } from '../app/locks';
+import { loadReleaseContext, type ReleaseContext } from '../app/release-context';
 import { auditEntry } from '../core/audit';
 import {
   causeMessage,
@@ -11,6 +13,7 @@ import {
   RolloutNotReadyError,
   TransientClusterError,
 } from '../core/errors';
+import { ROLLBACK_LEASE_SECONDS } from '../core/leases';
 import { RELEASE_LOCK_SCOPE } from '../core/naming';
 import {
   type ExecutionToStop,
@@ -23,13 +26,9 @@ import {
 } from '../core/rollback';
 import type { DeploymentSnapshot, Ports } from '../ports';
 import { defineHandler } from './define';
-import { acquireAuditedLock, releaseAuditedLock } from './locks';
-import { loadReleaseContext, type ReleaseContext } from './release-context';
 
 const ReleaseKey = z.object({ releaseId: z.string().min(1) }).passthrough();
 const RegionKey = z.object({ releaseId: z.string().min(1), region: z.string().min(1) }).passthrough();
-
-export const ROLLBACK_LEASE_SECONDS = 2 * 3600;
 
 async function touchedServices(ports: Ports, releaseId: string, region: string) {
   const [records, snapshots] = await Promise.all([

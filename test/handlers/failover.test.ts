@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, LockHeldError, RolloutNotReadyError } from '../../lambdas/core/errors';
-import { FAILOVER_LOCK_SCOPE, type FailoverRecord } from '../../lambdas/handlers/failover';
+import type { FailoverRecord } from '../../lambdas/core/failover';
+import { FAILOVER_LOCK_SCOPE } from '../../lambdas/core/naming';
 import { EAST, type Json, run, runningWorld, WEST, type World, workload } from './world';
 
 const RECORD = { hostedZoneId: 'Z0TEST', recordName: 'api.example.com' };

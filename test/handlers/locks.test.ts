@@ -3,7 +3,7 @@
  * a task is retried; a lock someone else holds is neither released nor recorded.
  */
 import { describe, expect, it } from 'vitest';
-import { acquireAuditedLock, releaseAuditedLock } from '../../lambdas/handlers/locks';
+import { acquireAuditedLock, releaseAuditedLock } from '../../lambdas/app/locks';
 import { fakePorts } from '../support/fakes';
 
 const SCOPE = 'fleet';

@@ -1,7 +1,7 @@
 /** A warm container keeps the contexts of its most recent releases only; the plan is read again for an older one. */
 import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { CACHED_RELEASE_CONTEXTS, loadReleaseContext } from '../../lambdas/handlers/release-context';
+import { CACHED_RELEASE_CONTEXTS, loadReleaseContext } from '../../lambdas/app/release-context';
 import { InMemoryStore, ManualClock } from '../support/fakes';
 
 const PLAN = parse(`

@@ -1,8 +1,8 @@
 /** Where a service's traffic lives, as handlers see it: by the plan's traffic type. */
 import { describe, expect, it } from 'vitest';
+import { buildReleaseContext } from '../../lambdas/app/release-context';
 import { loadPlan } from '../../lambdas/core/plan/load';
 import { resolvePlan } from '../../lambdas/core/plan/resolve';
-import { buildReleaseContext } from '../../lambdas/handlers/release-context';
 
 const PLAN = `
 metadata: { releaseId: context-test }

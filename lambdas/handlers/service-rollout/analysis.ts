@@ -4,6 +4,7 @@
  * inconclusive verdict that the policy pauses on goes to approval.
  */
 
+import { loadReleaseContext, type ReleaseContext } from '../../app/release-context';
 import type { AnalysisStepOutcome } from '../../core/analysis-step';
 import {
   analysisFailureMessage,
@@ -19,7 +20,6 @@ import { seconds } from '../../core/plan/resolve';
 import type { AnalysisPlan } from '../../core/plan/schema';
 import type { Ports } from '../../ports';
 import { defineHandler } from '../define';
-import { loadReleaseContext, type ReleaseContext } from '../release-context';
 import { auditKey, currentStep, type ServiceKey, StepStateInput } from './shared';
 
 type StepKey = ServiceKey & { stepIndex: number };

@@ -1,11 +1,11 @@
 /** The end of each step and of the rollout: the next step, completion, or failure. */
 import * as z from 'zod';
+import { loadReleaseContext } from '../../app/release-context';
 import { auditEntry } from '../../core/audit';
 import { ConditionFailedError, causeMessage, ReleaseAbortedError } from '../../core/errors';
 import { isWaitingStep, type StepState, stepState } from '../../core/step-state';
 import { defineHandler } from '../define';
 import { heartbeatParkedLanes } from '../parked-tasks';
-import { loadReleaseContext } from '../release-context';
 import { auditKey, ServiceKey, StepStateInput } from './shared';
 
 /** Moves to the next step, unless the release stopped running meanwhile. */

@@ -4,6 +4,7 @@
  * what was deployed has rolled out and is healthy behind its load balancer.
  */
 import * as z from 'zod';
+import { assertReleaseRunning, loadReleaseContext } from '../../app/release-context';
 import { auditEntry } from '../../core/audit';
 import {
   ReadinessGateFailedError,
@@ -18,7 +19,6 @@ import { replicasForStep } from '../../core/strategy';
 import { judgeTargetGroup, tracksSharingGroups } from '../../core/target-health';
 import type { Track } from '../../ports';
 import { defineHandler } from '../define';
-import { assertReleaseRunning, loadReleaseContext } from '../release-context';
 import { auditKey, currentStep, originalReplicas, ServiceKey, StepStateInput } from './shared';
 
 export const startServiceRollout = defineHandler({

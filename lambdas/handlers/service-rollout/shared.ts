@@ -3,10 +3,10 @@
  * the audit key of what it did, and the replicas the release started from.
  */
 import * as z from 'zod';
+import type { ReleaseContext } from '../../app/release-context';
 import { RolloutStuckError } from '../../core/errors';
 import type { RolloutStep } from '../../core/strategy';
 import type { Ports } from '../../ports';
-import type { ReleaseContext } from '../release-context';
 
 export const ServiceKey = z.object({ releaseId: z.string(), region: z.string(), service: z.string() });
 export type ServiceKey = z.infer<typeof ServiceKey>;

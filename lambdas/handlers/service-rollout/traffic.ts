@@ -4,12 +4,12 @@
  */
 
 import * as z from 'zod';
+import { assertReleaseRunning, loadReleaseContext, type ReleaseContext } from '../../app/release-context';
 import { auditEntry } from '../../core/audit';
 import { WeightsMismatchError } from '../../core/errors';
 import { replicaRatioWeights, replicasForStep } from '../../core/strategy';
 import type { Ports, Weights } from '../../ports';
 import { defineHandler } from '../define';
-import { assertReleaseRunning, loadReleaseContext, type ReleaseContext } from '../release-context';
 import { auditKey, currentStep, originalReplicas, type ServiceKey, StepStateInput } from './shared';
 
 async function applyWeights(
