@@ -5,6 +5,12 @@
  * States and reason codes are the ELB API's:
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html
  */
+import {
+  RolloutNotReadyError,
+  RolloutStuckError,
+  SharedTargetGroupError,
+  TrafficNotReadyError,
+} from './errors';
 
 export const TARGET_HEALTH_STATES = [
   'initial',
@@ -166,4 +172,48 @@ export function tracksSharingGroups(
 function listed(ids: readonly string[]): string {
   const shown = ids.slice(0, 5).join(', ');
   return ids.length > 5 ? `${shown} and ${ids.length - 5} more` : shown;
+}
+
+/** What `kubectl rollout status` says of one track (the Cluster port's RolloutStatus). */
+export interface TrackRollout {
+  state: 'complete' | 'progressing' | 'failed';
+  message: string;
+  desired: number;
+}
+
+/**
+ * Whether one track of a service may take traffic, judged as `kubectl rollout status` judges it
+ * and then by its load balancer: stable and canary pods in their own groups only, and every
+ * desired pod a healthy target. Returns the error the state machine acts on (RolloutNotReady and
+ * TrafficNotReady are retried with backoff; a stuck rollout or shared groups are not), or
+ * undefined when the track is ready. `groups` is absent for a service without traffic.
+ */
+export function judgeTrackReady(
+  where: { service: string; region: string; track: 'stable' | 'canary' },
+  rollout: TrackRollout,
+  groups?: {
+    health: Record<'stable' | 'canary', TargetGroupTargets>;
+    podIps: Record<'stable' | 'canary', readonly string[]>;
+  },
+): Error | undefined {
+  const { service, region, track } = where;
+  if (rollout.state === 'failed')
+    return new RolloutStuckError(`${service} (${track}) in ${region}: ${rollout.message}`);
+  if (rollout.state === 'progressing')
+    return new RolloutNotReadyError(`${service} (${track}) in ${region}: ${rollout.message}`);
+  if (!groups || rollout.desired === 0) return undefined;
+  const shared = tracksSharingGroups(groups.health, groups.podIps);
+  if (shared.length > 0) {
+    return new SharedTargetGroupError(
+      `${service} in ${region}: ${shared.join('; ')}. Stable and canary pods must never share a target group: label the stable pod template switchyard.dev/track: stable and make the stable Service select on it (the canary's pods carry switchyard.dev/track: canary); see the README, "Target groups"`,
+    );
+  }
+  const readiness = judgeTargetGroup(
+    groups.health[track].name,
+    groups.health[track].targets,
+    rollout.desired,
+  );
+  return readiness.ready
+    ? undefined
+    : new TrafficNotReadyError(`${service} ${track} in ${region}: ${readiness.message}`);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   judgeTargetGroup,
+  judgeTrackReady,
   type RegisteredTarget,
   TARGET_HEALTH_STATES,
   targetOutcome,
@@ -95,5 +96,58 @@ describe('tracksSharingGroups', () => {
         pods,
       ),
     ).toEqual(['web-stable has targets that are not stable pods (10.9.9.9)']);
+  });
+});
+
+describe('judgeTrackReady', () => {
+  const where = { service: 'auth', region: 'us-east-1', track: 'canary' } as const;
+  const healthy = (ids: string[]) => ids.map((id) => ({ id, port: 8080, state: 'healthy' as const }));
+  const groups = (stable: string[], canary: string[], canaryTargets = healthy(canary)) => ({
+    health: {
+      stable: { name: 'auth-stable', targets: healthy(stable) },
+      canary: { name: 'auth-canary', targets: canaryTargets },
+    },
+    podIps: { stable, canary },
+  });
+  const complete = { state: 'complete' as const, message: 'rolled out', desired: 2 };
+
+  it.each([
+    [
+      'a stuck rollout',
+      { ...complete, state: 'failed' as const, message: 'ProgressDeadlineExceeded' },
+      undefined,
+      'RolloutStuckError',
+    ],
+    [
+      'a rollout still progressing',
+      { ...complete, state: 'progressing' as const },
+      groups([], []),
+      'RolloutNotReadyError',
+    ],
+    ['a complete rollout with no traffic', complete, undefined, undefined],
+    ['a complete rollout of no pods', { ...complete, desired: 0 }, groups([], []), undefined],
+    [
+      'a canary pod in the stable group',
+      complete,
+      {
+        ...groups(['10.0.0.1'], ['10.0.0.2', '10.0.0.3']),
+        health: groups(['10.0.0.1', '10.0.0.2'], ['10.0.0.2', '10.0.0.3']).health,
+      },
+      'SharedTargetGroupError',
+    ],
+    [
+      'one desired pod not yet a target',
+      complete,
+      groups(['10.0.0.1'], ['10.0.0.2', '10.0.0.3'], healthy(['10.0.0.2'])),
+      'TrafficNotReadyError',
+    ],
+    [
+      'every desired pod a healthy target of its own group',
+      complete,
+      groups(['10.0.0.1'], ['10.0.0.2', '10.0.0.3']),
+      undefined,
+    ],
+  ])('%s', (_case, rollout, given, expected) => {
+    expect(judgeTrackReady(where, rollout, given)?.name).toBe(expected);
   });
 });

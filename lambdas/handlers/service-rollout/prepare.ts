@@ -6,17 +6,11 @@
 import * as z from 'zod';
 import { assertReleaseRunning, loadReleaseContext } from '../../app/release-context';
 import { auditEntry } from '../../core/audit';
-import {
-  ReadinessGateFailedError,
-  RolloutNotReadyError,
-  RolloutStuckError,
-  SharedTargetGroupError,
-  TrafficNotReadyError,
-} from '../../core/errors';
+import { ReadinessGateFailedError, RolloutStuckError } from '../../core/errors';
 import { readinessGateFailure, scoreReadiness } from '../../core/readiness';
 import { type StepState, stepState } from '../../core/step-state';
 import { replicasForStep } from '../../core/strategy';
-import { judgeTargetGroup, tracksSharingGroups } from '../../core/target-health';
+import { judgeTrackReady } from '../../core/target-health';
 import type { Track } from '../../ports';
 import { defineHandler } from '../define';
 import { auditKey, currentStep, originalReplicas, ServiceKey, StepStateInput } from './shared';
@@ -142,28 +136,21 @@ export const verifyRollout = defineHandler({
     const track: Track = input.track;
     const workload = context.workload(input.region, input.service);
     const status = await ports.cluster.rolloutStatus(workload, track);
-    if (status.state === 'failed')
-      throw new RolloutStuckError(`${input.service} (${track}) in ${input.region}: ${status.message}`);
-    if (status.state === 'progressing')
-      throw new RolloutNotReadyError(`${input.service} (${track}) in ${input.region}: ${status.message}`);
     const target = context.trafficTarget(input.region, input.service);
-    if (target && status.desired > 0) {
-      const [health, stablePods, canaryPods] = await Promise.all([
-        ports.trafficReader.targetHealth(target),
-        ports.cluster.podAddresses(workload, 'stable'),
-        ports.cluster.podAddresses(workload, 'canary'),
-      ]);
-      const shared = tracksSharingGroups(health, { stable: stablePods, canary: canaryPods });
-      if (shared.length > 0) {
-        throw new SharedTargetGroupError(
-          `${input.service} in ${input.region}: ${shared.join('; ')}. Stable and canary pods must never share a target group: label the stable pod template switchyard.dev/track: stable and make the stable Service select on it (the canary's pods carry switchyard.dev/track: canary); see the README, "Target groups"`,
-        );
-      }
-      const readiness = judgeTargetGroup(health[track].name, health[track].targets, status.desired);
-      if (!readiness.ready) {
-        throw new TrafficNotReadyError(`${input.service} ${track} in ${input.region}: ${readiness.message}`);
-      }
-    }
+    const readsTraffic = target && status.state === 'complete' && status.desired > 0;
+    const [health, stablePods, canaryPods] = readsTraffic
+      ? await Promise.all([
+          ports.trafficReader.targetHealth(target),
+          ports.cluster.podAddresses(workload, 'stable'),
+          ports.cluster.podAddresses(workload, 'canary'),
+        ])
+      : [];
+    const notReady = judgeTrackReady(
+      { service: input.service, region: input.region, track },
+      status,
+      health && { health, podIps: { stable: stablePods ?? [], canary: canaryPods ?? [] } },
+    );
+    if (notReady) throw notReady;
     const { track: _track, ...state } = input;
     return state;
   },
