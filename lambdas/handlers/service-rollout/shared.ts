@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import type { ReleaseContext } from '../../app/release-context';
 import { RolloutStuckError } from '../../core/errors';
+import { LruMap } from '../../core/lru-map';
 import type { RolloutStep } from '../../core/strategy';
 import type { Ports } from '../../ports';
 
@@ -40,5 +41,8 @@ export async function originalReplicas(ports: Ports, key: ServiceKey): Promise<n
   return found.snapshot.replicas;
 }
 
-/** Snapshots never change once written (first write wins), so a warm container may keep them. */
-const replicasBefore = new Map<string, number>();
+/**
+ * Snapshots never change once written (first write wins), so a warm container may keep them;
+ * bounded, as a warm container meets every service of every release it serves.
+ */
+const replicasBefore = new LruMap<string, number>(1024);
