@@ -4,156 +4,31 @@
  * time, the analysis and gate verdicts, the waves, the rollback, and what failovers did to the
  * Route 53 weights and to replicas. Pure: result in, model out.
  */
-import type { ParsedFailover, ReportInput } from './input';
+import type { ReportInput } from './input';
+import { type AuditEntry, detailOf, number, strings, text } from './model-detail';
+import { buildRollback } from './model-rollback';
+import type { AnalysisVerdict, GateVerdict, Lane, Outcome, ReportModel, Verdict } from './model-types';
+import { buildCapacity, buildWaves } from './model-waves';
 
 export type { ReportInput } from './input';
+export type {
+  AnalysisVerdict,
+  Capacity,
+  Failover,
+  GateVerdict,
+  Lane,
+  Marker,
+  Outcome,
+  ReportModel,
+  Rollback,
+  RollbackStep,
+  StepPoint,
+  Verdict,
+  Wave,
+  WeightPoint,
+} from './model-types';
 
-type AuditEntry = ReportInput['audit'][number];
 type ServiceState = ReportInput['regions'][string][string];
-
-export type Outcome = 'completed' | 'rolledBack' | 'failed' | 'running' | 'pending';
-export type Verdict = 'pass' | 'fail' | 'inconclusive';
-
-export interface Marker {
-  atSeconds: number;
-  kind: 'gate' | 'weight' | 'analysis' | 'approval' | 'pause' | 'promote' | 'replace' | 'failure';
-  /** For analyses and gates: the verdict; for approvals: asked or given. */
-  tone?: Verdict | 'requested' | 'given';
-  label: string;
-}
-
-export interface WeightPoint {
-  atSeconds: number;
-  /** Share of requests served by the new version, 0–100. */
-  percent: number;
-}
-
-export interface Lane {
-  region: string;
-  service: string;
-  status: string;
-  outcome: Outcome;
-  strategy?: string;
-  /** Undefined for a service-region the release never reached. */
-  startSeconds?: number;
-  /** When the rollout ended: completed, failed, stopped by a rollback, or the end of the record. */
-  endSeconds?: number;
-  /** Stopped mid-way by a rollback rather than ending on its own. */
-  interrupted: boolean;
-  rollback?: { fromSeconds: number; toSeconds?: number };
-  stepsReached: number;
-  stepsTotal: number;
-  image: string | null;
-  previousImage: string | null;
-  /** Final traffic weights, where a load balancer splits the traffic. */
-  weights: { stable: number; canary: number } | null;
-  failure?: string;
-  markers: Marker[];
-  /** A step line: the new version's share of traffic, starting at 0 when the rollout starts. */
-  newVersionShare: WeightPoint[];
-}
-
-export interface AnalysisVerdict {
-  atSeconds: number;
-  region: string;
-  service: string;
-  /** 1 for the service-region's first analysis, and so on. */
-  ordinal: number;
-  verdict: Verdict;
-  reason: string;
-  details: string[];
-  /** The canary's traffic weight while it was judged, when traffic had been shifted. */
-  canaryPercent?: number;
-  /** A verdict that pauses for a person: when approval was asked for and when it was given. */
-  approval?: { requestedSeconds: number; givenSeconds?: number };
-}
-
-export interface GateVerdict {
-  atSeconds: number;
-  region: string;
-  service: string;
-  passed: boolean;
-  score?: number;
-  minScore?: number;
-  blockers: string[];
-}
-
-export interface Wave {
-  label: string;
-  regions: string[];
-  state: 'completed' | 'running' | 'interrupted' | 'not reached';
-  startSeconds?: number;
-  endSeconds?: number;
-}
-
-export interface RollbackStep {
-  atSeconds: number;
-  region?: string;
-  kind: 'started' | 'traffic' | 'workloads' | 'verified' | 'completed' | 'incomplete';
-  label: string;
-  services: string[];
-}
-
-export interface Rollback {
-  startedSeconds: number;
-  reason?: string;
-  regions: string[];
-  trigger?: { atSeconds: number; title: string; description?: string; region?: string; service?: string };
-  steps: RollbackStep[];
-  outcome: 'completed' | 'incomplete' | 'unfinished';
-  endSeconds?: number;
-  incompleteReason?: string;
-  /** From the trigger to stable traffic back everywhere (the rehearsal's own figure). */
-  timeToStableTrafficSeconds?: number;
-  durationSeconds?: number;
-  restored: Array<{ region: string; service: string; image: string | null; previousImage: string | null }>;
-}
-
-/** A value that holds from `atSeconds` until the next point. */
-export interface StepPoint {
-  atSeconds: number;
-  value: number;
-}
-
-export type Failover = ParsedFailover;
-
-/**
- * What failovers did to Route 53 and to capacity, over time: each set identifier's weight and the
- * replicas of every service a failover scaled, as the failover records say (the value before
- * holds from the start: nothing else in a rehearsal changes either).
- */
-export interface Capacity {
-  failovers: Failover[];
-  dnsWeights: Array<{ setIdentifier: string; points: StepPoint[] }>;
-  replicas: Array<{ region: string; service: string; points: StepPoint[] }>;
-}
-
-export interface ReportModel {
-  releaseId: string;
-  status: string;
-  reason?: string;
-  seed: number;
-  /** The end of the time axis: the last thing that happened. */
-  horizonSeconds: number;
-  counters: ReportInput['counters'];
-  waves: Wave[];
-  /** Region order for every view: by wave, then as the result lists them. */
-  regions: string[];
-  lanes: Lane[];
-  analyses: AnalysisVerdict[];
-  gates: GateVerdict[];
-  rollback?: Rollback;
-  secondReleases: NonNullable<ReportInput['secondReleases']>;
-  capacity: Capacity;
-  executionsByStatus: Array<{ status: string; count: number }>;
-}
-
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const number = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-const strings = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-const detailOf = (entry: AuditEntry): Record<string, unknown> => entry.detail ?? {};
 
 const OUTCOME_BY_STATUS: Record<string, Outcome> = {
   COMPLETED: 'completed',
@@ -162,8 +37,6 @@ const OUTCOME_BY_STATUS: Record<string, Outcome> = {
   IN_PROGRESS: 'running',
   VALIDATING: 'running',
 };
-
-const TRIGGER_ACTIONS = new Set(['alarm.received', 'analysis.fail', 'gate.failed', 'service.failed']);
 
 export function buildReportModel(result: ReportInput): ReportModel {
   const audit = [...result.audit].sort((a, b) => a.atSeconds - b.atSeconds);
@@ -443,245 +316,5 @@ function emptyLane(region: string, service: string, state: ServiceState | undefi
     weights: state?.weights ?? null,
     markers: [],
     newVersionShare: [],
-  };
-}
-
-/**
- * Waves as given, or as the audit shows them: completed waves by `wave.completed`; the regions
- * that started without completing formed the one wave running when the record ends (waves go
- * strictly in order); the rest were never reached, their wave unknown.
- */
-function buildWaves(result: ReportInput, audit: readonly AuditEntry[], lanes: readonly Lane[]): Wave[] {
-  const completedAt = new Map<number, number>();
-  const completed: Array<{ wave: number; regions: string[] }> = [];
-  for (const entry of audit) {
-    if (entry.action !== 'wave.completed') continue;
-    const wave = number(detailOf(entry).wave);
-    if (wave === undefined) continue;
-    completedAt.set(wave, entry.atSeconds);
-    completed.push({ wave, regions: strings(detailOf(entry).regions) });
-  }
-  const started = (region: string) =>
-    lanes.some((lane) => lane.region === region && lane.startSeconds !== undefined);
-  const span = (regions: readonly string[]) => {
-    const inWave = lanes.filter((lane) => regions.includes(lane.region) && lane.startSeconds !== undefined);
-    if (inWave.length === 0) return {};
-    return {
-      startSeconds: Math.min(...inWave.map((lane) => lane.startSeconds!)),
-      endSeconds: Math.max(...inWave.map((lane) => lane.rollback?.toSeconds ?? lane.endSeconds!)),
-    };
-  };
-  const unfinishedState: Wave['state'] =
-    result.status === 'RUNNING' || result.status === 'STALLED' ? 'running' : 'interrupted';
-
-  if (result.waves && result.waves.length > 0) {
-    return [...result.waves]
-      .sort((a, b) => a.wave - b.wave)
-      .map(({ wave, regions }) => {
-        const end = completedAt.get(wave);
-        const state: Wave['state'] =
-          end !== undefined ? 'completed' : regions.some(started) ? unfinishedState : 'not reached';
-        return {
-          label: `Wave ${wave}`,
-          regions,
-          state,
-          ...span(regions),
-          ...(end !== undefined && { endSeconds: end }),
-        };
-      });
-  }
-
-  const waves: Wave[] = completed
-    .sort((a, b) => a.wave - b.wave)
-    .map(({ wave, regions }) => ({
-      label: `Wave ${wave}`,
-      regions,
-      state: 'completed',
-      ...span(regions),
-      endSeconds: completedAt.get(wave)!,
-    }));
-  const placed = new Set(waves.flatMap((wave) => wave.regions));
-  const allRegions = [...new Set([...Object.keys(result.regions), ...lanes.map((lane) => lane.region)])];
-  const running = allRegions.filter((region) => !placed.has(region) && started(region));
-  if (running.length > 0) {
-    const number = Math.max(0, ...completed.map((wave) => wave.wave)) + 1;
-    waves.push({ label: `Wave ${number}`, regions: running, state: unfinishedState, ...span(running) });
-  }
-  const unreached = allRegions.filter((region) => !placed.has(region) && !started(region));
-  if (unreached.length > 0) waves.push({ label: 'Later waves', regions: unreached, state: 'not reached' });
-  return waves;
-}
-
-function buildRollback(
-  result: ReportInput,
-  audit: readonly AuditEntry[],
-  started: AuditEntry,
-  entries: readonly AuditEntry[],
-  lanes: readonly Lane[],
-): Rollback {
-  const startedDetail = detailOf(started);
-  const rollback: Rollback = {
-    startedSeconds: started.atSeconds,
-    regions: strings(startedDetail.regions),
-    steps: [],
-    outcome: 'unfinished',
-    restored: lanes
-      .filter((lane) => lane.rollback?.toSeconds !== undefined)
-      .map(({ region, service, image, previousImage }) => ({ region, service, image, previousImage })),
-  };
-  const reason = text(startedDetail.reason);
-  if (reason) rollback.reason = reason;
-
-  // What set it off: the first alarm, failed analysis, failed gate or failed service up to the
-  // moment the rollback started (entries of one instant may be recorded in either order).
-  const trigger = audit.find(
-    (entry) => TRIGGER_ACTIONS.has(entry.action) && entry.atSeconds <= started.atSeconds,
-  );
-  if (trigger) rollback.trigger = describeTrigger(trigger);
-
-  const rolledBack = new Map<string, { atSeconds: number; services: string[] }>();
-  for (const entry of entries) {
-    const detail = detailOf(entry);
-    const region = entry.region;
-    switch (entry.action) {
-      case 'rollback.started':
-        rollback.steps.push({
-          atSeconds: entry.atSeconds,
-          kind: 'started',
-          label: 'rollback started',
-          services: [],
-        });
-        break;
-      case 'rollback.traffic-restored':
-        rollback.steps.push({
-          atSeconds: entry.atSeconds,
-          ...(region && { region }),
-          kind: 'traffic',
-          label: 'stable traffic back to 100 %',
-          services: strings(detail.services),
-        });
-        break;
-      case 'rollback.workloads-restored':
-        rollback.steps.push({
-          atSeconds: entry.atSeconds,
-          ...(region && { region }),
-          kind: 'workloads',
-          label: 'workloads restored from their snapshots, in this order',
-          services: strings(detail.order),
-        });
-        break;
-      case 'service.rolled-back': {
-        if (!region || !entry.service) break;
-        const group = rolledBack.get(region) ?? { atSeconds: entry.atSeconds, services: [] };
-        group.atSeconds = Math.max(group.atSeconds, entry.atSeconds);
-        group.services.push(entry.service);
-        rolledBack.set(region, group);
-        break;
-      }
-      case 'rollback.completed':
-      case 'rollback.incomplete': {
-        const complete = entry.action === 'rollback.completed';
-        rollback.outcome = complete ? 'completed' : 'incomplete';
-        rollback.endSeconds = entry.atSeconds;
-        const seconds = number(detail.seconds);
-        if (seconds !== undefined) rollback.durationSeconds = seconds;
-        const why = text(detail.reason);
-        if (!complete && why) rollback.incompleteReason = why;
-        rollback.steps.push({
-          atSeconds: entry.atSeconds,
-          kind: complete ? 'completed' : 'incomplete',
-          label: complete ? 'rollback completed' : 'rollback incomplete: left for a person',
-          services: [],
-        });
-        break;
-      }
-    }
-  }
-  for (const [region, group] of rolledBack) {
-    rollback.steps.push({
-      atSeconds: group.atSeconds,
-      region,
-      kind: 'verified',
-      label: 'verified back on the snapshot',
-      services: group.services,
-    });
-  }
-  const order: Record<RollbackStep['kind'], number> = {
-    started: 0,
-    traffic: 1,
-    workloads: 2,
-    verified: 3,
-    completed: 4,
-    incomplete: 4,
-  };
-  rollback.steps.sort((a, b) => a.atSeconds - b.atSeconds || order[a.kind] - order[b.kind]);
-  if (result.counters.timeToRollbackSeconds !== undefined)
-    rollback.timeToStableTrafficSeconds = result.counters.timeToRollbackSeconds;
-  if (rollback.durationSeconds === undefined && rollback.endSeconds !== undefined)
-    rollback.durationSeconds = rollback.endSeconds - rollback.startedSeconds;
-  return rollback;
-}
-
-function describeTrigger(entry: AuditEntry): NonNullable<Rollback['trigger']> {
-  const detail = detailOf(entry);
-  const where = {
-    ...(entry.region && { region: entry.region }),
-    ...(entry.service && { service: entry.service }),
-  };
-  const reason = text(detail.reason);
-  const described = (title: string, description: string | undefined) => ({
-    atSeconds: entry.atSeconds,
-    title,
-    ...(description && { description }),
-    ...where,
-  });
-  switch (entry.action) {
-    case 'alarm.received': {
-      const alarm = text(detail.alarmName);
-      return described(alarm ? `CloudWatch alarm ${alarm}` : 'A CloudWatch alarm', reason);
-    }
-    case 'analysis.fail':
-      return described(`Analysis failed for ${entry.service} in ${entry.region}`, reason);
-    case 'gate.failed':
-      return described(
-        `Readiness gate failed for ${entry.service} in ${entry.region}`,
-        strings(detail.blockers).join('; ') || reason,
-      );
-    default:
-      return described(`${entry.service ?? 'A service'} failed in ${entry.region ?? 'a region'}`, reason);
-  }
-}
-
-function buildCapacity(failovers: Failover[]): Capacity {
-  const dns = new Map<string, StepPoint[]>();
-  const replicas = new Map<string, { region: string; service: string; points: StepPoint[] }>();
-  const change = (points: StepPoint[], atSeconds: number, before: number, after: number) => {
-    if (points.length === 0) points.push({ atSeconds: 0, value: before });
-    if (points.at(-1)!.value !== after) points.push({ atSeconds, value: after });
-  };
-  const byTime = (at: (failover: Failover) => number | undefined) =>
-    failovers.filter((failover) => at(failover) !== undefined).sort((a, b) => at(a)! - at(b)!);
-
-  for (const failover of byTime((entry) => entry.dnsChangedSeconds)) {
-    const before = failover.dnsWeightsBefore ?? {};
-    const after = failover.dnsWeightsAfter ?? {};
-    for (const setIdentifier of new Set([...Object.keys(before), ...Object.keys(after)])) {
-      const points = dns.get(setIdentifier) ?? [];
-      dns.set(setIdentifier, points);
-      change(points, failover.dnsChangedSeconds!, before[setIdentifier] ?? 0, after[setIdentifier] ?? 0);
-    }
-  }
-  for (const failover of byTime((entry) => entry.replicasChangedSeconds)) {
-    for (const { region, service, before, after } of failover.replicaChanges) {
-      const key = JSON.stringify([region, service]);
-      const series = replicas.get(key) ?? { region, service, points: [] };
-      replicas.set(key, series);
-      change(series.points, failover.replicasChangedSeconds!, before, after);
-    }
-  }
-  return {
-    failovers: [...failovers].sort((a, b) => a.atSeconds - b.atSeconds),
-    dnsWeights: [...dns].map(([setIdentifier, points]) => ({ setIdentifier, points })),
-    replicas: [...replicas.values()],
   };
 }

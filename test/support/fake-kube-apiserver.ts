@@ -36,32 +36,25 @@
  * modelled). `failPodsWithImage` makes pods of an image never become ready, and optionally run
  * past the progress deadline; `failNext` answers the next matching requests with 429 or 5xx.
  * Every request is recorded (method, path, query, content type, body, answer).
+ *
+ * This file is the HTTP front (authentication, injected failures, routing, recording); the
+ * resources are in fake-kube-deployments.ts (with the controller), fake-kube-ingresses.ts and
+ * fake-kube-pods.ts, access reviews in fake-kube-access.ts, patches in fake-kube-patches.ts.
  */
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import {
-  applyDefaults,
-  asObject,
-  canonical,
-  clone,
-  conflict,
-  HttpProblem,
-  invalid,
-  isObject,
-  type Json,
-  metadataOf,
-  notFound,
-  specOf,
-  statusBody,
-  templateHash,
-  validate,
-} from './fake-kube-objects';
-import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PATCH_TYPES } from './fake-kube-patches';
+import { type AccessRule, reviewSelfAccess } from './fake-kube-access';
+import { FakeDeployments, type PodFault } from './fake-kube-deployments';
+import { FakeIngresses } from './fake-kube-ingresses';
+import { HttpProblem, type Json, ResourceVersions, statusBody } from './fake-kube-objects';
+import { listPods } from './fake-kube-pods';
 
+export type { AccessRule } from './fake-kube-access';
+export type { PodFault } from './fake-kube-deployments';
 export { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './fake-kube-patches';
+export { podIpOf } from './fake-kube-pods';
 
 export interface RecordedRequest {
   method: string;
@@ -74,9 +67,6 @@ export interface RecordedRequest {
   status: number;
 }
 
-/** neverReady: new pods stay unready forever; progressDeadlineExceeded: and the deadline passes. */
-export type PodFault = 'neverReady' | 'progressDeadlineExceeded';
-
 export interface InjectedFailure {
   status: 429 | 500 | 502 | 503 | 504;
   /** How many matching requests fail (default 1). */
@@ -86,22 +76,6 @@ export interface InjectedFailure {
   pathIncludes?: string;
 }
 
-/**
- * One authorization rule SelfSubjectAccessReviews are answered from. `verb`, `group` and
- * `resource` match exactly, or anything with "*" as in RBAC; "" is the core API group.
- */
-export interface AccessRule {
-  /** Only this namespace (a RoleBinding); absent, every namespace and the cluster scope (a ClusterRoleBinding). */
-  namespace?: string;
-  verb: string;
-  group: string;
-  resource: string;
-  /** Default allow. RBAC only ever allows; a webhook authorizer (EKS access policies) may deny. */
-  effect?: 'allow' | 'deny';
-  /** status.reason when this rule decides. */
-  reason?: string;
-}
-
 export interface FakeKubeApiServerOptions {
   /** When set, requests must carry `Authorization: Bearer <token>`. */
   token?: string;
@@ -109,20 +83,6 @@ export interface FakeKubeApiServerOptions {
   accessRules?: AccessRule[];
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
   tls?: { key: string | Buffer; cert: string | Buffer };
-}
-
-/** The simulated pods behind one Deployment: the current template's and all older ones. */
-interface PodState {
-  templateHash: string;
-  newPods: number;
-  newReady: number;
-  oldPods: number;
-  deadlineExceeded: boolean;
-}
-
-interface Stored {
-  object: Json;
-  pods: PodState;
 }
 
 const APPS_V1_DEPLOYMENTS = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+)(\/scale)?)?$/;
@@ -150,12 +110,11 @@ export class FakeKubeApiServer {
   /** The authenticated user's name, as a refusal names it. */
   user = 'switchyard';
 
-  private readonly deployments = new Map<string, Stored>();
-  private readonly ingresses = new Map<string, Json>();
-  private readonly podFaults = new Map<string, PodFault>();
+  private readonly versions = new ResourceVersions();
+  private readonly deployments = new FakeDeployments(this.versions);
+  private readonly ingresses = new FakeIngresses(this.versions);
   private readonly failures: Array<Required<Pick<InjectedFailure, 'status' | 'count'>> & InjectedFailure> =
     [];
-  private resourceVersion = 1000;
 
   private constructor(
     private readonly server: Server,
@@ -193,54 +152,27 @@ export class FakeKubeApiServer {
    * are already running and ready, as for a workload that has been serving for a while.
    */
   seed(deployment: Json, options: { rolledOut?: boolean } = {}): Json {
-    const object = clone(deployment);
-    const metadata = metadataOf(object);
-    const namespace = String(metadata.namespace ?? 'default');
-    metadata.namespace = namespace;
-    this.create(namespace, object);
-    const stored = this.stored(namespace, String(metadata.name))!;
-    if (options.rolledOut ?? true) {
-      const replicas = Number(specOf(stored.object).replicas);
-      stored.pods = { ...stored.pods, newPods: replicas, newReady: replicas };
-      asObject(stored.object.status).observedGeneration = metadataOf(stored.object).generation;
-      this.refreshStatus(stored);
-    }
-    return clone(stored.object);
+    return this.deployments.seed(deployment, options);
   }
 
   /** Stores an Ingress as the controller left it: `status` is kept as given (the controller writes it). */
   seedIngress(ingress: Json): Json {
-    const object = clone(ingress);
-    const metadata = metadataOf(object);
-    const namespace = String(metadata.namespace ?? 'default');
-    Object.assign(metadata, {
-      namespace,
-      uid: randomUUID(),
-      generation: 1,
-      creationTimestamp: new Date().toISOString(),
-      resourceVersion: this.nextResourceVersion(),
-    });
-    object.apiVersion = 'networking.k8s.io/v1';
-    object.kind = 'Ingress';
-    this.ingresses.set(`${namespace}/${String(metadata.name)}`, object);
-    return clone(object);
+    return this.ingresses.seed(ingress);
   }
 
   /** A copy of the stored Ingress, or undefined. */
   getIngress(namespace: string, name: string): Json | undefined {
-    const stored = this.ingresses.get(`${namespace}/${name}`);
-    return stored && clone(stored);
+    return this.ingresses.get(namespace, name);
   }
 
   /** A copy of the stored Deployment, or undefined. */
   get(namespace: string, name: string): Json | undefined {
-    const stored = this.stored(namespace, name);
-    return stored && clone(stored.object);
+    return this.deployments.get(namespace, name);
   }
 
   /** Pods running any container with this image behave as `fault` says. */
   failPodsWithImage(image: string, fault: PodFault): void {
-    this.podFaults.set(image, fault);
+    this.deployments.podFaults.set(image, fault);
   }
 
   /** The next `count` requests that match answer `status` with a Status body. */
@@ -254,274 +186,7 @@ export class FakeKubeApiServer {
 
   /** Moves every Deployment's controller one step (see the file's comment). */
   advance(steps = 1): void {
-    for (let i = 0; i < steps; i++) {
-      for (const stored of this.deployments.values()) this.step(stored);
-    }
-  }
-
-  // ── controller ─────────────────────────────────────────────────────────────
-
-  private faultOf(stored: Stored): PodFault | undefined {
-    const podSpec = asObject(asObject(specOf(stored.object).template).spec);
-    const containers = [
-      ...((podSpec.initContainers as Json[]) ?? []),
-      ...((podSpec.containers as Json[]) ?? []),
-    ];
-    let fault: PodFault | undefined;
-    for (const container of containers) {
-      const found = this.podFaults.get(String(container.image));
-      if (found === 'progressDeadlineExceeded' || (found && !fault)) fault = found;
-    }
-    return fault;
-  }
-
-  private step(stored: Stored): void {
-    const metadata = metadataOf(stored.object);
-    const spec = specOf(stored.object);
-    const status = asObject(stored.object.status);
-    stored.object.status = status;
-    const pods = stored.pods;
-    const desired = Number(spec.replicas ?? 1);
-    const fault = this.faultOf(stored);
-    const generation = Number(metadata.generation);
-
-    if (Number(status.observedGeneration ?? 0) < generation) {
-      const hash = templateHash(spec.template);
-      if (hash !== pods.templateHash) {
-        // A new ReplicaSet: every running pod now belongs to an old one.
-        stored.pods = {
-          templateHash: hash,
-          newPods: 0,
-          newReady: 0,
-          oldPods: pods.oldPods + pods.newPods,
-          deadlineExceeded: false,
-        };
-      }
-      status.observedGeneration = generation;
-    } else if (pods.newReady < pods.newPods && !fault) {
-      pods.newReady = pods.newPods;
-    } else if (pods.newPods < desired) {
-      pods.newPods += 1;
-    } else if (pods.newPods > desired) {
-      pods.newPods = desired;
-      pods.newReady = Math.min(pods.newReady, desired);
-    } else if (pods.oldPods > 0 && pods.newReady === pods.newPods) {
-      pods.oldPods -= 1;
-    } else if (fault === 'progressDeadlineExceeded' && pods.newReady < pods.newPods) {
-      pods.deadlineExceeded = true;
-    } else {
-      return;
-    }
-    this.refreshStatus(stored);
-  }
-
-  private refreshStatus(stored: Stored): void {
-    const { pods } = stored;
-    const metadata = metadataOf(stored.object);
-    const spec = specOf(stored.object);
-    const previous = asObject(stored.object.status);
-    const desired = Number(spec.replicas ?? 1);
-    const replicas = pods.newPods + pods.oldPods;
-    const ready = pods.newReady + pods.oldPods;
-    const replicaSet = `${String(metadata.name)}-${pods.templateHash}`;
-    const complete =
-      Number(previous.observedGeneration ?? 0) >= Number(metadata.generation) &&
-      pods.newPods === desired &&
-      pods.newReady === desired &&
-      pods.oldPods === 0;
-    const now = new Date().toISOString();
-    const progressing = pods.deadlineExceeded
-      ? {
-          status: 'False',
-          reason: 'ProgressDeadlineExceeded',
-          message: `ReplicaSet "${replicaSet}" has timed out progressing.`,
-        }
-      : complete
-        ? {
-            status: 'True',
-            reason: 'NewReplicaSetAvailable',
-            message: `ReplicaSet "${replicaSet}" has successfully progressed.`,
-          }
-        : {
-            status: 'True',
-            reason: 'ReplicaSetUpdated',
-            message: `ReplicaSet "${replicaSet}" is progressing.`,
-          };
-    const available =
-      ready >= desired
-        ? {
-            status: 'True',
-            reason: 'MinimumReplicasAvailable',
-            message: 'Deployment has minimum availability.',
-          }
-        : {
-            status: 'False',
-            reason: 'MinimumReplicasUnavailable',
-            message: 'Deployment does not have minimum availability.',
-          };
-    // Zero counts are omitted, as the real API's omitempty does.
-    const counts: Json = {
-      replicas,
-      updatedReplicas: pods.newPods,
-      readyReplicas: ready,
-      availableReplicas: ready,
-      unavailableReplicas: Math.max(0, replicas - ready),
-    };
-    stored.object.status = {
-      ...(previous.observedGeneration !== undefined
-        ? { observedGeneration: previous.observedGeneration }
-        : {}),
-      ...Object.fromEntries(Object.entries(counts).filter(([, value]) => value !== 0)),
-      conditions: [
-        { type: 'Available', ...available, lastUpdateTime: now, lastTransitionTime: now },
-        { type: 'Progressing', ...progressing, lastUpdateTime: now, lastTransitionTime: now },
-      ],
-    };
-    metadata.resourceVersion = this.nextResourceVersion();
-  }
-
-  // ── storage ────────────────────────────────────────────────────────────────
-
-  private nextResourceVersion(): string {
-    this.resourceVersion += 1;
-    return String(this.resourceVersion);
-  }
-
-  private stored(namespace: string, name: string): Stored | undefined {
-    return this.deployments.get(`${namespace}/${name}`);
-  }
-
-  private require(namespace: string, name: string): Stored {
-    const stored = this.stored(namespace, name);
-    if (!stored) throw notFound(name);
-    return stored;
-  }
-
-  private create(namespace: string, body: unknown): Json {
-    if (!isObject(body)) throw new HttpProblem(400, 'BadRequest', 'the request body must be a Deployment');
-    const object = clone(body);
-    const metadata = metadataOf(object);
-    if (metadata.namespace !== undefined && metadata.namespace !== namespace) {
-      throw new HttpProblem(
-        400,
-        'BadRequest',
-        'the namespace of the provided object does not match the namespace sent on the request',
-      );
-    }
-    const name = String(metadata.name ?? '');
-    if (!name) throw invalid('', 'metadata.name', 'Required value: name or generateName is required');
-    if (this.stored(namespace, name)) {
-      throw new HttpProblem(409, 'AlreadyExists', `deployments.apps "${name}" already exists`, {
-        name,
-        group: 'apps',
-        kind: 'deployments',
-      });
-    }
-    applyDefaults(object);
-    validate(object);
-    object.apiVersion = 'apps/v1';
-    object.kind = 'Deployment';
-    Object.assign(metadata, {
-      namespace,
-      uid: randomUUID(),
-      generation: 1,
-      creationTimestamp: new Date().toISOString(),
-      resourceVersion: this.nextResourceVersion(),
-    });
-    object.status = {};
-    const stored: Stored = {
-      object,
-      pods: {
-        templateHash: templateHash(specOf(object).template),
-        newPods: 0,
-        newReady: 0,
-        oldPods: 0,
-        deadlineExceeded: false,
-      },
-    };
-    this.deployments.set(`${namespace}/${name}`, stored);
-    return clone(object);
-  }
-
-  /** Stores `next` as the new version of `stored`: server fields kept, generation bumped on spec change. */
-  private update(stored: Stored, next: Json, expectedResourceVersion: unknown): Json {
-    const current = stored.object;
-    const currentMetadata = metadataOf(current);
-    const name = String(currentMetadata.name);
-    if (
-      expectedResourceVersion !== undefined &&
-      expectedResourceVersion !== currentMetadata.resourceVersion
-    ) {
-      throw conflict(name);
-    }
-    const object = clone(next);
-    const metadata = metadataOf(object);
-    if (metadata.name !== undefined && metadata.name !== name) {
-      throw new HttpProblem(
-        400,
-        'BadRequest',
-        `the name of the object (${String(metadata.name)}) does not match the name on the URL (${name})`,
-      );
-    }
-    applyDefaults(object);
-    validate(object, current);
-    const specChanged = canonical(specOf(object)) !== canonical(specOf(current));
-    object.apiVersion = 'apps/v1';
-    object.kind = 'Deployment';
-    Object.assign(metadata, {
-      name,
-      namespace: currentMetadata.namespace,
-      uid: currentMetadata.uid,
-      creationTimestamp: currentMetadata.creationTimestamp,
-      generation: Number(currentMetadata.generation) + (specChanged ? 1 : 0),
-      resourceVersion: this.nextResourceVersion(),
-    });
-    // The main resource cannot write status.
-    object.status = current.status;
-    stored.object = object;
-    return clone(object);
-  }
-
-  private scaleOf(stored: Stored): Json {
-    const metadata = metadataOf(stored.object);
-    const selector = asObject(asObject(specOf(stored.object).selector).matchLabels);
-    const status = asObject(stored.object.status);
-    return {
-      kind: 'Scale',
-      apiVersion: 'autoscaling/v1',
-      metadata: {
-        name: metadata.name,
-        namespace: metadata.namespace,
-        uid: metadata.uid,
-        resourceVersion: metadata.resourceVersion,
-        creationTimestamp: metadata.creationTimestamp,
-      },
-      spec: { replicas: specOf(stored.object).replicas },
-      status: {
-        replicas: status.replicas ?? 0,
-        selector: Object.entries(selector)
-          .map(([key, value]) => `${key}=${String(value)}`)
-          .join(','),
-      },
-    };
-  }
-
-  private patched(current: Json, contentType: string | undefined, body: unknown): Json {
-    const type = contentType?.split(';')[0]?.trim();
-    switch (type) {
-      case 'application/strategic-merge-patch+json':
-        return asObject(applyStrategicMergePatch(current, body));
-      case 'application/merge-patch+json':
-        return asObject(applyMergePatch(current, body));
-      case 'application/json-patch+json':
-        return asObject(applyJsonPatch(current, body));
-      default:
-        throw new HttpProblem(
-          415,
-          'UnsupportedMediaType',
-          `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
-        );
-    }
+    this.deployments.advance(steps);
   }
 
   // ── HTTP ───────────────────────────────────────────────────────────────────
@@ -585,40 +250,6 @@ export class FakeKubeApiServer {
     response.end(JSON.stringify(payload));
   }
 
-  /**
-   * The pods of every Deployment in the namespace (its current and older ones, all with the
-   * current template's labels), filtered by a label selector as the API server parses it:
-   * `k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`.
-   */
-  private listPods(namespace: string, labelSelector: string): Json {
-    const matches = parseLabelSelector(labelSelector);
-    const items: Json[] = [];
-    for (const stored of this.deployments.values()) {
-      const metadata = metadataOf(stored.object);
-      if (metadata.namespace !== namespace) continue;
-      const template = asObject(specOf(stored.object).template);
-      const labels = (asObject(template.metadata).labels ?? {}) as Record<string, string>;
-      if (!matches(labels)) continue;
-      const count = stored.pods.newPods + stored.pods.oldPods;
-      for (let index = 0; index < count; index += 1) {
-        items.push({
-          metadata: {
-            name: `${String(metadata.name)}-${stored.pods.templateHash}-${index}`,
-            namespace,
-            labels,
-          },
-          status: { phase: 'Running', podIP: podIpOf(String(metadata.name), index) },
-        });
-      }
-    }
-    return {
-      kind: 'PodList',
-      apiVersion: 'v1',
-      metadata: { resourceVersion: String(this.resourceVersion) },
-      items,
-    };
-  }
-
   private route(
     method: string,
     path: string,
@@ -626,16 +257,24 @@ export class FakeKubeApiServer {
     body: unknown,
     query: Record<string, string> = {},
   ): [number, Json] {
-    if (path === SELF_SUBJECT_ACCESS_REVIEWS) return this.reviewSelfAccess(method, body);
+    if (path === SELF_SUBJECT_ACCESS_REVIEWS) return reviewSelfAccess(this, method, body);
     const pods = CORE_V1_PODS.exec(path);
     if (pods) {
       if (method !== 'GET')
         throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on pods`);
-      return [200, this.listPods(decodeURIComponent(pods[1]!), query.labelSelector ?? '')];
+      return [
+        200,
+        listPods(
+          this.deployments.byKey.values(),
+          decodeURIComponent(pods[1]!),
+          query.labelSelector ?? '',
+          this.versions.latest(),
+        ),
+      ];
     }
     const ingress = NETWORKING_V1_INGRESSES.exec(path);
     if (ingress) {
-      return this.routeIngress(
+      return this.ingresses.route(
         method,
         decodeURIComponent(ingress[1]!),
         decodeURIComponent(ingress[2]!),
@@ -645,250 +284,15 @@ export class FakeKubeApiServer {
     }
     const match = APPS_V1_DEPLOYMENTS.exec(path);
     if (!match) throw new HttpProblem(404, 'NotFound', 'the server could not find the requested resource');
-    const namespace = decodeURIComponent(match[1]!);
-    const name = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
-    const scale = match[3] !== undefined;
-
-    if (name === undefined) {
-      if (method === 'GET') {
-        const items = [...this.deployments.values()]
-          .map((stored) => stored.object)
-          .filter((object) => metadataOf(object).namespace === namespace)
-          .map(clone);
-        return [
-          200,
-          {
-            kind: 'DeploymentList',
-            apiVersion: 'apps/v1',
-            metadata: { resourceVersion: String(this.resourceVersion) },
-            items,
-          },
-        ];
-      }
-      if (method === 'POST') return [201, this.create(namespace, body)];
-      throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on this resource`);
-    }
-
-    const stored = this.require(namespace, name);
-    if (scale) {
-      if (method === 'GET') return [200, this.scaleOf(stored)];
-      if (method !== 'PATCH' && method !== 'PUT') {
-        throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on this resource`);
-      }
-      const current = this.scaleOf(stored);
-      const next = method === 'PATCH' ? this.patched(current, contentType, body) : asObject(body);
-      const replicas = asObject(next.spec).replicas;
-      if (typeof replicas !== 'number') throw invalid(name, 'spec.replicas', 'Required value');
-      const updated = clone(stored.object);
-      specOf(updated).replicas = replicas;
-      // Scale's resourceVersion is the Deployment's: one sent in the write is a precondition.
-      this.update(stored, updated, metadataOf(next).resourceVersion);
-      return [200, this.scaleOf(stored)];
-    }
-
-    switch (method) {
-      case 'GET':
-        return [200, clone(stored.object)];
-      case 'PUT': {
-        if (!isObject(body))
-          throw new HttpProblem(400, 'BadRequest', 'the request body must be a Deployment');
-        return [200, this.update(stored, body, metadataOf(clone(body)).resourceVersion)];
-      }
-      case 'PATCH': {
-        const next = this.patched(stored.object, contentType, body);
-        // A resourceVersion in the patch is a precondition; the patched copy carries it.
-        return [200, this.update(stored, next, metadataOf(next).resourceVersion)];
-      }
-      case 'DELETE': {
-        const metadata = metadataOf(stored.object);
-        this.deployments.delete(`${namespace}/${name}`);
-        return [
-          200,
-          {
-            kind: 'Status',
-            apiVersion: 'v1',
-            metadata: {},
-            status: 'Success',
-            details: { name, group: 'apps', kind: 'deployments', uid: metadata.uid },
-          },
-        ];
-      }
-      default:
-        throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on this resource`);
-    }
-  }
-
-  /** The first rule that decides these resource attributes, or undefined for no opinion. */
-  private accessRuleFor(attributes: Json): AccessRule | undefined {
-    const matches = (pattern: string, value: unknown) => pattern === '*' || pattern === String(value ?? '');
-    return this.accessRules.find(
-      (rule) =>
-        (rule.namespace === undefined || rule.namespace === String(attributes.namespace ?? '')) &&
-        matches(rule.verb, attributes.verb) &&
-        matches(rule.group, attributes.group) &&
-        matches(rule.resource, attributes.resource),
+    return this.deployments.route(
+      method,
+      decodeURIComponent(match[1]!),
+      match[2] === undefined ? undefined : decodeURIComponent(match[2]),
+      match[3] !== undefined,
+      contentType,
+      body,
     );
   }
-
-  private reviewSelfAccess(method: string, body: unknown): [number, Json] {
-    if (method !== 'POST') {
-      throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on selfsubjectaccessreviews`);
-    }
-    // Creating the review is itself authorized: by a rule, or else by system:basic-user.
-    const own = this.accessRuleFor({
-      verb: 'create',
-      group: 'authorization.k8s.io',
-      resource: 'selfsubjectaccessreviews',
-    });
-    if (own ? own.effect === 'deny' : !this.basicUser) {
-      throw new HttpProblem(
-        403,
-        'Forbidden',
-        `selfsubjectaccessreviews.authorization.k8s.io is forbidden: User "${this.user}" cannot create resource "selfsubjectaccessreviews" in API group "authorization.k8s.io" at the cluster scope`,
-        { group: 'authorization.k8s.io', kind: 'selfsubjectaccessreviews' },
-      );
-    }
-    if (!isObject(body)) {
-      throw new HttpProblem(400, 'BadRequest', 'the request body must be a SelfSubjectAccessReview');
-    }
-    const spec = asObject(body.spec);
-    const given = ['resourceAttributes', 'nonResourceAttributes'].filter((key) => isObject(spec[key]));
-    if (given.length !== 1) {
-      const [field, reason, message] =
-        given.length === 0
-          ? [
-              'spec.resourceAttributes',
-              'FieldValueRequired',
-              'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
-            ]
-          : [
-              'spec.nonResourceAttributes',
-              'FieldValueInvalid',
-              'Invalid value: cannot be specified in combination with resourceAttributes',
-            ];
-      throw new HttpProblem(
-        422,
-        'Invalid',
-        `SelfSubjectAccessReview.authorization.k8s.io "" is invalid: ${field}: ${message}`,
-        {
-          group: 'authorization.k8s.io',
-          kind: 'SelfSubjectAccessReview',
-          causes: [{ reason, message, field }],
-        },
-      );
-    }
-    // Non-resource URLs have no rules here: no opinion.
-    const rule = isObject(spec.resourceAttributes) ? this.accessRuleFor(spec.resourceAttributes) : undefined;
-    const denied = rule?.effect === 'deny';
-    const status: Json = { allowed: rule !== undefined && !denied };
-    if (denied) status.denied = true;
-    if (rule?.reason) status.reason = rule.reason;
-    if (this.accessEvaluationError) status.evaluationError = this.accessEvaluationError;
-    return [
-      201,
-      {
-        kind: 'SelfSubjectAccessReview',
-        apiVersion: 'authorization.k8s.io/v1',
-        metadata: { creationTimestamp: null },
-        spec: clone(spec),
-        status,
-      },
-    ];
-  }
-
-  private routeIngress(
-    method: string,
-    namespace: string,
-    name: string,
-    contentType: string | undefined,
-    body: unknown,
-  ): [number, Json] {
-    const key = `${namespace}/${name}`;
-    const current = this.ingresses.get(key);
-    if (!current) {
-      throw new HttpProblem(404, 'NotFound', `ingresses.networking.k8s.io "${name}" not found`, {
-        name,
-        group: 'networking.k8s.io',
-        kind: 'ingresses',
-      });
-    }
-    if (method === 'GET') return [200, clone(current)];
-    if (method !== 'PATCH') {
-      throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on this resource`);
-    }
-    const next = this.patched(current, contentType, body);
-    const metadata = metadataOf(next);
-    const currentMetadata = metadataOf(current);
-    if (metadata.resourceVersion !== currentMetadata.resourceVersion) {
-      throw new HttpProblem(
-        409,
-        'Conflict',
-        `Operation cannot be fulfilled on ingresses.networking.k8s.io "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-        { name, group: 'networking.k8s.io', kind: 'ingresses' },
-      );
-    }
-    for (const [annotation, value] of Object.entries(asObject(metadata.annotations))) {
-      if (typeof value !== 'string') {
-        throw new HttpProblem(
-          400,
-          'BadRequest',
-          `json: cannot unmarshal ${typeof value} into Go struct field ObjectMeta.metadata.annotations of type string (${annotation})`,
-        );
-      }
-    }
-    // Identity and status are the server's; the main resource cannot change them.
-    Object.assign(metadata, {
-      name,
-      namespace,
-      uid: currentMetadata.uid,
-      creationTimestamp: currentMetadata.creationTimestamp,
-      generation: currentMetadata.generation,
-    });
-    next.status = current.status;
-    next.apiVersion = current.apiVersion;
-    next.kind = current.kind;
-    if (canonical(next) !== canonical(current)) {
-      if (canonical(next.spec) !== canonical(current.spec))
-        metadata.generation = Number(currentMetadata.generation) + 1;
-      metadata.resourceVersion = this.nextResourceVersion();
-      this.ingresses.set(key, next);
-    }
-    return [200, clone(this.ingresses.get(key)!)];
-  }
-}
-
-/** A stable address per Deployment and pod index. */
-export function podIpOf(deployment: string, index: number): string {
-  let hash = 0;
-  for (const char of deployment) hash = (hash * 31 + char.charCodeAt(0)) & 0xffff;
-  return `10.${hash >> 8}.${hash & 0xff}.${index + 1}`;
-}
-
-function parseLabelSelector(text: string): (labels: Record<string, string>) => boolean {
-  // Split on commas outside parentheses.
-  const terms = text
-    .split(/,(?![^(]*\))/)
-    .map((term) => term.trim())
-    .filter(Boolean);
-  const tests = terms.map((term): ((labels: Record<string, string>) => boolean) => {
-    let found = /^(\S+?)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
-    if (found) {
-      const values = found[3]!.split(',').map((value) => value.trim());
-      const [key, operator] = [found[1]!, found[2]!];
-      return (labels) =>
-        operator === 'in'
-          ? values.includes(labels[key] ?? '\u0000')
-          : !values.includes(labels[key] ?? '\u0000');
-    }
-    found = /^(\S+?)\s*(!=|==|=)\s*(\S*)$/.exec(term);
-    if (found) {
-      const [key, operator, value] = [found[1]!, found[2]!, found[3]!];
-      return (labels) => (operator === '!=' ? labels[key] !== value : labels[key] === value);
-    }
-    if (term.startsWith('!')) return (labels) => !(term.slice(1) in labels);
-    return (labels) => term in labels;
-  });
-  return (labels) => tests.every((test) => test(labels));
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

@@ -151,3 +151,18 @@ export function statusBody(problem: HttpProblem): Json {
     code: problem.status,
   };
 }
+
+/** The server's one resourceVersion counter: every write of any kind takes the next one. */
+export class ResourceVersions {
+  private current = 1000;
+
+  next(): string {
+    this.current += 1;
+    return String(this.current);
+  }
+
+  /** The last one given, as a list's metadata carries it. */
+  latest(): string {
+    return String(this.current);
+  }
+}

@@ -1,4 +1,4 @@
-import { canonical, clone, HttpProblem, isObject, type Json } from './fake-kube-objects';
+import { asObject, canonical, clone, HttpProblem, isObject, type Json } from './fake-kube-objects';
 
 export const PATCH_TYPES = [
   'application/json-patch+json',
@@ -143,4 +143,23 @@ export function applyJsonPatch(target: unknown, operations: unknown): unknown {
     }
   }
   return document;
+}
+
+/** `body` applied to `current` as the request's Content-Type says; any other type is refused with 415. */
+export function patchByContentType(current: Json, contentType: string | undefined, body: unknown): Json {
+  const type = contentType?.split(';')[0]?.trim();
+  switch (type) {
+    case 'application/strategic-merge-patch+json':
+      return asObject(applyStrategicMergePatch(current, body));
+    case 'application/merge-patch+json':
+      return asObject(applyMergePatch(current, body));
+    case 'application/json-patch+json':
+      return asObject(applyJsonPatch(current, body));
+    default:
+      throw new HttpProblem(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
+      );
+  }
 }

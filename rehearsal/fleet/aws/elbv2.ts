@@ -7,17 +7,11 @@
  * It enforces what the real API enforces on a forward action (1 to 5 target groups, whole weights
  * 0–999, target groups that exist), keeps every weight change so metrics can split past traffic,
  * and reports target health as an ALB does (see `targetHealth`) for the pods each group's
- * Kubernetes Service selects. The resources and their views are in elbv2-resources.ts, target
- * health in elbv2-target-health.ts.
+ * Kubernetes Service selects. The resources and their views are in elbv2-resources.ts, the
+ * Describe* commands in elbv2-describe.ts, target health in elbv2-target-health.ts.
  */
 import {
   type Action,
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeRulesCommand,
-  DescribeTagsCommand,
-  DescribeTargetGroupsCommand,
-  DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
   ModifyRuleCommand,
@@ -28,17 +22,15 @@ import type { TrafficEditedFault } from '../../faults/schema';
 import type { SimulatedClusters, SimulatedPod } from '../cluster';
 import type { FleetContext } from '../context';
 import { SimulatedAwsError } from '../errors';
+import { answerDescribe } from './elbv2-describe';
 import {
   type ActionHolder,
   type ActionWriter,
   addPlannedService,
-  defaultRuleView,
-  describeTags,
   dnsNameOf,
   forwardWeights,
   hexId,
   listenerView,
-  MAX_TARGET_GROUPS_PER_DESCRIBE,
   type RegionBalancers,
   ruleView,
   SIMULATED_ACCOUNT,
@@ -46,11 +38,9 @@ import {
   type SimulatedRule,
   type SimulatedTargetGroup,
   serviceSelector,
-  targetGroupsOf,
-  targetGroupView,
   validateActions,
 } from './elbv2-resources';
-import { registeredPods, targetHealthOf } from './elbv2-target-health';
+import { registeredPods } from './elbv2-target-health';
 
 export { type ActionWriter, SIMULATED_ACCOUNT } from './elbv2-resources';
 
@@ -156,111 +146,8 @@ export class SimulatedLoadBalancing {
         503,
       );
     }
-    if (command instanceof DescribeLoadBalancersCommand) {
-      const names = command.input.Names ?? [...balancers.loadBalancers.keys()];
-      const found = names.map((name) =>
-        this.context.isMissing('loadBalancer', name, region) ? undefined : balancers.loadBalancers.get(name),
-      );
-      if (found.some((balancer) => balancer === undefined)) {
-        throw new SimulatedAwsError('LoadBalancerNotFoundException', 'One or more load balancers not found');
-      }
-      return {
-        LoadBalancers: found.map((balancer) => ({
-          LoadBalancerArn: balancer!.arn,
-          LoadBalancerName: balancer!.name,
-          DNSName: balancer!.dnsName,
-          Type: 'application',
-          Scheme: 'internal',
-          State: { Code: 'active' },
-        })),
-      };
-    }
-    if (command instanceof DescribeListenersCommand) {
-      const { LoadBalancerArn, ListenerArns } = command.input;
-      let found: SimulatedListener[];
-      if (ListenerArns) {
-        found = ListenerArns.map((arn) => balancers.listeners.get(arn)!);
-        if (found.some((listener) => listener === undefined)) {
-          throw new SimulatedAwsError('ListenerNotFoundException', 'One or more listeners not found');
-        }
-      } else {
-        const balancer = [...balancers.loadBalancers.values()].find(
-          (candidate) => candidate.arn === LoadBalancerArn,
-        );
-        if (!balancer)
-          throw new SimulatedAwsError(
-            'LoadBalancerNotFoundException',
-            'One or more load balancers not found',
-          );
-        found = [...balancer.listeners.values()].filter(
-          (listener) => !this.context.isMissing('listener', String(listener.port), region),
-        );
-      }
-      return { Listeners: found.map(listenerView) };
-    }
-    if (command instanceof DescribeRulesCommand) {
-      const { ListenerArn, RuleArns } = command.input;
-      if (RuleArns) {
-        const found = RuleArns.map((arn) => balancers.rules.get(arn));
-        if (found.some((rule) => rule === undefined)) {
-          throw new SimulatedAwsError('RuleNotFoundException', 'One or more rules not found');
-        }
-        return { Rules: found.map((rule) => ruleView(rule!)) };
-      }
-      const listener = balancers.listeners.get(ListenerArn ?? '');
-      if (!listener)
-        throw new SimulatedAwsError('ListenerNotFoundException', 'One or more listeners not found');
-      const present = listener.rules.filter((rule) => !this.ruleIsMissing(rule, region));
-      return { Rules: [...present.map(ruleView), defaultRuleView(listener)] };
-    }
-    if (command instanceof DescribeTagsCommand) {
-      return { TagDescriptions: describeTags(balancers, command.input.ResourceArns ?? []) };
-    }
-    if (command instanceof DescribeTargetGroupsCommand && command.input.LoadBalancerArn !== undefined) {
-      return {
-        TargetGroups: targetGroupsOf(balancers, command.input.LoadBalancerArn).map((group) =>
-          targetGroupView(group, this.vpcId(region)),
-        ),
-      };
-    }
-    if (command instanceof DescribeTargetGroupsCommand) {
-      const { Names, TargetGroupArns } = command.input;
-      // Observed, not documented: more than 20 ARNs are refused
-      // (https://github.com/ansible-collections/amazon.aws/pull/1593).
-      if (TargetGroupArns !== undefined && TargetGroupArns.length > MAX_TARGET_GROUPS_PER_DESCRIBE) {
-        throw new SimulatedAwsError(
-          'ValidationError',
-          `You cannot describe more than '${MAX_TARGET_GROUPS_PER_DESCRIBE}' target groups at a time`,
-        );
-      }
-      // One that does not exist fails the whole call.
-      // A missingResource fault: the group was never created.
-      const present = (group: SimulatedTargetGroup | undefined) =>
-        group && !this.context.isMissing('targetGroup', group.name, region) ? group : undefined;
-      const found = TargetGroupArns
-        ? TargetGroupArns.map((arn) => present(balancers.targetGroupsByArn.get(arn)))
-        : (Names ?? [...balancers.targetGroupsByName.keys()]).map((name) =>
-            present(balancers.targetGroupsByName.get(name)),
-          );
-      if (found.some((group) => group === undefined)) {
-        throw new SimulatedAwsError('TargetGroupNotFoundException', 'One or more target groups not found');
-      }
-      return { TargetGroups: found.map((group) => targetGroupView(group!, this.vpcId(region))) };
-    }
-    if (command instanceof DescribeTargetHealthCommand) {
-      const group = balancers.targetGroupsByArn.get(command.input.TargetGroupArn ?? '');
-      if (!group)
-        throw new SimulatedAwsError('TargetGroupNotFoundException', 'One or more target groups not found');
-      return {
-        TargetHealthDescriptions: targetHealthOf(
-          this.context,
-          this.clusters,
-          this.balancersOf(region),
-          region,
-          group,
-        ),
-      };
-    }
+    const described = answerDescribe(this.context, this.clusters, region, balancers, command);
+    if (described !== undefined) return described;
     if (command instanceof ModifyListenerCommand) {
       const listener = balancers.listeners.get(command.input.ListenerArn ?? '');
       if (!listener)
@@ -286,18 +173,6 @@ export class SimulatedLoadBalancing {
   }
 
   // ── plumbing ──────────────────────────────────────────────────────────────
-
-  /** A missingResource fault names a rule by its priority or by a value of its conditions. */
-  private ruleIsMissing(rule: SimulatedRule, region: string): boolean {
-    const names = [
-      String(rule.priority),
-      ...rule.conditions.flatMap((condition) => [
-        ...(condition.HostHeaderConfig?.Values ?? []),
-        ...(condition.PathPatternConfig?.Values ?? []),
-      ]),
-    ];
-    return names.some((name) => this.context.isMissing('rule', name, region));
-  }
 
   /**
    * Someone else's ModifyRule at its virtual time: the forward's stable and canary weights set
@@ -510,11 +385,6 @@ export class SimulatedLoadBalancing {
     const balancers = this.regions.get(region);
     if (!balancers) throw new Error(`no simulated region ${region}`);
     return balancers;
-  }
-
-  /** The VPC of a region's cluster, where every target group is: `vpc-0` and 16 hex digits, as VPC ids go. */
-  private vpcId(region: string): string {
-    return `vpc-0${hexId(this.context.seed, region, 'vpc')}`;
   }
 
   private arnBase(region: string): string {

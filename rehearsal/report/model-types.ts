@@ -1,0 +1,142 @@
+/**
+ * The shape of the release report's model: what `buildReportModel` derives from a rehearsal
+ * result and what the HTML report draws.
+ */
+import type { ParsedFailover, ReportInput } from './input';
+
+export type Outcome = 'completed' | 'rolledBack' | 'failed' | 'running' | 'pending';
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+export interface Marker {
+  atSeconds: number;
+  kind: 'gate' | 'weight' | 'analysis' | 'approval' | 'pause' | 'promote' | 'replace' | 'failure';
+  /** For analyses and gates: the verdict; for approvals: asked or given. */
+  tone?: Verdict | 'requested' | 'given';
+  label: string;
+}
+
+export interface WeightPoint {
+  atSeconds: number;
+  /** Share of requests served by the new version, 0–100. */
+  percent: number;
+}
+
+export interface Lane {
+  region: string;
+  service: string;
+  status: string;
+  outcome: Outcome;
+  strategy?: string;
+  /** Undefined for a service-region the release never reached. */
+  startSeconds?: number;
+  /** When the rollout ended: completed, failed, stopped by a rollback, or the end of the record. */
+  endSeconds?: number;
+  /** Stopped mid-way by a rollback rather than ending on its own. */
+  interrupted: boolean;
+  rollback?: { fromSeconds: number; toSeconds?: number };
+  stepsReached: number;
+  stepsTotal: number;
+  image: string | null;
+  previousImage: string | null;
+  /** Final traffic weights, where a load balancer splits the traffic. */
+  weights: { stable: number; canary: number } | null;
+  failure?: string;
+  markers: Marker[];
+  /** A step line: the new version's share of traffic, starting at 0 when the rollout starts. */
+  newVersionShare: WeightPoint[];
+}
+
+export interface AnalysisVerdict {
+  atSeconds: number;
+  region: string;
+  service: string;
+  /** 1 for the service-region's first analysis, and so on. */
+  ordinal: number;
+  verdict: Verdict;
+  reason: string;
+  details: string[];
+  /** The canary's traffic weight while it was judged, when traffic had been shifted. */
+  canaryPercent?: number;
+  /** A verdict that pauses for a person: when approval was asked for and when it was given. */
+  approval?: { requestedSeconds: number; givenSeconds?: number };
+}
+
+export interface GateVerdict {
+  atSeconds: number;
+  region: string;
+  service: string;
+  passed: boolean;
+  score?: number;
+  minScore?: number;
+  blockers: string[];
+}
+
+export interface Wave {
+  label: string;
+  regions: string[];
+  state: 'completed' | 'running' | 'interrupted' | 'not reached';
+  startSeconds?: number;
+  endSeconds?: number;
+}
+
+export interface RollbackStep {
+  atSeconds: number;
+  region?: string;
+  kind: 'started' | 'traffic' | 'workloads' | 'verified' | 'completed' | 'incomplete';
+  label: string;
+  services: string[];
+}
+
+export interface Rollback {
+  startedSeconds: number;
+  reason?: string;
+  regions: string[];
+  trigger?: { atSeconds: number; title: string; description?: string; region?: string; service?: string };
+  steps: RollbackStep[];
+  outcome: 'completed' | 'incomplete' | 'unfinished';
+  endSeconds?: number;
+  incompleteReason?: string;
+  /** From the trigger to stable traffic back everywhere (the rehearsal's own figure). */
+  timeToStableTrafficSeconds?: number;
+  durationSeconds?: number;
+  restored: Array<{ region: string; service: string; image: string | null; previousImage: string | null }>;
+}
+
+/** A value that holds from `atSeconds` until the next point. */
+export interface StepPoint {
+  atSeconds: number;
+  value: number;
+}
+
+export type Failover = ParsedFailover;
+
+/**
+ * What failovers did to Route 53 and to capacity, over time: each set identifier's weight and the
+ * replicas of every service a failover scaled, as the failover records say (the value before
+ * holds from the start: nothing else in a rehearsal changes either).
+ */
+export interface Capacity {
+  failovers: Failover[];
+  dnsWeights: Array<{ setIdentifier: string; points: StepPoint[] }>;
+  replicas: Array<{ region: string; service: string; points: StepPoint[] }>;
+}
+
+export interface ReportModel {
+  releaseId: string;
+  status: string;
+  reason?: string;
+  seed: number;
+  /** The end of the time axis: the last thing that happened. */
+  horizonSeconds: number;
+  counters: ReportInput['counters'];
+  waves: Wave[];
+  /** Region order for every view: by wave, then as the result lists them. */
+  regions: string[];
+  lanes: Lane[];
+  analyses: AnalysisVerdict[];
+  gates: GateVerdict[];
+  rollback?: Rollback;
+  secondReleases: NonNullable<ReportInput['secondReleases']>;
+  capacity: Capacity;
+  executionsByStatus: Array<{ status: string; count: number }>;
+}
