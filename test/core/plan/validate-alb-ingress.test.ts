@@ -1,8 +1,8 @@
 /** The plan language's rules for albIngress traffic, each with the exact path and message a user reads. */
 import { describe, expect, it } from 'vitest';
 import { checkPlan } from '../../../lambdas/core/plan/load';
-import { service } from './documents';
-import { albIngress, problemsOf, withServices } from './validate-support';
+import { problemsOf, service } from './documents';
+import { albIngress, withServices } from './validate-support';
 
 describe('albIngress traffic', () => {
   it('defaults nothing it cannot know, and keeps the fields as written', () => {

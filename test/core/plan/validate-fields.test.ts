@@ -3,14 +3,8 @@
  * the exact path and message a user reads; and every problem of one document reported at once.
  */
 import { describe, expect, it } from 'vitest';
-import { canaryWithWeights, type Document, service, validDocument } from './documents';
-import {
-  albIngress,
-  DURATION_MESSAGE,
-  problemsOf,
-  RELEASE_ID_MESSAGE,
-  withServices,
-} from './validate-support';
+import { canaryWithWeights, type Document, problemsOf, service, validDocument } from './documents';
+import { albIngress, DURATION_MESSAGE, RELEASE_ID_MESSAGE, withServices } from './validate-support';
 
 describe('durations', () => {
   it.each(['10 minutes', '5x', '10', '', 'm', '1.5h', '30s10m', '-5m'])('rejects %j', (text) => {

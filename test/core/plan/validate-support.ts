@@ -1,12 +1,5 @@
-/** What the validate*.test.ts files share: a document's problems, the messages expected, an albIngress block. */
-import { checkPlan, type PlanProblem } from '../../../lambdas/core/plan/load';
+/** What the validate*.test.ts files share: documents with given services, the messages expected, an albIngress block. */
 import { type Document, validDocument } from './documents';
-
-export function problemsOf(document: Document): Array<Pick<PlanProblem, 'path' | 'message'>> {
-  const result = checkPlan(document);
-  if (result.ok) return [];
-  return result.problems.map(({ path, message }) => ({ path, message }));
-}
 
 export function withServices(...services: Document[]): Document {
   return { ...validDocument(), services };

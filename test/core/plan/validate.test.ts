@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkPlan } from '../../../lambdas/core/plan/load';
-import { canaryWithWeights, service, validDocument } from './documents';
-import { problemsOf, withServices } from './validate-support';
+import { canaryWithWeights, problemsOf, service, validDocument } from './documents';
+import { withServices } from './validate-support';
 
 describe('a valid document', () => {
   it('has no problems and comes back with its defaults applied', () => {
