@@ -1,4 +1,4 @@
-/** What the alb-traffic*.moto.test.ts files share: a load balancer made in moto, and rules made on it per test. */
+/** What the alb-traffic*.moto.test.ts files share: a load balancer made in moto, and rules made per test. */
 import {
   type Action,
   CreateListenerCommand,
@@ -35,7 +35,7 @@ export let scene: {
 export let nextPriority = 1;
 export let hostCount = 0;
 
-/** Makes the scene in moto: one load balancer with its target groups and listeners, shared by a file's tests. */
+/** Makes the scene in moto: a load balancer with its target groups and listeners, for a file's tests. */
 export async function createMotoScene(): Promise<void> {
   elbv2 = motoClient(ElasticLoadBalancingV2Client);
   const { vpcId, subnetIds } = await createMotoVpc();

@@ -1,4 +1,4 @@
-/** What the cluster*.test.ts files share: a fake API server holding the web Deployment, and the adapter on it. */
+/** What the cluster*.test.ts files share: a fake API server with the web Deployment, the adapter on it. */
 import { vi } from 'vitest';
 import { createEksCluster } from '../../../lambdas/adapters/kubernetes/cluster';
 import type { Connect } from '../../../lambdas/adapters/kubernetes/eks-connection';

@@ -1,4 +1,4 @@
-/** What the validate*.test.ts files share: documents with given services, the messages expected, an albIngress block. */
+/** What the validate*.test.ts files share: documents with given services, expected messages, albIngress. */
 import { type Document, validDocument } from './documents';
 
 export function withServices(...services: Document[]): Document {
