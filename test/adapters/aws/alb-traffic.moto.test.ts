@@ -1,6 +1,7 @@
 /**
- * AlbTraffic against moto's ELBv2: the load balancer, listeners, rules and target groups are
- * created in moto first, and the adapter finds them by name and moves weights on them.
+ * AlbTraffic reading moto's ELBv2: the load balancer, listeners, rules and target groups are
+ * created in moto first, and the adapter finds them by name and reads weights and health on them.
+ * Moving weights is in alb-traffic-writes.moto.test.ts.
  *
  * What moto does not emulate, left to alb-traffic.test.ts (aws-sdk-client-mock): target health
  * other than `healthy` (moto reports every registered target healthy, never `initial`, `unused`
@@ -9,188 +10,36 @@
  * paging through rules is tested here on a listener with more than 50.
  */
 import {
-  type Action,
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateRuleCommand,
   CreateTargetGroupCommand,
   DeleteRuleCommand,
-  DescribeListenersCommand,
   DescribeRulesCommand,
-  ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
-  type RuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlbTraffic } from '../../../lambdas/adapters/aws/alb-traffic';
-import { InvalidInputError, NotFoundError, TrafficEditedError } from '../../../lambdas/core/errors';
+import { InvalidInputError, NotFoundError } from '../../../lambdas/core/errors';
 import type { AlbTrafficPlan } from '../../../lambdas/core/plan/schema';
-import type { AlbTarget } from '../../../lambdas/ports/index';
-import { createMotoVpc, MOTO_REGION, motoClient, uniqueName } from '../../support/moto';
+import { createMotoVpc, MOTO_REGION, uniqueName } from '../../support/moto';
 import { expectRejection } from '../../support/rejection';
+import {
+  createMotoScene,
+  createRule,
+  DEFAULT_ACTION_PORT,
+  destroyMotoClient,
+  elbv2,
+  hostCondition,
+  newHost,
+  PAGED_RULES_PORT,
+  pathCondition,
+  plainForward,
+  RULES_PORT,
+  scene,
+  target,
+  traffic,
+  weightedForward,
+} from './alb-traffic-moto-support';
 
-const RULES_PORT = 8080;
-const DEFAULT_ACTION_PORT = 80;
-/** More rules than one DescribeRules page of moto's (50). */
-const PAGED_RULES_PORT = 8081;
-const FILLER_RULES = 50;
-
-let elbv2: ElasticLoadBalancingV2Client;
-let scene: {
-  loadBalancerName: string;
-  loadBalancerArn: string;
-  stable: { name: string; arn: string };
-  canary: { name: string; arn: string };
-  other: { name: string; arn: string };
-  rulesListenerArn: string;
-  defaultActionListenerArn: string;
-  pagedListenerArn: string;
-};
-/** Unique per test: each test makes the rules it works on. */
-let nextPriority = 1;
-let hostCount = 0;
-
-beforeAll(async () => {
-  elbv2 = motoClient(ElasticLoadBalancingV2Client);
-  const { vpcId, subnetIds } = await createMotoVpc();
-  const loadBalancerName = uniqueName('shop');
-  const { LoadBalancers } = await elbv2.send(
-    new CreateLoadBalancerCommand({ Name: loadBalancerName, Subnets: subnetIds, Type: 'application' }),
-  );
-  const loadBalancerArn = LoadBalancers![0]!.LoadBalancerArn!;
-  const targetGroup = async (role: string) => {
-    const name = uniqueName(`web-${role}`);
-    const { TargetGroups } = await elbv2.send(
-      new CreateTargetGroupCommand({
-        Name: name,
-        Protocol: 'HTTP',
-        Port: 8080,
-        VpcId: vpcId,
-        TargetType: 'ip',
-      }),
-    );
-    return { name, arn: TargetGroups![0]!.TargetGroupArn! };
-  };
-  const [stable, canary, other] = [
-    await targetGroup('stable'),
-    await targetGroup('canary'),
-    await targetGroup('other'),
-  ];
-  const listener = async (port: number, defaultActions: Action[]) => {
-    const { Listeners } = await elbv2.send(
-      new CreateListenerCommand({
-        LoadBalancerArn: loadBalancerArn,
-        Port: port,
-        Protocol: 'HTTP',
-        DefaultActions: defaultActions,
-      }),
-    );
-    return Listeners![0]!.ListenerArn!;
-  };
-  const notFound: Action[] = [
-    { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain' } },
-  ];
-  scene = {
-    loadBalancerName,
-    loadBalancerArn,
-    stable,
-    canary,
-    other,
-    rulesListenerArn: await listener(RULES_PORT, notFound),
-    defaultActionListenerArn: await listener(DEFAULT_ACTION_PORT, [
-      weightedForward(stable.arn, 100, canary.arn, 0),
-    ]),
-    pagedListenerArn: await listener(PAGED_RULES_PORT, notFound),
-  };
-  for (let index = 0; index < FILLER_RULES; index++) {
-    await createRule(
-      scene.pagedListenerArn,
-      [pathCondition(`/filler-${index}/*`)],
-      [plainForward(stable.arn)],
-    );
-  }
-});
-
-afterAll(() => {
-  elbv2?.destroy();
-});
-
-function weightedForward(
-  stableArn: string,
-  stableWeight: number,
-  canaryArn: string,
-  canaryWeight: number,
-): Action {
-  return {
-    Type: 'forward',
-    ForwardConfig: {
-      TargetGroups: [
-        { TargetGroupArn: stableArn, Weight: stableWeight },
-        { TargetGroupArn: canaryArn, Weight: canaryWeight },
-      ],
-    },
-  };
-}
-
-function plainForward(targetGroupArn: string): Action {
-  return { Type: 'forward', TargetGroupArn: targetGroupArn };
-}
-
-function hostCondition(host: string): RuleCondition {
-  return { Field: 'host-header', HostHeaderConfig: { Values: [host] } };
-}
-
-function pathCondition(pattern: string): RuleCondition {
-  return { Field: 'path-pattern', PathPatternConfig: { Values: [pattern] } };
-}
-
-function newHost(): string {
-  hostCount += 1;
-  return `api-${hostCount}.${scene.loadBalancerName}.example.test`;
-}
-
-async function createRule(listenerArn: string, conditions: RuleCondition[], actions: Action[]) {
-  const priority = nextPriority++;
-  const { Rules } = await elbv2.send(
-    new CreateRuleCommand({
-      ListenerArn: listenerArn,
-      Priority: priority,
-      Conditions: conditions,
-      Actions: actions,
-    }),
-  );
-  return { arn: Rules![0]!.RuleArn!, priority };
-}
-
-async function ruleActions(ruleArn: string): Promise<Action[]> {
-  const { Rules } = await elbv2.send(new DescribeRulesCommand({ RuleArns: [ruleArn] }));
-  return Rules![0]!.Actions ?? [];
-}
-
-/** The weights moto holds for the forward, by target group ARN. */
-function weightsByGroup(actions: readonly Action[]): Record<string, number | undefined> {
-  const forward = actions.find((action) => action.Type === 'forward');
-  return Object.fromEntries(
-    (forward?.ForwardConfig?.TargetGroups ?? []).map((group) => [group.TargetGroupArn!, group.Weight]),
-  );
-}
-
-function target(alb: Partial<AlbTrafficPlan> = {}): AlbTarget {
-  return {
-    service: 'web',
-    region: MOTO_REGION,
-    alb: {
-      type: 'alb',
-      loadBalancerName: scene.loadBalancerName,
-      port: RULES_PORT,
-      stableTargetGroup: scene.stable.name,
-      canaryTargetGroup: scene.canary.name,
-      ...alb,
-    },
-  };
-}
-
-const traffic = () => new AlbTraffic(() => elbv2);
+beforeAll(createMotoScene);
+afterAll(destroyMotoClient);
 
 describe('resolve', () => {
   it('finds the load balancer, listener, rule and target groups moto made, by name', async () => {
@@ -359,110 +208,6 @@ describe('getWeights', () => {
     // moto answers the stale rule ARN with RuleNotFound, as ELBv2 does.
     expect(await adapter.getWeights(plan)).toEqual({ stable: 50, canary: 50 });
     expect((await adapter.resolve(plan)).ruleArn).toBe(second.arn);
-  });
-});
-
-describe('setWeights', () => {
-  it("moves a rule's weights and returns what moto reads back; conditions and priority stay", async () => {
-    const host = newHost();
-    const rule = await createRule(
-      scene.rulesListenerArn,
-      [hostCondition(host), pathCondition('/shop/*')],
-      [weightedForward(scene.stable.arn, 100, scene.canary.arn, 0)],
-    );
-    const adapter = traffic();
-    const plan = target({ rule: { hostHeader: host } });
-
-    expect(await adapter.setWeights(plan, { stable: 90, canary: 10 })).toEqual({ stable: 90, canary: 10 });
-    expect(weightsByGroup(await ruleActions(rule.arn))).toEqual({
-      [scene.stable.arn]: 90,
-      [scene.canary.arn]: 10,
-    });
-
-    expect(await adapter.setWeights(plan, { stable: 0, canary: 100 })).toEqual({ stable: 0, canary: 100 });
-    expect(await traffic().getWeights(plan)).toEqual({ stable: 0, canary: 100 });
-
-    const { Rules } = await elbv2.send(new DescribeRulesCommand({ RuleArns: [rule.arn] }));
-    expect(Rules![0]).toMatchObject({
-      Priority: String(rule.priority),
-      Conditions: [
-        expect.objectContaining({ Field: 'host-header', HostHeaderConfig: { Values: [host] } }),
-        expect.objectContaining({ Field: 'path-pattern', PathPatternConfig: { Values: ['/shop/*'] } }),
-      ],
-    });
-  });
-
-  it("moves the listener's default action and leaves the listener's port and protocol", async () => {
-    const adapter = traffic();
-    const plan = target({ port: DEFAULT_ACTION_PORT });
-
-    expect(await adapter.getWeights(plan)).toEqual({ stable: 100, canary: 0 });
-    expect(await adapter.setWeights(plan, { stable: 75, canary: 25 })).toEqual({ stable: 75, canary: 25 });
-
-    const { Listeners } = await elbv2.send(
-      new DescribeListenersCommand({ ListenerArns: [scene.defaultActionListenerArn] }),
-    );
-    const listener = Listeners![0]!;
-    expect(listener).toMatchObject({ Port: DEFAULT_ACTION_PORT, Protocol: 'HTTP' });
-    expect(weightsByGroup(listener.DefaultActions ?? [])).toEqual({
-      [scene.stable.arn]: 75,
-      [scene.canary.arn]: 25,
-    });
-    // The rules of the listener on another port are not touched.
-    expect(await traffic().getWeights(plan)).toEqual({ stable: 75, canary: 25 });
-  });
-
-  it('refuses weights that are not whole percents adding up to 100, and changes nothing', async () => {
-    const host = newHost();
-    const rule = await createRule(
-      scene.rulesListenerArn,
-      [hostCondition(host)],
-      [weightedForward(scene.stable.arn, 100, scene.canary.arn, 0)],
-    );
-    const plan = target({ rule: { hostHeader: host } });
-
-    await expectRejection(traffic().setWeights(plan, { stable: 80, canary: 30 }), InvalidInputError);
-    expect(weightsByGroup(await ruleActions(rule.arn))).toEqual({
-      [scene.stable.arn]: 100,
-      [scene.canary.arn]: 0,
-    });
-  });
-});
-
-describe('attachCanary and weights someone else set', () => {
-  it('adds the canary group at weight 0 to a rule that forwards to the stable group alone', async () => {
-    const host = newHost();
-    const rule = await createRule(
-      scene.rulesListenerArn,
-      [hostCondition(host)],
-      [plainForward(scene.stable.arn)],
-    );
-    const plan = target({ rule: { hostHeader: host } });
-    await traffic().attachCanary(plan);
-    expect(weightsByGroup(await ruleActions(rule.arn))).toEqual({
-      [scene.stable.arn]: 100,
-      [scene.canary.arn]: 0,
-    });
-    expect(await traffic().getWeights(plan)).toEqual({ stable: 100, canary: 0 });
-  });
-
-  it('refuses to move weights that are not the ones it last set, and leaves the rule alone', async () => {
-    const host = newHost();
-    const rule = await createRule(
-      scene.rulesListenerArn,
-      [hostCondition(host)],
-      [weightedForward(scene.stable.arn, 100, scene.canary.arn, 0)],
-    );
-    const plan = target({ rule: { hostHeader: host } });
-    await expectRejection(
-      traffic().setWeights(plan, { stable: 50, canary: 50 }, { stable: 90, canary: 10 }),
-      TrafficEditedError,
-      'not the 90/10 Switchyard last set',
-    );
-    expect(weightsByGroup(await ruleActions(rule.arn))).toEqual({
-      [scene.stable.arn]: 100,
-      [scene.canary.arn]: 0,
-    });
   });
 });
 

@@ -3,6 +3,7 @@
  * it, so each test changes exactly the field it is about.
  */
 import { readFileSync } from 'node:fs';
+import { checkPlan, type PlanProblem } from '../../../lambdas/core/plan/load';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests write invalid documents field by field, which no plan type describes.
 export type Document = Record<string, any>;
@@ -58,4 +59,11 @@ export function service(name: string, dependsOn: string[] = []): Document {
 /** A canary whose steps set exactly these weights, with no analysis. */
 export function canaryWithWeights(weights: number[]): Document {
   return { type: 'canary', steps: weights.map((setWeight) => ({ setWeight })) };
+}
+
+/** The path and message of each problem checkPlan finds in `document`; none when it is valid. */
+export function problemsOf(document: Document): Array<Pick<PlanProblem, 'path' | 'message'>> {
+  const result = checkPlan(document);
+  if (result.ok) return [];
+  return result.problems.map(({ path, message }) => ({ path, message }));
 }
