@@ -9,16 +9,16 @@ import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../bin/cli/report-command';
+import { chromiumPath } from './chromium';
 import { loadFixture, serviceRegions } from './fixtures';
 import { decodePng } from './png';
 
-const CHROMIUM = '/usr/bin/chromium';
 const directory = mkdtempSync(join(tmpdir(), 'switchyard-report-browser-'));
 let browser: Browser;
 
 beforeAll(async () => {
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromiumPath(),
     args: [
       '--headless',
       '--no-sandbox',

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { writeReport } from '../../bin/cli/report-command';
 import { parseReportInput } from '../../rehearsal/report/input';
+import { chromiumPath } from './chromium';
 
 const [inputPath, outPath = 'docs/report.png'] = process.argv.slice(2);
 if (!inputPath) throw new Error('usage: save-readme-screenshot.ts <release.json> [docs/report.png]');
@@ -20,7 +21,7 @@ const directory = mkdtempSync(join(tmpdir(), 'switchyard-readme-'));
 const page = join(directory, 'report.html');
 await writeReport(parsed.input, page);
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: chromiumPath(),
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
 });
 try {
