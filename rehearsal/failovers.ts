@@ -6,9 +6,9 @@
 import type { FailoverStarted } from '../lambdas/app/failover-history';
 import { startFailback } from '../lambdas/app/start-failback';
 import { startFailover } from '../lambdas/app/start-failover';
+import type { FailoverRecord } from '../lambdas/core/failover';
 import type { ResolvedPlan } from '../lambdas/core/plan/resolve';
 import { seconds } from '../lambdas/core/plan/resolve';
-import type { FailoverRecord } from '../lambdas/handlers/failover';
 import { operatorActions } from './faults/load';
 import type { FaultFile } from './faults/schema';
 import type { LocalPlatform } from './rehearse';

@@ -1,5 +1,5 @@
 /** How the CLI shows what a failover or failback changes: `status`, `failover` and `rehearse` alike. */
-import type { FailoverRecord } from '../../lambdas/handlers/failover';
+import type { FailoverRecord } from '../../lambdas/core/failover';
 import { table } from './render-preview';
 
 export interface FailoverChanges {

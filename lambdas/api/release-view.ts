@@ -6,11 +6,11 @@
  */
 import { latestRollback } from '../app/start-rollback';
 import { NotFoundError } from '../core/errors';
+import type { FailoverRecord } from '../core/failover';
 import { checkPlan } from '../core/plan/check';
 import { type ResolvedPlan, resolvePlan } from '../core/plan/resolve';
 import { isFailoverRecord } from '../core/record-kind';
 import { rolloutSteps, type StepKind } from '../core/strategy';
-import type { FailoverRecord } from '../handlers/failover';
 import type {
   AuditEntry,
   ExecutionDescription,
@@ -25,7 +25,6 @@ import type {
 import { executionConsoleUrl } from './console-links';
 
 /** Moved to core; still answered here for the API's callers. */
-export { isFailoverRecord } from '../core/record-kind';
 
 export type ApiPorts = Pick<Ports, 'store' | 'workflow' | 'preflight' | 'clock'>;
 

@@ -16,7 +16,6 @@ import { refusalAsConflict } from './http';
 import { type ApiPorts, type ExecutionLink, link } from './release-view';
 
 export type { ApprovalResult } from '../app/approve';
-export { requireRelease } from '../app/release-lookup';
 
 export const RELEASE_STATUSES: readonly ReleaseStatus[] = [
   'PENDING',

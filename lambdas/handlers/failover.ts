@@ -43,8 +43,6 @@ const FailoverInput = z.object({
 });
 type FailoverInput = z.infer<typeof FailoverInput>;
 
-export type { FailoverRecord, FailoverScaleExemption } from '../core/failover';
-
 async function fleet(ports: Ports, input: FailoverInput) {
   const context = await loadReleaseContext(ports.store, input.planReleaseId);
   const dns = context.plan.source.dns;

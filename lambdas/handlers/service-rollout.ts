@@ -5,7 +5,6 @@
  * task is safe to run twice with the same input. The stack deploys each handler from here.
  */
 
-export type { StepState } from '../core/step-state';
 export { runAnalysis } from './service-rollout/analysis';
 export { requestApproval } from './service-rollout/approval';
 export { advanceStep, completeServiceRollout, failServiceRollout } from './service-rollout/completion';
@@ -16,5 +15,4 @@ export {
   startServiceRollout,
   verifyRollout,
 } from './service-rollout/prepare';
-export { ServiceKey } from './service-rollout/shared';
 export { promoteCanary, shiftTraffic } from './service-rollout/traffic';
