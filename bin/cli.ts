@@ -7,21 +7,12 @@ import { releasePlanJsonSchema } from '../lambdas/core/plan/schema';
 import { previewRelease } from '../lambdas/core/planner/preview';
 import { apiCommands } from './cli/api-commands';
 import { ExitCode, UserError } from './cli/errors';
+import { type Io, processIo } from './cli/io';
 import { InvalidPlanError, readPlan } from './cli/plan-file';
 import { renderPreview } from './cli/render-preview';
 import { serveCommand } from './cli/serve-command';
 
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  isTty: boolean;
-}
-
-const defaultIo: Io = {
-  stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-  isTty: Boolean(process.stdout.isTTY),
-};
+export type { Io } from './cli/io';
 
 export const HELP = `switchyard — roll out releases of many microservices on Amazon EKS across regions
 
@@ -130,7 +121,7 @@ const commands: Record<string, Command> = {
   },
 };
 
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     io.stdout(HELP);

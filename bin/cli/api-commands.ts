@@ -22,6 +22,7 @@ import type { PreflightReport } from '../../lambdas/core/preflight';
 import type { AuditEntry } from '../../lambdas/ports';
 import { type ApiAnswer, ApiClient, DEFAULT_API_URL, resolveApiUrl } from './api-client';
 import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError } from './errors';
+import type { Io } from './io';
 import { preflightLines, readPlan } from './plan-file';
 import { failoverChanges } from './render-failover';
 import { table } from './render-preview';
@@ -29,11 +30,7 @@ import { table } from './render-preview';
 import { auditLine, renderView } from './render-release';
 
 export { renderView } from './render-release';
-export interface ApiIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  isTty: boolean;
-}
+export type ApiIo = Io;
 
 export type ApiCommand = (args: string[], io: ApiIo) => Promise<number>;
 

@@ -9,16 +9,14 @@ import type { RehearsedFailover } from '../../rehearsal/failovers';
 import { loadFaults } from '../../rehearsal/faults/load';
 import { type RehearsalResult, rehearse } from '../../rehearsal/rehearse';
 import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError, worstExitCode } from './errors';
+import type { Io } from './io';
 import { secondsOption, seedOption } from './number-options';
 import { formatProblems, preflightLines, readPlan, readTextFile } from './plan-file';
 import { LiveProgress } from './rehearse-progress';
 import { failoverChanges } from './render-failover';
 import { table } from './render-preview';
 
-export async function rehearseCommand(
-  args: string[],
-  io: { stdout: (text: string) => void; stderr: (text: string) => void; isTty: boolean },
-): Promise<number> {
+export async function rehearseCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: {

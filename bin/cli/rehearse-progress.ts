@@ -5,6 +5,7 @@
 import { formatDuration } from '../../lambdas/core/duration';
 import type { ResolvedPlan } from '../../lambdas/core/plan/resolve';
 import type { NewAuditEntry } from '../../lambdas/ports';
+import type { Io } from './io';
 
 interface ServiceState {
   status: string;
@@ -22,7 +23,7 @@ export class LiveProgress {
 
   constructor(
     private readonly plan: ResolvedPlan,
-    private readonly io: { stdout: (text: string) => void; stderr: (text: string) => void; isTty: boolean },
+    private readonly io: Io,
   ) {
     for (const region of plan.regions) {
       this.board.set(

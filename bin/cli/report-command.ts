@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { parseReportInput, type ReportInput } from '../../rehearsal/report/input';
 import { renderReport } from '../../rehearsal/report/render';
 import { ExitCode, UserError } from './errors';
+import type { Io } from './io';
 import { readTextFile } from './plan-file';
 
 const USAGE = 'switchyard report <release.json> [--out report.html] [--json]';
@@ -42,10 +43,7 @@ export function defaultReportPath(inputPath: string): string {
   return join(dirname(inputPath), `${stem}.html`);
 }
 
-export async function reportCommand(
-  args: string[],
-  io: { stdout: (text: string) => void; stderr: (text: string) => void; isTty: boolean },
-): Promise<number> {
+export async function reportCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: { out: { type: 'string', short: 'o' }, json: { type: 'boolean' } },

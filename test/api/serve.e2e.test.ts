@@ -10,6 +10,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { type Io, main } from '../../bin/cli';
+import { NO_COLORS } from '../../bin/cli/io';
 import { createLocalBackend, type LocalApi, serveCommand, startLocalApi } from '../../bin/cli/serve-command';
 import { MAX_BODY_BYTES } from '../../lambdas/api/http';
 import { dynamoDbLocalClient } from '../support/dynamodb';
@@ -19,7 +20,12 @@ function capture(): { io: Io; out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
   return {
-    io: { stdout: (text) => out.push(text), stderr: (text) => err.push(text), isTty: false },
+    io: {
+      stdout: (text) => out.push(text),
+      stderr: (text) => err.push(text),
+      isTty: false,
+      colors: NO_COLORS,
+    },
     out,
     err,
   };

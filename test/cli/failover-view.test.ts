@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { apiCommands, renderView } from '../../bin/cli/api-commands';
+import { NO_COLORS } from '../../bin/cli/io';
 import type { FailoverStarted } from '../../lambdas/api/failover';
 import type { FailoverView } from '../../lambdas/api/release-view';
 
@@ -99,6 +100,7 @@ describe('switchyard failover', () => {
         stdout: (text) => out.push(text),
         stderr: (text) => out.push(text),
         isTty: false,
+        colors: NO_COLORS,
       });
       expect(code).toBe(0);
     } finally {
@@ -121,6 +123,7 @@ describe('switchyard failover', () => {
         stdout: (text) => out.push(text),
         stderr: (text) => out.push(text),
         isTty: false,
+        colors: NO_COLORS,
       });
     } finally {
       await api.close();

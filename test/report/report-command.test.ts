@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../bin/cli/errors';
+import { NO_COLORS } from '../../bin/cli/io';
 import { defaultReportPath, reportCommand, writeReport } from '../../bin/cli/report-command';
 import { loadFixture } from './fixtures';
 
@@ -17,7 +18,12 @@ function io() {
   return {
     out,
     err,
-    io: { stdout: (text: string) => out.push(text), stderr: (text: string) => err.push(text), isTty: false },
+    io: {
+      stdout: (text: string) => out.push(text),
+      stderr: (text: string) => err.push(text),
+      isTty: false,
+      colors: NO_COLORS,
+    },
   };
 }
 
