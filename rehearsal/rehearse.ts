@@ -38,6 +38,7 @@ import { VirtualScheduler } from './engine/virtual-time';
 import { type RehearsedFailover, scheduleFailovers } from './failovers';
 import type { FaultFile } from './faults/schema';
 import { type AlarmTransition, createSimulatedFleet, type SimulatedFleet } from './fleet/index';
+import { InMemoryStore } from './memory-store';
 import { createRandom } from './random';
 import {
   type AuditSequence,
@@ -74,7 +75,8 @@ export interface RehearsalOptions {
   /** Plans for second releases, by the fault's `plan` path (already loaded by the caller). */
   secondReleasePlans?: Record<string, unknown>;
   seed: number;
-  dynamoDb: DynamoDBClient;
+  /** DynamoDB Local (a fresh table each run); without it, the store is in this process (memory-store.ts). */
+  dynamoDb?: DynamoDBClient;
   /** Approvals are given this many virtual seconds after they are asked for; undefined leaves them waiting. */
   autoApproveAfterSeconds?: number;
   onAudit?: (entry: AuditEntry, elapsedSeconds: number) => void;
@@ -173,7 +175,8 @@ export interface LocalPlatformOptions {
   plan: ResolvedPlan;
   faults?: FaultFile;
   seed: number;
-  dynamoDb: DynamoDBClient;
+  /** DynamoDB Local (a fresh table each run); without it, the store is in this process (memory-store.ts). */
+  dynamoDb?: DynamoDBClient;
   /** Approvals are given this many virtual seconds after they are asked for; undefined leaves them to a person. */
   autoApproveAfterSeconds?: number;
   onAudit?: (entry: AuditEntry, elapsedSeconds: number) => void;
@@ -206,7 +209,7 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
   const scheduler = new VirtualScheduler(REHEARSAL_EPOCH);
   const random = createRandom(options.seed);
   const tableName = `switchyard-local-${options.seed}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
-  await options.dynamoDb.send(new CreateTableCommand(createTableInput(tableName)));
+  if (options.dynamoDb) await options.dynamoDb.send(new CreateTableCommand(createTableInput(tableName)));
   const fleet = createSimulatedFleet({
     plan: options.plan,
     ...(options.faults && { faults: options.faults }),
@@ -214,7 +217,9 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     seed: options.seed,
   });
   const events = new RecordedEvents(scheduler);
-  const baseStore = new DynamoDbStore({ client: options.dynamoDb, tableName, clock: scheduler });
+  const baseStore: Store = options.dynamoDb
+    ? new DynamoDbStore({ client: options.dynamoDb, tableName, clock: scheduler })
+    : new InMemoryStore(scheduler);
   const store = options.onAudit
     ? observedStore(baseStore, (entry) => options.onAudit?.({ ...entry, seq: 0 }, scheduler.elapsedSeconds()))
     : baseStore;

@@ -246,7 +246,9 @@ describe('switchyard serve (the command)', () => {
   it('refuses a bad port before starting anything', async () => {
     const run = capture();
     expect(await main(['serve', '--port', 'http'], run.io)).toBe(2);
-    expect(run.err.join('\n')).toContain('--port must be a port number');
+    expect(run.err.join('\n')).toContain(
+      "option '--port <port>' argument 'http' is invalid. expected a whole number from 0 to 65535",
+    );
   });
 
   it('starts DynamoDB Local and the API, prints its URL, and stops both when told to', async () => {
@@ -257,7 +259,7 @@ describe('switchyard serve (the command)', () => {
     });
     // The test run's DynamoDB Local stands in for the one serve would start (seconds of JVM start).
     const dynamoDb = { endpoint: inject('dynamoDbLocalEndpoint'), stop: vi.fn(async () => {}) };
-    const serving = serveCommand(['--port', '0', '--plan', FIXTURE_PLAN_PATH], run.io, {
+    const serving = serveCommand({ port: 0, plan: FIXTURE_PLAN_PATH, store: 'dynamodb-local' }, run.io, {
       until: () => stopped,
       startDynamoDb: async () => dynamoDb,
     });
