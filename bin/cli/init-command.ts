@@ -49,6 +49,11 @@ const EKS_CLUSTER_ARN = /^arn:aws[a-z-]*:eks:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):
 const EKS_ENDPOINT = /\.([a-z]{2}(?:-[a-z]+)+-\d)\.eks\.amazonaws\.com(?:\.cn)?$/;
 
 export async function initCommand(options: InitOptions, io: Io): Promise<number> {
+  // A namespace name is a DNS label (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/).
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(options.namespace) || options.namespace.length > 63)
+    throw new UserError(
+      `--namespace must be a Kubernetes namespace name (lowercase letters, digits and "-", at most 63), not "${options.namespace}"`,
+    );
   if (options.out && existsSync(options.out) && !options.force)
     throw new UserError(`${options.out} already exists: choose another --out, or add --force to replace it`);
   const { config, source } = loadKubeConfig(options.kubeconfig);

@@ -226,6 +226,14 @@ describe('switchyard init', () => {
       expect((await run({ namespace: 'shop' })).code).toBe(0);
     });
 
+    it('a namespace that cannot be one, before anything is read', async () => {
+      await refused(
+        { namespace: 'Shop_1', kubeconfig: config },
+        /--namespace must be a Kubernetes namespace name/,
+      );
+      expect(server.requests).toEqual([]);
+    });
+
     it('an unknown context, naming the ones there are', async () => {
       await refused(
         { namespace: 'shop', kubeconfig: config, context: 'prod' },
