@@ -321,11 +321,11 @@ class LinePrinter implements Screen {
 
 // ── plumbing ────────────────────────────────────────────────────────────────
 
-function clientFor(api: string | undefined): ApiClient {
+export function clientFor(api: string | undefined): ApiClient {
   return new ApiClient(resolveApiUrl(api));
 }
 
-function releasePath(releaseId: string): string {
+export function releasePath(releaseId: string): string {
   return `/releases/${encodeURIComponent(releaseId)}`;
 }
 
@@ -362,7 +362,7 @@ export function exitCodeOf(answer: ApiAnswer): number {
 }
 
 /** An answer of 400 or more: printed (as JSON with --json) and turned into the exit code. */
-function refuse(answer: ApiAnswer, io: ApiIo, json: boolean | undefined): number {
+export function refuse(answer: ApiAnswer, io: ApiIo, json: boolean | undefined): number {
   const exitCode = exitCodeOf(answer);
   if (json) {
     io.stdout(

@@ -27,7 +27,8 @@ export const EXIT_CODES_HELP = `Exit codes:
 /** A watch that asks less often than this is not watching. */
 const MAX_WATCH_INTERVAL_SECONDS = 300;
 const MAX_LIST_LIMIT = 100;
-const MAX_AUDIT_ENTRIES = 100_000;
+/** The most entries one `audit` prints. */
+export const MAX_AUDIT_ENTRIES = 100_000;
 
 const STATUSES = [
   'PENDING',
@@ -132,6 +133,27 @@ export function buildProgram(io: Io, finish: Finish, version: string): Command {
         (await import('./plan-commands')).schemaCommand(options, io),
       ),
     );
+  program
+    .command('init')
+    .description(
+      "write a commented starter plan from a namespace's Deployments (read through your kubeconfig)",
+    )
+    .requiredOption('-n, --namespace <namespace>', 'the namespace whose Deployments become services')
+    .option('--context <context>', 'the kubeconfig context (default: the current one)')
+    .option('--kubeconfig <file>', 'the kubeconfig file (default $KUBECONFIG, else ~/.kube/config)')
+    .option('-o, --out <file>', 'write the plan there instead of standard output')
+    .option('--force', 'with --out, overwrite a file that exists')
+    .addHelpText(
+      'after',
+      examples(
+        'switchyard init --namespace shop > plan.yaml',
+        'switchyard init --namespace shop --context prod-use1 --out plan.yaml',
+      ),
+    )
+    .action(
+      action(async (options: InitOptions) => (await import('./init-command')).initCommand(options, io)),
+    );
+
   // ── rehearsal ─────────────────────────────────────────────────────────────
   program.commandsGroup('Rehearsal (no AWS account needed):');
   program
@@ -282,6 +304,26 @@ export function buildProgram(io: Io, finish: Finish, version: string): Command {
     .addOption(jsonOption())
     .addHelpText('after', examples('switchyard list', 'switchyard list --status ROLLED_BACK --since 7d'))
     .action(action(async (options: ListOptions) => (await api()).list(options, io)));
+  program
+    .command('audit')
+    .description("the release's audit ledger, every entry in order")
+    .argument('<release>', 'the release (or failover) id')
+    .addOption(
+      new Option('--limit <n>', `print at most this many entries (1–${MAX_AUDIT_ENTRIES})`).argParser(
+        wholeNumber(1, MAX_AUDIT_ENTRIES),
+      ),
+    )
+    .addOption(apiOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      examples('switchyard audit platform-2026-11-22', 'switchyard audit platform-2026-11-22 --json | jq .'),
+    )
+    .action(
+      action(async (id: string, options: AuditOptions) =>
+        (await import('./audit-command')).auditCommand(id, options, io),
+      ),
+    );
   program
     .command('approve')
     .description('give the named approval, or every one the release waits on')

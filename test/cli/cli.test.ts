@@ -157,7 +157,7 @@ describe('the command line', () => {
     ])
       expect(stdout).toContain(command);
     expect(stdout).toContain('Exit codes:');
-    expect(stdout).toMatch(/^ {2}0 {2}success$/m);
+    expect(stdout).toMatch(/^ {2}0 {2}success/m);
     expect(stdout).toMatch(/^ {2}2 {2}invalid input/m);
   });
 });

@@ -78,8 +78,10 @@ describe('the GitHub Actions workflow example', () => {
       `npx switchyard rehearse "$PLAN" --faults "${gh('matrix.faults')}" --check`,
     ]);
     // DynamoDB Local, the rehearsal's store, is a Java 17 jar.
-    const java = workflow.jobs.rehearse!.steps.find((step) => step.uses?.startsWith('actions/setup-java@'));
-    expect(java?.with).toEqual({ distribution: 'temurin', 'java-version': 17 });
+    // The rehearsal keeps its records in its own process by default: no Java to set up.
+    expect(workflow.jobs.rehearse!.steps.some((step) => step.uses?.startsWith('actions/setup-java@'))).toBe(
+      false,
+    );
   });
 
   it('starts the release through the API and follows it on a push to main', () => {
