@@ -107,11 +107,16 @@ export function analysisChart(analysis: AnalysisVerdict, incidents: readonly Inc
   const markers = mine.map((incident) => {
     const x1 = x(incident.atSeconds);
     const title = html`<title>${formatOffset(incident.atSeconds)} ${incident.label}</title>`;
+    // One that began before the chart's span shades it without a start line or a name of its own.
+    const label =
+      incident.atSeconds < from
+        ? null
+        : html`<line x1="${c(x1)}" x2="${c(x1)}" y1="${TOP}" y2="${bottom}"/><text x="${c(x1 + 3)}" y="${TOP + 11}">${shortLabel(incident)}</text>`;
     if (incident.untilSeconds !== undefined || incident.open) {
       const x2 = x(incident.untilSeconds ?? to);
-      return html`<g class="incident ${incident.kind}" data-kind="${incident.kind}">${title}<rect x="${c(x1)}" y="${TOP}" width="${c(Math.max(x2 - x1, 2))}" height="${bottom - TOP}"/><line x1="${c(x1)}" x2="${c(x1)}" y1="${TOP - 6}" y2="${bottom}"/><text x="${c(x1 + 3)}" y="${TOP - 8}">${shortLabel(incident)}</text></g>`;
+      return html`<g class="incident ${incident.kind}" data-kind="${incident.kind}">${title}<rect x="${c(x1)}" y="${TOP}" width="${c(Math.max(x2 - x1, 2))}" height="${bottom - TOP}"/>${label}</g>`;
     }
-    return html`<g class="incident ${incident.kind}" data-kind="${incident.kind}">${title}<line x1="${c(x1)}" x2="${c(x1)}" y1="${TOP - 6}" y2="${bottom}"/><text x="${c(x1 + 3)}" y="${TOP - 8}">${shortLabel(incident)}</text></g>`;
+    return html`<g class="incident ${incident.kind}" data-kind="${incident.kind}">${title}${label}</g>`;
   });
   const verdictX = x(analysis.atSeconds);
   const ticks = [from, (from + to) / 2, to];

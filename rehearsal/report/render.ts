@@ -332,7 +332,7 @@ function rollbackSection(rollback: Rollback): SafeHtml {
         ${rollback.trafficNotRestored.map((region) => html`<li>stable traffic <strong>never restored</strong> in ${region}</li>`)}
         <li>${rollback.outcome === 'completed' ? 'every touched service verified back on its snapshot' : rollback.outcome === 'incomplete' ? 'rollback gave up' : 'still rolling back when the record ends'}${rollback.endSeconds !== undefined && html` at <strong>${formatOffset(rollback.endSeconds)}</strong> (+${formatSpan(rollback.endSeconds - rollback.fromSeconds)})`}</li>
       </ul>
-      ${rollback.incompleteReason && html`<p class="reason" style="margin-top:12px"><strong>Left for a person:</strong> ${rollback.incompleteReason}</p>`}
+      ${rollback.incompleteReason && html`<p class="reason" style="margin-top:12px"><strong>Why it gave up:</strong> ${rollback.incompleteReason} <span class="small muted">(what to do is under “What is left for a person”, above)</span></p>`}
     </div>
     <div>
       <h3 style="margin-bottom:10px">What was restored, in order</h3>
