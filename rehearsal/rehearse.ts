@@ -12,10 +12,8 @@ import { createTableInput } from '../lambdas/adapters/dynamodb/table-definition'
 import { approve } from '../lambdas/app/approve';
 import { submitRelease } from '../lambdas/app/submit-release';
 import { NotFoundError } from '../lambdas/core/errors';
-import { serviceRolloutName } from '../lambdas/core/naming';
 import { type ResolvedPlan, resolvePlan } from '../lambdas/core/plan/resolve';
 import { previewRelease } from '../lambdas/core/planner/preview';
-import { criticalPath } from '../lambdas/core/planner/schedule';
 import { MACHINE_FILES } from '../lambdas/core/state-machines';
 import { type AnyHandlerDefinition, invokeHandler } from '../lambdas/handlers/define';
 import { type HandlerName, handlers } from '../lambdas/handlers/index';
@@ -30,12 +28,13 @@ import type {
   SwitchyardEvent,
 } from '../lambdas/ports';
 import { AsyncInvocations, type RehearsalError } from './async-invocations';
-import { canaryStepStates } from './engine/asl-states';
+import { canaryStepTransitions, measuredCriticalPath, timeToRollback } from './counters';
 import type { AslDefinition } from './engine/asl-support';
 import { loadEngine } from './engine/load-engine';
 import { LocalStepFunctions } from './engine/local-step-functions';
 import { VirtualScheduler } from './engine/virtual-time';
 import { type RehearsedFailover, scheduleFailovers } from './failovers';
+import { describeFaults, type RehearsedFaults } from './fault-record';
 import type { FaultFile } from './faults/schema';
 import { type AlarmTransition, createSimulatedFleet, type SimulatedFleet } from './fleet/index';
 import { InMemoryStore } from './memory-store';
@@ -110,6 +109,8 @@ export interface RehearsalResult {
   errors: RehearsalError[];
   /** Each failover and failback fault: what it changed, from the record its handlers wrote. */
   failovers: RehearsedFailover[];
+  /** With a fault file: its description, when each fault was in force, the failures injected. */
+  faults?: RehearsedFaults;
   counters: {
     stateTransitions: number;
     maxHistoryEvents: number;
@@ -121,6 +122,7 @@ export interface RehearsalResult {
     measuredCriticalPathSeconds: number;
     /** State transitions (retries included) per canary weight step, its verification and analysis included. */
     canaryTransitionsPerStep?: number;
+    /** From what set the rollback off to every touched service verified back; absent unless it completed. */
     timeToRollbackSeconds?: number;
     injectedFailures: number;
   };
@@ -371,6 +373,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   const first = await describeReleaseOutcome(baseStore, options.plan, description, stalled);
   const second = await secondSubmissions.results(description, stalled);
   const audit = first.audit;
+  const reported = reportedAudit(audit, REHEARSAL_EPOCH);
   const preview = previewRelease(options.plan);
   const executions = workflow.all();
   const releaseExecution = executions.find((execution) => execution.arn === releaseArn);
@@ -393,7 +396,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     regions: first.regions,
     ...(description.dns && { dns: description.dns }),
     ...(first.preflight && { preflight: first.preflight }),
-    audit: reportedAudit(audit, REHEARSAL_EPOCH),
+    audit: reported,
     auditSequence: first.auditSequence,
     events: platform.events.published.map((event) => ({
       atSeconds: elapsed(event.at),
@@ -408,6 +411,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     ),
     errors: [...platform.errors],
     failovers: await failovers.results(),
+    ...(options.faults && { faults: describeFaults(options.faults, fleet, REHEARSAL_EPOCH) }),
     counters: {
       stateTransitions: executions.reduce((sum, execution) => sum + execution.history.transitions, 0),
       maxHistoryEvents: heaviest.history.events,
@@ -418,8 +422,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
         : 0,
       criticalPathSeconds: preview.totals.criticalPathSeconds,
       measuredCriticalPathSeconds: measuredCriticalPath(options.plan, executions),
-      ...canaryStepTransitions(options.plan, executions),
-      ...timeToRollback(audit),
+      ...canaryStepTransitions(options.plan, executions, readStateMachines().serviceRollout),
+      ...timeToRollback(reported),
       injectedFailures: fleet.injectedFailures().length,
     },
     executions: executions.map((execution) => ({
@@ -434,72 +438,4 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       ...(execution.cause && { cause: execution.cause.slice(0, 500) }),
     })),
   };
-}
-
-/** From the first failure or alarm to the moment stable traffic was back everywhere. */
-function timeToRollback(audit: readonly AuditEntry[]): { timeToRollbackSeconds?: number } {
-  const trigger = audit.find(
-    (entry) =>
-      entry.action === 'alarm.received' ||
-      entry.action === 'service.failed' ||
-      entry.action === 'gate.failed',
-  );
-  const restored = audit.filter((entry) => entry.action === 'rollback.traffic-restored').at(-1);
-  if (!trigger || !restored) return {};
-  return { timeToRollbackSeconds: (new Date(restored.at).getTime() - new Date(trigger.at).getTime()) / 1000 };
-}
-
-/** Waves in order, each as long as its slowest region's dependency chain of measured rollouts, plus bakes. */
-function measuredCriticalPath(
-  plan: ResolvedPlan,
-  executions: ReadonlyArray<{ machine: string; name: string; startDate: Date; stopDate?: Date }>,
-): number {
-  const took = new Map(
-    executions
-      .filter((execution) => execution.machine === 'serviceRollout' && execution.stopDate)
-      .map((execution) => [
-        execution.name,
-        (execution.stopDate!.getTime() - execution.startDate.getTime()) / 1000,
-      ]),
-  );
-  let total = 0;
-  plan.waves.forEach(({ regions }, index) => {
-    const longest = regions.map((region) => {
-      const included = new Set(region.services);
-      const tasks = region.services.map((service) => ({
-        id: service,
-        durationSeconds: took.get(serviceRolloutName(plan.releaseId, region.name, service)) ?? 0,
-        dependsOn: plan.services.get(service)!.dependsOn.filter((dependency) => included.has(dependency)),
-      }));
-      return criticalPath(tasks).seconds;
-    });
-    total += Math.max(0, ...longest) + (index < plan.waves.length - 1 ? plan.waveBakeSeconds : 0);
-  });
-  return total;
-}
-
-function canaryStepTransitions(
-  plan: ResolvedPlan,
-  executions: ReadonlyArray<{
-    machine: string;
-    name: string;
-    status: string;
-    history: { byState: Map<string, number> };
-  }>,
-): { canaryTransitionsPerStep?: number } {
-  const canaryStates = canaryStepStates(readStateMachines().serviceRollout);
-  let transitions = 0;
-  let steps = 0;
-  for (const region of plan.regions) {
-    for (const service of region.services) {
-      const strategy = plan.services.get(service)!.strategy;
-      if (strategy.type !== 'canary') continue;
-      const name = serviceRolloutName(plan.releaseId, region.name, service);
-      const execution = executions.find((entry) => entry.machine === 'serviceRollout' && entry.name === name);
-      if (execution?.status !== 'SUCCEEDED') continue;
-      for (const state of canaryStates) transitions += execution.history.byState.get(state) ?? 0;
-      steps += strategy.steps.filter((step) => 'setWeight' in step).length;
-    }
-  }
-  return steps === 0 ? {} : { canaryTransitionsPerStep: Math.round((transitions / steps) * 10) / 10 };
 }
