@@ -134,6 +134,13 @@ describe('switchyard serve, driven by the CLI over HTTP', () => {
     expect(await main(['status', releaseId, '--json', '--api', api.url], status.io)).toBe(0);
     expect(JSON.parse(status.out.join(''))).toMatchObject({ status: 'SUCCEEDED', approvalsWaiting: [] });
 
+    // Aborting a finished release cannot apply: exit 2 (5 is only for a held lock), naming the command that can.
+    const abortFinished = capture();
+    expect(await main(['abort', releaseId, '--api', api.url], abortFinished.io)).toBe(2);
+    expect(abortFinished.err.join('\n')).toContain(
+      `release ${releaseId} is SUCCEEDED: nothing is running to abort (switchyard rollback ${releaseId} rolls it back)`,
+    );
+
     const list = capture();
     expect(await main(['list', '--api', api.url], list.io)).toBe(0);
     expect(list.out.join('\n')).toMatch(new RegExp(`${releaseId}\\s+release\\s+SUCCEEDED`));
