@@ -38,7 +38,9 @@ describe('the Node.js requirement', () => {
 
   it('is what the README says, and this Node satisfies it', () => {
     expect(required).toBe('^20.19.0 || ^22.13.0 || >=24.0.0');
-    expect(read('README.md')).toContain('Node.js 20.19 or later on the 20 line, 22.13 or later on the 22 line, or 24 or later');
+    expect(read('README.md')).toContain(
+      'Node.js 20.19 or later on the 20 line, 22.13 or later on the 22 line, or 24 or later',
+    );
     expect(semver.satisfies(process.version, required)).toBe(true);
   });
 });
