@@ -12,6 +12,7 @@ import { createTableInput } from '../lambdas/adapters/dynamodb/table-definition'
 import { approve } from '../lambdas/app/approve';
 import { submitRelease } from '../lambdas/app/submit-release';
 import { NotFoundError } from '../lambdas/core/errors';
+import { PUBLICATION_ALLOWANCE_SECONDS } from '../lambdas/core/metric-window';
 import { type ResolvedPlan, resolvePlan } from '../lambdas/core/plan/resolve';
 import { previewRelease } from '../lambdas/core/planner/preview';
 import { MACHINE_FILES } from '../lambdas/core/state-machines';
@@ -37,6 +38,7 @@ import { type RehearsedFailover, scheduleFailovers } from './failovers';
 import { describeFaults, type RehearsedFaults } from './fault-record';
 import type { FaultFile } from './faults/schema';
 import { type AlarmTransition, createSimulatedFleet, type SimulatedFleet } from './fleet/index';
+import { type InterruptedAnalysis, readInterruptedAnalyses } from './interrupted-analyses';
 import { InMemoryStore } from './memory-store';
 import { createRandom } from './random';
 import {
@@ -111,6 +113,8 @@ export interface RehearsalResult {
   failovers: RehearsedFailover[];
   /** With a fault file: its description, when each fault was in force, the failures injected. */
   faults?: RehearsedFaults;
+  /** Analyses the rollback cut short, with what CloudWatch had of them up to the stop. */
+  interruptedAnalyses?: InterruptedAnalysis[];
   counters: {
     stateTransitions: number;
     maxHistoryEvents: number;
@@ -384,7 +388,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     executions[0]!,
   );
 
-  return {
+  const result: RehearsalResult = {
     releaseId,
     status: first.status,
     ...(first.reason && { reason: first.reason }),
@@ -438,4 +442,12 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       ...(execution.cause && { cause: execution.cause.slice(0, 500) }),
     })),
   };
+  // Everything above is as the release left it; only then does time run on, for CloudWatch to
+  // publish the minutes before the stop that an interrupted analysis never read.
+  if (!stalled && reported.some((entry) => entry.action === 'rollback.started')) {
+    scheduler.setTimeout(() => {}, PUBLICATION_ALLOWANCE_SECONDS * 1000);
+    await scheduler.runUntil(() => false);
+  }
+  const interrupted = await readInterruptedAnalyses(platform.ports, releaseId, reported);
+  return interrupted.length > 0 ? { ...result, interruptedAnalyses: interrupted } : result;
 }

@@ -100,6 +100,7 @@ svg.time-chart { display: block; width: 100%; height: auto; min-width: 1100px; f
 .m-analysis.pass { fill: #fff; stroke: #05603f; stroke-width: 1.2; }
 .m-analysis.fail { fill: var(--fail); stroke: #fff; stroke-width: 1.6; }
 .m-analysis.inconclusive { fill: #f5c518; stroke: #5c4500; stroke-width: 1.2; }
+.m-analysis.interrupted { fill: #fff; stroke: var(--fail); stroke-width: 1.6; stroke-dasharray: 2 1.5; }
 .m-approval { stroke: var(--approval); stroke-width: 1.6; fill: #fff; }
 .m-approval.given { fill: var(--approval); stroke: #fff; }
 .m-pause { stroke: #fff; stroke-width: 1.8; }
@@ -126,6 +127,7 @@ svg.time-chart { display: block; width: 100%; height: auto; min-width: 1100px; f
 .verdict.pass { background: #dff3ea; color: #05603f; }
 .verdict.fail { background: var(--fail); color: #fff; }
 .verdict.inconclusive { background: #fdf0c2; color: #5c4500; }
+.verdict.interrupted { background: #fff; color: var(--fail); border: 1px dashed var(--fail); }
 .verdict .weight { font-weight: 500; opacity: 0.8; margin-left: 3px; }
 .matrix-wrap { overflow-x: auto; max-width: 100%; }
 .matrix-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 8px 32px; align-items: start; }

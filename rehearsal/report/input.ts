@@ -128,6 +128,21 @@ export const ReportInputSchema = z.object({
    */
   waves: z.array(z.object({ wave: z.number(), regions: z.array(z.string()) })).optional(),
   faults: Faults.optional(),
+  /** Analyses a rollback cut short, read back from CloudWatch (results from before had none). */
+  interruptedAnalyses: z
+    .array(
+      z.object({
+        region: z.string(),
+        service: z.string(),
+        stepIndex: z.number(),
+        at: z.string(),
+        atSeconds: z.number(),
+        interruptedBy: z.string(),
+        window: z.object({ from: z.string(), to: z.string() }),
+        comparison: z.unknown(),
+      }),
+    )
+    .default([]),
   errors: z.array(RehearsalError).default([]),
   /** Route 53 weights at the end: present when the plan has a weighted record (regions can be failed over). */
   dns: z.record(z.string(), z.number()).optional(),

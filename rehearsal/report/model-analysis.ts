@@ -7,6 +7,8 @@ import { type AuditEntry, detailOf, number } from './model-detail';
 import type { AnalysisSeries, VersionReading } from './model-types';
 
 type Column = Array<number | null>;
+/** An analysis verdict's audit entry, or an interrupted analysis the rehearsal read back: when, and its detail. */
+type Recorded = Pick<AuditEntry, 'at' | 'atSeconds' | 'detail'>;
 
 const record = (value: unknown): Record<string, unknown> | undefined =>
   value && typeof value === 'object' && !Array.isArray(value)
@@ -15,21 +17,21 @@ const record = (value: unknown): Record<string, unknown> | undefined =>
 const column = (value: unknown): Column => (Array.isArray(value) ? (value as Column) : []);
 
 /** Seconds since the release started of an ISO time in the entry's detail. */
-function secondsOf(entry: AuditEntry, iso: unknown): number | undefined {
+function secondsOf(entry: Recorded, iso: unknown): number | undefined {
   if (typeof iso !== 'string' || entry.at === undefined) return undefined;
   const epochMs = Date.parse(entry.at) - entry.atSeconds * 1000;
   const atMs = Date.parse(iso);
   return Number.isFinite(epochMs) && Number.isFinite(atMs) ? (atMs - epochMs) / 1000 : undefined;
 }
 
-export function analysisWindow(entry: AuditEntry): { fromSeconds: number; toSeconds: number } | undefined {
+export function analysisWindow(entry: Recorded): { fromSeconds: number; toSeconds: number } | undefined {
   const window = record(detailOf(entry).window);
   const fromSeconds = secondsOf(entry, window?.from);
   const toSeconds = secondsOf(entry, window?.to);
   return fromSeconds === undefined || toSeconds === undefined ? undefined : { fromSeconds, toSeconds };
 }
 
-export function analysisSeries(entry: AuditEntry): AnalysisSeries | undefined {
+export function analysisSeries(entry: Recorded): AnalysisSeries | undefined {
   const comparison = record(detailOf(entry).comparison);
   const limits = record(comparison?.limits);
   const fromSeconds = secondsOf(entry, comparison?.from);

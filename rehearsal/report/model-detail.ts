@@ -8,4 +8,4 @@ export const number = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 export const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-export const detailOf = (entry: AuditEntry): Record<string, unknown> => entry.detail ?? {};
+export const detailOf = (entry: Pick<AuditEntry, 'detail'>): Record<string, unknown> => entry.detail ?? {};

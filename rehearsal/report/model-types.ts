@@ -6,7 +6,8 @@ import type { ParsedFailover, ReportedFaults, ReportInput } from './input';
 
 /** `unreachable`: started in a region that was down at the end; its last known status may no longer hold. */
 export type Outcome = 'completed' | 'rolledBack' | 'failed' | 'running' | 'unreachable' | 'pending';
-export type Verdict = 'pass' | 'fail' | 'inconclusive';
+/** An analysis's verdict; `interrupted`: the rollback stopped it before it judged its window. */
+export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'interrupted';
 
 export interface Marker {
   atSeconds: number;

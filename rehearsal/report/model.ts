@@ -250,6 +250,32 @@ export function buildReportModel(result: ReportInput): ReportModel {
     }
   }
 
+  // Cut short by the rollback: no verdict was written, but what CloudWatch had up to the stop was read back.
+  for (const cut of result.interruptedAnalyses ?? []) {
+    const recorded = {
+      at: cut.at,
+      atSeconds: cut.atSeconds,
+      detail: { comparison: cut.comparison, window: cut.window },
+    };
+    const analysis: AnalysisVerdict = {
+      atSeconds: cut.atSeconds,
+      region: cut.region,
+      service: cut.service,
+      ordinal:
+        analyses.filter((other) => other.region === cut.region && other.service === cut.service).length + 1,
+      verdict: 'interrupted',
+      reason: `interrupted by the rollback before it judged its window: ${cut.interruptedBy}`,
+      details: [],
+    };
+    const weight = canaryPercent.get(laneFor(cut.region, cut.service));
+    if (weight !== undefined) analysis.canaryPercent = weight;
+    const series = analysisSeries(recorded);
+    if (series) analysis.series = series;
+    const window = analysisWindow(recorded);
+    if (window) analysis.window = window;
+    analyses.push(analysis);
+  }
+
   const unreachable = unreachableRegions(result, horizonSeconds);
   for (const lane of lanes.values()) {
     if (lane.startSeconds === undefined) continue;

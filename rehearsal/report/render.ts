@@ -223,7 +223,7 @@ function failoverSection(model: ReportModel): SafeHtml {
 
 // ── verdicts ────────────────────────────────────────────────────────────────
 
-const VERDICT_GLYPH = { pass: '✓', fail: '✗', inconclusive: '?' } as const;
+const VERDICT_GLYPH = { pass: '✓', fail: '✗', inconclusive: '?', interrupted: '…' } as const;
 
 function verdictBadge(analysis: AnalysisVerdict): SafeHtml {
   return html`<span class="verdict ${analysis.verdict}" aria-label="${analysis.verdict}" title="${formatOffset(analysis.atSeconds)} analysis ${analysis.ordinal}: ${analysis.verdict} — ${analysis.reason}">${VERDICT_GLYPH[analysis.verdict]}${analysis.canaryPercent !== undefined && html`<span class="weight">${analysis.canaryPercent}%</span>`}</span>`;
