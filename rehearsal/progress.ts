@@ -45,3 +45,21 @@ export function reportDuplicateAlarm(
   const { alarmName, region, eventId } = alarm;
   onProgress?.({ kind: 'duplicateAlarm', alarmName, region, eventId, atSeconds: clock.elapsedSeconds() });
 }
+
+/**
+ * The release's audit, and its failovers' (each writes its own ledger): what a view of the
+ * release follows. Second releases are told of by their answers (`secondRelease`).
+ */
+export function followedAudit<Entry extends { releaseId: string; action: string }, Rest extends unknown[]>(
+  releaseId: string,
+  onAudit: (entry: Entry, ...rest: Rest) => void,
+): (entry: Entry, ...rest: Rest) => void {
+  return (entry, ...rest) => {
+    const followed =
+      entry.releaseId === releaseId ||
+      /^(failover|failback)\./.test(entry.action) ||
+      entry.action === 'dns.weights-changed' ||
+      entry.action === 'replicas.scaled';
+    if (followed) onAudit(entry, ...rest);
+  };
+}

@@ -30,7 +30,13 @@ import { VirtualScheduler } from './engine/virtual-time';
 import { type RehearsedFailover, scheduleFailovers } from './failovers';
 import type { FaultFile } from './faults/schema';
 import { type AlarmTransition, createSimulatedFleet, type SimulatedFleet } from './fleet/index';
-import { errorsReported, type FleetLook, type RehearsalProgress, reportDuplicateAlarm } from './progress';
+import {
+  errorsReported,
+  type FleetLook,
+  followedAudit,
+  type RehearsalProgress,
+  reportDuplicateAlarm,
+} from './progress';
 import { createRandom } from './random';
 import { RecordedEvents } from './recorded-events';
 import {
@@ -327,11 +333,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   const releaseId = options.plan.releaseId;
   const platform = await createLocalPlatform({
     ...options,
-    ...(options.onAudit && {
-      onAudit: (entry: AuditEntry, elapsed: number, fleet: FleetLook) => {
-        if (entry.releaseId === releaseId) options.onAudit?.(entry, elapsed, fleet);
-      },
-    }),
+    ...(options.onAudit && { onAudit: followedAudit(releaseId, options.onAudit) }),
   });
   const { scheduler, workflow, fleet } = platform;
   const baseStore = platform.store;

@@ -7,6 +7,7 @@ import type { AuditEntry } from '../../lambdas/ports';
 import { withDynamoDbLocal } from '../../rehearsal/dynamodb-local';
 import type { RehearsedFailover } from '../../rehearsal/failovers';
 import { loadFaults } from '../../rehearsal/faults/load';
+import type { FleetLook, RehearsalProgress } from '../../rehearsal/progress';
 import { type RehearsalResult, rehearse } from '../../rehearsal/rehearse';
 import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError, worstExitCode } from './errors';
 import type { Io } from './io';
@@ -57,10 +58,13 @@ export async function rehearseCommand(args: string[], io: Io): Promise<number> {
       seed: seed ?? (faults?.ok ? faults.faults.seed : undefined) ?? 1,
       dynamoDb: client,
       autoApproveAfterSeconds: approveAfter,
-      ...(progress && { onAudit: (entry: AuditEntry, elapsed: number) => progress.update(entry, elapsed) }),
-    }),
+      ...(progress && {
+        onAudit: (entry: AuditEntry, elapsed: number, fleet: FleetLook) =>
+          progress.update(entry, elapsed, fleet),
+        onProgress: (event: RehearsalProgress) => progress.progress(event),
+      }),
+    }).finally(() => progress?.finish()),
   );
-  progress?.finish();
   if (values.report) {
     const { writeReport } = await import('./report-command');
     await writeReport(result, values.report);
