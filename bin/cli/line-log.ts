@@ -77,7 +77,7 @@ export function describeEntry(
     case 'analysis.pass':
     case 'analysis.fail':
     case 'analysis.inconclusive':
-      return `${stepLabel(entry, steps, number('stepIndex')) || 'analysis '}${entry.action.slice('analysis.'.length)}${because}`;
+      return `${stepLabel(entry, steps, number('stepIndex'), 'analysis') || 'analysis '}${entry.action.slice('analysis.'.length)}${because}`;
     case 'approval.requested':
       return `paused: waiting for approval ${text('approval') ?? ''} (switchyard approve ${entry.releaseId})`;
     case 'approval.given':

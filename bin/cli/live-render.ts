@@ -43,8 +43,8 @@ const DETAILS: readonly Detail[] = [
 /** The most log lines shown under the board, room permitting. */
 const MAX_RECENT = 8;
 const STATE_WIDTH = 'Progressing'.length;
-const STEP_WIDTH = 24;
-const WEIGHT_WIDTH = 7;
+const STEP_WIDTH = 22;
+const WEIGHT_WIDTH = 6;
 
 export function renderBoard(board: Board, size: TerminalSize, colors: Colors): string {
   const columns = Math.max(20, size.columns);
@@ -68,6 +68,14 @@ export function renderBoard(board: Board, size: TerminalSize, colors: Colors): s
       ? [[{ text: 'recent', paint: colors.dim }], ...recent.map((text) => [{ text: `  ${text}` }])]
       : [];
   return [...head, ...body, ...tail].map((line) => fitLine(line, columns)).join('\n');
+}
+
+/** Plain text cut to the terminal the same way: no line wraps, at most rows - 1 lines. */
+export function fitText(text: string, size: TerminalSize): string {
+  const room = Math.max(3, size.rows - 1);
+  let lines = text.split('\n');
+  if (lines.length > room) lines = [...lines.slice(0, room - 1), `… ${lines.length - room + 1} more`];
+  return lines.map((line) => fitLine([{ text: line }], Math.max(20, size.columns))).join('\n');
 }
 
 type Paint = ReturnType<typeof painter>;
@@ -113,17 +121,26 @@ function bodyLines(board: Board, detail: Detail, columns: number, paint: Paint):
   const shown = board.waves.flatMap(({ regions }) =>
     regions.flatMap((region) => (detail.foldSettledRegions && regionSettled(region) ? [] : region.services)),
   );
-  const nameWidth = Math.max(7, ...shown.map((service) => service.service.length));
+  const all = board.waves.flatMap(({ regions }) => regions.flatMap((region) => region.services));
+  // The API knows no observed weights or replicas: columns nobody fills are left out.
+  const table: Table = {
+    nameWidth: Math.max(7, ...shown.map((service) => service.service.length)),
+    actual: all.some((service) => service.actualWeights),
+    ready: all.some((service) => service.ready),
+  };
   const lines: Line[] = [];
   if (shown.some((service) => !detail.foldSettledServices || !isSettled(service.state))) {
-    lines.push([{ text: columnHeader(nameWidth), paint: paint.colors.dim }]);
+    lines.push([{ text: columnHeader(table), paint: paint.colors.dim }]);
   }
   for (const { wave, regions } of board.waves) {
     if (detail.foldSettledRegions && regions.every(regionSettled)) {
       lines.push([
         { text: `wave ${wave}`, paint: paint.colors.bold },
         { text: `  ${regions.length} region(s) ` },
-        ...counts(regions.flatMap((region) => region.services)).flatMap((part) => stateCount(part, paint)),
+        ...stateCounts(
+          regions.flatMap((region) => region.services),
+          paint,
+        ),
       ]);
       continue;
     }
@@ -132,11 +149,7 @@ function bodyLines(board: Board, detail: Detail, columns: number, paint: Paint):
       const name = `  ${region.region}${region.cluster ? ` (${region.cluster})` : ''}`;
       const down: Segment[] = region.down ? [{ text: '  unreachable', paint: paint.colors.red }] : [];
       if (detail.foldSettledRegions && regionSettled(region)) {
-        lines.push([
-          { text: `${name}  ` },
-          ...counts(region.services).flatMap((part) => stateCount(part, paint)),
-          ...down,
-        ]);
+        lines.push([{ text: `${name}  ` }, ...stateCounts(region.services, paint), ...down]);
         continue;
       }
       lines.push([{ text: name }, ...down]);
@@ -144,7 +157,7 @@ function bodyLines(board: Board, detail: Detail, columns: number, paint: Paint):
         ? region.services.filter((service) => !isSettled(service.state))
         : region.services;
       for (const service of full) {
-        lines.push(serviceLine(service, nameWidth, paint));
+        lines.push(serviceLine(service, table, paint));
         const images = detail.images === 'all' || (detail.images === 'active' && !isSettled(service.state));
         if (images && (service.images.stable || service.images.canary))
           lines.push(imageLine(service, columns, paint));
@@ -153,7 +166,7 @@ function bodyLines(board: Board, detail: Detail, columns: number, paint: Paint):
       if (folded.length > 0) {
         lines.push([
           { text: '    ' },
-          ...counts(folded).flatMap((part) => stateCount(part, paint)),
+          ...stateCounts(folded, paint),
           { text: ` (${folded.map((service) => service.service).join(', ')})`, paint: paint.colors.dim },
         ]);
       }
@@ -162,11 +175,24 @@ function bodyLines(board: Board, detail: Detail, columns: number, paint: Paint):
   return lines;
 }
 
-function columnHeader(nameWidth: number): string {
-  return `    ${'SERVICE'.padEnd(nameWidth + 2)} ${'STATE'.padEnd(STATE_WIDTH)} ${'STEP'.padEnd(STEP_WIDTH)} ${'SET'.padEnd(WEIGHT_WIDTH)} ${'ACTUAL'.padEnd(WEIGHT_WIDTH)} READY`;
+interface Table {
+  nameWidth: number;
+  actual: boolean;
+  ready: boolean;
 }
 
-function serviceLine(service: BoardService, nameWidth: number, paint: Paint): Line {
+function columnHeader(table: Table): string {
+  return [
+    `    ${'SERVICE'.padEnd(table.nameWidth + 2)}`,
+    'STATE'.padEnd(STATE_WIDTH),
+    'STEP'.padEnd(STEP_WIDTH),
+    'SET'.padEnd(WEIGHT_WIDTH),
+    ...(table.actual ? ['ACTUAL'.padEnd(WEIGHT_WIDTH)] : []),
+    ...(table.ready ? ['READY'] : []),
+  ].join(' ');
+}
+
+function serviceLine(service: BoardService, table: Table, paint: Paint): Line {
   const color = paint.state(service.state);
   const step = service.step
     ? service.step.done
@@ -176,15 +202,19 @@ function serviceLine(service: BoardService, nameWidth: number, paint: Paint): Li
   return [
     { text: '    ' },
     { text: STATE_ICONS[service.state], paint: color },
-    { text: ` ${service.service.padEnd(nameWidth)} ` },
+    { text: ` ${service.service.padEnd(table.nameWidth)} ` },
     { text: service.state.padEnd(STATE_WIDTH), paint: color },
     { text: ` ${cut(step, STEP_WIDTH).padEnd(STEP_WIDTH)}` },
     { text: ` ${weights(service.setWeights).padEnd(WEIGHT_WIDTH)}` },
-    {
-      text: ` ${weights(service.actualWeights).padEnd(WEIGHT_WIDTH)}`,
-      ...(differ(service) && { paint: paint.colors.yellow }),
-    },
-    { text: ` ${ready(service.ready)}` },
+    ...(table.actual
+      ? [
+          {
+            text: ` ${weights(service.actualWeights).padEnd(WEIGHT_WIDTH)}`,
+            ...(differ(service) && { paint: paint.colors.yellow }),
+          },
+        ]
+      : []),
+    ...(table.ready ? [{ text: ` ${ready(service.ready)}` }] : []),
     ...(service.note ? [{ text: `  ${service.note}`, paint: paint.colors.dim }] : []),
   ];
 }
@@ -196,7 +226,10 @@ function imageLine(service: BoardService, columns: number, paint: Paint): Line {
     ...(service.images.stable ? [['stable', service.images.stable] as const] : []),
     ...(service.images.canary ? [['canary', service.images.canary] as const] : []),
   ];
-  const each = Math.floor((columns - indent.length) / parts.length) - 9;
+  const whole =
+    indent.length + parts.reduce((sum, [label, image]) => sum + label.length + image.length + 3, 0);
+  const each =
+    whole <= columns ? Number.POSITIVE_INFINITY : Math.floor((columns - indent.length) / parts.length) - 9;
   return [
     { text: indent },
     ...parts.flatMap(([label, image]): Segment[] => [
@@ -232,8 +265,12 @@ function counts(services: readonly BoardService[]): Array<[ServiceState, number]
   return [...byState];
 }
 
-function stateCount([state, count]: [ServiceState, number], paint: Paint): Segment[] {
-  return [{ text: `${STATE_ICONS[state]} ${count} ${state} `, paint: paint.state(state) }];
+/** `✔ 2 Healthy · 5 Pending`: how many services are in each state. */
+function stateCounts(services: readonly BoardService[], paint: Paint): Segment[] {
+  return counts(services).flatMap(([state, count], index): Segment[] => [
+    ...(index > 0 ? [{ text: ' ' }] : []),
+    { text: `${STATE_ICONS[state]} ${count} ${state}`, paint: paint.state(state) },
+  ]);
 }
 
 /** The line cut to `columns` visible characters (an ellipsis where cut), then painted. */

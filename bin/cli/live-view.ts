@@ -7,7 +7,7 @@
 import { createLogUpdate } from 'log-update';
 import type { Colors, Io, LiveStream } from './io';
 import type { Board } from './live-board';
-import { renderBoard } from './live-render';
+import { fitText, renderBoard, type TerminalSize } from './live-render';
 
 /** Redraws at most this often (real time): a rehearsal writes hundreds of entries a second. */
 export const REDRAW_INTERVAL_MS = 100;
@@ -41,12 +41,18 @@ export class LiveView {
     this.update(this.frame(board()));
   }
 
+  /** Text that is not a board (a failover's view), cut to fit the terminal the same way. */
+  showText(text: string): void {
+    this.drawn++;
+    this.update(fitText(text, this.size()));
+  }
+
   frame(board: Board): string {
-    return renderBoard(
-      board,
-      { columns: this.stream.columns ?? 80, rows: this.stream.rows ?? 24 },
-      this.colors,
-    );
+    return renderBoard(board, this.size(), this.colors);
+  }
+
+  private size(): TerminalSize {
+    return { columns: this.stream.columns ?? 80, rows: this.stream.rows ?? 24 };
   }
 
   /** The last frame stays on the screen; what is written next goes below it. */
