@@ -228,7 +228,7 @@ export class LiveProgress {
         break;
       case 'service.rolled-back':
         tracked.state = 'RolledBack';
-        tracked.setWeights = { stable: 100, canary: 0 };
+        if (tracked.setWeights) tracked.setWeights = { stable: 100, canary: 0 };
         break;
     }
   }
