@@ -24,6 +24,10 @@ export const CONTEXT = {
   alarmNamePrefix: 'switchyard:alarmNamePrefix',
   namePrefix: 'switchyard:namePrefix',
   createClusterAccessEntries: 'switchyard:createClusterAccessEntries',
+  notifications: 'switchyard:notifications',
+  githubRepository: 'switchyard:githubRepository',
+  githubBranch: 'switchyard:githubBranch',
+  githubPreflightOnPullRequests: 'switchyard:githubPreflightOnPullRequests',
 } as const;
 
 export interface SwitchyardAppSettings {
@@ -40,6 +44,12 @@ export interface SwitchyardAppSettings {
   readonly alarmNamePrefix?: string;
   readonly namePrefix?: string;
   readonly createClusterAccessEntries: boolean;
+  /** Release notifications to a topic the stack creates. */
+  readonly notifications?: boolean;
+  /** `OWNER/REPO` whose GitHub Actions may start releases (from githubBranch, default main). */
+  readonly githubRepository?: string;
+  readonly githubBranch?: string;
+  readonly githubPreflightOnPullRequests?: boolean;
 }
 
 /** Reads the settings from context; lists may be JSON arrays or comma-separated text. */
@@ -68,6 +78,10 @@ export function settingsFromContext(scope: Construct): SwitchyardAppSettings {
     alarmNamePrefix: text(read(CONTEXT.alarmNamePrefix), CONTEXT.alarmNamePrefix),
     namePrefix: text(read(CONTEXT.namePrefix), CONTEXT.namePrefix),
     createClusterAccessEntries: flag(read(CONTEXT.createClusterAccessEntries)),
+    notifications: flag(read(CONTEXT.notifications)),
+    githubRepository: text(read(CONTEXT.githubRepository), CONTEXT.githubRepository),
+    githubBranch: text(read(CONTEXT.githubBranch), CONTEXT.githubBranch),
+    githubPreflightOnPullRequests: flag(read(CONTEXT.githubPreflightOnPullRequests)),
   };
 }
 
@@ -115,6 +129,14 @@ export function addSwitchyardStacks(
       alarmNamePrefix,
       namePrefix,
       createClusterAccessEntries: settings.createClusterAccessEntries,
+      notifications: settings.notifications,
+      ...(settings.githubRepository !== undefined && {
+        githubDeployRole: {
+          repository: settings.githubRepository,
+          branch: settings.githubBranch,
+          preflightOnPullRequests: settings.githubPreflightOnPullRequests,
+        },
+      }),
       ...overrides,
     },
   });

@@ -3,6 +3,7 @@ import { type RemovalPolicy, Token } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { SwitchyardCluster } from './cluster-access';
+import { type GithubDeployRoleOptions, githubDeployRoleProblems } from './github-deploy-role';
 
 export interface SwitchyardProps {
   /** Regions whose EKS clusters, load balancers and alarms Switchyard acts on. */
@@ -113,6 +114,22 @@ export interface SwitchyardProps {
    */
   readonly alarmTopic?: ITopic;
   /**
+   * Send release started, succeeded, failed, rolled back and refused, and approval needed, as
+   * messages for people (Amazon Q Developer in chat applications' custom format) to an SNS topic:
+   * `true` (or `{}`) creates a KMS-encrypted topic; `{ topic }` uses yours, whose resource policy
+   * this construct extends (an imported topic's owner must allow the rules, and its key must let
+   * EventBridge use it).
+   * @default false
+   */
+  readonly notifications?: boolean | { readonly topic?: ITopic };
+  /**
+   * An IAM role GitHub Actions assume through OIDC to start releases from one branch of one
+   * repository (execute-api:Invoke on POST /releases and GET /releases/* only), and optionally a
+   * role its pull requests assume to preflight plans.
+   * @default - none
+   */
+  readonly githubDeployRole?: GithubDeployRoleOptions;
+  /**
    * What happens to the table (releases, audit) when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
@@ -193,5 +210,6 @@ export function validateSwitchyardProps(
     }
     if (cluster.namespaces.length === 0) problems.push(`clusters: ${cluster.clusterName} names no namespace`);
   }
+  if (props.githubDeployRole) problems.push(...githubDeployRoleProblems(props.githubDeployRole));
   if (problems.length > 0) throw new Error(`Switchyard: ${problems.join('; ')}`);
 }

@@ -29,11 +29,13 @@ import type { PortName } from '../lambdas/handlers/define';
 import type { MachineName } from '../lambdas/ports';
 import { AlarmForwarding, alarmEventPattern, deadLetterQueue } from './alarm-forwarding';
 import { ClusterAccess } from './cluster-access';
+import { GithubDeployRole } from './github-deploy-role';
 import { API_FUNCTION, type DeployedFunction, handlerFunctions } from './handler-catalog';
 import { writeHandlerEntry } from './handler-entries';
 import { HANDLER_TIMEOUT, HandlerFunction } from './handler-function';
 import { Monitoring } from './monitoring';
 import { acknowledgeWildcardResources } from './nag';
+import { SwitchyardNotifications } from './notifications';
 import { portPolicyStatements } from './port-permissions';
 import { MACHINE_NAMES, type MachineDefinition, readMachineDefinition } from './state-machine-files';
 import { API_STAGE, SwitchyardApi } from './switchyard-api';
@@ -70,6 +72,9 @@ export class Switchyard extends Construct {
   readonly homeAlarmForwarding: AlarmForwarding;
   readonly monitoring: Monitoring;
   readonly clusterAccess: ClusterAccess;
+  /** Present when the notifications prop turns them on. */
+  readonly notifications?: SwitchyardNotifications;
+  readonly githubDeployRole?: GithubDeployRole;
 
   constructor(scope: Construct, id: string, props: SwitchyardProps) {
     super(scope, id);
@@ -229,6 +234,40 @@ export class Switchyard extends Construct {
       apiStage: API_STAGE,
       alarmTopic: props.alarmTopic,
     });
+
+    // ── notifications and CI ────────────────────────────────────────────────
+    if (props.notifications) {
+      this.notifications = new SwitchyardNotifications(this, 'Notifications', {
+        topic: props.notifications === true ? undefined : props.notifications.topic,
+        namePrefix,
+        eventBus: this.eventBus,
+        releaseStateMachineArn: stateMachineArn('release'),
+        rollbackStateMachineArn: stateMachineArn('rollback'),
+        apiUrl: this.api.url,
+      });
+      new CfnOutput(this, 'NotificationTopicArn', {
+        value: this.notifications.topic.topicArn,
+        description:
+          'Release notifications: subscribe a chat channel (Amazon Q Developer) or an email address',
+      });
+    }
+    if (props.githubDeployRole) {
+      const restApi = this.api.restApi;
+      this.githubDeployRole = new GithubDeployRole(this, 'GithubDeployRole', {
+        ...props.githubDeployRole,
+        methodArn: (method, path) => restApi.arnForExecuteApi(method, path, API_STAGE),
+      });
+      new CfnOutput(this, 'GithubDeployRoleArn', {
+        value: this.githubDeployRole.deployRole.roleArn,
+        description: 'role-to-assume of the workflow that starts releases',
+      });
+      if (this.githubDeployRole.preflightRole) {
+        new CfnOutput(this, 'GithubPreflightRoleArn', {
+          value: this.githubDeployRole.preflightRole.roleArn,
+          description: "role-to-assume of the pull requests' preflight",
+        });
+      }
+    }
 
     // ── EKS access ──────────────────────────────────────────────────────────
     this.clusterAccess = new ClusterAccess(this, 'ClusterAccess', {

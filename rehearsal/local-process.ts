@@ -9,6 +9,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const STOP_TIMEOUT_MS = 5_000;
 
+/** Something this machine lacks (Java for DynamoDB Local): the message says what to install. */
+export class MissingPrerequisiteError extends Error {
+  override readonly name = 'MissingPrerequisiteError';
+}
+
 export interface RunningServer {
   endpoint: string;
   stop: () => Promise<void>;

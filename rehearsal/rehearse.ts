@@ -12,24 +12,24 @@ import { createTableInput } from '../lambdas/adapters/dynamodb/table-definition'
 import { approve } from '../lambdas/app/approve';
 import { submitRelease } from '../lambdas/app/submit-release';
 import { NotFoundError } from '../lambdas/core/errors';
-import { serviceRolloutName } from '../lambdas/core/naming';
 import { type ResolvedPlan, resolvePlan } from '../lambdas/core/plan/resolve';
 import { previewRelease } from '../lambdas/core/planner/preview';
-import { criticalPath } from '../lambdas/core/planner/schedule';
 import { MACHINE_FILES } from '../lambdas/core/state-machines';
 import { type AnyHandlerDefinition, invokeHandler } from '../lambdas/handlers/define';
 import { type HandlerName, handlers } from '../lambdas/handlers/index';
 import { runPreflight } from '../lambdas/handlers/preflight';
 import type { AuditEntry, MachineName, NewAuditEntry, Ports, Store } from '../lambdas/ports';
 import { AsyncInvocations, type RehearsalError } from './async-invocations';
-import { canaryStepStates } from './engine/asl-states';
+import { canaryStepTransitions, measuredCriticalPath, timeToRollback } from './counters';
 import type { AslDefinition } from './engine/asl-support';
 import { loadEngine } from './engine/load-engine';
 import { LocalStepFunctions } from './engine/local-step-functions';
 import { VirtualScheduler } from './engine/virtual-time';
 import { type RehearsedFailover, scheduleFailovers } from './failovers';
+import { describeFaults, type RehearsedFaults } from './fault-record';
 import type { FaultFile } from './faults/schema';
 import { type AlarmTransition, createSimulatedFleet, type SimulatedFleet } from './fleet/index';
+import { InMemoryStore } from './memory-store';
 import {
   errorsReported,
   type FleetLook,
@@ -74,7 +74,8 @@ export interface RehearsalOptions {
   /** Plans for second releases, by the fault's `plan` path (already loaded by the caller). */
   secondReleasePlans?: Record<string, unknown>;
   seed: number;
-  dynamoDb: DynamoDBClient;
+  /** DynamoDB Local (a fresh table each run); without it, the store is in this process (memory-store.ts). */
+  dynamoDb?: DynamoDBClient;
   /** Approvals are given this many virtual seconds after they are asked for; undefined leaves them waiting. */
   autoApproveAfterSeconds?: number;
   onAudit?: (entry: AuditEntry, elapsedSeconds: number, fleet: FleetLook) => void;
@@ -110,6 +111,8 @@ export interface RehearsalResult {
   errors: RehearsalError[];
   /** Each failover and failback fault: what it changed, from the record its handlers wrote. */
   failovers: RehearsedFailover[];
+  /** With a fault file: its description, when each fault was in force, the failures injected. */
+  faults?: RehearsedFaults;
   counters: {
     stateTransitions: number;
     maxHistoryEvents: number;
@@ -121,6 +124,7 @@ export interface RehearsalResult {
     measuredCriticalPathSeconds: number;
     /** State transitions (retries included) per canary weight step, its verification and analysis included. */
     canaryTransitionsPerStep?: number;
+    /** From what set the rollback off to every touched service verified back; absent unless it completed. */
     timeToRollbackSeconds?: number;
     injectedFailures: number;
   };
@@ -166,7 +170,8 @@ export interface LocalPlatformOptions {
   plan: ResolvedPlan;
   faults?: FaultFile;
   seed: number;
-  dynamoDb: DynamoDBClient;
+  /** DynamoDB Local (a fresh table each run); without it, the store is in this process (memory-store.ts). */
+  dynamoDb?: DynamoDBClient;
   /** Approvals are given this many virtual seconds after they are asked for; undefined leaves them to a person. */
   autoApproveAfterSeconds?: number;
   onAudit?: (entry: AuditEntry, elapsedSeconds: number, fleet: FleetLook) => void;
@@ -201,7 +206,7 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
   const scheduler = new VirtualScheduler(REHEARSAL_EPOCH);
   const random = createRandom(options.seed);
   const tableName = `switchyard-local-${options.seed}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
-  await options.dynamoDb.send(new CreateTableCommand(createTableInput(tableName)));
+  if (options.dynamoDb) await options.dynamoDb.send(new CreateTableCommand(createTableInput(tableName)));
   const fleet = createSimulatedFleet({
     plan: options.plan,
     ...(options.faults && { faults: options.faults }),
@@ -209,7 +214,9 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     seed: options.seed,
   });
   const events = new RecordedEvents(scheduler);
-  const baseStore = new DynamoDbStore({ client: options.dynamoDb, tableName, clock: scheduler });
+  const baseStore: Store = options.dynamoDb
+    ? new DynamoDbStore({ client: options.dynamoDb, tableName, clock: scheduler })
+    : new InMemoryStore(scheduler);
   const store = options.onAudit
     ? observedStore(baseStore, (entry) =>
         options.onAudit?.({ ...entry, seq: 0 }, scheduler.elapsedSeconds(), fleet),
@@ -363,6 +370,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   const first = await describeReleaseOutcome(baseStore, options.plan, description, stalled);
   const second = await secondSubmissions.results(description, stalled);
   const audit = first.audit;
+  const reported = reportedAudit(audit, REHEARSAL_EPOCH);
   const preview = previewRelease(options.plan);
   const executions = workflow.all();
   const releaseExecution = executions.find((execution) => execution.arn === releaseArn);
@@ -385,7 +393,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     regions: first.regions,
     ...(description.dns && { dns: description.dns }),
     ...(first.preflight && { preflight: first.preflight }),
-    audit: reportedAudit(audit, REHEARSAL_EPOCH),
+    audit: reported,
     auditSequence: first.auditSequence,
     events: platform.events.published.map((event) => ({
       atSeconds: elapsed(event.at),
@@ -400,6 +408,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     ),
     errors: [...platform.errors],
     failovers: await failovers.results(),
+    ...(options.faults && { faults: describeFaults(options.faults, fleet, REHEARSAL_EPOCH) }),
     counters: {
       stateTransitions: executions.reduce((sum, execution) => sum + execution.history.transitions, 0),
       maxHistoryEvents: heaviest.history.events,
@@ -410,8 +419,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
         : 0,
       criticalPathSeconds: preview.totals.criticalPathSeconds,
       measuredCriticalPathSeconds: measuredCriticalPath(options.plan, executions),
-      ...canaryStepTransitions(options.plan, executions),
-      ...timeToRollback(audit),
+      ...canaryStepTransitions(options.plan, executions, readStateMachines().serviceRollout),
+      ...timeToRollback(reported),
       injectedFailures: fleet.injectedFailures().length,
     },
     executions: executions.map((execution) => ({
@@ -426,72 +435,4 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       ...(execution.cause && { cause: execution.cause.slice(0, 500) }),
     })),
   };
-}
-
-/** From the first failure or alarm to the moment stable traffic was back everywhere. */
-function timeToRollback(audit: readonly AuditEntry[]): { timeToRollbackSeconds?: number } {
-  const trigger = audit.find(
-    (entry) =>
-      entry.action === 'alarm.received' ||
-      entry.action === 'service.failed' ||
-      entry.action === 'gate.failed',
-  );
-  const restored = audit.filter((entry) => entry.action === 'rollback.traffic-restored').at(-1);
-  if (!trigger || !restored) return {};
-  return { timeToRollbackSeconds: (new Date(restored.at).getTime() - new Date(trigger.at).getTime()) / 1000 };
-}
-
-/** Waves in order, each as long as its slowest region's dependency chain of measured rollouts, plus bakes. */
-function measuredCriticalPath(
-  plan: ResolvedPlan,
-  executions: ReadonlyArray<{ machine: string; name: string; startDate: Date; stopDate?: Date }>,
-): number {
-  const took = new Map(
-    executions
-      .filter((execution) => execution.machine === 'serviceRollout' && execution.stopDate)
-      .map((execution) => [
-        execution.name,
-        (execution.stopDate!.getTime() - execution.startDate.getTime()) / 1000,
-      ]),
-  );
-  let total = 0;
-  plan.waves.forEach(({ regions }, index) => {
-    const longest = regions.map((region) => {
-      const included = new Set(region.services);
-      const tasks = region.services.map((service) => ({
-        id: service,
-        durationSeconds: took.get(serviceRolloutName(plan.releaseId, region.name, service)) ?? 0,
-        dependsOn: plan.services.get(service)!.dependsOn.filter((dependency) => included.has(dependency)),
-      }));
-      return criticalPath(tasks).seconds;
-    });
-    total += Math.max(0, ...longest) + (index < plan.waves.length - 1 ? plan.waveBakeSeconds : 0);
-  });
-  return total;
-}
-
-function canaryStepTransitions(
-  plan: ResolvedPlan,
-  executions: ReadonlyArray<{
-    machine: string;
-    name: string;
-    status: string;
-    history: { byState: Map<string, number> };
-  }>,
-): { canaryTransitionsPerStep?: number } {
-  const canaryStates = canaryStepStates(readStateMachines().serviceRollout);
-  let transitions = 0;
-  let steps = 0;
-  for (const region of plan.regions) {
-    for (const service of region.services) {
-      const strategy = plan.services.get(service)!.strategy;
-      if (strategy.type !== 'canary') continue;
-      const name = serviceRolloutName(plan.releaseId, region.name, service);
-      const execution = executions.find((entry) => entry.machine === 'serviceRollout' && entry.name === name);
-      if (execution?.status !== 'SUCCEEDED') continue;
-      for (const state of canaryStates) transitions += execution.history.byState.get(state) ?? 0;
-      steps += strategy.steps.filter((step) => 'setWeight' in step).length;
-    }
-  }
-  return steps === 0 ? {} : { canaryTransitionsPerStep: Math.round((transitions / steps) * 10) / 10 };
 }

@@ -39,6 +39,11 @@ export interface ServiceOutcome {
   stepReached: number;
   steps: number;
   canaryReplicas: number;
+  /**
+   * The region is down at the end (an outage): its APIs cannot be read, so images, weights and
+   * replicas are what was last known, and a status may no longer hold.
+   */
+  unreachable?: true;
 }
 
 /** By region, then service. */
@@ -188,6 +193,7 @@ function describeRegions(
         stepReached: record?.stepIndex ?? 0,
         steps: record?.stepCount ?? 0,
         canaryReplicas: live?.canary?.replicas ?? 0,
+        ...(fleet.regions[region.name]?.down && { unreachable: true as const }),
       };
     }
   }

@@ -8,7 +8,6 @@
  * 1 the API failed or could not be reached.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import type { FailoverStarted } from '../../lambdas/api/failover';
 import type { FailoverView, ReleaseView } from '../../lambdas/api/release-view';
 import type {
@@ -23,6 +22,7 @@ import { type ApiAnswer, ApiClient, DEFAULT_API_URL, resolveApiUrl } from './api
 import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError } from './errors';
 import type { Io } from './io';
 import { preflightLines, readPlan } from './plan-file';
+import type { ApiOptions, ApproveOptions, ListOptions, WatchOptions } from './program';
 import { failoverChanges } from './render-failover';
 import { table } from './render-preview';
 
@@ -32,31 +32,11 @@ import { watch } from './watch';
 export { renderView } from './render-release';
 export type ApiIo = Io;
 
-export type ApiCommand = (args: string[], io: ApiIo) => Promise<number>;
-
-const COMMON = {
-  api: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
-
-const WATCH = {
-  watch: { type: 'boolean' },
-  interval: { type: 'string' },
-} as const;
-
 /** How often `status --watch` asks, in seconds. */
 const DEFAULT_WATCH_INTERVAL_SECONDS = 2;
-/** A watch that asks less often than this is not watching. */
-const MAX_WATCH_INTERVAL_SECONDS = 300;
 
-export const apiCommands: Record<string, ApiCommand> = {
-  async start(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      options: { ...COMMON, ...WATCH },
-      allowPositionals: true,
-    });
-    const planPath = one(positionals, 'the plan file');
+export const apiCommands = {
+  async start(planPath: string, values: WatchOptions, io: Io): Promise<number> {
     // Checked here first, so problems come with their lines; the API checks again.
     const { text } = readPlan(planPath);
     const parsed = parseDocumentText(text);
@@ -85,9 +65,7 @@ export const apiCommands: Record<string, ApiCommand> = {
     return watch(client, started.releaseId, io, watchInterval(values.interval), values.json ?? false);
   },
 
-  async preflight(args, io) {
-    const { values, positionals } = parseArgs({ args, options: COMMON, allowPositionals: true });
-    const planPath = one(positionals, 'the plan file');
+  async preflight(planPath: string, values: ApiOptions, io: Io): Promise<number> {
     const { text } = readPlan(planPath);
     const parsed = parseDocumentText(text);
     if (!parsed.ok) throw new UserError(`${planPath}: cannot read the plan`);
@@ -101,13 +79,7 @@ export const apiCommands: Record<string, ApiCommand> = {
     return report.ok ? ExitCode.ok : ExitCode.refusedByPreflight;
   },
 
-  async status(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      options: { ...COMMON, ...WATCH },
-      allowPositionals: true,
-    });
-    const releaseId = one(positionals, 'the release id');
+  async status(releaseId: string, values: WatchOptions, io: Io): Promise<number> {
     const client = clientFor(values.api);
     if (values.watch) {
       return watch(client, releaseId, io, watchInterval(values.interval), values.json ?? false);
@@ -119,22 +91,12 @@ export const apiCommands: Record<string, ApiCommand> = {
     return EXIT_BY_RELEASE_STATUS[view.status] ?? ExitCode.ok;
   },
 
-  async list(args, io) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        ...COMMON,
-        status: { type: 'string' },
-        since: { type: 'string' },
-        limit: { type: 'string' },
-        cursor: { type: 'string' },
-      },
-    });
+  async list(values: ListOptions, io: Io): Promise<number> {
     const client = clientFor(values.api);
     const answer = await client.get('/releases', {
       status: values.status,
       since: values.since,
-      limit: values.limit,
+      limit: values.limit === undefined ? undefined : String(values.limit),
       cursor: values.cursor,
     });
     if (answer.status >= 400) return refuse(answer, io, values.json);
@@ -163,13 +125,7 @@ export const apiCommands: Record<string, ApiCommand> = {
     return ExitCode.ok;
   },
 
-  async approve(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      options: { ...COMMON, approval: { type: 'string' } },
-      allowPositionals: true,
-    });
-    const releaseId = one(positionals, 'the release id');
+  async approve(releaseId: string, values: ApproveOptions, io: Io): Promise<number> {
     const client = clientFor(values.api);
     const answer = await client.post(
       `${releasePath(releaseId)}/approve`,
@@ -189,15 +145,19 @@ export const apiCommands: Record<string, ApiCommand> = {
     return ExitCode.ok;
   },
 
-  abort: (args, io) => rollbackCommand('abort', args, io),
-  rollback: (args, io) => rollbackCommand('rollback', args, io),
-  failover: (args, io) => failoverCommand('failover', args, io),
-  failback: (args, io) => failoverCommand('failback', args, io),
+  abort: (releaseId: string, values: ApiOptions, io: Io) => rollbackCommand('abort', releaseId, values, io),
+  rollback: (releaseId: string, values: ApiOptions, io: Io) =>
+    rollbackCommand('rollback', releaseId, values, io),
+  failover: (region: string, values: ApiOptions, io: Io) => failoverCommand('failover', region, values, io),
+  failback: (region: string, values: ApiOptions, io: Io) => failoverCommand('failback', region, values, io),
 };
 
-async function rollbackCommand(action: 'abort' | 'rollback', args: string[], io: ApiIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: COMMON, allowPositionals: true });
-  const releaseId = one(positionals, 'the release id');
+async function rollbackCommand(
+  action: 'abort' | 'rollback',
+  releaseId: string,
+  values: ApiOptions,
+  io: Io,
+): Promise<number> {
   const client = clientFor(values.api);
   const answer = await client.post(`${releasePath(releaseId)}/${action}`);
   if (answer.status >= 400) return refuse(answer, io, values.json);
@@ -221,11 +181,10 @@ async function rollbackCommand(action: 'abort' | 'rollback', args: string[], io:
 
 async function failoverCommand(
   direction: 'failover' | 'failback',
-  args: string[],
-  io: ApiIo,
+  region: string,
+  values: ApiOptions,
+  io: Io,
 ): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: COMMON, allowPositionals: true });
-  const region = one(positionals, 'the region');
   const client = clientFor(values.api);
   const answer = await client.post(`/${direction}`, { region });
   if (answer.status >= 400) return refuse(answer, io, values.json);
@@ -281,29 +240,16 @@ async function plannedFailover(client: ApiClient, failoverId: string): Promise<F
 
 // ── plumbing ────────────────────────────────────────────────────────────────
 
-function clientFor(api: string | undefined): ApiClient {
+export function clientFor(api: string | undefined): ApiClient {
   return new ApiClient(resolveApiUrl(api));
 }
 
-function releasePath(releaseId: string): string {
+export function releasePath(releaseId: string): string {
   return `/releases/${encodeURIComponent(releaseId)}`;
 }
 
-function one(positionals: readonly string[], what: string): string {
-  const [value, ...extra] = positionals;
-  if (value === undefined) throw new UserError(`missing ${what}`);
-  if (extra.length > 0) throw new UserError(`unexpected argument(s): ${extra.join(' ')}`);
-  return value;
-}
-
-function watchInterval(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_WATCH_INTERVAL_SECONDS * 1000;
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_WATCH_INTERVAL_SECONDS)
-    throw new UserError(
-      `--interval must be a number of seconds above 0 and at most ${MAX_WATCH_INTERVAL_SECONDS}, not "${text}"`,
-    );
-  return seconds * 1000;
+function watchInterval(seconds: number | undefined): number {
+  return (seconds ?? DEFAULT_WATCH_INTERVAL_SECONDS) * 1000;
 }
 
 function apiOption(client: ApiClient): string {
@@ -322,14 +268,21 @@ interface ErrorBody {
   errorId?: string;
 }
 
+/**
+ * 5 is kept for a held lock (the API's 409 LockHeld); any other refusal (409 Conflict: aborting
+ * a finished release, failing over a region already failed over) asked for what cannot apply
+ * and changed nothing: 2, as does any other 4xx. A 5xx is the API's failure: 1.
+ */
+export function exitCodeOf(answer: ApiAnswer): number {
+  if (answer.status >= 500) return ExitCode.internal;
+  const error =
+    typeof answer.body === 'object' && answer.body !== null ? (answer.body as ErrorBody).error : undefined;
+  return answer.status === 409 && error === 'LockHeld' ? ExitCode.refused : ExitCode.invalidInput;
+}
+
 /** An answer of 400 or more: printed (as JSON with --json) and turned into the exit code. */
 export function refuse(answer: ApiAnswer, io: ApiIo, json: boolean | undefined): number {
-  const exitCode =
-    answer.status === 409
-      ? ExitCode.refused
-      : answer.status >= 500
-        ? ExitCode.internal
-        : ExitCode.invalidInput;
+  const exitCode = exitCodeOf(answer);
   if (json) {
     io.stdout(
       JSON.stringify(

@@ -7,6 +7,8 @@ export const ExitCode = {
   needsPerson: 4,
   refused: 5,
   refusedByPreflight: 6,
+  /** rehearse --check: the outcome was not the fault file's expect.outcome. */
+  checkFailed: 7,
 } as const;
 
 /** How a release that has ended exits, by its status; other statuses have not ended. */

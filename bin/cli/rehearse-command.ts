@@ -1,38 +1,29 @@
 /** `switchyard rehearse`: a whole release on this machine, with faults, on virtual time. */
 
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { formatDuration } from '../../lambdas/core/duration';
 import type { AuditEntry } from '../../lambdas/ports';
 import { withDynamoDbLocal } from '../../rehearsal/dynamodb-local';
 import type { RehearsedFailover } from '../../rehearsal/failovers';
 import { loadFaults } from '../../rehearsal/faults/load';
+import type { FaultFile } from '../../rehearsal/faults/schema';
 import type { FleetLook, RehearsalProgress } from '../../rehearsal/progress';
 import { type RehearsalResult, rehearse } from '../../rehearsal/rehearse';
 import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError, worstExitCode } from './errors';
 import type { Io } from './io';
-import { secondsOption, seedOption } from './number-options';
 import { formatProblems, preflightLines, readPlan, readTextFile } from './plan-file';
+import type { RehearseOptions } from './program';
 import { LiveProgress } from './rehearse-progress';
 import { failoverChanges } from './render-failover';
 import { table } from './render-preview';
 
-export async function rehearseCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      faults: { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
-      'approve-after': { type: 'string' },
-      report: { type: 'string' },
-    },
-    allowPositionals: true,
-  });
-  const planPath = positionals[0];
+/** Approvals in a rehearsal are given after five virtual minutes unless --approve-after says. */
+const DEFAULT_APPROVE_AFTER_SECONDS = 300;
+
+export async function rehearseCommand(planPath: string, values: RehearseOptions, io: Io): Promise<number> {
   const { plan, resolved } = readPlan(planPath);
-  const seed = seedOption(values.seed);
-  const approveAfter = secondsOption('approve-after', values['approve-after']) ?? 300;
+  const approveAfter = values.approveAfter ?? DEFAULT_APPROVE_AFTER_SECONDS;
   let faults: ReturnType<typeof loadFaults> | undefined;
   const secondReleasePlans: Record<string, unknown> = {};
   if (values.faults) {
@@ -48,22 +39,25 @@ export async function rehearseCommand(args: string[], io: Io): Promise<number> {
       }
     }
   }
+  const expected = values.check ? expectedOutcome(values.faults, faults) : undefined;
   const progress = values.json ? undefined : new LiveProgress(resolved, io);
-  const result = await withDynamoDbLocal((client) =>
+  const run = (client?: DynamoDBClient) =>
     rehearse({
       plan: resolved,
       planDocument: plan,
       ...(faults?.ok && { faults: faults.faults }),
       secondReleasePlans,
-      seed: seed ?? (faults?.ok ? faults.faults.seed : undefined) ?? 1,
-      dynamoDb: client,
+      seed: values.seed ?? (faults?.ok ? faults.faults.seed : undefined) ?? 1,
+      ...(client && { dynamoDb: client }),
       autoApproveAfterSeconds: approveAfter,
       ...(progress && {
         onAudit: (entry: AuditEntry, elapsed: number, fleet: FleetLook) =>
           progress.update(entry, elapsed, fleet),
         onProgress: (event: RehearsalProgress) => progress.progress(event),
       }),
-    }).finally(() => progress?.finish()),
+    });
+  const result = await (values.store === 'memory' ? run() : withDynamoDbLocal(run)).finally(() =>
+    progress?.finish(),
   );
   if (values.report) {
     const { writeReport } = await import('./report-command');
@@ -71,7 +65,50 @@ export async function rehearseCommand(args: string[], io: Io): Promise<number> {
   }
   if (values.json) io.stdout(JSON.stringify(result, null, 2));
   else io.stdout(renderSummary(result) + (values.report ? `\n  report: ${values.report}` : ''));
-  return rehearsalExitCode(result);
+  const exitCode = rehearsalExitCode(result);
+  return expected ? checkOutcome(expected, exitCode, io) : exitCode;
+}
+
+type Outcome = NonNullable<FaultFile['expect']>['outcome'];
+
+/** The outcome a rehearsal's exit code stands for, in the words of a fault file's `expect`. */
+const OUTCOME_BY_EXIT_CODE: Readonly<Record<number, Outcome>> = {
+  [ExitCode.ok]: 'succeeded',
+  [ExitCode.rolledBack]: 'rolledBack',
+  [ExitCode.needsPerson]: 'failed',
+  [ExitCode.refused]: 'refused',
+  [ExitCode.refusedByPreflight]: 'refused',
+};
+
+/**
+ * What --check compares with: the fault file's expect.outcome; a plan rehearsed without faults
+ * is expected to succeed. A fault file that expects nothing cannot be checked: refused before
+ * anything runs.
+ */
+function expectedOutcome(
+  path: string | undefined,
+  faults: ReturnType<typeof loadFaults> | undefined,
+): Outcome {
+  if (!path || !faults?.ok) return 'succeeded';
+  const outcome = faults.faults.expect?.outcome;
+  if (!outcome)
+    throw new UserError(
+      `${path} has no expect.outcome for --check to compare with: add \`expect: { outcome: succeeded | rolledBack | failed | refused }\``,
+    );
+  return outcome;
+}
+
+/** --check: 0 when the rehearsal ended as expected, 7 when not; the line says which. */
+function checkOutcome(expected: Outcome, exitCode: number, io: Io): number {
+  const actual = OUTCOME_BY_EXIT_CODE[exitCode];
+  if (actual === expected) {
+    io.stderr(`check passed: the outcome is ${expected}, as expected`);
+    return ExitCode.ok;
+  }
+  io.stderr(
+    `check FAILED: expected ${expected}, but the rehearsal ${actual ? `ended ${actual}` : 'failed to run'} (exit ${exitCode})`,
+  );
+  return ExitCode.checkFailed;
 }
 
 /**

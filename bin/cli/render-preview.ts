@@ -2,12 +2,12 @@
 import { formatDuration } from '../../lambdas/core/duration';
 import { HISTORY_EVENT_LIMIT } from '../../lambdas/core/planner/cost';
 import type { RegionPreview, ReleasePreview } from '../../lambdas/core/planner/preview';
+import type { Colors } from './io';
 
 const GANTT_WIDTH = 48;
 
-export function renderPreview(preview: ReleasePreview, color: boolean): string {
-  const bold = (text: string) => (color ? `\x1b[1m${text}\x1b[0m` : text);
-  const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[0m` : text);
+export function renderPreview(preview: ReleasePreview, colors: Colors): string {
+  const { bold, dim } = colors;
   const lines: string[] = [];
   const totals = preview.totals;
   lines.push(

@@ -63,10 +63,17 @@ export function formatStep(service: ServiceView): string {
   return `step ${service.step.index + 1}/${service.step.count} ${service.step.kind}`;
 }
 
-export function auditLine(entry: AuditEntry): string {
+/**
+ * One audit entry on one line. The live views show the time of day and name the actor only when
+ * it is not Switchyard itself; the ledger (`switchyard audit`) leads with the entry's seq and full
+ * timestamp and always names the actor, since who did what is what it is read for.
+ */
+export function auditLine(entry: AuditEntry, options: { ledger?: boolean } = {}): string {
   const where = [entry.region, entry.service].filter(Boolean).join(' ');
   const detail = entry.detail ? summarise(entry.detail) : '';
-  return `${entry.at.slice(11, 19)}  ${where.padEnd(24)} ${entry.action}${detail ? `  ${detail}` : ''}${entry.actor !== 'switchyard' ? `  (${entry.actor})` : ''}`;
+  const body = `${where.padEnd(24)} ${entry.action}${detail ? `  ${detail}` : ''}`;
+  if (options.ledger) return `${String(entry.seq).padStart(6)}  ${entry.at}  ${body}  (${entry.actor})`;
+  return `${entry.at.slice(11, 19)}  ${body}${entry.actor !== 'switchyard' ? `  (${entry.actor})` : ''}`;
 }
 
 export function summarise(detail: Record<string, unknown>): string {
@@ -76,5 +83,11 @@ export function summarise(detail: Record<string, unknown>): string {
   if (typeof detail.reason === 'string') return detail.reason;
   if (typeof detail.approval === 'string') return detail.approval;
   if (typeof detail.verdict === 'string') return detail.verdict;
+  // step.completed: which step, counted from 1 as `status` shows it.
+  if (typeof detail.stepIndex === 'number' && typeof detail.kind === 'string')
+    return `step ${detail.stepIndex + 1} ${detail.kind}`;
+  // task.transient-failure: the state that will be retried, and which attempt failed.
+  if (typeof detail.state === 'string' && typeof detail.attempt === 'number')
+    return `${detail.state}, attempt ${detail.attempt}${typeof detail.error === 'string' ? `: ${detail.error}` : ''}`;
   return '';
 }

@@ -6,14 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseReportInput, type ReportInput } from '../../rehearsal/report/input';
 import { renderReport } from '../../rehearsal/report/render';
 import { ExitCode, UserError } from './errors';
 import type { Io } from './io';
 import { readTextFile } from './plan-file';
-
-const USAGE = 'switchyard report <release.json> [--out report.html] [--json]';
 
 /** Writes the report for `result` (a RehearsalResult, or any result of its shape) to `outPath`. */
 export async function writeReport(result: ReportInput, outPath: string): Promise<void> {
@@ -43,16 +40,11 @@ export function defaultReportPath(inputPath: string): string {
   return join(dirname(inputPath), `${stem}.html`);
 }
 
-export async function reportCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { out: { type: 'string', short: 'o' }, json: { type: 'boolean' } },
-    allowPositionals: true,
-  });
-  const [inputPath, ...extra] = positionals;
-  if (!inputPath) throw new UserError(`missing the release result\nusage: ${USAGE}`);
-  if (extra.length > 0) throw new UserError(`unexpected argument "${extra[0]}"\nusage: ${USAGE}`);
-
+export async function reportCommand(
+  inputPath: string,
+  values: { out?: string; json?: boolean },
+  io: Io,
+): Promise<number> {
   const name = inputPath === '-' ? 'standard input' : inputPath;
   const text = inputPath === '-' ? readFileSync(0, 'utf8') : readTextFile(inputPath, 'release result');
   let document: unknown;

@@ -13,7 +13,6 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ApiRequest, type ApiResponse, MAX_BODY_BYTES, payloadTooLarge } from '../../lambdas/api/http';
 import { type ApiLog, handleApiRequest } from '../../lambdas/api/router';
@@ -24,8 +23,9 @@ import { dynamoDbLocalClient, type RunningServer, startDynamoDbLocal } from '../
 import { createLocalPlatform, type LocalPlatform } from '../../rehearsal/rehearse';
 import { ACTOR_HEADER } from './api-client';
 import { ExitCode, UserError } from './errors';
-import { secondsOption, seedOption } from './number-options';
+import type { Io } from './io';
 import { readPlan } from './plan-file';
+import type { ServeOptions } from './program';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_PLAN = fileURLToPath(new URL('../../examples/platform.yaml', import.meta.url));
@@ -34,7 +34,8 @@ export interface LocalBackendOptions {
   /** The plan whose services and regions make up the simulated fleet. */
   plan: ResolvedPlan;
   seed: number;
-  dynamoDb: DynamoDBClient;
+  /** DynamoDB Local; without it the records are kept in this process. */
+  dynamoDb?: DynamoDBClient;
   /**
    * Approvals are given this many virtual seconds after they are asked for. Undefined leaves
    * them to a person, and virtual time holds while one waits.
@@ -57,7 +58,7 @@ export async function createLocalBackend(options: LocalBackendOptions): Promise<
   const platform = await createLocalPlatform({
     plan: options.plan,
     seed: options.seed,
-    dynamoDb: options.dynamoDb,
+    ...(options.dynamoDb && { dynamoDb: options.dynamoDb }),
     ...(options.autoApproveAfterSeconds !== undefined && {
       autoApproveAfterSeconds: options.autoApproveAfterSeconds,
     }),
@@ -272,41 +273,33 @@ const defaultLog: ApiLog = {
 // ── the command ─────────────────────────────────────────────────────────────
 
 export async function serveCommand(
-  args: string[],
-  io: { stdout: (text: string) => void; stderr: (text: string) => void },
+  values: ServeOptions,
+  io: Pick<Io, 'stdout' | 'stderr'>,
   seams: {
     /** Resolves when the server should stop; by default on Ctrl-C or SIGTERM. */
     until?: () => Promise<unknown>;
     startDynamoDb?: () => Promise<RunningServer>;
   } = {},
 ): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string' },
-      plan: { type: 'string' },
-      seed: { type: 'string' },
-      'approve-after': { type: 'string' },
-    },
-  });
-  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new UserError(`--port must be a port number (0–65535), not "${values.port}"`);
-  const seed = seedOption(values.seed) ?? 1;
-  const approveAfter = secondsOption('approve-after', values['approve-after']);
+  const port = values.port ?? DEFAULT_PORT;
+  const seed = values.seed ?? 1;
+  const approveAfter = values.approveAfter;
   const planPath = values.plan ?? DEFAULT_PLAN;
   const { resolved } = readPlan(planPath);
 
-  io.stdout('starting DynamoDB Local…');
-  const dynamoDb = await (seams.startDynamoDb ?? startDynamoDbLocal)();
-  const client = dynamoDbLocalClient(dynamoDb.endpoint);
+  let dynamoDb: RunningServer | undefined;
+  if (values.store === 'dynamodb-local') {
+    io.stdout('starting DynamoDB Local…');
+    dynamoDb = await (seams.startDynamoDb ?? startDynamoDbLocal)();
+  }
+  const client = dynamoDb && dynamoDbLocalClient(dynamoDb.endpoint);
   let api: LocalApi | undefined;
   try {
     try {
       api = await startLocalApi({
         plan: resolved,
         seed,
-        dynamoDb: client,
+        ...(client && { dynamoDb: client }),
         ...(approveAfter !== undefined && { autoApproveAfterSeconds: approveAfter }),
         port,
         onRequest: (line) => io.stdout(line),
@@ -322,7 +315,7 @@ export async function serveCommand(
     io.stdout(
       [
         `Switchyard API on ${api.url}`,
-        `  fleet: ${services} services in ${regions} (from ${planPath}), seed ${seed}`,
+        `  fleet: ${services} services in ${regions} (from ${planPath}), seed ${seed}, records in ${dynamoDb ? 'DynamoDB Local' : 'this process'}`,
         approveAfter === undefined
           ? '  approvals wait for a person: switchyard approve <release id>'
           : `  approvals are given ${approveAfter} s (virtual) after they are asked for`,
@@ -336,8 +329,8 @@ export async function serveCommand(
     return ExitCode.ok;
   } finally {
     await api?.close();
-    client.destroy();
-    await dynamoDb.stop();
+    client?.destroy();
+    await dynamoDb?.stop();
   }
 }
 

@@ -8,7 +8,7 @@ export async function requireRelease(ports: Pick<Ports, 'store'>, releaseId: str
   if (!release) throw new NotFoundError(`no release ${releaseId}`);
   if (isFailoverRecord(release)) {
     throw new InvalidInputError(
-      `${releaseId} is a ${release.kind}, not a release: POST /failback reverses a failover`,
+      `${releaseId} is a ${release.kind}, not a release: switchyard failback <region> reverses a failover`,
     );
   }
   return release;

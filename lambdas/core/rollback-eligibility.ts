@@ -51,7 +51,7 @@ export function rollbackEligibility(
       verdict: 'refused',
       message:
         `release ${releaseId} is ${status}: nothing is running to abort` +
-        (status === 'SUCCEEDED' ? ` (POST /releases/${releaseId}/rollback rolls it back)` : ''),
+        (status === 'SUCCEEDED' ? ` (switchyard rollback ${releaseId} rolls it back)` : ''),
     };
   }
   switch (status) {

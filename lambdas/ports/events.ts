@@ -7,6 +7,7 @@ export type EventDetailType =
   | 'Release Failed'
   | 'Release Rolled Back'
   | 'Release Refused'
+  | 'Approval Needed'
   | 'Service Rollout Step'
   | 'Service Rollout Completed'
   | 'Service Rollout Failed'
@@ -17,6 +18,11 @@ export type EventDetailType =
   | 'Failover Failed'
   | 'Failback Completed';
 
+/**
+ * `Approval Needed` carries what a person needs to act: `approval` (the name `switchyard approve
+ * --approval` takes), `region`, `service`, `stepIndex` and `reason` (the step's kind: `approval`
+ * for a pause until approved, `analysis` for an inconclusive analysis).
+ */
 export interface SwitchyardEvent {
   detailType: EventDetailType;
   releaseId: string;

@@ -47,12 +47,14 @@ import { SimulatedRoute53 } from './aws/route53';
 import { SimulatedClusters } from './cluster';
 import { FleetContext } from './context';
 import { type CallScope, FaultInjector, type InjectedFailure, withFaults } from './fault-injection';
+import { type FaultWindow, faultWindows } from './fault-windows';
 import { SimulatedIngresses } from './ingresses';
 import { FleetMetrics } from './metrics';
 import { SimulatedProbes } from './signals';
 
 export { type AlarmTransition, canaryErrorsAlarmName } from './alarms';
 export type { InjectedFailure } from './fault-injection';
+export type { FaultWindow } from './fault-windows';
 
 export interface SimulatedFleetOptions {
   plan: ResolvedPlan;
@@ -109,6 +111,8 @@ export interface SimulatedFleet {
   describe(): FleetDescription;
   /** Operation faults injected so far, in order. */
   injectedFailures(): InjectedFailure[];
+  /** When each of the fault file's faults was in force, so far. */
+  faultWindows(): FaultWindow[];
   /** The simulated hosted zone's record sets as they are now. */
   dnsRecords(): ResourceRecordSet[];
   /**
@@ -330,6 +334,7 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
     alarmEvents: () => alarms.events(),
     alarmTransitionsBetween: (from, to) => alarms.transitionsBetween(from.getTime(), to.getTime()),
     injectedFailures: () => [...injector.injected],
+    faultWindows: () => faultWindows(context),
     dnsRecords: () => route53.recordSets(),
     weightChanges: (service, region) =>
       balancers.weightHistory(service, region).map(({ atMs, by, split }) => ({

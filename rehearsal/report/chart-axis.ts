@@ -17,6 +17,7 @@ export const OUTCOME_LABEL: Record<Outcome, string> = {
   rolledBack: 'rolled back',
   failed: 'failed',
   running: 'in progress',
+  unreachable: 'unknown / unreachable',
   pending: 'not started',
 };
 

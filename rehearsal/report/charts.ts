@@ -24,7 +24,7 @@ import {
 import { setIdentifierColour } from './charts-series';
 import { formatOffset, formatSpan } from './format';
 import { coordinate as c, html, type SafeHtml } from './html';
-import type { Lane, Marker, Outcome, ReportModel, Wave } from './model';
+import type { Incident, Lane, Marker, Outcome, ReportModel, Wave } from './model';
 
 export { OUTCOME_LABEL, REGION_COLOURS } from './chart-axis';
 
@@ -42,9 +42,11 @@ export function timelineChart(model: ReportModel): SafeHtml {
   let y = axisTop + 8;
   const rows: SafeHtml[] = [];
   const regionsTop = y;
+  const blocks: Array<{ region: string; top: number; bottom: number }> = [];
   for (const region of model.regions) {
     const lanes = model.lanes.filter((lane) => lane.region === region);
     if (lanes.length === 0) continue;
+    const blockTop = y;
     const started = lanes.filter((lane) => lane.startSeconds !== undefined).length;
     rows.push(html`<g class="region-header">
       <line x1="0" x2="${WIDTH}" y1="${y + 0.5}" y2="${y + 0.5}"/>
@@ -53,6 +55,7 @@ export function timelineChart(model: ReportModel): SafeHtml {
     y += REGION_HEADER;
     for (const lane of lanes.filter((lane) => lane.startSeconds !== undefined)) {
       rows.push(laneRow(lane, y, axis));
+      rows.push(laneIncidents(model.incidents, lane, y, axis));
       y += LANE_HEIGHT;
     }
     // Service-regions never reached share compact rows instead of one empty row each.
@@ -63,6 +66,7 @@ export function timelineChart(model: ReportModel): SafeHtml {
       rows.push(pendingRow(region, names, y));
       y += LANE_HEIGHT;
     }
+    blocks.push({ region, top: blockTop, bottom: y });
   }
   const bottom = y + 6;
   const height = bottom + 4;
@@ -71,13 +75,76 @@ export function timelineChart(model: ReportModel): SafeHtml {
       <pattern id="rollback-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
         <rect width="6" height="6" fill="#fbe3b0"/><line x1="0" y1="0" x2="0" y2="6" stroke="#b26b00" stroke-width="2.5"/>
       </pattern>
+      <pattern id="unreachable-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)">
+        <rect width="6" height="6" fill="#e6e8ec"/><line x1="0" y1="0" x2="0" y2="6" stroke="#8a94a3" stroke-width="2"/>
+      </pattern>
     </defs>
     ${waveBands(model.waves, axis, waveRow, regionsTop, bottom)}
     ${gridLines(axis, axisTop + 4, bottom)}
     ${tickLabels(axis, axisTop)}
+    ${regionIncidents(model.incidents, blocks, axis, axisTop + 4, bottom)}
     ${rows}
     <line class="cursor" x1="0" x2="0" y1="${axisTop + 4}" y2="${bottom}" visibility="hidden"/>
   </svg>`;
+}
+
+/**
+ * Outages shade their region's rows from when it went down; alarms are a line across their
+ * region's rows (every region's, when the alarm names none), with a mark at the top.
+ */
+function regionIncidents(
+  incidents: readonly Incident[],
+  blocks: ReadonlyArray<{ region: string; top: number; bottom: number }>,
+  axis: Axis,
+  top: number,
+  bottom: number,
+): SafeHtml {
+  const spanOf = (incident: Incident) => {
+    const block = blocks.find((entry) => entry.region === incident.region);
+    return block ? { top: block.top, bottom: block.bottom } : { top, bottom };
+  };
+  return html`<g class="incidents">${incidents.map((incident) => {
+    const title = html`<title>${formatOffset(incident.atSeconds)} ${incident.label}</title>`;
+    const x1 = axis.x(incident.atSeconds);
+    const span = spanOf(incident);
+    if (incident.kind === 'outage') {
+      const x2 = axis.x(incident.untilSeconds ?? axis.horizon);
+      return html`<g class="outage" data-kind="outage" data-region="${incident.region ?? ''}">${title}<rect class="outage-band" x="${c(x1)}" y="${span.top}" width="${c(Math.max(x2 - x1, 2))}" height="${span.bottom - span.top}"/><line class="outage-edge" x1="${c(x1)}" x2="${c(x1)}" y1="${span.top}" y2="${span.bottom}"/><text class="outage-label" x="${c(x1 - 4)}" y="${span.top + 20}" text-anchor="end">${incident.region ?? ''} down ▸</text></g>`;
+    }
+    if (incident.kind === 'alarm') {
+      return html`<g class="alarm" data-kind="alarm" data-region="${incident.region ?? ''}">${title}<line class="alarm-line" x1="${c(x1)}" x2="${c(x1)}" y1="${span.top}" y2="${span.bottom}"/><path class="m-alarm" d="M${c(x1)} ${span.top + 4}l6 10h-12z"/></g>`;
+    }
+    // A fault of a whole region (no service): a span under its header.
+    if (incident.service === undefined && incident.region !== undefined) {
+      const x2 =
+        incident.untilSeconds !== undefined || incident.open
+          ? axis.x(incident.untilSeconds ?? axis.horizon)
+          : x1;
+      return html`<g class="fault" data-kind="${incident.kind}">${title}<line class="fault-span" x1="${c(x1)}" x2="${c(Math.max(x2, x1 + 2))}" y1="${span.top + 27}" y2="${span.top + 27}"/></g>`;
+    }
+    return null;
+  })}</g>`;
+}
+
+/** A fault of one service-region: a span under its bar while in force, a mark at each injected failure. */
+function laneIncidents(incidents: readonly Incident[], lane: Lane, top: number, axis: Axis): SafeHtml {
+  const mine = incidents.filter(
+    (incident) =>
+      incident.service === lane.service &&
+      (incident.region === undefined || incident.region === lane.region) &&
+      (incident.kind === 'fault' || incident.kind === 'injected'),
+  );
+  const y = top + LANE_HEIGHT / 2 + BAR_HEIGHT / 2 + 2.5;
+  return html`${mine.map((incident) => {
+    const title = html`<title>${formatOffset(incident.atSeconds)} ${incident.label}</title>`;
+    const x1 = axis.x(incident.atSeconds);
+    if (incident.kind === 'injected')
+      return html`<path class="m-injected" data-kind="injected" d="M${c(x1)} ${c(y - 6)}l4 5-4 5-4-5z">${title}</path>`;
+    const x2 = axis.x(
+      incident.untilSeconds ?? (incident.open ? (lane.endSeconds ?? axis.horizon) : incident.atSeconds),
+    );
+    return html`<line class="fault-span" data-kind="fault" x1="${c(x1)}" x2="${c(Math.max(x2, x1 + 2))}" y1="${c(y)}" y2="${c(y)}">${title}</line>`;
+  })}`;
 }
 
 function waveBands(
@@ -188,7 +255,7 @@ function laneRow(lane: Lane, top: number, axis: Axis): SafeHtml {
     <rect class="row-hit" x="0" y="${top}" width="${WIDTH}" height="${LANE_HEIGHT}"/>
     <circle class="dot ${lane.outcome}" cx="14" cy="${middle}" r="4.5"/>
     <text class="service" x="26" y="${middle + 4.5}">${lane.service}</text>
-    <text class="status ${lane.outcome}" x="${LABEL_WIDTH - 12}" y="${middle + 4}" text-anchor="end">${OUTCOME_LABEL[lane.outcome]}</text>
+    <text class="status ${lane.outcome}" x="${LABEL_WIDTH - 12}" y="${middle + 4}" text-anchor="end">${lane.outcome === 'unreachable' ? 'unreachable' : OUTCOME_LABEL[lane.outcome]}</text>
     <rect class="bar ${lane.failure ? 'failed' : lane.outcome}" x="${c(x1)}" y="${barTop}" width="${c(x2 - x1)}" height="${BAR_HEIGHT}" rx="2"/>
     ${parts}
     ${[...lane.markers]
@@ -256,7 +323,7 @@ export function timelineLegend(): SafeHtml {
   const glyph = (body: SafeHtml, label: string) =>
     html`<li><svg width="18" height="16" viewBox="-9 -8 18 16" aria-hidden="true"><rect x="-9" y="-7" width="18" height="14" rx="2" class="bar completed"/>${body}</svg>${label}</li>`;
   return html`<ul class="legend">
-    ${bar('completed')}${bar('rolledBack')}${bar('failed')}${bar('running')}
+    ${bar('completed')}${bar('rolledBack')}${bar('failed')}${bar('running')}${bar('unreachable')}
     <li><svg width="22" height="12" aria-hidden="true"><rect x="1" y="1" width="20" height="10" rx="2" fill="url(#rollback-hatch)" class="rollback-bar"/></svg>rollback</li>
     ${glyph(html`<line class="m-weight" x1="0" x2="0" y1="-5" y2="5"/>`, 'traffic shift')}
     ${glyph(html`<circle class="m-analysis pass" r="3"/>`, 'analysis passed')}
@@ -266,5 +333,9 @@ export function timelineLegend(): SafeHtml {
     ${glyph(html`<path class="m-approval given" d="M0 -6l5 6-5 6-5-6z"/>`, 'approved')}
     ${glyph(html`<path class="m-pause" d="M-3 -4v8M1 -4v8"/>`, 'pause over')}
     ${glyph(html`<path class="m-promote" d="M-2 -7l7 7-7 7z"/>`, 'promoted')}
+    <li><svg width="14" height="16" aria-hidden="true"><line class="alarm-line" x1="7" x2="7" y1="0" y2="16"/><path class="m-alarm" d="M7 1l5 9h-10z"/></svg>alarm received</li>
+    <li><svg width="22" height="14" aria-hidden="true"><rect class="outage-swatch" x="1" y="1" width="20" height="12"/></svg>region down</li>
+    <li><svg width="22" height="10" aria-hidden="true"><line class="fault-span" x1="3" x2="19" y1="5" y2="5"/></svg>fault in force</li>
+    <li><svg width="12" height="12" aria-hidden="true"><path class="m-injected" d="M6 1l4 5-4 5-4-5z"/></svg>injected failure</li>
   </ul>`;
 }

@@ -13,10 +13,14 @@ const ServiceState = z.object({
   weights: z.object({ stable: z.number(), canary: z.number() }).nullable(),
   stepReached: z.number(),
   steps: z.number(),
+  /** The region was down at the end (results from before this was reported have none). */
+  unreachable: z.boolean().optional(),
 });
 
 const AuditEntry = z.object({
   atSeconds: z.number(),
+  /** Virtual ISO time: places the ISO times in details (an analysis's periods) on the same clock. */
+  at: z.string().optional(),
   action: z.enum(AUDIT_ACTIONS),
   region: z.string().optional(),
   service: z.string().optional(),
@@ -38,6 +42,47 @@ const Failover = z.object({
     .default([]),
   replicasChangedSeconds: z.number().optional(),
   unscaled: z.array(z.object({ region: z.string(), service: z.string(), reason: z.string() })).default([]),
+});
+
+const FaultWindow = z.object({
+  type: z.string(),
+  label: z.string(),
+  region: z.string().optional(),
+  service: z.string().optional(),
+  alarmName: z.string().optional(),
+  fromSeconds: z.number(),
+  untilSeconds: z.number().optional(),
+});
+
+/** The fault file as the result reports it (results from before it was reported have none). */
+const Faults = z.object({
+  description: z.string().optional(),
+  windows: z.array(FaultWindow).default([]),
+  injected: z
+    .array(
+      z.object({
+        atSeconds: z.number(),
+        operation: z.string(),
+        region: z.string().optional(),
+        service: z.string().optional(),
+        error: z.string(),
+      }),
+    )
+    .default([]),
+  injectedOmitted: z.number().optional(),
+});
+
+/** What failed outside the state machines: alarm handler invocations (retried, dead-lettered), audit writes. */
+const RehearsalError = z.object({
+  atSeconds: z.number(),
+  source: z.string(),
+  operation: z.string(),
+  error: z.string(),
+  message: z.string(),
+  alarmName: z.string().optional(),
+  attempt: z.number().optional(),
+  retryInSeconds: z.number().optional(),
+  deadLettered: z.boolean().optional(),
 });
 
 export const ReportInputSchema = z.object({
@@ -82,11 +127,17 @@ export const ReportInputSchema = z.object({
    * (`wave.completed`), so without this the report infers the waves it cannot see.
    */
   waves: z.array(z.object({ wave: z.number(), regions: z.array(z.string()) })).optional(),
+  faults: Faults.optional(),
+  errors: z.array(RehearsalError).default([]),
+  /** Route 53 weights at the end: present when the plan has a weighted record (regions can be failed over). */
+  dns: z.record(z.string(), z.number()).optional(),
 });
 
 export type ReportInput = z.input<typeof ReportInputSchema>;
 /** A failover as the report uses it: with its lists, empty when the result had none. */
 export type ParsedFailover = z.output<typeof Failover>;
+export type ReportedFaults = z.output<typeof Faults>;
+export type ReportedFaultWindow = z.output<typeof FaultWindow>;
 
 export type ParsedReportInput = { ok: true; input: ReportInput } | { ok: false; problems: string[] };
 

@@ -1,21 +1,28 @@
 /** The report's rollback: what set it off, its steps in order, and how it ended. */
-import type { ReportInput } from './input';
+import { rollbackTiming } from '../rollback-timing';
 import { type AuditEntry, detailOf, number, strings, text } from './model-detail';
 import type { Lane, Rollback, RollbackStep } from './model-types';
 
-const TRIGGER_ACTIONS = new Set(['alarm.received', 'analysis.fail', 'gate.failed', 'service.failed']);
-
 export function buildRollback(
-  result: ReportInput,
   audit: readonly AuditEntry[],
   started: AuditEntry,
   entries: readonly AuditEntry[],
   lanes: readonly Lane[],
 ): Rollback {
   const startedDetail = detailOf(started);
+  // The same reading of the audit as the rehearsal's counter: the figures never disagree.
+  const timing = rollbackTiming(audit);
+  const regions = strings(startedDetail.regions);
+  const trafficRestored = timing?.trafficRestored ?? [];
   const rollback: Rollback = {
     startedSeconds: started.atSeconds,
-    regions: strings(startedDetail.regions),
+    fromSeconds: timing?.fromSeconds ?? started.atSeconds,
+    trafficRestored,
+    trafficNotRestored: regions.filter((region) => !trafficRestored.some((entry) => entry.region === region)),
+    ...(timing?.timeToRollbackSeconds !== undefined && {
+      timeToRollbackSeconds: timing.timeToRollbackSeconds,
+    }),
+    regions,
     steps: [],
     outcome: 'unfinished',
     restored: lanes
@@ -26,11 +33,8 @@ export function buildRollback(
   if (reason) rollback.reason = reason;
 
   // What set it off: the first alarm, failed analysis, failed gate or failed service up to the
-  // moment the rollback started (entries of one instant may be recorded in either order).
-  const trigger = audit.find(
-    (entry) => TRIGGER_ACTIONS.has(entry.action) && entry.atSeconds <= started.atSeconds,
-  );
-  if (trigger) rollback.trigger = describeTrigger(trigger);
+  // moment the rollback started.
+  if (timing?.trigger) rollback.trigger = describeTrigger(timing.trigger);
 
   const rolledBack = new Map<string, { atSeconds: number; services: string[] }>();
   for (const entry of entries) {
@@ -108,8 +112,6 @@ export function buildRollback(
     incomplete: 4,
   };
   rollback.steps.sort((a, b) => a.atSeconds - b.atSeconds || order[a.kind] - order[b.kind]);
-  if (result.counters.timeToRollbackSeconds !== undefined)
-    rollback.timeToStableTrafficSeconds = result.counters.timeToRollbackSeconds;
   if (rollback.durationSeconds === undefined && rollback.endSeconds !== undefined)
     rollback.durationSeconds = rollback.endSeconds - rollback.startedSeconds;
   return rollback;

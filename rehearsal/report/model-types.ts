@@ -2,9 +2,10 @@
  * The shape of the release report's model: what `buildReportModel` derives from a rehearsal
  * result and what the HTML report draws.
  */
-import type { ParsedFailover, ReportInput } from './input';
+import type { ParsedFailover, ReportedFaults, ReportInput } from './input';
 
-export type Outcome = 'completed' | 'rolledBack' | 'failed' | 'running' | 'pending';
+/** `unreachable`: started in a region that was down at the end; its last known status may no longer hold. */
+export type Outcome = 'completed' | 'rolledBack' | 'failed' | 'running' | 'unreachable' | 'pending';
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
 export interface Marker {
@@ -46,6 +47,27 @@ export interface Lane {
   newVersionShare: WeightPoint[];
 }
 
+/** One version's figures in one compared period; undefined where CloudWatch had no datapoint. */
+export interface VersionReading {
+  requests?: number;
+  errorRatePercent?: number;
+  p95LatencyMs?: number;
+}
+
+/** The canary and stable figures an analysis was judged on, and the compare check's limits. */
+export interface AnalysisSeries {
+  limits: {
+    maxErrorRateIncreasePoints: number;
+    maxP95LatencyRatio: number;
+    minRequests: number;
+    abortErrorRatePercent?: number;
+    abortP95LatencyMs?: number;
+  };
+  periodSeconds: number;
+  periods: Array<{ atSeconds: number; canary: VersionReading; stable: VersionReading }>;
+  omittedPeriods?: number;
+}
+
 export interface AnalysisVerdict {
   atSeconds: number;
   region: string;
@@ -59,6 +81,48 @@ export interface AnalysisVerdict {
   canaryPercent?: number;
   /** A verdict that pauses for a person: when approval was asked for and when it was given. */
   approval?: { requestedSeconds: number; givenSeconds?: number };
+  /** What it was judged on, when the result recorded it (a compare check that read periods). */
+  series?: AnalysisSeries;
+  /** The judged window. */
+  window?: { fromSeconds: number; toSeconds: number };
+}
+
+/**
+ * Something that happened to the release rather than by it: an alarm Switchyard received, a
+ * region's outage, a fault the fault file injected. Drawn on the timeline and the analysis charts.
+ */
+export interface Incident {
+  kind: 'alarm' | 'outage' | 'fault' | 'injected';
+  atSeconds: number;
+  /** For a window: when it ended; absent for an instant, or one that lasted to the end. */
+  untilSeconds?: number;
+  /** A window that lasted to the end of the record. */
+  open?: boolean;
+  region?: string;
+  service?: string;
+  label: string;
+}
+
+/** Retries of one task (one state, region and service): what failed, how often, and whether it went through. */
+export interface Retry {
+  state: string;
+  operation?: string;
+  region?: string;
+  service?: string;
+  failures: number;
+  firstSeconds: number;
+  lastSeconds: number;
+  errors: string[];
+  lastMessage?: string;
+  /** The task succeeded after its last recorded failure (false: it gave up, or the record ends there). */
+  recovered: boolean;
+}
+
+/** Something the release leaves for a person, with the exact CLI command that does it. */
+export interface LeftItem {
+  what: string;
+  command: string;
+  why?: string;
 }
 
 export interface GateVerdict {
@@ -96,8 +160,14 @@ export interface Rollback {
   outcome: 'completed' | 'incomplete' | 'unfinished';
   endSeconds?: number;
   incompleteReason?: string;
-  /** From the trigger to stable traffic back everywhere (the rehearsal's own figure). */
-  timeToStableTrafficSeconds?: number;
+  /** From the trigger (or the start) to every touched service verified back with stable traffic at 100 %. */
+  timeToRollbackSeconds?: number;
+  /** Where that time counts from, and where it ends (the rollback's completion). */
+  fromSeconds: number;
+  /** Per region, when its traffic was back on stable. */
+  trafficRestored: Array<{ region: string; atSeconds: number }>;
+  /** Regions whose traffic was never put back on stable. */
+  trafficNotRestored: string[];
   durationSeconds?: number;
   restored: Array<{ region: string; service: string; image: string | null; previousImage: string | null }>;
 }
@@ -139,4 +209,11 @@ export interface ReportModel {
   secondReleases: NonNullable<ReportInput['secondReleases']>;
   capacity: Capacity;
   executionsByStatus: Array<{ status: string; count: number }>;
+  /** The fault file's description and windows, when the result has them. */
+  faults?: ReportedFaults;
+  incidents: Incident[];
+  retries: Retry[];
+  /** Regions down at the end. */
+  unreachableRegions: string[];
+  leftForAPerson: LeftItem[];
 }

@@ -5,21 +5,27 @@
  * Route 53 weights and to replicas. Pure: result in, model out.
  */
 import type { ReportInput } from './input';
+import { analysisSeries, analysisWindow } from './model-analysis';
 import { type AuditEntry, detailOf, number, strings, text } from './model-detail';
+import { buildIncidents, buildRetries, leftForAPerson, unreachableRegions } from './model-incidents';
 import { buildRollback } from './model-rollback';
 import type { AnalysisVerdict, GateVerdict, Lane, Outcome, ReportModel, Verdict } from './model-types';
 import { buildCapacity, buildWaves } from './model-waves';
 
 export type { ReportInput } from './input';
 export type {
+  AnalysisSeries,
   AnalysisVerdict,
   Capacity,
   Failover,
   GateVerdict,
+  Incident,
   Lane,
+  LeftItem,
   Marker,
   Outcome,
   ReportModel,
+  Retry,
   Rollback,
   RollbackStep,
   StepPoint,
@@ -179,6 +185,10 @@ export function buildReportModel(result: ReportInput): ReportModel {
         };
         const weight = canaryPercent.get(lane);
         if (weight !== undefined) analysis.canaryPercent = weight;
+        const series = analysisSeries(entry);
+        if (series) analysis.series = series;
+        const window = analysisWindow(entry);
+        if (window) analysis.window = window;
         analyses.push(analysis);
         lane.markers.push({
           atSeconds: at,
@@ -240,8 +250,11 @@ export function buildReportModel(result: ReportInput): ReportModel {
     }
   }
 
+  const unreachable = unreachableRegions(result, horizonSeconds);
   for (const lane of lanes.values()) {
     if (lane.startSeconds === undefined) continue;
+    // Last known as it was before its region went down: nobody can tell now.
+    if (unreachable.includes(lane.region) && lane.outcome !== 'rolledBack') lane.outcome = 'unreachable';
     if (lane.endSeconds === undefined) {
       // Still going when the record ends: stopped by the rollback, or running (a stalled release).
       if (rollbackStarted && rollbackStarted.atSeconds >= lane.startSeconds) {
@@ -270,6 +283,7 @@ export function buildReportModel(result: ReportInput): ReportModel {
       (a.endSeconds ?? 0) - (b.endSeconds ?? 0),
   );
 
+  const rollback = rollbackStarted && buildRollback(audit, rollbackStarted, rollbackEntries, orderedLanes);
   const statusCounts = new Map<string, number>();
   for (const execution of result.executions ?? [])
     statusCounts.set(execution.status, (statusCounts.get(execution.status) ?? 0) + 1);
@@ -286,9 +300,7 @@ export function buildReportModel(result: ReportInput): ReportModel {
     lanes: orderedLanes,
     analyses,
     gates,
-    ...(rollbackStarted && {
-      rollback: buildRollback(result, audit, rollbackStarted, rollbackEntries, orderedLanes),
-    }),
+    ...(rollback && { rollback }),
     secondReleases: result.secondReleases ?? [],
     capacity: buildCapacity(
       (result.failovers ?? []).map((failover) => ({
@@ -298,6 +310,11 @@ export function buildReportModel(result: ReportInput): ReportModel {
       })),
     ),
     executionsByStatus: [...statusCounts].map(([status, count]) => ({ status, count })),
+    ...(result.faults && { faults: { windows: [], injected: [], ...result.faults } }),
+    incidents: buildIncidents(result, audit, horizonSeconds),
+    retries: buildRetries(result, audit),
+    unreachableRegions: unreachable,
+    leftForAPerson: leftForAPerson(result, audit, rollback, orderedLanes, unreachable),
   };
 }
 

@@ -3,6 +3,7 @@
  * network) from a rehearsal result. Pure: the same result gives the same page.
  */
 import { SCRIPT, STYLES } from './assets';
+import { EXPLAIN_STYLES } from './assets-explain';
 import {
   capacityChart,
   OUTCOME_LABEL,
@@ -26,6 +27,7 @@ import {
   type Rollback,
   type Wave,
 } from './model';
+import { analysesSection, incidentsSection, leftSection, retriesSection } from './render-explain';
 
 /** Step Functions' hard limit on events in one execution's history. */
 const HISTORY_EVENT_LIMIT = 25_000;
@@ -40,17 +42,21 @@ export function renderReport(result: ReportInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
 <title>${model.releaseId} — ${statusText} · Switchyard release report</title>
-<style>${trusted(STYLES)}</style>
+<style>${trusted(STYLES)}${trusted(EXPLAIN_STYLES)}</style>
 </head>
 <body>
 <main>
 ${header(model)}
+${leftSection(model)}
 ${model.rollback && rollbackSection(model.rollback)}
 ${wavesSection(model)}
 ${timelineSection(model)}
+${incidentsSection(model)}
+${analysesSection(model)}
 ${trafficSection(model)}
 ${model.capacity.failovers.length > 0 && failoverSection(model)}
 ${verdictsSection(model)}
+${retriesSection(model)}
 ${finalStateSection(model)}
 <footer>Switchyard release report · times are virtual, counted from the start of the release (T+h:mm:ss) · seed ${model.seed}</footer>
 </main>
@@ -79,6 +85,7 @@ function stat(value: string, label: string, alert = false): SafeHtml {
 function header(model: ReportModel): SafeHtml {
   const { counters } = model;
   const outcomes = countBy(model.lanes, (lane) => lane.outcome);
+  const retried = model.retries.reduce((sum, retry) => sum + retry.failures, 0);
   const verdicts = countBy(model.analyses, (analysis) => analysis.verdict);
   const summary =
     model.reason ??
@@ -105,16 +112,20 @@ function header(model: ReportModel): SafeHtml {
   <div class="eyebrow">Switchyard · release report</div>
   <div class="title-row"><h1>${model.releaseId}</h1><span class="status ${model.status}" data-status="${model.status}">${humanStatus(model.status)}</span></div>
   ${summary && html`<p class="reason">${summary}</p>`}
+  ${model.faults?.description && html`<p class="fault-description"><span class="eyebrow">Rehearsed</span> ${model.faults.description}</p>`}
+  ${model.unreachableRegions.length > 0 && html`<p class="reason"><strong>${model.unreachableRegions.join(', ')} unreachable at the end:</strong> the state of ${model.unreachableRegions.length > 1 ? 'their' : 'its'} services is unknown (shown as unknown / unreachable, not by their last known status).</p>`}
   <div class="stats">
     ${stat(formatSpan(counters.makespanSeconds), 'virtual makespan')}
     ${stat(formatSpan(counters.criticalPathSeconds), "plan's critical path")}
     ${stat(`${outcomes.get('completed') ?? 0} / ${model.lanes.length}`, 'service rollouts completed')}
     ${(outcomes.get('rolledBack') ?? 0) > 0 && stat(String(outcomes.get('rolledBack')), 'service rollouts rolled back', true)}
+    ${(outcomes.get('unreachable') ?? 0) > 0 && stat(String(outcomes.get('unreachable')), 'unknown / unreachable', true)}
     ${stat(`${verdicts.get('pass') ?? 0} / ${model.analyses.length}`, `analyses passed${analysisLabel ? ` (${analysisLabel})` : ''}`)}
     ${stat(formatCount(counters.executions), 'executions')}
     ${stat(formatCount(counters.stateTransitions), 'state transitions')}
     ${stat(formatCount(counters.maxHistoryEvents), `max history events of ${formatCount(HISTORY_EVENT_LIMIT)}`)}
     ${stat(formatCount(counters.injectedFailures), 'injected failures')}
+    ${retried > 0 && stat(formatCount(retried), 'transient failures retried')}
   </div>
   ${notes.length > 0 && html`<ul class="notes">${notes}</ul>`}
 </header>`;
@@ -131,7 +142,7 @@ const WAVE_STATE_CLASS: Record<Wave['state'], string> = {
 
 function regionSummary(lanes: readonly Lane[]): SafeHtml {
   const counts = countBy(lanes, (lane) => lane.outcome);
-  const order: Outcome[] = ['completed', 'rolledBack', 'failed', 'running', 'pending'];
+  const order: Outcome[] = ['completed', 'rolledBack', 'failed', 'running', 'unreachable', 'pending'];
   return html`${order
     .filter((outcome) => counts.has(outcome))
     .map(
@@ -311,11 +322,17 @@ function rollbackSection(rollback: Rollback): SafeHtml {
         ${(trigger?.description ?? rollback.reason) && html`<p style="margin-top:6px">${trigger?.description ?? rollback.reason}</p>`}
       </div>
       <div class="figures">
-        ${stat(rollback.timeToStableTrafficSeconds === undefined ? '–' : formatSpan(rollback.timeToStableTrafficSeconds), 'trigger → stable traffic')}
+        ${stat(rollback.timeToRollbackSeconds === undefined ? 'not restored' : formatSpan(rollback.timeToRollbackSeconds), 'time to rollback: trigger → every service restored', rollback.timeToRollbackSeconds === undefined)}
         ${stat(rollback.durationSeconds === undefined ? '–' : formatSpan(rollback.durationSeconds), 'rollback duration')}
         ${stat(String(rollback.restored.length), 'service rollouts restored')}
       </div>
-      ${rollback.incompleteReason && html`<p class="reason" style="margin-top:12px"><strong>Left for a person:</strong> ${rollback.incompleteReason}</p>`}
+      <ul class="rollback-times">
+        <li>${trigger ? 'trigger' : 'rollback asked for'} at <strong>${formatOffset(rollback.fromSeconds)}</strong></li>
+        ${rollback.trafficRestored.map((entry) => html`<li>stable traffic back to 100 % in ${entry.region} at <strong>${formatOffset(entry.atSeconds)}</strong> (+${formatSpan(entry.atSeconds - rollback.fromSeconds)})</li>`)}
+        ${rollback.trafficNotRestored.map((region) => html`<li>stable traffic <strong>never restored</strong> in ${region}</li>`)}
+        <li>${rollback.outcome === 'completed' ? 'every touched service verified back on its snapshot' : rollback.outcome === 'incomplete' ? 'rollback gave up' : 'still rolling back when the record ends'}${rollback.endSeconds !== undefined && html` at <strong>${formatOffset(rollback.endSeconds)}</strong> (+${formatSpan(rollback.endSeconds - rollback.fromSeconds)})`}</li>
+      </ul>
+      ${rollback.incompleteReason && html`<p class="reason" style="margin-top:12px"><strong>Why it gave up:</strong> ${rollback.incompleteReason} <span class="small muted">(what to do is under “What is left for a person”, above)</span></p>`}
     </div>
     <div>
       <h3 style="margin-bottom:10px">What was restored, in order</h3>

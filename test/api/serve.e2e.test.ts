@@ -138,6 +138,13 @@ describe('switchyard serve, driven by the CLI over HTTP', () => {
     expect(await main(['status', releaseId, '--json', '--api', api.url], status.io)).toBe(0);
     expect(JSON.parse(status.out.join(''))).toMatchObject({ status: 'SUCCEEDED', approvalsWaiting: [] });
 
+    // Aborting a finished release cannot apply: exit 2 (5 is only for a held lock), naming the command that can.
+    const abortFinished = capture();
+    expect(await main(['abort', releaseId, '--api', api.url], abortFinished.io)).toBe(2);
+    expect(abortFinished.err.join('\n')).toContain(
+      `release ${releaseId} is SUCCEEDED: nothing is running to abort (switchyard rollback ${releaseId} rolls it back)`,
+    );
+
     const list = capture();
     expect(await main(['list', '--api', api.url], list.io)).toBe(0);
     expect(list.out.join('\n')).toMatch(new RegExp(`${releaseId}\\s+release\\s+SUCCEEDED`));
@@ -250,7 +257,9 @@ describe('switchyard serve (the command)', () => {
   it('refuses a bad port before starting anything', async () => {
     const run = capture();
     expect(await main(['serve', '--port', 'http'], run.io)).toBe(2);
-    expect(run.err.join('\n')).toContain('--port must be a port number');
+    expect(run.err.join('\n')).toContain(
+      "option '--port <port>' argument 'http' is invalid. expected a whole number from 0 to 65535",
+    );
   });
 
   it('starts DynamoDB Local and the API, prints its URL, and stops both when told to', async () => {
@@ -261,7 +270,7 @@ describe('switchyard serve (the command)', () => {
     });
     // The test run's DynamoDB Local stands in for the one serve would start (seconds of JVM start).
     const dynamoDb = { endpoint: inject('dynamoDbLocalEndpoint'), stop: vi.fn(async () => {}) };
-    const serving = serveCommand(['--port', '0', '--plan', FIXTURE_PLAN_PATH], run.io, {
+    const serving = serveCommand({ port: 0, plan: FIXTURE_PLAN_PATH, store: 'dynamodb-local' }, run.io, {
       until: () => stopped,
       startDynamoDb: async () => dynamoDb,
     });

@@ -142,16 +142,22 @@ describe('the command line', () => {
   it('refuses an unknown command with the help: exit 2', () => {
     const { code, stdout, stderr } = results.unknownCommand;
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
-    expect(stderr).toMatch(/^switchyard: unknown command "deploy"\n/);
-    expect(stderr).toContain('Usage: switchyard <command>');
+    expect(stderr).toMatch(/^switchyard: unknown command 'deploy'\n/);
+    expect(stderr).toContain('switchyard --help lists the commands');
   });
 
   it('--help lists the commands and the exit codes', () => {
     const { code, stdout } = results.help;
     expect(code).toBe(0);
-    for (const command of ['validate <plan>', 'preview <plan>', 'schema']) expect(stdout).toContain(command);
-    expect(stdout).toContain('Exit codes');
-    expect(stdout).toMatch(/^ {2}0 {2}success$/m);
+    for (const command of [
+      'validate [options] <plan>',
+      'preview [options] <plan>',
+      'rehearse [options] <plan>',
+      'audit [options] <release>',
+    ])
+      expect(stdout).toContain(command);
+    expect(stdout).toContain('Exit codes:');
+    expect(stdout).toMatch(/^ {2}0 {2}success/m);
     expect(stdout).toMatch(/^ {2}2 {2}invalid input/m);
   });
 });

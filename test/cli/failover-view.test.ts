@@ -2,8 +2,9 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { apiCommands, renderView } from '../../bin/cli/api-commands';
-import { NO_COLORS } from '../../bin/cli/io';
+import { main } from '../../bin/cli';
+import { renderView } from '../../bin/cli/api-commands';
+import { recordingIo } from '../../bin/cli/io';
 import type { FailoverStarted } from '../../lambdas/api/failover';
 import type { FailoverView } from '../../lambdas/api/release-view';
 
@@ -96,12 +97,10 @@ describe('switchyard failover', () => {
     const api = await fakeApi(1);
     const out: string[] = [];
     try {
-      const code = await apiCommands.failover!(['us-west-2', '--api', api.url], {
-        stdout: (text) => out.push(text),
-        stderr: (text) => out.push(text),
-        isTty: false,
-        colors: NO_COLORS,
-      });
+      const code = await main(
+        ['failover', 'us-west-2', '--api', api.url],
+        recordingIo({ stdout: (text) => out.push(text), stderr: (text) => out.push(text) }),
+      );
       expect(code).toBe(0);
     } finally {
       await api.close();
@@ -119,12 +118,10 @@ describe('switchyard failover', () => {
     const api = await fakeApi(0);
     const out: string[] = [];
     try {
-      await apiCommands.failover!(['us-west-2', '--api', api.url, '--json'], {
-        stdout: (text) => out.push(text),
-        stderr: (text) => out.push(text),
-        isTty: false,
-        colors: NO_COLORS,
-      });
+      await main(
+        ['failover', 'us-west-2', '--api', api.url, '--json'],
+        recordingIo({ stdout: (text) => out.push(text), stderr: (text) => out.push(text) }),
+      );
     } finally {
       await api.close();
     }

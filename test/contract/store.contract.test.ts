@@ -3,9 +3,9 @@
  * (test/setup/dynamodb-local.ts), and the InMemoryStore the handler tests use.
  */
 import { describe } from 'vitest';
+import { InMemoryStore } from '../../rehearsal/memory-store';
 import { createDynamoDbTestStore } from '../support/dynamodb';
 import { ManualClock } from '../support/fakes';
-import { InMemoryStore } from '../support/memory-store';
 import { storeContract } from './store-contract';
 
 describe('DynamoDbStore on DynamoDB Local', () => {

@@ -28,7 +28,7 @@ describe('rollbackEligibility', () => {
       'SUCCEEDED',
       undefined,
       refused(
-        `release ${ID} is SUCCEEDED: nothing is running to abort (POST /releases/${ID}/rollback rolls it back)`,
+        `release ${ID} is SUCCEEDED: nothing is running to abort (switchyard rollback ${ID} rolls it back)`,
       ),
     ],
     ['abort', 'FAILED', 2, refused(`release ${ID} is FAILED: nothing is running to abort`)],

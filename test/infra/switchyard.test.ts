@@ -247,4 +247,15 @@ describe('the Switchyard stack', () => {
       [API_FUNCTION.name]: 20,
     });
   });
+
+  it('creates no notification topic, rules or GitHub roles unless asked (cdk.json leaves them off)', () => {
+    expect(stacks.home.switchyard.notifications).toBeUndefined();
+    expect(stacks.home.switchyard.githubDeployRole).toBeUndefined();
+    expect(ofType('AWS::SNS::Topic')).toEqual([]);
+    // The alarm rules alone.
+    expect(ofType('AWS::Events::Rule').map(([id]) => id)).toEqual([
+      logicalIdOf(stacks.home.switchyard.alarmRule),
+      logicalIdOf(stacks.home.switchyard.homeAlarmForwarding.rule),
+    ]);
+  });
 });

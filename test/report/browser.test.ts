@@ -37,7 +37,7 @@ afterAll(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-async function open(name: 'succeeded' | 'rolled-back') {
+async function open(name: 'succeeded' | 'rolled-back' | 'region-outage') {
   const result = loadFixture(name);
   const path = join(directory, `${name}.html`);
   await writeReport(result, path);
@@ -108,6 +108,59 @@ describe('the report in Chromium', () => {
     expect(cursors).toHaveLength(2);
     expect(cursors.every(([visibility]) => visibility === 'visible')).toBe(true);
     expect(cursors[0]![1]).toBe(cursors[1]![1]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('draws the failed analysis against its limits: canary, stable, the allowed line and the verdict', async () => {
+    const { page, errors } = await open('rolled-back');
+    const chart = page.locator(
+      'figure.analysis-chart[data-verdict="fail"][data-service="auth"][data-region="eu-west-1"]',
+    );
+    await expect(chart.count()).resolves.toBe(1);
+    await expect(chart.isVisible()).resolves.toBe(true);
+    for (const part of ['.series.canary', '.series.stable', '.threshold']) {
+      const box = await chart.locator(part).first().boundingBox();
+      expect(box, part).not.toBeNull();
+      expect(box!.width, part).toBeGreaterThan(100);
+    }
+    // Both panels (error rate and p95 latency), each with its allowed line; the failed periods stand out.
+    await expect(chart.locator('.panel').count()).resolves.toBe(2);
+    await expect(chart.locator('.threshold').count()).resolves.toBe(2);
+    await expect(chart.locator('.reading.breach').count()).resolves.toBe(3);
+    // The fault that degraded the canary is marked in the chart.
+    await expect(chart.locator('.incident.fault').count()).resolves.toBe(1);
+    await expect(page.locator('#incidents').textContent()).resolves.toContain(
+      "auth's canary error rate jumps from its first step in eu-west-1",
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a lost region: the outage on the timeline, unreachable services, and the commands left for a person', async () => {
+    const { result, page, requests, errors } = await open('region-outage');
+    const outage = page.locator('svg.timeline .outage[data-region="us-west-2"] .outage-band');
+    const band = (await outage.boundingBox())!;
+    expect(band.width).toBeGreaterThan(20);
+    await expect(page.locator('svg.timeline .alarm').count()).resolves.toBeGreaterThan(0);
+    const unreachable = page.locator('svg.timeline .lane.unreachable[data-region="us-west-2"]');
+    await expect(unreachable.count()).resolves.toBeGreaterThan(0);
+    await expect(page.locator('svg.timeline .lane.completed[data-region="us-west-2"]').count()).resolves.toBe(
+      0,
+    );
+    await expect(unreachable.first().textContent()).resolves.toContain('unreachable');
+    const commands = await page.locator('#left-for-a-person pre.command').allTextContents();
+    expect(commands).toEqual([
+      'switchyard failover us-west-2',
+      `switchyard rollback ${result.releaseId}`,
+      'switchyard failback us-west-2',
+      `switchyard status ${result.releaseId}`,
+    ]);
+    await expect(page.locator('#retries tr.retry[data-recovered="false"]').count()).resolves.toBeGreaterThan(
+      0,
+    );
+    await expect(page.locator('body').textContent()).resolves.not.toMatch(/POST \/|\/releases\//);
+    expect(requests.every((url) => url.startsWith('file:'))).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import type { ReportInput } from '../../rehearsal/report/input';
 
-export function loadFixture(name: 'succeeded' | 'rolled-back' | 'region-failover'): ReportInput {
+export function loadFixture(
+  name: 'succeeded' | 'rolled-back' | 'region-failover' | 'region-outage',
+): ReportInput {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8'));
 }
 

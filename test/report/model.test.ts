@@ -113,8 +113,10 @@ describe('report model of a rolled-back release', () => {
 
   it('infers unreached waves, or uses the waves it is given', () => {
     const early = structuredClone(result);
+    // A result from before the plan's waves were reported names only the waves that completed.
+    delete early.waves;
     // The same result cut off before wave 1 completed: eu-west-1 was never reached.
-    early.audit = early.audit.filter((entry) => entry.atSeconds < 1000);
+    early.audit = early.audit.filter((entry) => entry.atSeconds < 1500);
     const inferred = buildReportModel(early).waves;
     expect(inferred.map(({ label, regions, state }) => ({ label, regions, state }))).toEqual([
       { label: 'Wave 1', regions: ['us-east-1'], state: 'interrupted' },

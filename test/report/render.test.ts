@@ -147,9 +147,35 @@ describe('renderReport', () => {
   it('shows the status, its reason and the verdicts', () => {
     const page = renderReport(loadFixture('rolled-back'));
     expect(page).toContain('<span class="status ROLLED_BACK" data-status="ROLLED_BACK">ROLLED BACK</span>');
-    expect(page).toContain('a step failed');
+    expect(page).toContain('auth in eu-west-1 failed analysis at step 1');
     expect(page).toContain('auth in eu-west-1: analysis 1 fail');
-    expect(page).toContain('canary error rate 2.08 % vs stable 0.22 %');
+    expect(page).toContain('canary error rate 2.23 % vs stable 0.17 %');
+  });
+
+  it('escapes what the fault file and the alarms bring in', () => {
+    const result = loadFixture('region-outage');
+    result.faults = {
+      description: '<script>alert("description")</script>',
+      windows: [
+        { type: 'regionOutage', label: '<img src=x onerror=alert(1)>', region: 'us-west-2', fromSeconds: 60 },
+      ],
+      injected: [{ atSeconds: 70, operation: 'traffic.setWeights', error: '<b>Throttling</b>' }],
+    };
+    const page = renderReport(result);
+    expect(page.match(/<script/g)).toHaveLength(1);
+    expect(page).not.toContain('<img');
+    expect(page).not.toContain('<b>Throttling');
+    expect(page).toContain('&lt;script&gt;alert(&quot;description&quot;)&lt;/script&gt;');
+  });
+
+  it('draws each analysis that read periods, with its allowed line, and names commands rather than routes', () => {
+    const page = renderReport(loadFixture('rolled-back'));
+    expect(page).toContain('data-service="auth" data-ordinal="1" data-verdict="fail"');
+    expect(page).toMatch(/<path class="threshold" d="M[\d.]+ [\d.]+H/);
+    expect(page).toContain('abort 5 %');
+    const lost = renderReport(loadFixture('region-outage'));
+    expect(lost).toContain('<code>switchyard rollback fixture-two-regions</code>');
+    expect(lost).not.toMatch(/POST \/|\/releases\//);
   });
 
   it('is self-contained: nothing it would load from elsewhere', () => {

@@ -2,9 +2,9 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../bin/cli/errors';
-import { NO_COLORS } from '../../bin/cli/io';
-import { defaultReportPath, reportCommand, writeReport } from '../../bin/cli/report-command';
+import { main } from '../../bin/cli';
+import { recordingIo } from '../../bin/cli/io';
+import { defaultReportPath, writeReport } from '../../bin/cli/report-command';
 import { loadFixture } from './fixtures';
 
 const directory = mkdtempSync(join(tmpdir(), 'switchyard-report-'));
@@ -12,26 +12,18 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 const fixturePath = new URL('./fixtures/rolled-back.json', import.meta.url).pathname;
 
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: {
-      stdout: (text: string) => out.push(text),
-      stderr: (text: string) => err.push(text),
-      isTty: false,
-      colors: NO_COLORS,
-    },
-  };
+/** `switchyard report …` as main() runs it: its exit code and what it printed. */
+async function report(...args: string[]) {
+  const io = recordingIo();
+  const code = await main(['report', ...args], io);
+  return { code, out: io.out, err: io.err.join('\n') };
 }
 
 describe('switchyard report', () => {
   it('writes the report where --out says, creating its folder', async () => {
     const target = join(directory, 'nested', 'out.html');
-    const { out, io: streams } = io();
-    expect(await reportCommand([fixturePath, '--out', target], streams)).toBe(0);
+    const { code, out } = await report(fixturePath, '--out', target);
+    expect(code).toBe(0);
     expect(readFileSync(target, 'utf8')).toMatch(/^<!doctype html>[\s\S]*report-fixture[\s\S]*<\/html>\n$/);
     expect(out).toEqual([`wrote ${target}: release report-fixture, rolled back`]);
   });
@@ -39,8 +31,8 @@ describe('switchyard report', () => {
   it('writes release.html beside release.json by default, and says where with --json', async () => {
     const input = join(directory, 'release.json');
     copyFileSync(fixturePath, input);
-    const { out, io: streams } = io();
-    expect(await reportCommand([input, '--json'], streams)).toBe(0);
+    const { code, out } = await report(input, '--json');
+    expect(code).toBe(0);
     expect(existsSync(join(directory, 'release.html'))).toBe(true);
     expect(JSON.parse(out[0]!)).toEqual({
       report: join(directory, 'release.html'),
@@ -54,26 +46,32 @@ describe('switchyard report', () => {
   it('refuses a file that is not JSON, or not a release result, naming what is wrong', async () => {
     const notJson = join(directory, 'not.json');
     writeFileSync(notJson, '{ "releaseId": ');
-    await expect(reportCommand([notJson], io().io)).rejects.toThrow(/not\.json is not JSON/);
+    expect(await report(notJson)).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/not\.json is not JSON/),
+    });
 
     const wrongShape = join(directory, 'plan.json');
     writeFileSync(
       wrongShape,
       JSON.stringify({ releaseId: 'x', status: 'SUCCEEDED', regions: {}, audit: 'none' }),
     );
-    const error = await reportCommand([wrongShape], io().io).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(UserError);
-    expect((error as UserError).exitCode).toBe(2);
-    expect((error as UserError).message).toMatch(/is not a release result/);
-    expect((error as UserError).message).toMatch(/^ {2}audit: /m);
-    expect((error as UserError).message).toMatch(/^ {2}counters: /m);
+    const { code, err } = await report(wrongShape);
+    expect(code).toBe(2);
+    expect(err).toMatch(/is not a release result/);
+    expect(err).toMatch(/^ {2}audit: /m);
+    expect(err).toMatch(/^ {2}counters: /m);
   });
 
-  it('asks for the input when none is given', async () => {
-    await expect(reportCommand([], io().io)).rejects.toThrow(/missing the release result/);
-    await expect(reportCommand(['a.json', 'b.json'], io().io)).rejects.toThrow(
-      /unexpected argument "b.json"/,
-    );
+  it('asks for the input when none is given, and refuses a second one', async () => {
+    expect(await report()).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/missing required argument 'release.json'/),
+    });
+    expect(await report('a.json', 'b.json')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/too many arguments for 'report'/),
+    });
   });
 
   it('reports an unwritable destination as a user error', async () => {

@@ -21,6 +21,9 @@
  *   the same patch types, a resourceVersion precondition (409), annotation values that must be
  *   strings (400), status kept from what `seedIngress` gave (the main resource cannot write it),
  *   and a patch that changes nothing leaving the resourceVersion as it is
+ * - lists paged by `limit` and `continue` (deployments, services, ingresses; see fake-kube-lists.ts),
+ *   core/v1 Services (list) and Namespaces (get: those seeded, or holding a seeded object), and
+ *   403s worded as RBAC words them for the requests `forbid` names
  * - SelfSubjectAccessReviews: POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews answered
  *   201 with the object and its status filled in from `accessRules`, tried in order as an
  *   authorizer chain is (the first rule that matches decides; none matching is "no opinion":
@@ -48,11 +51,13 @@ import type { AddressInfo } from 'node:net';
 import { type AccessRule, reviewSelfAccess } from './fake-kube-access';
 import { FakeDeployments, type PodFault } from './fake-kube-deployments';
 import { FakeIngresses } from './fake-kube-ingresses';
+import { FakeServices, type Forbidden, forbiddenProblem, pagedList } from './fake-kube-lists';
 import { HttpProblem, type Json, ResourceVersions, statusBody } from './fake-kube-objects';
 import { listPods } from './fake-kube-pods';
 
 export type { AccessRule } from './fake-kube-access';
 export type { PodFault } from './fake-kube-deployments';
+export type { Forbidden } from './fake-kube-lists';
 export { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './fake-kube-patches';
 export { podIpOf } from './fake-kube-pods';
 
@@ -87,6 +92,9 @@ export interface FakeKubeApiServerOptions {
 
 const APPS_V1_DEPLOYMENTS = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+)(\/scale)?)?$/;
 const NETWORKING_V1_INGRESSES = /^\/apis\/networking\.k8s\.io\/v1\/namespaces\/([^/]+)\/ingresses\/([^/]+)$/;
+const NETWORKING_V1_INGRESS_LIST = /^\/apis\/networking\.k8s\.io\/v1\/namespaces\/([^/]+)\/ingresses$/;
+const CORE_V1_SERVICES = /^\/api\/v1\/namespaces\/([^/]+)\/services$/;
+const CORE_V1_NAMESPACE = /^\/api\/v1\/namespaces\/([^/]+)$/;
 
 const CORE_V1_PODS = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/;
 const SELF_SUBJECT_ACCESS_REVIEWS = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
@@ -113,6 +121,9 @@ export class FakeKubeApiServer {
   private readonly versions = new ResourceVersions();
   private readonly deployments = new FakeDeployments(this.versions);
   private readonly ingresses = new FakeIngresses(this.versions);
+  private readonly services = new FakeServices();
+  private readonly namespaces = new Set<string>();
+  private readonly forbidden: Forbidden[] = [];
   private readonly failures: Array<Required<Pick<InjectedFailure, 'status' | 'count'>> & InjectedFailure> =
     [];
 
@@ -158,6 +169,21 @@ export class FakeKubeApiServer {
   /** Stores an Ingress as the controller left it: `status` is kept as given (the controller writes it). */
   seedIngress(ingress: Json): Json {
     return this.ingresses.seed(ingress);
+  }
+
+  /** Stores a core/v1 Service (listed, never changed). */
+  seedService(service: Json): Json {
+    return this.services.seed(service, this.versions.next());
+  }
+
+  /** A Namespace that exists though nothing is in it (one holding a seeded object exists anyway). */
+  seedNamespace(name: string): void {
+    this.namespaces.add(name);
+  }
+
+  /** Requests that match are refused 403, as RBAC refuses a verb the user was not granted. */
+  forbid(rule: Forbidden): void {
+    this.forbidden.push(rule);
   }
 
   /** A copy of the stored Ingress, or undefined. */
@@ -219,6 +245,13 @@ export class FakeKubeApiServer {
       if (this.token !== undefined && request.headers.authorization !== `Bearer ${this.token}`) {
         throw new HttpProblem(401, 'Unauthorized', 'Unauthorized');
       }
+      if (
+        this.forbidden.some(
+          (rule) => (rule.method ?? method) === method && url.pathname.includes(rule.pathIncludes),
+        )
+      ) {
+        throw forbiddenProblem(method, url.pathname, this.user);
+      }
       const failure = this.failures.find(
         (f) =>
           (f.method === undefined || f.method === method) &&
@@ -272,6 +305,8 @@ export class FakeKubeApiServer {
         ),
       ];
     }
+    const listed = this.list(method, path, query);
+    if (listed) return [200, listed];
     const ingress = NETWORKING_V1_INGRESSES.exec(path);
     if (ingress) {
       return this.ingresses.route(
@@ -291,6 +326,47 @@ export class FakeKubeApiServer {
       match[3] !== undefined,
       contentType,
       body,
+    );
+  }
+
+  /** GET of a list this fake pages, or of a Namespace; undefined for every other request. */
+  private list(method: string, path: string, query: Record<string, string>): Json | undefined {
+    if (method !== 'GET') return undefined;
+    const version = this.versions.latest();
+    const namespace = CORE_V1_NAMESPACE.exec(path);
+    if (namespace) {
+      const name = decodeURIComponent(namespace[1]!);
+      if (!this.namespaceExists(name))
+        throw new HttpProblem(404, 'NotFound', `namespaces "${name}" not found`, {
+          name,
+          kind: 'namespaces',
+        });
+      return { kind: 'Namespace', apiVersion: 'v1', metadata: { name }, status: { phase: 'Active' } };
+    }
+    const services = CORE_V1_SERVICES.exec(path);
+    if (services) {
+      const items = this.services.inNamespace(decodeURIComponent(services[1]!));
+      return pagedList('ServiceList', 'v1', items, query, version);
+    }
+    const ingresses = NETWORKING_V1_INGRESS_LIST.exec(path);
+    if (ingresses) {
+      const items = this.ingresses.inNamespace(decodeURIComponent(ingresses[1]!));
+      return pagedList('IngressList', 'networking.k8s.io/v1', items, query, version);
+    }
+    const deployments = APPS_V1_DEPLOYMENTS.exec(path);
+    if (deployments && deployments[2] === undefined) {
+      const items = this.deployments.inNamespace(decodeURIComponent(deployments[1]!));
+      return pagedList('DeploymentList', 'apps/v1', items, query, version);
+    }
+    return undefined;
+  }
+
+  private namespaceExists(name: string): boolean {
+    return (
+      this.namespaces.has(name) ||
+      this.deployments.inNamespace(name).length > 0 ||
+      this.services.inNamespace(name).length > 0 ||
+      this.ingresses.inNamespace(name).length > 0
     );
   }
 }

@@ -68,6 +68,14 @@ export class FakeDeployments {
     return clone(stored.object);
   }
 
+  /** Copies of the stored Deployments of a namespace. */
+  inNamespace(namespace: string): Json[] {
+    return [...this.byKey.values()]
+      .map((stored) => stored.object)
+      .filter((object) => metadataOf(object).namespace === namespace)
+      .map(clone);
+  }
+
   /** A copy of the stored Deployment, or undefined. */
   get(namespace: string, name: string): Json | undefined {
     const stored = this.stored(namespace, name);
@@ -94,21 +102,7 @@ export class FakeDeployments {
     body: unknown,
   ): [number, Json] {
     if (name === undefined) {
-      if (method === 'GET') {
-        const items = [...this.byKey.values()]
-          .map((stored) => stored.object)
-          .filter((object) => metadataOf(object).namespace === namespace)
-          .map(clone);
-        return [
-          200,
-          {
-            kind: 'DeploymentList',
-            apiVersion: 'apps/v1',
-            metadata: { resourceVersion: this.versions.latest() },
-            items,
-          },
-        ];
-      }
+      // GET of the list is paged by the server front (fake-kube-lists.ts).
       if (method === 'POST') return [201, this.create(namespace, body)];
       throw new HttpProblem(405, 'MethodNotAllowed', `${method} is not allowed on this resource`);
     }

@@ -38,6 +38,11 @@ export class FakeIngresses {
     return clone(object);
   }
 
+  /** Copies of the stored Ingresses of a namespace. */
+  inNamespace(namespace: string): Json[] {
+    return [...this.byKey.values()].filter((object) => metadataOf(object).namespace === namespace).map(clone);
+  }
+
   /** A copy of the stored Ingress, or undefined. */
   get(namespace: string, name: string): Json | undefined {
     const stored = this.byKey.get(`${namespace}/${name}`);

@@ -28,13 +28,13 @@ import type {
   TargetGroupView,
   Workflow,
 } from '../../lambdas/ports';
+import { InMemoryStore } from '../../rehearsal/memory-store';
 import { FakeCluster } from './fake-cluster';
 import { FakeDns, FakeTraffic } from './fake-traffic';
-import { InMemoryStore } from './memory-store';
 
+export { InMemoryStore } from '../../rehearsal/memory-store';
 export { type ClusterCall, FakeCluster, securePodTemplate } from './fake-cluster';
 export { FakeDns, FakeTraffic } from './fake-traffic';
-export { InMemoryStore } from './memory-store';
 
 type Json = Record<string, unknown>;
 

@@ -2,10 +2,11 @@
  * Switchyard's own events on EventBridge, source `switchyard`, with the release id in every
  * detail. Detail types (EventDetailType in the ports):
  *
- * - `Release Started`, `Release Succeeded`, `Release Failed`, `Release Rolled Back`
+ * - `Release Started`, `Release Succeeded`, `Release Failed`, `Release Rolled Back`, `Release Refused`
+ * - `Approval Needed` (a parked approval: `approval`, `region`, `service`, `stepIndex`, `reason`)
  * - `Service Rollout Step`, `Service Rollout Completed`, `Service Rollout Failed`
  * - `Rollback Started`, `Rollback Completed`
- * - `Failover Started`, `Failover Completed`, `Failback Completed`
+ * - `Failover Started`, `Failover Completed`, `Failover Failed`, `Failback Completed`
  *
  * A rule matches them with `{ "source": ["switchyard"], "detail-type": ["Release Failed"] }`.
  */

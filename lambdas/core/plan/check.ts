@@ -195,9 +195,25 @@ export function describeIssue(issue: z.core.$ZodIssue): Array<{ path: PathSegmen
       // zod's own words ("Too big: expected …") in a person's; a message the schema gives is kept.
       if (issue.message.startsWith('Too big')) return [{ path, message: tooBig(issue) }];
       return [{ path, message: issue.message }];
+    case 'too_small':
+      if (issue.message.startsWith('Too small')) return [{ path, message: tooSmall(issue) }];
+      return [{ path, message: issue.message }];
     default:
       return [{ path, message: issue.message }];
   }
+}
+
+/** A value under its minimum, in a person's words: "must be at least 1, not 0". */
+function tooSmall(issue: z.core.$ZodIssueTooSmall): string {
+  const { input, minimum, inclusive } = issue;
+  if (typeof input === 'string')
+    return input.length === 0
+      ? 'must not be empty'
+      : `is ${input.length} characters long; at least ${minimum}`;
+  if (Array.isArray(input))
+    return input.length === 0 ? 'must not be empty' : `has ${input.length} items; at least ${minimum}`;
+  const bound = inclusive === false ? `more than ${minimum}` : `at least ${minimum}`;
+  return `must be ${bound}${typeof input === 'number' ? `, not ${input}` : ''}`;
 }
 
 /** A value past its maximum: how big it is (never the value itself, which may be megabytes) and the limit. */

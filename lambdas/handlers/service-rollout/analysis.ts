@@ -5,6 +5,7 @@
  */
 
 import { loadReleaseContext, type ReleaseContext } from '../../app/release-context';
+import { recordedComparison } from '../../core/analysis-readings';
 import type { AnalysisStepOutcome } from '../../core/analysis-step';
 import {
   analysisFailureMessage,
@@ -36,7 +37,7 @@ export const runAnalysis = defineHandler({
     const window = analysisWindow(currentStep(context, input), input.windowStart, now);
     const readings = await readChecks(ports, context, input, analysis, window);
     const outcome = judgeAnalysisStep(analysis, readings);
-    await recordVerdict(ports, input, outcome, window, now);
+    await recordVerdict(ports, input, outcome, readings, window, now);
     if (outcome.verdict === 'fail') throw new AnalysisFailedError(analysisFailureMessage(input, outcome));
     return { ...input, verdict: outcome.verdict, timeoutSeconds: seconds(analysis.approvalTimeout) };
   },
@@ -94,15 +95,20 @@ async function readChecks(
   return readings;
 }
 
-/** The verdict and its counts on the rollout, with the audit entry, in one write. */
+/**
+ * The verdict and its counts on the rollout, with the audit entry, in one write. The entry keeps
+ * the compared figures and limits it was judged on (bounded: core/analysis-readings.ts).
+ */
 async function recordVerdict(
   ports: Pick<Ports, 'store'>,
   key: StepKey,
   outcome: AnalysisStepOutcome,
+  readings: readonly CheckReading[],
   window: MetricWindow | undefined,
   now: Date,
 ): Promise<void> {
   const { verdict, judgement, details } = outcome;
+  const comparison = recordedComparison(readings, window);
   const record = await ports.store.getServiceRollout(key.releaseId, key.region, key.service);
   await ports.store.updateServiceRollout(
     key,
@@ -124,6 +130,7 @@ async function recordVerdict(
         stepIndex: key.stepIndex,
         ...(window && { window: { from: window.from.toISOString(), to: window.to.toISOString() } }),
         details: details.slice(0, 10),
+        ...(comparison && { comparison }),
       },
     }),
   );

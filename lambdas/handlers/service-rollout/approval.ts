@@ -28,6 +28,21 @@ export const requestApproval = defineHandler({
         detail: { reason: input.reason, approval: name },
       }),
     );
+    // After the audit: what a person is told about is already on record. A retry of this task
+    // may publish it again; EventBridge delivers at least once anyway.
+    await ports.events.publish([
+      {
+        detailType: 'Approval Needed',
+        releaseId: input.releaseId,
+        detail: {
+          approval: name,
+          region: input.region,
+          service: input.service,
+          stepIndex: input.stepIndex,
+          reason: input.reason,
+        },
+      },
+    ]);
     return { approval: name };
   },
 });

@@ -272,3 +272,20 @@ describe('every problem at once', () => {
     expect(problems).toHaveLength(8);
   });
 });
+
+describe('values under their minimum', () => {
+  it("says what the least allowed value is, in a person's words rather than zod's", () => {
+    const document = withServices({
+      ...service('api'),
+      strategy: { type: 'rolling', maxUnavailable: 1, maxSurge: 1, batches: 0 },
+    });
+    const problems = problemsOf(document);
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) expect(problem.message).not.toMatch(/Too small|expected number/);
+    const analysis = { ...validDocument(), defaults: { analysis: { interval: '1m', failureLimit: -1 } } };
+    expect(problemsOf(analysis)).toContainEqual({
+      path: 'defaults.analysis.failureLimit',
+      message: 'must be at least 0, not -1',
+    });
+  });
+});

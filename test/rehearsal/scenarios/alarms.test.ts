@@ -36,7 +36,13 @@ describe('an alarm during a release', () => {
       status: 'ABORTED',
     });
     expect(result.regions['us-east-1']!.web!.status).toBe('PENDING');
-    expect(result.counters.timeToRollbackSeconds).toBeGreaterThanOrEqual(0);
+    // From the alarm to every touched service verified back, as the audit recorded them.
+    const received = result.audit.find((entry) => entry.action === 'alarm.received')!;
+    const completed = result.audit.find((entry) => entry.action === 'rollback.completed')!;
+    expect(result.counters.timeToRollbackSeconds).toBeCloseTo(completed.atSeconds - received.atSeconds, 3);
+    expect(result.faults?.windows).toEqual([
+      expect.objectContaining({ type: 'alarm', alarmName: 'auth-us-east-1-canary-errors', fromSeconds: 60 }),
+    ]);
   });
 
   it("during a blue-green's wait before the switch rolls back the green side", async () => {

@@ -13,6 +13,21 @@ describe('a canary paused until approved', () => {
     const requested = result.audit.find((entry) => entry.action === 'approval.requested')!;
     const given = result.audit.find((entry) => entry.action === 'approval.given')!;
     expect(given.atSeconds - requested.atSeconds).toBe(90);
+    // The notification a person acts on: published once, when the approval was asked for.
+    const needed = result.events.filter((event) => event.detailType === 'Approval Needed');
+    expect(needed).toEqual([
+      {
+        atSeconds: requested.atSeconds,
+        detailType: 'Approval Needed',
+        detail: {
+          approval: 'us-east-1/checkout/step-1',
+          region: 'us-east-1',
+          service: 'checkout',
+          stepIndex: 1,
+          reason: 'approval',
+        },
+      },
+    ]);
     // Traffic stayed at 50 % until the approval, then went to 100 %.
     const shifted = result.audit.filter((entry) => entry.action === 'traffic.shifted');
     expect(shifted.map((entry) => (entry.detail as { canary: number }).canary)).toEqual([50, 100, 0]);

@@ -14,6 +14,8 @@ import {
   touchedServices,
 } from '../fixtures/rehearsal';
 
+const TRIGGERS: readonly string[] = ['alarm.received', 'analysis.fail', 'gate.failed', 'service.failed'];
+
 /** A short progress deadline, so a rollout that never becomes ready is judged stuck quickly. */
 const QUICK_DEADLINE = 'fleet: { rollout: { progressDeadlineSeconds: 120 } }';
 
@@ -136,7 +138,10 @@ describe('a failed step rolls everything touched back', () => {
           expect(order.indexOf(service)).toBeLessThan(order.indexOf(dependency));
       }
     }
-    expect(result.counters.timeToRollbackSeconds).toBeGreaterThanOrEqual(0);
+    // From the failure to every touched service verified back, as the audit recorded them.
+    const failedAt = result.audit.find((entry) => TRIGGERS.includes(entry.action))!.atSeconds;
+    const completedAt = result.audit.find((entry) => entry.action === 'rollback.completed')!.atSeconds;
+    expect(result.counters.timeToRollbackSeconds).toBeCloseTo(completedAt - failedAt, 3);
     expect(result.executions.filter((execution) => execution.machine === 'rollback')).toHaveLength(1);
   });
 });

@@ -25,6 +25,16 @@ describe('a region outage', () => {
       status: 'FAILED',
       error: 'RollbackIncompleteError',
     });
+    // What cannot be read in the lost region says so; the other region can be read.
+    for (const [service, state] of Object.entries(result.regions['us-west-2']!))
+      expect(state.unreachable, service).toBe(true);
+    for (const state of Object.values(result.regions['us-east-1']!))
+      expect(state.unreachable).toBeUndefined();
+    expect(result.faults?.windows).toEqual([
+      { type: 'regionOutage', label: 'us-west-2 down', region: 'us-west-2', fromSeconds: 22 * 60 },
+    ]);
+    // Stable traffic never came back everywhere: there is no time to rollback.
+    expect(result.counters.timeToRollbackSeconds).toBeUndefined();
   });
 
   it('that ends while the rollback still retries: the rollback finishes and everything is restored', async () => {

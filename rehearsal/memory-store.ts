@@ -1,5 +1,5 @@
 /**
- * The Store in memory, for handler tests: the rules DynamoDbStore keeps, kept the same way, and
+ * The Store in memory, for the rehearsal (`--store memory`) and handler tests: the rules DynamoDbStore keeps, kept the same way, and
  * checked against it by one contract (test/contract/store-contract.ts): idempotent release
  * creation, status changes as the lifecycle allows, `expect` on service-rollout updates,
  * first-write-wins snapshots, a gap-free audit keyed for idempotency, leases judged by their
@@ -12,8 +12,8 @@ import {
   LockHeldError,
   NotFoundError,
   ReleaseConflictError,
-} from '../../lambdas/core/errors';
-import { releaseMoveSources, rolloutUpdateSources } from '../../lambdas/core/lifecycle';
+} from '../lambdas/core/errors';
+import { releaseMoveSources, rolloutUpdateSources } from '../lambdas/core/lifecycle';
 import {
   type AuditEntry,
   type Clock,
@@ -29,7 +29,7 @@ import {
   type StoredSnapshot,
   type TaskTokenKey,
   type TaskTokenKind,
-} from '../../lambdas/ports';
+} from '../lambdas/ports';
 
 type Json = Record<string, unknown>;
 
