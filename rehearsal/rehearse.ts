@@ -19,15 +19,7 @@ import { MACHINE_FILES } from '../lambdas/core/state-machines';
 import { type AnyHandlerDefinition, invokeHandler } from '../lambdas/handlers/define';
 import { type HandlerName, handlers } from '../lambdas/handlers/index';
 import { runPreflight } from '../lambdas/handlers/preflight';
-import type {
-  AuditEntry,
-  Events,
-  MachineName,
-  NewAuditEntry,
-  Ports,
-  Store,
-  SwitchyardEvent,
-} from '../lambdas/ports';
+import type { AuditEntry, MachineName, NewAuditEntry, Ports, Store } from '../lambdas/ports';
 import { AsyncInvocations, type RehearsalError } from './async-invocations';
 import { canaryStepTransitions, measuredCriticalPath, timeToRollback } from './counters';
 import type { AslDefinition } from './engine/asl-support';
@@ -40,7 +32,15 @@ import type { FaultFile } from './faults/schema';
 import { type AlarmTransition, createSimulatedFleet, type SimulatedFleet } from './fleet/index';
 import { type InterruptedAnalysis, readInterruptedAnalyses } from './interrupted-analyses';
 import { InMemoryStore } from './memory-store';
+import {
+  errorsReported,
+  type FleetLook,
+  followedAudit,
+  type RehearsalProgress,
+  reportDuplicateAlarm,
+} from './progress';
 import { createRandom } from './random';
+import { RecordedEvents } from './recorded-events';
 import {
   type AuditSequence,
   describeReleaseLock,
@@ -80,7 +80,9 @@ export interface RehearsalOptions {
   dynamoDb?: DynamoDBClient;
   /** Approvals are given this many virtual seconds after they are asked for; undefined leaves them waiting. */
   autoApproveAfterSeconds?: number;
-  onAudit?: (entry: AuditEntry, elapsedSeconds: number) => void;
+  onAudit?: (entry: AuditEntry, elapsedSeconds: number, fleet: FleetLook) => void;
+  /** Told, as it happens, of what the audit does not hold (progress.ts): for a live view. */
+  onProgress?: (event: RehearsalProgress) => void;
 }
 
 export type { RehearsalStatus } from './release-outcome';
@@ -143,15 +145,6 @@ export interface RehearsalResult {
   }>;
 }
 
-/** Records what Switchyard publishes, on virtual time. */
-export class RecordedEvents implements Events {
-  readonly published: Array<SwitchyardEvent & { at: Date }> = [];
-  constructor(private readonly clock: VirtualScheduler) {}
-  async publish(events: readonly SwitchyardEvent[]): Promise<void> {
-    for (const event of events) this.published.push({ ...event, at: this.clock.now() });
-  }
-}
-
 /** Reports every audit entry as it is written, for live progress. */
 function observedStore(store: Store, onAudit: (entry: NewAuditEntry) => void): Store {
   return new Proxy(store, {
@@ -185,7 +178,9 @@ export interface LocalPlatformOptions {
   dynamoDb?: DynamoDBClient;
   /** Approvals are given this many virtual seconds after they are asked for; undefined leaves them to a person. */
   autoApproveAfterSeconds?: number;
-  onAudit?: (entry: AuditEntry, elapsedSeconds: number) => void;
+  onAudit?: (entry: AuditEntry, elapsedSeconds: number, fleet: FleetLook) => void;
+  /** Told, as it happens, of what the audit does not hold (progress.ts): for a live view. */
+  onProgress?: (event: RehearsalProgress) => void;
   /** Told of each failure outside the state machines (an alarm handler invocation, an audit write). */
   onError?: (error: RehearsalError) => void;
 }
@@ -227,10 +222,12 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     ? new DynamoDbStore({ client: options.dynamoDb, tableName, clock: scheduler })
     : new InMemoryStore(scheduler);
   const store = options.onAudit
-    ? observedStore(baseStore, (entry) => options.onAudit?.({ ...entry, seq: 0 }, scheduler.elapsedSeconds()))
+    ? observedStore(baseStore, (entry) =>
+        options.onAudit?.({ ...entry, seq: 0 }, scheduler.elapsedSeconds(), fleet),
+      )
     : baseStore;
   const engine = loadEngine(scheduler, () => random.next());
-  const invocations = new AsyncInvocations(scheduler, REHEARSAL_EPOCH, options.onError);
+  const invocations = new AsyncInvocations(scheduler, REHEARSAL_EPOCH, errorsReported(options));
   let ports: Ports | undefined;
   const invoke = async (name: string, input: unknown) => {
     const handler: AnyHandlerDefinition | undefined = handlers[name as HandlerName];
@@ -287,7 +284,11 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
       detail: { alarmName: transition.alarmName, state: { value: 'ALARM', reason: transition.reason } },
     };
     for (let delivery = 0; delivery < transition.deliveries; delivery++) {
-      invocations.invoke(() => invokeHandler(handlers.onAlarm, event, platformPorts), {
+      const handled = async () => {
+        const output = await invokeHandler(handlers.onAlarm, event, platformPorts);
+        reportDuplicateAlarm(output, { ...transition, eventId: event.id }, scheduler, options.onProgress);
+      };
+      invocations.invoke(handled, {
         source: 'alarmHandler',
         operation: handlers.onAlarm.name,
         alarmName: transition.alarmName,
@@ -343,11 +344,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   const releaseId = options.plan.releaseId;
   const platform = await createLocalPlatform({
     ...options,
-    ...(options.onAudit && {
-      onAudit: (entry: AuditEntry, elapsed: number) => {
-        if (entry.releaseId === releaseId) options.onAudit?.(entry, elapsed);
-      },
-    }),
+    ...(options.onAudit && { onAudit: followedAudit(releaseId, options.onAudit) }),
   });
   const { scheduler, workflow, fleet } = platform;
   const baseStore = platform.store;

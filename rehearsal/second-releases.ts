@@ -12,6 +12,7 @@ import { REHEARSAL_OPERATOR } from './failovers';
 import { secondReleases } from './faults/load';
 import { type FaultFile, secondReleaseId } from './faults/schema';
 import type { FleetDescription } from './fleet/index';
+import type { RehearsalProgress } from './progress';
 import type { LocalPlatform } from './rehearse';
 import {
   type AuditSequence,
@@ -73,6 +74,8 @@ export function scheduleSecondReleases(
     /** Plans for second releases, by the fault's `plan` path. */
     secondReleasePlans?: Record<string, unknown>;
     epoch: Date;
+    /** Told of each submission's answer when it comes, not only in the results. */
+    onProgress?: (event: RehearsalProgress) => void;
   },
   planReleaseId: string,
 ): ScheduledSecondReleases {
@@ -92,15 +95,27 @@ export function scheduleSecondReleases(
     };
     submissions.push(submission);
     pending++;
+    const answered = (refusal?: Error) => ({
+      kind: 'secondRelease' as const,
+      releaseId,
+      atSeconds: (submission.atMs - options.epoch.getTime()) / 1000,
+      outcome: refusal ? ('refused' as const) : ('started' as const),
+      ...(refusal && {
+        refusedBy: refusal instanceof LockHeldError ? ('lock' as const) : ('submission' as const),
+      }),
+      message: refusal?.message ?? 'started',
+    });
     scheduler.at(new Date(submission.atMs), () => {
       pending--;
       void scheduler.track(
         submitRelease(ports, document, REHEARSAL_OPERATOR).then(
           () => {
             submission.started = true;
+            options.onProgress?.(answered());
           },
           (error: Error) => {
             submission.refusal = error;
+            options.onProgress?.(answered(error));
           },
         ),
       );

@@ -29,6 +29,38 @@ export interface ApiAnswer {
   body: unknown;
 }
 
+/**
+ * The API could not be reached. `transient` when trying again may help: refused or reset
+ * connections (a restarting `serve`, a load balancer between deployments), timeouts, a DNS
+ * server that did not answer. A host that does not exist is not transient.
+ */
+export class ApiUnreachableError extends UserError {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message, ExitCode.internal);
+  }
+
+  get transient(): boolean {
+    return this.code !== undefined && TRANSIENT_CONNECTION_CODES.has(this.code);
+  }
+}
+
+const TRANSIENT_CONNECTION_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
 export interface ApiClientOptions {
   /** Credentials for signing; the default chain is loaded only when a request is signed. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -52,8 +84,13 @@ export class ApiClient {
     return this.signingRegion !== undefined;
   }
 
-  async get(path: string, query: Record<string, string | number | undefined> = {}): Promise<ApiAnswer> {
-    return this.send('GET', path, undefined, query);
+  /** `timeoutMs`: give up on an answer that has not come by then (as ETIMEDOUT). */
+  async get(
+    path: string,
+    query: Record<string, string | number | undefined> = {},
+    options: { timeoutMs?: number } = {},
+  ): Promise<ApiAnswer> {
+    return this.send('GET', path, undefined, query, options.timeoutMs);
   }
 
   async post(path: string, body?: unknown): Promise<ApiAnswer> {
@@ -99,19 +136,22 @@ export class ApiClient {
     path: string,
     body?: unknown,
     query: Record<string, string | number | undefined> = {},
+    timeoutMs?: number,
   ): Promise<ApiAnswer> {
     const prepared = await this.prepare(method, path, body, query);
     let response: Response;
+    let text: string;
     try {
       response = await (this.options.fetch ?? fetch)(prepared.url, {
         method,
         headers: prepared.headers,
         ...(prepared.body !== undefined && { body: prepared.body }),
+        ...(timeoutMs !== undefined && { signal: AbortSignal.timeout(timeoutMs) }),
       });
+      text = await response.text();
     } catch (error) {
       throw this.unreachable(error);
     }
-    const text = await response.text();
     let parsed: unknown = text;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);
@@ -132,25 +172,23 @@ export class ApiClient {
   }
 
   private unreachable(error: unknown): UserError {
-    const cause = (error as { cause?: { code?: string } }).cause;
+    const timedOut = (error as Error)?.name === 'TimeoutError';
+    const code = timedOut ? 'ETIMEDOUT' : (error as { cause?: { code?: string } }).cause?.code;
     const where = `the Switchyard API at ${this.base.origin}`;
-    switch (cause?.code) {
+    switch (code) {
       case 'ECONNREFUSED':
-        return new UserError(
+        return new ApiUnreachableError(
           `cannot reach ${where}: connection refused. Is \`switchyard serve\` running? (or pass --api <url>, or set ${API_URL_VARIABLE})`,
-          ExitCode.internal,
+          code,
         );
       case 'ENOTFOUND':
       case 'EAI_AGAIN':
-        return new UserError(
-          `cannot reach ${where}: host ${this.base.hostname} not found`,
-          ExitCode.internal,
-        );
+        return new ApiUnreachableError(`cannot reach ${where}: host ${this.base.hostname} not found`, code);
       default:
         if (error instanceof UserError) return error;
-        return new UserError(
-          `cannot reach ${where}: ${cause?.code ?? (error as Error).message}`,
-          ExitCode.internal,
+        return new ApiUnreachableError(
+          `cannot reach ${where}: ${timedOut ? 'no answer in time' : (code ?? (error as Error).message)}`,
+          code,
         );
     }
   }

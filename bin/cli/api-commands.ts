@@ -18,7 +18,6 @@ import type {
 } from '../../lambdas/api/releases';
 import { parseDocumentText } from '../../lambdas/core/plan/load';
 import type { PreflightReport } from '../../lambdas/core/preflight';
-import type { AuditEntry } from '../../lambdas/ports';
 import { type ApiAnswer, ApiClient, DEFAULT_API_URL, resolveApiUrl } from './api-client';
 import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError } from './errors';
 import type { Io } from './io';
@@ -27,15 +26,14 @@ import type { ApiOptions, ApproveOptions, ListOptions, WatchOptions } from './pr
 import { failoverChanges } from './render-failover';
 import { table } from './render-preview';
 
-import { auditLine, renderView } from './render-release';
+import { renderView } from './render-release';
+import { watch } from './watch';
 
 export { renderView } from './render-release';
 export type ApiIo = Io;
 
 /** How often `status --watch` asks, in seconds. */
 const DEFAULT_WATCH_INTERVAL_SECONDS = 2;
-/** Audit entries the live view keeps on screen. */
-const SCREEN_AUDIT_LINES = 8;
 
 export const apiCommands = {
   async start(planPath: string, values: WatchOptions, io: Io): Promise<number> {
@@ -237,85 +235,6 @@ async function plannedFailover(client: ApiClient, failoverId: string): Promise<F
     // 404 until the record is written; anything else will not change by waiting.
     if (answer.status !== 404 || Date.now() + FAILOVER_PLAN_POLL_MS > deadline) return undefined;
     await sleep(FAILOVER_PLAN_POLL_MS);
-  }
-}
-
-// ── watching ────────────────────────────────────────────────────────────────
-
-/**
- * Follows a release until it ends. On a terminal: the view redrawn in place. Otherwise: one line
- * per audit entry and per change of status or of the approvals waiting. With --json: only the
- * final view. Exits by the final status.
- */
-async function watch(
-  client: ApiClient,
-  releaseId: string,
-  io: ApiIo,
-  intervalMs: number,
-  json: boolean,
-): Promise<number> {
-  const screen = json
-    ? undefined
-    : io.isTty
-      ? new RedrawnScreen(io, releaseId)
-      : new LinePrinter(io, releaseId);
-  let auditAfter: number | undefined;
-  let recent: AuditEntry[] = [];
-  for (;;) {
-    const answer = await client.get(releasePath(releaseId), { auditAfter });
-    if (answer.status >= 400) return refuse(answer, io, json);
-    const view = answer.body as ReleaseView | FailoverView;
-    recent = [...recent, ...view.audit.entries].slice(-SCREEN_AUDIT_LINES);
-    auditAfter = view.audit.lastSeq;
-    screen?.show(view, view.audit.entries, recent);
-    const exitCode = EXIT_BY_RELEASE_STATUS[view.status];
-    if (exitCode !== undefined) {
-      if (json) io.stdout(JSON.stringify({ ...view, audit: { ...view.audit, entries: recent } }, null, 2));
-      return exitCode;
-    }
-    await sleep(intervalMs);
-  }
-}
-
-interface Screen {
-  show(view: ReleaseView | FailoverView, fresh: readonly AuditEntry[], recent: readonly AuditEntry[]): void;
-}
-
-class RedrawnScreen implements Screen {
-  private drawnLines = 0;
-  constructor(
-    private readonly io: ApiIo,
-    private readonly releaseId: string,
-  ) {}
-
-  show(view: ReleaseView | FailoverView, _fresh: readonly AuditEntry[], recent: readonly AuditEntry[]): void {
-    const frame = renderView(view, recent, this.releaseId);
-    // Back to the first line of the previous frame, and clear from there down.
-    const clear = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F\x1b[J` : '';
-    this.io.stdout(`${clear}${frame}`);
-    this.drawnLines = frame.split('\n').length;
-  }
-}
-
-class LinePrinter implements Screen {
-  private status: string | undefined;
-  private approvals = '';
-  constructor(
-    private readonly io: ApiIo,
-    private readonly releaseId: string,
-  ) {}
-
-  show(view: ReleaseView | FailoverView, fresh: readonly AuditEntry[]): void {
-    for (const entry of fresh) this.io.stdout(auditLine(entry));
-    if (view.status !== this.status) {
-      this.io.stdout(`release ${view.releaseId}: ${this.status ? `${this.status} → ` : ''}${view.status}`);
-      this.status = view.status;
-    }
-    const waiting = view.kind === 'release' ? view.approvalsWaiting.join(', ') : '';
-    if (waiting !== this.approvals) {
-      if (waiting) this.io.stdout(`waiting for approval: ${waiting} (switchyard approve ${this.releaseId})`);
-      this.approvals = waiting;
-    }
   }
 }
 

@@ -8,6 +8,7 @@ import { withDynamoDbLocal } from '../../rehearsal/dynamodb-local';
 import type { RehearsedFailover } from '../../rehearsal/failovers';
 import { loadFaults } from '../../rehearsal/faults/load';
 import type { FaultFile } from '../../rehearsal/faults/schema';
+import type { FleetLook, RehearsalProgress } from '../../rehearsal/progress';
 import { type RehearsalResult, rehearse } from '../../rehearsal/rehearse';
 import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError, worstExitCode } from './errors';
 import type { Io } from './io';
@@ -49,10 +50,15 @@ export async function rehearseCommand(planPath: string, values: RehearseOptions,
       seed: values.seed ?? (faults?.ok ? faults.faults.seed : undefined) ?? 1,
       ...(client && { dynamoDb: client }),
       autoApproveAfterSeconds: approveAfter,
-      ...(progress && { onAudit: (entry: AuditEntry, elapsed: number) => progress.update(entry, elapsed) }),
+      ...(progress && {
+        onAudit: (entry: AuditEntry, elapsed: number, fleet: FleetLook) =>
+          progress.update(entry, elapsed, fleet),
+        onProgress: (event: RehearsalProgress) => progress.progress(event),
+      }),
     });
-  const result = values.store === 'memory' ? await run() : await withDynamoDbLocal(run);
-  progress?.finish();
+  const result = await (values.store === 'memory' ? run() : withDynamoDbLocal(run)).finally(() =>
+    progress?.finish(),
+  );
   if (values.report) {
     const { writeReport } = await import('./report-command');
     await writeReport(result, values.report);

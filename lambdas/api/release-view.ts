@@ -45,6 +45,8 @@ export interface ExecutionLink {
 export interface ServiceView {
   service: string;
   strategy: string;
+  /** The image this release rolls out (the plan's). */
+  image?: string;
   status: ServiceRolloutStatus;
   /** The step being run, 0-based; `done` once every step has run. null before the rollout starts. */
   step: { index: number; count: number; kind: StepKind | 'done' } | null;
@@ -226,10 +228,12 @@ export function describeWaves(
         const record = byKey.get(`${region.name}/${service}`);
         const steps = stepsByService.get(service) ?? [];
         const strategy = plan.services.get(service)?.strategy.type ?? 'unknown';
+        const image = plan.services.get(service)?.image;
         if (!record) {
           return {
             service,
             strategy,
+            ...(image && { image }),
             status: 'PENDING',
             step: null,
             weights: { stable: 100, canary: 0 },
@@ -241,6 +245,7 @@ export function describeWaves(
         return {
           service,
           strategy,
+          ...(image && { image }),
           status: record.status,
           step: started
             ? {
