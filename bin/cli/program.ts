@@ -8,6 +8,7 @@
  * groups), has no dependencies, and v14 still supports Node 20.
  */
 import { Command, Option } from 'commander';
+import { RELEASE_STATUSES } from '../../lambdas/core/lifecycle';
 import type { Io } from './io';
 import { approveAfterSeconds, durationSeconds, parseSeed, pastTime, wholeNumber } from './options';
 
@@ -29,17 +30,6 @@ const MAX_WATCH_INTERVAL_SECONDS = 300;
 const MAX_LIST_LIMIT = 100;
 /** The most entries one `audit` prints. */
 export const MAX_AUDIT_ENTRIES = 100_000;
-
-const STATUSES = [
-  'PENDING',
-  'RUNNING',
-  'SUCCEEDED',
-  'ROLLING_BACK',
-  'ROLLED_BACK',
-  'FAILED',
-  'ABORTED',
-  'REFUSED',
-];
 
 function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}`;
@@ -288,7 +278,7 @@ export function buildProgram(io: Io, finish: Finish, version: string): Command {
   program
     .command('list')
     .description('releases, newest first')
-    .addOption(new Option('--status <status>', 'only releases in this status').choices(STATUSES))
+    .addOption(new Option('--status <status>', 'only releases in this status').choices(RELEASE_STATUSES))
     .addOption(
       new Option('--since <time>', 'created since: an ISO time, or a duration ago (2h)').argParser(
         pastTime(),
