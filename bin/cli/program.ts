@@ -9,6 +9,9 @@
  */
 import { Command, Option } from 'commander';
 import { RELEASE_STATUSES } from '../../lambdas/core/lifecycle';
+// Types only: each command's module is still loaded when its command runs.
+import type { AuditOptions } from './audit-command';
+import type { InitOptions } from './init-command';
 import type { Io } from './io';
 import { approveAfterSeconds, durationSeconds, parseSeed, pastTime, wholeNumber } from './options';
 
@@ -379,9 +382,6 @@ export interface ListOptions extends ApiOptions {
 export interface ApproveOptions extends ApiOptions {
   approval?: string;
 }
-export interface AuditOptions extends ApiOptions {
-  limit?: number;
-}
 export interface RehearseOptions {
   faults?: string;
   seed?: number;
@@ -399,11 +399,4 @@ export interface ServeOptions {
   /** Virtual seconds. */
   approveAfter?: number;
   store?: StoreKind;
-}
-export interface InitOptions {
-  namespace: string;
-  context?: string;
-  kubeconfig?: string;
-  out?: string;
-  force?: boolean;
 }

@@ -89,6 +89,34 @@ export function buildReportModel(result: ReportInput): ReportModel {
     }
   };
 
+  /** An analysis of the lane, from its verdict's audit entry or a reading taken after it was cut short. */
+  const addAnalysis = (
+    lane: Lane,
+    recorded: Pick<AuditEntry, 'at' | 'atSeconds' | 'detail'>,
+    verdict: Verdict,
+    reason: string,
+    details: string[],
+  ): AnalysisVerdict => {
+    const analysis: AnalysisVerdict = {
+      atSeconds: recorded.atSeconds,
+      region: lane.region,
+      service: lane.service,
+      ordinal:
+        analyses.filter((other) => other.region === lane.region && other.service === lane.service).length + 1,
+      verdict,
+      reason,
+      details,
+    };
+    const weight = canaryPercent.get(lane);
+    if (weight !== undefined) analysis.canaryPercent = weight;
+    const series = analysisSeries(recorded);
+    if (series) analysis.series = series;
+    const window = analysisWindow(recorded);
+    if (window) analysis.window = window;
+    analyses.push(analysis);
+    return analysis;
+  };
+
   let rollbackStarted: AuditEntry | undefined;
   const rollbackEntries: AuditEntry[] = [];
 
@@ -172,24 +200,7 @@ export function buildReportModel(result: ReportInput): ReportModel {
       case 'analysis.inconclusive': {
         const verdict = entry.action.slice('analysis.'.length) as Verdict;
         const reason = text(detail.reason) ?? verdict;
-        const analysis: AnalysisVerdict = {
-          atSeconds: at,
-          region: entry.region,
-          service: entry.service,
-          ordinal:
-            analyses.filter((other) => other.region === entry.region && other.service === entry.service)
-              .length + 1,
-          verdict,
-          reason,
-          details: strings(detail.details),
-        };
-        const weight = canaryPercent.get(lane);
-        if (weight !== undefined) analysis.canaryPercent = weight;
-        const series = analysisSeries(entry);
-        if (series) analysis.series = series;
-        const window = analysisWindow(entry);
-        if (window) analysis.window = window;
-        analyses.push(analysis);
+        const analysis = addAnalysis(lane, entry, verdict, reason, strings(detail.details));
         lane.markers.push({
           atSeconds: at,
           kind: 'analysis',
@@ -257,23 +268,8 @@ export function buildReportModel(result: ReportInput): ReportModel {
       atSeconds: cut.atSeconds,
       detail: { comparison: cut.comparison, window: cut.window },
     };
-    const analysis: AnalysisVerdict = {
-      atSeconds: cut.atSeconds,
-      region: cut.region,
-      service: cut.service,
-      ordinal:
-        analyses.filter((other) => other.region === cut.region && other.service === cut.service).length + 1,
-      verdict: 'interrupted',
-      reason: `interrupted by the rollback before it judged its window: ${cut.interruptedBy}`,
-      details: [],
-    };
-    const weight = canaryPercent.get(laneFor(cut.region, cut.service));
-    if (weight !== undefined) analysis.canaryPercent = weight;
-    const series = analysisSeries(recorded);
-    if (series) analysis.series = series;
-    const window = analysisWindow(recorded);
-    if (window) analysis.window = window;
-    analyses.push(analysis);
+    const reason = `interrupted by the rollback before it judged its window: ${cut.interruptedBy}`;
+    addAnalysis(laneFor(cut.region, cut.service), recorded, 'interrupted', reason, []);
   }
 
   const unreachable = unreachableRegions(result, horizonSeconds);
