@@ -78,6 +78,19 @@ describe('switchyard rehearse', () => {
     ).toBe(true);
   });
 
+  it('charts the analysis the alarm cut short from what CloudWatch had up to the stop: the canary past its abort limit', () => {
+    const result = JSON.parse(results.canaryBreach.stdout) as RehearsalResult;
+    const [cut, ...more] = result.interruptedAnalyses ?? [];
+    expect(more).toEqual([]);
+    expect(cut).toMatchObject({ region: 'us-east-1', service: 'auth', stepIndex: 3 });
+    expect(cut!.interruptedBy).toContain('auth-us-east-1-canary-errors');
+    const canaryErrors = cut!.comparison.canary.errorRatePercent.filter(
+      (value): value is number => value !== null,
+    );
+    expect(canaryErrors.length).toBeGreaterThan(0);
+    expect(Math.max(...canaryErrors)).toBeGreaterThan(cut!.comparison.limits.abortErrorRatePercent!);
+  });
+
   it('reports the counters the issue asks for in --json', () => {
     const result = JSON.parse(results.canaryBreach.stdout) as RehearsalResult;
     expect(result.counters).toMatchObject({
