@@ -16,6 +16,7 @@ import { PUBLICATION_ALLOWANCE_SECONDS } from '../lambdas/core/metric-window';
 import { type ResolvedPlan, resolvePlan } from '../lambdas/core/plan/resolve';
 import { previewRelease } from '../lambdas/core/planner/preview';
 import { MACHINE_FILES } from '../lambdas/core/state-machines';
+import { rolloutSteps } from '../lambdas/core/strategy';
 import { type AnyHandlerDefinition, invokeHandler } from '../lambdas/handlers/define';
 import { type HandlerName, handlers } from '../lambdas/handlers/index';
 import { runPreflight } from '../lambdas/handlers/preflight';
@@ -53,6 +54,7 @@ import {
   reportedAudit,
 } from './release-outcome';
 import { type RehearsedSecondRelease, scheduleSecondReleases } from './second-releases';
+import { countedStore, type StoreCalls } from './store-calls';
 
 export const STATE_MACHINE_DIRECTORY = fileURLToPath(new URL('../statemachines/', import.meta.url));
 
@@ -131,6 +133,12 @@ export interface RehearsalResult {
     /** From what set the rollback off to every touched service verified back; absent unless it completed. */
     timeToRollbackSeconds?: number;
     injectedFailures: number;
+    /** Services times the regions each is released in: what the per-service-region figures divide by. */
+    serviceRegions: number;
+    /** Rollout steps over all service-regions (each strategy's steps, as `preview` lists them). */
+    steps: number;
+    /** Calls the release made on the Store port (the report's own reads after it are not counted). */
+    storeCalls: StoreCalls;
   };
   executions: Array<{
     name: string;
@@ -199,6 +207,8 @@ export interface LocalPlatform {
   events: RecordedEvents;
   /** What failed outside the state machines (the alarm handler's invocations, audit writes), in order. */
   errors: readonly RehearsalError[];
+  /** The calls made on the Store port so far, by method. */
+  storeCalls(): StoreCalls;
   /**
    * Advances virtual time until every execution has ended or waits on a person, or until
    * `stopWhen()` holds (`serve` stops while an approval waits, before its timeout passes).
@@ -221,11 +231,12 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
   const baseStore: Store = options.dynamoDb
     ? new DynamoDbStore({ client: options.dynamoDb, tableName, clock: scheduler })
     : new InMemoryStore(scheduler);
+  const counted = countedStore(baseStore);
   const store = options.onAudit
-    ? observedStore(baseStore, (entry) =>
+    ? observedStore(counted.store, (entry) =>
         options.onAudit?.({ ...entry, seq: 0 }, scheduler.elapsedSeconds(), fleet),
       )
-    : baseStore;
+    : counted.store;
   const engine = loadEngine(scheduler, () => random.next());
   const invocations = new AsyncInvocations(scheduler, REHEARSAL_EPOCH, errorsReported(options));
   let ports: Ports | undefined;
@@ -315,6 +326,7 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     store,
     events,
     errors: invocations.errors,
+    storeCalls: counted.calls,
     async runUntilIdle(stopWhen?: () => boolean) {
       if (!polling) {
         polling = true;
@@ -368,6 +380,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     if (outcome === 'finished') outcome = await platform.runUntilIdle();
   }
   const stalled = outcome === 'stalled' && workflow.running() > 0;
+  // What the release itself called, before the report's own reads below.
+  const storeCalls = platform.storeCalls();
   const releaseArn = workflow.executionArnFor('release', releaseId);
 
   const description = fleet.describe();
@@ -426,6 +440,17 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       ...canaryStepTransitions(options.plan, executions, readStateMachines().serviceRollout),
       ...timeToRollback(reported),
       injectedFailures: fleet.injectedFailures().length,
+      serviceRegions: options.plan.regions.reduce((sum, region) => sum + region.services.length, 0),
+      steps: options.plan.regions.reduce(
+        (sum, region) =>
+          sum +
+          region.services.reduce(
+            (count, service) => count + rolloutSteps(options.plan.services.get(service)!).length,
+            0,
+          ),
+        0,
+      ),
+      storeCalls,
     },
     executions: executions.map((execution) => ({
       name: execution.name,
