@@ -209,7 +209,7 @@ if (values.only !== 'synthetic') {
   figures.push(await measure('reference platform (13 services, 3 regions)', reference.plan));
 }
 if (values.only !== 'reference') {
-  for (const services of [SMALL_SERVICES, SYNTHETIC_SERVICES]) {
+  for (const services of new Set([SMALL_SERVICES, SYNTHETIC_SERVICES])) {
     figures.push(await measure(`synthetic ${services} services × 3 regions`, syntheticPlan(services)));
   }
 }
