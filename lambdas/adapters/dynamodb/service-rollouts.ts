@@ -201,7 +201,8 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
   ): Array<NamedTransactItem<'board' | 'ready'>> {
     const sets: string[] = [];
     const removes: string[] = [];
-    const names: Record<string, string> = { '#pk': PK, '#service': key.service };
+    // DynamoDB refuses a name the expressions do not use (ValidationException): each is added with its use.
+    const names: Record<string, string> = { '#pk': PK };
     const values: Item = {};
     if (change.claimed) {
       sets.push('#unclaimed = #unclaimed - :one');
@@ -211,11 +212,13 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
     if (change.runs) {
       sets.push('#running.#service = :lane');
       names['#running'] = 'running';
+      names['#service'] = key.service;
       values[':lane'] = change.runs.lane;
     }
     if (change.stops) {
       removes.push('#running.#service');
       names['#running'] = 'running';
+      names['#service'] = key.service;
     }
     if (change.broken) {
       sets.push('#broken = if_not_exists(#broken, :broken)');
@@ -289,7 +292,8 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
     // this process has not read, reads the record first.
     const change = boardChange(key.service, patch, from);
     const rank = this.readyRanks.get(rankKey(key.releaseId, key.region, key.service));
-    if (change === 'needs the record' || (change?.claimed && rank === undefined)) {
+    // No status at all would do (from = []): the read names the one it has.
+    if (change === 'needs the record' || (change?.claimed && rank === undefined) || from?.length === 0) {
       await this.readThenUpdate(key, patch, audit, from, whileRelease);
       return;
     }
