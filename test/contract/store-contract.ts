@@ -5,6 +5,7 @@
  * moto too. What only DynamoDB has (item size limits) is in test/adapters/dynamodb.
  */
 import type { Store } from '../../lambdas/ports';
+import { laneBoardCases } from './store-contract-lanes';
 import { recordCases } from './store-contract-records';
 import { releaseCases } from './store-contract-releases';
 
@@ -20,4 +21,5 @@ export type CreateStoreUnderTest = () => Promise<StoreUnderTest>;
 export function storeContract(createTestStore: CreateStoreUnderTest): void {
   releaseCases(createTestStore);
   recordCases(createTestStore);
+  laneBoardCases(createTestStore);
 }
