@@ -6,7 +6,6 @@ import { TransactGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailedError, NotFoundError } from '../../core/errors';
 import { type BoardChange, boardChange, readyRank } from '../../core/lanes';
 import { rolloutUpdateSources } from '../../core/lifecycle';
-import { LruMap } from '../../core/lru-map';
 import {
   type LaneBoard,
   type NewAuditEntry,
@@ -38,9 +37,6 @@ import { UpdateExpression } from './update-expression';
 const PUT_CONCURRENCY = 8;
 
 export class DynamoDbServiceRollouts implements ServiceRolloutStore {
-  /** Ready ranks this process has read (laneBoard), so a claim right after needs no read of the record. */
-  private readonly readyRanks = new LruMap<string, string>(4096);
-
   constructor(
     private readonly table: StoreTable,
     private readonly audit: DynamoDbAudit,
@@ -118,7 +114,6 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
     if (!board || board.entity !== 'laneBoard')
       throw new NotFoundError(`release ${releaseId} has no rollouts in ${region}`);
     const running = (board.running ?? {}) as Record<string, string>;
-    // A claim follows its board read: remembering the ranks read lets it write without reading the record.
     for (const item of ready)
       this.readyRanks.set(rankKey(releaseId, region, String(item.service)), String(item.rank));
     return {
@@ -287,17 +282,16 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
     for (const entry of audit) requireKey(entry);
     const from = rolloutUpdateSources(patch.status, expect);
     // Most updates say, by their conditions, what the region's board must do (a step or a verdict:
-    // nothing): they are written without reading the record first, their conditions judged by
-    // DynamoDB. Only a status that may or may not leave PENDING, or a claim whose ready rank
-    // this process has not read, reads the record first.
+    // nothing; a completion: free its lane): they are written without reading the record first,
+    // their conditions judged by DynamoDB.
     const change = boardChange(key.service, patch, from);
-    const rank = this.readyRanks.get(rankKey(key.releaseId, key.region, key.service));
-    // No status at all would do (from = []): the read names the one it has.
-    if (change === 'needs the record' || (change?.claimed && rank === undefined) || from?.length === 0) {
+    // A claim reads the record for its ready rank; no status at all would do (from = []): the
+    // read names the one it has.
+    if (change === 'needs the record' || change?.claimed || from?.length === 0) {
       await this.readThenUpdate(key, patch, audit, from, whileRelease);
       return;
     }
-    await this.updateUnread(key, patch, audit, from, whileRelease, change, rank);
+    await this.updateUnread(key, patch, audit, from, whileRelease, change);
   }
 
   private async readThenUpdate(
@@ -391,7 +385,6 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
     from: readonly ServiceRolloutStatus[] | undefined,
     whileRelease: ReleaseStatus | undefined,
     change: BoardChange | undefined,
-    rank: string | undefined,
   ): Promise<void> {
     const rolloutKey = keys.rollout(key.releaseId, key.region, key.service);
     const what = `service rollout ${key.releaseId}/${key.region}/${key.service}`;
@@ -424,7 +417,7 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
             },
           },
           ...this.audit.writes(...entries),
-          ...(change ? this.boardWrites(key, change, rank) : []),
+          ...(change ? this.boardWrites(key, change, undefined) : []),
           ...(whileRelease ? [this.releaseCheck(key, whileRelease)] : []),
         ]);
         if (!reasons) {
@@ -510,8 +503,6 @@ const auditEntries = (audited: NewAuditEntry | readonly NewAuditEntry[]): readon
 /** The entries of one transaction, numbered on from the release's last seq. */
 const numbered = (entries: readonly NewAuditEntry[], lastSeq: number) =>
   entries.map((entry, index) => ({ ...entry, seq: lastSeq + 1 + index }));
-
-const rankKey = (releaseId: string, region: string, service: string) => `${releaseId}/${region}/${service}`;
 
 async function forEachConcurrently<T>(
   values: readonly T[],
