@@ -114,8 +114,6 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
     if (!board || board.entity !== 'laneBoard')
       throw new NotFoundError(`release ${releaseId} has no rollouts in ${region}`);
     const running = (board.running ?? {}) as Record<string, string>;
-    for (const item of ready)
-      this.readyRanks.set(rankKey(releaseId, region, String(item.service)), String(item.rank));
     return {
       lanes: Object.fromEntries(
         Object.entries(running)
