@@ -3,7 +3,8 @@
  * by esbuild, cdk-nag and CloudFormation's template checks included), its wall time, each
  * handler bundle's minified size against the 1 MB target, and each bundle's init time: the
  * bundle imported in a fresh Node process, as the Lambda runtime imports it on a cold start.
- * Run with `npx tsx test/bench/synth.bench.ts`; not part of `npm test`. It reports rather than
+ * Run with `npx tsx test/bench/synth.bench.ts [--bundle-aws-sdk]` (the construct's bundleAwsSdk,
+ * to compare the two); not part of `npm test`. It reports rather than
  * fails: sizes move with dependency versions, and timings on a shared machine are noisy.
  */
 import { execFile } from 'node:child_process';
@@ -18,6 +19,7 @@ const TARGET_BYTES = 1024 * 1024;
 const CLUSTER_INIT_TARGET_MS = 300;
 const INIT_RUNS = 5;
 const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+const BUNDLE_AWS_SDK = process.argv.includes('--bundle-aws-sdk');
 
 /**
  * Run in the child: the time of `await import(bundle)` (top-level code, which starts building
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
         'switchyard:clusters': [{ region: 'us-east-1', clusterName: 'prod-use1', namespaces: ['shop'] }],
       },
     });
-    const { home } = addSwitchyardStacks(app, settingsFromContext(app));
+    const { home } = addSwitchyardStacks(app, settingsFromContext(app), { bundleAwsSdk: BUNDLE_AWS_SDK });
     const constructed = performance.now();
     const assembly = app.synth();
     const synthesized = performance.now();
@@ -155,7 +157,8 @@ async function main(): Promise<void> {
     rows.sort((a, b) => b.bytes - a.bytes);
 
     // The AWS SDK is external unless bundleAwsSdk: Lambda's runtime provides it. Here the
-    // project's copy stands in for it, found as the runtime's is, by walking up to node_modules.
+    // project's copy stands in for it, found as the runtime's is, by walking up to node_modules
+    // (so its load time is that of this copy, not necessarily of the runtime's).
     symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(outdir, 'node_modules'), 'dir');
     const timingStarted = performance.now();
     // Round-robin, one process at a time, so a burst of load elsewhere spreads over all bundles.
@@ -170,6 +173,9 @@ async function main(): Promise<void> {
     const timed = performance.now();
 
     const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    console.log(
+      `AWS SDK: ${BUNDLE_AWS_SDK ? 'bundled (--bundle-aws-sdk)' : "external, the Lambda runtime's (the default)"}`,
+    );
     console.log(`synth wall time: ${seconds(synthesized - started)}`);
     console.log(`  load aws-cdk-lib and the app: ${seconds(loaded - started)}`);
     console.log(`  construct: ${seconds(constructed - loaded)}`);
