@@ -137,7 +137,10 @@ export interface SwitchyardProps {
   /**
    * Bundle the AWS SDK into each function (the versions the tests ran) instead of using the
    * Lambda runtime's copy. The runtime's copy keeps bundles small (about 0.5 MB less each, and
-   * NodejsFunction's own default); bundling pins the exact versions the tests ran.
+   * NodejsFunction's own default) and takes the runtime's SDK updates; bundling pins the exact
+   * versions the tests ran and initialises faster: one minified file instead of each SDK
+   * package loaded from node_modules (a cluster handler about 320 ms down to 220 ms, measured
+   * with the project's own copy standing in for the runtime's: test/bench/synth.bench.ts).
    * @default false
    */
   readonly bundleAwsSdk?: boolean;

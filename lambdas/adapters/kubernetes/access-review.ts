@@ -16,14 +16,10 @@
  * itself is refused with 401, before any review.
  * https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html
  */
-import {
-  ApiException,
-  AuthorizationV1Api,
-  type V1SelfSubjectAccessReview,
-  type V1SubjectAccessReviewStatus,
-} from '@kubernetes/client-node';
+import type { V1SelfSubjectAccessReview, V1SubjectAccessReviewStatus } from '@kubernetes/client-node';
 import type { AccessQuestion, Inventory } from '../../ports';
 import { KubernetesApiCaller, statusMessage } from './api-calls';
+import { ApiException, AuthorizationV1Api } from './client-node';
 import { connectorFor, type EksAdapterOptions } from './eks-connection';
 
 /** Whether this process's own identity may do what is asked in one cluster. */

@@ -4,6 +4,8 @@
  * named errors the state machines retry or catch. Shared by the Deployment (cluster.ts), Ingress
  * (ingress-api.ts) and access review (access-review.ts) adapters.
  */
+
+import { InvalidInputError, NotFoundError, SwitchyardError, TransientClusterError } from '../../core/errors';
 import {
   type ApiConstructor,
   ApiException,
@@ -11,8 +13,7 @@ import {
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
-} from '@kubernetes/client-node';
-import { InvalidInputError, NotFoundError, SwitchyardError, TransientClusterError } from '../../core/errors';
+} from './client-node';
 import {
   type ClusterLocation,
   type Connect,

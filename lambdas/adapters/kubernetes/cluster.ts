@@ -7,14 +7,7 @@
  * separately, an EKS access entry whose Kubernetes RBAC allows get/create/update/patch/delete
  * on deployments and deployments/scale in the target namespaces.
  */
-import {
-  AppsV1Api,
-  CoreV1Api,
-  type V1Container,
-  type V1Deployment,
-  type V1LabelSelector,
-  type V1PodTemplateSpec,
-} from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1LabelSelector, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { InvalidInputError, NotFoundError } from '../../core/errors';
 import type {
   Cluster,
@@ -25,6 +18,7 @@ import type {
   WorkloadTarget,
 } from '../../ports';
 import { FIELD_MANAGER, KubernetesApiCaller, mergePatch, strategicMergePatch } from './api-calls';
+import { AppsV1Api, CoreV1Api } from './client-node';
 import {
   CANARY_OF_ANNOTATION,
   canaryName,

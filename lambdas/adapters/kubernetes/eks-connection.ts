@@ -17,8 +17,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { InvalidInputError, NotFoundError, TransientClusterError } from '../../core/errors';
 import { LruMap } from '../../core/lru-map';
 import type { Clock } from '../../ports';
-import { eksClientFor } from '../aws/clients';
 import { isTransientAwsError } from '../aws/errors';
+import { eksClientFor } from '../aws/sdk-clients/eks';
 
 export interface ClusterLocation {
   region: string;

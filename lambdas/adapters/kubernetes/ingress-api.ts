@@ -4,10 +4,11 @@
  * must allow get and patch on ingresses in the Ingress's namespace (AmazonEKSEditPolicy does).
  * https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/
  */
-import { NetworkingV1Api, type V1Ingress, type V1IngressBackend } from '@kubernetes/client-node';
+import type { V1Ingress, V1IngressBackend } from '@kubernetes/client-node';
 import { NotFoundError } from '../../core/errors';
 import type { IngressApi, IngressBackend, IngressRef, IngressView } from '../aws/alb-ingress-traffic';
 import { FIELD_MANAGER, KubernetesApiCaller, mergePatch } from './api-calls';
+import { NetworkingV1Api } from './client-node';
 import { type Connect, connectorFor, type EksAdapterOptions } from './eks-connection';
 
 export type EksIngressApiOptions = EksAdapterOptions;

@@ -1,6 +1,8 @@
 /**
  * The composition root for AWS: one factory per port, each building its adapter with SDK v3
- * clients created once per container (module scope). A Lambda entry imports only the factories
+ * clients created once per container (module scope). Per-region clients come from one module per
+ * service (adapters/aws/sdk-clients/): esbuild keeps every export of a module imported with
+ * `await import()`, and so every SDK package it imports, which Node loads at init. A Lambda entry imports only the factories
  * of the ports its handler declares, so a bundle carries only the adapters it uses. Every client
  * goes through prepareClient (traced once a Lambda entry has imported ./powertools).
  */
@@ -100,7 +102,7 @@ export async function trafficPort(): Promise<Traffic> {
     const { AlbTraffic } = await import('../../adapters/aws/alb-traffic');
     const { AlbIngressTraffic } = await import('../../adapters/aws/alb-ingress-traffic');
     const { TrafficByType } = await import('../../adapters/aws/traffic');
-    const { elbv2ClientFor } = await import('../../adapters/aws/clients');
+    const { elbv2ClientFor } = await import('../../adapters/aws/sdk-clients/elbv2');
     let ingressApi: Promise<IngressApi> | undefined;
     const connected = () => {
       ingressApi ??= import('../../adapters/kubernetes/ingress-api').then((module) =>
@@ -133,7 +135,7 @@ let dns: Dns | undefined;
 export async function dnsPort(): Promise<Dns> {
   if (!dns) {
     const { Route53Dns } = await import('../../adapters/aws/route53-dns');
-    const { route53Client } = await import('../../adapters/aws/clients');
+    const { route53Client } = await import('../../adapters/aws/sdk-clients/route53');
     dns = new Route53Dns(route53Client());
   }
   return dns;
@@ -148,7 +150,8 @@ let signals: Signals | undefined;
 export async function signalsPort(): Promise<Signals> {
   if (!signals) {
     const { CloudWatchSignals } = await import('../../adapters/aws/cloudwatch-signals');
-    const { cloudWatchClientFor, lambdaClientFor } = await import('../../adapters/aws/clients');
+    const { cloudWatchClientFor } = await import('../../adapters/aws/sdk-clients/cloudwatch');
+    const { lambdaClientFor } = await import('../../adapters/aws/sdk-clients/lambda');
     signals = new CloudWatchSignals({ cloudWatch: cloudWatchClientFor, lambda: lambdaClientFor });
   }
   return signals;
@@ -159,7 +162,9 @@ let inventory: Inventory | undefined;
 export async function inventoryPort(): Promise<Inventory> {
   if (!inventory) {
     const { AwsInventory } = await import('../../adapters/aws/inventory');
-    const { cloudWatchClientFor, eksClientFor, elbv2ClientFor } = await import('../../adapters/aws/clients');
+    const { cloudWatchClientFor } = await import('../../adapters/aws/sdk-clients/cloudwatch');
+    const { eksClientFor } = await import('../../adapters/aws/sdk-clients/eks');
+    const { elbv2ClientFor } = await import('../../adapters/aws/sdk-clients/elbv2');
     const { ENVIRONMENT, environmentList, requiredEnvironment } = await import('./environment');
     const loadBalancerNames = environmentList(ENVIRONMENT.loadBalancerNames);
     const hostedZoneIds = environmentList(ENVIRONMENT.hostedZoneIds);
