@@ -13,15 +13,18 @@ import {
   NotFoundError,
   ReleaseConflictError,
 } from '../lambdas/core/errors';
+import { type BoardChange, boardChange, readyRank } from '../lambdas/core/lanes';
 import { releaseMoveSources, rolloutUpdateSources } from '../lambdas/core/lifecycle';
 import {
   type AuditEntry,
   type Clock,
+  type LaneBoard,
   type LockLease,
   type NewAuditEntry,
   type Page,
   type ReleaseRecord,
   type ReleaseStatus,
+  type RolloutState,
   SERVICE_ROLLOUT_PATCH_FIELDS,
   type ServiceRolloutKey,
   type ServiceRolloutRecord,
@@ -54,6 +57,7 @@ export class InMemoryStore implements Store {
   private readonly watches = new Map<string, Set<string>>();
   private readonly tokens = new Map<string, TaskTokenKey & { token: string }>();
   private readonly seenEvents = new Map<string, number>();
+  private readonly boards = new Map<string, RegionBoard>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -71,6 +75,14 @@ export class InMemoryStore implements Store {
       watches: sorted(new Map([...this.watches].map(([releaseId, names]) => [releaseId, [...names].sort()]))),
       tokens: sorted(this.tokens),
       seenEvents: sorted(this.seenEvents),
+      boards: sorted(
+        new Map(
+          [...this.boards].map(([key, board]) => [
+            key,
+            { ...board, running: Object.fromEntries([...board.running].sort(([a], [b]) => compare(a, b))) },
+          ]),
+        ),
+      ),
     });
   }
 
@@ -146,10 +158,78 @@ export class InMemoryStore implements Store {
   // service rollouts
 
   async putServiceRollouts(records: readonly ServiceRolloutRecord[]): Promise<void> {
+    const counts = new Map<string, number>();
+    for (const record of records) {
+      const region = boardKey(record.releaseId, record.region);
+      counts.set(region, (counts.get(region) ?? 0) + 1);
+    }
+    for (const [region, unclaimed] of counts) {
+      if (!this.boards.has(region)) this.boards.set(region, { running: new Map(), unclaimed, ready: [] });
+    }
     for (const record of records) {
       const key = rolloutKey(record);
-      if (!this.rollouts.has(key)) this.rollouts.set(key, clone(record));
+      if (this.rollouts.has(key)) continue;
+      this.rollouts.set(key, clone(record));
+      if (!record.waitingOn?.length) this.makeReady(record);
     }
+  }
+
+  async getRolloutState(key: ServiceRolloutKey): Promise<RolloutState> {
+    const release = this.releases.get(key.releaseId);
+    const rollout = this.rollouts.get(rolloutKey(key));
+    const snapshot = this.snapshots.get(`${key.releaseId}|${key.region}|${key.service}`)?.snapshot;
+    return clone({ ...(release && { release }), ...(rollout && { rollout }), ...(snapshot && { snapshot }) });
+  }
+
+  async laneBoard(releaseId: string, region: string, limit: number): Promise<LaneBoard> {
+    const board = this.boards.get(boardKey(releaseId, region));
+    if (!board) throw new NotFoundError(`release ${releaseId} has no rollouts in ${region}`);
+    return {
+      lanes: Object.fromEntries(
+        [...board.running].map(([service, lane]) => [lane, service]).sort(([a], [b]) => compare(a!, b!)),
+      ),
+      unclaimed: board.unclaimed,
+      ...(board.broken !== undefined && { broken: board.broken }),
+      ready: board.ready.slice(0, Math.max(0, limit)).map((entry) => entry.service),
+    };
+  }
+
+  async countDownDependents(key: ServiceRolloutKey, dependents: readonly string[]): Promise<string[]> {
+    const ready: string[] = [];
+    for (const service of dependents) {
+      const record = this.rollouts.get(rolloutKey({ ...key, service }));
+      if (!record) continue;
+      const waitingOn = (record.waitingOn ?? []).filter((dependency) => dependency !== key.service);
+      record.waitingOn = waitingOn;
+      if (waitingOn.length === 0 && record.status === 'PENDING' && this.makeReady(record))
+        ready.push(service);
+    }
+    return ready;
+  }
+
+  /** Into the ready set, in rank order; false when it is there already. */
+  private makeReady(record: ServiceRolloutRecord): boolean {
+    const board = this.boards.get(boardKey(record.releaseId, record.region));
+    if (!board) return false;
+    const rank = readyRank(record.priority ?? 0, record.service);
+    const at = lowerBound(board.ready, rank);
+    if (board.ready[at]?.rank === rank) return false;
+    board.ready.splice(at, 0, { rank, service: record.service });
+    return true;
+  }
+
+  private applyBoardChange(record: ServiceRolloutRecord, change: BoardChange): void {
+    const board = this.boards.get(boardKey(record.releaseId, record.region));
+    if (!board) return;
+    if (change.claimed) {
+      const rank = readyRank(record.priority ?? 0, record.service);
+      const at = lowerBound(board.ready, rank);
+      if (board.ready[at]?.rank === rank) board.ready.splice(at, 1);
+      board.unclaimed -= 1;
+    }
+    if (change.stops) board.running.delete(change.stops);
+    if (change.runs) board.running.set(change.runs.service, change.runs.lane);
+    if (change.broken && board.broken === undefined) board.broken = change.broken;
   }
 
   async getServiceRollout(
@@ -173,16 +253,19 @@ export class InMemoryStore implements Store {
   }
 
   async updateServiceRollout(
-    ...[key, patch, audit, expect, whileRelease]: Parameters<Store['updateServiceRollout']>
-  ): Promise<ServiceRolloutRecord> {
-    if (!audit.key) throw new InvalidInputError('an audit entry needs an idempotency key');
+    ...[key, patch, audited, expect, whileRelease]: Parameters<Store['updateServiceRollout']>
+  ): Promise<void> {
+    const entries: readonly NewAuditEntry[] = Array.isArray(audited) ? audited : [audited as NewAuditEntry];
+    const [audit] = entries;
+    if (!audit || entries.some((entry) => !entry.key))
+      throw new InvalidInputError('an audit entry needs an idempotency key');
     const what = `service rollout ${key.releaseId}/${key.region}/${key.service}`;
     const current = this.rollouts.get(rolloutKey(key));
     if (!current) throw new NotFoundError(`${what} does not exist`);
     // The patch and the audit entry are one transaction: an audit key already stored means this
     // change was made before (a retry), so neither is written again.
     const retried = this.auditKeys.has(auditKeyOf(audit.releaseId, audit.key));
-    if (retried) return clone(current);
+    if (retried) return;
     const from = rolloutUpdateSources(patch.status, expect);
     if (from && !from.includes(current.status)) {
       throw new ConditionFailedError(
@@ -203,11 +286,16 @@ export class InMemoryStore implements Store {
     const updated: ServiceRolloutRecord = {
       ...current,
       ...clone(applied),
+      ...(patch.addChecks && {
+        checksPassed: current.checksPassed + patch.addChecks.passed,
+        checksFailed: current.checksFailed + patch.addChecks.failed,
+      }),
       updatedAt: this.clock.now().toISOString(),
     };
+    const change = boardChange(key.service, patch, [current.status]);
     this.rollouts.set(rolloutKey(key), updated);
-    this.appendNow(audit);
-    return clone(updated);
+    if (change && change !== 'needs the record') this.applyBoardChange(current, change);
+    for (const entry of entries) this.appendNow(entry);
   }
 
   // snapshots
@@ -215,6 +303,11 @@ export class InMemoryStore implements Store {
   async putSnapshot(releaseId: string, service: string, snapshot: StoredSnapshot): Promise<void> {
     const key = `${releaseId}|${snapshot.target.region}|${service}`;
     if (!this.snapshots.has(key)) this.snapshots.set(key, { releaseId, service, snapshot: clone(snapshot) });
+  }
+
+  async getSnapshot(releaseId: string, region: string, service: string): Promise<StoredSnapshot | undefined> {
+    const entry = this.snapshots.get(`${releaseId}|${region}|${service}`);
+    return entry && clone(entry.snapshot);
   }
 
   async getSnapshots(
@@ -365,4 +458,27 @@ function decodeCursor(cursor: string, status: ReleaseStatus | null): string {
     throw new InvalidInputError('the cursor belongs to another query (other status or none)');
   }
   return decoded.after;
+}
+
+interface RegionBoard {
+  /** Each service a lane runs, with the lane. */
+  running: Map<string, string>;
+  unclaimed: number;
+  broken?: string;
+  /** Ready services in rank order (core/lanes.ts readyRank). */
+  ready: Array<{ rank: string; service: string }>;
+}
+
+const boardKey = (releaseId: string, region: string) => `${releaseId}|${region}`;
+
+/** The first index whose rank is not below `rank`. */
+function lowerBound(entries: ReadonlyArray<{ rank: string }>, rank: string): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compare(entries[middle]!.rank, rank) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

@@ -167,9 +167,9 @@ function observedStore(store: Store, onAudit: (entry: NewAuditEntry) => void): S
       }
       if (property === 'updateServiceRollout') {
         return async (...args: Parameters<Store['updateServiceRollout']>) => {
-          const stored = await target.updateServiceRollout(...args);
-          onAudit(args[2]);
-          return stored;
+          await target.updateServiceRollout(...args);
+          const entries = args[2];
+          for (const entry of Array.isArray(entries) ? entries : [entries]) onAudit(entry);
         };
       }
       return typeof value === 'function' ? value.bind(target) : value;

@@ -9,7 +9,14 @@ import { type ResolvedPlan, type ResolvedService, resolvePlan } from '../core/pl
 import { bottomLevels } from '../core/planner/schedule';
 import { estimateStepSeconds, type RolloutStep, rolloutSteps } from '../core/strategy';
 import { trafficTarget, workloadTarget } from '../core/targets';
-import type { Store, TrafficTarget, WorkloadTarget } from '../ports';
+import type {
+  ReleaseRecord,
+  RolloutState,
+  ServiceRolloutKey,
+  Store,
+  TrafficTarget,
+  WorkloadTarget,
+} from '../ports';
 
 export interface ReleaseContext {
   releaseId: string;
@@ -22,6 +29,8 @@ export interface ReleaseContext {
   priority(region: string, service: string): number;
   regionServices(region: string): string[];
   dependsOn(region: string, service: string): string[];
+  /** The services of the region that depend on this one: what its completion counts down. */
+  dependents(region: string, service: string): string[];
 }
 
 /**
@@ -75,6 +84,19 @@ export function buildReleaseContext(releaseId: string, plan: ResolvedPlan): Rele
     }
     return service(name).dependsOn.filter((dependency) => included.has(dependency));
   };
+  const dependentsByRegion = new Map<string, Map<string, string[]>>();
+  const dependents = (regionName: string, name: string) => {
+    let byService = dependentsByRegion.get(regionName);
+    if (!byService) {
+      byService = new Map();
+      for (const id of region(regionName).services) {
+        for (const dependency of dependsOn(regionName, id))
+          byService.set(dependency, [...(byService.get(dependency) ?? []), id]);
+      }
+      dependentsByRegion.set(regionName, byService);
+    }
+    return byService.get(name) ?? [];
+  };
   return {
     releaseId,
     plan,
@@ -82,6 +104,7 @@ export function buildReleaseContext(releaseId: string, plan: ResolvedPlan): Rele
     steps,
     regionServices: (name) => region(name).services,
     dependsOn,
+    dependents,
     workload: (regionName, name) => workloadTarget(region(regionName), service(name)),
     trafficTarget: (regionName, name) => trafficTarget(region(regionName), service(name)),
     priority: (regionName, name) => {
@@ -106,7 +129,20 @@ export function buildReleaseContext(releaseId: string, plan: ResolvedPlan): Rele
 
 /** A service rollout stops acting once its release is no longer running. */
 export async function assertReleaseRunning(store: Store, releaseId: string): Promise<void> {
-  const release = await store.getRelease(releaseId);
+  requireRunning(releaseId, await store.getRelease(releaseId));
+}
+
+/** The rollout and its snapshot, read in the same round trip as the check that its release still runs. */
+export async function runningRollout(
+  store: Store,
+  key: ServiceRolloutKey,
+): Promise<Omit<RolloutState, 'release'>> {
+  const { release, ...state } = await store.getRolloutState(key);
+  requireRunning(key.releaseId, release);
+  return state;
+}
+
+function requireRunning(releaseId: string, release: ReleaseRecord | undefined): void {
   if (!release) throw new NotFoundError(`release ${releaseId} does not exist`);
   if (release.status !== 'RUNNING') {
     throw new ReleaseAbortedError(`release ${releaseId} is ${release.status}: this rollout stops acting`);

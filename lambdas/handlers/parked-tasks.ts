@@ -1,5 +1,6 @@
 /** Parked task tokens (lanes waiting on dependencies): resuming and keeping them alive. */
 import { NotFoundError } from '../core/errors';
+import { LruMap } from '../core/lru-map';
 import type { Ports } from '../ports';
 
 /** A token whose task already ended (stopped, timed out) is stale: nothing is left to resume. */
@@ -11,8 +12,25 @@ export async function resumeIfWaiting(ports: Ports, token: string): Promise<void
   }
 }
 
+/**
+ * At most one beat per region per this interval from one container: a quarter of the lanes'
+ * HeartbeatSeconds (7,200 in service-lane.asl.json), so a lane parked just after a beat still
+ * gets the next one in time, while the region's waiting steps keep completing.
+ */
+export const HEARTBEAT_INTERVAL_SECONDS = 1800;
+const lastBeats = new LruMap<string, number>(256);
+
 /** Keeps parked lanes of a region alive while its rollouts make progress (HeartbeatSeconds). */
-export async function heartbeatParkedLanes(ports: Ports, releaseId: string, region: string): Promise<void> {
+export async function heartbeatParkedLanes(
+  ports: Pick<Ports, 'store' | 'workflow' | 'clock'>,
+  releaseId: string,
+  region: string,
+): Promise<void> {
+  const now = ports.clock.now().getTime();
+  const key = `${releaseId}/${region}`;
+  const last = lastBeats.get(key);
+  if (last !== undefined && now - last < HEARTBEAT_INTERVAL_SECONDS * 1000) return;
+  lastBeats.set(key, now);
   const parked = await ports.store.listTaskTokens(releaseId, 'dependency');
   for (const entry of parked.filter((token) => token.name.startsWith(`${region}/`))) {
     try {

@@ -7,7 +7,13 @@ import { acquireAuditedLock, releaseAuditedLock } from '../app/locks';
 import { assertReleaseRunning, loadReleaseContext, type ReleaseContext } from '../app/release-context';
 import { auditEntry } from '../core/audit';
 import { ConditionFailedError, causeMessage, DependencyFailedError } from '../core/errors';
-import { decideLaneClaim, type LaneGraph, parkedLaneShouldWake, unfinishedRollouts } from '../core/lanes';
+import {
+  CLAIM_CANDIDATES,
+  decideLaneClaim,
+  lanesToWake,
+  parkedLaneShouldWake,
+  unfinishedRollouts,
+} from '../core/lanes';
 import { releaseLeaseSeconds } from '../core/leases';
 import {
   canaryAlarmName,
@@ -76,6 +82,8 @@ function pendingRollouts(context: ReleaseContext, now: string): ServiceRolloutRe
       checksFailed: 0,
       consecutiveFailures: 0,
       updatedAt: now,
+      priority: context.priority(region.name, service),
+      waitingOn: context.dependsOn(region.name, service),
     })),
   );
 }
@@ -271,31 +279,24 @@ type ClaimOutcome =
   | { outcome: 'done' }
   | { outcome: 'blocked'; reason: string };
 
-/** The region's dependency graph as the lane scheduler (core/lanes.ts) reads it. */
-function laneGraph(context: ReleaseContext, region: string): LaneGraph {
-  return {
-    dependsOn: (service) => context.dependsOn(region, service),
-    priority: (service) => context.priority(region, service),
-  };
-}
-
 /**
  * Hands the lane the ready service with the most work after it (core/lanes.ts decides which),
  * claimed with a conditional write so two lanes never take the same one. A retried claim
- * returns the lane's own.
+ * returns the lane's own. It reads the region's board and its best few ready services, never
+ * the whole region.
  */
 export const claimNextService = defineHandler({
   name: 'claimNextService',
   ports: ['store', 'clock'],
   input: LaneKey,
   async run({ releaseId, region, lane }, ports) {
-    await assertReleaseRunning(ports.store, releaseId);
-    const graph = laneGraph(await loadReleaseContext(ports.store, releaseId), region);
     const laneId = `lane-${lane}`;
     // Contention only means another lane took a candidate first: look again, a few times.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const records = await ports.store.listServiceRollouts(releaseId, region);
-      const decision = decideLaneClaim(laneId, records, graph);
+      const board = await ports.store.laneBoard(releaseId, region, CLAIM_CANDIDATES);
+      const decision = decideLaneClaim(laneId, board);
+      // A claim is written only while the release runs (in its transaction); anything else is checked here.
+      if (decision.outcome !== 'claim') await assertReleaseRunning(ports.store, releaseId);
       const outcome = await actOnClaim(ports, { releaseId, region, laneId }, decision);
       if (outcome !== 'contended') return { releaseId, region, lane, ...outcome };
     }
@@ -352,11 +353,14 @@ async function claim(
         detail: { lane: laneId },
       }),
       ['PENDING'],
+      'RUNNING',
     );
     return true;
   } catch (error) {
-    if (error instanceof ConditionFailedError) return false;
-    throw error;
+    if (!(error instanceof ConditionFailedError)) throw error;
+    // Taken by another lane, or the release stopped running: only the first is worth another try.
+    await assertReleaseRunning(ports.store, releaseId);
+    return false;
   }
 }
 
@@ -368,9 +372,9 @@ export const waitForDependency = defineHandler({
   async run({ releaseId, region, lane, taskToken }, ports) {
     const key = { releaseId, kind: 'dependency' as const, name: `${region}/lane-${lane}` };
     await ports.store.putTaskToken(key, taskToken);
-    const records = await ports.store.listServiceRollouts(releaseId, region);
-    const context = await loadReleaseContext(ports.store, releaseId);
-    if (parkedLaneShouldWake(records, laneGraph(context, region))) {
+    // Read after the token is stored: a service readied before this read is seen here, one
+    // readied after it finds the token (the completing lane counts down, then wakes).
+    if (parkedLaneShouldWake(await ports.store.laneBoard(releaseId, region, 1))) {
       const token = await ports.store.takeTaskToken(key);
       if (token) await resumeIfWaiting(ports, token);
     }
@@ -378,15 +382,23 @@ export const waitForDependency = defineHandler({
   },
 });
 
-/** After a service finishes (or fails), wakes every parked lane of the region. */
+/**
+ * After a service finishes (or fails), wakes the region's parked lanes: one per ready service,
+ * or all of them when the region broke or has nothing left to claim (core/lanes.ts).
+ */
 export const wakeLanes = defineHandler({
   name: 'wakeLanes',
   ports: ['store', 'workflow'],
   input: RegionKey,
   async run({ releaseId, region }, ports) {
-    const parked = await ports.store.listTaskTokens(releaseId, 'dependency');
+    const parked = (await ports.store.listTaskTokens(releaseId, 'dependency')).filter((token) =>
+      token.name.startsWith(`${region}/`),
+    );
+    if (parked.length === 0) return { releaseId, region, woken: 0 };
+    const board = await ports.store.laneBoard(releaseId, region, parked.length);
     let woken = 0;
-    for (const entry of parked.filter((token) => token.name.startsWith(`${region}/`))) {
+    for (const entry of parked) {
+      if (woken >= lanesToWake(board, parked.length)) break;
       const token = await ports.store.takeTaskToken(entry);
       if (!token) continue;
       await resumeIfWaiting(ports, token);

@@ -48,6 +48,31 @@ export interface ServiceRolloutRecord {
   startedAt?: string;
   endedAt?: string;
   updatedAt: string;
+  /** The claim priority (core/lanes.ts): estimated seconds of work from the service to the end of its region. */
+  priority?: number;
+  /** Its dependencies in the region not yet completed; ready to claim once none are left. */
+  waitingOn?: string[];
+}
+
+export interface RolloutState {
+  release?: ReleaseRecord;
+  rollout?: ServiceRolloutRecord;
+  snapshot?: StoredSnapshot;
+}
+
+/**
+ * What a lane reads to choose its next service (core/lanes.ts), instead of the whole region:
+ * bounded by the region's concurrency and `limit`, whatever the region's size.
+ */
+export interface LaneBoard {
+  /** Each lane running a service (IN_PROGRESS or VALIDATING), with that service. */
+  lanes: Record<string, string>;
+  /** Services of the region no lane has claimed yet. */
+  unclaimed: number;
+  /** The first service of the region that failed, rolled back or was skipped, with its status. */
+  broken?: string;
+  /** The best `limit` ready services (pending, no dependency left): most work after them first, then by name. */
+  ready: string[];
 }
 
 /** What an update may change; anything else in a patch object is ignored. */
@@ -67,7 +92,10 @@ export const SERVICE_ROLLOUT_PATCH_FIELDS = [
 
 export type ServiceRolloutPatch = Partial<
   Pick<ServiceRolloutRecord, (typeof SERVICE_ROLLOUT_PATCH_FIELDS)[number]>
->;
+> & {
+  /** Added to checksPassed and checksFailed where they stand, so the writer need not read them. */
+  addChecks?: { passed: number; failed: number };
+};
 
 export interface ServiceRolloutKey {
   releaseId: string;
@@ -126,7 +154,10 @@ export interface ReleaseStore {
 
 /** Each service's rollout in each region, and the snapshots a rollback restores. */
 export interface ServiceRolloutStore {
-  /** Writes PENDING records; existing ones are kept (a retry changes nothing). */
+  /**
+   * Writes PENDING records, each region's board, and the ready set (records waiting on nothing);
+   * existing ones are kept (a retry changes nothing). Records of one region come in one call.
+   */
   putServiceRollouts(records: readonly ServiceRolloutRecord[]): Promise<void>;
   getServiceRollout(
     releaseId: string,
@@ -135,21 +166,39 @@ export interface ServiceRolloutStore {
   ): Promise<ServiceRolloutRecord | undefined>;
   listServiceRollouts(releaseId: string, region?: string): Promise<ServiceRolloutRecord[]>;
   /**
+   * The release, one of its rollouts and that rollout's snapshot, in one consistent read: a task
+   * checks it may act and reads what it acts on at once.
+   */
+  getRolloutState(key: ServiceRolloutKey): Promise<RolloutState>;
+  /** The region's lane board, with at most `limit` ready services. */
+  laneBoard(releaseId: string, region: string, limit: number): Promise<LaneBoard>;
+  /**
+   * The service completed: takes it off each dependent's `waitingOn`, and adds the dependents
+   * left waiting on nothing, still pending, to the ready set. Returns those. A retry changes
+   * nothing more.
+   */
+  countDownDependents(key: ServiceRolloutKey, dependents: readonly string[]): Promise<string[]>;
+  /**
    * Applies the patch and appends the audit entry in one transaction; when `expect` is given,
    * only if the record's status is one of those, and a patched status only from a status the
    * lifecycle allows. An audit key already stored means the change was made: nothing is written.
+   * The same transaction keeps the region's board: leaving PENDING leaves the ready set and the
+   * unclaimed count; an active status with `claimedBy` puts the service on its lane, leaving
+   * an active status takes it off; a broken status marks the region broken.
    */
   updateServiceRollout(
     key: ServiceRolloutKey,
     patch: ServiceRolloutPatch,
-    audit: NewAuditEntry,
+    /** One entry, or several in order (the first's key says whether the change was made). */
+    audit: NewAuditEntry | readonly NewAuditEntry[],
     expect?: readonly ServiceRolloutStatus[],
     /** Only while the release has this status, in the same transaction (ConditionFailedError otherwise). */
     whileRelease?: ReleaseStatus,
-  ): Promise<ServiceRolloutRecord>;
+  ): Promise<void>;
 
   /** First write wins: a retried snapshot never overwrites the original. */
   putSnapshot(releaseId: string, service: string, snapshot: StoredSnapshot): Promise<void>;
+  getSnapshot(releaseId: string, region: string, service: string): Promise<StoredSnapshot | undefined>;
   getSnapshots(
     releaseId: string,
     region?: string,

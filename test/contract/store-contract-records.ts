@@ -67,7 +67,7 @@ export function recordCases(createTestStore: CreateStoreUnderTest): void {
       const key = { releaseId, region: 'us-east-1', service: 'auth' };
       testStore.clock.advance(5);
 
-      const updated = await testStore.store.updateServiceRollout(
+      await testStore.store.updateServiceRollout(
         key,
         {
           status: 'IN_PROGRESS',
@@ -84,7 +84,7 @@ export function recordCases(createTestStore: CreateStoreUnderTest): void {
         ['PENDING'],
       );
 
-      expect(updated).toEqual({
+      expect(await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth')).toEqual({
         ...rolloutRecord(releaseId, 'us-east-1', 'auth'),
         status: 'IN_PROGRESS',
         stepIndex: 2,
@@ -92,7 +92,6 @@ export function recordCases(createTestStore: CreateStoreUnderTest): void {
         claimedBy: 'lane-1',
         updatedAt: testStore.clock.now().toISOString(),
       });
-      expect(await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth')).toEqual(updated);
       expect(await testStore.store.listAudit(releaseId)).toEqual([
         expect.objectContaining({
           seq: 1,
@@ -176,10 +175,10 @@ export function recordCases(createTestStore: CreateStoreUnderTest): void {
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(1);
       expect((lost[0] as PromiseRejectedResult).reason).toBeInstanceOf(ConditionFailedError);
-      const winner = (won[0] as PromiseFulfilledResult<ServiceRolloutRecord>).value;
-      expect(await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth')).toEqual(winner);
+      const winner = await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth');
+      expect(['COMPLETED', 'FAILED']).toContain(winner?.status);
       const audit = await testStore.store.listAudit(releaseId);
-      expect(audit.map((entry) => entry.key)).toEqual([winner.status === 'COMPLETED' ? 'complete' : 'fail']);
+      expect(audit.map((entry) => entry.key)).toEqual([winner?.status === 'COMPLETED' ? 'complete' : 'fail']);
     });
 
     test('an update retried with the same audit key is applied once', async () => {
@@ -194,11 +193,11 @@ export function recordCases(createTestStore: CreateStoreUnderTest): void {
         auditEntry(releaseId, { key: 'validate' }),
       );
 
-      const retried = await testStore.store.updateServiceRollout(key, { status: 'IN_PROGRESS' }, start, [
-        'PENDING',
-      ]);
+      await testStore.store.updateServiceRollout(key, { status: 'IN_PROGRESS' }, start, ['PENDING']);
 
-      expect(retried.status).toBe('VALIDATING');
+      expect((await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth'))?.status).toBe(
+        'VALIDATING',
+      );
       expect((await testStore.store.listAudit(releaseId)).map((entry) => entry.key)).toEqual([
         'start',
         'validate',

@@ -158,11 +158,8 @@ export function releaseCases(createTestStore: CreateStoreUnderTest): void {
       await expect(
         testStore.store.updateServiceRollout(key, { status: 'IN_PROGRESS' }, auditEntry(releaseId)),
       ).rejects.toBeInstanceOf(ConditionFailedError);
-      const noted = await testStore.store.updateServiceRollout(
-        key,
-        { reason: 'noted' },
-        auditEntry(releaseId),
-      );
+      await testStore.store.updateServiceRollout(key, { reason: 'noted' }, auditEntry(releaseId));
+      const noted = await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth');
       expect(noted).toMatchObject({ status: 'ROLLED_BACK', reason: 'noted' });
       expect(await testStore.store.listAudit(releaseId)).toHaveLength(5);
     });
@@ -172,14 +169,14 @@ export function releaseCases(createTestStore: CreateStoreUnderTest): void {
       await testStore.store.putServiceRollouts([rolloutRecord(releaseId, 'us-east-1', 'auth')]);
       const patch = { stepIndex: 1, stepCount: 99, service: 'cart' } as unknown as { stepIndex: number };
 
-      const updated = await testStore.store.updateServiceRollout(
+      await testStore.store.updateServiceRollout(
         { releaseId, region: 'us-east-1', service: 'auth' },
         patch,
         auditEntry(releaseId),
       );
 
+      const updated = await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth');
       expect(updated).toMatchObject({ service: 'auth', stepIndex: 1, stepCount: 5 });
-      expect(await testStore.store.getServiceRollout(releaseId, 'us-east-1', 'auth')).toEqual(updated);
     });
   });
 

@@ -69,7 +69,8 @@ describe('prepareCanary and shiftTraffic', () => {
     });
     expect(world.ports.cluster.deployment(workload(EAST, 'auth'))?.replicas).toBe(4);
     const answer = (await run(world, 'shiftTraffic', key(world, 'auth', { stepIndex: 0 }))) as Json;
-    expect(answer.weights).toEqual({ stable: 75, canary: 25 });
+    // The step is done in the same write: the answer is the next step.
+    expect(answer.stepIndex).toBe(1);
     expect(world.ports.traffic.weightsOf('auth', EAST)).toEqual({ stable: 75, canary: 25 });
     expect(await world.ports.store.getServiceRollout(world.releaseId, EAST, 'auth')).toMatchObject({
       status: 'VALIDATING',
@@ -95,9 +96,12 @@ describe('prepareCanary and shiftTraffic', () => {
     const world = await runningWorld();
     await started(world, 'web');
     await run(world, 'prepareCanary', key(world, 'web', { stepIndex: 0 }));
-    const answer = (await run(world, 'shiftTraffic', key(world, 'web', { stepIndex: 0 }))) as Json;
+    await run(world, 'shiftTraffic', key(world, 'web', { stepIndex: 0 }));
     // 2 stable replicas and ceil(2 × 25 %) = 1 canary: a third of the pods
-    expect(answer.weights).toEqual({ stable: 67, canary: 33 });
+    expect((await world.ports.store.getServiceRollout(world.releaseId, EAST, 'web'))?.weights).toEqual({
+      stable: 67,
+      canary: 33,
+    });
     expect(world.ports.traffic.calls).toEqual([]);
   });
 
@@ -229,11 +233,14 @@ describe('runAnalysis', () => {
   it('passes healthy intervals and counts them', async () => {
     const world = await analysing();
     world.ports.signals.samples = [HEALTHY, HEALTHY];
-    expect(await analyse(world)).toMatchObject({ verdict: 'pass', timeoutSeconds: 3600 });
+    const answer = (await analyse(world)) as Json;
+    // A pass ends the step in the same write: the answer is the next step.
+    expect(answer).toMatchObject({ verdict: 'pass', stepIndex: 2 });
     expect(await world.ports.store.getServiceRollout(world.releaseId, EAST, 'auth')).toMatchObject({
       verdict: 'pass',
       checksPassed: 2,
       checksFailed: 0,
+      stepIndex: 2,
     });
     // the window asked for is the one the step planned: its two whole minutes
     expect(world.ports.signals.comparisons).toEqual([

@@ -1,3 +1,4 @@
+import { loadReleaseContext } from '../../lambdas/app/release-context';
 /**
  * A small fleet for handler tests: a plan of four services in two regions, stored as a RUNNING
  * release on in-memory ports, with every Deployment present in both clusters.
@@ -189,6 +190,14 @@ export async function setRolloutStatus(
         region,
         service,
       },
+    );
+  }
+  // As completeServiceRollout does: a completed service counts its dependents down.
+  if (status === 'COMPLETED') {
+    const context = await loadReleaseContext(world.ports.store, world.releaseId);
+    await world.ports.store.countDownDependents(
+      { releaseId: world.releaseId, region, service },
+      context.dependents(region, service),
     );
   }
 }

@@ -9,8 +9,12 @@ import { keys, MAX_SEQ, PK, releasePartition, SK } from './keys';
 import { toAuditEntry } from './records';
 import { BACK_OFF, conditionFailed, type NamedTransactItem, RETRY_NOW, type StoreTable } from './store-table';
 
-/** The writes of one append, by name: see auditWrites. */
-export type AuditWriteName = 'auditCounter' | 'auditEntry' | 'auditKey';
+/** The writes of one append, by name: see writes; entries after the first of one transaction are numbered. */
+export type AuditWriteName =
+  | 'auditCounter'
+  | 'auditEntry'
+  | 'auditKey'
+  | `${'auditEntry' | 'auditKey'}-${number}`;
 
 export class DynamoDbAudit implements AuditStore {
   private readonly writers = new Map<string, Promise<void>>();
@@ -73,50 +77,64 @@ export class DynamoDbAudit implements AuditStore {
    * predecessor to it (so two appends cannot take the same seq, and none is skipped), the
    * entry, and its key's marker (so the same key cannot be stored twice).
    */
-  writes(entry: AuditEntry): Array<NamedTransactItem<AuditWriteName>> {
-    const previous = entry.seq - 1;
+  writes(...entries: AuditEntry[]): Array<NamedTransactItem<AuditWriteName>> {
+    const first = entries[0];
+    const last = entries.at(-1);
+    if (!first || !last) throw new Error('an audit append needs at least one entry');
+    const previous = first.seq - 1;
     const { tableName } = this.table;
+    // Several entries of one transaction move the counter once, from the first's predecessor to the last.
+    const counter: NamedTransactItem<AuditWriteName> = {
+      name: 'auditCounter',
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: keys.auditCounter(first.releaseId),
+          UpdateExpression: 'SET lastSeq = :seq, entity = :entity',
+          ConditionExpression: previous === 0 ? 'attribute_not_exists(lastSeq)' : 'lastSeq = :previous',
+          ExpressionAttributeValues: {
+            ':seq': last.seq,
+            ':entity': 'auditCounter',
+            ...(previous === 0 ? {} : { ':previous': previous }),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+    };
     return [
-      {
-        name: 'auditCounter',
-        item: {
-          Update: {
-            TableName: tableName,
-            Key: keys.auditCounter(entry.releaseId),
-            UpdateExpression: 'SET lastSeq = :seq, entity = :entity',
-            ConditionExpression: previous === 0 ? 'attribute_not_exists(lastSeq)' : 'lastSeq = :previous',
-            ExpressionAttributeValues: {
-              ':seq': entry.seq,
-              ':entity': 'auditCounter',
-              ...(previous === 0 ? {} : { ':previous': previous }),
+      counter,
+      ...entries.flatMap((entry, index): Array<NamedTransactItem<AuditWriteName>> => {
+        const suffix = index === 0 ? '' : `-${index}`;
+        return [
+          {
+            name: `auditEntry${suffix}` as AuditWriteName,
+            item: {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...keys.auditEntry(entry.releaseId, entry.seq),
+                  entity: 'audit',
+                  ...toAuditEntry(entry),
+                },
+                ConditionExpression: 'attribute_not_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': PK },
+              },
             },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
-        },
-      },
-      {
-        name: 'auditEntry',
-        item: {
-          Put: {
-            TableName: tableName,
-            Item: { ...keys.auditEntry(entry.releaseId, entry.seq), entity: 'audit', ...toAuditEntry(entry) },
-            ConditionExpression: 'attribute_not_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': PK },
+          {
+            name: `auditKey${suffix}` as AuditWriteName,
+            item: {
+              Put: {
+                TableName: tableName,
+                Item: { ...keys.auditKey(entry.releaseId, entry.key), entity: 'auditKey', seq: entry.seq },
+                ConditionExpression: 'attribute_not_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': PK },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
           },
-        },
-      },
-      {
-        name: 'auditKey',
-        item: {
-          Put: {
-            TableName: tableName,
-            Item: { ...keys.auditKey(entry.releaseId, entry.key), entity: 'auditKey', seq: entry.seq },
-            ConditionExpression: 'attribute_not_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': PK },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
-      },
+        ];
+      }),
     ];
   }
 

@@ -33,6 +33,16 @@ export const keys = {
     [PK]: releasePartition(releaseId),
     [SK]: `ROLLOUT#${region}#${service}`,
   }),
+  /** The region's lane board: its lanes, unclaimed count and breakage (sorts before its ready set). */
+  laneBoard: (releaseId: string, region: string) => ({
+    [PK]: releasePartition(releaseId),
+    [SK]: `${laneBoardPrefix(region)}0`,
+  }),
+  /** One ready service, sorted by readyRank (core/lanes.ts) after its region's board. */
+  ready: (releaseId: string, region: string, rank: string) => ({
+    [PK]: releasePartition(releaseId),
+    [SK]: `${laneBoardPrefix(region)}1#${rank}`,
+  }),
   snapshot: (releaseId: string, region: string, service: string) => ({
     [PK]: releasePartition(releaseId),
     [SK]: `SNAPSHOT#${region}#${service}`,
@@ -61,6 +71,9 @@ export const keys = {
   lock: (scope: string) => ({ [PK]: `LOCK#${scope}`, [SK]: 'LOCK' }),
   event: (eventId: string) => ({ [PK]: `EVENT#${eventId}`, [SK]: 'EVENT' }),
 };
+
+/** A region's board and ready set, in one range of sort keys: one Query reads the board and the best ready. */
+export const laneBoardPrefix = (region: string) => `LANES#${region}#`;
 
 export const releaseStatusKey = (status: ReleaseStatus) => `RELEASE_STATUS#${status}`;
 

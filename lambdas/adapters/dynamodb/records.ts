@@ -21,6 +21,7 @@ const ROLLOUT_FIELDS = [
   'service',
   'stepCount',
   'updatedAt',
+  'priority',
   ...SERVICE_ROLLOUT_PATCH_FIELDS,
 ] as const satisfies ReadonlyArray<keyof ServiceRolloutRecord>;
 
@@ -69,6 +70,13 @@ function legacyKind(release: Pick<ReleaseRecord, 'submittedBy' | 'executionArn'>
   return 'release';
 }
 
-export const toRollout = (item: object) => pick<ServiceRolloutRecord>(item, ROLLOUT_FIELDS);
+/** `waitingOn` is stored as a map (service → true) so one dependency is removed by name, idempotently. */
+export function toRollout(item: object): ServiceRolloutRecord {
+  const record = pick<ServiceRolloutRecord>(item, ROLLOUT_FIELDS);
+  const waitingOn = (item as Item).waitingOn;
+  return waitingOn && typeof waitingOn === 'object'
+    ? { ...record, waitingOn: Object.keys(waitingOn).sort() }
+    : record;
+}
 export const toAuditEntry = (item: object) => pick<AuditEntry>(item, AUDIT_FIELDS);
 export const toLease = (item: object) => pick<LockLease>(item, LEASE_FIELDS);

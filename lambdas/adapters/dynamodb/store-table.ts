@@ -109,12 +109,16 @@ export class StoreTable {
     return 'written' in outcome;
   }
 
-  queryPrefix(partition: string, sortKeyPrefix: string): Promise<Item[]> {
-    return this.queryAll({
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-      ExpressionAttributeValues: { ':pk': partition, ':prefix': sortKeyPrefix },
-    });
+  /** The items whose sort key starts with the prefix, in key order; the first `limit` when given. */
+  queryPrefix(partition: string, sortKeyPrefix: string, limit?: number): Promise<Item[]> {
+    return this.queryAll(
+      {
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': sortKeyPrefix },
+      },
+      limit,
+    );
   }
 
   /** Every item the query matches (following pages), or the first `limit` of them. */

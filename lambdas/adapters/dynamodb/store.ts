@@ -21,9 +21,12 @@ import { DynamoDbTaskTokens } from './task-tokens';
 /**
  * The IAM actions this adapter needs on the table and its indexes (`<table arn>/index/*`).
  * TransactWriteItems is authorised per contained action (PutItem, UpdateItem, DeleteItem), so
- * it needs no action of its own.
+ * it needs no action of its own; its ConditionCheck actions (a step only while the release
+ * runs, a service readied only while pending) need dynamodb:ConditionCheckItem
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
  */
 export const STORE_IAM_ACTIONS = [
+  'dynamodb:ConditionCheckItem',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
@@ -79,11 +82,23 @@ export class DynamoDbStore implements Store {
   listServiceRollouts(...args: Parameters<Store['listServiceRollouts']>) {
     return this.rollouts.listServiceRollouts(...args);
   }
+  getRolloutState(...args: Parameters<Store['getRolloutState']>) {
+    return this.rollouts.getRolloutState(...args);
+  }
+  laneBoard(...args: Parameters<Store['laneBoard']>) {
+    return this.rollouts.laneBoard(...args);
+  }
+  countDownDependents(...args: Parameters<Store['countDownDependents']>) {
+    return this.rollouts.countDownDependents(...args);
+  }
   updateServiceRollout(...args: Parameters<Store['updateServiceRollout']>) {
     return this.rollouts.updateServiceRollout(...args);
   }
   putSnapshot(...args: Parameters<Store['putSnapshot']>) {
     return this.rollouts.putSnapshot(...args);
+  }
+  getSnapshot(...args: Parameters<Store['getSnapshot']>) {
+    return this.rollouts.getSnapshot(...args);
   }
   getSnapshots(...args: Parameters<Store['getSnapshots']>) {
     return this.rollouts.getSnapshots(...args);

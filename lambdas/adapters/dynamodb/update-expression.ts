@@ -18,6 +18,15 @@ export class UpdateExpression {
     this.assignments.push(`${this.name(attribute)} = ${placeholder}`);
   }
 
+  /** Adds to a number (from 0 when absent). */
+  increment(attribute: string, by: number): void {
+    const placeholder = `:${attribute.replace(/[^A-Za-z0-9_]/g, '_')}_by`;
+    this.values[placeholder] = by;
+    this.values[':zero'] = 0;
+    const name = this.name(attribute);
+    this.assignments.push(`${name} = if_not_exists(${name}, :zero) + ${placeholder}`);
+  }
+
   /** A condition that the attribute has this value. */
   equals(attribute: string, value: unknown): string {
     const placeholder = `:${attribute.replace(/[^A-Za-z0-9_]/g, '_')}_expected`;

@@ -19,27 +19,60 @@ import { AnalysisFailedError } from '../../core/errors';
 import type { MetricWindow } from '../../core/metric-window';
 import { seconds } from '../../core/plan/resolve';
 import type { AnalysisPlan } from '../../core/plan/schema';
-import type { Ports } from '../../ports';
+import { stepState } from '../../core/step-state';
+import type { NewAuditEntry, Ports } from '../../ports';
 import { defineHandler } from '../define';
+import { heartbeatParkedLanes } from '../parked-tasks';
+import { recordStepWhileRunning, stepCompleted } from './completion';
 import { auditKey, currentStep, type ServiceKey, StepStateInput } from './shared';
 
 type StepKey = ServiceKey & { stepIndex: number };
 
+/**
+ * One analysis step. A pass ends the step: the verdict and the step done are one write (while
+ * the release runs), and it returns the next step; otherwise it returns this one, with its verdict.
+ */
 export const runAnalysis = defineHandler({
   name: 'runAnalysis',
-  ports: ['store', 'trafficReader', 'signals', 'clock'],
+  ports: ['store', 'trafficReader', 'signals', 'clock', 'workflow'],
   input: StepStateInput,
   async run(input, ports) {
     const context = await loadReleaseContext(ports.store, input.releaseId);
     const analysis = context.service(input.service).analysis;
     const now = ports.clock.now();
-    if (!analysis) return { ...input, verdict: 'pass' as const };
-    const window = analysisWindow(currentStep(context, input), input.windowStart, now);
+    const step = currentStep(context, input);
+    const next = () => ({
+      ...stepState(context.steps(input.service), input, input.stepIndex + 1, now),
+      verdict: 'pass' as const,
+    });
+    if (!analysis) {
+      await recordStepWhileRunning(
+        ports,
+        input,
+        { stepIndex: input.stepIndex + 1 },
+        stepCompleted(input, step, now),
+      );
+      return next();
+    }
+    const window = analysisWindow(step, input.windowStart, now);
     const readings = await readChecks(ports, context, input, analysis, window);
     const outcome = judgeAnalysisStep(analysis, readings);
-    await recordVerdict(ports, input, outcome, readings, window, now);
+    const ended = outcome.verdict === 'pass';
+    await recordVerdict(
+      ports,
+      input,
+      outcome,
+      readings,
+      window,
+      now,
+      ended ? stepCompleted(input, step, now) : undefined,
+    );
     if (outcome.verdict === 'fail') throw new AnalysisFailedError(analysisFailureMessage(input, outcome));
-    return { ...input, verdict: outcome.verdict, timeoutSeconds: seconds(analysis.approvalTimeout) };
+    if (!ended)
+      return { ...input, verdict: outcome.verdict, timeoutSeconds: seconds(analysis.approvalTimeout) };
+    // An analysis is a wait: lanes parked on a dependency expect a heartbeat (advanceStep's reason).
+    await heartbeatParkedLanes(ports, input.releaseId, input.region);
+    return next();
   },
 });
 
@@ -106,32 +139,32 @@ async function recordVerdict(
   readings: readonly CheckReading[],
   window: MetricWindow | undefined,
   now: Date,
+  /** The step done, recorded with the verdict (a pass), while the release runs. */
+  stepDone?: NewAuditEntry,
 ): Promise<void> {
   const { verdict, judgement, details } = outcome;
   const comparison = recordedComparison(readings, window);
-  const record = await ports.store.getServiceRollout(key.releaseId, key.region, key.service);
-  await ports.store.updateServiceRollout(
-    key,
-    {
-      verdict,
-      checksPassed: (record?.checksPassed ?? 0) + judgement.passed,
-      checksFailed: (record?.checksFailed ?? 0) + judgement.failed,
-      consecutiveFailures: judgement.consecutiveFailures,
+  const patch = {
+    verdict,
+    addChecks: { passed: judgement.passed, failed: judgement.failed },
+    consecutiveFailures: judgement.consecutiveFailures,
+    ...(stepDone && { stepIndex: key.stepIndex + 1 }),
+  };
+  const judged = auditEntry(`analysis.${verdict}`, {
+    releaseId: key.releaseId,
+    key: auditKey(key, `step-${key.stepIndex}/analysis`),
+    at: now.toISOString(),
+    actor: 'switchyard',
+    region: key.region,
+    service: key.service,
+    detail: {
+      ...judgement,
+      stepIndex: key.stepIndex,
+      ...(window && { window: { from: window.from.toISOString(), to: window.to.toISOString() } }),
+      details: details.slice(0, 10),
+      ...(comparison && { comparison }),
     },
-    auditEntry(`analysis.${verdict}`, {
-      releaseId: key.releaseId,
-      key: auditKey(key, `step-${key.stepIndex}/analysis`),
-      at: now.toISOString(),
-      actor: 'switchyard',
-      region: key.region,
-      service: key.service,
-      detail: {
-        ...judgement,
-        stepIndex: key.stepIndex,
-        ...(window && { window: { from: window.from.toISOString(), to: window.to.toISOString() } }),
-        details: details.slice(0, 10),
-        ...(comparison && { comparison }),
-      },
-    }),
-  );
+  });
+  if (stepDone) await recordStepWhileRunning(ports, key, patch, [judged, stepDone]);
+  else await ports.store.updateServiceRollout(key, patch, judged);
 }

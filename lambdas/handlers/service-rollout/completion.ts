@@ -3,7 +3,10 @@ import * as z from 'zod';
 import { loadReleaseContext } from '../../app/release-context';
 import { auditEntry } from '../../core/audit';
 import { ConditionFailedError, causeMessage, ReleaseAbortedError } from '../../core/errors';
+import { ACTIVE_STATUSES } from '../../core/lanes';
 import { isWaitingStep, type StepState, stepState } from '../../core/step-state';
+import type { RolloutStep } from '../../core/strategy';
+import type { NewAuditEntry, Ports, ServiceRolloutPatch } from '../../ports';
 import { defineHandler } from '../define';
 import { heartbeatParkedLanes } from '../parked-tasks';
 import { auditKey, ServiceKey, StepStateInput } from './shared';
@@ -15,38 +18,57 @@ export const advanceStep = defineHandler({
   input: StepStateInput,
   async run(input, ports): Promise<StepState> {
     const context = await loadReleaseContext(ports.store, input.releaseId);
-    const next = input.stepIndex + 1;
     const now = ports.clock.now();
     const step = context.steps(input.service)[input.stepIndex];
-    try {
-      // The step is recorded only while the release runs, in the same transaction: once a
-      // rollback has begun, this rollout stops here.
-      await ports.store.updateServiceRollout(
-        input,
-        { stepIndex: next },
-        auditEntry('step.completed', {
-          releaseId: input.releaseId,
-          key: auditKey(input, `step-${input.stepIndex}/done`),
-          at: now.toISOString(),
-          actor: 'switchyard',
-          region: input.region,
-          service: input.service,
-          detail: { stepIndex: input.stepIndex, kind: step?.kind ?? 'done' },
-        }),
-        undefined,
-        'RUNNING',
-      );
-    } catch (error) {
-      if (error instanceof ConditionFailedError)
-        throw new ReleaseAbortedError(`${error.message}: this rollout stops acting`);
-      throw error;
-    }
+    await recordStepWhileRunning(
+      ports,
+      input,
+      { stepIndex: input.stepIndex + 1 },
+      stepCompleted(input, step, now),
+    );
     // Lanes parked on a dependency expect a heartbeat at least every HeartbeatSeconds; the
     // long gaps in a rollout are its waits, so beat after each of them.
     if (isWaitingStep(step)) await heartbeatParkedLanes(ports, input.releaseId, input.region);
-    return stepState(context.steps(input.service), input, next, now);
+    return stepState(context.steps(input.service), input, input.stepIndex + 1, now);
   },
 });
+
+/** The audit entry of a step done: the step and its kind. */
+export function stepCompleted(
+  input: ServiceKey & { stepIndex: number },
+  step: RolloutStep | undefined,
+  now: Date,
+): NewAuditEntry {
+  return auditEntry('step.completed', {
+    releaseId: input.releaseId,
+    key: auditKey(input, `step-${input.stepIndex}/done`),
+    at: now.toISOString(),
+    actor: 'switchyard',
+    region: input.region,
+    service: input.service,
+    detail: { stepIndex: input.stepIndex, kind: step?.kind ?? 'done' },
+  });
+}
+
+/**
+ * A step recorded only while the release runs, in the same transaction: once a rollback has
+ * begun, this rollout stops here.
+ */
+export async function recordStepWhileRunning(
+  ports: Pick<Ports, 'store'>,
+  key: ServiceKey,
+  patch: ServiceRolloutPatch,
+  audit: NewAuditEntry | readonly NewAuditEntry[],
+): Promise<void> {
+  try {
+    // A step is recorded on an active rollout only; so it cannot move the region's board.
+    await ports.store.updateServiceRollout(key, patch, audit, [...ACTIVE_STATUSES], 'RUNNING');
+  } catch (error) {
+    if (error instanceof ConditionFailedError)
+      throw new ReleaseAbortedError(`${error.message}: this rollout stops acting`);
+    throw error;
+  }
+}
 
 export const completeServiceRollout = defineHandler({
   name: 'completeServiceRollout',
@@ -67,6 +89,9 @@ export const completeServiceRollout = defineHandler({
       }),
       ['IN_PROGRESS', 'VALIDATING', 'COMPLETED'],
     );
+    // Counted down after the record says COMPLETED, so a retry (which finds it so) still counts down.
+    const context = await loadReleaseContext(ports.store, input.releaseId);
+    await ports.store.countDownDependents(input, context.dependents(input.region, input.service));
     await ports.events.publish([
       {
         detailType: 'Service Rollout Completed',

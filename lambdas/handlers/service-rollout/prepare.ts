@@ -4,7 +4,7 @@
  * what was deployed has rolled out and is healthy behind its load balancer.
  */
 import * as z from 'zod';
-import { assertReleaseRunning, loadReleaseContext } from '../../app/release-context';
+import { assertReleaseRunning, loadReleaseContext, runningRollout } from '../../app/release-context';
 import { auditEntry } from '../../core/audit';
 import { ReadinessGateFailedError, RolloutStuckError } from '../../core/errors';
 import { readinessGateFailure, scoreReadiness } from '../../core/readiness';
@@ -20,10 +20,9 @@ export const startServiceRollout = defineHandler({
   ports: ['store', 'cluster', 'trafficReader', 'clock', 'events'],
   input: ServiceKey,
   async run(key, ports): Promise<StepState> {
-    await assertReleaseRunning(ports.store, key.releaseId);
+    const { rollout: record, snapshot: stored } = await runningRollout(ports.store, key);
     const context = await loadReleaseContext(ports.store, key.releaseId);
-    const existing = await ports.store.getSnapshots(key.releaseId, key.region);
-    let snapshot = existing.find((entry) => entry.service === key.service)?.snapshot;
+    let snapshot = stored;
     if (!snapshot) {
       const target = context.trafficTarget(key.region, key.service);
       const taken = await ports.cluster.snapshot(context.workload(key.region, key.service));
@@ -32,11 +31,11 @@ export const startServiceRollout = defineHandler({
       await ports.store.putSnapshot(key.releaseId, key.service, snapshot);
     }
     const now = ports.clock.now();
-    const record = await ports.store.getServiceRollout(key.releaseId, key.region, key.service);
     await ports.store.updateServiceRollout(
       key,
       {
-        status: 'IN_PROGRESS',
+        // A claimed rollout is IN_PROGRESS already: leaving its status alone lets the store write without reading.
+        ...(record?.status !== 'IN_PROGRESS' && { status: 'IN_PROGRESS' as const }),
         stepIndex: record?.stepIndex ?? 0,
         ...(record?.startedAt ? {} : { startedAt: now.toISOString() }),
         // The weights found before the release are what its first shift expects to find.

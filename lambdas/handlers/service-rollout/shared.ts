@@ -28,17 +28,22 @@ export function currentStep(
   return step;
 }
 
+const replicasKey = (key: ServiceKey) => `${key.releaseId}/${key.region}/${key.service}`;
+
 /** The stable Deployment's replicas before the release: what every step's replica math uses. */
 export async function originalReplicas(ports: Ports, key: ServiceKey): Promise<number> {
-  const cacheKey = `${key.releaseId}/${key.region}/${key.service}`;
-  const known = replicasBefore.get(cacheKey);
+  const known = replicasBefore.get(replicasKey(key));
   if (known !== undefined) return known;
-  const snapshots = await ports.store.getSnapshots(key.releaseId, key.region);
-  const found = snapshots.find((entry) => entry.service === key.service);
-  if (!found)
+  const snapshot = await ports.store.getSnapshot(key.releaseId, key.region, key.service);
+  if (!snapshot)
     throw new RolloutStuckError(`no snapshot of ${key.service} in ${key.region}: the rollout did not start`);
-  replicasBefore.set(cacheKey, found.snapshot.replicas);
-  return found.snapshot.replicas;
+  rememberReplicas(key, snapshot.replicas);
+  return snapshot.replicas;
+}
+
+/** A snapshot read otherwise (with the rollout) saves originalReplicas its own read. */
+export function rememberReplicas(key: ServiceKey, replicas: number): void {
+  replicasBefore.set(replicasKey(key), replicas);
 }
 
 /**

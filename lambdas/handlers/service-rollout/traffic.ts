@@ -4,13 +4,28 @@
  */
 
 import * as z from 'zod';
-import { assertReleaseRunning, loadReleaseContext, type ReleaseContext } from '../../app/release-context';
+import {
+  assertReleaseRunning,
+  loadReleaseContext,
+  type ReleaseContext,
+  runningRollout,
+} from '../../app/release-context';
 import { auditEntry } from '../../core/audit';
-import { WeightsMismatchError } from '../../core/errors';
-import { replicaRatioWeights, replicasForStep } from '../../core/strategy';
-import type { Ports, Weights } from '../../ports';
+import { RolloutStuckError, WeightsMismatchError } from '../../core/errors';
+import { ACTIVE_STATUSES } from '../../core/lanes';
+import { type StepState, stepState } from '../../core/step-state';
+import { type RolloutStep, replicaRatioWeights, replicasForStep } from '../../core/strategy';
+import type { Ports, ServiceRolloutRecord, Weights } from '../../ports';
 import { defineHandler } from '../define';
-import { auditKey, currentStep, originalReplicas, type ServiceKey, StepStateInput } from './shared';
+import { recordStepWhileRunning, stepCompleted } from './completion';
+import {
+  auditKey,
+  currentStep,
+  originalReplicas,
+  rememberReplicas,
+  type ServiceKey,
+  StepStateInput,
+} from './shared';
 
 async function applyWeights(
   ports: Ports,
@@ -19,12 +34,14 @@ async function applyWeights(
   wanted: Weights,
   replicas: { stable: number; canary: number },
   what: string,
+  record: ServiceRolloutRecord | undefined,
+  /** The step this shift ends, recorded done in the same write. */
+  ends?: { step: RolloutStep },
 ): Promise<Weights> {
   const target = context.trafficTarget(key.region, key.service);
   let applied: Weights;
   if (target) {
     // What Switchyard last applied (or found before the release): anything else is someone's edit.
-    const record = await ports.store.getServiceRollout(key.releaseId, key.region, key.service);
     applied = await ports.traffic.setWeights(target, wanted, record?.weights);
     if (applied.stable !== wanted.stable || applied.canary !== wanted.canary) {
       throw new WeightsMismatchError(
@@ -34,24 +51,28 @@ async function applyWeights(
   } else {
     applied = replicaRatioWeights(replicas);
   }
-  const now = ports.clock.now().toISOString();
-  await ports.store.updateServiceRollout(
-    key,
-    { weights: applied, stepIndex: key.stepIndex, status: applied.canary > 0 ? 'VALIDATING' : 'IN_PROGRESS' },
-    auditEntry('traffic.shifted', {
-      releaseId: key.releaseId,
-      key: auditKey(key, what),
-      at: now,
-      actor: 'switchyard',
-      region: key.region,
-      service: key.service,
-      detail: {
-        stable: applied.stable,
-        canary: applied.canary,
-        via: context.service(key.service).traffic.type,
-      },
-    }),
-  );
+  const at = ports.clock.now();
+  const now = at.toISOString();
+  const shifted = auditEntry('traffic.shifted', {
+    releaseId: key.releaseId,
+    key: auditKey(key, what),
+    at: now,
+    actor: 'switchyard',
+    region: key.region,
+    service: key.service,
+    detail: {
+      stable: applied.stable,
+      canary: applied.canary,
+      via: context.service(key.service).traffic.type,
+    },
+  });
+  const patch = {
+    weights: applied,
+    stepIndex: ends ? key.stepIndex + 1 : key.stepIndex,
+    status: applied.canary > 0 ? ('VALIDATING' as const) : ('IN_PROGRESS' as const),
+  };
+  if (ends) await recordStepWhileRunning(ports, key, patch, [shifted, stepCompleted(key, ends.step, at)]);
+  else await ports.store.updateServiceRollout(key, patch, shifted, [...ACTIVE_STATUSES]);
   await ports.events.publish([
     {
       detailType: 'Service Rollout Step',
@@ -62,25 +83,30 @@ async function applyWeights(
   return applied;
 }
 
+/** A setWeight step: the shift, and the step recorded done in the same write; returns the next step. */
 export const shiftTraffic = defineHandler({
   name: 'shiftTraffic',
   ports: ['store', 'traffic', 'clock', 'events'],
   input: StepStateInput,
-  async run(input, ports) {
-    await assertReleaseRunning(ports.store, input.releaseId);
+  async run(input, ports): Promise<StepState> {
+    const { rollout: record, snapshot } = await runningRollout(ports.store, input);
+    if (snapshot) rememberReplicas(input, snapshot.replicas);
     const context = await loadReleaseContext(ports.store, input.releaseId);
     const step = currentStep(context, input);
-    if (step.kind !== 'setWeight') return input;
+    if (step.kind !== 'setWeight')
+      throw new RolloutStuckError(`${input.service} step ${input.stepIndex} is ${step.kind}, not setWeight`);
     const replicas = replicasForStep(await originalReplicas(ports, input), step);
-    const weights = await applyWeights(
+    await applyWeights(
       ports,
       context,
       input,
       { stable: 100 - step.weight, canary: step.weight },
       replicas,
       `step-${input.stepIndex}/weights`,
+      record,
+      { step },
     );
-    return { ...input, weights };
+    return stepState(context.steps(input.service), input, input.stepIndex + 1, ports.clock.now());
   },
 });
 
@@ -110,6 +136,9 @@ export const promoteCanary = defineHandler({
         { stable: 100, canary: 0 },
         { stable: replicas, canary: 0 },
         'promote/weights',
+        context.trafficTarget(input.region, input.service)
+          ? await ports.store.getServiceRollout(input.releaseId, input.region, input.service)
+          : undefined,
       );
     } else {
       await ports.cluster.removeCanary(target, 'scaleToZero');
