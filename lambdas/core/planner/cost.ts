@@ -31,8 +31,9 @@ interface StateShape {
 // Which handlers each piece's Lambdas are, and their Store calls: store-cost.ts (PIECE_HANDLERS).
 const SERVICE_ROLLOUT_FIXED: StateShape = { transitions: 9, tasks: 4, lambdas: 3 };
 const STEP_SHAPES: Record<StepKind, StateShape> = {
-  setWeight: { transitions: 5, tasks: 3, lambdas: 4 },
-  analysis: { transitions: 5, tasks: 2, lambdas: 2 },
+  // Shift Traffic and a passing Run Analysis record their step done themselves: no Next Step.
+  setWeight: { transitions: 4, tasks: 2, lambdas: 3 },
+  analysis: { transitions: 4, tasks: 1, lambdas: 1 },
   pause: { transitions: 3, tasks: 1, lambdas: 1 },
   approval: { transitions: 4, tasks: 2, lambdas: 2 },
   recreate: { transitions: 5, tasks: 3, lambdas: 5 },

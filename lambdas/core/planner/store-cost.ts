@@ -8,9 +8,8 @@
  * test/core/planner/store-cost.test.ts rehearses the sample platform and compares these
  * figures with the Store calls it measures, per method.
  *
- * Lane claims are modelled as reading a small ready set (one Query of at most 4 KB), not the
- * whole region: what claims are being changed to, so a lane's cost does not grow with the
- * region's size.
+ * Lane claims read the region's board and a small ready set (one Query of at most 4 KB), not
+ * the whole region, so a lane's cost does not grow with the region's size.
  *
  * Capacity units, on-demand (the stack's table is PAY_PER_REQUEST, lib/switchyard.ts): a strongly
  * consistent read is 1 read unit per 4 KB (a Query per 4 KB of the items it reads, together); a
@@ -35,8 +34,6 @@ export type QueryScope =
   | 'region'
   /** The ready services a lane claims from: assumed to fit one 4 KB read. */
   | 'readySet'
-  /** The region's snapshots taken so far: on average half the region. */
-  | 'regionSnapshots'
   /** The release's parked lanes' tokens: at most one per lane. */
   | 'laneTokens'
   /** The approvals waiting: about one. */
@@ -95,35 +92,37 @@ export const HANDLER_STORE_CALLS = {
   prepareRegion: [{ method: 'getRelease' }, { method: 'acquireLock', renews: true }],
   /** A region checks that every region of the earlier waves is green. */
   'prepareRegion:perEarlierRegion': [{ method: 'listServiceRollouts', query: 'region' }],
+  // The claim reads the region's board and its best few ready services, never the region; the
+  // claim's write checks the release runs, so only a claim of nothing reads the release.
   'claimNextService:claims': [
-    { method: 'getRelease' },
-    { method: 'listServiceRollouts', query: 'readySet' },
-    { method: 'updateServiceRollout' },
+    { method: 'laneBoard', query: 'readySet' },
+    { method: 'updateServiceRollout', whileRelease: true },
   ],
   /** A claim that finds nothing ready (the lane parks) or nothing pending (the lane ends). */
-  'claimNextService:none': [{ method: 'getRelease' }, { method: 'listServiceRollouts', query: 'readySet' }],
-  waitForDependency: [{ method: 'putTaskToken' }, { method: 'listServiceRollouts', query: 'readySet' }],
+  'claimNextService:none': [{ method: 'laneBoard', query: 'readySet' }, { method: 'getRelease' }],
+  waitForDependency: [{ method: 'putTaskToken' }, { method: 'laneBoard', query: 'readySet' }],
   wakeLanes: [{ method: 'listTaskTokens', query: 'laneTokens' }],
-  /** Each parked lane is woken once: wakeLanes takes its token. */
+  /**
+   * Each parked lane is woken once: wakeLanes takes its token. (Its read of the board, made
+   * only when some lane is parked, is counted with the lane's claim of nothing.)
+   */
   'wakeLanes:perParkedLane': [{ method: 'takeTaskToken' }],
+  // The release, the rollout and its snapshot in one read; the claim already made it IN_PROGRESS.
   startServiceRollout: [
-    { method: 'getRelease' },
-    { method: 'getSnapshots', query: 'regionSnapshots' },
+    { method: 'getRolloutState' },
     { method: 'putSnapshot' },
-    { method: 'getServiceRollout' },
     { method: 'updateServiceRollout' },
-    // originalReplicas (service-rollout/shared.ts) reads them again in the first task that scales.
-    { method: 'getSnapshots', query: 'regionSnapshots' },
+    // The first task that scales (prepareCanary, recreateWorkload) reads the snapshot's replicas
+    // once (originalReplicas, service-rollout/shared.ts); a warm container keeps them.
+    { method: 'getSnapshot' },
   ],
   checkReadinessGate: [{ method: 'appendAudit' }],
   prepareCanary: [],
   verifyRollout: [],
-  shiftTraffic: [
-    { method: 'getRelease' },
-    { method: 'getServiceRollout', withTraffic: true },
-    { method: 'updateServiceRollout' },
-  ],
-  runAnalysis: [{ method: 'getServiceRollout' }, { method: 'updateServiceRollout' }],
+  // One read (release, rollout, snapshot), one write that also records the step done.
+  shiftTraffic: [{ method: 'getRolloutState' }, { method: 'updateServiceRollout', whileRelease: true }],
+  // A pass records the verdict and the step done in one write.
+  runAnalysis: [{ method: 'updateServiceRollout', whileRelease: true }],
   requestApproval: [{ method: 'putTaskToken' }, { method: 'appendAudit' }],
   // The person's approval through the API (lambdas/app/approve.ts).
   approve: [
@@ -139,12 +138,10 @@ export const HANDLER_STORE_CALLS = {
   ],
   'promoteCanary:retireCanary': [],
   advanceStep: [{ method: 'updateServiceRollout', whileRelease: true }],
-  /** After an analysis, pause or approval: parked lanes get a heartbeat. */
-  'advanceStep:afterWait': [
-    { method: 'updateServiceRollout', whileRelease: true },
-    { method: 'listTaskTokens', query: 'laneTokens' },
-  ],
-  completeServiceRollout: [{ method: 'updateServiceRollout' }],
+  // Heartbeats to parked lanes are sent at most every 30 minutes per region (parked-tasks.ts):
+  // not counted per step.
+  'advanceStep:afterWait': [{ method: 'updateServiceRollout', whileRelease: true }],
+  completeServiceRollout: [{ method: 'updateServiceRollout' }, { method: 'countDownDependents' }],
 } as const satisfies Record<string, readonly StoreCall[]>;
 
 export type HandlerRow = keyof typeof HANDLER_STORE_CALLS;
@@ -194,8 +191,6 @@ function queryBytes(scope: QueryScope, context: StoreCostContext): number {
       return context.regionServices * ITEM_BYTES.rollout;
     case 'readySet':
       return 4 * KB;
-    case 'regionSnapshots':
-      return ((context.regionServices + 1) / 2) * ITEM_BYTES.snapshot;
     case 'laneTokens':
       return context.lanes * ITEM_BYTES.taskToken;
     case 'approvalTokens':
@@ -212,12 +207,20 @@ export function storeRequests(call: StoreCall, context: StoreCostContext): Dynam
   switch (call.method) {
     case 'getRelease':
     case 'getServiceRollout':
+    case 'getSnapshot':
     case 'getLock':
       return request(1, 0, 1, 0);
+    case 'getRolloutState':
+      // One TransactGetItems of three items: 2 read units each (transactional).
+      return request(1, 0, 2 * 3, 0);
+    case 'laneBoard':
+      return query();
+    case 'countDownDependents':
+      // One update per dependent (about one), and for one made ready a transaction: a check and a put.
+      return request(0, 2, 0, 1 + 2 * 2);
     case 'getPlanDocument':
       return request(1, 0, readUnits(context.planBytes), 0);
     case 'listServiceRollouts':
-    case 'getSnapshots':
     case 'listTaskTokens':
       return query();
     case 'createRelease':
@@ -229,9 +232,10 @@ export function storeRequests(call: StoreCall, context: StoreCostContext): Dynam
     case 'putServiceRollouts':
       return request(0, context.serviceRollouts, 0, context.serviceRollouts);
     case 'updateServiceRollout':
-      // GetItem of the rollout, then one transaction: rollout, audit counter, entry and key, and
-      // for advanceStep a check of the release (counted as a fifth transactional item).
-      return request(1, 1, 1, 2 * (1 + AUDIT_ITEMS + (call.whileRelease ? 1 : 0)));
+      // One transaction: rollout, audit counter, entry and key, a check of the release when
+      // only while it runs; the board too for a claim or a completion (counted as one item
+      // more). Only a status that may or may not leave PENDING reads the record first.
+      return request(0, 1, 0, 2 * (1 + AUDIT_ITEMS + (call.whileRelease ? 1 : 0)));
     case 'appendAudit':
       return request(0, 1, 0, 2 * AUDIT_ITEMS);
     case 'acquireLock':
@@ -296,8 +300,8 @@ export const PIECE_HANDLERS = {
   /** A lane parked on a dependency, woken, and claiming again. */
   lanePerWait: ['waitForDependency', 'wakeLanes:perParkedLane', 'claimNextService:none'],
   serviceRolloutFixed: ['startServiceRollout', 'checkReadinessGate', 'completeServiceRollout'],
-  setWeight: ['prepareCanary', 'verifyRollout', 'shiftTraffic', 'advanceStep'],
-  analysis: ['runAnalysis', 'advanceStep:afterWait'],
+  setWeight: ['prepareCanary', 'verifyRollout', 'shiftTraffic'],
+  analysis: ['runAnalysis'],
   pause: ['advanceStep:afterWait'],
   approval: ['requestApproval', 'approve', 'advanceStep:afterWait'],
   recreate: ['recreateWorkload', 'verifyRollout', 'recreateWorkload', 'verifyRollout', 'advanceStep'],
