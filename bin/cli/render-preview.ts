@@ -10,6 +10,7 @@ export function renderPreview(preview: ReleasePreview, colors: Colors): string {
   const { bold, dim } = colors;
   const lines: string[] = [];
   const totals = preview.totals;
+  const { dynamoDb } = totals;
   lines.push(
     bold(`Release ${preview.releaseId}`) +
       ` — ${totals.services} services, ${totals.serviceRollouts} service rollouts, ${preview.waves.length} waves`,
@@ -56,6 +57,11 @@ export function renderPreview(preview: ReleasePreview, colors: Colors): string {
     `  ${totals.executions} executions, ~${totals.stateTransitions.toLocaleString('en-US')} state transitions ` +
       `(~$${totals.costUsd.toFixed(4)}), largest history ~${totals.maxHistoryEvents.toLocaleString('en-US')} ` +
       `of ${HISTORY_EVENT_LIMIT.toLocaleString('en-US')} events`,
+    `  ~${count(totals.lambdaInvocations)} Lambda invocations (~$${totals.lambdaCostUsd.toFixed(4)} in requests; duration not included)`,
+    '',
+    bold('DynamoDB') + dim('  on-demand, us-east-1'),
+    `  ~${count(dynamoDb.storeCalls)} Store calls: ~${count(dynamoDb.readRequests)} reads (${count(dynamoDb.readUnits)} read units), ` +
+      `~${count(dynamoDb.writeRequests)} writes (${count(dynamoDb.writeUnits)} write units), ~$${dynamoDb.costUsd.toFixed(4)}`,
   );
   return lines.join('\n');
 }
@@ -100,6 +106,8 @@ function renderRegion(
       `(${region.phaseBarrier.phases.length} phases)`,
   ];
 }
+
+const count = (value: number) => value.toLocaleString('en-US');
 
 function clock(seconds: number): string {
   return seconds === 0 ? '0s' : `+${formatDuration(seconds)}`;

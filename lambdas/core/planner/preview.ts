@@ -3,10 +3,12 @@
  * ends, the critical path, the same plan behind phase barriers for comparison, and what the
  * Step Functions executions will cost.
  */
-import { type ResolvedPlan, seconds } from '../plan/resolve';
+
+import { laneCount, type ResolvedPlan, seconds } from '../plan/resolve';
 import { estimateStepSeconds, type RolloutStep, rolloutSteps } from '../strategy';
 import { type ExecutionCost, estimateExecutionCost } from './cost';
 import { scheduleDag, scheduleRegion, type Task } from './schedule';
+import { type DynamoDbCost, estimateStoreCost, laneWaits, storedPlanBytes } from './store-cost';
 
 export interface ServicePreview {
   name: string;
@@ -60,6 +62,12 @@ export interface ReleasePreview {
     /** The same plan with topological levels behind barriers. */
     phaseBarrierSeconds: number;
     approvals: number;
+    /** The release's DynamoDB requests on the on-demand table, from store-cost.ts's per-handler model. */
+    dynamoDb: DynamoDbCost & {
+      costUsd: number;
+      storeCalls: number;
+      storeCallsByMethod: Record<string, number>;
+    };
   } & ExecutionCost;
   baseline?: BaselinePreview;
 }
@@ -93,12 +101,17 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
   let clock = 0;
   let criticalTotal = 0;
   let phaseTotal = 0;
+  const waitsByRegion = new Map<string, number>();
   plan.waves.forEach(({ wave, regions }, waveIndex) => {
     const regionPreviews = regions.map((region): RegionPreview => {
       const tasks = tasksFor(region.services);
       const { dag, phases, critical } = scheduleRegion(tasks, region.concurrency);
       const onPath = new Set(critical.ids);
       const startById = new Map(dag.tasks.map((task) => [task.id, task]));
+      waitsByRegion.set(
+        region.name,
+        laneWaits(dag.tasks, laneCount(region.concurrency, region.services.length)),
+      );
       return {
         region: region.name,
         cluster: region.cluster,
@@ -143,9 +156,32 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
     plan.regions.map((region) => ({
       concurrency: region.concurrency,
       services: region.services.map((name) => stepsByService.get(name) ?? []),
+      waits: waitsByRegion.get(region.name) ?? 0,
     })),
     plan.waves.length,
   );
+  const analysisAlarms = new Set(
+    [...plan.services.values()].flatMap((service) =>
+      (service.analysis?.checks ?? []).flatMap((check) =>
+        check.type === 'cloudwatchAlarms' ? check.alarmNames : [],
+      ),
+    ),
+  );
+  const store = estimateStoreCost({
+    regions: plan.regions.map((region) => ({
+      wave: region.wave,
+      lanes: laneCount(region.concurrency, region.services.length),
+      waits: waitsByRegion.get(region.name) ?? 0,
+      services: region.services.map((name) => ({
+        steps: stepsByService.get(name) ?? [],
+        withTraffic: plan.services.get(name)!.traffic.type !== 'replicaRatio',
+      })),
+    })),
+    waves: plan.waves.length,
+    // Each canary's own alarm per region, and the alarms analyses name (handlers/release.ts).
+    alarms: serviceRollouts + analysisAlarms.size,
+    planBytes: storedPlanBytes(plan.source),
+  });
   const preview: ReleasePreview = {
     releaseId: plan.releaseId,
     waves,
@@ -159,6 +195,15 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
         .flatMap((wave) => wave.regions.flatMap((region) => region.services))
         .reduce((sum, service) => sum + service.approvals, 0),
       ...cost,
+      dynamoDb: {
+        storeCalls: store.storeCalls.total,
+        storeCallsByMethod: store.storeCalls.byMethod,
+        readRequests: store.readRequests,
+        writeRequests: store.writeRequests,
+        readUnits: store.readUnits,
+        writeUnits: store.writeUnits,
+        costUsd: store.costUsd,
+      },
     },
   };
   const baseline = plan.source.baseline;
