@@ -152,6 +152,7 @@ function scopesOf(port: PortName, arns: HandlerResourceArns): Scopes {
     case 'store': {
       const table = [arns.tableArn, `${arns.tableArn}/index/*`];
       return {
+        'dynamodb:ConditionCheckItem': table,
         'dynamodb:GetItem': table,
         'dynamodb:PutItem': table,
         'dynamodb:UpdateItem': table,
