@@ -7,7 +7,7 @@
  * rollback and failover are the ones this entry starts, stops or describes).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { buildPorts, clockPort, storePort, workflowPort } from '../handlers/aws/ports';
+import { buildPorts, clockPort, preflightPort, storePort, workflowPort } from '../handlers/aws/ports';
 // Imported for its effect too: the store's and workflow's SDK clients are traced.
 import type { LambdaContext } from '../handlers/aws/powertools';
 import '../handlers/aws/powertools';
@@ -44,6 +44,7 @@ const logger = new Logger({ serviceName: 'switchyard-api' });
 const ports: Promise<Pick<Ports, (typeof API_PORTS)[number]>> = buildPorts(API_PORTS, {
   store: storePort,
   workflow: workflowPort,
+  preflight: preflightPort,
   clock: clockPort,
 });
 
