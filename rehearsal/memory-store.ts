@@ -177,7 +177,7 @@ export class InMemoryStore implements Store {
   async getRolloutState(key: ServiceRolloutKey): Promise<RolloutState> {
     const release = this.releases.get(key.releaseId);
     const rollout = this.rollouts.get(rolloutKey(key));
-    const snapshot = this.snapshots.get(`${key.releaseId}|${key.region}|${key.service}`)?.snapshot;
+    const snapshot = this.snapshots.get(rolloutKey(key))?.snapshot;
     return clone({ ...(release && { release }), ...(rollout && { rollout }), ...(snapshot && { snapshot }) });
   }
 
@@ -301,12 +301,12 @@ export class InMemoryStore implements Store {
   // snapshots
 
   async putSnapshot(releaseId: string, service: string, snapshot: StoredSnapshot): Promise<void> {
-    const key = `${releaseId}|${snapshot.target.region}|${service}`;
+    const key = rolloutKey({ releaseId, region: snapshot.target.region, service });
     if (!this.snapshots.has(key)) this.snapshots.set(key, { releaseId, service, snapshot: clone(snapshot) });
   }
 
   async getSnapshot(releaseId: string, region: string, service: string): Promise<StoredSnapshot | undefined> {
-    const entry = this.snapshots.get(`${releaseId}|${region}|${service}`);
+    const entry = this.snapshots.get(rolloutKey({ releaseId, region, service }));
     return entry && clone(entry.snapshot);
   }
 
@@ -429,6 +429,7 @@ export class InMemoryStore implements Store {
   }
 }
 
+/** One service in one region of a release: the key of its rollout and of its snapshot. */
 const rolloutKey = (key: ServiceRolloutKey) => `${key.releaseId}|${key.region}|${key.service}`;
 const auditKeyOf = (releaseId: string, key: string) => `${releaseId}|${key}`;
 const tokenKeyOf = (key: TaskTokenKey) => `${key.releaseId}|${key.kind}|${key.name}`;

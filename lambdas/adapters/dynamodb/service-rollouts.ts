@@ -25,6 +25,7 @@ import { type Item, keys, laneBoardPrefix, PK, releasePartition } from './keys';
 import { toRelease, toRollout } from './records';
 import {
   BACK_OFF,
+  type CancellationsByName,
   collided,
   conditionFailed,
   type NamedTransactItem,
@@ -313,10 +314,7 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
         if (from && !from.includes(status)) {
           // A retry of a change already made finds the status it moved to: that is success.
           if (await this.audit.isStored(first.releaseId, first.key)) return toRollout(current);
-          const to = patch.status ? `: not moved to ${patch.status}` : '';
-          throw new ConditionFailedError(
-            `${what} is ${status}, not ${from.join(' or ') || 'a status it may leave'}${to}`,
-          );
+          throw statusRefused(what, status, from, patch);
         }
 
         const version = Number(current.version ?? 0);
@@ -360,17 +358,8 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
         }
         // This audit key is already stored, so this change was already made: a retry.
         if (conditionFailed(reasons, 'auditKey')) return toRollout(current);
-        if (conditionFailed(reasons, 'board'))
-          throw new NotFoundError(`${what} has no lane board: its release was not started by this version`);
-        if (conditionFailed(reasons, 'release')) {
-          throw new ConditionFailedError(
-            `release ${key.releaseId} is no longer ${whileRelease}: ${what} not updated`,
-          );
-        }
-        if (conditionFailed(reasons, 'auditCounter'))
-          this.audit.noteCounter(first.releaseId, reasons.auditCounter);
         // The record or the audit moved on since the read: judge again on fresh reads.
-        return collided(reasons) ? BACK_OFF : RETRY_NOW;
+        return this.afterCancellation(reasons, key, what, first.releaseId, whileRelease);
       }),
     );
   }
@@ -422,28 +411,38 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
           this.audit.committed(entries.at(-1)!);
           return undefined;
         }
-        if (conditionFailed(reasons, 'board'))
-          throw new NotFoundError(`${what} has no lane board: its release was not started by this version`);
         if (conditionFailed(reasons, 'auditKey')) return undefined;
         if (conditionFailed(reasons, 'rollout')) {
           const current = reasons.rollout?.item;
           if (!current) throw new NotFoundError(`${what} does not exist`);
           if (await this.audit.isStored(first.releaseId, first.key)) return undefined;
-          const to = patch.status ? `: not moved to ${patch.status}` : '';
-          throw new ConditionFailedError(
-            `${what} is ${String(current.status)}, not ${from?.join(' or ') || 'a status it may leave'}${to}`,
-          );
+          throw statusRefused(what, String(current.status), from, patch);
         }
-        if (conditionFailed(reasons, 'release')) {
-          throw new ConditionFailedError(
-            `release ${key.releaseId} is no longer ${whileRelease}: ${what} not updated`,
-          );
-        }
-        if (conditionFailed(reasons, 'auditCounter'))
-          this.audit.noteCounter(first.releaseId, reasons.auditCounter);
-        return collided(reasons) ? BACK_OFF : RETRY_NOW;
+        return this.afterCancellation(reasons, key, what, first.releaseId, whileRelease);
       }),
     );
+  }
+
+  /**
+   * A cancelled rollout update, past what each path judges itself (a retry, the record's own
+   * condition): a missing board or a release no longer in its status refuses it; a taken audit
+   * seq or a collision is worth another round.
+   */
+  private afterCancellation(
+    reasons: CancellationsByName<string>,
+    key: ServiceRolloutKey,
+    what: string,
+    releaseId: string,
+    whileRelease: ReleaseStatus | undefined,
+  ): typeof RETRY_NOW | typeof BACK_OFF {
+    if (conditionFailed(reasons, 'board'))
+      throw new NotFoundError(`${what} has no lane board: its release was not started by this version`);
+    if (conditionFailed(reasons, 'release'))
+      throw new ConditionFailedError(
+        `release ${key.releaseId} is no longer ${whileRelease}: ${what} not updated`,
+      );
+    if (conditionFailed(reasons, 'auditCounter')) this.audit.noteCounter(releaseId, reasons.auditCounter);
+    return collided(reasons) ? BACK_OFF : RETRY_NOW;
   }
 
   private releaseCheck(key: ServiceRolloutKey, whileRelease: ReleaseStatus): NamedTransactItem<'release'> {
@@ -493,6 +492,19 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
       snapshot: decodeDocument(item) as StoredSnapshot,
     }));
   }
+}
+
+/** The record's status is none the update may start from. */
+function statusRefused(
+  what: string,
+  status: string,
+  from: readonly ServiceRolloutStatus[] | undefined,
+  patch: ServiceRolloutPatch,
+): ConditionFailedError {
+  const to = patch.status ? `: not moved to ${patch.status}` : '';
+  return new ConditionFailedError(
+    `${what} is ${status}, not ${from?.join(' or ') || 'a status it may leave'}${to}`,
+  );
 }
 
 const auditEntries = (audited: NewAuditEntry | readonly NewAuditEntry[]): readonly NewAuditEntry[] =>
