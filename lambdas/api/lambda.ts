@@ -41,12 +41,16 @@ export interface ApiGatewayProxyResult {
 }
 
 const logger = new Logger({ serviceName: 'switchyard-api' });
-const ports: Promise<Pick<Ports, (typeof API_PORTS)[number]>> = buildPorts(API_PORTS, {
-  store: storePort,
-  workflow: workflowPort,
-  preflight: preflightPort,
-  clock: clockPort,
-});
+type ApiPorts = Pick<Ports, (typeof API_PORTS)[number]>;
+let ports: Promise<ApiPorts> | undefined;
+/** Built on the first request: nothing is loaded, or left loading, by importing this module. */
+const apiPorts = (): Promise<ApiPorts> =>
+  (ports ??= buildPorts(API_PORTS, {
+    store: storePort,
+    workflow: workflowPort,
+    preflight: preflightPort,
+    clock: clockPort,
+  }));
 
 export async function handler(
   event: ApiGatewayProxyEvent,
@@ -56,7 +60,7 @@ export async function handler(
   // (what a caller sees) is kept beside them. https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/
   logger.addContext(context);
   const requestId = event.requestContext?.requestId;
-  const response = await handleApiRequest(toApiRequest(event), await ports, {
+  const response = await handleApiRequest(toApiRequest(event), await apiPorts(), {
     log: { error: (message, detail) => logger.error(message, { ...detail, requestId }) },
   });
   return toProxyResult(response);
