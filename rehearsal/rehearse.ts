@@ -1,6 +1,6 @@
 /**
  * A rehearsal: the release plan runs through the real state machines and handlers on the
- * local engine, against DynamoDB Local and a simulated fleet, on virtual time, with the fault
+ * local engine, against the in-process store (or DynamoDB Local) and a simulated fleet, on virtual time, with the fault
  * file's faults injected. Same plan, faults and seed: same result and same timeline.
  */
 import { readFileSync } from 'node:fs';

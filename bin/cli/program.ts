@@ -152,7 +152,7 @@ export function buildProgram(io: Io, finish: Finish, version: string): Command {
   program
     .command('rehearse')
     .description(
-      'run the release through the real state machines and handlers on a local engine, DynamoDB Local and a simulated fleet',
+      'run the release through the real state machines and handlers on a local engine, an in-process store (or DynamoDB Local) and a simulated fleet',
     )
     .argument('<plan>', 'the release plan')
     .option('--faults <file>', 'a fault file: what goes wrong, and when (switchyard schema --faults)')

@@ -68,6 +68,23 @@ export function laneBoardCases(createTestStore: CreateStoreUnderTest): void {
       expect((await board()).unclaimed).toBe(3);
     });
 
+    test('claims chosen on a board read, as lanes make them: a lane that read before another claimed loses cleanly', async () => {
+      const { board, claim } = await region();
+      // Both lanes read the board first, so both choose db (the DynamoDB store then claims without reading the record).
+      const seenByLane0 = await board();
+      const seenByLane1 = await board();
+      expect(seenByLane0.ready[0]).toBe('db');
+      await claim(seenByLane0.ready[0]!, 'lane-0');
+      await expect(claim(seenByLane1.ready[0]!, 'lane-1')).rejects.toThrow(/not PENDING|is IN_PROGRESS/);
+      expect(await board()).toEqual({ lanes: { 'lane-0': 'db' }, unclaimed: 3, ready: ['cache'] });
+      await claim((await board()).ready[0]!, 'lane-1');
+      expect(await board()).toEqual({
+        lanes: { 'lane-0': 'db', 'lane-1': 'cache' },
+        unclaimed: 2,
+        ready: [],
+      });
+    });
+
     test('completing counts dependents down: ready once nothing is left, a retry readies nothing more', async () => {
       const { at, board, claim, complete } = await region();
       await claim('db', 'lane-0');

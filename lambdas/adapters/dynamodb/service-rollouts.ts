@@ -37,7 +37,19 @@ import { UpdateExpression } from './update-expression';
 /** Parallel conditional puts when writing many service rollouts. */
 const PUT_CONCURRENCY = 8;
 
+/** Ready ranks one container remembers before starting over. */
+const REMEMBERED_RANKS = 10_000;
+
+const rankKey = ({ releaseId, region, service }: ServiceRolloutKey) => `${releaseId}/${region}/${service}`;
+
 export class DynamoDbServiceRollouts implements ServiceRolloutStore {
+  /**
+   * Ready ranks this container read on a board, by rollout: a claim that follows its board read
+   * deletes the ready item without reading the record first. A rank never changes (it is the
+   * record's priority and name), so a remembered one is never stale.
+   */
+  private readonly readyRanks = new Map<string, string>();
+
   constructor(
     private readonly table: StoreTable,
     private readonly audit: DynamoDbAudit,
@@ -123,7 +135,11 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
       ),
       unclaimed: Number(board.unclaimed),
       ...(typeof board.broken === 'string' && { broken: board.broken }),
-      ready: ready.map((item) => String(item.service)),
+      ready: ready.map((item) => {
+        const service = String(item.service);
+        if (typeof item.rank === 'string') this.rememberRank({ releaseId, region, service }, item.rank);
+        return service;
+      }),
     };
   }
 
@@ -171,10 +187,12 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
   private readyItem(
     record: Pick<ServiceRolloutRecord, 'releaseId' | 'region' | 'service' | 'priority'>,
   ): Item {
+    const rank = readyRank(record.priority ?? 0, record.service);
     return {
-      ...keys.ready(record.releaseId, record.region, readyRank(record.priority ?? 0, record.service)),
+      ...keys.ready(record.releaseId, record.region, rank),
       entity: 'ready',
       service: record.service,
+      rank,
     };
   }
 
@@ -284,13 +302,21 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
     // nothing; a completion: free its lane): they are written without reading the record first,
     // their conditions judged by DynamoDB.
     const change = boardChange(key.service, patch, from);
-    // A claim reads the record for its ready rank; no status at all would do (from = []): the
-    // read names the one it has.
-    if (change === 'needs the record' || change?.claimed || from?.length === 0) {
+    // A claim needs its ready rank: remembered from the board it was chosen on, or read with the
+    // record. No status at all would do (from = []): the read names the one it has.
+    const rank =
+      change !== 'needs the record' && change?.claimed ? this.readyRanks.get(rankKey(key)) : undefined;
+    if (change === 'needs the record' || (change?.claimed && rank === undefined) || from?.length === 0) {
       await this.readThenUpdate(key, patch, audit, from, whileRelease);
       return;
     }
-    await this.updateUnread(key, patch, audit, from, whileRelease, change);
+    await this.updateUnread(key, patch, audit, from, whileRelease, change, rank);
+  }
+
+  private rememberRank(key: ServiceRolloutKey, rank: string): void {
+    // Bounded: a long-lived container claims across many releases.
+    if (this.readyRanks.size >= REMEMBERED_RANKS) this.readyRanks.clear();
+    this.readyRanks.set(rankKey(key), rank);
   }
 
   private async readThenUpdate(
@@ -372,6 +398,7 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
     from: readonly ServiceRolloutStatus[] | undefined,
     whileRelease: ReleaseStatus | undefined,
     change: BoardChange | undefined,
+    rank: string | undefined,
   ): Promise<void> {
     const rolloutKey = keys.rollout(key.releaseId, key.region, key.service);
     const what = `service rollout ${key.releaseId}/${key.region}/${key.service}`;
@@ -404,7 +431,7 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
             },
           },
           ...this.audit.writes(...entries),
-          ...(change ? this.boardWrites(key, change, undefined) : []),
+          ...(change ? this.boardWrites(key, change, rank) : []),
           ...(whileRelease ? [this.releaseCheck(key, whileRelease)] : []),
         ]);
         if (!reasons) {
