@@ -58,7 +58,7 @@ export async function readInterruptedAnalyses(
     const analysis = context.service(service).analysis;
     const check = analysis?.checks.find((candidate) => candidate.type === 'compare');
     const target = context.trafficTarget(region, service);
-    if (!step || step.kind !== 'analysis' || judged || !check || !target) continue;
+    if (step?.kind !== 'analysis' || judged || !check || !target) continue;
     // Read afterwards, as a person would (the caller lets time run on until the minutes before
     // the stop are published): the window from the step's start up to the stop.
     const readAt = new Date(Date.parse(rollback.at) + PUBLICATION_ALLOWANCE_SECONDS * 1000);

@@ -10,7 +10,7 @@ import {
   LockHeldError,
   NotFoundError,
 } from '../../lambdas/core/errors';
-import type { LockLease, ServiceRolloutRecord } from '../../lambdas/ports';
+import type { LockLease } from '../../lambdas/ports';
 import type { CreateStoreUnderTest, StoreUnderTest } from './store-contract';
 import { auditEntry, deploymentSnapshot, releaseRecord, rolloutRecord, uniqueId } from './store-records';
 

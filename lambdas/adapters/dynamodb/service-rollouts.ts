@@ -124,7 +124,7 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
       laneBoardPrefix(region),
       1 + Math.max(0, limit),
     );
-    if (!board || board.entity !== 'laneBoard')
+    if (board?.entity !== 'laneBoard')
       throw new NotFoundError(`release ${releaseId} has no rollouts in ${region}`);
     const running = (board.running ?? {}) as Record<string, string>;
     return {
@@ -161,7 +161,7 @@ export class DynamoDbServiceRollouts implements ServiceRolloutStore {
           ),
         );
         const record = Attributes && toRollout(Attributes);
-        if (!record || record.status !== 'PENDING' || (record.waitingOn?.length ?? 0) > 0) return undefined;
+        if (record?.status !== 'PENDING' || (record.waitingOn?.length ?? 0) > 0) return undefined;
         // Into the ready set only while it is still pending: a late retry never re-readies a claimed service.
         const cancelled = await this.table.transactWrite([
           {
