@@ -82,6 +82,17 @@ export const MAX_REQUESTS_PER_INTERVAL = 1_000_000_000;
  */
 export const MAX_LATENCY_MS = 4_000 * 1000;
 
+/**
+ * Per-minute samples a judge check may require per side: a day of minutes. The Mann-Whitney test
+ * is computed in O(n log n) on the samples and the Hodges-Lehmann shift on their n² pairwise
+ * differences, so this bounds its memory (1440² differences, about 16 MB).
+ */
+export const MAX_JUDGE_SAMPLES = 1440;
+
+/** The judge's confidence: from a coin toss to one false alarm in ten thousand judgements. */
+export const MIN_JUDGE_CONFIDENCE = 0.5;
+export const MAX_JUDGE_CONFIDENCE = 0.9999;
+
 /** Canary p95 as a multiple of stable's: a hundredfold is a limit nobody means to allow. */
 export const MAX_LATENCY_RATIO = 100;
 

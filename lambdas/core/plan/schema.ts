@@ -33,6 +33,7 @@ export {
   Check,
   CompareCheck,
   HttpCheck,
+  JudgeCheck,
   LambdaCheck,
   TcpCheck,
 } from './schema-analysis';
