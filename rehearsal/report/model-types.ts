@@ -86,6 +86,29 @@ export interface AnalysisVerdict {
   series?: AnalysisSeries;
   /** The judged window. */
   window?: { fromSeconds: number; toSeconds: number };
+  /** A judge check's verdict, per metric, when the result recorded one. */
+  judge?: JudgeSummary;
+}
+
+/** A judge check's verdict as its audit entry records it (lambdas/core/judge.ts). */
+export interface JudgeSummary {
+  result: Verdict;
+  confidence: number;
+  score?: number;
+  metrics: Array<{
+    metric: string;
+    unit: string;
+    critical: boolean;
+    result: Verdict;
+    canarySamples: number;
+    stableSamples: number;
+    alpha: number;
+    band: [number, number];
+    u?: number;
+    p?: number;
+    shift?: number;
+    shiftInterval?: [number, number];
+  }>;
 }
 
 /**
