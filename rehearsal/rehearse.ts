@@ -269,6 +269,7 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     dns: fleet.dns,
     dnsReader: fleet.dns,
     signals: fleet.signals,
+    abortAlarms: fleet.abortAlarms,
     inventory: fleet.inventory,
     preflight: { check: (plan) => runPreflight(resolvePlan(plan), fleet) },
     store,

@@ -31,6 +31,8 @@ export const AUDIT_ACTIONS = [
   'service.failed',
   'service.rolled-back',
   'alarm.received',
+  'abort-alarm.created',
+  'abort-alarm.deleted',
   'rollback.requested',
   'rollback.started',
   'rollback.traffic-restored',

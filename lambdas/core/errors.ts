@@ -111,3 +111,8 @@ export function causeMessage(cause: string | undefined): string {
     return cause;
   }
 }
+/**
+ * An alarm of the name Switchyard gives an abort alarm exists without Switchyard's tag: someone
+ * else made it, and Switchyard never overwrites or deletes an alarm it did not make.
+ */
+export class AlarmNotOwnedError extends SwitchyardError {}

@@ -4,6 +4,7 @@
  * Each is idempotent: the state machine retries them with backoff until they succeed.
  */
 import * as z from 'zod';
+import { removeAbortAlarms } from '../app/abort-alarms';
 import { acquireAuditedLock, releaseAuditedLock } from '../app/locks';
 import { loadReleaseContext, type ReleaseContext } from '../app/release-context';
 import { auditEntry } from '../core/audit';
@@ -239,7 +240,7 @@ async function readRestored(
 
 export const finishRollback = defineHandler({
   name: 'finishRollback',
-  ports: ['store', 'clock', 'events'],
+  ports: ['store', 'clock', 'events', 'abortAlarms'],
   input: ReleaseKey.extend({
     startedAt: z.string().optional(),
     error: z.object({ Error: z.string(), Cause: z.string().optional() }).passthrough().optional(),
@@ -268,6 +269,8 @@ export const finishRollback = defineHandler({
       incomplete ? 'FAILED' : 'ROLLED_BACK',
       reason ? { reason } : {},
     );
+    // Traffic is back on stable (or a person is told what is left): the canaries' alarms go.
+    await removeAbortAlarms(ports, await loadReleaseContext(ports.store, releaseId));
     await ports.store.unwatchAlarms(releaseId);
     await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
     await ports.events.publish(

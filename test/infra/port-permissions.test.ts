@@ -10,6 +10,7 @@ import {
 const LISTENER = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/shop/*';
 const RULE = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener-rule/app/shop/*';
 const ZONE = 'arn:aws:route53:::hostedzone/Z0123456789';
+const ABORT_ALARMS = 'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:switchyard-abort-*';
 
 const arns: HandlerResourceArns = {
   tableArn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/switchyard',
@@ -24,6 +25,7 @@ const arns: HandlerResourceArns = {
   recordChangeConditions: recordChangeConditions(['api.example.com']),
   route53ChangeArn: 'arn:aws:route53:::change/*',
   alarmArns: ['arn:aws:cloudwatch:eu-west-1:111122223333:alarm:*'],
+  abortAlarmArns: [ABORT_ALARMS],
   hookFunctionArns: [],
   preflightFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:switchyard-preflight',
 };

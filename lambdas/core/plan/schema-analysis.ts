@@ -63,6 +63,12 @@ export const CompareCheck = z
       .max(MAX_LATENCY_MS)
       .optional()
       .describe('Roll back at once when canary p95 passes this.'),
+    abortAlarm: z
+      .boolean()
+      .optional()
+      .describe(
+        'With an abort limit, Switchyard makes the canary a CloudWatch alarm on it (switchyard-abort-…) while the canary runs; false makes none (bring your own <service>-<region>-canary-errors alarm).',
+      ),
     maxUnhealthyTargets: z
       .number()
       .int()
