@@ -33,6 +33,8 @@ export const AUDIT_ACTIONS = [
   'alarm.received',
   'rollback.requested',
   'rollback.started',
+  'rollback.stable-scaled',
+  'rollback.traffic-stepped',
   'rollback.traffic-restored',
   'rollback.workloads-restored',
   'rollback.completed',

@@ -11,6 +11,7 @@ import {
   causeMessage,
   RollbackIncompleteError,
   RolloutNotReadyError,
+  StableNotReadyError,
   TransientClusterError,
 } from '../core/errors';
 import { ROLLBACK_LEASE_SECONDS } from '../core/leases';
@@ -19,11 +20,14 @@ import {
   type ExecutionToStop,
   isTouched,
   judgeRestored,
+  nextReturnWeight,
   type RestoredReading,
   rollbackReason,
   rollbackScope,
   rollbackStages,
+  stableNotReadyReason,
 } from '../core/rollback';
+import { replicaRatioWeights } from '../core/strategy';
 import type { DeploymentSnapshot, Ports } from '../ports';
 import { defineHandler } from './define';
 
@@ -104,7 +108,76 @@ async function stopRunning(
   return stopped;
 }
 
-/** Traffic first: every touched service's stable side gets 100 % before any workload changes. */
+/** One touched service as a return to stable finds it: its snapshot and the canary's share now. */
+interface ServiceReturn {
+  service: string;
+  snapshot: DeploymentSnapshot;
+  /** Percent of traffic on the canary: the load balancer's weight, or the replica ratio without one. */
+  canary: number;
+}
+
+async function readReturn(
+  ports: Pick<Ports, 'traffic' | 'cluster'>,
+  context: ReleaseContext,
+  region: string,
+  { service, snapshot }: { service: string; snapshot: DeploymentSnapshot },
+): Promise<ServiceReturn> {
+  const target = context.trafficTarget(region, service);
+  if (target) return { service, snapshot, canary: (await ports.traffic.getWeights(target)).canary };
+  const workload = context.workload(region, service);
+  const [stable, canary] = await Promise.all([
+    ports.cluster.readDeployment(workload),
+    ports.cluster.readDeployment(workload, 'canary'),
+  ]);
+  const replicas = { stable: stable?.replicas ?? 0, canary: canary?.replicas ?? 0 };
+  return { service, snapshot, canary: replicaRatioWeights(replicas).canary };
+}
+
+/**
+ * Gets stable ready to take its traffic back: scaled to its snapshot's replicas when it has fewer
+ * (a rolling update scales it down), then judged. Returns why it is not ready, or undefined.
+ */
+async function readyStable(
+  ports: Pick<Ports, 'traffic' | 'cluster' | 'store' | 'clock'>,
+  context: ReleaseContext,
+  key: { releaseId: string; region: string },
+  { service, snapshot }: ServiceReturn,
+): Promise<string | undefined> {
+  // Nothing of stable's to wait for: the release created it, or it ran no pods before.
+  if (!snapshot.existed || snapshot.replicas === 0) return undefined;
+  const workload = context.workload(key.region, service);
+  const stable = await ports.cluster.readDeployment(workload);
+  if (!stable) return `${service}: the stable Deployment ${workload.deployment} is missing`;
+  if (stable.replicas < snapshot.replicas) {
+    await ports.cluster.scale(workload, snapshot.replicas, 'stable');
+    await ports.store.appendAudit(
+      auditEntry('rollback.stable-scaled', {
+        releaseId: key.releaseId,
+        key: `rollback/${key.region}/${service}/stable-scaled`,
+        at: ports.clock.now().toISOString(),
+        actor: 'switchyard',
+        region: key.region,
+        service,
+        detail: { from: stable.replicas, to: snapshot.replicas },
+      }),
+    );
+  }
+  const target = context.trafficTarget(key.region, service);
+  const [status, health] = await Promise.all([
+    ports.cluster.rolloutStatus(workload, 'stable'),
+    target ? ports.traffic.targetHealth(target) : undefined,
+  ]);
+  return stableNotReadyReason(service, snapshot.replicas, { status, group: health?.stable });
+}
+
+/**
+ * Traffic first, and only onto a ready stable. For every touched service whose canary still has
+ * traffic, stable is first brought back to its snapshot's replicas and must be ready at that
+ * count: until each is, no traffic moves in the region (StableNotReadyError, which the state
+ * machine retries, and when it gives up a person is told what is left). Then each service moves
+ * one step: its canary to 0 % at once, or to its ramp's next weight. `waitSeconds` is how long
+ * the state machine holds traffic there before calling again; 0 means traffic is back on stable.
+ */
 export const returnTrafficToStable = defineHandler({
   name: 'returnTrafficToStable',
   ports: ['store', 'traffic', 'cluster', 'clock'],
@@ -112,21 +185,51 @@ export const returnTrafficToStable = defineHandler({
   async run({ releaseId, region }, ports) {
     const context = await loadReleaseContext(ports.store, releaseId);
     const touched = await touchedServices(ports, releaseId, region);
+    const returns = await Promise.all(touched.map((entry) => readReturn(ports, context, region, entry)));
+    const moving = returns.filter((entry) => entry.canary > 0);
+    const notReady = (
+      await Promise.all(moving.map((entry) => readyStable(ports, context, { releaseId, region }, entry)))
+    ).filter((reason): reason is string => reason !== undefined);
+    if (notReady.length > 0) {
+      const left = moving.map((entry) => `${entry.service} keeps ${entry.canary} % on its canary`);
+      throw new StableNotReadyError(
+        `${region}: stable is not ready for traffic, so no traffic was moved to it and nothing was restored there: ${notReady.join('; ')}. Left as it was: ${left.join(', ')}`,
+      );
+    }
     const failures: string[] = [];
+    let waitSeconds = 0;
     await Promise.all(
-      touched.map(async ({ service }) => {
+      returns.map(async ({ service, canary }) => {
         const target = context.trafficTarget(region, service);
+        // A ramp needs weights to step through; without a load balancer the canary's pods go at once.
+        const ramp = target ? context.service(service).rollbackRamp : undefined;
+        const next = nextReturnWeight(canary, ramp);
         try {
-          if (target) await ports.traffic.setWeights(target, { stable: 100, canary: 0 });
+          if (target) await ports.traffic.setWeights(target, { stable: 100 - next, canary: next });
           // Without a load balancer, traffic follows replicas: no canary pods, no canary traffic.
           else await ports.cluster.removeCanary(context.workload(region, service), 'scaleToZero');
         } catch (error) {
           failures.push(`${service}: ${(error as Error).message}`);
+          return;
         }
+        if (next === 0 || !ramp) return;
+        waitSeconds = Math.max(waitSeconds, ramp.intervalSeconds);
+        await ports.store.appendAudit(
+          auditEntry('rollback.traffic-stepped', {
+            releaseId,
+            key: `rollback/${region}/${service}/ramp-${next}`,
+            at: ports.clock.now().toISOString(),
+            actor: 'switchyard',
+            region,
+            service,
+            detail: { stable: 100 - next, canary: next, from: canary, holdSeconds: ramp.intervalSeconds },
+          }),
+        );
       }),
     );
     if (failures.length > 0)
       throw new TransientClusterError(`traffic not yet back on stable in ${region}: ${failures.join('; ')}`);
+    if (waitSeconds > 0) return { releaseId, region, waitSeconds };
     await ports.store.appendAudit(
       auditEntry('rollback.traffic-restored', {
         releaseId,
@@ -137,7 +240,7 @@ export const returnTrafficToStable = defineHandler({
         detail: { services: touched.map((entry) => entry.service) },
       }),
     );
-    return { releaseId, region };
+    return { releaseId, region, waitSeconds };
   },
 });
 
