@@ -185,50 +185,63 @@ export const returnTrafficToStable = defineHandler({
   async run({ releaseId, region }, ports) {
     const context = await loadReleaseContext(ports.store, releaseId);
     const touched = await touchedServices(ports, releaseId, region);
-    const returns = await Promise.all(touched.map((entry) => readReturn(ports, context, region, entry)));
+    // What fails for one service is collected, so the error names every service it concerns.
+    const failures: string[] = [];
+    const forEachService = async <T extends { service: string }, R>(
+      entries: readonly T[],
+      work: (entry: T) => Promise<R>,
+    ): Promise<R[]> => {
+      const results = await Promise.all(
+        entries.map(async (entry) => {
+          try {
+            return [await work(entry)];
+          } catch (error) {
+            failures.push(`${entry.service}: ${(error as Error).message}`);
+            return [];
+          }
+        }),
+      );
+      if (failures.length > 0)
+        throw new TransientClusterError(
+          `traffic not yet back on stable in ${region}: ${failures.join('; ')}`,
+        );
+      return results.flat();
+    };
+    const returns = await forEachService(touched, (entry) => readReturn(ports, context, region, entry));
     const moving = returns.filter((entry) => entry.canary > 0);
     const notReady = (
-      await Promise.all(moving.map((entry) => readyStable(ports, context, { releaseId, region }, entry)))
+      await forEachService(moving, (entry) => readyStable(ports, context, { releaseId, region }, entry))
     ).filter((reason): reason is string => reason !== undefined);
     if (notReady.length > 0) {
       const left = moving.map((entry) => `${entry.service} keeps ${entry.canary} % on its canary`);
+      const unrestored = touched.map((entry) => entry.service).join(', ');
       throw new StableNotReadyError(
-        `${region}: stable is not ready for traffic, so no traffic was moved to it and nothing was restored there: ${notReady.join('; ')}. Left as it was: ${left.join(', ')}`,
+        `no traffic moved in ${region}: stable is not ready for it: ${notReady.join('; ')}. Left as it was: ${left.join(', ')}; not restored: ${unrestored}`,
       );
     }
-    const failures: string[] = [];
     let waitSeconds = 0;
-    await Promise.all(
-      returns.map(async ({ service, canary }) => {
-        const target = context.trafficTarget(region, service);
-        // A ramp needs weights to step through; without a load balancer the canary's pods go at once.
-        const ramp = target ? context.service(service).rollbackRamp : undefined;
-        const next = nextReturnWeight(canary, ramp);
-        try {
-          if (target) await ports.traffic.setWeights(target, { stable: 100 - next, canary: next });
-          // Without a load balancer, traffic follows replicas: no canary pods, no canary traffic.
-          else await ports.cluster.removeCanary(context.workload(region, service), 'scaleToZero');
-        } catch (error) {
-          failures.push(`${service}: ${(error as Error).message}`);
-          return;
-        }
-        if (next === 0 || !ramp) return;
-        waitSeconds = Math.max(waitSeconds, ramp.intervalSeconds);
-        await ports.store.appendAudit(
-          auditEntry('rollback.traffic-stepped', {
-            releaseId,
-            key: `rollback/${region}/${service}/ramp-${next}`,
-            at: ports.clock.now().toISOString(),
-            actor: 'switchyard',
-            region,
-            service,
-            detail: { stable: 100 - next, canary: next, from: canary, holdSeconds: ramp.intervalSeconds },
-          }),
-        );
-      }),
-    );
-    if (failures.length > 0)
-      throw new TransientClusterError(`traffic not yet back on stable in ${region}: ${failures.join('; ')}`);
+    await forEachService(returns, async ({ service, canary }) => {
+      const target = context.trafficTarget(region, service);
+      // A ramp needs weights to step through; without a load balancer the canary's pods go at once.
+      const ramp = target ? context.service(service).rollbackRamp : undefined;
+      const next = nextReturnWeight(canary, ramp);
+      if (target) await ports.traffic.setWeights(target, { stable: 100 - next, canary: next });
+      // Without a load balancer, traffic follows replicas: no canary pods, no canary traffic.
+      else await ports.cluster.removeCanary(context.workload(region, service), 'scaleToZero');
+      if (next === 0 || !ramp) return;
+      waitSeconds = Math.max(waitSeconds, ramp.intervalSeconds);
+      await ports.store.appendAudit(
+        auditEntry('rollback.traffic-stepped', {
+          releaseId,
+          key: `rollback/${region}/${service}/ramp-${next}`,
+          at: ports.clock.now().toISOString(),
+          actor: 'switchyard',
+          region,
+          service,
+          detail: { stable: 100 - next, canary: next, from: canary, holdSeconds: ramp.intervalSeconds },
+        }),
+      );
+    });
     if (waitSeconds > 0) return { releaseId, region, waitSeconds };
     await ports.store.appendAudit(
       auditEntry('rollback.traffic-restored', {
