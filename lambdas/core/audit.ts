@@ -35,6 +35,8 @@ export const AUDIT_ACTIONS = [
   'abort-alarm.deleted',
   'rollback.requested',
   'rollback.started',
+  'rollback.stable-scaled',
+  'rollback.traffic-stepped',
   'rollback.traffic-restored',
   'rollback.workloads-restored',
   'rollback.completed',

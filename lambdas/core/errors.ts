@@ -73,6 +73,11 @@ export class TrafficNotReadyError extends SwitchyardError {}
 export class RolloutStuckError extends SwitchyardError {}
 /** Not ready yet: the state machine waits and asks again. */
 export class RolloutNotReadyError extends SwitchyardError {}
+/**
+ * A rollback would move traffic onto stable pods that are not all ready (or not healthy targets):
+ * it moves none and asks again; when it gives up, the traffic stays where it is for a person.
+ */
+export class StableNotReadyError extends SwitchyardError {}
 /** Read-back weights differ from what was applied. */
 export class WeightsMismatchError extends SwitchyardError {}
 /**

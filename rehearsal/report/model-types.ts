@@ -170,7 +170,8 @@ export interface Wave {
 export interface RollbackStep {
   atSeconds: number;
   region?: string;
-  kind: 'started' | 'traffic' | 'workloads' | 'verified' | 'completed' | 'incomplete';
+  /** `stable`: stable scaled back up before traffic returns; `ramp`: one step of a rollback ramp. */
+  kind: 'started' | 'stable' | 'ramp' | 'traffic' | 'workloads' | 'verified' | 'completed' | 'incomplete';
   label: string;
   services: string[];
 }

@@ -54,6 +54,14 @@ export const MAX_ROLLING_BATCHES = 100;
  */
 export const MAX_CANARY_STEPS = 300;
 
+/**
+ * A rollback ramp: a handful of canary weights on the way back to 0, each held at most ten
+ * minutes, so the whole ramp (9 intervals, 90 minutes) ends inside the rollback's two-hour
+ * lease (leases.ts) with room for stable to become ready first.
+ */
+export const MAX_ROLLBACK_RAMP_STEPS = 10;
+export const MAX_ROLLBACK_RAMP_INTERVAL_SECONDS = 600;
+
 /** Checks in one analysis, and alarms in one `cloudwatchAlarms` check. */
 export const MAX_CHECKS = 50;
 export const MAX_ALARMS_PER_CHECK = 100;

@@ -70,6 +70,19 @@ export interface ReleasePreview {
     };
   } & ExecutionCost;
   baseline?: BaselinePreview;
+  /**
+   * Services whose rollbacks return traffic in a ramp, and the most time it adds to a rollback
+   * (a canary at 100 % held at each non-zero step); absent when none has one. The preview has no
+   * rollback schedule of its own: a rollback happens only when something fails.
+   */
+  rollbackRamps?: RollbackRampPreview[];
+}
+
+export interface RollbackRampPreview {
+  service: string;
+  steps: number[];
+  intervalSeconds: number;
+  mostAddedSeconds: number;
 }
 
 /** Options the planner's estimates depend on; the plan supplies the defaults. */
@@ -228,7 +241,25 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
       }),
     };
   }
+  const ramps = rollbackRamps(plan);
+  if (ramps.length > 0) preview.rollbackRamps = ramps;
   return preview;
+}
+
+function rollbackRamps(plan: ResolvedPlan): RollbackRampPreview[] {
+  return [...plan.services.values()].flatMap(({ name, rollbackRamp }) =>
+    rollbackRamp
+      ? [
+          {
+            service: name,
+            steps: rollbackRamp.steps,
+            intervalSeconds: rollbackRamp.intervalSeconds,
+            mostAddedSeconds:
+              rollbackRamp.steps.filter((weight) => weight > 0).length * rollbackRamp.intervalSeconds,
+          },
+        ]
+      : [],
+  );
 }
 
 function countApprovals(steps: readonly RolloutStep[]): number {
