@@ -3,6 +3,7 @@
  * stable figures per period and the compare check's limits, lambdas/core/analysis-readings.ts)
  * and `window`, on the release's clock. Results from before they were recorded have neither.
  */
+import { JUDGED_METRICS, type JudgedMetric } from '../../lambdas/core/judge';
 import { type AuditEntry, detailOf, number } from './model-detail';
 import type { AnalysisSeries, JudgeSummary, VersionReading } from './model-types';
 
@@ -87,6 +88,7 @@ export function analysisSeries(entry: Recorded): AnalysisSeries | undefined {
 }
 
 const VERDICTS: ReadonlySet<unknown> = new Set(['pass', 'fail', 'inconclusive']);
+const METRIC_NAMES: ReadonlySet<unknown> = new Set(JUDGED_METRICS);
 const pair = (value: unknown): [number, number] | undefined =>
   Array.isArray(value) && value.length === 2 && value.every((item) => typeof item === 'number')
     ? [value[0] as number, value[1] as number]
@@ -99,7 +101,7 @@ export function analysisJudge(entry: Recorded): JudgeSummary | undefined {
   if (!judge || !VERDICTS.has(judge.result) || confidence === undefined || !Array.isArray(judge.metrics))
     return undefined;
   const score = number(judge.score);
-  const metrics = judge.metrics.flatMap((raw) => {
+  const metrics = judge.metrics.flatMap((raw): JudgedMetric[] => {
     const metric = record(raw);
     const canarySamples = number(metric?.canarySamples);
     const stableSamples = number(metric?.stableSamples);
@@ -107,7 +109,7 @@ export function analysisJudge(entry: Recorded): JudgeSummary | undefined {
     const band = pair(metric?.band);
     if (
       !metric ||
-      typeof metric.metric !== 'string' ||
+      !METRIC_NAMES.has(metric.metric) ||
       !VERDICTS.has(metric.result) ||
       canarySamples === undefined ||
       stableSamples === undefined ||
@@ -121,8 +123,8 @@ export function analysisJudge(entry: Recorded): JudgeSummary | undefined {
     const shiftInterval = pair(metric.shiftInterval);
     return [
       {
-        metric: metric.metric,
-        unit: typeof metric.unit === 'string' ? metric.unit : '',
+        metric: metric.metric as JudgedMetric['metric'],
+        unit: metric.unit === 'points' ? 'points' : 'ms',
         critical: metric.critical === true,
         result: metric.result as JudgeSummary['result'],
         canarySamples,

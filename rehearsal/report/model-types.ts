@@ -2,6 +2,7 @@
  * The shape of the release report's model: what `buildReportModel` derives from a rehearsal
  * result and what the HTML report draws.
  */
+import type { JudgeVerdict } from '../../lambdas/core/judge';
 import type { ParsedFailover, ReportedFaults, ReportInput } from './input';
 
 /** `unreachable`: started in a region that was down at the end; its last known status may no longer hold. */
@@ -91,25 +92,7 @@ export interface AnalysisVerdict {
 }
 
 /** A judge check's verdict as its audit entry records it (lambdas/core/judge.ts). */
-export interface JudgeSummary {
-  result: Verdict;
-  confidence: number;
-  score?: number;
-  metrics: Array<{
-    metric: string;
-    unit: string;
-    critical: boolean;
-    result: Verdict;
-    canarySamples: number;
-    stableSamples: number;
-    alpha: number;
-    band: [number, number];
-    u?: number;
-    p?: number;
-    shift?: number;
-    shiftInterval?: [number, number];
-  }>;
-}
+export type JudgeSummary = Pick<JudgeVerdict, 'result' | 'confidence' | 'score' | 'metrics'>;
 
 /**
  * Something that happened to the release rather than by it: an alarm Switchyard received, a

@@ -12,6 +12,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JudgeVerdict } from '../../../lambdas/core/judge';
 import type { RehearsalResult } from '../../../rehearsal/rehearse';
+import { buildReportModel } from '../../../rehearsal/report/model';
+import { renderReport } from '../../../rehearsal/report/render';
 import { rehearseExample } from '../fixtures/rehearsal';
 
 /** Seeds the equal canary is rehearsed at: each gives other traffic, latencies and noise. */
@@ -44,6 +46,17 @@ describe('judge: a canary 0.3 points worse than stable', () => {
     expect(errorRate.shift).toBeLessThan(0.35);
     expect(errorRate.band).toEqual([-0.1, 0.1]);
     expect(judge.metrics.find((metric) => metric.metric === 'p95Latency')!.result).toBe('pass');
+
+    // The HTML report shows the same verdict, per metric.
+    const [reported] = buildReportModel(result).analyses;
+    expect(reported!.judge).toMatchObject({ result: 'fail', confidence: 0.98 });
+    expect(reported!.judge!.metrics.map((metric) => [metric.metric, metric.result, metric.u])).toEqual(
+      judge.metrics.map((metric) => [metric.metric, metric.result, metric.u]),
+    );
+    const page = renderReport(result);
+    expect(page).toContain(
+      `<td>errorRate (critical)</td><td class="num">15 / 15</td><td class="num">${errorRate.u}</td><td class="num">${errorRate.p} (0.01)</td>`,
+    );
   }, 120_000);
 });
 
