@@ -5,7 +5,7 @@ import {
   StableNotReadyError,
   TransientClusterError,
 } from '../../lambdas/core/errors';
-import { RELEASE_LOCK_SCOPE } from '../../lambdas/core/naming';
+import { abortAlarmName, RELEASE_LOCK_SCOPE } from '../../lambdas/core/naming';
 import type { ClusterCall } from '../support/fakes';
 import {
   auditActions,
@@ -311,6 +311,11 @@ describe('finishRollback', () => {
     });
     expect(await world.ports.store.getLock(RELEASE_LOCK_SCOPE)).toBeUndefined();
     expect(await world.ports.store.releasesWatching(`auth-${EAST}-canary-errors`)).toEqual([]);
+    const abortAlarm = abortAlarmName(world.releaseId, EAST, 'auth');
+    expect(await world.ports.store.releasesWatching(abortAlarm)).toEqual([]);
+    // The abort alarm auth's canary got at its first weight is deleted; web (no compare check) had none.
+    expect(world.ports.abortAlarms.removed).toEqual([`${EAST}/${abortAlarm}`]);
+    expect([...world.ports.abortAlarms.alarms.keys()]).toEqual([]);
     const [completed] = (await world.ports.store.listAudit(world.releaseId)).filter(
       (entry) => entry.action === 'rollback.completed',
     );

@@ -147,3 +147,25 @@ describe('dns port permissions', () => {
     });
   });
 });
+
+describe('abort alarm port permissions', () => {
+  it("make, tag, read and delete only alarms under Switchyard's abort prefix", () => {
+    const statements = statementsOf('abortAlarms');
+    expect(actionsIn(statements).sort()).toEqual([
+      'cloudwatch:DeleteAlarms',
+      'cloudwatch:DescribeAlarms',
+      'cloudwatch:ListTagsForResource',
+      'cloudwatch:PutMetricAlarm',
+      'cloudwatch:TagResource',
+    ]);
+    for (const statement of statements) expect([statement.Resource].flat()).toEqual([ABORT_ALARMS]);
+  });
+
+  it('give no other port a CloudWatch write', () => {
+    for (const port of ['signals', 'inventory', 'traffic'] as const) {
+      expect(
+        actionsIn(statementsOf(port)).filter((action) => /^cloudwatch:(Put|Delete|Tag)/.test(action)),
+      ).toEqual([]);
+    }
+  });
+});

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AlarmNotOwnedError, NotFoundError } from '../../../lambdas/core/errors';
 import { firstWholeMinute, PUBLICATION_ALLOWANCE_SECONDS } from '../../../lambdas/core/metric-window';
-import type { ComparisonSample, VersionMetrics } from '../../../lambdas/ports';
+import type { ResolvedPlan } from '../../../lambdas/core/plan/resolve';
+import type { AbortAlarmDefinition, ComparisonSample, VersionMetrics } from '../../../lambdas/ports';
 import type { SimulatedFleet } from '../../../rehearsal/fleet';
 import { fleetFor, type TestClock, trafficTarget, workload } from './fixtures';
 
@@ -118,6 +119,23 @@ faults:
   });
 });
 
+/** An abort alarm of that name on auth's canary in us-east-1, at a 5 % error rate. */
+async function authAlarm(
+  fleet: SimulatedFleet,
+  plan: ResolvedPlan,
+  name: string,
+): Promise<AbortAlarmDefinition> {
+  const traffic = await fleet.traffic.resolve(trafficTarget(plan, 'auth'));
+  return {
+    name,
+    releaseId: 'rel-1',
+    region: 'us-east-1',
+    service: 'auth',
+    traffic,
+    limits: { errorRatePercent: 5 },
+  };
+}
+
 describe('simulated alarms', () => {
   async function transitions(fleet: SimulatedFleet, clock: TestClock, from: Date) {
     return fleet.alarmTransitionsBetween(from, clock.now());
@@ -132,15 +150,7 @@ faults:
     const { fleet, clock, plan } = setup;
     const origin = clock.now();
     await canaryAt(setup, 5);
-    const traffic = await fleet.traffic.resolve(trafficTarget(plan, 'auth'));
-    const definition = {
-      name: ABORT_ALARM,
-      releaseId: 'rel-1',
-      region: 'us-east-1',
-      service: 'auth',
-      traffic,
-      limits: { errorRatePercent: 5 },
-    };
+    const definition = await authAlarm(fleet, plan, ABORT_ALARM);
     expect(await fleet.abortAlarms.ensure(definition)).toBe('created');
     expect(await fleet.abortAlarms.ensure(definition)).toBe('exists');
     clock.advance(300);
@@ -181,16 +191,8 @@ faults:
 
   it('refuses to overwrite or delete an alarm of that name it did not make (no Switchyard tag)', async () => {
     const { fleet, plan } = fleetFor();
-    const traffic = await fleet.traffic.resolve(trafficTarget(plan, 'auth'));
     // auth-us-east-1-canary-errors is the user's own alarm in the simulated account.
-    const definition = {
-      name: ALARM,
-      releaseId: 'rel-1',
-      region: 'us-east-1',
-      service: 'auth',
-      traffic,
-      limits: { errorRatePercent: 5 },
-    };
+    const definition = await authAlarm(fleet, plan, ALARM);
     await expect(fleet.abortAlarms.ensure(definition)).rejects.toThrow(AlarmNotOwnedError);
     await expect(fleet.abortAlarms.remove('us-east-1', ALARM)).rejects.toThrow(
       /without the switchyard.dev\/abort-alarm tag/,
