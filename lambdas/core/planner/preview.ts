@@ -4,8 +4,10 @@
  * Step Functions executions will cost.
  */
 
+import { abortLimits } from '../abort-alarm';
 import { laneCount, type ResolvedPlan, seconds } from '../plan/resolve';
 import { estimateStepSeconds, type RolloutStep, rolloutSteps } from '../strategy';
+import { trafficTarget } from '../targets';
 import { type ExecutionCost, estimateExecutionCost } from './cost';
 import { scheduleDag, scheduleRegion, type Task } from './schedule';
 import { type DynamoDbCost, estimateStoreCost, laneWaits, storedPlanBytes } from './store-cost';
@@ -188,6 +190,9 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
       services: region.services.map((name) => ({
         steps: stepsByService.get(name) ?? [],
         withTraffic: plan.services.get(name)!.traffic.type !== 'replicaRatio',
+        abortAlarm:
+          abortLimits(plan.services.get(name)!) !== undefined &&
+          trafficTarget(region, plan.services.get(name)!) !== undefined,
       })),
     })),
     waves: plan.waves.length,
