@@ -298,13 +298,20 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     const key = `${transition.alarmName}@${transition.at.getTime()}`;
     if (delivered.has(key)) return;
     delivered.add(key);
+    const description = fleet.alarmDescription(transition.region, transition.alarmName);
     const event = {
       id: `alarm-${transition.alarmName}-${transition.at.getTime()}`,
       'detail-type': 'CloudWatch Alarm State Change',
       source: 'aws.cloudwatch',
       region: transition.region,
       time: transition.at.toISOString(),
-      detail: { alarmName: transition.alarmName, state: { value: 'ALARM', reason: transition.reason } },
+      detail: {
+        alarmName: transition.alarmName,
+        // Every state change event carries the alarm's description, as the alarm has it when it changes:
+        // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html
+        ...(description !== undefined && { configuration: { description } }),
+        state: { value: 'ALARM', reason: transition.reason },
+      },
     };
     for (let delivery = 0; delivery < transition.deliveries; delivery++) {
       const handled = async () => {

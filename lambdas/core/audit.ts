@@ -31,6 +31,7 @@ export const AUDIT_ACTIONS = [
   'service.failed',
   'service.rolled-back',
   'alarm.received',
+  'alarm.traffic-returned',
   'abort-alarm.created',
   'abort-alarm.deleted',
   'rollback.requested',

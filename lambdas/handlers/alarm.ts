@@ -1,12 +1,15 @@
 /**
  * The alarm path: a CloudWatch "Alarm State Change" into ALARM, delivered by EventBridge (at
  * least once), stops every running release watching that alarm and starts its rollback
- * (app/start-rollback.ts). The conditional RUNNING → ROLLING_BACK move and the rollback's
+ * (app/start-rollback.ts). When the alarm is Switchyard's own abort alarm of one canary, that
+ * canary's traffic goes back on a ready stable first (app/alarm-traffic.ts). The conditional RUNNING → ROLLING_BACK move and the rollback's
  * execution name make a duplicate delivery start nothing new, and let a retry finish what a
  * failed delivery began.
  */
 import * as z from 'zod';
+import { type AlarmTrafficOutcome, returnTrafficOnAlarm } from '../app/alarm-traffic';
 import { startRollback } from '../app/start-rollback';
+import { abortAlarmSubject } from '../core/abort-alarm';
 import { defineHandler } from './define';
 
 export const AlarmStateChangeEvent = z
@@ -18,6 +21,9 @@ export const AlarmStateChangeEvent = z
     detail: z
       .object({
         alarmName: z.string().min(1),
+        // The alarm's description, in every state change event:
+        // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html
+        configuration: z.object({ description: z.string().optional() }).passthrough().optional(),
         state: z.object({ value: z.string(), reason: z.string().optional() }).passthrough(),
       })
       .passthrough(),
@@ -29,7 +35,7 @@ const EVENT_MEMORY_SECONDS = 2 * 24 * 3600;
 
 export const onAlarm = defineHandler({
   name: 'onAlarm',
-  ports: ['store', 'workflow', 'clock', 'events'],
+  ports: ['store', 'workflow', 'clock', 'events', 'traffic', 'cluster'],
   input: AlarmStateChangeEvent,
   async run(event, ports) {
     const alarmName = event.detail.alarmName;
@@ -37,7 +43,23 @@ export const onAlarm = defineHandler({
       return { alarmName, rolledBack: [], ignored: 'not an ALARM state' };
     const rolledBack: string[] = [];
     const alarmReason = `alarm ${alarmName} in ${event.region} entered ALARM`;
-    for (const releaseId of await ports.store.releasesWatching(alarmName)) {
+    const watching = ports.store.releasesWatching(alarmName);
+    // Only an alarm whose name is Switchyard's for the canary its description names, in the
+    // region it fired in: a user's alarm names no one service.
+    const subject = abortAlarmSubject(alarmName, event.detail.configuration?.description);
+    let traffic: AlarmTrafficOutcome | undefined;
+    if (subject?.region === event.region) {
+      // A failure here leaves the traffic to the rollback, which must still start.
+      traffic = await returnTrafficOnAlarm(ports, subject, { alarmName, eventId: event.id, watching }).catch(
+        (error: unknown): AlarmTrafficOutcome => ({
+          service: subject.service,
+          region: subject.region,
+          returned: false,
+          why: `${(error as Error).name}: ${(error as Error).message}`,
+        }),
+      );
+    }
+    for (const releaseId of await watching) {
       const release = await ports.store.getRelease(releaseId);
       if (!release) continue;
       const reason = `${alarmReason}${event.detail.state.reason ? `: ${event.detail.state.reason}` : ''}`;
@@ -59,6 +81,11 @@ export const onAlarm = defineHandler({
       if (outcome.outcome === 'started' && outcome.started) rolledBack.push(releaseId);
     }
     const firstDelivery = await ports.store.markEventSeen(event.id, EVENT_MEMORY_SECONDS);
-    return { alarmName, rolledBack, ...(firstDelivery ? {} : { duplicate: true }) };
+    return {
+      alarmName,
+      rolledBack,
+      ...(traffic && { traffic }),
+      ...(firstDelivery ? {} : { duplicate: true }),
+    };
   },
 });

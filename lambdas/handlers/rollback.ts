@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { removeAbortAlarms } from '../app/abort-alarms';
 import { acquireAuditedLock, releaseAuditedLock } from '../app/locks';
 import { loadReleaseContext, type ReleaseContext } from '../app/release-context';
+import { readyStable } from '../app/stable-readiness';
 import { auditEntry } from '../core/audit';
 import {
   causeMessage,
@@ -26,7 +27,6 @@ import {
   rollbackReason,
   rollbackScope,
   rollbackStages,
-  stableNotReadyReason,
 } from '../core/rollback';
 import { replicaRatioWeights } from '../core/strategy';
 import type { DeploymentSnapshot, Ports } from '../ports';
@@ -132,43 +132,6 @@ async function readReturn(
   ]);
   const replicas = { stable: stable?.replicas ?? 0, canary: canary?.replicas ?? 0 };
   return { service, snapshot, canary: replicaRatioWeights(replicas).canary };
-}
-
-/**
- * Gets stable ready to take its traffic back: scaled to its snapshot's replicas when it has fewer
- * (a rolling update scales it down), then judged. Returns why it is not ready, or undefined.
- */
-async function readyStable(
-  ports: Pick<Ports, 'traffic' | 'cluster' | 'store' | 'clock'>,
-  context: ReleaseContext,
-  key: { releaseId: string; region: string },
-  { service, snapshot }: ServiceReturn,
-): Promise<string | undefined> {
-  // Nothing of stable's to wait for: the release created it, or it ran no pods before.
-  if (!snapshot.existed || snapshot.replicas === 0) return undefined;
-  const workload = context.workload(key.region, service);
-  const stable = await ports.cluster.readDeployment(workload);
-  if (!stable) return `${service}: the stable Deployment ${workload.deployment} is missing`;
-  if (stable.replicas < snapshot.replicas) {
-    await ports.cluster.scale(workload, snapshot.replicas, 'stable');
-    await ports.store.appendAudit(
-      auditEntry('rollback.stable-scaled', {
-        releaseId: key.releaseId,
-        key: `rollback/${key.region}/${service}/stable-scaled`,
-        at: ports.clock.now().toISOString(),
-        actor: 'switchyard',
-        region: key.region,
-        service,
-        detail: { from: stable.replicas, to: snapshot.replicas },
-      }),
-    );
-  }
-  const target = context.trafficTarget(key.region, service);
-  const [status, health] = await Promise.all([
-    ports.cluster.rolloutStatus(workload, 'stable'),
-    target ? ports.traffic.targetHealth(target) : undefined,
-  ]);
-  return stableNotReadyReason(service, snapshot.replicas, { status, group: health?.stable });
 }
 
 /**

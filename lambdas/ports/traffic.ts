@@ -12,6 +12,9 @@ export interface Weights {
   canary: number;
 }
 
+/** Told the live weights just before a write; false leaves them as they are. */
+export type WriteCondition = (live: Weights) => Promise<boolean>;
+
 /** Where one service's weights live in one region, by the names in the plan. */
 export type TrafficTarget = AlbTarget | AlbIngressTarget;
 
@@ -81,7 +84,15 @@ export interface Traffic extends TrafficReader {
   /**
    * Applies the weights, reads them back, and returns what was read. With `expected` (the
    * weights the caller last applied), live weights that differ mean someone else changed them:
-   * TrafficEditedError, and nothing is written.
+   * TrafficEditedError, and nothing is written. With `writeIf`, the live weights read before
+   * writing are passed to it and nothing is written unless it answers true (the live weights are
+   * returned then): a caller judges something else meanwhile (stable's readiness) without a
+   * second read before the write.
    */
-  setWeights(target: TrafficTarget, weights: Weights, expected?: Weights): Promise<Weights>;
+  setWeights(
+    target: TrafficTarget,
+    weights: Weights,
+    expected?: Weights,
+    writeIf?: WriteCondition,
+  ): Promise<Weights>;
 }

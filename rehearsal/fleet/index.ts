@@ -107,6 +107,8 @@ export interface SimulatedFleet {
    * first: the engine delivers each as `deliveries` EventBridge events at `at`.
    */
   alarmEvents(): AlarmTransition[];
+  /** An alarm's description as PutMetricAlarm set it (what its state change events carry), if any. */
+  alarmDescription(region: string, alarmName: string): string | undefined;
   /**
    * Every transition to ALARM in (from, to], fixed ones and metric alarms' alike, earliest first.
    * Metric alarms depend on what the release did, so poll this as virtual time advances; past
@@ -226,9 +228,9 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
       requireLoadBalancer(target);
       return alb.attachCanary(target);
     },
-    setWeights: async (target, weights, expected) => {
+    setWeights: async (target, weights, expected, writeIf) => {
       requireLoadBalancer(target);
-      return alb.setWeights(target, weights, expected);
+      return alb.setWeights(target, weights, expected, writeIf);
     },
     targetHealth: async (target) => {
       requireLoadBalancer(target);
@@ -341,6 +343,7 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
     inventory,
     cloudWatch: (region) => cloudWatch.client(region),
     alarmEvents: () => alarms.events(),
+    alarmDescription: (region, alarmName) => cloudWatch.descriptionOf(region, alarmName),
     alarmTransitionsBetween: (from, to) => alarms.transitionsBetween(from.getTime(), to.getTime()),
     injectedFailures: () => [...injector.injected],
     faultWindows: () => faultWindows(context),

@@ -11,38 +11,16 @@ import {
   auditActions,
   EAST,
   type Json,
+  midReleaseWorld as midRelease,
   NEW_IMAGE,
   OLD_IMAGE,
   run,
-  runningWorld,
-  serviceKey,
   WEST,
   type World,
   workload,
 } from './world';
 
-const key = serviceKey;
 const region = (world: World, name = EAST) => ({ releaseId: world.releaseId, region: name });
-
-/**
- * us-east-1 mid-release: db recreated on the new image and completed, auth's canary at 25 % of
- * traffic, web's canary up (replica ratio); cache never started.
- */
-async function midRelease(change?: (plan: Json) => void): Promise<World> {
-  const world = await runningWorld(change);
-  await run(world, 'startServiceRollout', key(world, 'db'));
-  await run(world, 'recreateWorkload', key(world, 'db', { stepIndex: 0, phase: 'stop' }));
-  await run(world, 'recreateWorkload', key(world, 'db', { stepIndex: 0, phase: 'start' }));
-  await run(world, 'completeServiceRollout', key(world, 'db', { stepIndex: 1 }));
-  for (const service of ['auth', 'web']) {
-    await run(world, 'startServiceRollout', key(world, service));
-    await run(world, 'prepareCanary', key(world, service, { stepIndex: 0 }));
-    await run(world, 'shiftTraffic', key(world, service, { stepIndex: 0 }));
-  }
-  world.ports.cluster.calls.length = 0;
-  world.ports.traffic.calls.length = 0;
-  return world;
-}
 
 async function rollBack(world: World): Promise<void> {
   await run(world, 'beginRollback', { releaseId: world.releaseId, reason: 'auth failed analysis' });

@@ -256,3 +256,23 @@ export async function auditActions(world: World, releaseId = world.releaseId): P
 export function serviceKey(world: World, service: string, extra: Json = {}): Json {
   return { releaseId: world.releaseId, region: EAST, service, ...extra };
 }
+
+/**
+ * us-east-1 mid-release: db recreated on the new image and completed, auth's canary at 25 % of
+ * traffic, web's canary up (replica ratio); cache never started.
+ */
+export async function midReleaseWorld(change?: (plan: Json) => void): Promise<World> {
+  const world = await runningWorld(change);
+  await run(world, 'startServiceRollout', serviceKey(world, 'db'));
+  await run(world, 'recreateWorkload', serviceKey(world, 'db', { stepIndex: 0, phase: 'stop' }));
+  await run(world, 'recreateWorkload', serviceKey(world, 'db', { stepIndex: 0, phase: 'start' }));
+  await run(world, 'completeServiceRollout', serviceKey(world, 'db', { stepIndex: 1 }));
+  for (const service of ['auth', 'web']) {
+    await run(world, 'startServiceRollout', serviceKey(world, service));
+    await run(world, 'prepareCanary', serviceKey(world, service, { stepIndex: 0 }));
+    await run(world, 'shiftTraffic', serviceKey(world, service, { stepIndex: 0 }));
+  }
+  world.ports.cluster.calls.length = 0;
+  world.ports.traffic.calls.length = 0;
+  return world;
+}

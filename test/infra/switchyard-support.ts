@@ -18,7 +18,13 @@ export const OTHER = 'eu-west-1';
 export const ACCOUNT = '111111111111';
 export const LOAD_BALANCERS = ['shop-public', 'shop-internal'];
 /** The handlers that move traffic, and some that only look at it. */
-export const TRAFFIC_WRITERS = ['prepareCanary', 'promoteCanary', 'returnTrafficToStable', 'shiftTraffic'];
+export const TRAFFIC_WRITERS = [
+  'onAlarm',
+  'prepareCanary',
+  'promoteCanary',
+  'returnTrafficToStable',
+  'shiftTraffic',
+];
 export const TRAFFIC_READERS = [
   'startServiceRollout',
   'verifyRollout',

@@ -262,6 +262,11 @@ describe('the Switchyard stack', () => {
         AccessPolicies: [{ AccessScope: { Type: 'namespace', Namespaces: ['shop', 'payments'] } }],
       });
     }
+    // The alarm handler reads stable's rollout status before it returns a canary's traffic.
+    const alarmRole = logicalIdOf(stacks.home.switchyard.functions.onAlarm!.role);
+    expect(
+      entries.filter(([, entry]) => JSON.stringify(entry.Properties.PrincipalArn).includes(alarmRole)),
+    ).toHaveLength(1);
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const commands = Object.entries(outputs).filter(([id]) => /Cluster\dAccess/.test(id));
     expect(commands).toHaveLength(2);

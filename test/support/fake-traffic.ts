@@ -12,6 +12,7 @@ import type {
   Traffic,
   TrafficTarget,
   Weights,
+  WriteCondition,
 } from '../../lambdas/ports';
 import { isAlbIngressTarget } from '../../lambdas/ports';
 import type { FakeCluster } from './fake-cluster';
@@ -82,13 +83,19 @@ export class FakeTraffic implements Traffic {
     this.attached.push({ service: target.service, region: target.region });
   }
 
-  async setWeights(target: TrafficTarget, weights: Weights, expected?: Weights): Promise<Weights> {
+  async setWeights(
+    target: TrafficTarget,
+    weights: Weights,
+    expected?: Weights,
+    writeIf?: WriteCondition,
+  ): Promise<Weights> {
     const live = this.weightsOf(target.service, target.region);
     if (expected && (live.stable !== expected.stable || live.canary !== expected.canary)) {
       throw new TrafficEditedError(
         `${target.service} in ${target.region} is at ${live.stable}/${live.canary}, not ${expected.stable}/${expected.canary}`,
       );
     }
+    if (writeIf && !(await writeIf(live))) return live;
     this.calls.push({ service: target.service, region: target.region, weights: structuredClone(weights) });
     const applied = this.readBack ? this.readBack(target, weights) : weights;
     this.weights.set(`${target.region}/${target.service}`, structuredClone(applied));

@@ -35,6 +35,7 @@ import type {
   Track,
   TrafficFor,
   Weights,
+  WriteCondition,
 } from '../../ports/index';
 import { assertPercentWeights, forwardAction, weightsOf } from './alb-forward-action';
 import {
@@ -173,9 +174,15 @@ export class AlbIngressTraffic implements TrafficFor<AlbIngressTarget> {
    * `expected` is compared with the Ingress, the state the controller enforces: a rule edited
    * directly is put back from the Ingress at the controller's next reconcile.
    */
-  async setWeights(target: AlbIngressTarget, weights: Weights, expected?: Weights): Promise<Weights> {
+  async setWeights(
+    target: AlbIngressTarget,
+    weights: Weights,
+    expected?: Weights,
+    writeIf?: WriteCondition,
+  ): Promise<Weights> {
     assertPercentWeights(weights);
     const state = await this.readIngress(target);
+    if (writeIf && !(await writeIf(state.weights))) return state.weights;
     if (!sameWeights(state.weights, weights)) {
       if (expected !== undefined && !sameWeights(state.weights, expected)) {
         throw new TrafficEditedError(

@@ -32,6 +32,7 @@ import type {
   Track,
   TrafficFor,
   Weights,
+  WriteCondition,
 } from '../../ports/index';
 import {
   assertPercentWeights,
@@ -121,7 +122,12 @@ export class AlbTraffic implements TrafficFor<AlbTarget> {
     });
   }
 
-  async setWeights(target: AlbTarget, weights: Weights, expected?: Weights): Promise<Weights> {
+  async setWeights(
+    target: AlbTarget,
+    weights: Weights,
+    expected?: Weights,
+    writeIf?: WriteCondition,
+  ): Promise<Weights> {
     assertPercentWeights(weights);
     return this.withResolution(target, async (resolved) => {
       const where = locationOf(target);
@@ -135,6 +141,7 @@ export class AlbTraffic implements TrafficFor<AlbTarget> {
           `${where} is at ${live.stable}/${live.canary} (stable/canary), not the ${expected.stable}/${expected.canary} Switchyard last set: someone else changed it; Switchyard will not undo that`,
         );
       }
+      if (writeIf && !(await writeIf(live))) return live;
       return this.write(target, resolved, read, weights);
     });
   }

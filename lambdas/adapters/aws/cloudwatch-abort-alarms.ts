@@ -11,7 +11,7 @@ import {
   type MetricDataQuery,
   PutMetricAlarmCommand,
 } from '@aws-sdk/client-cloudwatch';
-import type { AbortLimits } from '../../core/abort-alarm';
+import { type AbortLimits, abortAlarmDescription } from '../../core/abort-alarm';
 import { AlarmNotOwnedError } from '../../core/errors';
 import type { AbortAlarmDefinition, AbortAlarms } from '../../ports/index';
 import { loadBalancerDimension, targetGroupDimension } from './alb-dimensions';
@@ -47,7 +47,7 @@ export class CloudWatchAbortAlarms implements AbortAlarms {
         new PutMetricAlarmCommand({
           ...abortAlarmQuery(alarm),
           AlarmName: alarm.name,
-          AlarmDescription: `Switchyard: rolls release ${alarm.releaseId} back when ${alarm.service}'s canary in ${alarm.region} passes its abort limits. Made and deleted by Switchyard.`,
+          AlarmDescription: abortAlarmDescription(alarm),
           EvaluationPeriods: 1,
           DatapointsToAlarm: 1,
           // A minute without canary requests is no evidence of a bad canary.

@@ -15,6 +15,7 @@ import {
   type TrafficFor,
   type TrafficTarget,
   type Weights,
+  type WriteCondition,
 } from '../../ports/index';
 import { CLUSTER_IAM_ACTIONS } from '../kubernetes/iam';
 import { ALB_INGRESS_TRAFFIC_IAM_ACTIONS } from './alb-ingress-traffic';
@@ -59,10 +60,15 @@ export class TrafficByType implements Traffic {
       : this.adapters.alb.attachCanary(target);
   }
 
-  setWeights(target: TrafficTarget, weights: Weights, expected?: Weights): Promise<Weights> {
+  setWeights(
+    target: TrafficTarget,
+    weights: Weights,
+    expected?: Weights,
+    writeIf?: WriteCondition,
+  ): Promise<Weights> {
     return isAlbIngressTarget(target)
-      ? this.adapters.albIngress.setWeights(target, weights, expected)
-      : this.adapters.alb.setWeights(target, weights, expected);
+      ? this.adapters.albIngress.setWeights(target, weights, expected, writeIf)
+      : this.adapters.alb.setWeights(target, weights, expected, writeIf);
   }
 
   targetHealth(target: TrafficTarget): Promise<Record<Track, TargetHealthSummary>> {

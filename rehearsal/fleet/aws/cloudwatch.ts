@@ -55,6 +55,9 @@ const MAX_ALARM_NAMES = 100;
 const MAX_QUERIES = 500;
 const QUERY_ID = /^[a-z][a-zA-Z0-9_]*$/;
 const DAY_MS = 24 * 3600_000;
+/** PutMetricAlarm's AlarmDescription: 0 to 1024 characters. */
+const MAX_ALARM_DESCRIPTION = 1024;
+
 /** An alarm's Metrics may hold at most 10 metrics (PutMetricAlarm, Metrics). */
 const MAX_ALARM_METRICS = 10;
 
@@ -86,6 +89,8 @@ const METRICS: Record<
 export class SimulatedCloudWatch {
   /** Tags by alarm ARN, set when PutMetricAlarm created the alarm. */
   private readonly tags = new Map<string, Tag[]>();
+  /** Descriptions by alarm ARN, as PutMetricAlarm last set them. */
+  private readonly descriptions = new Map<string, string>();
   /** Every alarm call made, in order: what the rehearsal reports of Switchyard's alarms. */
   readonly alarmCalls: Array<{ atMs: number; region: string; action: string; alarmName: string }> = [];
 
@@ -278,11 +283,15 @@ export class SimulatedCloudWatch {
     const page = existing.slice(offset, offset + pageSize);
     const nowMs = this.context.nowMs();
     return {
-      MetricAlarms: page.map((name) => ({
-        AlarmName: name,
-        AlarmArn: this.alarmArn(region, name),
-        StateValue: this.alarms.stateAt(region, name, nowMs),
-      })),
+      MetricAlarms: page.map((name) => {
+        const description = this.descriptionOf(region, name);
+        return {
+          AlarmName: name,
+          AlarmArn: this.alarmArn(region, name),
+          ...(description !== undefined && { AlarmDescription: description }),
+          StateValue: this.alarms.stateAt(region, name, nowMs),
+        };
+      }),
       CompositeAlarms: [],
       ...(offset + pageSize < existing.length && { NextToken: String(offset + pageSize) }),
     };
@@ -298,6 +307,8 @@ export class SimulatedCloudWatch {
     const name = input.AlarmName ?? '';
     if (name.length < 1 || name.length > 255)
       throw invalid('The parameter AlarmName must be 1 to 255 characters.');
+    if ((input.AlarmDescription?.length ?? 0) > MAX_ALARM_DESCRIPTION)
+      throw invalid(`The parameter AlarmDescription must be at most ${MAX_ALARM_DESCRIPTION} characters.`);
     const queries = input.Metrics ?? [];
     const metrics = queries.filter((query) => query.MetricStat);
     const returning = queries.filter((query) => query.ReturnData !== false);
@@ -344,6 +355,8 @@ export class SimulatedCloudWatch {
     // Tags only on create: "If you are using this operation to update an existing alarm, any tags
     // you specify in this parameter are ignored."
     if (created) this.tags.set(arn, [...(input.Tags ?? [])]);
+    if (input.AlarmDescription === undefined) this.descriptions.delete(arn);
+    else this.descriptions.set(arn, input.AlarmDescription);
     this.alarmCalls.push({
       atMs: this.context.nowMs(),
       region,
@@ -353,11 +366,18 @@ export class SimulatedCloudWatch {
     return {};
   }
 
+  /** The description of an alarm PutMetricAlarm made and DeleteAlarms has not deleted. */
+  descriptionOf(region: string, alarmName: string): string | undefined {
+    if (!this.alarms.wasMade(region, alarmName)) return undefined;
+    return this.descriptions.get(this.alarmArn(region, alarmName));
+  }
+
   private deleteAlarms(region: string, input: DeleteAlarmsCommand['input']): object {
     for (const name of input.AlarmNames ?? []) {
       if (!this.alarms.exists(region, name)) continue;
       this.alarms.deleteAlarm(region, name);
       this.tags.delete(this.alarmArn(region, name));
+      this.descriptions.delete(this.alarmArn(region, name));
       this.alarmCalls.push({ atMs: this.context.nowMs(), region, action: 'deleted', alarmName: name });
     }
     return {};

@@ -29,6 +29,41 @@ beforeAll(createMotoScene);
 afterAll(destroyMotoClient);
 
 describe('setWeights', () => {
+  it('with writeIf, passes it the live weights and writes nothing when it answers false', async () => {
+    const host = newHost();
+    const rule = await createRule(
+      scene.rulesListenerArn,
+      [hostCondition(host)],
+      [weightedForward(scene.stable.arn, 80, scene.canary.arn, 20)],
+    );
+    const adapter = traffic();
+    const plan = target({ rule: { hostHeader: host } });
+    const seen: unknown[] = [];
+    const refuse = async (live: unknown) => {
+      seen.push(live);
+      return false;
+    };
+    expect(await adapter.setWeights(plan, { stable: 100, canary: 0 }, undefined, refuse)).toEqual({
+      stable: 80,
+      canary: 20,
+    });
+    expect(seen).toEqual([{ stable: 80, canary: 20 }]);
+    expect(weightsByGroup(await ruleActions(rule.arn))).toEqual({
+      [scene.stable.arn]: 80,
+      [scene.canary.arn]: 20,
+    });
+
+    const allow = async () => true;
+    expect(await adapter.setWeights(plan, { stable: 100, canary: 0 }, undefined, allow)).toEqual({
+      stable: 100,
+      canary: 0,
+    });
+    expect(weightsByGroup(await ruleActions(rule.arn))).toEqual({
+      [scene.stable.arn]: 100,
+      [scene.canary.arn]: 0,
+    });
+  });
+
   it("moves a rule's weights and returns what moto reads back; conditions and priority stay", async () => {
     const host = newHost();
     const rule = await createRule(

@@ -14,6 +14,7 @@ import {
   CloudWatchAbortAlarms,
   RELEASE_TAG,
 } from '../../../lambdas/adapters/aws/cloudwatch-abort-alarms';
+import { abortAlarmSubject } from '../../../lambdas/core/abort-alarm';
 import { AlarmNotOwnedError } from '../../../lambdas/core/errors';
 import { abortAlarmName } from '../../../lambdas/core/naming';
 import type { AbortAlarmDefinition } from '../../../lambdas/ports/index';
@@ -86,6 +87,21 @@ describe('CloudWatchAbortAlarms against moto', () => {
       ]),
     );
     expect(await alarms().ensure(alarm)).toBe('exists');
+  });
+
+  it('describes the alarm with its subject, which the alarm path reads back from the name it has', async () => {
+    const alarm = definition({ errorRatePercent: 5 });
+    await alarms().ensure(alarm);
+    const description = (await described(alarm.name))?.AlarmDescription;
+    expect(description).toContain('Made and deleted by Switchyard');
+    // At most 1024 characters (PutMetricAlarm, AlarmDescription).
+    expect(description!.length).toBeLessThanOrEqual(1024);
+    expect(abortAlarmSubject(alarm.name, description)).toEqual({
+      releaseId: alarm.releaseId,
+      region: MOTO_REGION,
+      service: 'auth',
+    });
+    expect(abortAlarmSubject(`${alarm.name}-copy`, description)).toBeUndefined();
   });
 
   it('alarms on the error rate alone when the plan gives no latency limit', async () => {

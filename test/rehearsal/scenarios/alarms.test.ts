@@ -79,6 +79,15 @@ describe('an alarm during a release', () => {
       `deleted ${alarmName}`,
     ]);
     expect(rollbacksOf(result).executions).toHaveLength(1);
+    // auth's traffic went back on stable in the alarm handler, before the rollback started.
+    const actions = result.audit.map((entry) => entry.action);
+    expect(actions.indexOf('alarm.traffic-returned')).toBeGreaterThanOrEqual(0);
+    expect(actions.indexOf('alarm.traffic-returned')).toBeLessThan(actions.indexOf('alarm.received'));
+    expect(result.audit.find((entry) => entry.action === 'alarm.traffic-returned')).toMatchObject({
+      region: 'us-east-1',
+      service: 'auth',
+      detail: { alarmName, to: { stable: 100, canary: 0 } },
+    });
     // The second wave never started.
     for (const state of Object.values(result.regions['us-west-2']!)) expect(state.status).toBe('PENDING');
     expect(result.audit.filter((entry) => entry.region === 'us-west-2')).toEqual([]);
