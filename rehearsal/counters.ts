@@ -2,6 +2,7 @@
 import { serviceRolloutName } from '../lambdas/core/naming';
 import type { ResolvedPlan } from '../lambdas/core/plan/resolve';
 import { criticalPath } from '../lambdas/core/planner/schedule';
+import type { CallTrace } from './call-trace';
 import { canaryStepStates } from './engine/asl-states';
 import type { AslDefinition } from './engine/asl-support';
 import { rollbackTiming, type TimedEntry } from './rollback-timing';
@@ -66,4 +67,40 @@ export function canaryStepTransitions(
     }
   }
   return steps === 0 ? {} : { canaryTransitionsPerStep: Math.round((transitions / steps) * 10) / 10 };
+}
+
+/** The alarm path's calls from the event to traffic back on stable (RehearsalResult counters). */
+export interface AlarmPathCalls {
+  alarmName: string;
+  /** Calls one after another up to the write that put traffic on stable; parallel calls count once. */
+  sequentialCalls: number;
+  /** Each sequential step's calls (`service:Operation`), the write last. */
+  calls: string[][];
+}
+
+/** A write that moves a load balancer's weights. */
+const TRAFFIC_WRITES: ReadonlySet<string> = new Set([
+  'elasticloadbalancing:ModifyRule',
+  'elasticloadbalancing:ModifyListener',
+]);
+
+/** From the first alarm handler invocation that wrote traffic weights (call-trace.ts). */
+export function alarmPathCalls(traces: ReadonlyArray<{ alarmName: string; trace: CallTrace }>): {
+  alarmPath?: AlarmPathCalls;
+} {
+  for (const { alarmName, trace } of traces) {
+    const write = trace.calls.find((call) => TRAFFIC_WRITES.has(call.name));
+    if (!write) continue;
+    const calls: string[][] = [];
+    for (let level = 1; level < write.level; level++)
+      calls.push(
+        trace.calls
+          .filter((call) => call.level === level && call.started < write.started)
+          .map((call) => call.name)
+          .sort(),
+      );
+    calls.push([write.name]);
+    return { alarmPath: { alarmName, sequentialCalls: write.level, calls } };
+  }
+  return {};
 }

@@ -22,7 +22,14 @@ import { type HandlerName, handlers } from '../lambdas/handlers/index';
 import { runPreflight } from '../lambdas/handlers/preflight';
 import type { AuditEntry, MachineName, NewAuditEntry, Ports, Store } from '../lambdas/ports';
 import { AsyncInvocations, type RehearsalError } from './async-invocations';
-import { canaryStepTransitions, measuredCriticalPath, timeToRollback } from './counters';
+import { type CallTrace, traced, tracedPort } from './call-trace';
+import {
+  type AlarmPathCalls,
+  alarmPathCalls,
+  canaryStepTransitions,
+  measuredCriticalPath,
+  timeToRollback,
+} from './counters';
 import type { AslDefinition } from './engine/asl-support';
 import { loadEngine } from './engine/load-engine';
 import { LocalStepFunctions } from './engine/local-step-functions';
@@ -150,6 +157,11 @@ export interface RehearsalResult {
     steps: number;
     /** Calls the release made on the Store port (the report's own reads after it are not counted). */
     storeCalls: StoreCalls;
+    /**
+     * From the first alarm event whose handling put a canary's traffic back on stable: the
+     * sequential remote calls up to that write, and the calls of each step (parallel ones together).
+     */
+    alarmPath?: AlarmPathCalls;
   };
   executions: Array<{
     name: string;
@@ -220,6 +232,8 @@ export interface LocalPlatform {
   errors: readonly RehearsalError[];
   /** The calls made on the Store port so far, by method. */
   storeCalls(): StoreCalls;
+  /** The remote calls of each alarm handler invocation so far, in the order they ended. */
+  alarmTraces(): ReadonlyArray<{ alarmName: string; eventId: string; trace: CallTrace }>;
   /**
    * Advances virtual time until every execution has ended or waits on a person, or until
    * `stopWhen()` holds (`serve` stops while an approval waits, before its timeout passes).
@@ -289,6 +303,15 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     clock: scheduler,
   };
   const platformPorts = ports;
+  // The alarm handler's calls to the store and the clusters are traced (call-trace.ts); the
+  // simulated AWS APIs trace theirs themselves.
+  const alarmPorts: Ports = {
+    ...platformPorts,
+    store: tracedPort(platformPorts.store, 'store'),
+    cluster: tracedPort(platformPorts.cluster, 'kubernetes'),
+    workflow: tracedPort(platformPorts.workflow, 'states', true),
+  };
+  const alarmTraces: Array<{ alarmName: string; eventId: string; trace: CallTrace }> = [];
 
   // Alarms: fixed transitions from the fault file, and metric alarms polled once per period,
   // delivered as EventBridge would (at least once, asynchronously: failures are retried and
@@ -315,7 +338,10 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     };
     for (let delivery = 0; delivery < transition.deliveries; delivery++) {
       const handled = async () => {
-        const output = await invokeHandler(handlers.onAlarm, event, platformPorts);
+        const output = await traced(
+          () => invokeHandler(handlers.onAlarm, event, alarmPorts),
+          (trace) => alarmTraces.push({ alarmName: transition.alarmName, eventId: event.id, trace }),
+        );
         reportDuplicateAlarm(output, { ...transition, eventId: event.id }, scheduler, options.onProgress);
       };
       invocations.invoke(handled, {
@@ -346,6 +372,7 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     events,
     errors: invocations.errors,
     storeCalls: counted.calls,
+    alarmTraces: () => alarmTraces,
     async runUntilIdle(stopWhen?: () => boolean) {
       if (!polling) {
         polling = true;
@@ -475,6 +502,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
         0,
       ),
       storeCalls,
+      ...alarmPathCalls(platform.alarmTraces()),
     },
     executions: executions.map((execution) => ({
       name: execution.name,

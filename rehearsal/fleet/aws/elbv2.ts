@@ -18,6 +18,7 @@ import {
   type RuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Track } from '../../../lambdas/ports';
+import { operationName, tracedCall } from '../../call-trace';
 import type { TrafficEditedFault } from '../../faults/schema';
 import type { SimulatedClusters, SimulatedPod } from '../cluster';
 import type { FleetContext } from '../context';
@@ -86,7 +87,8 @@ export class SimulatedLoadBalancing {
   /** An ELBv2 client for a region, answering from this simulation. */
   client(region: string): ElasticLoadBalancingV2Client {
     return {
-      send: (command: unknown) => this.send(region, command),
+      send: (command: unknown) =>
+        tracedCall(`elasticloadbalancing:${operationName(command)}`, () => this.send(region, command)),
     } as unknown as ElasticLoadBalancingV2Client;
   }
 

@@ -247,6 +247,7 @@ fleet:
 
   it('covers the examples the rehearsal promises', () => {
     expect(examples.sort()).toEqual([
+      'abort-alarm.yaml',
       'alarm-during-canary.yaml',
       'canary-breach.yaml',
       'controller-managed.yaml',

@@ -7,7 +7,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rehearsalExitCode, renderSummary } from '../../../bin/cli/rehearse-command';
 import type { RehearsalResult } from '../../../rehearsal/rehearse';
 import { dynamoDbLocalClient } from '../../support/dynamodb';
-import { expectCompleted, expectRolledBack, fixturePlan, rehearseFixture } from '../fixtures/rehearsal';
+import {
+  expectCompleted,
+  expectRolledBack,
+  fixturePlan,
+  rehearseExample,
+  rehearseFixture,
+} from '../fixtures/rehearsal';
 
 const rollbacksOf = (result: RehearsalResult) => ({
   executions: result.executions.filter((execution) => execution.machine === 'rollback'),
@@ -91,6 +97,36 @@ describe('an alarm during a release', () => {
     // The second wave never started.
     for (const state of Object.values(result.regions['us-west-2']!)) expect(state.status).toBe('PENDING');
     expect(result.audit.filter((entry) => entry.region === 'us-west-2')).toEqual([]);
+  });
+
+  it('puts the canary on stable within 3 sequential calls of its abort alarm (examples/faults/abort-alarm.yaml)', async () => {
+    const result = await rehearseExample('platform.yaml', 'faults/abort-alarm.yaml');
+    expectRolledBack(result);
+    const alarmName = `switchyard-abort-${result.releaseId}-us-east-1-mcp-github`;
+    const path = result.counters.alarmPath;
+    expect(path?.alarmName).toBe(alarmName);
+    expect(path?.sequentialCalls).toBeLessThanOrEqual(3);
+    // The watch ∥ the snapshot ∥ the release (the plan is cached by the warm handler) → the live
+    // weights ∥ stable's readiness → the write.
+    expect(path?.calls).toEqual([
+      ['store:getRelease', 'store:getSnapshot', 'store:releasesWatching'],
+      [
+        'elasticloadbalancing:DescribeRules',
+        'elasticloadbalancing:DescribeTargetHealth',
+        'elasticloadbalancing:DescribeTargetHealth',
+        'kubernetes:rolloutStatus',
+      ],
+      ['elasticloadbalancing:ModifyRule'],
+    ]);
+    const actions = result.audit.map((entry) => entry.action);
+    const returned = actions.indexOf('alarm.traffic-returned');
+    expect(returned).toBeGreaterThanOrEqual(0);
+    expect(returned).toBeLessThan(actions.indexOf('alarm.received'));
+    expect(returned).toBeLessThan(actions.indexOf('rollback.traffic-restored'));
+    expect(result.audit.filter((entry) => entry.action === 'alarm.traffic-returned')).toEqual([
+      expect.objectContaining({ service: 'mcp-github', region: 'us-east-1' }),
+    ]);
+    expect(result.regions['us-east-1']!['mcp-github']!.weights).toEqual({ stable: 100, canary: 0 });
   });
 
   it("makes each canary's abort alarm at its first weight and deletes it when the canary is promoted", async () => {
