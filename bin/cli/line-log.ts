@@ -96,6 +96,8 @@ export function describeEntry(
       return `rolled back${because}`;
     case 'alarm.received':
       return `alarm ${text('alarmName') ?? ''} in ALARM: rolling back`;
+    case 'alarm.traffic-returned':
+      return `abort alarm ${text('alarmName') ?? ''} in ALARM: traffic back on stable at once (canary 0 %)`;
     case 'rollback.requested':
       return `rollback requested${by}${because}`;
     case 'rollback.started':

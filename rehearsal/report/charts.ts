@@ -188,6 +188,7 @@ function laneTitle(lane: Lane): string {
 /** Marks of one instant overlap: verdicts and failures go on top, where they stay visible. */
 const DRAW_ORDER: Record<Marker['kind'], number> = {
   weight: 0,
+  alarm: 1,
   pause: 1,
   promote: 2,
   replace: 2,
@@ -294,6 +295,8 @@ function markerGlyph(marker: Marker, x: number, y: number): SafeHtml | null {
     case 'promote':
     case 'replace':
       return html`<path class="m-promote" d="M${c(x - 1)} ${y - 7}l7 7-7 7z">${title}</path>`;
+    case 'alarm':
+      return html`<path class="m-alarm" d="M${c(x)} ${y - 6}l5 9h-10z">${title}</path>`;
     case 'failure':
       return html`<path class="m-failure" d="M${c(x - 5)} ${y - 5}l10 10M${c(x + 5)} ${y - 5}l-10 10">${title}</path>`;
     case 'gate':

@@ -9,3 +9,18 @@ export const number = (value: unknown): number | undefined =>
 export const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 export const detailOf = (entry: Pick<AuditEntry, 'detail'>): Record<string, unknown> => entry.detail ?? {};
+
+/** The alarms Switchyard made itself (each canary's abort alarm), as the audit records them. */
+export function switchyardAlarmNames(audit: readonly AuditEntry[]): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const entry of audit) {
+    const name = text(detailOf(entry).alarmName);
+    if (entry.action === 'abort-alarm.created' && name) names.add(name);
+  }
+  return names;
+}
+
+/** An alarm's name as the report shows it: an alarm Switchyard made says so. */
+export function alarmLabel(name: string, madeBySwitchyard: ReadonlySet<string>): string {
+  return madeBySwitchyard.has(name) ? `${name} (made by Switchyard)` : name;
+}

@@ -4,7 +4,7 @@
  * at the end; and what is left for a person, each with the CLI command that does it.
  */
 import type { ReportInput } from './input';
-import { type AuditEntry, detailOf, text } from './model-detail';
+import { type AuditEntry, alarmLabel, detailOf, switchyardAlarmNames, text } from './model-detail';
 import type { Incident, Lane, LeftItem, Retry, Rollback } from './model-types';
 
 type RehearsalError = NonNullable<ReportInput['errors']>[number];
@@ -15,6 +15,7 @@ export function buildIncidents(
   horizon: number,
 ): Incident[] {
   const incidents: Incident[] = [];
+  const made = switchyardAlarmNames(audit);
   for (const entry of audit) {
     if (entry.action !== 'alarm.received') continue;
     const detail = detailOf(entry);
@@ -22,7 +23,7 @@ export function buildIncidents(
       kind: 'alarm',
       atSeconds: entry.atSeconds,
       ...(entry.region && { region: entry.region }),
-      label: `alarm ${text(detail.alarmName) ?? ''} received${text(detail.reason) ? `: ${text(detail.reason)}` : ''}`,
+      label: `alarm ${alarmLabel(text(detail.alarmName) ?? '', made)} received${text(detail.reason) ? `: ${text(detail.reason)}` : ''}`,
     });
   }
   for (const error of result.errors ?? []) {

@@ -1,7 +1,15 @@
 /** The report's rollback: what set it off, its steps in order, and how it ended. */
 import { formatDuration } from '../../lambdas/core/duration';
 import { rollbackTiming } from '../rollback-timing';
-import { type AuditEntry, detailOf, number, strings, text } from './model-detail';
+import {
+  type AuditEntry,
+  alarmLabel,
+  detailOf,
+  number,
+  strings,
+  switchyardAlarmNames,
+  text,
+} from './model-detail';
 import type { Lane, Rollback, RollbackStep } from './model-types';
 
 export function buildRollback(
@@ -35,7 +43,7 @@ export function buildRollback(
 
   // What set it off: the first alarm, failed analysis, failed gate or failed service up to the
   // moment the rollback started.
-  if (timing?.trigger) rollback.trigger = describeTrigger(timing.trigger);
+  if (timing?.trigger) rollback.trigger = describeTrigger(timing.trigger, switchyardAlarmNames(audit));
 
   const rolledBack = new Map<string, { atSeconds: number; services: string[] }>();
   for (const entry of entries) {
@@ -138,7 +146,10 @@ export function buildRollback(
   return rollback;
 }
 
-function describeTrigger(entry: AuditEntry): NonNullable<Rollback['trigger']> {
+function describeTrigger(
+  entry: AuditEntry,
+  madeBySwitchyard: ReadonlySet<string>,
+): NonNullable<Rollback['trigger']> {
   const detail = detailOf(entry);
   const where = {
     ...(entry.region && { region: entry.region }),
@@ -154,7 +165,10 @@ function describeTrigger(entry: AuditEntry): NonNullable<Rollback['trigger']> {
   switch (entry.action) {
     case 'alarm.received': {
       const alarm = text(detail.alarmName);
-      return described(alarm ? `CloudWatch alarm ${alarm}` : 'A CloudWatch alarm', reason);
+      return described(
+        alarm ? `CloudWatch alarm ${alarmLabel(alarm, madeBySwitchyard)}` : 'A CloudWatch alarm',
+        reason,
+      );
     }
     case 'analysis.fail':
       return described(`Analysis failed for ${entry.service} in ${entry.region}`, reason);

@@ -12,7 +12,7 @@ export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'interrupted';
 
 export interface Marker {
   atSeconds: number;
-  kind: 'gate' | 'weight' | 'analysis' | 'approval' | 'pause' | 'promote' | 'replace' | 'failure';
+  kind: 'gate' | 'weight' | 'analysis' | 'approval' | 'pause' | 'promote' | 'replace' | 'failure' | 'alarm';
   /** For analyses and gates: the verdict; for approvals: asked or given. */
   tone?: Verdict | 'requested' | 'given';
   label: string;

@@ -6,7 +6,15 @@
  */
 import type { ReportInput } from './input';
 import { analysisJudge, analysisSeries, analysisWindow } from './model-analysis';
-import { type AuditEntry, detailOf, number, strings, text } from './model-detail';
+import {
+  type AuditEntry,
+  alarmLabel,
+  detailOf,
+  number,
+  strings,
+  switchyardAlarmNames,
+  text,
+} from './model-detail';
 import { buildIncidents, buildRetries, leftForAPerson, unreachableRegions } from './model-incidents';
 import { buildRollback } from './model-rollback';
 import type { AnalysisVerdict, GateVerdict, Lane, Outcome, ReportModel, Verdict } from './model-types';
@@ -121,6 +129,7 @@ export function buildReportModel(result: ReportInput): ReportModel {
 
   let rollbackStarted: AuditEntry | undefined;
   const rollbackEntries: AuditEntry[] = [];
+  const madeBySwitchyard = switchyardAlarmNames(audit);
 
   for (const entry of audit) {
     const detail = detailOf(entry);
@@ -243,6 +252,27 @@ export function buildReportModel(result: ReportInput): ReportModel {
           setShare(lane, at, 100);
           lane.markers.push({ atSeconds: at, kind: 'replace', label: `${step}: recreated on the new image` });
         }
+        break;
+      }
+      case 'abort-alarm.created':
+      case 'abort-alarm.deleted': {
+        const name = text(detail.alarmName) ?? 'its abort alarm';
+        const made = entry.action === 'abort-alarm.created';
+        lane.markers.push({
+          atSeconds: at,
+          kind: 'alarm',
+          label: `abort alarm ${name} ${made ? 'made' : 'deleted'} by Switchyard`,
+        });
+        break;
+      }
+      case 'alarm.traffic-returned': {
+        canaryPercent.set(lane, 0);
+        setShare(lane, at, 0);
+        lane.markers.push({
+          atSeconds: at,
+          kind: 'weight',
+          label: `traffic: canary 0 %, stable 100 % at once: abort alarm ${alarmLabel(text(detail.alarmName) ?? '', madeBySwitchyard)} in ALARM`,
+        });
         break;
       }
       case 'service.completed':
