@@ -121,6 +121,21 @@ describe('setWeights through the Ingress', () => {
     expect(patches()).toHaveLength(0);
   });
 
+  it('with writeIf, passes it the weights the Ingress asks for and patches nothing when it answers false', async () => {
+    server.seedIngress(
+      renamed(storefrontIngress(forwardTo(['storefront', 80, 70], ['storefront-canary', 80, 30])), 'judged'),
+    );
+    const judged = { ...target, albIngress: { ...target.albIngress, ingress: 'judged' } };
+    const seen: unknown[] = [];
+    const left = await traffic.setWeights(judged, { stable: 100, canary: 0 }, undefined, async (live) => {
+      seen.push(live);
+      return false;
+    });
+    expect(left).toEqual({ stable: 70, canary: 30 });
+    expect(seen).toEqual([{ stable: 70, canary: 30 }]);
+    expect(patches()).toHaveLength(0);
+  });
+
   it('a rule edited by hand is not the Ingress: it reads as what flows, and the write waits for the controller to put it back', async () => {
     await expect(traffic.setWeights(target, { stable: 80, canary: 20 })).rejects.toBeInstanceOf(
       TrafficNotAppliedError,
