@@ -1,4 +1,6 @@
+import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
+import { abortAlarmSubject } from '../../../lambdas/core/abort-alarm';
 import { AlarmNotOwnedError, NotFoundError } from '../../../lambdas/core/errors';
 import { firstWholeMinute, PUBLICATION_ALLOWANCE_SECONDS } from '../../../lambdas/core/metric-window';
 import type { ResolvedPlan } from '../../../lambdas/core/plan/resolve';
@@ -153,6 +155,12 @@ faults:
     const definition = await authAlarm(fleet, plan, ABORT_ALARM);
     expect(await fleet.abortAlarms.ensure(definition)).toBe('created');
     expect(await fleet.abortAlarms.ensure(definition)).toBe('exists');
+    // Its description, as its state change events carry it, names its canary.
+    expect(abortAlarmSubject(ABORT_ALARM, fleet.alarmDescription('us-east-1', ABORT_ALARM))).toEqual({
+      releaseId: 'rel-1',
+      region: 'us-east-1',
+      service: 'auth',
+    });
     clock.advance(300);
     expect(await transitions(fleet, clock, origin)).toEqual([]);
     expect(await fleet.signals.alarmStates('us-east-1', [ABORT_ALARM])).toEqual({ [ABORT_ALARM]: 'OK' });
@@ -183,10 +191,21 @@ faults:
     expect(await fleet.abortAlarms.remove('us-east-1', ABORT_ALARM)).toBe('deleted');
     expect(await fleet.abortAlarms.remove('us-east-1', ABORT_ALARM)).toBe('absent');
     await expect(fleet.signals.alarmStates('us-east-1', [ABORT_ALARM])).rejects.toThrow(NotFoundError);
+    expect(fleet.alarmDescription('us-east-1', ABORT_ALARM)).toBeUndefined();
     expect(fleet.alarmChanges().map(({ action, alarmName }) => `${action} ${alarmName}`)).toEqual([
       `created ${ABORT_ALARM}`,
       `deleted ${ABORT_ALARM}`,
     ]);
+  });
+
+  it('refuses an alarm description past 1024 characters, as PutMetricAlarm does', async () => {
+    const { fleet } = fleetFor();
+    const cloudWatch = fleet.cloudWatch('us-east-1');
+    await expect(
+      cloudWatch.send(
+        new PutMetricAlarmCommand({ AlarmName: 'too-long', AlarmDescription: 'x'.repeat(1025) }),
+      ),
+    ).rejects.toThrow('AlarmDescription must be at most 1024 characters');
   });
 
   it('refuses to overwrite or delete an alarm of that name it did not make (no Switchyard tag)', async () => {
