@@ -10,6 +10,7 @@ import {
   MAX_CLUSTER_NAME_LENGTH,
   MAX_CONCURRENCY,
   MAX_DEPENDENCIES,
+  MAX_DRAIN_RESTORE_STEPS,
   MAX_HOSTED_ZONE_ID_LENGTH,
   MAX_IMAGE_LENGTH,
   MAX_KUBERNETES_NAME_LENGTH,
@@ -101,6 +102,26 @@ export const RegionName = z
   .max(MAX_REGION_NAME_LENGTH, { abort: true })
   .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region name such as us-east-1' });
 
+export const RegionDrain = z
+  .union([
+    z.literal(true),
+    z
+      .object({
+        restoreSteps: z
+          .array(z.number().int().min(1).max(100))
+          .min(1)
+          .max(MAX_DRAIN_RESTORE_STEPS)
+          .describe(
+            "Percentages of the region's weight before the drain, rising to 100: the weight comes back in these steps.",
+          ),
+        restoreInterval: Duration.default('1m').describe('Wait between two restore steps.'),
+      })
+      .strict(),
+  ])
+  .describe(
+    "Moves the region's Route 53 weight to 0 (the other regions scaled up first, as a failover does) before its services roll out, and back after they are verified. true restores the weight in one step.",
+  );
+
 export const Region = z
   .object({
     name: RegionName,
@@ -118,6 +139,7 @@ export const Region = z
       })
       .strict()
       .optional(),
+    drain: RegionDrain.optional(),
     concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
   })
   .strict();
@@ -197,6 +219,7 @@ export const ReleasePlanOutline = ReleasePlan.extend({
 export type ReleasePlan = z.infer<typeof ReleasePlan>;
 export type ServicePlan = z.infer<typeof Service>;
 export type RegionPlan = z.infer<typeof Region>;
+export type RegionDrainPlan = z.infer<typeof RegionDrain>;
 export type StrategyPlan = z.infer<typeof Strategy>;
 export type CanaryStepPlan = z.infer<typeof CanaryStep>;
 export type AnalysisPlan = z.infer<typeof Analysis>;
