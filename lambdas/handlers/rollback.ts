@@ -26,6 +26,7 @@ import {
 } from '../core/rollback';
 import type { DeploymentSnapshot, Ports } from '../ports';
 import { defineHandler } from './define';
+import { unrestoredDrains } from './drain';
 
 const ReleaseKey = z.object({ releaseId: z.string().min(1) }).passthrough();
 const RegionKey = z.object({ releaseId: z.string().min(1), region: z.string().min(1) }).passthrough();
@@ -68,6 +69,7 @@ export const beginRollback = defineHandler({
       releaseId,
       context.plan.regions,
       await ports.store.listServiceRollouts(releaseId),
+      await unrestoredDrains(ports, context),
     );
     // Stop every execution still acting for this release, so nothing moves while we restore.
     const stopped = await stopRunning(ports, executions, `rollback of ${releaseId}: ${why}`);
