@@ -11,12 +11,13 @@ import { EventBus, type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CANARY_ALARM_SUFFIX } from '../lambdas/core/naming';
+import { ABORT_ALARM_PREFIX, CANARY_ALARM_SUFFIX } from '../lambdas/core/naming';
 import { acknowledge } from './nag';
 
 /**
- * The events that may roll a release back: alarms of the prefix, and each canary's own error
- * alarm (`<service>-<region>-canary-errors`), going into ALARM. Only alarms a running release
+ * The events that may roll a release back: alarms of the prefix, each canary's own error alarm
+ * (`<service>-<region>-canary-errors`), and the abort alarms Switchyard makes
+ * (`switchyard-abort-…`), going into ALARM. Only alarms a running release
  * watches act; others are dropped by the handler.
  */
 export function alarmEventPattern(alarmNamePrefix: string): EventPattern {
@@ -24,7 +25,11 @@ export function alarmEventPattern(alarmNamePrefix: string): EventPattern {
     source: ['aws.cloudwatch'],
     detailType: ['CloudWatch Alarm State Change'],
     detail: {
-      alarmName: [{ prefix: alarmNamePrefix }, { suffix: CANARY_ALARM_SUFFIX }],
+      alarmName: [
+        { prefix: alarmNamePrefix },
+        { suffix: CANARY_ALARM_SUFFIX },
+        { prefix: ABORT_ALARM_PREFIX },
+      ],
       state: { value: ['ALARM'] },
     },
   };

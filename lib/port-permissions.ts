@@ -5,6 +5,7 @@
  * synth until someone decides what the new action may touch.
  */
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { ABORT_ALARMS_IAM_ACTIONS } from '../lambdas/adapters/aws/cloudwatch-abort-alarms';
 import { SIGNALS_IAM_ACTIONS } from '../lambdas/adapters/aws/cloudwatch-signals';
 import { EVENTS_IAM_ACTIONS } from '../lambdas/adapters/aws/eventbridge-events';
 import { INVENTORY_IAM_ACTIONS } from '../lambdas/adapters/aws/inventory';
@@ -32,6 +33,7 @@ export const PORT_IAM_ACTIONS: { readonly [Port in PortName]: readonly string[] 
   dns: DNS_IAM_ACTIONS,
   dnsReader: DNS_READER_IAM_ACTIONS,
   signals: SIGNALS_IAM_ACTIONS,
+  abortAlarms: ABORT_ALARMS_IAM_ACTIONS,
   preflight: PREFLIGHT_IAM_ACTIONS,
   inventory: INVENTORY_IAM_ACTIONS,
   clock: [],
@@ -116,6 +118,12 @@ export interface HandlerResourceArns {
   readonly route53ChangeArn: string;
   /** CloudWatch alarms analysis may read (`alarm:*` per workload region). */
   readonly alarmArns: readonly string[];
+  /**
+   * The abort alarms Switchyard makes: `alarm:switchyard-abort-*` per workload region. Every
+   * CloudWatch alarm action takes the alarm ARN as its resource
+   * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html).
+   */
+  readonly abortAlarmArns: readonly string[];
   /** Lambda functions analysis hooks may invoke. */
   readonly hookFunctionArns: readonly string[];
   /** The preflight function the API invokes (known once it exists: a lazy token in the stack). */
@@ -202,6 +210,15 @@ function scopesOf(port: PortName, arns: HandlerResourceArns): Scopes {
         'cloudwatch:DescribeAlarms': arns.alarmArns,
         'cloudwatch:GetMetricData': everything,
         'lambda:InvokeFunction': arns.hookFunctionArns,
+      };
+    case 'abortAlarms':
+      // TagResource: PutMetricAlarm with Tags needs it as well.
+      return {
+        'cloudwatch:DescribeAlarms': arns.abortAlarmArns,
+        'cloudwatch:ListTagsForResource': arns.abortAlarmArns,
+        'cloudwatch:PutMetricAlarm': arns.abortAlarmArns,
+        'cloudwatch:TagResource': arns.abortAlarmArns,
+        'cloudwatch:DeleteAlarms': arns.abortAlarmArns,
       };
     case 'preflight':
       return { 'lambda:InvokeFunction': [arns.preflightFunctionArn] };

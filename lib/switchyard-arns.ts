@@ -4,6 +4,7 @@
  * functions, so one side must be built from names (see switchyard.ts).
  */
 import { ArnFormat, Lazy, type Stack } from 'aws-cdk-lib';
+import { ABORT_ALARM_PREFIX } from '../lambdas/core/naming';
 import type { MachineName } from '../lambdas/ports';
 import type { SwitchyardCluster } from './cluster-access';
 import {
@@ -103,6 +104,12 @@ export function switchyardArns(
     recordChangeConditions: recordChangeConditions(props.dnsRecordNames),
     route53ChangeArn: `arn:${partition}:route53:::change/*`,
     alarmArns: inWorkloadRegions('cloudwatch', 'alarm', '*', ArnFormat.COLON_RESOURCE_NAME),
+    abortAlarmArns: inWorkloadRegions(
+      'cloudwatch',
+      'alarm',
+      `${ABORT_ALARM_PREFIX}*`,
+      ArnFormat.COLON_RESOURCE_NAME,
+    ),
     hookFunctionArns: inWorkloadRegions(
       'lambda',
       'function',
@@ -141,6 +148,9 @@ export function wildcardReason(
     return 'Route 53 change ids are returned by ChangeResourceRecordSets at run time.';
   if (arns.alarmArns.includes(resource)) {
     return 'CloudWatch alarms named by release plans for analysis, in the workload regions only (read-only).';
+  }
+  if (arns.abortAlarmArns.includes(resource)) {
+    return `The abort alarms Switchyard makes for canaries (${ABORT_ALARM_PREFIX}<release>-<region>-<service>), in the workload regions only; the adapter deletes only those carrying its tag.`;
   }
   if (arns.hookFunctionArns.includes(resource)) {
     return 'Analysis hook functions, limited to the hook name pattern in the workload regions.';

@@ -119,6 +119,17 @@ export interface RehearsalResult {
   faults?: RehearsedFaults;
   /** Analyses the rollback cut short, with what CloudWatch had of them up to the stop. */
   interruptedAnalyses?: InterruptedAnalysis[];
+  /**
+   * The CloudWatch alarms Switchyard made and deleted (its abort alarms), in order: each change
+   * with its virtual time in seconds. An alarm still there at the end would be a leak.
+   */
+  metricAlarms: Array<{
+    seconds: number;
+    region: string;
+    action: string;
+    alarmName: string;
+    switchyard: true;
+  }>;
   counters: {
     stateTransitions: number;
     maxHistoryEvents: number;
@@ -269,6 +280,7 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     dns: fleet.dns,
     dnsReader: fleet.dns,
     signals: fleet.signals,
+    abortAlarms: fleet.abortAlarms,
     inventory: fleet.inventory,
     preflight: { check: (plan) => runPreflight(resolvePlan(plan), fleet) },
     store,
@@ -427,6 +439,11 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     errors: [...platform.errors],
     failovers: await failovers.results(),
     ...(options.faults && { faults: describeFaults(options.faults, fleet, REHEARSAL_EPOCH) }),
+    metricAlarms: fleet.alarmChanges().map(({ atMs, ...change }) => ({
+      seconds: (atMs - REHEARSAL_EPOCH.getTime()) / 1000,
+      ...change,
+      switchyard: true as const,
+    })),
     counters: {
       stateTransitions: executions.reduce((sum, execution) => sum + execution.history.transitions, 0),
       maxHistoryEvents: heaviest.history.events,

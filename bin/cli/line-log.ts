@@ -100,6 +100,10 @@ export function describeEntry(
       return `rollback requested${by}${because}`;
     case 'rollback.started':
       return `rollback started${because}`;
+    case 'rollback.stable-scaled':
+      return `rollback: stable scaled back from ${number('from') ?? '?'} to ${number('to') ?? '?'} replicas before traffic returns`;
+    case 'rollback.traffic-stepped':
+      return `rollback ramp: canary ${number('from') ?? '?'} % → ${number('canary') ?? '?'} % (stable ${number('stable') ?? '?'} %), held ${number('holdSeconds') ?? '?'}s`;
     case 'rollback.traffic-restored':
       return `rollback: stable traffic restored${weightsOf(detail)}`;
     case 'rollback.workloads-restored':

@@ -13,7 +13,8 @@ import {
   type Verdict,
   worstOf,
 } from './analysis';
-import { type MetricWindow, readableWindow } from './metric-window';
+import { type JudgeCheckPlan, type JudgeVerdict, judgeCanary } from './judge';
+import { METRIC_PERIOD_SECONDS, type MetricWindow, readableWindow } from './metric-window';
 import type { AnalysisPlan, CheckPlan } from './plan/schema';
 import type { RolloutStep } from './strategy';
 
@@ -24,7 +25,9 @@ type ProbeCheck = Extract<CheckPlan, { type: 'http' | 'tcp' }>;
 export type CheckReading =
   /** Per-interval figures of a canary-vs-stable comparison (none: nothing to compare). */
   | { type: 'compare'; check: CompareCheck; samples: readonly ComparisonSample[] }
-  /** A comparison that read nothing, and why. */
+  /** Per-minute figures of the whole window so far, for a judge check. */
+  | { type: 'judge'; check: JudgeCheckPlan; samples: readonly ComparisonSample[] }
+  /** A comparison or judge that read nothing, and why. */
   | { type: 'compareSkipped'; detail: string }
   | { type: 'cloudwatchAlarms'; states: Readonly<Record<string, AlarmState>> }
   | { type: 'probe'; check: ProbeCheck; ok: boolean; detail: string }
@@ -48,19 +51,27 @@ export function analysisWindow(
   });
 }
 
-/** The window a comparison reads, or why it has nothing to read in it. */
+/** The window a comparison (or a judge) reads, or why it has nothing to read in it. */
 export function comparisonWindow(
   window: MetricWindow | undefined,
+  checkType: 'compare' | 'judge' = 'compare',
 ): { window: MetricWindow } | { skipped: string } {
   // A blue-green preview: green takes no traffic yet, so there is nothing to compare.
-  if (!window) return { skipped: 'compare skipped: the new version takes no traffic yet' };
+  if (!window) return { skipped: `${checkType} skipped: the new version takes no traffic yet` };
   if (window.to <= window.from)
-    return { skipped: 'compare judged nothing: no period of the window is published yet' };
+    return { skipped: `${checkType} judged nothing: no period of the window is published yet` };
   return { window };
+}
+
+/** A judge reads the same window minute by minute: each minute is one sample. */
+export function perMinute(window: MetricWindow): MetricWindow {
+  return { ...window, periodSeconds: METRIC_PERIOD_SECONDS };
 }
 
 export interface CombinedReadings {
   intervals: IntervalResult[];
+  /** Verdicts over the whole window (judge checks), not per interval. */
+  judgements: JudgeVerdict[];
   /** What did not pass, in check order: the audit keeps the first ten, a failure names the first. */
   details: string[];
 }
@@ -69,6 +80,7 @@ export interface CombinedReadings {
 export function combineReadings(readings: readonly CheckReading[]): CombinedReadings {
   const intervals: IntervalResult[] = [];
   const instant: IntervalResult[] = [];
+  const judgements: JudgeVerdict[] = [];
   const details: string[] = [];
   for (const reading of readings) {
     switch (reading.type) {
@@ -79,6 +91,12 @@ export function combineReadings(readings: readonly CheckReading[]): CombinedRead
           if (observation.result !== 'pass') details.push(`${sample.at}: ${observation.detail}`);
         }
         break;
+      case 'judge': {
+        const verdict = judgeCanary(reading.check, reading.samples);
+        judgements.push(verdict);
+        if (verdict.result !== 'pass') details.push(verdict.detail);
+        break;
+      }
       case 'compareSkipped':
         details.push(reading.detail);
         break;
@@ -113,7 +131,39 @@ export function combineReadings(readings: readonly CheckReading[]): CombinedRead
     const latest = intervals.pop();
     intervals.push(worstOf([...(latest ? [latest] : []), ...instant]));
   }
-  return { intervals, details };
+  return { intervals, judgements, details };
+}
+
+const SEVERITY: Record<Verdict, number> = { pass: 0, inconclusive: 1, fail: 2 };
+
+/**
+ * The intervals' judgement with the judges' verdicts over the whole window: the worse decides, so
+ * a judge that fails fails the analysis whatever the failure limit, and one with too few samples
+ * makes a passing analysis inconclusive (never a pass). Alone, a judge is the judgement.
+ */
+function withJudgements(
+  judgement: AnalysisJudgement,
+  judgements: readonly JudgeVerdict[],
+  intervalCount: number,
+): AnalysisJudgement {
+  const worst = judgements.reduce<JudgeVerdict | undefined>(
+    (current, next) => (!current || SEVERITY[next.result] > SEVERITY[current.result] ? next : current),
+    undefined,
+  );
+  if (!worst) return judgement;
+  if (intervalCount === 0) {
+    return {
+      ...judgement,
+      verdict: worst.result,
+      passed: worst.result === 'pass' ? 1 : 0,
+      failed: worst.result === 'fail' ? 1 : 0,
+      inconclusive: worst.result === 'inconclusive' ? 1 : 0,
+      reason: worst.detail,
+    };
+  }
+  return SEVERITY[worst.result] > SEVERITY[judgement.verdict]
+    ? { ...judgement, verdict: worst.result, reason: worst.detail }
+    : judgement;
 }
 
 /** An inconclusive verdict becomes the plan's `inconclusive` (fail or pass), or stays for approval when it is `pause`. */
@@ -133,12 +183,16 @@ export function judgeAnalysisStep(
   readings: readonly CheckReading[],
 ): AnalysisStepOutcome {
   const combined = combineReadings(readings);
-  const judgement = judgeAnalysis(combined.intervals, {
-    failureLimit: analysis.failureLimit,
-    ...(analysis.consecutiveFailureLimit !== undefined && {
-      consecutiveFailureLimit: analysis.consecutiveFailureLimit,
+  const judgement = withJudgements(
+    judgeAnalysis(combined.intervals, {
+      failureLimit: analysis.failureLimit,
+      ...(analysis.consecutiveFailureLimit !== undefined && {
+        consecutiveFailureLimit: analysis.consecutiveFailureLimit,
+      }),
     }),
-  });
+    combined.judgements,
+    combined.intervals.length,
+  );
   return {
     ...combined,
     verdict: applyInconclusivePolicy(judgement.verdict, analysis.inconclusive),
@@ -151,6 +205,6 @@ export function analysisFailureMessage(
   key: { service: string; region: string; stepIndex: number },
   outcome: AnalysisStepOutcome,
 ): string {
-  const first = outcome.details[0];
+  const first = outcome.details.find((detail) => detail !== outcome.judgement.reason);
   return `${key.service} in ${key.region} failed analysis at step ${key.stepIndex}: ${outcome.judgement.reason}${first ? ` (${first})` : ''}`;
 }

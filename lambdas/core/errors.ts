@@ -73,6 +73,11 @@ export class TrafficNotReadyError extends SwitchyardError {}
 export class RolloutStuckError extends SwitchyardError {}
 /** Not ready yet: the state machine waits and asks again. */
 export class RolloutNotReadyError extends SwitchyardError {}
+/**
+ * A rollback would move traffic onto stable pods that are not all ready (or not healthy targets):
+ * it moves none and asks again; when it gives up, the traffic stays where it is for a person.
+ */
+export class StableNotReadyError extends SwitchyardError {}
 /** Read-back weights differ from what was applied. */
 export class WeightsMismatchError extends SwitchyardError {}
 /**
@@ -111,3 +116,8 @@ export function causeMessage(cause: string | undefined): string {
     return cause;
   }
 }
+/**
+ * An alarm of the name Switchyard gives an abort alarm exists without Switchyard's tag: someone
+ * else made it, and Switchyard never overwrites or deletes an alarm it did not make.
+ */
+export class AlarmNotOwnedError extends SwitchyardError {}

@@ -41,3 +41,22 @@ export const CANARY_ALARM_SUFFIX = '-canary-errors';
 /** The CloudWatch alarm on a canary's errors that rolls its release back at once. */
 export const canaryAlarmName = (service: string, region: string) =>
   `${service}-${region}${CANARY_ALARM_SUFFIX}`;
+
+/** What every abort alarm Switchyard makes is named with; IAM grants its writes on this prefix only. */
+export const ABORT_ALARM_PREFIX = 'switchyard-abort-';
+/**
+ * CloudWatch's limit on an alarm name
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html).
+ */
+export const ALARM_NAME_MAX = 255;
+
+/**
+ * The abort alarm Switchyard makes for one canary: `switchyard-abort-<release>-<region>-<service>`.
+ * A name past CloudWatch's limit keeps a readable prefix and a hash of the whole.
+ */
+export function abortAlarmName(releaseId: string, region: string, service: string): string {
+  const joined = `${ABORT_ALARM_PREFIX}${releaseId}-${region}-${service}`;
+  if (joined.length <= ALARM_NAME_MAX) return joined;
+  const hash = createHash('sha256').update(joined).digest('hex').slice(0, 12);
+  return `${joined.slice(0, ALARM_NAME_MAX - hash.length - 1)}-${hash}`;
+}

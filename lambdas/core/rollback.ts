@@ -13,7 +13,8 @@ import type {
 } from '../ports';
 import { topologicalOrder } from './graph';
 import { laneName, regionRolloutName, serviceRolloutName } from './naming';
-import { laneCount } from './plan/resolve';
+import { laneCount, type RollbackRamp } from './plan/resolve';
+import { judgeTargetGroup, type TargetGroupTargets } from './target-health';
 
 export function rollbackOrder(
   touched: readonly string[],
@@ -154,4 +155,42 @@ export function judgeRestored(
     wrong.push(`${service}: canary still has ${canary.replicas} replicas`);
   if (weights && weights.stable !== 100) wrong.push(`${service}: stable has ${weights.stable} % of traffic`);
   return { wrong, settling };
+}
+
+/**
+ * The canary weight a return to stable moves to next: the ramp's first step below the current
+ * weight (a ramp never raises the canary's share), or 0 at once without a ramp.
+ */
+export function nextReturnWeight(canary: number, ramp: Pick<RollbackRamp, 'steps'> | undefined): number {
+  if (canary <= 0 || !ramp) return 0;
+  return ramp.steps.find((step) => step < canary) ?? 0;
+}
+
+/** What returnTrafficToStable read of a service's stable side before it moves traffic there. */
+export interface StableReading {
+  /** Its rollout status (the Deployment's ready and available replicas). */
+  status: Pick<RolloutStatus, 'ready' | 'available' | 'message'>;
+  /** The stable target group's targets; absent for a service without a load balancer. */
+  group?: TargetGroupTargets | undefined;
+}
+
+/**
+ * Why stable may not take traffic back yet, or undefined when it may: every replica it had
+ * before the release ready and available (a Deployment's status.readyReplicas and
+ * availableReplicas, https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#deployment-status),
+ * and as many healthy targets in its group, since an ALB routes only to healthy targets
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html).
+ */
+export function stableNotReadyReason(
+  service: string,
+  replicas: number,
+  reading: StableReading,
+): string | undefined {
+  const { status, group } = reading;
+  const serving = Math.min(status.ready, status.available);
+  if (serving < replicas)
+    return `${service}: ${serving} of ${replicas} stable replicas ready and available (${status.message})`;
+  if (!group) return undefined;
+  const judged = judgeTargetGroup(group.name, group.targets, replicas);
+  return judged.ready ? undefined : `${service}: ${judged.message}`;
 }

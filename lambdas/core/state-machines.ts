@@ -85,6 +85,17 @@ export const RETRIERS = {
     BackoffRate: 1.5,
     MaxDelaySeconds: 60,
   },
+  /**
+   * Narrower: a rollback moves traffic back only onto a ready stable, and asks again for about
+   * 18 minutes (15 s, ×1.5, at most 60 s apart, 20 times) before it leaves it for a person.
+   */
+  untilStableReady: {
+    ErrorEquals: ['StableNotReadyError'],
+    IntervalSeconds: 15,
+    MaxAttempts: 20,
+    BackoffRate: 1.5,
+    MaxDelaySeconds: 60,
+  },
   /** Narrower: traffic Tasks read the weights back until the load balancer applied them. */
   untilTrafficApplied: {
     ErrorEquals: ['TrafficNotAppliedError'],

@@ -6,6 +6,7 @@
 import { metricWaitEstimateSeconds } from './metric-window';
 import { MAX_ROLLING_BATCHES } from './plan/limits';
 import { analysisSeconds, type ResolvedService, seconds } from './plan/resolve';
+import { readsTargetGroupMetrics } from './plan/schema-analysis';
 
 export type RolloutStep =
   /** Canary Deployment at `canaryReplicaPercent` of stable's replicas, traffic at `weight` %. */
@@ -27,8 +28,7 @@ export type StepKind = RolloutStep['kind'];
 export function rolloutSteps(service: ResolvedService): RolloutStep[] {
   const steps = strategySteps(service);
   const compares =
-    service.traffic.type !== 'replicaRatio' &&
-    (service.analysis?.checks ?? []).some((check) => check.type === 'compare');
+    service.traffic.type !== 'replicaRatio' && (service.analysis?.checks ?? []).some(readsTargetGroupMetrics);
   if (!compares) return steps;
   const intervalSeconds = seconds(service.analysis!.interval);
   // An analysis compares metrics only once the new version takes traffic (not a blue-green preview).

@@ -4,6 +4,7 @@
  * Each is idempotent: the state machine retries them with backoff until they succeed.
  */
 import * as z from 'zod';
+import { removeAbortAlarms } from '../app/abort-alarms';
 import { acquireAuditedLock, releaseAuditedLock } from '../app/locks';
 import { loadReleaseContext, type ReleaseContext } from '../app/release-context';
 import { auditEntry } from '../core/audit';
@@ -11,6 +12,7 @@ import {
   causeMessage,
   RollbackIncompleteError,
   RolloutNotReadyError,
+  StableNotReadyError,
   TransientClusterError,
 } from '../core/errors';
 import { ROLLBACK_LEASE_SECONDS } from '../core/leases';
@@ -19,11 +21,14 @@ import {
   type ExecutionToStop,
   isTouched,
   judgeRestored,
+  nextReturnWeight,
   type RestoredReading,
   rollbackReason,
   rollbackScope,
   rollbackStages,
+  stableNotReadyReason,
 } from '../core/rollback';
+import { replicaRatioWeights } from '../core/strategy';
 import type { DeploymentSnapshot, Ports } from '../ports';
 import { defineHandler } from './define';
 import { unrestoredDrains } from './drain';
@@ -106,7 +111,76 @@ async function stopRunning(
   return stopped;
 }
 
-/** Traffic first: every touched service's stable side gets 100 % before any workload changes. */
+/** One touched service as a return to stable finds it: its snapshot and the canary's share now. */
+interface ServiceReturn {
+  service: string;
+  snapshot: DeploymentSnapshot;
+  /** Percent of traffic on the canary: the load balancer's weight, or the replica ratio without one. */
+  canary: number;
+}
+
+async function readReturn(
+  ports: Pick<Ports, 'traffic' | 'cluster'>,
+  context: ReleaseContext,
+  region: string,
+  { service, snapshot }: { service: string; snapshot: DeploymentSnapshot },
+): Promise<ServiceReturn> {
+  const target = context.trafficTarget(region, service);
+  if (target) return { service, snapshot, canary: (await ports.traffic.getWeights(target)).canary };
+  const workload = context.workload(region, service);
+  const [stable, canary] = await Promise.all([
+    ports.cluster.readDeployment(workload),
+    ports.cluster.readDeployment(workload, 'canary'),
+  ]);
+  const replicas = { stable: stable?.replicas ?? 0, canary: canary?.replicas ?? 0 };
+  return { service, snapshot, canary: replicaRatioWeights(replicas).canary };
+}
+
+/**
+ * Gets stable ready to take its traffic back: scaled to its snapshot's replicas when it has fewer
+ * (a rolling update scales it down), then judged. Returns why it is not ready, or undefined.
+ */
+async function readyStable(
+  ports: Pick<Ports, 'traffic' | 'cluster' | 'store' | 'clock'>,
+  context: ReleaseContext,
+  key: { releaseId: string; region: string },
+  { service, snapshot }: ServiceReturn,
+): Promise<string | undefined> {
+  // Nothing of stable's to wait for: the release created it, or it ran no pods before.
+  if (!snapshot.existed || snapshot.replicas === 0) return undefined;
+  const workload = context.workload(key.region, service);
+  const stable = await ports.cluster.readDeployment(workload);
+  if (!stable) return `${service}: the stable Deployment ${workload.deployment} is missing`;
+  if (stable.replicas < snapshot.replicas) {
+    await ports.cluster.scale(workload, snapshot.replicas, 'stable');
+    await ports.store.appendAudit(
+      auditEntry('rollback.stable-scaled', {
+        releaseId: key.releaseId,
+        key: `rollback/${key.region}/${service}/stable-scaled`,
+        at: ports.clock.now().toISOString(),
+        actor: 'switchyard',
+        region: key.region,
+        service,
+        detail: { from: stable.replicas, to: snapshot.replicas },
+      }),
+    );
+  }
+  const target = context.trafficTarget(key.region, service);
+  const [status, health] = await Promise.all([
+    ports.cluster.rolloutStatus(workload, 'stable'),
+    target ? ports.traffic.targetHealth(target) : undefined,
+  ]);
+  return stableNotReadyReason(service, snapshot.replicas, { status, group: health?.stable });
+}
+
+/**
+ * Traffic first, and only onto a ready stable. For every touched service whose canary still has
+ * traffic, stable is first brought back to its snapshot's replicas and must be ready at that
+ * count: until each is, no traffic moves in the region (StableNotReadyError, which the state
+ * machine retries, and when it gives up a person is told what is left). Then each service moves
+ * one step: its canary to 0 % at once, or to its ramp's next weight. `waitSeconds` is how long
+ * the state machine holds traffic there before calling again; 0 means traffic is back on stable.
+ */
 export const returnTrafficToStable = defineHandler({
   name: 'returnTrafficToStable',
   ports: ['store', 'traffic', 'cluster', 'clock'],
@@ -114,21 +188,64 @@ export const returnTrafficToStable = defineHandler({
   async run({ releaseId, region }, ports) {
     const context = await loadReleaseContext(ports.store, releaseId);
     const touched = await touchedServices(ports, releaseId, region);
+    // What fails for one service is collected, so the error names every service it concerns.
     const failures: string[] = [];
-    await Promise.all(
-      touched.map(async ({ service }) => {
-        const target = context.trafficTarget(region, service);
-        try {
-          if (target) await ports.traffic.setWeights(target, { stable: 100, canary: 0 });
-          // Without a load balancer, traffic follows replicas: no canary pods, no canary traffic.
-          else await ports.cluster.removeCanary(context.workload(region, service), 'scaleToZero');
-        } catch (error) {
-          failures.push(`${service}: ${(error as Error).message}`);
-        }
-      }),
-    );
-    if (failures.length > 0)
-      throw new TransientClusterError(`traffic not yet back on stable in ${region}: ${failures.join('; ')}`);
+    const forEachService = async <T extends { service: string }, R>(
+      entries: readonly T[],
+      work: (entry: T) => Promise<R>,
+    ): Promise<R[]> => {
+      const results = await Promise.all(
+        entries.map(async (entry) => {
+          try {
+            return [await work(entry)];
+          } catch (error) {
+            failures.push(`${entry.service}: ${(error as Error).message}`);
+            return [];
+          }
+        }),
+      );
+      if (failures.length > 0)
+        throw new TransientClusterError(
+          `traffic not yet back on stable in ${region}: ${failures.join('; ')}`,
+        );
+      return results.flat();
+    };
+    const returns = await forEachService(touched, (entry) => readReturn(ports, context, region, entry));
+    const moving = returns.filter((entry) => entry.canary > 0);
+    const notReady = (
+      await forEachService(moving, (entry) => readyStable(ports, context, { releaseId, region }, entry))
+    ).filter((reason): reason is string => reason !== undefined);
+    if (notReady.length > 0) {
+      const left = moving.map((entry) => `${entry.service} keeps ${entry.canary} % on its canary`);
+      const unrestored = touched.map((entry) => entry.service).join(', ');
+      throw new StableNotReadyError(
+        `no traffic moved in ${region}: stable is not ready for it: ${notReady.join('; ')}. Left as it was: ${left.join(', ')}; not restored: ${unrestored}`,
+      );
+    }
+    let waitSeconds = 0;
+    await forEachService(returns, async ({ service, canary }) => {
+      const target = context.trafficTarget(region, service);
+      // A ramp needs weights to step through; without a load balancer the canary's pods go at once.
+      const ramp = target ? context.service(service).rollbackRamp : undefined;
+      const next = nextReturnWeight(canary, ramp);
+      if (target) await ports.traffic.setWeights(target, { stable: 100 - next, canary: next });
+      // Without a load balancer, traffic follows replicas: no canary pods, no canary traffic.
+      else await ports.cluster.removeCanary(context.workload(region, service), 'scaleToZero');
+      if (next === 0 || !ramp) return;
+      waitSeconds = Math.max(waitSeconds, ramp.intervalSeconds);
+      await ports.store.appendAudit(
+        auditEntry('rollback.traffic-stepped', {
+          releaseId,
+          key: `rollback/${region}/${service}/ramp-${next}`,
+          at: ports.clock.now().toISOString(),
+          actor: 'switchyard',
+          region,
+          service,
+          detail: { stable: 100 - next, canary: next, from: canary, holdSeconds: ramp.intervalSeconds },
+        }),
+      );
+    });
+    if (waitSeconds > 0) return { releaseId, region, waitSeconds };
     await ports.store.appendAudit(
       auditEntry('rollback.traffic-restored', {
         releaseId,
@@ -139,7 +256,7 @@ export const returnTrafficToStable = defineHandler({
         detail: { services: touched.map((entry) => entry.service) },
       }),
     );
-    return { releaseId, region };
+    return { releaseId, region, waitSeconds };
   },
 });
 
@@ -241,7 +358,7 @@ async function readRestored(
 
 export const finishRollback = defineHandler({
   name: 'finishRollback',
-  ports: ['store', 'clock', 'events'],
+  ports: ['store', 'clock', 'events', 'abortAlarms'],
   input: ReleaseKey.extend({
     startedAt: z.string().optional(),
     error: z.object({ Error: z.string(), Cause: z.string().optional() }).passthrough().optional(),
@@ -270,6 +387,8 @@ export const finishRollback = defineHandler({
       incomplete ? 'FAILED' : 'ROLLED_BACK',
       reason ? { reason } : {},
     );
+    // Traffic is back on stable (or a person is told what is left): the canaries' alarms go.
+    await removeAbortAlarms(ports, await loadReleaseContext(ports.store, releaseId));
     await ports.store.unwatchAlarms(releaseId);
     await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
     await ports.events.publish(

@@ -4,6 +4,7 @@
  * fleet and the tests' fakes implement the same interfaces. One file per concern; this one
  * gathers them, and `Ports` is all of them.
  */
+import type { AbortAlarms } from './abort-alarms';
 import type { Clock } from './clock';
 import type { Cluster } from './cluster';
 import type { Dns, DnsReader } from './dns';
@@ -14,6 +15,7 @@ import type { Store } from './store';
 import type { Traffic, TrafficReader } from './traffic';
 import type { Workflow } from './workflow';
 
+export * from './abort-alarms';
 export * from './clock';
 export * from './cluster';
 export * from './dns';
@@ -34,6 +36,8 @@ export interface Ports {
   /** The same DNS, read only. */
   dnsReader: DnsReader;
   signals: Signals;
+  /** The abort alarms Switchyard makes for canaries. */
+  abortAlarms: AbortAlarms;
   inventory: Inventory;
   preflight: Preflight;
   store: Store;

@@ -3,13 +3,14 @@
  * delivers to the rollback trigger).
  *
  * A region knows the alarms the plan's analyses name for its services, the alarms the fault file
- * names there, and one metric alarm per service whose compare check has an abort threshold:
- * `<service>-<region>-canary-errors`, evaluated like a CloudWatch alarm with a 60-second period
- * and one datapoint to alarm — ALARM while the canary's error rate (percent; its targets' 5xx and
- * the connections they refused) exceeds
- * `abortErrorRatePercent` or its p95 exceeds `abortP95LatencyMs`; a period with no canary
- * requests is missing data, treated as not breaching. During a region outage every alarm of the
- * region is in ALARM. Any other name is an alarm that does not exist (DescribeAlarms leaves it out).
+ * names there, each canary's `<service>-<region>-canary-errors` alarm, and the metric alarms
+ * made through PutMetricAlarm (Switchyard's abort alarms, see aws/cloudwatch.ts) until they are
+ * deleted. A `canary-errors` alarm is the one a user makes: it evaluates the canary's metrics
+ * only where the compare check opts out of Switchyard's alarm (`abortAlarm: false`); otherwise
+ * it is there for faults and outages to set off. A metric alarm is evaluated like CloudWatch with
+ * a 60-second period and one datapoint to alarm; a period with no canary requests is missing data,
+ * treated as not breaching. During a region outage every alarm of the region is in ALARM. Any
+ * other name is an alarm that does not exist (DescribeAlarms leaves it out).
  *
  * Transitions come in two kinds. Those the fault file fixes (an alarm fault, an outage starting)
  * are known before the run: `events()`. A metric alarm's transition depends on what the release
@@ -24,7 +25,7 @@ import type { ResolvedService } from '../../lambdas/core/plan/resolve';
 import type { AlarmState } from '../../lambdas/ports';
 import type { AlarmFault } from '../faults/schema';
 import type { FleetContext } from './context';
-import type { FleetMetrics } from './metrics';
+import type { FleetMetrics, MinuteFigures } from './metrics';
 
 export const ALARM_PERIOD_MS = 60_000;
 
@@ -37,21 +38,23 @@ export interface AlarmTransition {
   reason: string;
 }
 
-interface MetricAlarm {
+/** An alarm on one canary's per-minute figures. */
+export interface MetricAlarm {
   name: string;
   service: ResolvedService;
   region: string;
-  abortErrorRatePercent: number | undefined;
-  abortP95LatencyMs: number | undefined;
+  /** Whether a minute's figures breach; undefined is missing data (not breaching). */
+  breaches(minute: MinuteFigures): boolean | undefined;
 }
 
 export { canaryErrorsAlarmName };
 
 export class FleetAlarms {
   private readonly known = new Map<string, Set<string>>();
-  /** By region/name, and by the service/region whose canary they watch. */
+  /** By region/name. */
   private readonly metricAlarms = new Map<string, MetricAlarm>();
-  private readonly metricAlarmsByCanary = new Map<string, MetricAlarm>();
+  /** Alarms made through PutMetricAlarm, by region. */
+  private readonly made = new Map<string, Set<string>>();
   private readonly faultAlarms: Array<AlarmFault & { fromMs: number; untilMs: number }>;
   private readonly fixedTransitions: AlarmTransition[];
   /** Per service/region: since when its canary has had no traffic; +∞ while it has. */
@@ -86,15 +89,24 @@ export class FleetAlarms {
           ) {
             const name = canaryErrorsAlarmName(service.name, region.name);
             names.add(name);
-            const alarm: MetricAlarm = {
+            // Switchyard makes the canary's alarm itself unless the check opts out.
+            if (check.abortAlarm !== false) continue;
+            const { abortErrorRatePercent, abortP95LatencyMs } = check;
+            this.metricAlarms.set(`${region.name}/${name}`, {
               name,
               service,
               region: region.name,
-              abortErrorRatePercent: check.abortErrorRatePercent,
-              abortP95LatencyMs: check.abortP95LatencyMs,
-            };
-            this.metricAlarms.set(`${region.name}/${name}`, alarm);
-            this.metricAlarmsByCanary.set(`${service.name}/${region.name}`, alarm);
+              // The README's canary alarm: 100 * (HTTPCode_Target_5XX_Count + TargetConnectionErrorCount) /
+              // RequestCount, or TargetResponseTime's p95.
+              breaches: (minute) =>
+                minute.requests > 0 &&
+                ((abortErrorRatePercent !== undefined &&
+                  ((minute.targetErrors + minute.connectionErrors) * 100) / minute.requests >
+                    abortErrorRatePercent) ||
+                  (abortP95LatencyMs !== undefined &&
+                    minute.p95Ms !== undefined &&
+                    minute.p95Ms > abortP95LatencyMs)),
+            });
           }
         }
       }
@@ -107,7 +119,6 @@ export class FleetAlarms {
   /** Tells the alarms whether a service's canary serves traffic now (see FleetIndex). */
   noteCanaryActivity(service: string, region: string, active: boolean): void {
     const key = `${service}/${region}`;
-    if (!this.metricAlarmsByCanary.has(key)) return;
     if (active) this.canaryIdleSince.set(key, Number.POSITIVE_INFINITY);
     else if (this.canaryIdleSince.get(key) === Number.POSITIVE_INFINITY)
       this.canaryIdleSince.set(key, this.context.nowMs());
@@ -115,13 +126,42 @@ export class FleetAlarms {
 
   /** Every alarm of a region. */
   names(region: string): string[] {
-    return [...(this.known.get(region) ?? [])];
+    return [...(this.known.get(region) ?? []), ...(this.made.get(region) ?? [])];
   }
 
   /** Whether the alarm exists in the region: what DescribeAlarms answers for. */
   exists(region: string, alarmName: string): boolean {
+    if (this.made.get(region)?.has(alarmName)) return true;
     if (this.context.isMissing('alarm', alarmName, region)) return false;
     return this.known.get(region)?.has(alarmName) ?? false;
+  }
+
+  /** Whether PutMetricAlarm made the alarm (it is not one the fleet starts with). */
+  wasMade(region: string, alarmName: string): boolean {
+    return this.made.get(region)?.has(alarmName) ?? false;
+  }
+
+  /** PutMetricAlarm: a metric alarm on a canary, created or replaced. */
+  putMetricAlarm(alarm: MetricAlarm): void {
+    const names = this.made.get(alarm.region) ?? new Set<string>();
+    if (!this.exists(alarm.region, alarm.name)) names.add(alarm.name);
+    this.made.set(alarm.region, names);
+    this.metricAlarms.set(`${alarm.region}/${alarm.name}`, alarm);
+    this.forgetStates(alarm.region, alarm.name);
+  }
+
+  /** DeleteAlarms of one alarm; a name that is no alarm is ignored, as CloudWatch does. */
+  deleteAlarm(region: string, alarmName: string): void {
+    this.made.get(region)?.delete(alarmName);
+    this.known.get(region)?.delete(alarmName);
+    this.metricAlarms.delete(`${region}/${alarmName}`);
+    this.forgetStates(region, alarmName);
+  }
+
+  private forgetStates(region: string, alarmName: string): void {
+    const prefix = `${region}/${alarmName}@`;
+    for (const key of [...this.settledStates.keys()])
+      if (key.startsWith(prefix)) this.settledStates.delete(key);
   }
 
   stateAt(region: string, alarmName: string, atMs: number): AlarmState {
@@ -144,10 +184,10 @@ export class FleetAlarms {
     const found = this.fixedTransitions.filter(
       (transition) => transition.at.getTime() > fromMs && transition.at.getTime() <= toMs,
     );
-    for (const [canary, idleSince] of this.canaryIdleSince) {
+    for (const alarm of this.metricAlarms.values()) {
+      const idleSince = this.canaryIdleSince.get(`${alarm.service.name}/${alarm.region}`);
       // A canary that has served nothing since the period before `from` cannot breach.
-      if (idleSince < fromMs - ALARM_PERIOD_MS) continue;
-      const alarm = this.metricAlarmsByCanary.get(canary)!;
+      if (idleSince === undefined || idleSince < fromMs - ALARM_PERIOD_MS) continue;
       let boundary = Math.floor(fromMs / ALARM_PERIOD_MS) * ALARM_PERIOD_MS + ALARM_PERIOD_MS;
       let previous = this.stateAt(alarm.region, alarm.name, boundary - ALARM_PERIOD_MS);
       for (; boundary <= toMs; boundary += ALARM_PERIOD_MS) {
@@ -173,17 +213,9 @@ export class FleetAlarms {
     const cached = this.settledStates.get(cacheKey);
     if (cached) return cached;
     const minute = this.metrics.minute(alarm.service, alarm.region, 'canary', boundaryMs - ALARM_PERIOD_MS);
-    // The README's canary alarm: 100 * (HTTPCode_Target_5XX_Count + TargetConnectionErrorCount) /
-    // RequestCount, or TargetResponseTime's p95. (Judged as the minute ends, without the delay
-    // before CloudWatch publishes it.)
-    const errors = minute.targetErrors + minute.connectionErrors;
-    const breached =
-      minute.requests > 0 &&
-      ((alarm.abortErrorRatePercent !== undefined &&
-        (errors * 100) / minute.requests > alarm.abortErrorRatePercent) ||
-        (alarm.abortP95LatencyMs !== undefined &&
-          minute.p95Ms !== undefined &&
-          minute.p95Ms > alarm.abortP95LatencyMs));
+    // Judged as the minute ends, without the delay before CloudWatch publishes it; missing data
+    // does not breach (TreatMissingData notBreaching).
+    const breached = alarm.breaches(minute) === true;
     const state: AlarmState = breached ? 'ALARM' : 'OK';
     // A period wholly in the past can no longer change; a later one is a forecast.
     if (boundaryMs <= this.context.nowMs()) this.settledStates.set(cacheKey, state);

@@ -16,6 +16,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { AlbIngressTraffic } from '../../lambdas/adapters/aws/alb-ingress-traffic';
 import { AlbTraffic } from '../../lambdas/adapters/aws/alb-traffic';
+import { CloudWatchAbortAlarms } from '../../lambdas/adapters/aws/cloudwatch-abort-alarms';
 import { CloudWatchSignals } from '../../lambdas/adapters/aws/cloudwatch-signals';
 import { AwsInventory } from '../../lambdas/adapters/aws/inventory';
 import { Route53Dns } from '../../lambdas/adapters/aws/route53-dns';
@@ -23,6 +24,7 @@ import { TrafficByType } from '../../lambdas/adapters/aws/traffic';
 import { InvalidInputError } from '../../lambdas/core/errors';
 import type { ResolvedPlan } from '../../lambdas/core/plan/resolve';
 import type {
+  AbortAlarms,
   Clock,
   Cluster,
   DeploymentSnapshot,
@@ -92,6 +94,10 @@ export interface SimulatedFleet {
   traffic: Traffic;
   dns: Dns;
   signals: Signals;
+  /** Switchyard's abort alarms: the real CloudWatch adapter over the simulated CloudWatch. */
+  abortAlarms: AbortAlarms;
+  /** Every PutMetricAlarm and DeleteAlarms that changed an alarm, in order. */
+  alarmChanges(): Array<{ atMs: number; region: string; action: string; alarmName: string }>;
   /** What preflight reads of the simulated account and clusters. */
   inventory: Inventory;
   /** The simulated CloudWatch of a region, as the signals adapter reads it: to inspect what it holds. */
@@ -263,6 +269,7 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
     cloudWatch: (region) => cloudWatch.client(region),
     lambda: (region) => lambda.client(region),
   });
+  const abortAlarms = new CloudWatchAbortAlarms((region) => cloudWatch.client(region));
   const probes = new SimulatedProbes(context);
   const signals = withFaults<Signals>(
     {
@@ -329,6 +336,8 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
     traffic,
     dns,
     signals,
+    abortAlarms,
+    alarmChanges: () => cloudWatch.alarmCalls.map((call) => ({ ...call })),
     inventory,
     cloudWatch: (region) => cloudWatch.client(region),
     alarmEvents: () => alarms.events(),

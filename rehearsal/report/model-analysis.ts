@@ -3,8 +3,9 @@
  * stable figures per period and the compare check's limits, lambdas/core/analysis-readings.ts)
  * and `window`, on the release's clock. Results from before they were recorded have neither.
  */
+import { JUDGED_METRICS, type JudgedMetric } from '../../lambdas/core/judge';
 import { type AuditEntry, detailOf, number } from './model-detail';
-import type { AnalysisSeries, VersionReading } from './model-types';
+import type { AnalysisSeries, JudgeSummary, VersionReading } from './model-types';
 
 type Column = Array<number | null>;
 /** An analysis verdict's audit entry, or an interrupted analysis the rehearsal read back: when, and its detail. */
@@ -83,5 +84,64 @@ export function analysisSeries(entry: Recorded): AnalysisSeries | undefined {
         : [{ atSeconds: fromSeconds + at, canary: reading(canary, index), stable: reading(stable, index) }];
     }),
     ...(omittedPeriods !== undefined && { omittedPeriods }),
+  };
+}
+
+const VERDICTS: ReadonlySet<unknown> = new Set(['pass', 'fail', 'inconclusive']);
+const METRIC_NAMES: ReadonlySet<unknown> = new Set(JUDGED_METRICS);
+const pair = (value: unknown): [number, number] | undefined =>
+  Array.isArray(value) && value.length === 2 && value.every((item) => typeof item === 'number')
+    ? [value[0] as number, value[1] as number]
+    : undefined;
+
+/** A judge check's verdict from the entry's `judge`, or nothing when it has none. */
+export function analysisJudge(entry: Recorded): JudgeSummary | undefined {
+  const judge = record(detailOf(entry).judge);
+  const confidence = number(judge?.confidence);
+  if (!judge || !VERDICTS.has(judge.result) || confidence === undefined || !Array.isArray(judge.metrics))
+    return undefined;
+  const score = number(judge.score);
+  const metrics = judge.metrics.flatMap((raw): JudgedMetric[] => {
+    const metric = record(raw);
+    const canarySamples = number(metric?.canarySamples);
+    const stableSamples = number(metric?.stableSamples);
+    const alpha = number(metric?.alpha);
+    const band = pair(metric?.band);
+    if (
+      !metric ||
+      !METRIC_NAMES.has(metric.metric) ||
+      !VERDICTS.has(metric.result) ||
+      canarySamples === undefined ||
+      stableSamples === undefined ||
+      alpha === undefined ||
+      !band
+    )
+      return [];
+    const u = number(metric.u);
+    const p = number(metric.p);
+    const shift = number(metric.shift);
+    const shiftInterval = pair(metric.shiftInterval);
+    return [
+      {
+        metric: metric.metric as JudgedMetric['metric'],
+        unit: metric.unit === 'points' ? 'points' : 'ms',
+        critical: metric.critical === true,
+        result: metric.result as JudgeSummary['result'],
+        canarySamples,
+        stableSamples,
+        alpha,
+        band,
+        ...(u !== undefined && { u }),
+        ...(p !== undefined && { p }),
+        ...(shift !== undefined && { shift }),
+        ...(shiftInterval && { shiftInterval }),
+      },
+    ];
+  });
+  return {
+    result: judge.result as JudgeSummary['result'],
+    confidence,
+    ...(score !== undefined && { score }),
+    metrics,
   };
 }

@@ -1,4 +1,5 @@
 /** The report's rollback: what set it off, its steps in order, and how it ended. */
+import { formatDuration } from '../../lambdas/core/duration';
 import { rollbackTiming } from '../rollback-timing';
 import { type AuditEntry, detailOf, number, strings, text } from './model-detail';
 import type { Lane, Rollback, RollbackStep } from './model-types';
@@ -47,6 +48,24 @@ export function buildRollback(
           kind: 'started',
           label: 'rollback started',
           services: [],
+        });
+        break;
+      case 'rollback.stable-scaled':
+        rollback.steps.push({
+          atSeconds: entry.atSeconds,
+          ...(region && { region }),
+          kind: 'stable',
+          label: `stable scaled back from ${number(detail.from) ?? '?'} to ${number(detail.to) ?? '?'} replicas before traffic returns`,
+          services: entry.service ? [entry.service] : [],
+        });
+        break;
+      case 'rollback.traffic-stepped':
+        rollback.steps.push({
+          atSeconds: entry.atSeconds,
+          ...(region && { region }),
+          kind: 'ramp',
+          label: `ramp: canary ${number(detail.from) ?? '?'} → ${number(detail.canary) ?? '?'} %, held ${formatDuration(number(detail.holdSeconds) ?? 0)}`,
+          services: entry.service ? [entry.service] : [],
         });
         break;
       case 'rollback.traffic-restored':
@@ -105,11 +124,13 @@ export function buildRollback(
   }
   const order: Record<RollbackStep['kind'], number> = {
     started: 0,
-    traffic: 1,
-    workloads: 2,
-    verified: 3,
-    completed: 4,
-    incomplete: 4,
+    stable: 1,
+    ramp: 2,
+    traffic: 3,
+    workloads: 4,
+    verified: 5,
+    completed: 6,
+    incomplete: 6,
   };
   rollback.steps.sort((a, b) => a.atSeconds - b.atSeconds || order[a.kind] - order[b.kind]);
   if (rollback.durationSeconds === undefined && rollback.endSeconds !== undefined)

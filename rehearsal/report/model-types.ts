@@ -2,6 +2,7 @@
  * The shape of the release report's model: what `buildReportModel` derives from a rehearsal
  * result and what the HTML report draws.
  */
+import type { JudgeVerdict } from '../../lambdas/core/judge';
 import type { ParsedFailover, ReportedFaults, ReportInput } from './input';
 
 /** `unreachable`: started in a region that was down at the end; its last known status may no longer hold. */
@@ -86,7 +87,12 @@ export interface AnalysisVerdict {
   series?: AnalysisSeries;
   /** The judged window. */
   window?: { fromSeconds: number; toSeconds: number };
+  /** A judge check's verdict, per metric, when the result recorded one. */
+  judge?: JudgeSummary;
 }
+
+/** A judge check's verdict as its audit entry records it (lambdas/core/judge.ts). */
+export type JudgeSummary = Pick<JudgeVerdict, 'result' | 'confidence' | 'score' | 'metrics'>;
 
 /**
  * Something that happened to the release rather than by it: an alarm Switchyard received, a
@@ -147,7 +153,8 @@ export interface Wave {
 export interface RollbackStep {
   atSeconds: number;
   region?: string;
-  kind: 'started' | 'traffic' | 'workloads' | 'verified' | 'completed' | 'incomplete';
+  /** `stable`: stable scaled back up before traffic returns; `ramp`: one step of a rollback ramp. */
+  kind: 'started' | 'stable' | 'ramp' | 'traffic' | 'workloads' | 'verified' | 'completed' | 'incomplete';
   label: string;
   services: string[];
 }

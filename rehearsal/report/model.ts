@@ -5,7 +5,7 @@
  * Route 53 weights and to replicas. Pure: result in, model out.
  */
 import type { ReportInput } from './input';
-import { analysisSeries, analysisWindow } from './model-analysis';
+import { analysisJudge, analysisSeries, analysisWindow } from './model-analysis';
 import { type AuditEntry, detailOf, number, strings, text } from './model-detail';
 import { buildIncidents, buildRetries, leftForAPerson, unreachableRegions } from './model-incidents';
 import { buildRollback } from './model-rollback';
@@ -113,6 +113,8 @@ export function buildReportModel(result: ReportInput): ReportModel {
     if (series) analysis.series = series;
     const window = analysisWindow(recorded);
     if (window) analysis.window = window;
+    const judge = analysisJudge(recorded);
+    if (judge) analysis.judge = judge;
     analyses.push(analysis);
     return analysis;
   };

@@ -27,6 +27,7 @@ import {
   type Rollback,
   type Wave,
 } from './model';
+import type { JudgeSummary } from './model-types';
 import { analysesSection, incidentsSection, leftSection, retriesSection } from './render-explain';
 
 /** Step Functions' hard limit on events in one execution's history. */
@@ -295,7 +296,7 @@ function verdictsSection(model: ReportModel): SafeHtml {
     model.analyses.length > 0 &&
     html`<details><summary>Every analysis (${model.analyses.length})</summary>
     <table class="plain"><thead><tr><th>at</th><th>region</th><th>service</th><th>#</th><th>canary</th><th>verdict</th><th>reason</th></tr></thead>
-    <tbody>${model.analyses.map((analysis) => html`<tr><td class="num">${formatOffset(analysis.atSeconds)}</td><td>${analysis.region}</td><td>${analysis.service}</td><td class="num">${analysis.ordinal}</td><td class="num">${analysis.canaryPercent === undefined ? '–' : `${analysis.canaryPercent} %`}</td><td><span class="chip ${analysis.verdict}">${analysis.verdict}</span></td><td>${analysis.reason}</td></tr>`)}</tbody></table>
+    <tbody>${model.analyses.map((analysis) => html`<tr><td class="num">${formatOffset(analysis.atSeconds)}</td><td>${analysis.region}</td><td>${analysis.service}</td><td class="num">${analysis.ordinal}</td><td class="num">${analysis.canaryPercent === undefined ? '–' : `${analysis.canaryPercent} %`}</td><td><span class="chip ${analysis.verdict}">${analysis.verdict}</span></td><td>${analysis.reason}${analysis.judge && judgeTable(analysis.judge)}</td></tr>`)}</tbody></table>
   </details>`
   }
 </section>`;
@@ -368,4 +369,14 @@ function finalStateSection(model: ReportModel): SafeHtml {
   )}</tbody></table>
   </details>
 </section>`;
+}
+
+/** A judge's verdict per metric: samples per side, U and p against α, the shift with its interval, and the band. */
+function judgeTable(judge: JudgeSummary): SafeHtml {
+  const unit = (metric: JudgeSummary['metrics'][number]) =>
+    metric.unit === 'points' ? ' pts' : ` ${metric.unit}`;
+  return html`<table class="plain small judge"><caption class="muted">judge at confidence ${judge.confidence}${judge.score !== undefined && `, score ${judge.score}`}</caption><thead><tr><th>metric</th><th>n canary / stable</th><th>U</th><th>p (α)</th><th>shift [interval]</th><th>band</th><th>result</th></tr></thead><tbody>${judge.metrics.map(
+    (metric) =>
+      html`<tr><td>${metric.metric}${metric.critical && ' (critical)'}</td><td class="num">${metric.canarySamples} / ${metric.stableSamples}</td><td class="num">${metric.u ?? '–'}</td><td class="num">${metric.p ?? '–'} (${Number(metric.alpha.toPrecision(3))})</td><td class="num">${metric.shift === undefined ? '–' : `${metric.shift}${unit(metric)}`}${metric.shiftInterval && ` [${metric.shiftInterval[0]}, ${metric.shiftInterval[1]}]`}</td><td class="num">±${metric.band[1]}${unit(metric)}</td><td><span class="chip ${metric.result}">${metric.result}</span></td></tr>`,
+  )}</tbody></table>`;
 }

@@ -113,7 +113,7 @@ describe('switchyard preview', () => {
     const expected = JSON.parse(JSON.stringify(previewRelease(resolvePlan(loaded.plan))));
     const preview = JSON.parse(stdout);
     expect(preview).toEqual(expected);
-    expect(Object.keys(preview)).toEqual(['releaseId', 'waves', 'totals', 'baseline']);
+    expect(Object.keys(preview)).toEqual(['releaseId', 'waves', 'totals', 'baseline', 'rollbackRamps']);
     expect(preview.waves[0].regions[0]).toMatchObject({
       region: 'us-east-1',
       criticalPath: { services: ['postgres', 'auth', 'mcp-memory', 'circle-of-experts', 'api-gateway'] },

@@ -4,12 +4,14 @@ import { loadPlan } from '../../lambdas/core/plan/load';
 import { resolvePlan } from '../../lambdas/core/plan/resolve';
 import {
   judgeRestored,
+  nextReturnWeight,
   type RestoredReading,
   type RestoreJudgement,
   rollbackOrder,
   rollbackReason,
   rollbackScope,
   rollbackStages,
+  stableNotReadyReason,
 } from '../../lambdas/core/rollback';
 import type { ServiceRolloutRecord } from '../../lambdas/ports';
 
@@ -238,5 +240,57 @@ describe('rollbackScope', () => {
       'serviceLane',
       'regionRollout',
     ]);
+  });
+});
+
+describe('nextReturnWeight', () => {
+  const ramp = { steps: [50, 20, 0] };
+
+  it('moves to the first step below the canary, never above it', () => {
+    expect(nextReturnWeight(100, ramp)).toBe(50);
+    expect(nextReturnWeight(50, ramp)).toBe(20);
+    expect(nextReturnWeight(30, ramp)).toBe(20);
+    expect(nextReturnWeight(20, ramp)).toBe(0);
+    expect(nextReturnWeight(10, ramp)).toBe(0);
+  });
+
+  it('goes to 0 at once without a ramp, and stays at 0', () => {
+    expect(nextReturnWeight(75, undefined)).toBe(0);
+    expect(nextReturnWeight(0, ramp)).toBe(0);
+  });
+});
+
+describe('stableNotReadyReason', () => {
+  const status = (ready: number, available = ready) => ({ ready, available, message: 'rolling out' });
+  const targets = (healthy: number, initial: number) => ({
+    name: 'auth-stable',
+    targets: [
+      ...Array.from({ length: healthy }, (_, index) => ({
+        id: `10.0.0.${index}`,
+        state: 'healthy' as const,
+      })),
+      ...Array.from({ length: initial }, (_, index) => ({
+        id: `10.0.1.${index}`,
+        state: 'initial' as const,
+        reason: 'Elb.InitialHealthChecking',
+      })),
+    ],
+  });
+
+  it('is ready when every replica of the snapshot is ready, available and a healthy target', () => {
+    expect(stableNotReadyReason('auth', 6, { status: status(6), group: targets(6, 0) })).toBeUndefined();
+    expect(stableNotReadyReason('web', 2, { status: status(3) })).toBeUndefined();
+  });
+
+  it('counts the fewer of ready and available replicas', () => {
+    expect(stableNotReadyReason('auth', 6, { status: status(6, 4), group: targets(6, 0) })).toBe(
+      'auth: 4 of 6 stable replicas ready and available (rolling out)',
+    );
+  });
+
+  it('waits for targets that are not healthy yet: an ALB routes only to healthy ones', () => {
+    expect(stableNotReadyReason('auth', 6, { status: status(6), group: targets(4, 2) })).toBe(
+      'auth: auth-stable: 4 of 6 targets healthy; 2 initial (Elb.InitialHealthChecking)',
+    );
   });
 });

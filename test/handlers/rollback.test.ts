@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LockHeldError, RollbackIncompleteError, TransientClusterError } from '../../lambdas/core/errors';
-import { RELEASE_LOCK_SCOPE } from '../../lambdas/core/naming';
+import {
+  LockHeldError,
+  RollbackIncompleteError,
+  StableNotReadyError,
+  TransientClusterError,
+} from '../../lambdas/core/errors';
+import { abortAlarmName, RELEASE_LOCK_SCOPE } from '../../lambdas/core/naming';
 import type { ClusterCall } from '../support/fakes';
 import {
   auditActions,
@@ -23,8 +28,8 @@ const region = (world: World, name = EAST) => ({ releaseId: world.releaseId, reg
  * us-east-1 mid-release: db recreated on the new image and completed, auth's canary at 25 % of
  * traffic, web's canary up (replica ratio); cache never started.
  */
-async function midRelease(): Promise<World> {
-  const world = await runningWorld();
+async function midRelease(change?: (plan: Json) => void): Promise<World> {
+  const world = await runningWorld(change);
   await run(world, 'startServiceRollout', key(world, 'db'));
   await run(world, 'recreateWorkload', key(world, 'db', { stepIndex: 0, phase: 'stop' }));
   await run(world, 'recreateWorkload', key(world, 'db', { stepIndex: 0, phase: 'start' }));
@@ -120,6 +125,114 @@ describe('rollback order', () => {
   });
 });
 
+describe('returnTrafficToStable: stable ready first', () => {
+  it('moves no traffic while stable is not ready at its replicas, and names what is left', async () => {
+    const world = await midRelease();
+    await run(world, 'beginRollback', { releaseId: world.releaseId });
+    world.ports.cluster.scriptRolloutStatus(workload(EAST, 'auth'), 'stable', ['progressing']);
+    const returning = run(world, 'returnTrafficToStable', region(world));
+    await expect(returning).rejects.toThrow(StableNotReadyError);
+    await expect(returning).rejects.toThrow(
+      /auth: 0 of 4 stable replicas ready and available .*Left as it was: auth keeps 25 % on its canary, web keeps \d+ % on its canary/,
+    );
+    expect(world.ports.traffic.calls).toEqual([]);
+    expect(world.ports.traffic.weightsOf('auth', EAST)).toEqual({ stable: 75, canary: 25 });
+    expect(world.ports.cluster.deployment(workload(EAST, 'web'), 'canary')?.replicas).toBeGreaterThan(0);
+    expect(await auditActions(world)).not.toContain('rollback.traffic-restored');
+  });
+
+  it('moves no traffic while stable targets are not healthy in their target group', async () => {
+    const world = await midRelease();
+    await run(world, 'beginRollback', { releaseId: world.releaseId });
+    const target = (state: 'healthy' | 'unhealthy', id: string) => ({
+      id,
+      state,
+      ...(state === 'unhealthy' && { reason: 'Target.FailedHealthChecks' }),
+    });
+    world.ports.traffic.scriptHealth('auth', EAST, {
+      stable: {
+        name: 'auth-stable',
+        targets: [
+          target('healthy', '10.0.0.1'),
+          target('healthy', '10.0.0.2'),
+          target('unhealthy', '10.0.0.3'),
+          target('unhealthy', '10.0.0.4'),
+        ],
+      },
+      canary: { name: 'auth-canary', targets: [target('healthy', '10.0.1.1')] },
+    });
+    await expect(run(world, 'returnTrafficToStable', region(world))).rejects.toThrow(
+      'auth: auth-stable: 2 of 4 targets healthy; 2 unhealthy (Target.FailedHealthChecks)',
+    );
+    expect(world.ports.traffic.calls).toEqual([]);
+  });
+
+  it('scales a stable that has fewer replicas than its snapshot back up before traffic returns', async () => {
+    const world = await midRelease();
+    await run(world, 'beginRollback', { releaseId: world.releaseId });
+    await world.ports.cluster.scale(workload(EAST, 'auth'), 1, 'stable');
+    world.ports.cluster.calls.length = 0;
+    await run(world, 'returnTrafficToStable', region(world));
+    expect(world.ports.cluster.calls[0]).toEqual({
+      op: 'scale',
+      deployment: 'auth',
+      replicas: 4,
+      track: 'stable',
+    });
+    expect(world.ports.traffic.weightsOf('auth', EAST)).toEqual({ stable: 100, canary: 0 });
+    const scaled = (await world.ports.store.listAudit(world.releaseId)).find(
+      (entry) => entry.action === 'rollback.stable-scaled',
+    );
+    expect(scaled).toMatchObject({ service: 'auth', region: EAST, detail: { from: 1, to: 4 } });
+  });
+});
+
+describe('returnTrafficToStable: a ramp', () => {
+  const withRamp = (steps: number[]) => (plan: Json) => {
+    const auth = (plan.services as Json[]).find((service) => service.name === 'auth')!;
+    auth.rollback = { ramp: { steps, interval: '45s' } };
+  };
+
+  it("steps the canary's weight down, one step per call, and says how long to hold each", async () => {
+    const world = await midRelease(withRamp([50, 10, 0]));
+    await run(world, 'beginRollback', { releaseId: world.releaseId });
+    // 50 is above auth's 25 %: a ramp never gives the canary more traffic.
+    expect(await run(world, 'returnTrafficToStable', region(world))).toEqual({
+      ...region(world),
+      waitSeconds: 45,
+    });
+    expect(world.ports.traffic.weightsOf('auth', EAST)).toEqual({ stable: 90, canary: 10 });
+    // web has no load balancer: its canary goes at once
+    expect(world.ports.cluster.deployment(workload(EAST, 'web'), 'canary')?.replicas).toBe(0);
+    expect(await auditActions(world)).not.toContain('rollback.traffic-restored');
+    expect(await run(world, 'returnTrafficToStable', region(world))).toEqual({
+      ...region(world),
+      waitSeconds: 0,
+    });
+    expect(world.ports.traffic.calls.map((call) => call.weights)).toEqual([
+      { stable: 90, canary: 10 },
+      { stable: 100, canary: 0 },
+    ]);
+    const audit = await world.ports.store.listAudit(world.releaseId);
+    const stepped = audit.filter((entry) => entry.action === 'rollback.traffic-stepped');
+    expect(stepped.map((entry) => entry.detail)).toEqual([
+      { stable: 90, canary: 10, from: 25, holdSeconds: 45 },
+    ]);
+    expect(audit.map((entry) => entry.action)).toContain('rollback.traffic-restored');
+  });
+
+  it('checks stable again before each step', async () => {
+    const world = await midRelease(withRamp([10, 0]));
+    await run(world, 'beginRollback', { releaseId: world.releaseId });
+    await run(world, 'returnTrafficToStable', region(world));
+    world.ports.cluster.scriptRolloutStatus(workload(EAST, 'auth'), 'stable', ['progressing']);
+    await expect(run(world, 'returnTrafficToStable', region(world))).rejects.toThrow(
+      'Left as it was: auth keeps 10 % on its canary',
+    );
+    expect(world.ports.traffic.weightsOf('auth', EAST)).toEqual({ stable: 90, canary: 10 });
+  });
+});
+
 describe('verifyRestored', () => {
   it('marks each touched service ROLLED_BACK once everything is as its snapshot', async () => {
     const world = await midRelease();
@@ -176,7 +289,10 @@ describe('verifyRestored', () => {
   it('leaves a region the release never touched alone', async () => {
     const world = await midRelease();
     await run(world, 'beginRollback', { releaseId: world.releaseId });
-    expect(await run(world, 'returnTrafficToStable', region(world, WEST))).toEqual(region(world, WEST));
+    expect(await run(world, 'returnTrafficToStable', region(world, WEST))).toEqual({
+      ...region(world, WEST),
+      waitSeconds: 0,
+    });
     expect(await run(world, 'verifyRestored', region(world, WEST))).toMatchObject({ verified: 0 });
     expect(world.ports.traffic.calls).toEqual([]);
   });
@@ -195,6 +311,11 @@ describe('finishRollback', () => {
     });
     expect(await world.ports.store.getLock(RELEASE_LOCK_SCOPE)).toBeUndefined();
     expect(await world.ports.store.releasesWatching(`auth-${EAST}-canary-errors`)).toEqual([]);
+    const abortAlarm = abortAlarmName(world.releaseId, EAST, 'auth');
+    expect(await world.ports.store.releasesWatching(abortAlarm)).toEqual([]);
+    // The abort alarm auth's canary got at its first weight is deleted; web (no compare check) had none.
+    expect(world.ports.abortAlarms.removed).toEqual([`${EAST}/${abortAlarm}`]);
+    expect([...world.ports.abortAlarms.alarms.keys()]).toEqual([]);
     const [completed] = (await world.ports.store.listAudit(world.releaseId)).filter(
       (entry) => entry.action === 'rollback.completed',
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AlarmNotOwnedError,
   AnalysisFailedError,
   ReadinessGateFailedError,
   ReleaseAbortedError,
@@ -9,6 +10,7 @@ import {
   TrafficNotReadyError,
   WeightsMismatchError,
 } from '../../lambdas/core/errors';
+import { abortAlarmName } from '../../lambdas/core/naming';
 import type { ComparisonSample, RegisteredTarget } from '../../lambdas/ports';
 import { securePodTemplate } from '../support/fakes';
 import {
@@ -466,6 +468,58 @@ describe('promotion', () => {
       'scale',
       'removeCanary',
     ]);
+  });
+});
+
+describe("the canary's abort alarm", () => {
+  const abortAlarm = (world: World) => abortAlarmName(world.releaseId, EAST, 'auth');
+
+  it('is made before the first weight, on the canary group against the abort limits, and watched', async () => {
+    const world = await runningWorld();
+    await started(world, 'auth');
+    await run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 0 }));
+    const made = world.ports.abortAlarms.alarms.get(`${EAST}/${abortAlarm(world)}`);
+    expect(made?.definition).toMatchObject({
+      releaseId: world.releaseId,
+      service: 'auth',
+      limits: { errorRatePercent: COMPARE_CHECK.abortErrorRatePercent },
+      traffic: { canaryTargetGroupArn: expect.stringContaining('auth-canary') },
+    });
+    expect(await world.ports.store.releasesWatching(abortAlarm(world))).toEqual([world.releaseId]);
+    expect(await auditActions(world)).toContain('abort-alarm.created');
+    // A later weight makes nothing new.
+    await run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 2 }));
+    expect(world.ports.abortAlarms.alarms.size).toBe(1);
+  });
+
+  it('is deleted when the canary is promoted and the rollout completes', async () => {
+    const world = await runningWorld();
+    await started(world, 'auth');
+    await run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 0 }));
+    await run(world, 'completeServiceRollout', key(world, 'auth', { stepIndex: 5 }));
+    expect(world.ports.abortAlarms.removed).toEqual([`${EAST}/${abortAlarm(world)}`]);
+    expect(await auditActions(world)).toContain('abort-alarm.deleted');
+  });
+
+  it('is not made with abortAlarm: false, nor for a service without abort limits', async () => {
+    const world = await runningWorld((plan) => {
+      const defaults = plan.defaults as { analysis: { checks: Json[] } };
+      defaults.analysis.checks = [{ ...COMPARE_CHECK, abortAlarm: false }];
+    });
+    await started(world, 'auth');
+    await run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 0 }));
+    await started(world, 'web');
+    await run(world, 'prepareCanary', key(world, 'web', { stepIndex: 0 }));
+    expect(world.ports.abortAlarms.alarms.size).toBe(0);
+  });
+
+  it('refuses, naming the alarm, when an alarm of that name is not Switchyard’s', async () => {
+    const world = await runningWorld();
+    world.ports.abortAlarms.alarms.set(`${EAST}/${abortAlarm(world)}`, { owned: false });
+    await started(world, 'auth');
+    await expect(run(world, 'prepareCanary', key(world, 'auth', { stepIndex: 0 }))).rejects.toThrow(
+      AlarmNotOwnedError,
+    );
   });
 });
 

@@ -10,6 +10,7 @@ import {
 const LISTENER = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/shop/*';
 const RULE = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener-rule/app/shop/*';
 const ZONE = 'arn:aws:route53:::hostedzone/Z0123456789';
+const ABORT_ALARMS = 'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:switchyard-abort-*';
 
 const arns: HandlerResourceArns = {
   tableArn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/switchyard',
@@ -24,6 +25,7 @@ const arns: HandlerResourceArns = {
   recordChangeConditions: recordChangeConditions(['api.example.com']),
   route53ChangeArn: 'arn:aws:route53:::change/*',
   alarmArns: ['arn:aws:cloudwatch:eu-west-1:111122223333:alarm:*'],
+  abortAlarmArns: [ABORT_ALARMS],
   hookFunctionArns: [],
   preflightFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:switchyard-preflight',
 };
@@ -143,5 +145,27 @@ describe('dns port permissions', () => {
     expect(recordChangeConditions(undefined)).toEqual({
       'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsActions': ['DELETE', 'CREATE'] },
     });
+  });
+});
+
+describe('abort alarm port permissions', () => {
+  it("make, tag, read and delete only alarms under Switchyard's abort prefix", () => {
+    const statements = statementsOf('abortAlarms');
+    expect(actionsIn(statements).sort()).toEqual([
+      'cloudwatch:DeleteAlarms',
+      'cloudwatch:DescribeAlarms',
+      'cloudwatch:ListTagsForResource',
+      'cloudwatch:PutMetricAlarm',
+      'cloudwatch:TagResource',
+    ]);
+    for (const statement of statements) expect([statement.Resource].flat()).toEqual([ABORT_ALARMS]);
+  });
+
+  it('give no other port a CloudWatch write', () => {
+    for (const port of ['signals', 'inventory', 'traffic'] as const) {
+      expect(
+        actionsIn(statementsOf(port)).filter((action) => /^cloudwatch:(Put|Delete|Tag)/.test(action)),
+      ).toEqual([]);
+    }
   });
 });

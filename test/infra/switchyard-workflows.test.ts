@@ -140,7 +140,11 @@ describe('the Switchyard stack', () => {
       source: ['aws.cloudwatch'],
       'detail-type': ['CloudWatch Alarm State Change'],
       detail: {
-        alarmName: [{ prefix: 'switchyard-rollback-' }, { suffix: '-canary-errors' }],
+        alarmName: [
+          { prefix: 'switchyard-rollback-' },
+          { suffix: '-canary-errors' },
+          { prefix: 'switchyard-abort-' },
+        ],
         state: { value: ['ALARM'] },
       },
     };

@@ -9,6 +9,8 @@ import { type Run, runAll } from '../support/cli';
 
 const FIXTURES = 'test/rehearsal/fixtures';
 const EXAMPLES = readdirSync('examples/faults').filter((name) => name.endsWith('.yaml'));
+/** Fault files for examples/judge.yaml (not the sample platform), in their own folder. */
+const JUDGE_EXAMPLES = readdirSync('examples/faults/judge').filter((name) => name.endsWith('.yaml'));
 
 const runs: Record<string, readonly string[]> = {
   wrongExpectation: [
@@ -29,6 +31,14 @@ const runs: Record<string, readonly string[]> = {
 };
 for (const name of EXAMPLES)
   runs[name] = ['rehearse', 'examples/platform.yaml', '--faults', `examples/faults/${name}`, '--check'];
+for (const name of JUDGE_EXAMPLES)
+  runs[`judge/${name}`] = [
+    'rehearse',
+    'examples/judge.yaml',
+    '--faults',
+    `examples/faults/judge/${name}`,
+    '--check',
+  ];
 
 const results: Record<string, Run> = {};
 
@@ -41,13 +51,16 @@ describe('switchyard rehearse --check', () => {
     expect(EXAMPLES.length).toBeGreaterThanOrEqual(10);
   });
 
-  it.each(EXAMPLES)('holds for examples/faults/%s: exit 0, the outcome it expects', (name) => {
-    const { code, stderr } = results[name]!;
-    expect(stderr).toMatch(
-      /^check passed: the outcome is (succeeded|rolledBack|failed|refused), as expected$/m,
-    );
-    expect(code, stderr.slice(-2000)).toBe(0);
-  });
+  it.each([...EXAMPLES, ...JUDGE_EXAMPLES.map((name) => `judge/${name}`)])(
+    'holds for examples/faults/%s: exit 0, the outcome it expects',
+    (name) => {
+      const { code, stderr } = results[name]!;
+      expect(stderr).toMatch(
+        /^check passed: the outcome is (succeeded|rolledBack|failed|refused), as expected$/m,
+      );
+      expect(code, stderr.slice(-2000)).toBe(0);
+    },
+  );
 
   it('fails when the outcome is not the expected one: exit 7, naming both', () => {
     const { code, stderr } = results.wrongExpectation!;

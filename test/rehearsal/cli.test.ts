@@ -83,7 +83,7 @@ describe('switchyard rehearse', () => {
     const [cut, ...more] = result.interruptedAnalyses ?? [];
     expect(more).toEqual([]);
     expect(cut).toMatchObject({ region: 'us-east-1', service: 'auth', stepIndex: 3 });
-    expect(cut!.interruptedBy).toContain('auth-us-east-1-canary-errors');
+    expect(cut!.interruptedBy).toContain('switchyard-abort-platform-2026-11-22-us-east-1-auth');
     const canaryErrors = cut!.comparison.canary.errorRatePercent.filter(
       (value): value is number => value !== null,
     );

@@ -6,10 +6,12 @@
  * Answers from the outside world (rollout status, read-back weights, target health, metrics,
  * probes) are scripted by the test.
  */
-import { NotFoundError, ReleaseConflictError } from '../../lambdas/core/errors';
+import { AlarmNotOwnedError, NotFoundError, ReleaseConflictError } from '../../lambdas/core/errors';
 import { resolvePlan } from '../../lambdas/core/plan/resolve';
 import { runPreflight } from '../../lambdas/handlers/preflight';
 import type {
+  AbortAlarmDefinition,
+  AbortAlarms,
   AccessQuestion,
   AlarmState,
   Clock,
@@ -189,6 +191,29 @@ export class FakeSignals implements Signals {
   }
 }
 
+/** Abort alarms by region/name; `owned: false` is an alarm someone else made. */
+export class FakeAbortAlarms implements AbortAlarms {
+  readonly alarms = new Map<string, { owned: boolean; definition?: AbortAlarmDefinition }>();
+  readonly removed: string[] = [];
+
+  async ensure(alarm: AbortAlarmDefinition): Promise<'created' | 'exists'> {
+    const existing = this.alarms.get(`${alarm.region}/${alarm.name}`);
+    if (existing && !existing.owned) throw new AlarmNotOwnedError(`${alarm.name} is not Switchyard's`);
+    if (existing) return 'exists';
+    this.alarms.set(`${alarm.region}/${alarm.name}`, { owned: true, definition: clone(alarm) });
+    return 'created';
+  }
+
+  async remove(region: string, name: string): Promise<'deleted' | 'absent'> {
+    const existing = this.alarms.get(`${region}/${name}`);
+    if (!existing) return 'absent';
+    if (!existing.owned) throw new AlarmNotOwnedError(`${name} is not Switchyard's`);
+    this.alarms.delete(`${region}/${name}`);
+    this.removed.push(`${region}/${name}`);
+    return 'deleted';
+  }
+}
+
 export class FakeEvents implements Events {
   readonly published: SwitchyardEvent[] = [];
 
@@ -282,6 +307,7 @@ export interface FakePorts extends Ports {
   dns: FakeDns;
   dnsReader: FakeDns;
   signals: FakeSignals;
+  abortAlarms: FakeAbortAlarms;
   inventory: FakeInventory;
   store: InMemoryStore;
   workflow: FakeWorkflow;
@@ -301,6 +327,7 @@ export function fakePorts(clock = new ManualClock()): FakePorts {
     dns,
     dnsReader: dns,
     signals: new FakeSignals(),
+    abortAlarms: new FakeAbortAlarms(),
     inventory,
     preflight: { check: (plan) => runPreflight(resolvePlan(plan), { cluster, traffic, dns, inventory }) },
     store: new InMemoryStore(clock),

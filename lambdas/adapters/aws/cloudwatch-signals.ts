@@ -21,6 +21,7 @@ import type {
   VersionMetrics,
 } from '../../ports/index';
 import { describeAlarmStates } from './alarm-states';
+import { loadBalancerDimension, targetGroupDimension } from './alb-dimensions';
 import type { ClientForRegion } from './clients';
 import { awsErrorName, callAws } from './errors';
 import { payloadJson } from './lambda-payload';
@@ -240,29 +241,6 @@ function quote(text: string): string {
 
 function queryId(track: TrackName, figure: Figure): string {
   return `${track}_${figure}`;
-}
-
-/** The part of an ELBv2 ARN after `<account>:`, e.g. `targetgroup/web/73e2d6bc24d8a067`. */
-function arnResource(arn: string): string {
-  const parts = arn.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn') throw new Error(`not an ARN: ${arn}`);
-  return parts.slice(5).join(':');
-}
-
-/** CloudWatch's TargetGroup dimension: `targetgroup/<name>/<id>`. */
-export function targetGroupDimension(targetGroupArn: string): string {
-  const resource = arnResource(targetGroupArn);
-  if (!resource.startsWith('targetgroup/')) throw new Error(`not a target group ARN: ${targetGroupArn}`);
-  return resource;
-}
-
-/** CloudWatch's LoadBalancer dimension: `app/<name>/<id>`, the ARN's resource without `loadbalancer/`. */
-export function loadBalancerDimension(loadBalancerArn: string): string {
-  const resource = arnResource(loadBalancerArn);
-  if (!resource.startsWith('loadbalancer/app/')) {
-    throw new Error(`not an Application Load Balancer ARN: ${loadBalancerArn}`);
-  }
-  return resource.slice('loadbalancer/'.length);
 }
 
 function collect(series: Map<string, Map<number, number>>, result: MetricDataResult): void {

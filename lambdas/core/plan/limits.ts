@@ -60,6 +60,14 @@ export const MAX_ROLLING_BATCHES = 100;
  */
 export const MAX_CANARY_STEPS = 300;
 
+/**
+ * A rollback ramp: a handful of canary weights on the way back to 0, each held at most ten
+ * minutes, so the whole ramp (9 intervals, 90 minutes) ends inside the rollback's two-hour
+ * lease (leases.ts) with room for stable to become ready first.
+ */
+export const MAX_ROLLBACK_RAMP_STEPS = 10;
+export const MAX_ROLLBACK_RAMP_INTERVAL_SECONDS = 600;
+
 /** Checks in one analysis, and alarms in one `cloudwatchAlarms` check. */
 export const MAX_CHECKS = 50;
 export const MAX_ALARMS_PER_CHECK = 100;
@@ -87,6 +95,17 @@ export const MAX_REQUESTS_PER_INTERVAL = 1_000_000_000;
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html
  */
 export const MAX_LATENCY_MS = 4_000 * 1000;
+
+/**
+ * Per-minute samples a judge check may require per side: a day of minutes. The Mann-Whitney test
+ * is computed in O(n log n) on the samples and the Hodges-Lehmann shift on their n² pairwise
+ * differences, so this bounds its memory (1440² differences, about 16 MB).
+ */
+export const MAX_JUDGE_SAMPLES = 1440;
+
+/** The judge's confidence: from a coin toss to one false alarm in ten thousand judgements. */
+export const MIN_JUDGE_CONFIDENCE = 0.5;
+export const MAX_JUDGE_CONFIDENCE = 0.9999;
 
 /** Canary p95 as a multiple of stable's: a hundredfold is a limit nobody means to allow. */
 export const MAX_LATENCY_RATIO = 100;

@@ -3,14 +3,29 @@
  * and every region its service list and concurrency. The rest of the core reads only this.
  */
 import { parseDuration } from '../duration';
-import type { AnalysisPlan, RegionPlan, ReleasePlan, ServicePlan, StrategyPlan } from './schema';
+import type {
+  AnalysisPlan,
+  RegionPlan,
+  ReleasePlan,
+  RollbackPlan,
+  ServicePlan,
+  StrategyPlan,
+} from './schema';
 
 export interface ResolvedService
-  extends Omit<ServicePlan, 'strategy' | 'analysis' | 'deployment' | 'container'> {
+  extends Omit<ServicePlan, 'strategy' | 'analysis' | 'deployment' | 'container' | 'rollback'> {
   deployment: string;
   container: string;
   strategy: StrategyPlan;
   analysis: AnalysisPlan | undefined;
+  /** The ramp a rollback returns its traffic in; absent means at once. */
+  rollbackRamp: RollbackRamp | undefined;
+}
+
+/** A rollback ramp in numbers: the canary weights to move through, and seconds between them. */
+export interface RollbackRamp {
+  steps: number[];
+  intervalSeconds: number;
 }
 
 export interface ResolvedRegion extends Omit<RegionPlan, 'services' | 'concurrency'> {
@@ -40,6 +55,7 @@ export function resolvePlan(plan: ReleasePlan): ResolvedPlan {
       container: service.container ?? service.name,
       strategy,
       analysis: service.analysis ?? plan.defaults.analysis,
+      rollbackRamp: rollbackRamp(service.rollback ?? plan.defaults.rollback),
     });
   }
   const regions = plan.regions.map((region) => ({
@@ -65,6 +81,11 @@ export function resolvePlan(plan: ReleasePlan): ResolvedPlan {
  */
 export function laneCount(concurrency: number, serviceCount: number): number {
   return Math.max(1, Math.min(concurrency, serviceCount));
+}
+
+function rollbackRamp(rollback: RollbackPlan | undefined): RollbackRamp | undefined {
+  const ramp = rollback?.ramp;
+  return ramp && { steps: ramp.steps, intervalSeconds: seconds(ramp.interval) };
 }
 
 /** Durations in a validated plan always parse. */

@@ -7,11 +7,14 @@ import {
   MAX_CHECKS,
   MAX_FUNCTION_NAME_LENGTH,
   MAX_HOST_LENGTH,
+  MAX_JUDGE_CONFIDENCE,
+  MAX_JUDGE_SAMPLES,
   MAX_LATENCY_MS,
   MAX_LATENCY_RATIO,
   MAX_REPLICAS,
   MAX_REQUESTS_PER_INTERVAL,
   MAX_URL_LENGTH,
+  MIN_JUDGE_CONFIDENCE,
 } from './limits';
 
 import { Duration, Text } from './schema-primitives';
@@ -60,6 +63,12 @@ export const CompareCheck = z
       .max(MAX_LATENCY_MS)
       .optional()
       .describe('Roll back at once when canary p95 passes this.'),
+    abortAlarm: z
+      .boolean()
+      .optional()
+      .describe(
+        'With an abort limit, Switchyard makes the canary a CloudWatch alarm on it (switchyard-abort-…) while the canary runs; false makes none (bring your own <service>-<region>-canary-errors alarm).',
+      ),
     maxUnhealthyTargets: z
       .number()
       .int()
@@ -73,6 +82,82 @@ export const CompareCheck = z
   .strict()
   .describe(
     "Compares canary against stable target-group metrics (ALB traffic only). Canary errors are its targets' 5xx plus the connections the load balancer could not make to them.",
+  );
+
+const Critical = z
+  .boolean()
+  .describe('true: this metric failing fails the judgement on its own, whatever the score.');
+
+/** Minutes per side a judge needs unless the plan says otherwise. */
+export const DEFAULT_JUDGE_MIN_SAMPLES = 10;
+
+export const JudgeCheck = z
+  .object({
+    type: z.literal('judge'),
+    confidence: z
+      .number()
+      .min(MIN_JUDGE_CONFIDENCE)
+      .max(MAX_JUDGE_CONFIDENCE)
+      .default(0.98)
+      .describe(
+        'How sure the judge must be that the canary is worse before failing it. 1 − confidence is the chance of failing an equal canary in one judgement, split evenly over the metrics judged (Bonferroni).',
+      ),
+    minSamples: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_JUDGE_SAMPLES)
+      .default(DEFAULT_JUDGE_MIN_SAMPLES)
+      .describe(
+        'Minutes each side needs before the judge judges; fewer is inconclusive, never a pass or fail. The analysis must last at least this many minutes.',
+      ),
+    minRequests: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_REQUESTS_PER_INTERVAL)
+      .default(50)
+      .describe(
+        'A minute counts as a sample of a side only with at least this many requests (RequestCount).',
+      ),
+    errorRate: z
+      .object({
+        tolerancePoints: z
+          .number()
+          .min(0)
+          .max(100)
+          .default(0.1)
+          .describe(
+            "The band around stable's error rate, in percentage points, that a canary may differ by before it counts as worse.",
+          ),
+        critical: Critical.default(true),
+      })
+      .strict()
+      .default({ tolerancePoints: 0.1, critical: true }),
+    p95Latency: z
+      .object({
+        tolerance: z
+          .number()
+          .min(0)
+          .max(MAX_LATENCY_RATIO)
+          .default(0.1)
+          .describe("The band around stable's median p95, as a fraction of it (0.1 = ±10 %)."),
+        critical: Critical.default(false),
+      })
+      .strict()
+      .default({ tolerance: 0.1, critical: false }),
+    passScore: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(100)
+      .describe(
+        'The percentage of judged metrics that must pass (as Kayenta scores a canary); 100 fails the judgement on any failing metric.',
+      ),
+  })
+  .strict()
+  .describe(
+    'A statistical judgement of canary against stable over the analysis window: per-minute error rates and p95 latencies of their target groups (ALB traffic only), compared with a one-sided Mann-Whitney U test, and the Hodges-Lehmann shift against a tolerance band.',
   );
 
 /** On http and tcp checks: a probe runs where Switchyard runs, so local targets are refused unless meant. */
@@ -115,10 +200,22 @@ export const LambdaCheck = z
 export const Check = z.discriminatedUnion('type', [
   AlarmCheck,
   CompareCheck,
+  JudgeCheck,
   HttpCheck,
   TcpCheck,
   LambdaCheck,
 ]);
+
+/** The checks that read the canary's and stable's target-group metrics from CloudWatch. */
+const TARGET_GROUP_METRIC_CHECKS: ReadonlySet<unknown> = new Set(['compare', 'judge']);
+
+export function readsTargetGroupMetrics(check: unknown): boolean {
+  return (
+    typeof check === 'object' &&
+    check !== null &&
+    TARGET_GROUP_METRIC_CHECKS.has((check as { type?: unknown }).type)
+  );
+}
 
 export const Analysis = z
   .object({

@@ -25,6 +25,7 @@ import {
 } from './limits';
 import { Analysis, type Check } from './schema-analysis';
 import { Duration, ReleaseId, ResourceName, ServiceReference, Text } from './schema-primitives';
+import { Rollback } from './schema-rollback';
 import { type CanaryStep, Strategy } from './schema-strategy';
 import { type AlbIngressTraffic, type AlbTraffic, ReadinessPolicy, Traffic } from './schema-traffic';
 
@@ -34,10 +35,12 @@ export {
   Check,
   CompareCheck,
   HttpCheck,
+  JudgeCheck,
   LambdaCheck,
   TcpCheck,
 } from './schema-analysis';
 export { Duration, ReleaseId } from './schema-primitives';
+export { Rollback, RollbackRamp } from './schema-rollback';
 export {
   AnalysisStep,
   BlueGreenStrategy,
@@ -83,6 +86,9 @@ export const Service = z
     traffic: Traffic.default({ type: 'replicaRatio' }),
     analysis: Analysis.optional(),
     readiness: ReadinessPolicy.default({ minScore: 80, enforce: true }),
+    rollback: Rollback.optional().describe(
+      "Replaces defaults.rollback for this service: `rollback: {}` returns this service's traffic at once.",
+    ),
     failover: z
       .object({
         scale: z
@@ -182,6 +188,9 @@ export const ReleasePlan = z
       .object({
         strategy: Strategy.optional(),
         analysis: Analysis.optional(),
+        rollback: Rollback.optional().describe(
+          'How rollbacks return traffic, for services without their own.',
+        ),
         concurrency: z
           .number()
           .int()
@@ -223,6 +232,7 @@ export type RegionDrainPlan = z.infer<typeof RegionDrain>;
 export type StrategyPlan = z.infer<typeof Strategy>;
 export type CanaryStepPlan = z.infer<typeof CanaryStep>;
 export type AnalysisPlan = z.infer<typeof Analysis>;
+export type RollbackPlan = z.infer<typeof Rollback>;
 export type CheckPlan = z.infer<typeof Check>;
 export type TrafficPlan = z.infer<typeof Traffic>;
 export type AlbTrafficPlan = z.infer<typeof AlbTraffic>;

@@ -19,6 +19,7 @@ import {
   MAX_SERVICES,
   MAX_WAVE,
 } from './limits';
+import { DEFAULT_JUDGE_MIN_SAMPLES, readsTargetGroupMetrics } from './schema-analysis';
 import { findUnworkableSettings } from './unworkable';
 
 /** A problem found in a raw document, before it is located in the text. */
@@ -153,12 +154,12 @@ function collectPlanProblems(raw: unknown, problems: ProblemList): void {
       });
     }
     const trafficType = asString(asRecord(service.traffic)?.type) ?? 'replicaRatio';
-    const comparesMetrics = asArray(analysis?.checks).some((check) => asRecord(check)?.type === 'compare');
+    const comparesMetrics = asArray(analysis?.checks).some(readsTargetGroupMetrics);
     if (comparesMetrics && !ALB_TRAFFIC_TYPES.has(trafficType) && strategy && needsAnalysis(strategy)) {
       problems.push({
         path: [...path, 'traffic'],
         message:
-          'a "compare" check needs ALB traffic (alb or albIngress: stable and canary target groups) to read metrics from',
+          'a "compare" or "judge" check needs ALB traffic (alb or albIngress: stable and canary target groups) to read metrics from',
       });
     }
   });
@@ -287,7 +288,36 @@ function analysisProblems(value: unknown, path: PathSegment[]): Problem[] {
       message: `${analysis.interval} is not a whole number of minutes: ALB metrics come per minute, so an interval is 1m, 2m, 5m…`,
     });
   }
+  problems.push(...judgeWindowProblems(analysis, interval, path));
   return problems;
+}
+
+/** A judge needs minSamples minutes per side: an analysis shorter than that could never judge. */
+function judgeWindowProblems(analysis: Raw, interval: number | undefined, path: PathSegment[]): Problem[] {
+  const intervalSeconds = analysis.interval === undefined ? 60 : interval;
+  const windowSeconds =
+    typeof analysis.count === 'number'
+      ? intervalSeconds === undefined
+        ? undefined
+        : analysis.count * intervalSeconds
+      : typeof analysis.duration === 'string'
+        ? parseDuration(analysis.duration)
+        : undefined;
+  if (windowSeconds === undefined) return [];
+  const minutes = Math.floor(windowSeconds / 60);
+  return asArray(analysis.checks).flatMap((raw, index) => {
+    const check = asRecord(raw);
+    if (check?.type !== 'judge') return [];
+    const minSamples = typeof check.minSamples === 'number' ? check.minSamples : DEFAULT_JUDGE_MIN_SAMPLES;
+    return minutes >= minSamples
+      ? []
+      : [
+          {
+            path: [...path, 'checks', index, 'minSamples'],
+            message: `the judge needs ${minSamples} minutes of samples, but the analysis lasts ${minutes} minute(s): analyse for longer or lower minSamples`,
+          },
+        ];
+  });
 }
 
 /** Into `problems`: a region lists up to every service, so these are as many as the listings. */

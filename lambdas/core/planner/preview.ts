@@ -4,8 +4,10 @@
  * Step Functions executions will cost.
  */
 
+import { abortLimits } from '../abort-alarm';
 import { laneCount, type ResolvedPlan, seconds } from '../plan/resolve';
 import { estimateStepSeconds, type RolloutStep, rolloutSteps } from '../strategy';
+import { trafficTarget } from '../targets';
 import { type ExecutionCost, estimateExecutionCost } from './cost';
 import { scheduleDag, scheduleRegion, type Task } from './schedule';
 import { type DynamoDbCost, estimateStoreCost, laneWaits, storedPlanBytes } from './store-cost';
@@ -70,6 +72,19 @@ export interface ReleasePreview {
     };
   } & ExecutionCost;
   baseline?: BaselinePreview;
+  /**
+   * Services whose rollbacks return traffic in a ramp, and the most time it adds to a rollback
+   * (a canary at 100 % held at each non-zero step); absent when none has one. The preview has no
+   * rollback schedule of its own: a rollback happens only when something fails.
+   */
+  rollbackRamps?: RollbackRampPreview[];
+}
+
+export interface RollbackRampPreview {
+  service: string;
+  steps: number[];
+  intervalSeconds: number;
+  mostAddedSeconds: number;
 }
 
 /** Options the planner's estimates depend on; the plan supplies the defaults. */
@@ -175,6 +190,9 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
       services: region.services.map((name) => ({
         steps: stepsByService.get(name) ?? [],
         withTraffic: plan.services.get(name)!.traffic.type !== 'replicaRatio',
+        abortAlarm:
+          abortLimits(plan.services.get(name)!) !== undefined &&
+          trafficTarget(region, plan.services.get(name)!) !== undefined,
       })),
     })),
     waves: plan.waves.length,
@@ -228,7 +246,25 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
       }),
     };
   }
+  const ramps = rollbackRamps(plan);
+  if (ramps.length > 0) preview.rollbackRamps = ramps;
   return preview;
+}
+
+function rollbackRamps(plan: ResolvedPlan): RollbackRampPreview[] {
+  return [...plan.services.values()].flatMap(({ name, rollbackRamp }) =>
+    rollbackRamp
+      ? [
+          {
+            service: name,
+            steps: rollbackRamp.steps,
+            intervalSeconds: rollbackRamp.intervalSeconds,
+            mostAddedSeconds:
+              rollbackRamp.steps.filter((weight) => weight > 0).length * rollbackRamp.intervalSeconds,
+          },
+        ]
+      : [],
+  );
 }
 
 function countApprovals(steps: readonly RolloutStep[]): number {

@@ -142,6 +142,10 @@ export const HANDLER_STORE_CALLS = {
   // not counted per step.
   'advanceStep:afterWait': [{ method: 'updateServiceRollout', whileRelease: true }],
   completeServiceRollout: [{ method: 'updateServiceRollout' }, { method: 'countDownDependents' }],
+  // A canary's own abort alarm (app/abort-alarms.ts): watched and audited at its first weight,
+  // audited again when its completion deletes it.
+  'prepareCanary:abortAlarm': [{ method: 'watchAlarms' }, { method: 'appendAudit' }],
+  'completeServiceRollout:abortAlarm': [{ method: 'appendAudit' }],
 } as const satisfies Record<string, readonly StoreCall[]>;
 
 export type HandlerRow = keyof typeof HANDLER_STORE_CALLS;
@@ -278,6 +282,8 @@ const NOT_TASKS: ReadonlySet<HandlerRow> = new Set([
   'wakeLanes:perParkedLane',
   'checkWaveHealth:perRegion',
   'prepareRegion:perEarlierRegion',
+  'prepareCanary:abortAlarm',
+  'completeServiceRollout:abortAlarm',
 ]);
 
 export const PIECE_HANDLERS = {
@@ -300,6 +306,8 @@ export const PIECE_HANDLERS = {
   /** A lane parked on a dependency, woken, and claiming again. */
   lanePerWait: ['waitForDependency', 'wakeLanes:perParkedLane', 'claimNextService:none'],
   serviceRolloutFixed: ['startServiceRollout', 'checkReadinessGate', 'completeServiceRollout'],
+  /** Made at the canary's first weight, deleted at its completion: no Task states of their own. */
+  abortAlarm: ['prepareCanary:abortAlarm', 'completeServiceRollout:abortAlarm'],
   setWeight: ['prepareCanary', 'verifyRollout', 'shiftTraffic'],
   analysis: ['runAnalysis'],
   pause: ['advanceStep:afterWait'],
@@ -323,7 +331,12 @@ export function pieceLambdaInvocations(piece: Piece): number {
 
 export interface StoreCostRegion {
   wave: number;
-  services: ReadonlyArray<{ steps: ReadonlyArray<{ kind: StepKind }>; withTraffic: boolean }>;
+  services: ReadonlyArray<{
+    steps: ReadonlyArray<{ kind: StepKind }>;
+    withTraffic: boolean;
+    /** The canary gets the abort alarm Switchyard makes (core/abort-alarm.ts). */
+    abortAlarm: boolean;
+  }>;
   lanes: number;
   /** Times a lane of the region parks on a dependency (from the schedule). */
   waits: number;
@@ -380,6 +393,7 @@ export function estimateStoreCost(plan: StoreCostPlan): StoreCostEstimate {
       invoke('lanePerService', 1, context, service.withTraffic);
       invoke('serviceRolloutFixed', 1, context, service.withTraffic);
       for (const step of service.steps) invoke(step.kind, 1, context, service.withTraffic);
+      if (service.abortAlarm) invoke('abortAlarm', 1, { ...context, alarms: 1 });
     }
   }
   return {

@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IngressApi } from '../../adapters/aws/alb-ingress-traffic';
 import { prepareClient } from '../../adapters/aws/client-hook';
 import type {
+  AbortAlarms,
   Clock,
   Cluster,
   Dns,
@@ -43,6 +44,7 @@ const PORT_NAMES: ReadonlySet<string> = new Set<keyof Ports>([
   'dns',
   'dnsReader',
   'signals',
+  'abortAlarms',
   'inventory',
   'preflight',
   'clock',
@@ -157,6 +159,16 @@ export async function signalsPort(): Promise<Signals> {
   return signals;
 }
 
+let abortAlarms: AbortAlarms | undefined;
+export async function abortAlarmsPort(): Promise<AbortAlarms> {
+  if (!abortAlarms) {
+    const { CloudWatchAbortAlarms } = await import('../../adapters/aws/cloudwatch-abort-alarms');
+    const { cloudWatchClientFor } = await import('../../adapters/aws/sdk-clients/cloudwatch');
+    abortAlarms = new CloudWatchAbortAlarms(cloudWatchClientFor);
+  }
+  return abortAlarms;
+}
+
 let inventory: Inventory | undefined;
 /** The Kubernetes client loads only when preflight asks its own access review. */
 export async function inventoryPort(): Promise<Inventory> {
@@ -213,6 +225,7 @@ export const AWS_PORT_FACTORIES: Required<PortFactories> = {
   dns: dnsPort,
   dnsReader: dnsReaderPort,
   signals: signalsPort,
+  abortAlarms: abortAlarmsPort,
   inventory: inventoryPort,
   preflight: preflightPort,
   clock: clockPort,

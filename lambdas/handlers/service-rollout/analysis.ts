@@ -13,6 +13,7 @@ import {
   type CheckReading,
   comparisonWindow,
   judgeAnalysisStep,
+  perMinute,
 } from '../../core/analysis-step';
 import { auditEntry } from '../../core/audit';
 import { AnalysisFailedError } from '../../core/errors';
@@ -20,7 +21,7 @@ import type { MetricWindow } from '../../core/metric-window';
 import { seconds } from '../../core/plan/resolve';
 import type { AnalysisPlan } from '../../core/plan/schema';
 import { stepState } from '../../core/step-state';
-import type { NewAuditEntry, Ports } from '../../ports';
+import type { ComparisonSample, NewAuditEntry, Ports } from '../../ports';
 import { defineHandler } from '../define';
 import { heartbeatParkedLanes } from '../parked-tasks';
 import { recordStepWhileRunning, stepCompleted } from './completion';
@@ -87,18 +88,14 @@ async function readChecks(
   const readings: CheckReading[] = [];
   for (const check of analysis.checks) {
     switch (check.type) {
-      case 'compare': {
-        const target = context.trafficTarget(key.region, key.service);
+      case 'compare':
+      case 'judge': {
+        const read = await readTargetGroups(ports, context, key, window, check.type);
         // Without a load balancer there are no target groups to compare.
-        if (!target) break;
-        const read = comparisonWindow(window);
-        if ('skipped' in read) {
-          readings.push({ type: 'compareSkipped', detail: read.skipped });
-          break;
-        }
-        const resolved = await ports.trafficReader.resolve(target);
-        const samples = await ports.signals.compareTargetGroups(key.region, resolved, read.window);
-        readings.push({ type: 'compare', check, samples });
+        if (!read) break;
+        if ('skipped' in read) readings.push({ type: 'compareSkipped', detail: read.skipped });
+        else if (check.type === 'compare') readings.push({ type: 'compare', check, samples: read.samples });
+        else readings.push({ type: 'judge', check, samples: read.samples });
         break;
       }
       case 'cloudwatchAlarms':
@@ -129,6 +126,26 @@ async function readChecks(
 }
 
 /**
+ * Canary and stable target-group figures over the window: per interval for a comparison, per
+ * minute for a judge (each minute one sample). Nothing without a load balancer.
+ */
+async function readTargetGroups(
+  ports: Pick<Ports, 'trafficReader' | 'signals'>,
+  context: ReleaseContext,
+  key: StepKey,
+  window: MetricWindow | undefined,
+  checkType: 'compare' | 'judge',
+): Promise<{ samples: ComparisonSample[] } | { skipped: string } | undefined> {
+  const target = context.trafficTarget(key.region, key.service);
+  if (!target) return undefined;
+  const read = comparisonWindow(window, checkType);
+  if ('skipped' in read) return read;
+  const resolved = await ports.trafficReader.resolve(target);
+  const periods = checkType === 'judge' ? perMinute(read.window) : read.window;
+  return { samples: await ports.signals.compareTargetGroups(key.region, resolved, periods) };
+}
+
+/**
  * The verdict and its counts on the rollout, with the audit entry, in one write. The entry keeps
  * the compared figures and limits it was judged on (bounded: core/analysis-readings.ts).
  */
@@ -142,7 +159,8 @@ async function recordVerdict(
   /** The step done, recorded with the verdict (a pass), while the release runs. */
   stepDone?: NewAuditEntry,
 ): Promise<void> {
-  const { verdict, judgement, details } = outcome;
+  const { verdict, judgement, details, judgements } = outcome;
+  const judge = judgements[0];
   const comparison = recordedComparison(readings, window);
   const patch = {
     verdict,
@@ -163,6 +181,7 @@ async function recordVerdict(
       ...(window && { window: { from: window.from.toISOString(), to: window.to.toISOString() } }),
       details: details.slice(0, 10),
       ...(comparison && { comparison }),
+      ...(judge && { judge }),
     },
   });
   if (stepDone) await recordStepWhileRunning(ports, key, patch, [judged, stepDone]);

@@ -1,5 +1,6 @@
 /** The end of each step and of the rollout: the next step, completion, or failure. */
 import * as z from 'zod';
+import { removeAbortAlarm } from '../../app/abort-alarms';
 import { loadReleaseContext } from '../../app/release-context';
 import { auditEntry } from '../../core/audit';
 import { ConditionFailedError, causeMessage, ReleaseAbortedError } from '../../core/errors';
@@ -72,7 +73,7 @@ export async function recordStepWhileRunning(
 
 export const completeServiceRollout = defineHandler({
   name: 'completeServiceRollout',
-  ports: ['store', 'clock', 'events'],
+  ports: ['store', 'clock', 'events', 'abortAlarms'],
   input: StepStateInput,
   async run(input, ports) {
     const now = ports.clock.now().toISOString();
@@ -91,6 +92,8 @@ export const completeServiceRollout = defineHandler({
     );
     // Counted down after the record says COMPLETED, so a retry (which finds it so) still counts down.
     const context = await loadReleaseContext(ports.store, input.releaseId);
+    // Promoted: the canary is gone, and so is its abort alarm.
+    await removeAbortAlarm(ports, context, input.region, input.service);
     await ports.store.countDownDependents(input, context.dependents(input.region, input.service));
     await ports.events.publish([
       {

@@ -4,6 +4,7 @@
  * what was deployed has rolled out and is healthy behind its load balancer.
  */
 import * as z from 'zod';
+import { makeAbortAlarm } from '../../app/abort-alarms';
 import { assertReleaseRunning, loadReleaseContext, runningRollout } from '../../app/release-context';
 import { auditEntry } from '../../core/audit';
 import { ReadinessGateFailedError, RolloutStuckError } from '../../core/errors';
@@ -94,10 +95,11 @@ export const checkReadinessGate = defineHandler({
  * The canary target group joins the forward action at weight 0 first: an ALB health-checks only
  * groups that a rule forwards to, so until then its targets read `unused` and can never pass
  * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/check-target-health.html).
+ * Before a canary's first weight, its abort alarm is made (app/abort-alarms.ts).
  */
 export const prepareCanary = defineHandler({
   name: 'prepareCanary',
-  ports: ['store', 'cluster', 'traffic'],
+  ports: ['store', 'cluster', 'traffic', 'abortAlarms', 'clock'],
   input: StepStateInput,
   async run(input, ports) {
     // No release check here: the step began at Next Step, which checks, and Shift Traffic checks again.
@@ -115,6 +117,9 @@ export const prepareCanary = defineHandler({
     if (step.scaleDownStable) await ports.cluster.scale(target, replicas.stable, 'stable');
     const traffic = context.trafficTarget(input.region, input.service);
     if (traffic) await ports.traffic.attachCanary(traffic);
+    const steps = context.steps(input.service);
+    if (steps.findIndex((candidate) => candidate.kind === 'setWeight') === input.stepIndex)
+      await makeAbortAlarm(ports, ports.traffic, context, input.region, input.service);
     return input;
   },
 });

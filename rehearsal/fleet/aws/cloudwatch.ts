@@ -18,15 +18,26 @@
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataQuery.html
  *
  * Alarm states come from alarms.ts; alarms that do not exist are left out, as DescribeAlarms does.
+ *
+ * PutMetricAlarm makes a metric-math alarm on one canary target group (what Switchyard's abort
+ * alarms are), evaluated by alarms.ts each minute: at most 10 metrics, one expression returning
+ * data, standard-resolution periods. Tags are kept only when the call creates the alarm; an
+ * update ignores them. ListTagsForResource answers by alarm ARN; DeleteAlarms deletes by name.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create-alarm-on-metric-math-expression.html
  */
 import {
   type CloudWatchClient,
+  DeleteAlarmsCommand,
   DescribeAlarmsCommand,
   type DescribeAlarmsOutput,
   GetMetricDataCommand,
   type GetMetricDataOutput,
+  ListTagsForResourceCommand,
   type MetricDataQuery,
   type MetricDataResult,
+  PutMetricAlarmCommand,
+  type Tag,
 } from '@aws-sdk/client-cloudwatch';
 import type { ResolvedService } from '../../../lambdas/core/plan/resolve';
 import type { Track } from '../../../lambdas/ports';
@@ -36,6 +47,7 @@ import type { FleetContext } from '../context';
 import { SimulatedAwsError } from '../errors';
 import { type FleetMetrics, MINUTE_MS, type MinuteFigures, mixtureP95 } from '../metrics';
 import { SIMULATED_ACCOUNT, type SimulatedLoadBalancing } from './elbv2';
+import { compileMetricMath } from './metric-math';
 
 const NAMESPACE = 'AWS/ApplicationELB';
 /** DescribeAlarms takes at most 100 names, and returns at most 100 alarms a page. */
@@ -43,6 +55,8 @@ const MAX_ALARM_NAMES = 100;
 const MAX_QUERIES = 500;
 const QUERY_ID = /^[a-z][a-zA-Z0-9_]*$/;
 const DAY_MS = 24 * 3600_000;
+/** An alarm's Metrics may hold at most 10 metrics (PutMetricAlarm, Metrics). */
+const MAX_ALARM_METRICS = 10;
 
 type Statistic = 'Sum' | 'Minimum' | 'Maximum' | 'Average' | 'p95';
 
@@ -70,6 +84,11 @@ const METRICS: Record<
 };
 
 export class SimulatedCloudWatch {
+  /** Tags by alarm ARN, set when PutMetricAlarm created the alarm. */
+  private readonly tags = new Map<string, Tag[]>();
+  /** Every alarm call made, in order: what the rehearsal reports of Switchyard's alarms. */
+  readonly alarmCalls: Array<{ atMs: number; region: string; action: string; alarmName: string }> = [];
+
   constructor(
     private readonly context: FleetContext,
     private readonly balancers: SimulatedLoadBalancing,
@@ -99,6 +118,9 @@ export class SimulatedCloudWatch {
     }
     if (command instanceof GetMetricDataCommand) return this.getMetricData(region, command.input);
     if (command instanceof DescribeAlarmsCommand) return this.describeAlarms(region, command.input);
+    if (command instanceof PutMetricAlarmCommand) return this.putMetricAlarm(region, command.input);
+    if (command instanceof DeleteAlarmsCommand) return this.deleteAlarms(region, command.input);
+    if (command instanceof ListTagsForResourceCommand) return this.listTags(command.input);
     const name = (command as { constructor?: { name?: string } })?.constructor?.name ?? String(command);
     throw new Error(`the simulated CloudWatch does not implement ${name}`);
   }
@@ -258,14 +280,104 @@ export class SimulatedCloudWatch {
     return {
       MetricAlarms: page.map((name) => ({
         AlarmName: name,
-        AlarmArn: `arn:aws:cloudwatch:${region}:${SIMULATED_ACCOUNT}:alarm:${name}`,
+        AlarmArn: this.alarmArn(region, name),
         StateValue: this.alarms.stateAt(region, name, nowMs),
       })),
       CompositeAlarms: [],
       ...(offset + pageSize < existing.length && { NextToken: String(offset + pageSize) }),
     };
   }
+
+  // ── PutMetricAlarm, DeleteAlarms, ListTagsForResource ─────────────────────
+
+  private alarmArn(region: string, name: string): string {
+    return `arn:aws:cloudwatch:${region}:${SIMULATED_ACCOUNT}:alarm:${name}`;
+  }
+
+  private putMetricAlarm(region: string, input: PutMetricAlarmCommand['input']): object {
+    const name = input.AlarmName ?? '';
+    if (name.length < 1 || name.length > 255)
+      throw invalid('The parameter AlarmName must be 1 to 255 characters.');
+    const queries = input.Metrics ?? [];
+    const metrics = queries.filter((query) => query.MetricStat);
+    const returning = queries.filter((query) => query.ReturnData !== false);
+    if (metrics.length > MAX_ALARM_METRICS)
+      throw invalid(`The parameter Metrics may hold at most ${MAX_ALARM_METRICS} metrics.`);
+    const [result] = returning;
+    if (returning.length !== 1 || !result?.Expression)
+      throw new Error('the simulated CloudWatch makes alarms on one returned metric math expression only');
+    if (input.Threshold === undefined || !input.ComparisonOperator)
+      throw invalid('The parameters Threshold and ComparisonOperator are required.');
+    let group: ReturnType<SimulatedCloudWatch['targetGroupOf']>;
+    const reads = metrics.map((query) => {
+      const stat = query.MetricStat!;
+      if (stat.Period !== 60)
+        throw new Error('the simulated CloudWatch evaluates alarms of 60-second periods only');
+      const found = this.targetGroupOf(region, stat.Metric);
+      if (!found || (group && found.service !== group.service))
+        throw new Error(`the simulated CloudWatch alarms on one of its target groups only (${query.Id})`);
+      group = found;
+      const read = METRICS[stat.Metric?.MetricName ?? '']?.[stat.Stat as Statistic];
+      if (!read)
+        throw new Error(
+          `the simulated CloudWatch does not compute ${stat.Stat} of ${stat.Metric?.MetricName}`,
+        );
+      return { id: query.Id!, read };
+    });
+    if (group?.track !== 'canary')
+      throw new Error('the simulated CloudWatch alarms on a canary target group only');
+    const evaluate = compileMetricMath(result.Expression);
+    const threshold = input.Threshold;
+    const compare = COMPARISONS[input.ComparisonOperator];
+    if (!compare) throw new Error(`the simulated CloudWatch does not compare ${input.ComparisonOperator}`);
+    const arn = this.alarmArn(region, name);
+    const created = !this.alarms.exists(region, name);
+    this.alarms.putMetricAlarm({
+      name,
+      region,
+      service: group.service,
+      breaches: (minute) => {
+        const value = evaluate(Object.fromEntries(reads.map(({ id, read }) => [id, read([minute])])));
+        return value === undefined ? undefined : compare(value, threshold);
+      },
+    });
+    // Tags only on create: "If you are using this operation to update an existing alarm, any tags
+    // you specify in this parameter are ignored."
+    if (created) this.tags.set(arn, [...(input.Tags ?? [])]);
+    this.alarmCalls.push({
+      atMs: this.context.nowMs(),
+      region,
+      action: created ? 'created' : 'updated',
+      alarmName: name,
+    });
+    return {};
+  }
+
+  private deleteAlarms(region: string, input: DeleteAlarmsCommand['input']): object {
+    for (const name of input.AlarmNames ?? []) {
+      if (!this.alarms.exists(region, name)) continue;
+      this.alarms.deleteAlarm(region, name);
+      this.tags.delete(this.alarmArn(region, name));
+      this.alarmCalls.push({ atMs: this.context.nowMs(), region, action: 'deleted', alarmName: name });
+    }
+    return {};
+  }
+
+  private listTags(input: ListTagsForResourceCommand['input']): object {
+    const arn = input.ResourceARN ?? '';
+    const [, , , region, , , name] = arn.split(':');
+    if (!region || !name || !this.alarms.exists(region, name))
+      throw new SimulatedAwsError('ResourceNotFoundException', `No alarm ${arn}`);
+    return { Tags: [...(this.tags.get(arn) ?? [])] };
+  }
 }
+
+const COMPARISONS: Record<string, (value: number, threshold: number) => boolean> = {
+  GreaterThanThreshold: (value, threshold) => value > threshold,
+  GreaterThanOrEqualToThreshold: (value, threshold) => value >= threshold,
+  LessThanThreshold: (value, threshold) => value < threshold,
+  LessThanOrEqualToThreshold: (value, threshold) => value <= threshold,
+};
 
 function invalid(message: string): SimulatedAwsError {
   return new SimulatedAwsError('InvalidParameterValueException', message);

@@ -17,6 +17,7 @@ export function richDocument(): Document {
       concurrency: 4,
       stepRolloutEstimate: '30s',
       strategy: { type: 'recreate', reason: 'one writer' },
+      rollback: { ramp: { steps: [50, 0], interval: '30s' } },
     },
     waves: { bake: '10m' },
     regions: [

@@ -151,7 +151,7 @@ describe('strategy and analysis', () => {
       {
         path: 'services[1].traffic',
         message:
-          'a "compare" check needs ALB traffic (alb or albIngress: stable and canary target groups) to read metrics from',
+          'a "compare" or "judge" check needs ALB traffic (alb or albIngress: stable and canary target groups) to read metrics from',
       },
     ]);
     document.services[1].traffic = {
@@ -171,6 +171,26 @@ describe('strategy and analysis', () => {
     document.defaults.analysis = { duration: '5m', checks: [{ type: 'compare' }] };
     document.services = [service('db')];
     expect(problemsOf(document)).toEqual([]);
+  });
+
+  it('refuses a judge that could never have its minimum of samples, naming the check', () => {
+    const document = validDocument();
+    document.services[1].traffic = albIngress();
+    // count 5 of 1m: five minutes, under the default of ten samples.
+    document.services[1].analysis.checks = [{ type: 'judge' }];
+    expect(problemsOf(document)).toEqual([
+      {
+        path: 'services[1].analysis.checks[0].minSamples',
+        message:
+          'the judge needs 10 minutes of samples, but the analysis lasts 5 minute(s): analyse for longer or lower minSamples',
+      },
+    ]);
+    document.services[1].analysis.checks = [{ type: 'judge', minSamples: 5 }];
+    expect(problemsOf(document)).toEqual([]);
+    document.services[1].analysis.checks = [{ type: 'judge', confidence: 0.3 }];
+    expect(problemsOf(document).map((problem) => problem.path)).toContain(
+      'services[1].analysis.checks[0].confidence',
+    );
   });
 
   it('wants exactly one of duration and count', () => {

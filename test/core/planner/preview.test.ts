@@ -73,6 +73,24 @@ describe('waves', () => {
   });
 });
 
+describe('rollback ramps', () => {
+  it('are absent from a plan without one, and a service’s own rollback replaces the default', () => {
+    const document = readExample('platform.yaml');
+    const loaded = loadPlan(document);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    const plan = loaded.plan as unknown as Document;
+    const services = plan.services as Document[];
+    for (const service of services) delete service.rollback;
+    expect(previewOf(plan).rollbackRamps).toBeUndefined();
+    (plan.defaults as Document).rollback = { ramp: { steps: [90, 60, 30, 0], interval: '1m' } };
+    services[0]!.rollback = {};
+    const ramps = previewOf(plan).rollbackRamps!;
+    expect(ramps.length).toBe(services.length - 1);
+    expect(ramps.find((ramp) => ramp.service === services[0]!.name)).toBeUndefined();
+    expect(ramps[0]).toMatchObject({ steps: [90, 60, 30, 0], intervalSeconds: 60, mostAddedSeconds: 180 });
+  });
+});
+
 describe('the reference platform (examples/platform.yaml)', () => {
   const result = loadPlan(readExample('platform.yaml'));
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
@@ -83,6 +101,12 @@ describe('the reference platform (examples/platform.yaml)', () => {
   // minute to start on a whole minute and 3 minutes for CloudWatch to publish its last period —
   // and a promotion: 150 + 5 × (600 + 60 + 180) + 30 = 4380 (1h13m).
   const CANARY = 4380;
+
+  it("names auth's rollback ramp and the most it adds to a rollback: one 30 s hold at 50 %", () => {
+    expect(preview.rollbackRamps).toEqual([
+      { service: 'auth', steps: [50, 0], intervalSeconds: 30, mostAddedSeconds: 30 },
+    ]);
+  });
 
   it('puts postgres → auth → mcp-memory → circle-of-experts → api-gateway on the us-east-1 critical path', () => {
     // recreate 60 + three 10-minute-stage canaries of 1h13m each + blue-green 18m30s = 3h58m30s.

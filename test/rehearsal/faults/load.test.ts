@@ -254,8 +254,10 @@ fleet:
       'missing-target-group.yaml',
       'region-failover.yaml',
       'region-outage.yaml',
+      'rollback-ramp.yaml',
       'second-release.yaml',
       'shared-selector.yaml',
+      'stable-not-ready.yaml',
       'throttling.yaml',
     ]);
   });

@@ -11,10 +11,7 @@ import {
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
-import {
-  loadBalancerDimension,
-  targetGroupDimension,
-} from '../../../lambdas/adapters/aws/cloudwatch-signals';
+import { loadBalancerDimension, targetGroupDimension } from '../../../lambdas/adapters/aws/alb-dimensions';
 import type { ResolvedTraffic } from '../../../lambdas/ports';
 import { fleetFor, trafficTarget, workload } from './fixtures';
 

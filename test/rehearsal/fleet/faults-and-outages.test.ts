@@ -185,7 +185,8 @@ describe('the fleet as a whole', () => {
   });
 
   it('stays cheap with 1,000 services in 3 regions: nothing is stepped while virtual time passes', async () => {
-    const analysis = '{ count: 1, checks: [{ type: compare, abortErrorRatePercent: 5 }] }';
+    // The users' own canary alarms (abortAlarm: false): the fleet evaluates them from the start.
+    const analysis = '{ count: 1, checks: [{ type: compare, abortErrorRatePercent: 5, abortAlarm: false }] }';
     const services = Array.from({ length: 1000 }, (_, index) =>
       index % 2 === 0
         ? `  - { name: s${index}, image: "r/s${index}:2", replicas: 3, analysis: ${analysis}, traffic: { type: alb, loadBalancerName: lb${index % 50}, port: 443, rule: { pathPattern: "/s${index}/*" }, stableTargetGroup: s${index}-stable, canaryTargetGroup: s${index}-canary } }`

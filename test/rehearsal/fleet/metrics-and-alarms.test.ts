@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError } from '../../../lambdas/core/errors';
+import { AlarmNotOwnedError, NotFoundError } from '../../../lambdas/core/errors';
 import { firstWholeMinute, PUBLICATION_ALLOWANCE_SECONDS } from '../../../lambdas/core/metric-window';
-import type { ComparisonSample, VersionMetrics } from '../../../lambdas/ports';
+import type { ResolvedPlan } from '../../../lambdas/core/plan/resolve';
+import type { AbortAlarmDefinition, ComparisonSample, VersionMetrics } from '../../../lambdas/ports';
 import type { SimulatedFleet } from '../../../rehearsal/fleet';
 import { fleetFor, type TestClock, trafficTarget, workload } from './fixtures';
 
 const NEW_AUTH = 'registry.example.com/platform/auth:2.8.0';
 const ALARM = 'auth-us-east-1-canary-errors';
+const ABORT_ALARM = 'switchyard-abort-rel-1-us-east-1-auth';
 
 type Setup = ReturnType<typeof fleetFor>;
 
@@ -117,12 +119,29 @@ faults:
   });
 });
 
+/** An abort alarm of that name on auth's canary in us-east-1, at a 5 % error rate. */
+async function authAlarm(
+  fleet: SimulatedFleet,
+  plan: ResolvedPlan,
+  name: string,
+): Promise<AbortAlarmDefinition> {
+  const traffic = await fleet.traffic.resolve(trafficTarget(plan, 'auth'));
+  return {
+    name,
+    releaseId: 'rel-1',
+    region: 'us-east-1',
+    service: 'auth',
+    traffic,
+    limits: { errorRatePercent: 5 },
+  };
+}
+
 describe('simulated alarms', () => {
   async function transitions(fleet: SimulatedFleet, clock: TestClock, from: Date) {
     return fleet.alarmTransitionsBetween(from, clock.now());
   }
 
-  it("put a service's canary metric alarm in ALARM while its canary breaches the abort threshold", async () => {
+  it("put Switchyard's abort alarm, made through the real adapter, in ALARM while its canary breaches", async () => {
     const setup = fleetFor({
       faults: `
 faults:
@@ -131,32 +150,55 @@ faults:
     const { fleet, clock, plan } = setup;
     const origin = clock.now();
     await canaryAt(setup, 5);
+    const definition = await authAlarm(fleet, plan, ABORT_ALARM);
+    expect(await fleet.abortAlarms.ensure(definition)).toBe('created');
+    expect(await fleet.abortAlarms.ensure(definition)).toBe('exists');
     clock.advance(300);
     expect(await transitions(fleet, clock, origin)).toEqual([]);
-    expect(await fleet.signals.alarmStates('us-east-1', [ALARM])).toEqual({ [ALARM]: 'OK' });
+    expect(await fleet.signals.alarmStates('us-east-1', [ABORT_ALARM])).toEqual({ [ABORT_ALARM]: 'OK' });
 
     const breachFrom = clock.now();
     await fleet.traffic.setWeights(trafficTarget(plan, 'auth'), { stable: 90, canary: 10 });
     clock.advance(180);
     const found = await transitions(fleet, clock, breachFrom);
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ alarmName: ALARM, region: 'us-east-1', deliveries: 1 });
+    // The user's canary-errors alarm is no metric alarm here: Switchyard makes the canary's alarm.
+    expect(found.map((transition) => transition.alarmName)).toEqual([ABORT_ALARM]);
+    expect(found[0]).toMatchObject({ region: 'us-east-1', deliveries: 1 });
     const at = found[0]!.at.getTime();
     expect(at % 60_000).toBe(0);
     expect(at).toBeGreaterThan(breachFrom.getTime());
     expect(at).toBeLessThanOrEqual(breachFrom.getTime() + 120_000);
-    expect(await fleet.signals.alarmStates('us-east-1', [ALARM])).toEqual({ [ALARM]: 'ALARM' });
+    expect(await fleet.signals.alarmStates('us-east-1', [ABORT_ALARM])).toEqual({ [ABORT_ALARM]: 'ALARM' });
     // Asking for an overlapping window finds the same transition, once.
     expect(fleet.alarmTransitionsBetween(origin, clock.now())).toEqual(found);
     // Metric alarms are not known in advance.
     expect(fleet.alarmEvents()).toEqual([]);
 
-    // Rolled back: the canary serves nothing and the alarm returns to OK.
+    // Rolled back: the canary serves nothing and the alarm returns to OK; then it is deleted.
     await fleet.traffic.setWeights(trafficTarget(plan, 'auth'), { stable: 100, canary: 0 });
     await fleet.cluster.removeCanary(workload(plan, 'auth'), 'delete');
     clock.advance(180);
-    expect(await fleet.signals.alarmStates('us-east-1', [ALARM])).toEqual({ [ALARM]: 'OK' });
+    expect(await fleet.signals.alarmStates('us-east-1', [ABORT_ALARM])).toEqual({ [ABORT_ALARM]: 'OK' });
     expect(await transitions(fleet, clock, new Date(at))).toEqual([]);
+    expect(await fleet.abortAlarms.remove('us-east-1', ABORT_ALARM)).toBe('deleted');
+    expect(await fleet.abortAlarms.remove('us-east-1', ABORT_ALARM)).toBe('absent');
+    await expect(fleet.signals.alarmStates('us-east-1', [ABORT_ALARM])).rejects.toThrow(NotFoundError);
+    expect(fleet.alarmChanges().map(({ action, alarmName }) => `${action} ${alarmName}`)).toEqual([
+      `created ${ABORT_ALARM}`,
+      `deleted ${ABORT_ALARM}`,
+    ]);
+  });
+
+  it('refuses to overwrite or delete an alarm of that name it did not make (no Switchyard tag)', async () => {
+    const { fleet, plan } = fleetFor();
+    // auth-us-east-1-canary-errors is the user's own alarm in the simulated account.
+    const definition = await authAlarm(fleet, plan, ALARM);
+    await expect(fleet.abortAlarms.ensure(definition)).rejects.toThrow(AlarmNotOwnedError);
+    await expect(fleet.abortAlarms.remove('us-east-1', ALARM)).rejects.toThrow(
+      /without the switchyard.dev\/abort-alarm tag/,
+    );
+    expect(await fleet.signals.alarmStates('us-east-1', [ALARM])).toEqual({ [ALARM]: 'OK' });
+    expect(fleet.alarmChanges()).toEqual([]);
   });
 
   it('put a named alarm in ALARM at its virtual time, with its deliveries, until it clears', async () => {

@@ -61,17 +61,40 @@ describe('an alarm during a release', () => {
     expect(shifted.map((entry) => (entry.detail as { canary: number }).canary)).toEqual([0]);
   });
 
-  it("from a canary's own error-rate alarm (its abort threshold) rolls back the whole wave", async () => {
+  it('from the abort alarm Switchyard made for the canary (no user alarm) rolls back the whole wave before its analysis ends', async () => {
     const result = await rehearseFixture('two-regions', {
       faults: 'faults: [{ type: degradedVersion, service: auth, region: us-east-1, errorRatePercent: 30 }]',
     });
 
     expectRolledBack(result);
-    expect(result.reason).toContain('auth-us-east-1-canary-errors');
+    const alarmName = `switchyard-abort-${result.releaseId}-us-east-1-auth`;
+    expect(result.reason).toContain(`alarm ${alarmName} in us-east-1 entered ALARM`);
+    // The alarm cut the analysis short: no analysis verdict, and the rollback deleted the alarm.
+    expect(result.audit.filter((entry) => entry.action.startsWith('analysis.'))).toEqual([]);
+    expect(
+      result.audit.filter((entry) => entry.action.startsWith('abort-alarm.')).map((entry) => entry.action),
+    ).toEqual(['abort-alarm.created', 'abort-alarm.deleted']);
+    expect(result.metricAlarms.map(({ action, alarmName }) => `${action} ${alarmName}`)).toEqual([
+      `created ${alarmName}`,
+      `deleted ${alarmName}`,
+    ]);
     expect(rollbacksOf(result).executions).toHaveLength(1);
     // The second wave never started.
     for (const state of Object.values(result.regions['us-west-2']!)) expect(state.status).toBe('PENDING');
     expect(result.audit.filter((entry) => entry.region === 'us-west-2')).toEqual([]);
+  });
+
+  it("makes each canary's abort alarm at its first weight and deletes it when the canary is promoted", async () => {
+    const result = await rehearseFixture('two-regions');
+    expectCompleted(result, fixturePlan('two-regions').plan);
+    const changes = result.metricAlarms.map(({ action, alarmName }) => `${action} ${alarmName}`);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      const alarmName = `switchyard-abort-${result.releaseId}-${region}-auth`;
+      expect(changes.filter((change) => change.endsWith(alarmName))).toEqual([
+        `created ${alarmName}`,
+        `deleted ${alarmName}`,
+      ]);
+    }
   });
 
   it('after the release has finished, rolls nothing back', async () => {

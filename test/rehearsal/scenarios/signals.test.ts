@@ -11,10 +11,7 @@
  */
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
-import {
-  loadBalancerDimension,
-  targetGroupDimension,
-} from '../../../lambdas/adapters/aws/cloudwatch-signals';
+import { loadBalancerDimension, targetGroupDimension } from '../../../lambdas/adapters/aws/alb-dimensions';
 import { submitRelease } from '../../../lambdas/app/submit-release';
 import type { AuditEntry } from '../../../lambdas/ports';
 import { REHEARSAL_EPOCH } from '../../../rehearsal/rehearse';
