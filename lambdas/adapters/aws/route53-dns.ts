@@ -36,6 +36,8 @@ const MAX_WEIGHT = 255;
 /** The most records one ListResourceRecordSets page returns. */
 const PAGE_SIZE = 300;
 const MAX_COMMENT_LENGTH = 256;
+/** The TTL resolvers see for an alias record to an ELB load balancer, which has none of its own. */
+export const ALIAS_TARGET_TTL_SECONDS = 60;
 /** Reads and writes of a record that changes in between, before giving up on it. */
 const CHANGE_ATTEMPTS = 3;
 
@@ -143,9 +145,13 @@ export class Route53Dns implements Dns {
     );
     if (ChangeInfo?.Id === undefined) throw new Error('Route 53 returned no change id');
     // Resolvers cache an answer for its record's TTL, so the old weights may be served that long
-    // after INSYNC; an alias record has no TTL of its own (it takes its target's).
+    // after INSYNC. An alias record has no TTL of its own: Route 53 answers with its target's,
+    // a fixed 60 s for an ELB load balancer (https://aws.amazon.com/route53/faqs/, "DNS failover").
     // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-basic.html#rrsets-values-basic-ttl
-    const ttlSeconds = Math.max(0, ...changed.map((found) => found.TTL ?? 0));
+    const ttlSeconds = Math.max(
+      0,
+      ...changed.map((found) => found.TTL ?? (found.AliasTarget ? ALIAS_TARGET_TTL_SECONDS : 0)),
+    );
     return { changeId: ChangeInfo.Id, ttlSeconds };
   }
 
