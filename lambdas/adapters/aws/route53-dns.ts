@@ -14,7 +14,7 @@ import {
   type Route53Client,
   type RRType,
 } from '@aws-sdk/client-route-53';
-import { normalizeName } from '../../core/dns-names';
+import { ALIAS_TARGET_TTL_SECONDS, normalizeName } from '../../core/dns-names';
 import { InvalidInputError, NotFoundError, TrafficEditedError } from '../../core/errors';
 import type { Dns, DnsChange, DnsRecord } from '../../ports/index';
 import { awsErrorName, callAws } from './errors';
@@ -36,8 +36,6 @@ const MAX_WEIGHT = 255;
 /** The most records one ListResourceRecordSets page returns. */
 const PAGE_SIZE = 300;
 const MAX_COMMENT_LENGTH = 256;
-/** The TTL resolvers see for an alias record to an ELB load balancer, which has none of its own. */
-export const ALIAS_TARGET_TTL_SECONDS = 60;
 /** Reads and writes of a record that changes in between, before giving up on it. */
 const CHANGE_ATTEMPTS = 3;
 

@@ -12,13 +12,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PagingStalledError } from '../../../lambdas/adapters/aws/paging';
 import {
-  ALIAS_TARGET_TTL_SECONDS,
   DNS_CHANGE_ACTIONS,
   DNS_IAM_ACTIONS,
   DNS_READER_IAM_ACTIONS,
   Route53Dns,
 } from '../../../lambdas/adapters/aws/route53-dns';
-import { normalizeName } from '../../../lambdas/core/dns-names';
+import { ALIAS_TARGET_TTL_SECONDS, normalizeName } from '../../../lambdas/core/dns-names';
 import {
   InvalidInputError,
   NotFoundError,
