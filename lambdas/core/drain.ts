@@ -15,6 +15,8 @@ import type { RegionDrainPlan } from './plan/schema';
  */
 export const DNS_SYNC_POLL_SECONDS = 15;
 export const MAX_DNS_SYNC_CHECKS = 40;
+/** Polls the planner counts per INSYNC wait: typically INSYNC within 60 s (see above). */
+export const DNS_SYNC_POLLS_ESTIMATE = 4;
 
 /** How a region's drain runs, as the region-rollout state machine reads it. */
 export interface DrainSettings {
@@ -59,8 +61,7 @@ export function drainWaitSeconds(
   restore: number;
 } {
   return {
-    // Typically INSYNC within 60 s (see above): the planner counts the first polls that reach it.
-    inSync: 4 * DNS_SYNC_POLL_SECONDS,
+    inSync: DNS_SYNC_POLLS_ESTIMATE * DNS_SYNC_POLL_SECONDS,
     ttl: ttlSeconds,
     restore: (settings.restoreSteps.length - 1) * settings.restoreIntervalSeconds,
   };

@@ -5,7 +5,11 @@
  * verified; a canary failing in the drained region rolls back and gives the weight back too.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPlan } from '../../../lambdas/core/plan/load';
+import { resolvePlan } from '../../../lambdas/core/plan/resolve';
+import { previewRelease } from '../../../lambdas/core/planner/preview';
 import type { RehearsalResult } from '../../../rehearsal/rehearse';
+import { readExample } from '../../core/plan/documents';
 import { expectRolledBack, rehearseExample } from '../fixtures/rehearsal';
 
 /** The plan's Route 53 weights by set identifier (as the zone holds them), and by region (as the audit says them). */
@@ -58,7 +62,7 @@ describe('examples/drain.yaml, no faults', () => {
     const west = inRegion(result, 'us-west-2');
     const restored = all(west, 'drain.weight-restored');
     expect(restored.map((entry) => entry.detail?.percent)).toEqual([25, 50, 100]);
-    expect(restored.map((entry) => (entry.detail?.weights as Record<string, number>)['us-west-2'])).toEqual([
+    expect(restored.map((entry) => (entry.detail!.weights as Record<string, number>)['us-west-2'])).toEqual([
       25, 50, 100,
     ]);
     const lastCompleted = all(west, 'service.completed').at(-1)!;
@@ -78,6 +82,28 @@ describe('examples/drain.yaml, no faults', () => {
     expect(first(europe, 'drain.planned')!.seq).toBeGreaterThan(
       first(inRegion(result, 'us-west-2'), 'drain.completed')!.seq,
     );
+  });
+
+  it("takes no longer than preview says for each drain's waits, and at most the INSYNC polls it did not need less", () => {
+    const loaded = loadPlan(readExample('drain.yaml'));
+    if (!loaded.ok) throw new Error('examples/drain.yaml should load');
+    const regions = previewRelease(resolvePlan(loaded.plan)).waves.flatMap((wave) => wave.regions);
+    for (const name of ['us-west-2', 'eu-west-1']) {
+      const drain = regions.find((region) => region.region === name)!.drain!;
+      const entries = inRegion(result, name);
+      const before =
+        first(entries, 'service.started')!.atSeconds - first(entries, 'drain.planned')!.atSeconds;
+      const after =
+        first(entries, 'drain.completed')!.atSeconds - all(entries, 'service.completed').at(-1)!.atSeconds;
+      // Preview counts 4 polls of 15 s per INSYNC wait; the simulated change is INSYNC at the first.
+      for (const [measured, previewed] of [
+        [before, drain.beforeSeconds],
+        [after, drain.afterSeconds],
+      ] as const) {
+        expect(measured, name).toBeLessThanOrEqual(previewed);
+        expect(measured, name).toBeGreaterThanOrEqual(previewed - 45);
+      }
+    }
   });
 
   it('never drains us-east-1, which has no drain', () => {
