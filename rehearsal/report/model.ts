@@ -4,9 +4,11 @@
  * time, the analysis and gate verdicts, the waves, the rollback, and what failovers did to the
  * Route 53 weights and to replicas. Pure: result in, model out.
  */
+
 import type { ReportInput } from './input';
 import { analysisJudge, analysisSeries, analysisWindow } from './model-analysis';
 import { type AuditEntry, detailOf, number, strings, text } from './model-detail';
+import { buildDrains } from './model-drains';
 import { buildIncidents, buildRetries, leftForAPerson, unreachableRegions } from './model-incidents';
 import { buildRollback } from './model-rollback';
 import type { AnalysisVerdict, GateVerdict, Lane, Outcome, ReportModel, Verdict } from './model-types';
@@ -333,6 +335,7 @@ export function buildReportModel(result: ReportInput): ReportModel {
         unscaled: failover.unscaled ?? [],
       })),
     ),
+    drains: buildDrains(audit),
     executionsByStatus: [...statusCounts].map(([status, count]) => ({ status, count })),
     ...(result.faults && { faults: { windows: [], injected: [], ...result.faults } }),
     incidents: buildIncidents(result, audit, horizonSeconds),

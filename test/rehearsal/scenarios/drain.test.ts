@@ -9,6 +9,8 @@ import { loadPlan } from '../../../lambdas/core/plan/load';
 import { resolvePlan } from '../../../lambdas/core/plan/resolve';
 import { previewRelease } from '../../../lambdas/core/planner/preview';
 import type { RehearsalResult } from '../../../rehearsal/rehearse';
+import { buildReportModel } from '../../../rehearsal/report/model';
+import { renderReport } from '../../../rehearsal/report/render';
 import { readExample } from '../../core/plan/documents';
 import { expectRolledBack, rehearseExample } from '../fixtures/rehearsal';
 
@@ -106,6 +108,18 @@ describe('examples/drain.yaml, no faults', () => {
     }
   });
 
+  it('reports both drains: when the weight left and came back, in which steps', () => {
+    const drains = buildReportModel(result).drains;
+    expect(
+      drains.map((drain) => [drain.region, drain.outcome, drain.restoreSteps.map((step) => step.percent)]),
+    ).toEqual([
+      ['us-west-2', 'restored', [25, 50, 100]],
+      ['eu-west-1', 'restored', [100]],
+    ]);
+    expect(drains[0]).toMatchObject({ weightsAfter: { 'us-west-2': 0 }, ttlSeconds: 60 });
+    expect(renderReport(result)).toContain('<h2 id="drain-title">Drains</h2>');
+  });
+
   it('never drains us-east-1, which has no drain', () => {
     expect(inRegion(result, 'us-east-1').filter((entry) => entry.action.startsWith('drain.'))).toEqual([]);
   });
@@ -129,6 +143,16 @@ describe('examples/drain.yaml with examples/faults/drained-canary-breach.yaml', 
     expect(restored.detail?.scaledBack).toBeGreaterThan(0);
     expect(all(west, 'drain.weight-restored')).toEqual([]);
     expect(result.dns).toEqual(PLAN_WEIGHTS);
+  });
+
+  it('reports the drain as given back by the rollback, with no restore steps', () => {
+    expect(buildReportModel(result).drains).toEqual([
+      expect.objectContaining({
+        region: 'us-west-2',
+        outcome: 'given back by the rollback',
+        restoreSteps: [],
+      }),
+    ]);
   });
 
   it('never reaches eu-west-1, and lets the failover lock go', () => {
