@@ -6,10 +6,12 @@
  * Cross-field rules (cycles, unknown dependencies, weights, waves) live in validate.ts.
  */
 import * as z from 'zod';
+import { formatDuration, parseDuration } from '../duration';
 import {
   MAX_CLUSTER_NAME_LENGTH,
   MAX_CONCURRENCY,
   MAX_DEPENDENCIES,
+  MAX_DRAIN_RESTORE_INTERVAL_SECONDS,
   MAX_DRAIN_RESTORE_STEPS,
   MAX_HOSTED_ZONE_ID_LENGTH,
   MAX_IMAGE_LENGTH,
@@ -120,7 +122,12 @@ export const RegionDrain = z
           .describe(
             "Percentages of the region's weight before the drain, rising to 100: the weight comes back in these steps.",
           ),
-        restoreInterval: Duration.default('1m').describe('Wait between two restore steps.'),
+        restoreInterval: Duration.refine(
+          (text) => (parseDuration(text) ?? 0) <= MAX_DRAIN_RESTORE_INTERVAL_SECONDS,
+          `must be at most ${formatDuration(MAX_DRAIN_RESTORE_INTERVAL_SECONDS)}: the drain holds the failover lock until its weight is back`,
+        )
+          .default('1m')
+          .describe('Wait between two restore steps.'),
       })
       .strict(),
   ])

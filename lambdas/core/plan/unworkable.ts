@@ -145,10 +145,10 @@ function drainProblems(plan: Raw): Problem[] {
     const name = asString(region?.name) ?? `regions[${index}]`;
     if (!asRecord(plan.dns)) {
       problems.push({ path, message: 'needs the plan-level dns record whose weight the drain moves away' });
-    } else if (!regions.some((other, at) => at !== index && asRecord(other?.dns))) {
+    } else if (!regions.some((other, at) => at !== index && Number(asRecord(other?.dns)?.weight ?? 0) > 0)) {
       problems.push({
         path,
-        message: `${name} is the only region in the dns record: there is nowhere to move its weight`,
+        message: `no other region of the dns record has weight above 0: there is nowhere to move ${name}'s weight`,
       });
     }
     const earlier = drainedInWave.get(region?.wave);

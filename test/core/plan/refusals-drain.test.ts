@@ -45,14 +45,26 @@ describe('drain', () => {
     ]);
   });
 
-  it('refuses draining the only region in the record: there is nowhere for its weight to go', () => {
-    const document = drained({ 0: true }, (plan) => {
+  it('refuses draining a region when no other region has weight: there is nowhere for its weight to go', () => {
+    const message =
+      "no other region of the dns record has weight above 0: there is nowhere to move us-east-1's weight";
+    const alone = drained({ 0: true }, (plan) => {
       plan.regions = [plan.regions[0]];
     });
-    expect(problemsOf(document)).toEqual([
+    expect(problemsOf(alone)).toEqual([{ path: 'regions[0].drain', message }]);
+    // Route 53 splits evenly across records that are all at 0: the others at 0 take nothing.
+    const othersAtZero = drained({ 0: true }, (plan) => {
+      for (const region of plan.regions.slice(1)) region.dns.weight = 0;
+    });
+    expect(problemsOf(othersAtZero)).toEqual([{ path: 'regions[0].drain', message }]);
+  });
+
+  it('bounds the wait between restore steps at an hour: the failover lock is held throughout', () => {
+    expect(problemsOf(drained({ 0: { restoreSteps: [50, 100], restoreInterval: '1h' } }))).toEqual([]);
+    expect(problemsOf(drained({ 0: { restoreSteps: [50, 100], restoreInterval: '61m' } }))).toEqual([
       {
-        path: 'regions[0].drain',
-        message: 'us-east-1 is the only region in the dns record: there is nowhere to move its weight',
+        path: 'regions[0].drain.restoreInterval',
+        message: 'must be at most 1h: the drain holds the failover lock until its weight is back',
       },
     ]);
   });
