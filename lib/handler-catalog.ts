@@ -7,6 +7,7 @@
 import { API_PORTS } from '../lambdas/api/ports';
 import * as alarmHandlers from '../lambdas/handlers/alarm';
 import type { AnyHandlerDefinition, PortName } from '../lambdas/handlers/define';
+import * as drainHandlers from '../lambdas/handlers/drain';
 import * as failoverHandlers from '../lambdas/handlers/failover';
 import { handlers } from '../lambdas/handlers/index';
 import * as preflightHandlers from '../lambdas/handlers/preflight';
@@ -33,6 +34,7 @@ const HANDLER_MODULES: ReadonlyArray<readonly [string, Record<string, unknown>]>
   ['lambdas/handlers/service-rollout', serviceRolloutHandlers],
   ['lambdas/handlers/rollback', rollbackHandlers],
   ['lambdas/handlers/failover', failoverHandlers],
+  ['lambdas/handlers/drain', drainHandlers],
   ['lambdas/handlers/preflight', preflightHandlers],
   ['lambdas/handlers/alarm', alarmHandlers],
   ['lambdas/handlers/start-rollback', startRollbackHandlers],

@@ -127,11 +127,18 @@ export function describeEntry(
     }
     case 'replicas.scaled':
       return `${entry.releaseId}: replicas scaled for ${number('scaled') ?? '?'} service(s)`;
-    case 'dns.weights-changed': {
-      const weights = detail.weights as Record<string, unknown> | undefined;
-      const list = weights ? Object.entries(weights).map(([id, weight]) => `${id} ${weight}`) : [];
-      return `${entry.releaseId}: DNS weights now ${list.join(', ') || '?'}`;
-    }
+    case 'dns.weights-changed':
+      return `${entry.releaseId}: DNS weights now ${weightList(detail)}`;
+    case 'drain.planned':
+      return `drain planned: weights ${weightList({ weights: detail.weightsBefore })} → ${weightList({ weights: detail.weightsAfter })}`;
+    case 'drain.weight-removed':
+      return `drain: DNS weight to 0 (${weightList(detail)}), TTL ${number('ttlSeconds') ?? '?'}s`;
+    case 'drain.weight-restored':
+      return `drain: weight restored, step ${number('step') ?? '?'}/${number('of') ?? '?'} at ${number('percent') ?? '?'} % (${weightList(detail)})`;
+    case 'drain.completed':
+      return `drain done: other regions scaled back for ${number('scaledBack') ?? '?'} service(s)`;
+    case 'rollback.drain-restored':
+      return `rollback: drained weight restored (${weightList(detail)}), other regions scaled back`;
   }
 }
 
@@ -140,6 +147,13 @@ function stepLabel(entry: AuditEntry, steps: StepLookup, index: number | undefin
   const step = steps(entry.region, entry.service, index);
   const count = step ? `/${step.count}` : '';
   return `step ${index + 1}${count} ${step?.name || kind || ''} `.replace(/\s+$/, ' ');
+}
+
+/** Route 53 weights by region or set identifier, as `use1 100, usw2 0`. */
+function weightList(detail: { weights?: unknown }): string {
+  const weights = detail.weights as Record<string, unknown> | undefined;
+  const list = weights ? Object.entries(weights).map(([id, weight]) => `${id} ${weight}`) : [];
+  return list.join(', ') || '?';
 }
 
 function weightsOf(detail: object): string {

@@ -1,7 +1,7 @@
 /** The human view of `switchyard preview`: a text Gantt per wave and region, then totals. */
 import { formatDuration } from '../../lambdas/core/duration';
 import { HISTORY_EVENT_LIMIT } from '../../lambdas/core/planner/cost';
-import type { RegionPreview, ReleasePreview } from '../../lambdas/core/planner/preview';
+import type { DrainPreview, RegionPreview, ReleasePreview } from '../../lambdas/core/planner/preview';
 import type { Colors } from './io';
 
 const GANTT_WIDTH = 48;
@@ -108,7 +108,19 @@ function renderRegion(
     `    critical path (*): ${region.criticalPath.services.join(' → ')}  ${formatDuration(region.criticalPath.seconds)}`,
     `    DAG ${formatDuration(region.dagSeconds)} · phase barriers ${formatDuration(region.phaseBarrier.seconds)} ` +
       `(${region.phaseBarrier.phases.length} phases)`,
+    ...(region.drain ? [renderDrain(region.drain)] : []),
   ];
+}
+
+function renderDrain(drain: DrainPreview): string {
+  const restore =
+    drain.restoreSteps.length > 1
+      ? `in steps ${drain.restoreSteps.join(' → ')} %, ${formatDuration(drain.restoreIntervalSeconds)} apart`
+      : 'at once';
+  return (
+    `    drained: weight to 0 (others scaled up, INSYNC, TTL ${drain.assumedTtlSeconds}s assumed) ${formatDuration(drain.beforeSeconds)} before its services; ` +
+    `back ${restore}, ${formatDuration(drain.afterSeconds)} after`
+  );
 }
 
 const count = (value: number) => value.toLocaleString('en-US');

@@ -10,7 +10,7 @@ import { requireRelease } from '../app/release-lookup';
 import { rollbackRelease as rollbackReleaseUseCase } from '../app/rollback-release';
 import type { RollbackStarted as StartedByUseCase } from '../app/start-rollback';
 import { submitRelease } from '../app/submit-release';
-import type { ReleaseStatus } from '../ports';
+import type { ReleaseKind, ReleaseStatus } from '../ports';
 import { executionConsoleUrl } from './console-links';
 import { refusalAsConflict } from './http';
 import { type ApiPorts, type ExecutionLink, link } from './release-view';
@@ -54,7 +54,7 @@ export async function startRelease(
 
 export interface ReleaseSummary {
   releaseId: string;
-  kind: 'release' | 'failover' | 'failback';
+  kind: ReleaseKind;
   status: ReleaseStatus;
   createdAt: string;
   updatedAt: string;

@@ -16,12 +16,14 @@ export async function acquireAuditedLock(
   holder: Pick<LockLease, 'releaseId' | 'kind'>,
   leaseSeconds: number,
   actor: string,
+  /** Tells apart the holder's separate takings of one scope (a release draining two regions). */
+  occasion?: string,
 ): Promise<LockLease> {
   const lease = await ports.store.acquireLock(scope, holder, leaseSeconds);
   await ports.store.appendAudit(
     auditEntry('lock.acquired', {
       releaseId: holder.releaseId,
-      key: `lock/${scope}/${holder.kind}/acquired`,
+      key: `lock/${scope}/${holder.kind}/${occasion ? `${occasion}/` : ''}acquired`,
       at: ports.clock.now().toISOString(),
       actor,
       detail: { scope, holder: holder.releaseId, kind: lease.kind, expiresAt: lease.expiresAt },
@@ -35,13 +37,18 @@ export async function acquireAuditedLock(
  * free finds the entry). A lease someone else holds is left alone and nothing is recorded; a
  * retry after the lease went finds it gone, and the first attempt's entry already written.
  */
-export async function releaseAuditedLock(ports: LockPorts, scope: string, releaseId: string): Promise<void> {
+export async function releaseAuditedLock(
+  ports: LockPorts,
+  scope: string,
+  releaseId: string,
+  occasion?: string,
+): Promise<void> {
   const lease = await ports.store.getLock(scope);
   if (lease?.releaseId === releaseId) {
     await ports.store.appendAudit(
       auditEntry('lock.released', {
         releaseId,
-        key: `lock/${scope}/${lease.kind}/released`,
+        key: `lock/${scope}/${lease.kind}/${occasion ? `${occasion}/` : ''}released`,
         at: ports.clock.now().toISOString(),
         actor: 'switchyard',
         detail: { scope, holder: releaseId, kind: lease.kind, acquiredAt: lease.acquiredAt },

@@ -51,6 +51,11 @@ export const AUDIT_ACTIONS = [
   'failback.failed',
   'replicas.scaled',
   'dns.weights-changed',
+  'drain.planned',
+  'drain.weight-removed',
+  'drain.weight-restored',
+  'drain.completed',
+  'rollback.drain-restored',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,6 +1,12 @@
 /** Route 53 record names, compared the way Route 53 and IAM compare them. */
 
 /**
+ * The TTL resolvers see for an alias record to an ELB load balancer, which has none of its own:
+ * "alias records with a fixed TTL of 60 seconds" (https://aws.amazon.com/route53/faqs/).
+ */
+export const ALIAS_TARGET_TTL_SECONDS = 60;
+
+/**
  * Route 53 returns names fully qualified, lower-case for comparison purposes, and with special
  * characters as octal escapes (`*` is `\052`); plans may write them any of those ways.
  */

@@ -17,6 +17,8 @@ export function executionName(...parts: string[]): string {
 export const serviceRolloutName = (releaseId: string, region: string, service: string) =>
   executionName(releaseId, region, service);
 export const regionRolloutName = (releaseId: string, region: string) => executionName(releaseId, region);
+/** The record of a release's drain of a region (handlers/drain.ts). */
+export const drainRecordId = (releaseId: string, region: string) => executionName(releaseId, region, 'drain');
 export const laneName = (releaseId: string, region: string, lane: number) =>
   executionName(releaseId, region, `lane${lane}`);
 /**

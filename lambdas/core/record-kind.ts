@@ -5,7 +5,7 @@
  */
 import type { ReleaseRecord } from '../ports';
 
-/** A failover or failback record, not a release. */
+/** A failover, failback or drain record (handlers/drain.ts), not a release. */
 export function isFailoverRecord(release: Pick<ReleaseRecord, 'kind'>): boolean {
   return release.kind !== 'release';
 }

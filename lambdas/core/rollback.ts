@@ -86,12 +86,14 @@ export function rollbackScope(
   releaseId: string,
   regions: ReadonlyArray<{ name: string; concurrency: number; services: readonly string[] }>,
   records: readonly ServiceRolloutRecord[],
+  /** Regions whose drain is not restored yet: in scope even if no service of theirs was touched. */
+  drained: ReadonlySet<string> = new Set(),
 ): { regions: string[]; executions: ExecutionToStop[] } {
   const touched: string[] = [];
   const executions: ExecutionToStop[] = [];
   for (const region of regions) {
     const inRegion = records.filter((record) => record.region === region.name);
-    if (!inRegion.some(isTouched)) continue;
+    if (!inRegion.some(isTouched) && !drained.has(region.name)) continue;
     touched.push(region.name);
     for (const record of inRegion.filter(
       (entry) => entry.status === 'IN_PROGRESS' || entry.status === 'VALIDATING',

@@ -6,26 +6,12 @@
  */
 import * as z from 'zod';
 import { acquireAuditedLock, releaseAuditedLock } from '../app/locks';
+import { assertRolledOut, dnsFleet, scaleReplicas, weightMovedAway } from '../app/region-weights';
 import { loadReleaseContext, type ReleaseContext } from '../app/release-context';
 import { planHash } from '../app/submit-release';
 import { type AuditAction, auditEntry } from '../core/audit';
-import {
-  causeMessage,
-  InvalidInputError,
-  NotFoundError,
-  RolloutNotReadyError,
-  RolloutStuckError,
-} from '../core/errors';
-import {
-  type FailoverRecord,
-  failbackRecord,
-  failoverScaleTargets,
-  judgeScaledRollouts,
-  planFailover,
-  scaledReplicas,
-  weightsByRegion,
-  weightsBySetId,
-} from '../core/failover';
+import { causeMessage, InvalidInputError, NotFoundError } from '../core/errors';
+import { type FailoverRecord, failbackRecord, weightsByRegion, weightsBySetId } from '../core/failover';
 import { FAILOVER_LOCK_SCOPE } from '../core/naming';
 import type { Ports } from '../ports';
 import { defineHandler } from './define';
@@ -45,15 +31,7 @@ type FailoverInput = z.infer<typeof FailoverInput>;
 
 async function fleet(ports: Ports, input: FailoverInput) {
   const context = await loadReleaseContext(ports.store, input.planReleaseId);
-  const dns = context.plan.source.dns;
-  if (!dns)
-    throw new InvalidInputError(`release ${input.planReleaseId}'s plan has no dns record to fail over`);
-  const identifiers = new Map(
-    context.plan.regions.map((region) => [region.name, region.dns?.setIdentifier ?? region.name]),
-  );
-  if (!identifiers.has(input.region))
-    throw new InvalidInputError(`region ${input.region} is not in the plan's regions`);
-  return { context, dns, identifiers };
+  return { context, ...dnsFleet(context, input.region) };
 }
 
 export const beginFailover = defineHandler({
@@ -124,28 +102,12 @@ async function failoverRecord(
   input: FailoverInput,
   byRegion: Record<string, number>,
 ): Promise<FailoverRecord> {
-  const plan = planFailover(byRegion, input.region);
-  const targets = failoverScaleTargets(plan.scaleFactors, context.regionServices, context.service);
-  const replicas: FailoverRecord['replicas'] = [];
-  for (const { region, service, factor } of targets.scale) {
-    const deployment = await ports.cluster.readDeployment(context.workload(region, service));
-    if (!deployment) continue;
-    replicas.push({
-      region,
-      service,
-      before: deployment.replicas,
-      after: scaledReplicas(deployment.replicas, factor),
-    });
-  }
   return {
     kind: 'failover',
     region: input.region,
     direction: 'failover',
     planReleaseId: input.planReleaseId,
-    weightsBefore: byRegion,
-    weightsAfter: plan.weights,
-    replicas,
-    unscaled: targets.unscaled,
+    ...(await weightMovedAway(ports, context, input.region, byRegion)),
   };
 }
 
@@ -197,11 +159,7 @@ export const scaleRegions = defineHandler({
   async run(input, ports) {
     const { context } = await fleet(ports, input);
     const record = await recorded(ports, input.failoverId);
-    await Promise.all(
-      record.replicas.map((entry) =>
-        ports.cluster.scale(context.workload(entry.region, entry.service), entry.after),
-      ),
-    );
+    await scaleReplicas(ports, context, record.replicas, 'after');
     // Scaling is an action like the DNS change: in the audit, with when it happened.
     await auditStep(ports, input, 'scaled', 'replicas.scaled', { scaled: record.replicas.length });
     return input;
@@ -215,14 +173,7 @@ export const verifyRegions = defineHandler({
   async run(input, ports) {
     const { context } = await fleet(ports, input);
     const record = await recorded(ports, input.failoverId);
-    const statuses = [];
-    for (const entry of record.replicas) {
-      const status = await ports.cluster.rolloutStatus(context.workload(entry.region, entry.service));
-      statuses.push({ ...entry, ...status });
-    }
-    const { failed, waiting } = judgeScaledRollouts(statuses);
-    if (failed) throw new RolloutStuckError(failed);
-    if (waiting.length > 0) throw new RolloutNotReadyError(waiting.join('; '));
+    await assertRolledOut(ports, context, record.replicas);
     return input;
   },
 });
@@ -240,12 +191,20 @@ export const shiftDnsWeights = defineHandler({
   },
 });
 
+/**
+ * Whether a Route 53 change is INSYNC, for failover and for a release's drain; `syncChecks` counts
+ * the polls, so a drain's wait loop is bounded.
+ */
 export const checkDnsSync = defineHandler({
   name: 'checkDnsSync',
   ports: ['dnsReader'],
-  input: FailoverInput.extend({ changeId: z.string() }),
+  input: z.object({ changeId: z.string(), syncChecks: z.number().int().min(0).optional() }).passthrough(),
   async run(input, ports) {
-    return { ...input, inSync: await ports.dnsReader.isInSync(input.changeId) };
+    return {
+      ...input,
+      inSync: await ports.dnsReader.isInSync(input.changeId),
+      syncChecks: (input.syncChecks ?? 0) + 1,
+    };
   },
 });
 

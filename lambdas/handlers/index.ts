@@ -2,6 +2,15 @@
 import { onAlarm } from './alarm';
 import type { AnyHandlerDefinition } from './define';
 import {
+  drainRegion,
+  finishDrain,
+  removeRegionWeight,
+  restoreDrainedRegion,
+  restoreRegionWeight,
+  verifyDrainedRegion,
+  verifyDrainScaled,
+} from './drain';
+import {
   beginFailover,
   checkDnsSync,
   failFailover,
@@ -60,6 +69,13 @@ export const handlers = {
   claimNextService,
   waitForDependency,
   wakeLanes,
+  drainRegion,
+  verifyDrainScaled,
+  removeRegionWeight,
+  verifyDrainedRegion,
+  restoreRegionWeight,
+  finishDrain,
+  restoreDrainedRegion,
   startServiceRollout,
   checkReadinessGate,
   prepareCanary,

@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { acquireAuditedLock, releaseAuditedLock } from '../app/locks';
 import { assertReleaseRunning, loadReleaseContext, type ReleaseContext } from '../app/release-context';
 import { auditEntry } from '../core/audit';
+import { drainSettings } from '../core/drain';
 import { ConditionFailedError, causeMessage, DependencyFailedError } from '../core/errors';
 import {
   CLAIM_CANDIDATES,
@@ -244,11 +245,13 @@ export const prepareRegion = defineHandler({
       releaseLeaseSeconds(context.plan),
     );
     const services = context.regionServices(region);
-    const concurrency = context.plan.regions.find((entry) => entry.name === region)!.concurrency;
-    const lanes = laneCount(concurrency, services.length);
+    const plan = context.plan.regions.find((entry) => entry.name === region)!;
+    const lanes = laneCount(plan.concurrency, services.length);
     return {
       releaseId,
       region,
+      // Present only for a drained region: the region-rollout machine drains around the lanes.
+      ...(plan.drain && { drain: drainSettings(plan.drain) }),
       lanes: Array.from({ length: lanes }, (_, lane) => ({
         releaseId,
         region,

@@ -31,6 +31,7 @@ import {
 import { replicaRatioWeights } from '../core/strategy';
 import type { DeploymentSnapshot, Ports } from '../ports';
 import { defineHandler } from './define';
+import { unrestoredDrains } from './drain';
 
 const ReleaseKey = z.object({ releaseId: z.string().min(1) }).passthrough();
 const RegionKey = z.object({ releaseId: z.string().min(1), region: z.string().min(1) }).passthrough();
@@ -73,6 +74,7 @@ export const beginRollback = defineHandler({
       releaseId,
       context.plan.regions,
       await ports.store.listServiceRollouts(releaseId),
+      await unrestoredDrains(ports, context),
     );
     // Stop every execution still acting for this release, so nothing moves while we restore.
     const stopped = await stopRunning(ports, executions, `rollback of ${releaseId}: ${why}`);

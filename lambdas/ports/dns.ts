@@ -5,6 +5,12 @@ export interface DnsRecord {
   recordName: string;
 }
 
+export interface DnsChange {
+  changeId: string;
+  /** Seconds; 0 when no changed record has its own TTL (an alias record takes its target's). */
+  ttlSeconds: number;
+}
+
 /** What handlers that only look at DNS use (as TrafficReader is to Traffic). */
 export interface DnsReader {
   /** Weight (0–255) per set identifier of the record's weighted records. */
@@ -17,7 +23,8 @@ export interface Dns extends DnsReader {
   /**
    * One change batch for all the given set identifiers (each record deleted exactly as read and
    * created with its new weight, so a record edited meanwhile is never overwritten); returns the
-   * change id to wait on.
+   * change id to wait on, and the longest TTL of the records changed: resolvers may answer
+   * from cache that long after INSYNC.
    */
-  setWeights(record: DnsRecord, weights: Record<string, number>): Promise<{ changeId: string }>;
+  setWeights(record: DnsRecord, weights: Record<string, number>): Promise<DnsChange>;
 }

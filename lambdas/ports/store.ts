@@ -12,8 +12,11 @@ export type { ReleaseStatus, ServiceRolloutStatus } from '../core/lifecycle';
 
 // ── records ─────────────────────────────────────────────────────────────────
 
-/** What a release record is: a release of a plan, or a failover or failback of a region. */
-export type ReleaseKind = 'release' | 'failover' | 'failback';
+/**
+ * What a release record is: a release of a plan, a failover or failback of a region, or the drain
+ * of a region for a release (handlers/drain.ts).
+ */
+export type ReleaseKind = 'release' | 'failover' | 'failback' | 'drain';
 
 export interface ReleaseRecord {
   releaseId: string;

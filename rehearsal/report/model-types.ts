@@ -199,6 +199,22 @@ export interface Capacity {
   replicas: Array<{ region: string; service: string; points: StepPoint[] }>;
 }
 
+/** A region's drain for the release: its weight to 0 and back (model-drains.ts). */
+export interface Drain {
+  region: string;
+  plannedSeconds: number;
+  /** By region, as the drain recorded them. */
+  weightsBefore: Record<string, number>;
+  weightsAfter: Record<string, number>;
+  /** Services of the other regions scaled up to carry the region's share. */
+  scaled: number;
+  weightRemovedSeconds?: number;
+  ttlSeconds?: number;
+  restoreSteps: Array<{ percent: number; atSeconds: number }>;
+  outcome: 'draining' | 'restored' | 'given back by the rollback';
+  endSeconds?: number;
+}
+
 export interface ReportModel {
   releaseId: string;
   status: string;
@@ -216,6 +232,7 @@ export interface ReportModel {
   rollback?: Rollback;
   secondReleases: NonNullable<ReportInput['secondReleases']>;
   capacity: Capacity;
+  drains: Drain[];
   executionsByStatus: Array<{ status: string; count: number }>;
   /** The fault file's description and windows, when the result has them. */
   faults?: ReportedFaults;

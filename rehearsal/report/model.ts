@@ -15,6 +15,7 @@ import {
   switchyardAlarmNames,
   text,
 } from './model-detail';
+import { buildDrains } from './model-drains';
 import { buildIncidents, buildRetries, leftForAPerson, unreachableRegions } from './model-incidents';
 import { buildRollback } from './model-rollback';
 import type { AnalysisVerdict, GateVerdict, Lane, Outcome, ReportModel, Verdict } from './model-types';
@@ -363,6 +364,7 @@ export function buildReportModel(result: ReportInput): ReportModel {
         unscaled: failover.unscaled ?? [],
       })),
     ),
+    drains: buildDrains(audit),
     executionsByStatus: [...statusCounts].map(([status, count]) => ({ status, count })),
     ...(result.faults && { faults: { windows: [], injected: [], ...result.faults } }),
     incidents: buildIncidents(result, audit, horizonSeconds),

@@ -27,7 +27,7 @@ import {
   type Rollback,
   type Wave,
 } from './model';
-import type { JudgeSummary } from './model-types';
+import type { Drain, JudgeSummary } from './model-types';
 import { analysesSection, incidentsSection, leftSection, retriesSection } from './render-explain';
 
 /** Step Functions' hard limit on events in one execution's history. */
@@ -56,6 +56,7 @@ ${incidentsSection(model)}
 ${analysesSection(model)}
 ${trafficSection(model)}
 ${model.capacity.failovers.length > 0 && failoverSection(model)}
+${model.drains.length > 0 && drainSection(model.drains)}
 ${verdictsSection(model)}
 ${retriesSection(model)}
 ${finalStateSection(model)}
@@ -219,6 +220,17 @@ function failoverSection(model: ReportModel): SafeHtml {
   ${charted && html`${setIdentifierLegend(model)}<div class="chart-wrap">${capacityChart(model)}</div>`}
   <table class="plain"><thead><tr><th>at</th><th>action</th><th>region</th><th>status</th><th>DNS weights before → after</th><th>replicas changed</th><th>left alone</th></tr></thead>
   <tbody>${capacity.failovers.map(failoverRow)}</tbody></table>
+</section>`;
+}
+
+function drainSection(drains: readonly Drain[]): SafeHtml {
+  return html`<section aria-labelledby="drain-title">
+  <div class="section-head"><h2 id="drain-title">Drains</h2><p>Regions the plan drains for their release: the other regions scaled up, the region's Route 53 weight to 0 before its services moved (after INSYNC and the record's TTL), and back once they were verified, in the plan's steps — or given back by a rollback.</p></div>
+  <table class="plain"><thead><tr><th>region</th><th>drained at</th><th>DNS weights before → during</th><th>others scaled</th><th>weight back</th><th>outcome</th></tr></thead>
+  <tbody>${drains.map(
+    (drain) =>
+      html`<tr><td>${drain.region}</td><td class="num">${formatOffset(drain.weightRemovedSeconds ?? drain.plannedSeconds)}${drain.ttlSeconds !== undefined && html`<div class="small muted">TTL ${drain.ttlSeconds} s</div>`}</td><td class="num">${weights(drain.weightsBefore)} → ${weights(drain.weightsAfter)}</td><td class="num">${drain.scaled}</td><td>${drain.restoreSteps.length === 0 ? '–' : drain.restoreSteps.map((step) => `${step.percent} % at ${formatOffset(step.atSeconds)}`).join(', ')}</td><td>${drain.outcome}${drain.endSeconds !== undefined && html`<div class="small muted">at ${formatOffset(drain.endSeconds)}</div>`}</td></tr>`,
+  )}</tbody></table>
 </section>`;
 }
 

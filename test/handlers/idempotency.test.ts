@@ -47,6 +47,18 @@ const failover = (world: World, extra: Json = {}): Json => ({
   ...extra,
 });
 
+/** us-west-2 drained for its release, its weight back in two steps. */
+const drainedWorld = () =>
+  runningWorld((plan) => {
+    const regions = plan.regions as Json[];
+    regions[1]!.drain = { restoreSteps: [50, 100], restoreInterval: '1m' };
+  });
+const drain = (world: World, extra: Json = {}): Json => ({
+  releaseId: world.releaseId,
+  region: WEST,
+  ...extra,
+});
+
 interface Case {
   handler: HandlerName;
   /** Which case of the handler, when it has several. */
@@ -289,6 +301,28 @@ const cases: Case[] = [
       return failover(w, { changeId });
     },
   },
+  { handler: 'drainRegion', world: drainedWorld, arrange: (w) => drain(w) },
+  ...(
+    [
+      ['verifyDrainScaled'],
+      ['removeRegionWeight', 'the same weights again are a new Route 53 change, with its own id'],
+      ['verifyDrainedRegion'],
+      ['restoreRegionWeight', 'the same weights again are a new Route 53 change, with its own id'],
+      ['finishDrain'],
+      ['restoreDrainedRegion', 'the second finds the drain restored already, and says it restored nothing'],
+    ] as const
+  ).map(
+    ([handler, answerDiffers]): Case => ({
+      handler,
+      world: drainedWorld,
+      arrange: async (w) => {
+        await run(w, 'drainRegion', drain(w));
+        if (handler !== 'verifyDrainScaled') await run(w, 'removeRegionWeight', drain(w));
+        return drain(w, handler === 'restoreRegionWeight' ? { step: 0 } : {});
+      },
+      ...(answerDiffers && { answerDiffers }),
+    }),
+  ),
   {
     // Names the rollback the release machine starts natively: the same name until one has run.
     handler: 'chooseReleaseRollback',

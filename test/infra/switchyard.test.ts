@@ -216,8 +216,13 @@ describe('the Switchyard stack', () => {
     for (const statement of [...listener, ...rule]) expect(statement.Condition).toBeUndefined();
   });
 
-  it('lets only failover change Route 53 records: in the configured zones, of the configured names, by DELETE and CREATE', () => {
-    expect(functionsAllowed('route53:ChangeResourceRecordSets')).toEqual(['shiftDnsWeights']);
+  it("lets only failover and a region's drain change Route 53 records: in the configured zones, of the configured names, by DELETE and CREATE", () => {
+    expect(functionsAllowed('route53:ChangeResourceRecordSets')).toEqual([
+      'removeRegionWeight',
+      'restoreDrainedRegion',
+      'restoreRegionWeight',
+      'shiftDnsWeights',
+    ]);
     const changes = statementsGranting('route53:ChangeResourceRecordSets');
     expect(resourceTexts(changes)).toEqual(['arn:aws:route53:::hostedzone/Z0123456789']);
     for (const statement of changes) {

@@ -5,6 +5,7 @@
 import { TrafficEditedError } from '../../lambdas/core/errors';
 import type {
   Dns,
+  DnsChange,
   DnsRecord,
   ResolvedTraffic,
   TargetHealthSummary,
@@ -136,12 +137,15 @@ export class FakeDns implements Dns {
     return { ...(this.records.get(`${record.hostedZoneId}/${record.recordName}`) ?? {}) };
   }
 
-  async setWeights(record: DnsRecord, weights: Record<string, number>): Promise<{ changeId: string }> {
+  /** The TTL every record of the fake zone has. */
+  ttlSeconds = 60;
+
+  async setWeights(record: DnsRecord, weights: Record<string, number>): Promise<DnsChange> {
     const key = `${record.hostedZoneId}/${record.recordName}`;
     this.records.set(key, { ...(this.records.get(key) ?? {}), ...weights });
     const changeId = `C${String(this.changes.length + 1).padStart(6, '0')}`;
     this.changes.push({ changeId, weights: { ...weights } });
-    return { changeId };
+    return { changeId, ttlSeconds: this.ttlSeconds };
   }
 
   async isInSync(_changeId: string): Promise<boolean> {

@@ -14,9 +14,9 @@ import {
   type Route53Client,
   type RRType,
 } from '@aws-sdk/client-route-53';
-import { normalizeName } from '../../core/dns-names';
+import { ALIAS_TARGET_TTL_SECONDS, normalizeName } from '../../core/dns-names';
 import { InvalidInputError, NotFoundError, TrafficEditedError } from '../../core/errors';
-import type { Dns, DnsRecord } from '../../ports/index';
+import type { Dns, DnsChange, DnsRecord } from '../../ports/index';
 import { awsErrorName, callAws } from './errors';
 import { pages } from './paging';
 
@@ -59,7 +59,7 @@ export class Route53Dns implements Dns {
     return weights;
   }
 
-  async setWeights(record: DnsRecord, weights: Record<string, number>): Promise<{ changeId: string }> {
+  async setWeights(record: DnsRecord, weights: Record<string, number>): Promise<DnsChange> {
     const entries = Object.entries(weights);
     if (entries.length === 0) throw new InvalidInputError(`${recordText(record)}: no weights given`);
     for (const [setIdentifier, weight] of entries) {
@@ -97,7 +97,7 @@ export class Route53Dns implements Dns {
     record: DnsRecord,
     weights: Record<string, number>,
     records: readonly WeightedRecord[],
-  ): Promise<{ changeId: string }> {
+  ): Promise<DnsChange> {
     const entries = Object.entries(weights);
     const known = new Set(records.map((found) => found.SetIdentifier));
     const unknown = entries.map(([setIdentifier]) => setIdentifier).filter((id) => !known.has(id));
@@ -142,7 +142,15 @@ export class Route53Dns implements Dns {
       ),
     );
     if (ChangeInfo?.Id === undefined) throw new Error('Route 53 returned no change id');
-    return { changeId: ChangeInfo.Id };
+    // Resolvers cache an answer for its record's TTL, so the old weights may be served that long
+    // after INSYNC. An alias record has no TTL of its own: Route 53 answers with its target's,
+    // a fixed 60 s for an ELB load balancer (https://aws.amazon.com/route53/faqs/, "DNS failover").
+    // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-basic.html#rrsets-values-basic-ttl
+    const ttlSeconds = Math.max(
+      0,
+      ...changed.map((found) => found.TTL ?? (found.AliasTarget ? ALIAS_TARGET_TTL_SECONDS : 0)),
+    );
+    return { changeId: ChangeInfo.Id, ttlSeconds };
   }
 
   async isInSync(changeId: string): Promise<boolean> {

@@ -25,6 +25,14 @@ export const MAX_WAVE = MAX_REGIONS;
  */
 export const MAX_SERVICE_ROLLOUTS = 10 * MAX_SERVICES;
 
+/**
+ * Steps a drained region's weight comes back in: each is a whole percentage of the weight it had,
+ * rising to 100, and each waits restoreInterval; ten is more than any gradual return needs.
+ */
+export const MAX_DRAIN_RESTORE_STEPS = 10;
+/** Between two restore steps: the failover lock is held the whole time, so an hour at most. */
+export const MAX_DRAIN_RESTORE_INTERVAL_SECONDS = 3600;
+
 /** What one service may list in dependsOn: any real service depends on far fewer. */
 export const MAX_DEPENDENCIES = 1_000;
 

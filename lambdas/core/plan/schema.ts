@@ -6,10 +6,13 @@
  * Cross-field rules (cycles, unknown dependencies, weights, waves) live in validate.ts.
  */
 import * as z from 'zod';
+import { formatDuration, parseDuration } from '../duration';
 import {
   MAX_CLUSTER_NAME_LENGTH,
   MAX_CONCURRENCY,
   MAX_DEPENDENCIES,
+  MAX_DRAIN_RESTORE_INTERVAL_SECONDS,
+  MAX_DRAIN_RESTORE_STEPS,
   MAX_HOSTED_ZONE_ID_LENGTH,
   MAX_IMAGE_LENGTH,
   MAX_KUBERNETES_NAME_LENGTH,
@@ -107,6 +110,31 @@ export const RegionName = z
   .max(MAX_REGION_NAME_LENGTH, { abort: true })
   .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region name such as us-east-1' });
 
+export const RegionDrain = z
+  .union([
+    z.literal(true),
+    z
+      .object({
+        restoreSteps: z
+          .array(z.number().int().min(1).max(100))
+          .min(1)
+          .max(MAX_DRAIN_RESTORE_STEPS)
+          .describe(
+            "Percentages of the region's weight before the drain, rising to 100: the weight comes back in these steps.",
+          ),
+        restoreInterval: Duration.refine(
+          (text) => (parseDuration(text) ?? 0) <= MAX_DRAIN_RESTORE_INTERVAL_SECONDS,
+          `must be at most ${formatDuration(MAX_DRAIN_RESTORE_INTERVAL_SECONDS)}: the drain holds the failover lock until its weight is back`,
+        )
+          .default('1m')
+          .describe('Wait between two restore steps.'),
+      })
+      .strict(),
+  ])
+  .describe(
+    "Moves the region's Route 53 weight to 0 (the other regions scaled up first, as a failover does) before its services roll out, and back after they are verified. true restores the weight in one step.",
+  );
+
 export const Region = z
   .object({
     name: RegionName,
@@ -124,6 +152,7 @@ export const Region = z
       })
       .strict()
       .optional(),
+    drain: RegionDrain.optional(),
     concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
   })
   .strict();
@@ -206,6 +235,7 @@ export const ReleasePlanOutline = ReleasePlan.extend({
 export type ReleasePlan = z.infer<typeof ReleasePlan>;
 export type ServicePlan = z.infer<typeof Service>;
 export type RegionPlan = z.infer<typeof Region>;
+export type RegionDrainPlan = z.infer<typeof RegionDrain>;
 export type StrategyPlan = z.infer<typeof Strategy>;
 export type CanaryStepPlan = z.infer<typeof CanaryStep>;
 export type AnalysisPlan = z.infer<typeof Analysis>;

@@ -19,6 +19,7 @@ export function findUnworkableSettings(plan: Raw): Problem[] {
     ...analysisProblems(defaults?.analysis, ['defaults', 'analysis']),
     ...analysisStepProblems(services, defaults),
     ...dnsWeightProblems(plan),
+    ...drainProblems(plan),
   ];
   services.forEach((service, index) => {
     problems.push(...analysisProblems(service?.analysis, ['services', index, 'analysis']));
@@ -125,6 +126,54 @@ function dnsWeightProblems(plan: Raw): Problem[] {
         "every region's dns.weight is 0: Route 53 then spreads traffic evenly across all of them; give the regions that should take traffic a weight above 0",
     },
   ];
+}
+
+/**
+ * A drain moves the region's weight in the plan's Route 53 record to the other regions, as a
+ * failover does: it needs that record (validate.ts already asks every region for its weighted
+ * record in it) and another region to take the weight. One drained region per wave: two drains of one record at
+ * once would each plan from weights the other is changing.
+ */
+function drainProblems(plan: Raw): Problem[] {
+  const regions = asArray(plan.regions).map(asRecord);
+  const problems: Problem[] = [];
+  const drainedInWave = new Map<unknown, string>();
+  regions.forEach((region, index) => {
+    const drain = region?.drain;
+    if (drain === undefined) return;
+    const path: PathSegment[] = ['regions', index, 'drain'];
+    const name = asString(region?.name) ?? `regions[${index}]`;
+    if (!asRecord(plan.dns)) {
+      problems.push({ path, message: 'needs the plan-level dns record whose weight the drain moves away' });
+    } else if (!regions.some((other, at) => at !== index && Number(asRecord(other?.dns)?.weight ?? 0) > 0)) {
+      problems.push({
+        path,
+        message: `no other region of the dns record has weight above 0: there is nowhere to move ${name}'s weight`,
+      });
+    }
+    const earlier = drainedInWave.get(region?.wave);
+    if (earlier !== undefined) {
+      problems.push({
+        path,
+        message: `${earlier} is drained in the same wave ${String(region?.wave)}: drain one region of a wave at a time (two drains of one record would each move weight the other is moving)`,
+      });
+    } else drainedInWave.set(region?.wave, name);
+    const steps = asArray(asRecord(drain)?.restoreSteps).filter((step) => typeof step === 'number');
+    if (steps.length === 0) return;
+    const falling = steps.findIndex((step, at) => at > 0 && step <= steps[at - 1]!);
+    if (falling > 0) {
+      problems.push({
+        path: [...path, 'restoreSteps', falling],
+        message: `${steps[falling]} does not rise above ${steps[falling - 1]}: restore steps rise to 100`,
+      });
+    } else if (steps.at(-1) !== 100) {
+      problems.push({
+        path: [...path, 'restoreSteps', steps.length - 1],
+        message: `the last restore step is ${steps.at(-1)}, not 100: the region would never get all its weight back`,
+      });
+    }
+  });
+  return problems;
 }
 
 /**

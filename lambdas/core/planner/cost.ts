@@ -43,7 +43,16 @@ const LANE_FIXED: StateShape = { transitions: 3, tasks: 1, lambdas: 1 };
 const LANE_PER_SERVICE: StateShape = { transitions: 4, tasks: 3, lambdas: 2 };
 /** Claim, its choice, and the parked wait (lambda:invoke.waitForTaskToken) until a wake-up. */
 const LANE_PER_WAIT: StateShape = { transitions: 3, tasks: 2, lambdas: 2 };
-const REGION_FIXED: StateShape = { transitions: 8, tasks: 4, lambdas: 1 };
+// With the two Choices that ask whether the region is drained.
+const REGION_FIXED: StateShape = { transitions: 10, tasks: 4, lambdas: 1 };
+/**
+ * A drained region's own states (region-rollout.asl.json): drain, verify the others, weight to 0,
+ * verify the region, scale back, and the two TTL waits; each INSYNC poll is a Wait, a check and a
+ * Choice; each restore step a Task and a Choice, with a Wait between steps.
+ */
+const DRAIN_FIXED: StateShape = { transitions: 7, tasks: 5, lambdas: 5 };
+const DRAIN_PER_SYNC_POLL: StateShape = { transitions: 3, tasks: 1, lambdas: 1 };
+const DRAIN_PER_RESTORE_STEP: StateShape = { transitions: 3, tasks: 1, lambdas: 1 };
 const REGION_PER_LANE: StateShape = { transitions: 1, tasks: 1, lambdas: 0 };
 const RELEASE_FIXED: StateShape = { transitions: 14, tasks: 7, lambdas: 5 };
 const RELEASE_PER_WAVE: StateShape = { transitions: 4, tasks: 1, lambdas: 1 };
@@ -58,6 +67,9 @@ export const LAMBDA_INVOCATIONS_BY_PIECE = {
   lanePerService: LANE_PER_SERVICE.lambdas,
   lanePerWait: LANE_PER_WAIT.lambdas,
   serviceRolloutFixed: SERVICE_ROLLOUT_FIXED.lambdas,
+  drainFixed: DRAIN_FIXED.lambdas,
+  drainPerSyncPoll: DRAIN_PER_SYNC_POLL.lambdas,
+  drainPerRestoreStep: DRAIN_PER_RESTORE_STEP.lambdas,
   ...Object.fromEntries(Object.entries(STEP_SHAPES).map(([kind, shape]) => [kind, shape.lambdas])),
 } as Record<string, number>;
 
@@ -106,6 +118,8 @@ export function estimateExecutionCost(
     services: ReadonlyArray<readonly RolloutStep[]>;
     /** Times a lane parks on a dependency (the preview's schedule); none when absent. */
     waits?: number;
+    /** A drained region's restore steps and INSYNC polls per wait; absent when not drained. */
+    drain?: { restoreSteps: number; syncPolls: number };
   }>,
   waveCount: number,
 ): ExecutionCost {
@@ -120,7 +134,20 @@ export function estimateExecutionCost(
   let maxHistory = historyEvents(release);
   for (const region of regions) {
     const lanes = laneCount(region.concurrency, region.services.length);
-    const regionShape = add(REGION_FIXED, times(REGION_PER_LANE, lanes));
+    const { drain } = region;
+    const regionShape = add(
+      REGION_FIXED,
+      times(REGION_PER_LANE, lanes),
+      ...(drain
+        ? [
+            DRAIN_FIXED,
+            times(DRAIN_PER_SYNC_POLL, 2 * drain.syncPolls),
+            // No Wait after the last step.
+            times(DRAIN_PER_RESTORE_STEP, drain.restoreSteps),
+            { transitions: -1, tasks: 0, lambdas: 0 },
+          ]
+        : []),
+    );
     transitions += regionShape.transitions;
     lambdas += regionShape.lambdas;
     maxHistory = Math.max(maxHistory, historyEvents(regionShape));

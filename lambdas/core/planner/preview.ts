@@ -5,6 +5,8 @@
  */
 
 import { abortLimits } from '../abort-alarm';
+import { ALIAS_TARGET_TTL_SECONDS } from '../dns-names';
+import { DNS_SYNC_POLLS_ESTIMATE, type DrainSettings, drainSettings, drainWaitSeconds } from '../drain';
 import { laneCount, type ResolvedPlan, seconds } from '../plan/resolve';
 import { estimateStepSeconds, type RolloutStep, rolloutSteps } from '../strategy';
 import { trafficTarget } from '../targets';
@@ -33,6 +35,22 @@ export interface RegionPreview {
   criticalPath: { services: string[]; seconds: number };
   dagSeconds: number;
   phaseBarrier: { seconds: number; phases: string[][] };
+  /** The region's drain around its services (`drain` in the plan); absent when not drained. */
+  drain?: DrainPreview;
+}
+
+/**
+ * A drained region's waits: before its first service (the other regions scaled up, its weight
+ * at 0, INSYNC, the record's TTL) and after its last (the restore steps, INSYNC and the TTL of
+ * the last, before the other regions scale back). The region's services start after `beforeSeconds`.
+ */
+export interface DrainPreview {
+  beforeSeconds: number;
+  afterSeconds: number;
+  restoreSteps: number[];
+  restoreIntervalSeconds: number;
+  /** The record's TTL the waits assume; the release reads the real one from the record. */
+  assumedTtlSeconds: number;
 }
 
 export interface WavePreview {
@@ -119,6 +137,8 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
   const waitsByRegion = new Map<string, number>();
   plan.waves.forEach(({ wave, regions }, waveIndex) => {
     const regionPreviews = regions.map((region): RegionPreview => {
+      const drain = region.drain && drainPreview(drainSettings(region.drain), rolloutEstimate);
+      const start = clock + (drain?.beforeSeconds ?? 0);
       const tasks = tasksFor(region.services);
       const { dag, phases, critical } = scheduleRegion(tasks, region.concurrency);
       const onPath = new Set(critical.ids);
@@ -141,8 +161,8 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
             steps: steps.length,
             approvals: countApprovals(steps),
             durationSeconds: scheduled.endSeconds - scheduled.startSeconds,
-            startSeconds: clock + scheduled.startSeconds,
-            endSeconds: clock + scheduled.endSeconds,
+            startSeconds: start + scheduled.startSeconds,
+            endSeconds: start + scheduled.endSeconds,
             slot: scheduled.slot,
             critical: onPath.has(name),
           };
@@ -150,9 +170,13 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
         criticalPath: { services: critical.ids, seconds: critical.seconds },
         dagSeconds: dag.makespanSeconds,
         phaseBarrier: { seconds: phases.makespanSeconds, phases: phases.phases },
+        ...(drain && { drain }),
       };
     });
-    const span = Math.max(0, ...regionPreviews.map((region) => region.dagSeconds));
+    // A drain's waits come before and after the region's services, whichever schedule runs them.
+    const drainSeconds = (region: RegionPreview) =>
+      region.drain ? region.drain.beforeSeconds + region.drain.afterSeconds : 0;
+    const span = Math.max(0, ...regionPreviews.map((region) => region.dagSeconds + drainSeconds(region)));
     const bake = waveIndex < plan.waves.length - 1 ? plan.waveBakeSeconds : 0;
     waves.push({
       wave,
@@ -162,8 +186,12 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
       regions: regionPreviews,
     });
     clock += span + bake;
-    criticalTotal += Math.max(0, ...regionPreviews.map((region) => region.criticalPath.seconds)) + bake;
-    phaseTotal += Math.max(0, ...regionPreviews.map((region) => region.phaseBarrier.seconds)) + bake;
+    criticalTotal +=
+      Math.max(0, ...regionPreviews.map((region) => region.criticalPath.seconds + drainSeconds(region))) +
+      bake;
+    phaseTotal +=
+      Math.max(0, ...regionPreviews.map((region) => region.phaseBarrier.seconds + drainSeconds(region))) +
+      bake;
   });
 
   const serviceRollouts = plan.regions.reduce((sum, region) => sum + region.services.length, 0);
@@ -172,6 +200,7 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
       concurrency: region.concurrency,
       services: region.services.map((name) => stepsByService.get(name) ?? []),
       waits: waitsByRegion.get(region.name) ?? 0,
+      ...drainCost(region),
     })),
     plan.waves.length,
   );
@@ -187,6 +216,7 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
       wave: region.wave,
       lanes: laneCount(region.concurrency, region.services.length),
       waits: waitsByRegion.get(region.name) ?? 0,
+      ...drainCost(region),
       services: region.services.map((name) => ({
         steps: stepsByService.get(name) ?? [],
         withTraffic: plan.services.get(name)!.traffic.type !== 'replicaRatio',
@@ -249,6 +279,28 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
   const ramps = rollbackRamps(plan);
   if (ramps.length > 0) preview.rollbackRamps = ramps;
   return preview;
+}
+
+/**
+ * A drain's waits as the planner counts them: the other regions' scale-up takes one rollout
+ * estimate, then INSYNC and the TTL; after the services, the restore steps, INSYNC and the TTL.
+ */
+/** What a drained region's states and calls are counted from (cost.ts, store-cost.ts). */
+function drainCost(region: ResolvedPlan['regions'][number]) {
+  if (!region.drain) return {};
+  const restoreSteps = drainSettings(region.drain).restoreSteps.length;
+  return { drain: { restoreSteps, syncPolls: DNS_SYNC_POLLS_ESTIMATE } };
+}
+
+function drainPreview(settings: DrainSettings, rolloutEstimateSeconds: number): DrainPreview {
+  const waits = drainWaitSeconds(settings, ALIAS_TARGET_TTL_SECONDS);
+  return {
+    beforeSeconds: rolloutEstimateSeconds + waits.inSync + waits.ttl,
+    afterSeconds: waits.restore + waits.inSync + waits.ttl,
+    restoreSteps: settings.restoreSteps,
+    restoreIntervalSeconds: settings.restoreIntervalSeconds,
+    assumedTtlSeconds: ALIAS_TARGET_TTL_SECONDS,
+  };
 }
 
 function rollbackRamps(plan: ResolvedPlan): RollbackRampPreview[] {

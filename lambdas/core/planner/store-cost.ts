@@ -142,6 +142,34 @@ export const HANDLER_STORE_CALLS = {
   // not counted per step.
   'advanceStep:afterWait': [{ method: 'updateServiceRollout', whileRelease: true }],
   completeServiceRollout: [{ method: 'updateServiceRollout' }, { method: 'countDownDependents' }],
+  // A region's drain (handlers/drain.ts): its record is a release record of kind drain, read back
+  // by each step; it holds the failover lock from the drain to the restore.
+  drainRegion: [
+    { method: 'acquireLock' },
+    { method: 'appendAudit' },
+    { method: 'getRelease' },
+    { method: 'createRelease' },
+    { method: 'appendAudit' },
+    { method: 'appendAudit' },
+  ],
+  // Checked about twice: the other regions are still scaling up at the first.
+  verifyDrainScaled: [
+    { method: 'getRelease', times: 2 },
+    { method: 'getPlanDocument', times: 2 },
+  ],
+  removeRegionWeight: [{ method: 'getRelease' }, { method: 'getPlanDocument' }, { method: 'appendAudit' }],
+  verifyDrainedRegion: [],
+  restoreRegionWeight: [{ method: 'getRelease' }, { method: 'getPlanDocument' }, { method: 'appendAudit' }],
+  finishDrain: [
+    { method: 'getRelease' },
+    { method: 'getPlanDocument' },
+    { method: 'appendAudit' },
+    { method: 'setReleaseStatus' },
+    { method: 'getLock' },
+    { method: 'appendAudit' },
+    { method: 'releaseLock' },
+  ],
+  checkDnsSync: [],
   // A canary's own abort alarm (app/abort-alarms.ts): watched and audited at its first weight,
   // audited again when its completion deletes it.
   'prepareCanary:abortAlarm': [{ method: 'watchAlarms' }, { method: 'appendAudit' }],
@@ -306,6 +334,15 @@ export const PIECE_HANDLERS = {
   /** A lane parked on a dependency, woken, and claiming again. */
   lanePerWait: ['waitForDependency', 'wakeLanes:perParkedLane', 'claimNextService:none'],
   serviceRolloutFixed: ['startServiceRollout', 'checkReadinessGate', 'completeServiceRollout'],
+  drainFixed: [
+    'drainRegion',
+    'verifyDrainScaled',
+    'removeRegionWeight',
+    'verifyDrainedRegion',
+    'finishDrain',
+  ],
+  drainPerSyncPoll: ['checkDnsSync'],
+  drainPerRestoreStep: ['restoreRegionWeight'],
   /** Made at the canary's first weight, deleted at its completion: no Task states of their own. */
   abortAlarm: ['prepareCanary:abortAlarm', 'completeServiceRollout:abortAlarm'],
   setWeight: ['prepareCanary', 'verifyRollout', 'shiftTraffic'],
@@ -340,6 +377,8 @@ export interface StoreCostRegion {
   lanes: number;
   /** Times a lane of the region parks on a dependency (from the schedule). */
   waits: number;
+  /** A drained region's restore steps and INSYNC polls per wait; absent when not drained. */
+  drain?: { restoreSteps: number; syncPolls: number };
 }
 
 export interface StoreCostPlan {
@@ -389,6 +428,11 @@ export function estimateStoreCost(plan: StoreCostPlan): StoreCostEstimate {
     invoke('regionFixed', 1, context);
     invoke('laneFixed', region.lanes, context);
     invoke('lanePerWait', region.waits, context);
+    if (region.drain) {
+      invoke('drainFixed', 1, context);
+      invoke('drainPerSyncPoll', 2 * region.drain.syncPolls, context);
+      invoke('drainPerRestoreStep', region.drain.restoreSteps, context);
+    }
     for (const service of region.services) {
       invoke('lanePerService', 1, context, service.withTraffic);
       invoke('serviceRolloutFixed', 1, context, service.withTraffic);

@@ -227,6 +227,20 @@ describe('setWeights', () => {
     expect(stored).toHaveLength(3);
   });
 
+  it('returns the longest TTL of the records it changed: how long resolvers may still answer the old weights', async () => {
+    const zone = await createZone();
+    const api = `api.${zone.name}`;
+    await create(zone, [
+      weighted(api, 'us-east-1', 100),
+      { ...weighted(api, 'eu-west-1', 100), TTL: 300 },
+      { ...weighted(api, 'us-west-2', 100), TTL: 30 },
+    ]);
+    const record = { hostedZoneId: zone.id, recordName: api };
+
+    expect((await dns().setWeights(record, { 'us-east-1': 0, 'us-west-2': 150 })).ttlSeconds).toBe(60);
+    expect((await dns().setWeights(record, { 'us-east-1': 50, 'eu-west-1': 50 })).ttlSeconds).toBe(300);
+  });
+
   it('writes a set identifier on every record type of a dual-stack name', async () => {
     const zone = await createZone();
     const api = `api.${zone.name}`;

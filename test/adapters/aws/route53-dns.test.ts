@@ -17,7 +17,7 @@ import {
   DNS_READER_IAM_ACTIONS,
   Route53Dns,
 } from '../../../lambdas/adapters/aws/route53-dns';
-import { normalizeName } from '../../../lambdas/core/dns-names';
+import { ALIAS_TARGET_TTL_SECONDS, normalizeName } from '../../../lambdas/core/dns-names';
 import {
   InvalidInputError,
   NotFoundError,
@@ -181,6 +181,15 @@ describe('Route53Dns.setWeights', () => {
     ]);
   });
 
+  it("says how long resolvers may still serve the old weights: an alias to a load balancer's 60 s", async () => {
+    // east and west are aliases (no TTL of their own); europe has TTL 60 of its own.
+    const dns = new Route53Dns(client);
+    expect((await dns.setWeights(record, { 'us-east-1': 0, 'us-west-2': 100 })).ttlSeconds).toBe(
+      ALIAS_TARGET_TTL_SECONDS,
+    );
+    expect(ALIAS_TARGET_TTL_SECONDS).toBe(60);
+  });
+
   it('reads again and redoes the change when the record changed since it was read', async () => {
     const editedEast = { ...east, TTL: 30 };
     route53
@@ -198,6 +207,7 @@ describe('Route53Dns.setWeights', () => {
       .resolves({ ChangeInfo: { Id: '/change/C2', Status: 'PENDING', SubmittedAt: new Date() } });
     await expect(new Route53Dns(client).setWeights(record, { 'us-east-1': 7 })).resolves.toEqual({
       changeId: '/change/C2',
+      ttlSeconds: 30,
     });
     const last = route53.commandCalls(ChangeResourceRecordSetsCommand).at(-1)!.args[0].input;
     expect(last.ChangeBatch?.Changes).toEqual([
@@ -258,6 +268,7 @@ describe('Route53Dns.setWeights', () => {
       new Route53Dns(client).setWeights(record, { 'us-east-1': 0, 'us-west-2': 0, 'eu-west-1': 1 }),
     ).resolves.toEqual({
       changeId: '/change/C2682N5HXP0BZ4',
+      ttlSeconds: 60,
     });
   });
 

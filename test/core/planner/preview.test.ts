@@ -188,3 +188,41 @@ describe('the reference platform (examples/platform.yaml)', () => {
     expect(preview.totals.executions).toBeGreaterThan(preview.totals.serviceRollouts);
   });
 });
+
+describe('a drained region (examples/drain.yaml)', () => {
+  const drained = loadPlan(readExample('drain.yaml'));
+  const plain = loadPlan(readExample('platform.yaml'));
+  if (!drained.ok || !plain.ok) throw new Error('examples/drain.yaml and platform.yaml should load');
+  const preview = previewRelease(resolvePlan(drained.plan));
+  const without = previewRelease(resolvePlan(plain.plan));
+  const region = (name: string) =>
+    preview.waves.flatMap((wave) => wave.regions).find((entry) => entry.region === name)!;
+
+  it('shows each drain: one rollout estimate to scale the others, 4 INSYNC polls of 15 s and a 60 s TTL before; the restore steps, INSYNC and TTL after', () => {
+    // The sample platform's rollout estimate is 30 s: 30 + 60 + 60 before; 2 × 2m + 60 + 60 after.
+    expect(region('us-west-2').drain).toEqual({
+      beforeSeconds: 150,
+      afterSeconds: 360,
+      restoreSteps: [25, 50, 100],
+      restoreIntervalSeconds: 120,
+      assumedTtlSeconds: 60,
+    });
+    expect(region('eu-west-1').drain).toMatchObject({ beforeSeconds: 150, afterSeconds: 120 });
+    expect(region('us-east-1').drain).toBeUndefined();
+  });
+
+  it("starts the region's services after the drain and adds both waits to its wave", () => {
+    const west = region('us-west-2');
+    const wave = preview.waves.find((entry) => entry.regions.includes(west))!;
+    expect(Math.min(...west.services.map((service) => service.startSeconds))).toBe(wave.startSeconds + 150);
+    expect(preview.totals.makespanSeconds - without.totals.makespanSeconds).toBe(150 + 360 + 150 + 120);
+    expect(preview.totals.criticalPathSeconds - without.totals.criticalPathSeconds).toBe(780);
+  });
+
+  it("counts the drains' Lambda invocations and Store calls", () => {
+    // Per drain: 5 fixed tasks, 2 × 4 INSYNC polls, one task per restore step (3 and 1).
+    expect(preview.totals.lambdaInvocations - without.totals.lambdaInvocations).toBe(2 * (5 + 8) + 4);
+    const calls = preview.totals.dynamoDb.storeCallsByMethod;
+    expect(calls.createRelease! - without.totals.dynamoDb.storeCallsByMethod.createRelease!).toBe(2);
+  });
+});
