@@ -252,6 +252,7 @@ fleet:
       'canary-breach.yaml',
       'controller-managed.yaml',
       'crashing-canary.yaml',
+      'drained-canary-breach.yaml',
       'missing-target-group.yaml',
       'region-failover.yaml',
       'region-outage.yaml',
