@@ -4,10 +4,10 @@
  * through the alarm path with no setup by the user.
  */
 import { abortLimits } from '../core/abort-alarm';
-import { auditEntry } from '../core/audit';
 import { abortAlarmName } from '../core/naming';
 import type { Ports, TrafficReader } from '../ports';
 import type { ReleaseContext } from './release-context';
+import { auditBySwitchyard } from './switchyard-audit';
 
 type AlarmPorts = Pick<Ports, 'abortAlarms' | 'store' | 'clock'>;
 
@@ -35,17 +35,13 @@ export async function makeAbortAlarm(
     limits,
   });
   if (made === 'created')
-    await ports.store.appendAudit(
-      auditEntry('abort-alarm.created', {
-        releaseId: context.releaseId,
-        key: `${region}/${service}/abort-alarm/created`,
-        at: ports.clock.now().toISOString(),
-        actor: 'switchyard',
-        region,
-        service,
-        detail: { alarmName: name, ...limits },
-      }),
-    );
+    await auditBySwitchyard(ports, 'abort-alarm.created', {
+      releaseId: context.releaseId,
+      key: `${region}/${service}/abort-alarm/created`,
+      region,
+      service,
+      detail: { alarmName: name, ...limits },
+    });
   return name;
 }
 
@@ -59,17 +55,13 @@ export async function removeAbortAlarm(
   if (!abortLimits(context.service(service)) || !context.trafficTarget(region, service)) return;
   const name = abortAlarmName(context.releaseId, region, service);
   if ((await ports.abortAlarms.remove(region, name)) === 'deleted')
-    await ports.store.appendAudit(
-      auditEntry('abort-alarm.deleted', {
-        releaseId: context.releaseId,
-        key: `${region}/${service}/abort-alarm/deleted`,
-        at: ports.clock.now().toISOString(),
-        actor: 'switchyard',
-        region,
-        service,
-        detail: { alarmName: name },
-      }),
-    );
+    await auditBySwitchyard(ports, 'abort-alarm.deleted', {
+      releaseId: context.releaseId,
+      key: `${region}/${service}/abort-alarm/deleted`,
+      region,
+      service,
+      detail: { alarmName: name },
+    });
 }
 
 /** Every abort alarm of the release: what a rollback's end deletes. */

@@ -15,7 +15,8 @@ import { acquireAuditedLock, releaseAuditedLock } from '../app/locks';
 import { assertRolledOut, dnsFleet, scaleReplicas, weightMovedAway } from '../app/region-weights';
 import { loadReleaseContext, type ReleaseContext } from '../app/release-context';
 import { planHash } from '../app/submit-release';
-import { type AuditAction, auditEntry } from '../core/audit';
+import { auditBySwitchyard } from '../app/switchyard-audit';
+import type { AuditAction } from '../core/audit';
 import { type DrainRecord, drainSettings, restoreStepWeights } from '../core/drain';
 import { InvalidInputError, NotFoundError } from '../core/errors';
 import { weightsByRegion, weightsBySetId } from '../core/failover';
@@ -59,16 +60,12 @@ async function auditDrain(
   action: AuditAction,
   detail: Record<string, unknown>,
 ): Promise<void> {
-  await ports.store.appendAudit(
-    auditEntry(action, {
-      releaseId: key.releaseId,
-      key: `drain/${key.region}/${step}`,
-      at: ports.clock.now().toISOString(),
-      actor: 'switchyard',
-      region: key.region,
-      detail,
-    }),
-  );
+  await auditBySwitchyard(ports, action, {
+    releaseId: key.releaseId,
+    key: `drain/${key.region}/${step}`,
+    region: key.region,
+    detail,
+  });
 }
 
 /**
@@ -261,16 +258,12 @@ export const restoreDrainedRegion = defineHandler({
     const { dns, identifiers } = dnsFleet(context, region);
     const change = await ports.dns.setWeights(dns, weightsBySetId(record.weightsBefore, identifiers));
     await scaleReplicas(ports, context, record.replicas, 'before');
-    await ports.store.appendAudit(
-      auditEntry('rollback.drain-restored', {
-        releaseId,
-        key: `rollback/${region}/drain`,
-        at: ports.clock.now().toISOString(),
-        actor: 'switchyard',
-        region,
-        detail: { weights: record.weightsBefore, scaledBack: record.replicas.length, ...change },
-      }),
-    );
+    await auditBySwitchyard(ports, 'rollback.drain-restored', {
+      releaseId,
+      key: `rollback/${region}/drain`,
+      region,
+      detail: { weights: record.weightsBefore, scaledBack: record.replicas.length, ...change },
+    });
     await ports.store.setReleaseStatus(drainId, 'ROLLED_BACK');
     await releaseAuditedLock(ports, FAILOVER_LOCK_SCOPE, releaseId, `drain/${region}`);
     return { releaseId, region, drainRestored: true };

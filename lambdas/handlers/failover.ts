@@ -9,6 +9,7 @@ import { acquireAuditedLock, releaseAuditedLock } from '../app/locks';
 import { assertRolledOut, dnsFleet, scaleReplicas, weightMovedAway } from '../app/region-weights';
 import { loadReleaseContext, type ReleaseContext } from '../app/release-context';
 import { planHash } from '../app/submit-release';
+import { auditBySwitchyard } from '../app/switchyard-audit';
 import { type AuditAction, auditEntry } from '../core/audit';
 import { causeMessage, InvalidInputError, NotFoundError } from '../core/errors';
 import { type FailoverRecord, failbackRecord, weightsByRegion, weightsBySetId } from '../core/failover';
@@ -133,16 +134,12 @@ async function auditStep(
   action: AuditAction,
   detail: Record<string, unknown>,
 ): Promise<void> {
-  await ports.store.appendAudit(
-    auditEntry(action, {
-      releaseId: input.failoverId,
-      key: `${input.direction}/${step}`,
-      at: ports.clock.now().toISOString(),
-      actor: 'switchyard',
-      region: input.region,
-      detail,
-    }),
-  );
+  await auditBySwitchyard(ports, action, {
+    releaseId: input.failoverId,
+    key: `${input.direction}/${step}`,
+    region: input.region,
+    detail,
+  });
 }
 
 async function recorded(ports: Ports, failoverId: string): Promise<FailoverRecord> {
