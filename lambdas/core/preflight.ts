@@ -264,11 +264,24 @@ export function trafficResource(
 
 // ── alarms and DNS ───────────────────────────────────────────────────────────
 
+/** An alarm the release reads, at its path in the plan, and who reads it. */
+export interface AlarmRead {
+  path: string;
+  name: string;
+  readBy: string;
+}
+
+/** The plan's `rollbackAlarms`: read in every region for the whole release. */
+export function rollbackAlarmsRead(plan: Pick<ResolvedPlan, 'source'>): AlarmRead[] {
+  return (plan.source.rollbackAlarms ?? []).map((name, index) => ({
+    path: `rollbackAlarms[${index}]`,
+    name,
+    readBy: 'the release rolls back when it enters ALARM',
+  }));
+}
+
 /** The alarms a service's analysis reads, each at its path in the plan. */
-export function alarmsRead(
-  plan: ResolvedPlan,
-  service: ResolvedService,
-): Array<{ path: string; name: string; service: string }> {
+export function alarmsRead(plan: ResolvedPlan, service: ResolvedService): AlarmRead[] {
   if (service.analysis === undefined) return [];
   const index = plan.source.services.findIndex((entry) => entry.name === service.name);
   const analysisPath = plan.source.services[index]?.analysis
@@ -279,7 +292,7 @@ export function alarmsRead(
       ? check.alarmNames.map((name, nameIndex) => ({
           path: `${analysisPath}.checks[${checkIndex}].alarmNames[${nameIndex}]`,
           name,
-          service: service.name,
+          readBy: `${service.name}'s analysis reads it`,
         }))
       : [],
   );
@@ -288,7 +301,7 @@ export function alarmsRead(
 /** Alarms read that the region does not have, one problem each. */
 export function missingAlarmProblems(
   region: string,
-  wanted: ReadonlyArray<{ path: string; name: string; service: string }>,
+  wanted: readonly AlarmRead[],
   existing: ReadonlySet<string>,
 ): PreflightProblem[] {
   return wanted
@@ -297,7 +310,7 @@ export function missingAlarmProblems(
       path: entry.path,
       region,
       resource: `CloudWatch alarm "${entry.name}" (${region})`,
-      message: `CloudWatch alarm "${entry.name}" does not exist in ${region} (${entry.service}'s analysis reads it)`,
+      message: `CloudWatch alarm "${entry.name}" does not exist in ${region} (${entry.readBy})`,
     }));
 }
 

@@ -36,6 +36,7 @@ import {
   PreflightReport,
   preflightReport,
   refusalReason,
+  rollbackAlarmsRead,
   sharedTargetsProblem,
   sortProblems,
   stableTrafficProblem,
@@ -258,7 +259,7 @@ async function checkService(
   );
 }
 
-/** Every alarm the region's services read, asked about in one DescribeAlarms listing. */
+/** Every alarm the region's services and the release read, asked about in one DescribeAlarms listing. */
 async function checkAlarms(
   plan: ResolvedPlan,
   region: ResolvedRegion,
@@ -266,9 +267,11 @@ async function checkAlarms(
   ports: PreflightPorts,
   findings: Findings,
 ): Promise<void> {
-  const wanted = services.map((service) => alarmsRead(plan, service)).filter((alarms) => alarms.length > 0);
+  const wanted = [rollbackAlarmsRead(plan), ...services.map((service) => alarmsRead(plan, service))].filter(
+    (alarms) => alarms.length > 0,
+  );
   if (wanted.length === 0) return;
-  // One check per service that reads alarms, as the report counts them.
+  // One check per service that reads alarms (and one for the release's), as the report counts them.
   findings.checks += wanted.length;
   const existing = new Set(
     await ports.inventory.existingAlarms(

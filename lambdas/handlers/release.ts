@@ -134,9 +134,9 @@ export const watchAlarms = defineHandler({
   },
 });
 
-/** Alarms named in analysis checks, and each canary's own error alarm. */
+/** The plan's rollbackAlarms, alarms named in analysis checks, and each canary's own error alarm. */
 export function watchedAlarmNames(context: ReleaseContext): string[] {
-  const names = new Set<string>();
+  const names = new Set<string>(context.plan.source.rollbackAlarms);
   for (const service of context.plan.services.values()) {
     for (const check of service.analysis?.checks ?? []) {
       if (check.type === 'cloudwatchAlarms') for (const name of check.alarmNames) names.add(name);

@@ -322,6 +322,7 @@ function resourceNames(plan: ResolvedPlan, kind: string, region: string | undefi
     if (region !== undefined && entry.name !== region) continue;
     if (kind === 'cluster') names.add(entry.cluster);
     if (kind === 'record' && entry.dns) names.add(entry.dns.setIdentifier);
+    if (kind === 'alarm') for (const alarm of plan.source.rollbackAlarms ?? []) names.add(alarm);
     for (const serviceName of entry.services) {
       const service = plan.services.get(serviceName);
       if (!service) continue;

@@ -2,7 +2,7 @@
  * CloudWatch alarms of the simulated fleet, and the moments they enter ALARM (what EventBridge
  * delivers to the rollback trigger).
  *
- * A region knows the alarms the plan's analyses name for its services, the alarms the fault file
+ * A region knows the plan's rollbackAlarms, the alarms the plan's analyses name for its services, the alarms the fault file
  * names there, each canary's `<service>-<region>-canary-errors` alarm, and the metric alarms
  * made through PutMetricAlarm (Switchyard's abort alarms, see aws/cloudwatch.ts) until they are
  * deleted. A `canary-errors` alarm is the one a user makes: it evaluates the canary's metrics
@@ -111,6 +111,8 @@ export class FleetAlarms {
         }
       }
       for (const fault of this.faultAlarms) if (fault.region === region.name) names.add(fault.alarmName);
+      // The plan's rollbackAlarms: the user's alarms, made in every region before the release.
+      for (const name of context.plan.source.rollbackAlarms ?? []) names.add(name);
       this.known.set(region.name, names);
     }
     this.fixedTransitions = this.computeFixedTransitions();

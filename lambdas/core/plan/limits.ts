@@ -73,6 +73,8 @@ export const MAX_ROLLBACK_RAMP_INTERVAL_SECONDS = 600;
 /** Checks in one analysis, and alarms in one `cloudwatchAlarms` check. */
 export const MAX_CHECKS = 50;
 export const MAX_ALARMS_PER_CHECK = 100;
+/** Alarms the plan names for the whole release (`rollbackAlarms`): watched in every region. */
+export const MAX_ROLLBACK_ALARMS = 100;
 
 // ── time ────────────────────────────────────────────────────────────────────
 

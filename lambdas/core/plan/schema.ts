@@ -8,6 +8,7 @@
 import * as z from 'zod';
 import { formatDuration, parseDuration } from '../duration';
 import {
+  MAX_ALARM_NAME_LENGTH,
   MAX_CLUSTER_NAME_LENGTH,
   MAX_CONCURRENCY,
   MAX_DEPENDENCIES,
@@ -20,6 +21,7 @@ import {
   MAX_REGION_NAME_LENGTH,
   MAX_REGIONS,
   MAX_REPLICAS,
+  MAX_ROLLBACK_ALARMS,
   MAX_SERVICES,
   MAX_SET_IDENTIFIER_LENGTH,
   MAX_URL_LENGTH,
@@ -213,6 +215,13 @@ export const ReleasePlan = z
       .object({ bake: Duration.default('0s').describe('Bake between waves.') })
       .strict()
       .default({ bake: '0s' }),
+    rollbackAlarms: z
+      .array(z.string().min(1).max(MAX_ALARM_NAME_LENGTH))
+      .max(MAX_ROLLBACK_ALARMS)
+      .optional()
+      .describe(
+        'CloudWatch alarms watched in every region for the whole release: one entering ALARM rolls the release back.',
+      ),
     regions: regionList(Region),
     services: serviceList(Service),
     baseline: Baseline.optional().describe(

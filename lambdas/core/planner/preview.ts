@@ -226,8 +226,9 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
       })),
     })),
     waves: plan.waves.length,
-    // Each canary's own alarm per region, and the alarms analyses name (handlers/release.ts).
-    alarms: serviceRollouts + analysisAlarms.size,
+    // Each canary's own alarm per region, the alarms analyses name, the release's rollback
+    // alarms (handlers/release.ts).
+    alarms: serviceRollouts + analysisAlarms.size + (plan.source.rollbackAlarms?.length ?? 0),
     planBytes: storedPlanBytes(plan.source),
   });
   const preview: ReleasePreview = {

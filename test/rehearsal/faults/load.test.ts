@@ -256,6 +256,7 @@ fleet:
       'missing-target-group.yaml',
       'region-failover.yaml',
       'region-outage.yaml',
+      'rollback-alarm.yaml',
       'rollback-ramp.yaml',
       'second-release.yaml',
       'shared-selector.yaml',
