@@ -3,10 +3,10 @@
  * (handlers/rollback.ts returnTrafficToStable) and the alarm path (app/alarm-traffic.ts) make
  * before moving traffic there, so neither sends traffic to pods that are not ready.
  */
-import { auditEntry } from '../core/audit';
 import { stableNotReadyReason } from '../core/rollback';
 import type { DeploymentSnapshot, Ports, TrafficReader } from '../ports';
 import type { ReleaseContext } from './release-context';
+import { auditBySwitchyard } from './switchyard-audit';
 
 /** A touched service as its snapshot recorded it before the release. */
 export interface SnapshotOf {
@@ -53,17 +53,13 @@ export async function readyStable(
   if (!stable) return `${service}: the stable Deployment ${workload.deployment} is missing`;
   if (stable.replicas < snapshot.replicas) {
     await ports.cluster.scale(workload, snapshot.replicas, 'stable');
-    await ports.store.appendAudit(
-      auditEntry('rollback.stable-scaled', {
-        releaseId: key.releaseId,
-        key: `rollback/${key.region}/${service}/stable-scaled`,
-        at: ports.clock.now().toISOString(),
-        actor: 'switchyard',
-        region: key.region,
-        service,
-        detail: { from: stable.replicas, to: snapshot.replicas },
-      }),
-    );
+    await auditBySwitchyard(ports, 'rollback.stable-scaled', {
+      releaseId: key.releaseId,
+      key: `rollback/${key.region}/${service}/stable-scaled`,
+      region: key.region,
+      service,
+      detail: { from: stable.replicas, to: snapshot.replicas },
+    });
   }
   return stableReadiness(ports, context, key.region, entry);
 }

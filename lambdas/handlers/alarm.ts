@@ -2,9 +2,9 @@
  * The alarm path: a CloudWatch "Alarm State Change" into ALARM, delivered by EventBridge (at
  * least once), stops every running release watching that alarm and starts its rollback
  * (app/start-rollback.ts). When the alarm is Switchyard's own abort alarm of one canary, that
- * canary's traffic goes back on a ready stable first (app/alarm-traffic.ts). The conditional RUNNING → ROLLING_BACK move and the rollback's
- * execution name make a duplicate delivery start nothing new, and let a retry finish what a
- * failed delivery began.
+ * canary's traffic goes back on a ready stable first (app/alarm-traffic.ts). The conditional
+ * RUNNING → ROLLING_BACK move and the rollback's execution name make a duplicate delivery start
+ * nothing new, and let a retry finish what a failed delivery began.
  */
 import * as z from 'zod';
 import { type AlarmTrafficOutcome, returnTrafficOnAlarm } from '../app/alarm-traffic';

@@ -217,13 +217,14 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
       lanes: laneCount(region.concurrency, region.services.length),
       waits: waitsByRegion.get(region.name) ?? 0,
       ...drainCost(region),
-      services: region.services.map((name) => ({
-        steps: stepsByService.get(name) ?? [],
-        withTraffic: plan.services.get(name)!.traffic.type !== 'replicaRatio',
-        abortAlarm:
-          abortLimits(plan.services.get(name)!) !== undefined &&
-          trafficTarget(region, plan.services.get(name)!) !== undefined,
-      })),
+      services: region.services.map((name) => {
+        const service = plan.services.get(name)!;
+        return {
+          steps: stepsByService.get(name) ?? [],
+          withTraffic: service.traffic.type !== 'replicaRatio',
+          abortAlarm: abortLimits(service) !== undefined && trafficTarget(region, service) !== undefined,
+        };
+      }),
     })),
     waves: plan.waves.length,
     // Each canary's own alarm per region, the alarms analyses name, the release's rollback
