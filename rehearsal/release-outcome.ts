@@ -27,6 +27,7 @@ export const FINAL_STATUSES: ReadonlySet<ReleaseStatus> = new Set([
   'FAILED',
   'ABORTED',
   'REFUSED',
+  'CANCELLED',
 ]);
 
 export interface ServiceOutcome {

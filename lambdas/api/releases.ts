@@ -11,22 +11,14 @@ import { rollbackRelease as rollbackReleaseUseCase } from '../app/rollback-relea
 import type { RollbackStarted as StartedByUseCase } from '../app/start-rollback';
 import { submitRelease } from '../app/submit-release';
 import type { ReleaseKind, ReleaseStatus } from '../ports';
+
+export { RELEASE_STATUSES } from '../core/lifecycle';
+
 import { executionConsoleUrl } from './console-links';
 import { refusalAsConflict } from './http';
 import { type ApiPorts, type ExecutionLink, link } from './release-view';
 
 export type { ApprovalResult } from '../app/approve';
-
-export const RELEASE_STATUSES: readonly ReleaseStatus[] = [
-  'PENDING',
-  'RUNNING',
-  'SUCCEEDED',
-  'ROLLING_BACK',
-  'ROLLED_BACK',
-  'FAILED',
-  'ABORTED',
-  'REFUSED',
-];
 
 export interface StartedRelease {
   releaseId: string;

@@ -9,8 +9,14 @@
 import { InvalidInputError } from './errors';
 
 export type ReleaseStatus =
+  /** Submitted with `queue` while another release held the lock: waits its turn (app/release-queue.ts). */
+  | 'QUEUED'
+  /** Taken off the queue by a person before its turn came: nothing of it ran. */
+  | 'CANCELLED'
   | 'PENDING'
   | 'RUNNING'
+  /** Every wave done; its alarms still watched, the lock still held, until its rollback window ends. */
+  | 'MONITORING'
   | 'SUCCEEDED'
   | 'ROLLING_BACK'
   | 'ROLLED_BACK'
@@ -30,21 +36,28 @@ export type ServiceRolloutStatus =
 
 /** To each status, the statuses it may be reached from. */
 export const RELEASE_MOVES: { readonly [To in ReleaseStatus]: readonly ReleaseStatus[] } = {
-  // Created so (a failover record is created RUNNING); nothing moves back to it.
-  PENDING: [],
+  // Created so by a queued submission; nothing moves back to it.
+  QUEUED: [],
+  // A person's cancel of a queued release.
+  CANCELLED: ['QUEUED', 'CANCELLED'],
+  // Created so (a failover record is created RUNNING), or moved so when a queued release's turn comes.
+  PENDING: ['QUEUED'],
   // validateRelease.
   RUNNING: ['PENDING'],
-  // finalizeRelease, finishFailover.
-  SUCCEEDED: ['RUNNING', 'SUCCEEDED'],
-  // The alarm handler and the API's abort stop a PENDING or RUNNING release; the ASL's Catch
-  // (beginRollback) may follow a failed finalizeRelease; the API rolls back a finished release
-  // that left services changed, and a FAILED one again when its rollback was incomplete.
-  ROLLING_BACK: ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED'],
+  // openRollbackWindow, after the last wave.
+  MONITORING: ['RUNNING', 'MONITORING'],
+  // finalizeRelease (after the window, or at once without one), finishFailover.
+  SUCCEEDED: ['RUNNING', 'MONITORING', 'SUCCEEDED'],
+  // The alarm handler and the API's abort (or a preempting emergency release) stop a PENDING,
+  // RUNNING or MONITORING release; the ASL's Catch (beginRollback) may follow a failed
+  // finalizeRelease; the API rolls back a finished release that left services changed, and a
+  // FAILED one again when its rollback was incomplete.
+  ROLLING_BACK: ['PENDING', 'RUNNING', 'MONITORING', 'SUCCEEDED', 'FAILED', 'ABORTED'],
   // finishRollback.
   ROLLED_BACK: ['ROLLING_BACK', 'ROLLED_BACK'],
   // refuseRelease (before or after validation), failFailover (also after finishFailover recorded
   // SUCCEEDED but its lock could not be let go), finishRollback when the rollback was incomplete.
-  FAILED: ['PENDING', 'RUNNING', 'SUCCEEDED', 'ROLLING_BACK', 'FAILED'],
+  FAILED: ['PENDING', 'RUNNING', 'MONITORING', 'SUCCEEDED', 'ROLLING_BACK', 'FAILED'],
   // No handler writes it now (an abort starts a rollback); ABORTED records are still honoured
   // by the API, so the status stays reachable from where a stop could happen.
   ABORTED: ['PENDING', 'RUNNING'],

@@ -3,7 +3,8 @@
  * no I/O of its own (app/abort-release.ts, app/rollback-release.ts and app/start-rollback.ts
  * read the facts and act on the decision).
  *
- * - abort: a PENDING or RUNNING release is stopped and rolled back. One already ROLLING_BACK
+ * - abort: a PENDING, RUNNING or MONITORING release is stopped and rolled back. A QUEUED or
+ *   CANCELLED one has nothing to abort or roll back (a queued one is cancelled instead). One already ROLLING_BACK
  *   answers as the first abort did. Anything else has nothing running to abort.
  * - rollback: of a PENDING or RUNNING release, the same as abort. Of a SUCCEEDED release, or of
  *   a FAILED or ABORTED one that left services changed (a refused release changed nothing),
@@ -27,7 +28,8 @@ export type RollbackEligibility =
   /** Nothing to do: `message` says why. */
   | { verdict: 'refused'; message: string };
 
-export const RUNNING_STATUSES: readonly ReleaseStatus[] = ['PENDING', 'RUNNING'];
+/** Statuses with an execution still running: abort stops it (MONITORING: in its rollback window). */
+export const RUNNING_STATUSES: readonly ReleaseStatus[] = ['PENDING', 'RUNNING', 'MONITORING'];
 
 /** Ended releases that may have changed nothing: whether they did is read from their service rollouts. */
 export function mayHaveChangedNothing(status: ReleaseStatus): boolean {
@@ -46,6 +48,14 @@ export function rollbackEligibility(
   const { releaseId, status } = release;
   if (RUNNING_STATUSES.includes(status)) return { verdict: 'stop-and-roll-back', from: RUNNING_STATUSES };
   if (status === 'ROLLING_BACK') return { verdict: 'under-way' };
+  if (status === 'QUEUED' || status === 'CANCELLED') {
+    return {
+      verdict: 'refused',
+      message:
+        `release ${releaseId} is ${status}: nothing of it has run` +
+        (status === 'QUEUED' ? ` (switchyard cancel ${releaseId} takes it off the queue)` : ''),
+    };
+  }
   if (request === 'abort') {
     return {
       verdict: 'refused',

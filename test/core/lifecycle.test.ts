@@ -30,6 +30,14 @@ const RELEASE_ALLOWED: Array<[ReleaseStatus, ReleaseStatus]> = [
   ['RUNNING', 'ABORTED'],
   ['RUNNING', 'REFUSED'],
   ['REFUSED', 'REFUSED'],
+  ['QUEUED', 'PENDING'],
+  ['QUEUED', 'CANCELLED'],
+  ['CANCELLED', 'CANCELLED'],
+  ['RUNNING', 'MONITORING'],
+  ['MONITORING', 'MONITORING'],
+  ['MONITORING', 'SUCCEEDED'],
+  ['MONITORING', 'ROLLING_BACK'],
+  ['MONITORING', 'FAILED'],
 ];
 
 const RELEASE_REFUSED: Array<[ReleaseStatus, ReleaseStatus, string]> = [
@@ -46,6 +54,12 @@ const RELEASE_REFUSED: Array<[ReleaseStatus, ReleaseStatus, string]> = [
   ['FAILED', 'RUNNING', 'a failed release does not run again'],
   ['ABORTED', 'RUNNING', 'an aborted release does not run again'],
   ['PENDING', 'REFUSED', 'preflight runs on a running release'],
+  ['QUEUED', 'RUNNING', 'a queued release starts through PENDING, when its turn comes'],
+  ['CANCELLED', 'PENDING', 'a cancelled release never runs'],
+  ['RUNNING', 'CANCELLED', 'only a queued release is cancelled; a running one is aborted'],
+  ['PENDING', 'MONITORING', 'the window opens after the last wave'],
+  ['MONITORING', 'RUNNING', 'the waves do not run again'],
+  ['SUCCEEDED', 'MONITORING', 'a window does not reopen'],
 ];
 
 const ROLLOUT_ALLOWED: Array<[ServiceRolloutStatus, ServiceRolloutStatus]> = [
@@ -138,7 +152,7 @@ describe('the service-rollout lifecycle', () => {
 
 describe('allowedSources', () => {
   it.each([
-    { caller: undefined, expected: ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED'] },
+    { caller: undefined, expected: ['PENDING', 'RUNNING', 'MONITORING', 'SUCCEEDED', 'FAILED', 'ABORTED'] },
     { caller: ['PENDING', 'RUNNING'], expected: ['PENDING', 'RUNNING'] },
     { caller: ['RUNNING', 'ROLLED_BACK'], expected: ['RUNNING'] },
     { caller: ['ROLLED_BACK', 'REFUSED'], expected: [] },

@@ -14,7 +14,7 @@ import {
 import type { ReleaseStatus, ServiceRolloutStatus } from '../../lambdas/ports';
 
 const ID = 'rel-1';
-const RUNNING = { verdict: 'stop-and-roll-back', from: ['PENDING', 'RUNNING'] } as const;
+const RUNNING = { verdict: 'stop-and-roll-back', from: ['PENDING', 'RUNNING', 'MONITORING'] } as const;
 const refused = (message: string) => ({ verdict: 'refused', message }) as const;
 const finished = (status: ReleaseStatus) => ({ verdict: 'roll-back-finished', from: [status] }) as const;
 
@@ -22,7 +22,17 @@ describe('rollbackEligibility', () => {
   it.each<[RollbackRequest, ReleaseStatus, number | undefined, RollbackEligibility]>([
     ['abort', 'PENDING', undefined, RUNNING],
     ['abort', 'RUNNING', undefined, RUNNING],
+    ['abort', 'MONITORING', undefined, RUNNING],
     ['abort', 'ROLLING_BACK', undefined, { verdict: 'under-way' }],
+    [
+      'abort',
+      'QUEUED',
+      undefined,
+      refused(
+        `release ${ID} is QUEUED: nothing of it has run (switchyard cancel ${ID} takes it off the queue)`,
+      ),
+    ],
+    ['rollback', 'CANCELLED', undefined, refused(`release ${ID} is CANCELLED: nothing of it has run`)],
     [
       'abort',
       'SUCCEEDED',
