@@ -3,7 +3,7 @@
  *
  * The events come from two places:
  *
- * - Switchyard's bus: the handlers publish `Release Started`, `Release Succeeded`, `Release Failed`,
+ * - Switchyard's bus: the handlers publish `Release Started`, `Release Monitoring`, `Release Succeeded`, `Release Failed`,
  *   `Release Rolled Back`, `Release Refused` and `Approval Needed` (see lambdas/ports/events.ts).
  *   They carry what Step Functions cannot tell apart: a release execution ends FAILED whether it
  *   was rolled back, refused or left for a person.
@@ -48,6 +48,7 @@ export interface SwitchyardNotificationsProps {
 /** Switchyard's events that notify, and the rule each gets (a rule's targets all get one message). */
 export const NOTIFIED_EVENTS = {
   'Release Started': 'ReleaseStarted',
+  'Release Monitoring': 'ReleaseMonitoring',
   'Release Succeeded': 'ReleaseSucceeded',
   'Release Failed': 'ReleaseFailed',
   'Release Rolled Back': 'ReleaseRolledBack',
@@ -191,6 +192,12 @@ export function releaseMessage(detailType: NotifiedEvent, apiUrl: string): Messa
         title: `:rocket: Release ${release} started`,
         description: `${detail('waves')} wave(s) to go. Follow it with \`switchyard status ${release} --watch ${api}\`.`,
         nextSteps: [`switchyard status ${release} --watch ${api}`, `switchyard abort ${release} ${api}`],
+      };
+    case 'Release Monitoring':
+      return {
+        title: `:eyes: Release ${release} is in its rollback window`,
+        description: `Every wave is done. Its alarms are still watched until ${detail('endsAt')}: one entering ALARM rolls every wave back. \`switchyard promote ${release}\` closes the window early.`,
+        nextSteps: [status, `switchyard promote ${release} ${api}`, `switchyard abort ${release} ${api}`],
       };
     case 'Release Succeeded':
       return {

@@ -131,6 +131,9 @@ export class InMemoryStore implements Store {
       updatedAt: this.clock.now().toISOString(),
       ...(changes.reason !== undefined && { reason: changes.reason }),
       ...(changes.executionArn !== undefined && { executionArn: changes.executionArn }),
+      ...(changes.rollbackWindow !== undefined && {
+        rollbackWindow: structuredClone(changes.rollbackWindow),
+      }),
     };
     this.releases.set(releaseId, updated);
     return clone(updated);

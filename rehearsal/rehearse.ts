@@ -353,6 +353,13 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     }
   };
   for (const transition of fleet.alarmEvents()) scheduler.at(transition.at, () => deliver(transition));
+  // Alarm faults counted from the last wave get their times when the rehearsed release's last wave
+  // ends: its rollback window opens, or it succeeds at once without one.
+  events.onPublish((event, at) => {
+    if (event.releaseId !== options.plan.releaseId) return;
+    if (event.detailType !== 'Release Monitoring' && event.detailType !== 'Release Succeeded') return;
+    for (const transition of fleet.anchorLastWave(at)) scheduler.at(transition.at, () => deliver(transition));
+  });
   let lastPoll = scheduler.now();
   let polling = false;
   const pollAlarms = () => {

@@ -1,7 +1,8 @@
 /**
  * The alarm path: a CloudWatch "Alarm State Change" into ALARM, delivered by EventBridge (at
  * least once), stops every running release watching that alarm and starts its rollback
- * (app/start-rollback.ts). When the alarm is Switchyard's own abort alarm of one canary, that
+ * (app/start-rollback.ts), and every release in its rollback window whose region's window the
+ * alarm falls in (core/rollback-window.ts). When the alarm is Switchyard's own abort alarm of one canary, that
  * canary's traffic goes back on a ready stable first (app/alarm-traffic.ts). The conditional
  * RUNNING → ROLLING_BACK move and the rollback's execution name make a duplicate delivery start
  * nothing new, and let a retry finish what a failed delivery began.
@@ -9,7 +10,9 @@
 import * as z from 'zod';
 import { type AlarmTrafficOutcome, returnTrafficOnAlarm } from '../app/alarm-traffic';
 import { startRollback } from '../app/start-rollback';
+import { auditBySwitchyard } from '../app/switchyard-audit';
 import { abortAlarmSubject } from '../core/abort-alarm';
+import { withinRegionWindow } from '../core/rollback-window';
 import { defineHandler } from './define';
 
 export const AlarmStateChangeEvent = z
@@ -59,12 +62,35 @@ export const onAlarm = defineHandler({
         }),
       );
     }
+    // When the alarm changed state (EventBridge's `time`), not when the event arrived.
+    const changedAt =
+      event.time && !Number.isNaN(Date.parse(event.time)) ? new Date(event.time) : ports.clock.now();
+    const afterWindow: string[] = [];
     for (const releaseId of await watching) {
       const release = await ports.store.getRelease(releaseId);
       if (!release) continue;
       const reason = `${alarmReason}${event.detail.state.reason ? `: ${event.detail.state.reason}` : ''}`;
+      // In its rollback window a release is rolled back only for an alarm within its region's window.
+      if (
+        release.status === 'MONITORING' &&
+        release.rollbackWindow &&
+        !withinRegionWindow(release.rollbackWindow, event.region, changedAt)
+      ) {
+        await auditBySwitchyard(ports, 'alarm.after-window', {
+          releaseId,
+          key: `alarm/${alarmName}/${event.id}/after-window`,
+          region: event.region,
+          detail: {
+            alarmName,
+            eventId: event.id,
+            windowEndedAt: release.rollbackWindow.regions[event.region] ?? null,
+          },
+        });
+        afterWindow.push(releaseId);
+        continue;
+      }
       const outcome = await startRollback(ports, release, {
-        from: ['RUNNING'],
+        from: ['RUNNING', 'MONITORING'],
         reason,
         audit: () => ({
           action: 'alarm.received',
@@ -84,6 +110,7 @@ export const onAlarm = defineHandler({
     return {
       alarmName,
       rolledBack,
+      ...(afterWindow.length > 0 && { afterWindow }),
       ...(traffic && { traffic }),
       ...(firstDelivery ? {} : { duplicate: true }),
     };

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { acquireAuditedLock, releaseAuditedLock } from '../app/locks';
 import { assertReleaseRunning, loadReleaseContext, type ReleaseContext } from '../app/release-context';
+import { forgetWindowToken, openReleaseWindow, parkWindowToken } from '../app/rollback-window';
 import { auditEntry } from '../core/audit';
 import { drainSettings } from '../core/drain';
 import { ConditionFailedError, causeMessage, DependencyFailedError } from '../core/errors';
@@ -24,7 +25,7 @@ import {
   serviceRolloutName,
 } from '../core/naming';
 import { laneCount } from '../core/plan/resolve';
-import type { Ports, ServiceRolloutRecord } from '../ports';
+import type { Ports, ReleaseStatus, ServiceRolloutRecord } from '../ports';
 import { defineHandler } from './define';
 import { resumeIfWaiting } from './parked-tasks';
 
@@ -176,6 +177,27 @@ export const checkWaveHealth = defineHandler({
   },
 });
 
+/** After the last wave: MONITORING for the plan's rollback window, if it has one (app/rollback-window.ts). */
+export const openRollbackWindow = defineHandler({
+  name: 'openRollbackWindow',
+  ports: ['store', 'clock', 'events'],
+  input: ReleaseKey,
+  async run({ releaseId }, ports) {
+    return openReleaseWindow(ports, releaseId);
+  },
+});
+
+/** The window's wait parks its task token: `switchyard promote` resumes it before the window ends. */
+export const parkRollbackWindow = defineHandler({
+  name: 'parkRollbackWindow',
+  ports: ['store'],
+  input: ReleaseKey.extend({ taskToken: z.string().min(1) }),
+  async run({ releaseId, taskToken }, ports) {
+    await parkWindowToken(ports, releaseId, taskToken);
+    return { releaseId };
+  },
+});
+
 export const finalizeRelease = defineHandler({
   name: 'finalizeRelease',
   ports: ['store', 'clock', 'events'],
@@ -184,7 +206,8 @@ export const finalizeRelease = defineHandler({
     // The ledger records an ending before the record shows it, so whoever reads a final status
     // also finds its entry. Checked first so an aborted release never logs a success.
     const release = await ports.store.getRelease(releaseId);
-    if (release?.status === 'RUNNING' || release?.status === 'SUCCEEDED') {
+    const finishing: readonly ReleaseStatus[] = ['RUNNING', 'MONITORING', 'SUCCEEDED'];
+    if (release && finishing.includes(release.status)) {
       await ports.store.appendAudit(
         auditEntry('release.succeeded', {
           releaseId,
@@ -194,7 +217,8 @@ export const finalizeRelease = defineHandler({
         }),
       );
     }
-    await ports.store.setReleaseStatus(releaseId, 'SUCCEEDED', { from: ['RUNNING', 'SUCCEEDED'] });
+    await ports.store.setReleaseStatus(releaseId, 'SUCCEEDED', { from: finishing });
+    await forgetWindowToken(ports, releaseId);
     await ports.store.unwatchAlarms(releaseId);
     await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
     await ports.events.publish([{ detailType: 'Release Succeeded', releaseId, detail: {} }]);

@@ -3,6 +3,7 @@
 /** Detail types of Switchyard's own events (source `switchyard`), documented in the README. */
 export type EventDetailType =
   | 'Release Started'
+  | 'Release Monitoring'
   | 'Release Succeeded'
   | 'Release Failed'
   | 'Release Rolled Back'

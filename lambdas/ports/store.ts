@@ -5,6 +5,7 @@
 import type { AuditEntry, NewAuditEntry } from '../core/audit';
 import type { LockHolder } from '../core/errors';
 import type { ReleaseStatus, ServiceRolloutStatus } from '../core/lifecycle';
+import type { RollbackWindow } from '../core/rollback-window';
 import type { DeploymentSnapshot } from './cluster';
 import type { Weights } from './traffic';
 
@@ -30,7 +31,11 @@ export interface ReleaseRecord {
   /** Who asked for it: the API caller, or the CLI user of a rehearsal. */
   submittedBy?: string;
   kind: ReleaseKind;
+  /** Written when the release enters MONITORING (core/rollback-window.ts). */
+  rollbackWindow?: RollbackWindow;
 }
+
+export type { RollbackWindow } from '../core/rollback-window';
 
 export interface ServiceRolloutRecord {
   releaseId: string;
@@ -113,7 +118,8 @@ export type { AuditAction, AuditEntry, NewAuditEntry } from '../core/audit';
 
 export interface LockLease extends LockHolder {}
 
-export type TaskTokenKind = 'approval' | 'dependency' | 'region';
+/** `window`: the release's rollback window, resumed by a person's promote. */
+export type TaskTokenKind = 'approval' | 'dependency' | 'region' | 'window';
 
 export interface TaskTokenKey {
   releaseId: string;
@@ -128,6 +134,14 @@ export interface Page<T> {
 }
 
 // ── one interface per kind of record ────────────────────────────────────────
+
+/** What a status change may write with the status. */
+export interface ReleaseStatusChanges {
+  reason?: string;
+  executionArn?: string;
+  rollbackWindow?: RollbackWindow;
+  from?: readonly ReleaseStatus[];
+}
 
 /** Releases and failover records, with their plan documents. */
 export interface ReleaseStore {
@@ -145,7 +159,7 @@ export interface ReleaseStore {
   setReleaseStatus(
     releaseId: string,
     status: ReleaseStatus,
-    changes?: { reason?: string; executionArn?: string; from?: readonly ReleaseStatus[] },
+    changes?: ReleaseStatusChanges,
   ): Promise<ReleaseRecord>;
   listReleases(query: {
     status?: ReleaseStatus;

@@ -151,6 +151,12 @@ export const AlarmFault = z
     region: RegionName,
     at: At,
     until: At.optional().describe('Back to OK at this virtual time; absent means it stays in ALARM.'),
+    after: z
+      .enum(['start', 'lastWave'])
+      .default('start')
+      .describe(
+        "What `at` and `until` count from: the rehearsal's start, or the moment the rehearsed release's last wave ended (its rollback window opened). An alarm after a last wave the release never reached never fires.",
+      ),
     deliveries: z
       .number()
       .int()

@@ -65,16 +65,9 @@ export class FleetAlarms {
     private readonly context: FleetContext,
     private readonly metrics: FleetMetrics,
   ) {
+    // An alarm counted from the last wave has no time until that wave ends (anchorLastWave).
     this.faultAlarms = context.faults.faults.flatMap((fault) =>
-      fault.type === 'alarm'
-        ? [
-            {
-              ...fault,
-              fromMs: context.atMs(fault.at),
-              untilMs: fault.until === undefined ? Number.POSITIVE_INFINITY : context.atMs(fault.until),
-            },
-          ]
-        : [],
+      fault.type === 'alarm' ? [{ ...fault, ...this.faultTimes(fault) }] : [],
     );
     for (const region of context.plan.regions) {
       const names = new Set<string>();
@@ -176,6 +169,26 @@ export class FleetAlarms {
     return 'OK';
   }
 
+  /**
+   * The rehearsed release's last wave ended at `atMs`: the alarms counted from it get their times.
+   * Returns their transitions to ALARM, for the caller to deliver when they come.
+   */
+  anchorLastWave(atMs: number): AlarmTransition[] {
+    this.context.lastWaveEndedMs ??= atMs;
+    const anchored: AlarmTransition[] = [];
+    for (const fault of this.faultAlarms) {
+      if (fault.after !== 'lastWave' || Number.isFinite(fault.fromMs)) continue;
+      Object.assign(fault, this.faultTimes(fault));
+      const transition = this.faultTransition(fault);
+      if (transition) anchored.push(transition);
+    }
+    this.fixedTransitions.push(...anchored);
+    this.fixedTransitions.sort(
+      (a, b) => a.at.getTime() - b.at.getTime() || a.alarmName.localeCompare(b.alarmName),
+    );
+    return anchored.map((transition) => ({ ...transition }));
+  }
+
   /** Transitions to ALARM the fault file fixes in advance, earliest first. */
   events(): AlarmTransition[] {
     return this.fixedTransitions.map((transition) => ({ ...transition }));
@@ -234,18 +247,30 @@ export class FleetAlarms {
     );
   }
 
+  /** When an alarm fault holds, as far as is known yet (+∞: not yet, or never). */
+  private faultTimes(fault: AlarmFault): { fromMs: number; untilMs: number } {
+    const at = (duration: string | undefined) =>
+      (duration !== undefined && this.context.faultAtMs(fault, duration)) || Number.POSITIVE_INFINITY;
+    return { fromMs: at(fault.at), untilMs: at(fault.until) };
+  }
+
+  /** An alarm fault's entry into ALARM; none before it has a time, or inside an outage (already ALARM). */
+  private faultTransition(fault: AlarmFault & { fromMs: number }): AlarmTransition | undefined {
+    if (!Number.isFinite(fault.fromMs) || this.context.outageAt(fault.region, fault.fromMs)) return undefined;
+    return {
+      at: new Date(fault.fromMs),
+      alarmName: fault.alarmName,
+      region: fault.region,
+      deliveries: fault.deliveries,
+      reason: 'alarm fault',
+    };
+  }
+
   private computeFixedTransitions(): AlarmTransition[] {
     const transitions: AlarmTransition[] = [];
     for (const fault of this.faultAlarms) {
-      const atMs = fault.fromMs;
-      if (this.context.outageAt(fault.region, atMs)) continue;
-      transitions.push({
-        at: new Date(atMs),
-        alarmName: fault.alarmName,
-        region: fault.region,
-        deliveries: fault.deliveries,
-        reason: 'alarm fault',
-      });
+      const transition = this.faultTransition(fault);
+      if (transition) transitions.push(transition);
     }
     for (const fault of this.context.faults.faults) {
       if (fault.type !== 'regionOutage') continue;

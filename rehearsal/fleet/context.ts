@@ -87,6 +87,15 @@ export class FleetContext {
     return this.startMs + seconds(duration) * 1000;
   }
 
+  /** When the rehearsed release's last wave ended, once it has. */
+  lastWaveEndedMs: number | undefined;
+
+  /** A fault's time as it counts it (`after`): from the start, or from the last wave's end (undefined before it). */
+  faultAtMs(fault: { after?: 'start' | 'lastWave' }, duration: string): number | undefined {
+    if (fault.after !== 'lastWave') return this.atMs(duration);
+    return this.lastWaveEndedMs === undefined ? undefined : this.lastWaveEndedMs + seconds(duration) * 1000;
+  }
+
   service(name: string): ResolvedService | undefined {
     return this.plan.services.get(name);
   }

@@ -40,16 +40,21 @@ export function faultWindows(context: FleetContext): FaultWindow[] {
           ...(fault.until !== undefined && { untilMs: context.atMs(fault.until) }),
         });
         break;
-      case 'alarm':
+      case 'alarm': {
+        const fromMs = context.faultAtMs(fault, fault.at);
+        // Counted from a last wave the release never reached: it never fired.
+        if (fromMs === undefined) break;
+        const untilMs = fault.until === undefined ? undefined : context.faultAtMs(fault, fault.until);
         windows.push({
           type: fault.type,
           label: `alarm ${fault.alarmName} in ALARM`,
           region: fault.region,
           alarmName: fault.alarmName,
-          fromMs: context.atMs(fault.at),
-          ...(fault.until !== undefined && { untilMs: context.atMs(fault.until) }),
+          fromMs,
+          ...(untilMs !== undefined && { untilMs }),
         });
         break;
+      }
       case 'degradedVersion':
       case 'crashingVersion': {
         const service = context.service(fault.service);

@@ -107,6 +107,8 @@ export interface SimulatedFleet {
    * first: the engine delivers each as `deliveries` EventBridge events at `at`.
    */
   alarmEvents(): AlarmTransition[];
+  /** The rehearsed release's last wave ended: alarm faults counted from it get their times (returned). */
+  anchorLastWave(at: Date): AlarmTransition[];
   /** An alarm's description as PutMetricAlarm set it (what its state change events carry), if any. */
   alarmDescription(region: string, alarmName: string): string | undefined;
   /**
@@ -343,6 +345,7 @@ export function createSimulatedFleet(options: SimulatedFleetOptions): SimulatedF
     inventory,
     cloudWatch: (region) => cloudWatch.client(region),
     alarmEvents: () => alarms.events(),
+    anchorLastWave: (at) => alarms.anchorLastWave(at.getTime()),
     alarmDescription: (region, alarmName) => cloudWatch.descriptionOf(region, alarmName),
     alarmTransitionsBetween: (from, to) => alarms.transitionsBetween(from.getTime(), to.getTime()),
     injectedFailures: () => [...injector.injected],

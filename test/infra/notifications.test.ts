@@ -36,6 +36,11 @@ const API_URL = `https://api0123.execute-api.${HOME}.amazonaws.com/v1/`;
 /** A sample of each event as its handler publishes it (lambdas/handlers/*). */
 const SAMPLE_DETAILS: Record<NotifiedEvent, Record<string, unknown>> = {
   'Release Started': { waves: 2, releaseId: 'platform-2026-11-22' },
+  'Release Monitoring': {
+    endsAt: '2026-11-22T21:44:45.000Z',
+    regions: { 'us-east-1': '2026-11-22T21:44:45.000Z' },
+    releaseId: 'platform-2026-11-22',
+  },
   'Release Succeeded': { releaseId: 'platform-2026-11-22' },
   'Release Failed': {
     reason: 'rollback incomplete, needs a person: checkout in us-west-2 still reads "4.2.0"\n(2 of 3 pods)',

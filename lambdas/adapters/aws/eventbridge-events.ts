@@ -2,7 +2,7 @@
  * Switchyard's own events on EventBridge, source `switchyard`, with the release id in every
  * detail. Detail types (EventDetailType in the ports):
  *
- * - `Release Started`, `Release Succeeded`, `Release Failed`, `Release Rolled Back`, `Release Refused`
+ * - `Release Started`, `Release Monitoring` (`endsAt`, `regions`), `Release Succeeded`, `Release Failed`, `Release Rolled Back`, `Release Refused`
  * - `Approval Needed` (a parked approval: `approval`, `region`, `service`, `stepIndex`, `reason`)
  * - `Service Rollout Step`, `Service Rollout Completed`, `Service Rollout Failed`
  * - `Rollback Started`, `Rollback Completed`

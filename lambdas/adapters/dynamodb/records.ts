@@ -13,6 +13,7 @@ const RELEASE_FIELDS = [
   'reason',
   'submittedBy',
   'kind',
+  'rollbackWindow',
 ] as const satisfies ReadonlyArray<keyof ReleaseRecord>;
 
 const ROLLOUT_FIELDS = [

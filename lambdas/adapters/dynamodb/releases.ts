@@ -10,7 +10,7 @@ import {
   ReleaseConflictError,
 } from '../../core/errors';
 import { releaseMoveSources } from '../../core/lifecycle';
-import type { Page, ReleaseRecord, ReleaseStatus, ReleaseStore } from '../../ports';
+import type { Page, ReleaseRecord, ReleaseStatus, ReleaseStatusChanges, ReleaseStore } from '../../ports';
 import { decodeDocument, encodeDocument } from './document-codec';
 import {
   BY_STATUS,
@@ -105,7 +105,7 @@ export class DynamoDbReleases implements ReleaseStore {
   async setReleaseStatus(
     releaseId: string,
     status: ReleaseStatus,
-    changes: { reason?: string; executionArn?: string; from?: readonly ReleaseStatus[] } = {},
+    changes: ReleaseStatusChanges = {},
   ): Promise<ReleaseRecord> {
     const from = releaseMoveSources(status, changes.from);
     const refused = (current: unknown) =>
@@ -124,6 +124,7 @@ export class DynamoDbReleases implements ReleaseStore {
     update.set(BY_STATUS.partitionKey.name, releaseStatusKey(status));
     if (changes.reason !== undefined) update.set('reason', changes.reason);
     if (changes.executionArn !== undefined) update.set('executionArn', changes.executionArn);
+    if (changes.rollbackWindow !== undefined) update.set('rollbackWindow', changes.rollbackWindow);
     const condition = [`attribute_exists(${update.name(PK)})`, update.oneOf('status', from)];
 
     const outcome = await this.table.conditionally(

@@ -33,6 +33,9 @@ export const MAX_DRAIN_RESTORE_STEPS = 10;
 /** Between two restore steps: the failover lock is held the whole time, so an hour at most. */
 export const MAX_DRAIN_RESTORE_INTERVAL_SECONDS = 3600;
 
+/** The longest rollback window: a release holds the lock (and every other release waits) through it. */
+export const MAX_ROLLBACK_WINDOW_SECONDS = 24 * 3600;
+
 /** What one service may list in dependsOn: any real service depends on far fewer. */
 export const MAX_DEPENDENCIES = 1_000;
 

@@ -28,9 +28,11 @@ export interface RollbackRamp {
   intervalSeconds: number;
 }
 
-export interface ResolvedRegion extends Omit<RegionPlan, 'services' | 'concurrency'> {
+export interface ResolvedRegion extends Omit<RegionPlan, 'services' | 'concurrency' | 'rollbackWindow'> {
   services: string[];
   concurrency: number;
+  /** After the last wave, how long this region's alarms still roll the release back (0: not at all). */
+  rollbackWindowSeconds: number;
 }
 
 export interface ResolvedPlan {
@@ -41,6 +43,8 @@ export interface ResolvedPlan {
   /** Wave numbers ascending, each with its regions in declaration order. */
   waves: Array<{ wave: number; regions: ResolvedRegion[] }>;
   waveBakeSeconds: number;
+  /** The longest region's rollback window: how long the release is MONITORING after its last wave. */
+  rollbackWindowSeconds: number;
   stepRolloutEstimateSeconds: number;
 }
 
@@ -58,10 +62,11 @@ export function resolvePlan(plan: ReleasePlan): ResolvedPlan {
       rollbackRamp: rollbackRamp(service.rollback ?? plan.defaults.rollback),
     });
   }
-  const regions = plan.regions.map((region) => ({
+  const regions = plan.regions.map(({ rollbackWindow, ...region }) => ({
     ...region,
     services: region.services ?? plan.services.map((service) => service.name),
     concurrency: region.concurrency ?? plan.defaults.concurrency,
+    rollbackWindowSeconds: seconds(rollbackWindow ?? plan.waves.rollbackWindow),
   }));
   const waveNumbers = [...new Set(regions.map((region) => region.wave))].sort((a, b) => a - b);
   return {
@@ -71,6 +76,7 @@ export function resolvePlan(plan: ReleasePlan): ResolvedPlan {
     regions,
     waves: waveNumbers.map((wave) => ({ wave, regions: regions.filter((region) => region.wave === wave) })),
     waveBakeSeconds: seconds(plan.waves.bake),
+    rollbackWindowSeconds: Math.max(0, ...regions.map((region) => region.rollbackWindowSeconds)),
     stepRolloutEstimateSeconds: seconds(plan.defaults.stepRolloutEstimate),
   };
 }

@@ -22,6 +22,7 @@ import {
   MAX_REGIONS,
   MAX_REPLICAS,
   MAX_ROLLBACK_ALARMS,
+  MAX_ROLLBACK_WINDOW_SECONDS,
   MAX_SERVICES,
   MAX_SET_IDENTIFIER_LENGTH,
   MAX_URL_LENGTH,
@@ -137,6 +138,11 @@ export const RegionDrain = z
     "Moves the region's Route 53 weight to 0 (the other regions scaled up first, as a failover does) before its services roll out, and back after they are verified. true restores the weight in one step.",
   );
 
+export const RollbackWindow = Duration.refine(
+  (text) => (parseDuration(text) ?? 0) <= MAX_ROLLBACK_WINDOW_SECONDS,
+  `must be at most ${formatDuration(MAX_ROLLBACK_WINDOW_SECONDS)}: the release holds the lock through its window`,
+);
+
 export const Region = z
   .object({
     name: RegionName,
@@ -156,6 +162,9 @@ export const Region = z
       .optional(),
     drain: RegionDrain.optional(),
     concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
+    rollbackWindow: RollbackWindow.optional().describe(
+      "This region's rollback window, in place of waves.rollbackWindow.",
+    ),
   })
   .strict();
 
@@ -212,9 +221,14 @@ export const ReleasePlan = z
       .strict()
       .default({ concurrency: 4, stepRolloutEstimate: '30s' }),
     waves: z
-      .object({ bake: Duration.default('0s').describe('Bake between waves.') })
+      .object({
+        bake: Duration.default('0s').describe('Bake between waves.'),
+        rollbackWindow: RollbackWindow.default('0s').describe(
+          "After the last wave, how long each region's alarms are still watched: an alarm within it rolls the whole release back. The release holds the lock (MONITORING) until the longest window ends. A region's own rollbackWindow overrides it.",
+        ),
+      })
       .strict()
-      .default({ bake: '0s' }),
+      .default({ bake: '0s', rollbackWindow: '0s' }),
     rollbackAlarms: z
       .array(z.string().min(1).max(MAX_ALARM_NAME_LENGTH))
       .max(MAX_ROLLBACK_ALARMS)
