@@ -53,10 +53,12 @@ import {
   type AuditSequence,
   describeReleaseLock,
   describeReleaseOutcome,
+  describeWindow,
   type LockOutcome,
   type PreflightOutcome,
   type RegionOutcomes,
   type RehearsalStatus,
+  type RehearsedWindow,
   type ReportedAuditEntry,
   reportedAudit,
 } from './release-outcome';
@@ -96,6 +98,16 @@ export interface RehearsalOptions {
 
 export type { RehearsalStatus } from './release-outcome';
 
+export interface AlarmDelivery {
+  atSeconds: number;
+  alarmName: string;
+  region: string;
+  rolledBack: string[];
+  /** Releases in their rollback window whose region's window had ended: left alone. */
+  afterWindow?: string[];
+  duplicate?: true;
+}
+
 export interface RehearsalResult {
   releaseId: string;
   /** The rehearsed release's final status (each second release has its own, in `secondReleases`). */
@@ -109,6 +121,8 @@ export interface RehearsalResult {
   dns?: Record<string, number>;
   /** What preflight found before the release touched anything (absent if it never ran). */
   preflight?: PreflightOutcome;
+  /** Its rollback window, once the last wave was done (absent: no window, or never reached). */
+  rollbackWindow?: RehearsedWindow;
   /** The rehearsed release's audit, in causal order. */
   audit: ReportedAuditEntry[];
   /** The rehearsed release's audit sequence numbers: gap-free from 1 when nothing was lost. */
@@ -130,6 +144,8 @@ export interface RehearsalResult {
    * The CloudWatch alarms Switchyard made and deleted (its abort alarms), in order: each change
    * with its virtual time in seconds. An alarm still there at the end would be a leak.
    */
+  /** Each alarm state change EventBridge delivered and the alarm handler took: which releases it rolled back, which it left (after their window). */
+  alarmDeliveries: AlarmDelivery[];
   metricAlarms: Array<{
     seconds: number;
     region: string;
@@ -234,6 +250,8 @@ export interface LocalPlatform {
   storeCalls(): StoreCalls;
   /** The remote calls of each alarm handler invocation so far, in the order they ended. */
   alarmTraces(): ReadonlyArray<{ alarmName: string; eventId: string; trace: CallTrace }>;
+  /** Each alarm event the alarm handler took, with what it answered. */
+  alarmDeliveries(): readonly AlarmDelivery[];
   /**
    * Advances virtual time until every execution has ended or waits on a person, or until
    * `stopWhen()` holds (`serve` stops while an approval waits, before its timeout passes).
@@ -312,6 +330,7 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     workflow: tracedPort(platformPorts.workflow, 'states', true),
   };
   const alarmTraces: Array<{ alarmName: string; eventId: string; trace: CallTrace }> = [];
+  const alarmDeliveries: AlarmDelivery[] = [];
 
   // Alarms: fixed transitions from the fault file, and metric alarms polled once per period,
   // delivered as EventBridge would (at least once, asynchronously: failures are retried and
@@ -343,6 +362,15 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
           (trace) => alarmTraces.push({ alarmName: transition.alarmName, eventId: event.id, trace }),
         );
         reportDuplicateAlarm(output, { ...transition, eventId: event.id }, scheduler, options.onProgress);
+        const answer = output as { rolledBack?: string[]; afterWindow?: string[]; duplicate?: boolean };
+        alarmDeliveries.push({
+          atSeconds: scheduler.elapsedSeconds(),
+          alarmName: transition.alarmName,
+          region: transition.region,
+          rolledBack: answer.rolledBack ?? [],
+          ...(answer.afterWindow && { afterWindow: answer.afterWindow }),
+          ...(answer.duplicate && { duplicate: true }),
+        });
       };
       invocations.invoke(handled, {
         source: 'alarmHandler',
@@ -352,13 +380,23 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
       });
     }
   };
-  for (const transition of fleet.alarmEvents()) scheduler.at(transition.at, () => deliver(transition));
+  // The fault file's alarms: the rehearsal runs until each has fired, so one after the release's
+  // end (or its window's) is seen to roll nothing back.
+  let faultAlarmsToCome = 0;
+  const deliverAt = (transition: AlarmTransition) => {
+    faultAlarmsToCome++;
+    scheduler.at(transition.at, () => {
+      faultAlarmsToCome--;
+      deliver(transition);
+    });
+  };
+  for (const transition of fleet.alarmEvents()) deliverAt(transition);
   // Alarm faults counted from the last wave get their times when the rehearsed release's last wave
   // ends: its rollback window opens, or it succeeds at once without one.
   events.onPublish((event, at) => {
     if (event.releaseId !== options.plan.releaseId) return;
     if (event.detailType !== 'Release Monitoring' && event.detailType !== 'Release Succeeded') return;
-    for (const transition of fleet.anchorLastWave(at)) scheduler.at(transition.at, () => deliver(transition));
+    for (const transition of fleet.anchorLastWave(at)) deliverAt(transition);
   });
   let lastPoll = scheduler.now();
   let polling = false;
@@ -380,6 +418,7 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
     errors: invocations.errors,
     storeCalls: counted.calls,
     alarmTraces: () => alarmTraces,
+    alarmDeliveries: () => alarmDeliveries,
     async runUntilIdle(stopWhen?: () => boolean) {
       if (!polling) {
         polling = true;
@@ -388,7 +427,9 @@ export async function createLocalPlatform(options: LocalPlatformOptions): Promis
       }
       // An alarm handler's retry still to come may yet roll a release back: it is waited for too.
       return scheduler.runUntil(
-        () => (workflow.running() === 0 && invocations.pending() === 0) || (stopWhen?.() ?? false),
+        () =>
+          (workflow.running() === 0 && invocations.pending() === 0 && faultAlarmsToCome === 0) ||
+          (stopWhen?.() ?? false),
       );
     },
   };
@@ -442,6 +483,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   const second = await secondSubmissions.results(description, stalled);
   const audit = first.audit;
   const reported = reportedAudit(audit, REHEARSAL_EPOCH);
+  const window = describeWindow(first.record, audit, REHEARSAL_EPOCH);
   const preview = previewRelease(options.plan);
   const executions = workflow.all();
   const releaseExecution = executions.find((execution) => execution.arn === releaseArn);
@@ -464,6 +506,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     regions: first.regions,
     ...(description.dns && { dns: description.dns }),
     ...(first.preflight && { preflight: first.preflight }),
+    ...(window && { rollbackWindow: window }),
     audit: reported,
     auditSequence: first.auditSequence,
     events: platform.events.published.map((event) => ({
@@ -480,6 +523,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     errors: [...platform.errors],
     failovers: await failovers.results(),
     ...(options.faults && { faults: describeFaults(options.faults, fleet, REHEARSAL_EPOCH) }),
+    alarmDeliveries: [...platform.alarmDeliveries()],
     metricAlarms: fleet.alarmChanges().map(({ atMs, ...change }) => ({
       seconds: (atMs - REHEARSAL_EPOCH.getTime()) / 1000,
       ...change,

@@ -87,6 +87,67 @@ export interface ReleaseOutcome {
   auditSequence: AuditSequence;
 }
 
+/** A release's rollback window (core/rollback-window.ts) in seconds since the start, and how it closed. */
+export interface RehearsedWindow {
+  opensAtSeconds: number;
+  endsAtSeconds: number;
+  /** Each region's window end. */
+  regions: Record<string, number>;
+  /**
+   * `ended`: it ran out and the release succeeded; `promoted`: a person closed it early; `alarm`:
+   * an alarm within it rolled the release back; `aborted`: a person (or a preempting release)
+   * rolled it back; `open`: still open when the rehearsal stopped.
+   */
+  closedBy: 'ended' | 'promoted' | 'alarm' | 'aborted' | 'open';
+  closedAtSeconds?: number;
+  /** Who promoted or aborted, or the alarm's name. */
+  closer?: string;
+}
+
+/** The window of a release that reached one, from its record and its audit. */
+export function describeWindow(
+  record: ReleaseRecord | undefined,
+  audit: readonly AuditEntry[],
+  epoch: Date,
+): RehearsedWindow | undefined {
+  const window = record?.rollbackWindow;
+  if (!window) return undefined;
+  const seconds = (at: string) => (Date.parse(at) - epoch.getTime()) / 1000;
+  const opened = Date.parse(window.opensAt);
+  const closing = audit.find(
+    (entry) =>
+      Date.parse(entry.at) >= opened &&
+      (entry.action === 'release.promoted' ||
+        entry.action === 'alarm.received' ||
+        entry.action === 'rollback.requested'),
+  );
+  const base = {
+    opensAtSeconds: seconds(window.opensAt),
+    endsAtSeconds: seconds(window.endsAt),
+    regions: Object.fromEntries(
+      Object.entries(window.regions).map(([region, endsAt]) => [region, seconds(endsAt)]),
+    ),
+  };
+  if (closing) {
+    const alarmName = closing.detail?.alarmName;
+    return {
+      ...base,
+      closedBy:
+        closing.action === 'release.promoted'
+          ? 'promoted'
+          : closing.action === 'alarm.received'
+            ? 'alarm'
+            : 'aborted',
+      closedAtSeconds: seconds(closing.at),
+      closer:
+        closing.action === 'alarm.received' && typeof alarmName === 'string' ? alarmName : closing.actor,
+    };
+  }
+  return record.status === 'SUCCEEDED'
+    ? { ...base, closedBy: 'ended', closedAtSeconds: base.endsAtSeconds }
+    : { ...base, closedBy: 'open' };
+}
+
 const STALLED_REASON = 'every execution is waiting for something outside the rehearsal (an approval?)';
 
 /**

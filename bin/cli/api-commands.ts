@@ -1,5 +1,5 @@
 /**
- * CLI commands over the Switchyard HTTP API: start, status (--watch), list, approve, abort,
+ * CLI commands over the Switchyard HTTP API: start, status (--watch), list, approve, promote, abort,
  * rollback, failover, failback. Each takes --api <url> (default $SWITCHYARD_API, else the local
  * `switchyard serve`) and --json (the API's answer as is).
  *
@@ -16,6 +16,8 @@ import type {
   RollbackStarted,
   StartedRelease,
 } from '../../lambdas/api/releases';
+import type { Promoted } from '../../lambdas/app/rollback-window';
+import { formatDuration } from '../../lambdas/core/duration';
 import { parseDocumentText } from '../../lambdas/core/plan/load';
 import type { PreflightReport } from '../../lambdas/core/preflight';
 import { type ApiAnswer, ApiClient, DEFAULT_API_URL, resolveApiUrl } from './api-client';
@@ -114,7 +116,9 @@ export const apiCommands = {
       rows.push([
         release.releaseId,
         release.kind,
-        release.status,
+        release.status === 'MONITORING' && release.rollbackWindow
+          ? `MONITORING until ${release.rollbackWindow.endsAt}`
+          : release.status,
         release.createdAt,
         release.submittedBy ?? '',
         release.reason ?? '',
@@ -142,6 +146,24 @@ export const apiCommands = {
     }
     for (const name of result.approved) io.stdout(`approved ${name}`);
     for (const name of result.expired) io.stdout(`${name} was no longer waiting (its task had ended)`);
+    return ExitCode.ok;
+  },
+
+  async promote(releaseId: string, values: ApiOptions, io: Io): Promise<number> {
+    const client = clientFor(values.api);
+    const answer = await client.post(`${releasePath(releaseId)}/promote`);
+    if (answer.status >= 400) return refuse(answer, io, values.json);
+    const result = answer.body as Promoted;
+    if (values.json) {
+      io.stdout(JSON.stringify(result, null, 2));
+      return ExitCode.ok;
+    }
+    io.stdout(
+      [
+        `release ${releaseId} promoted by ${result.promotedBy}: its rollback window closes now, ${formatDuration(result.secondsLeft)} early (it ended at ${result.rollbackWindow.endsAt})`,
+        `  follow it: ${followCommand(client, releaseId)}`,
+      ].join('\n'),
+    );
     return ExitCode.ok;
   },
 

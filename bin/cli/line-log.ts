@@ -46,6 +46,10 @@ export function describeEntry(
       return `release ${entry.releaseId} validated: ${number('waves') ?? '?'} wave(s), ${number('serviceRollouts') ?? '?'} service rollout(s)`;
     case 'release.refused':
       return `release refused${because}`;
+    case 'release.monitoring':
+      return `every wave done: rollback window open until ${text('endsAt') ?? '?'}, alarms still watched`;
+    case 'release.promoted':
+      return `rollback window closed early${by}`;
     case 'release.succeeded':
       return 'release succeeded';
     case 'preflight.passed':
@@ -96,6 +100,8 @@ export function describeEntry(
       return `rolled back${because}`;
     case 'alarm.received':
       return `alarm ${text('alarmName') ?? ''} in ALARM: rolling back`;
+    case 'alarm.after-window':
+      return `alarm ${text('alarmName') ?? ''} in ALARM after this region's rollback window ended: nothing rolled back`;
     case 'alarm.traffic-returned':
       return `abort alarm ${text('alarmName') ?? ''} in ALARM: traffic back on stable at once (canary 0 %)`;
     case 'rollback.requested':

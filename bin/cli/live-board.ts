@@ -117,15 +117,27 @@ export function boardFromView(view: ReleaseView, recent: readonly string[], cloc
         ),
       })),
     })),
-    notices:
-      view.approvalsWaiting.length > 0
+    notices: [
+      ...(view.approvalsWaiting.length > 0
         ? [
             `waiting for approval: ${view.approvalsWaiting.join(', ')}`,
             `  approve: switchyard approve ${view.releaseId}`,
           ]
-        : [],
+        : []),
+      ...(view.status === 'MONITORING' && view.rollbackWindow
+        ? windowNotices(view.releaseId, view.rollbackWindow.endsAt)
+        : []),
+    ],
     recent: [...recent],
   };
+}
+
+/** A release in its rollback window: until when its alarms still roll it back, and how to close it. */
+export function windowNotices(releaseId: string, endsAt: string): string[] {
+  return [
+    `rollback window open until ${endsAt}: an alarm within it rolls every wave back`,
+    `  close it now: switchyard promote ${releaseId}`,
+  ];
 }
 
 function serviceFromView(service: ServiceView, rollingBack: boolean, waiting: boolean): BoardService {

@@ -97,7 +97,7 @@ function painter(colors: Colors) {
     status: (status: string) =>
       status === 'SUCCEEDED'
         ? colors.green
-        : status === 'RUNNING'
+        : status === 'RUNNING' || status === 'MONITORING'
           ? colors.cyan
           : status === 'ROLLING_BACK'
             ? colors.magenta

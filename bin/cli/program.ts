@@ -332,6 +332,14 @@ export function buildProgram(io: Io, finish: Finish, version: string): Command {
       ),
     )
     .action(action(async (id: string, options: ApproveOptions) => (await api()).approve(id, options, io)));
+  program
+    .command('promote')
+    .description("close a release's rollback window early: it succeeds now, and lets the lock go")
+    .argument('<release>', 'the release id (MONITORING)')
+    .addOption(apiOption())
+    .addOption(jsonOption())
+    .addHelpText('after', examples('switchyard promote platform-2026-11-22'))
+    .action(action(async (id: string, options: ApiOptions) => (await api()).promote(id, options, io)));
   for (const [name, description] of [
     ['abort', 'stop a running release, then roll it back'],
     ['rollback', 'roll back a release (a running one is stopped first)'],

@@ -10,7 +10,7 @@ import type { AuditEntry, NewAuditEntry, ReleaseStatus, Weights } from '../../la
 import type { FleetLook, RehearsalProgress } from '../../rehearsal/progress';
 import type { Io } from './io';
 import { describeEntry, type LogColumns, logLine } from './line-log';
-import { type Board, type BoardService, type ServiceState, stepName } from './live-board';
+import { type Board, type BoardService, type ServiceState, stepName, windowNotices } from './live-board';
 import { LiveView, liveStream } from './live-view';
 
 interface Tracked {
@@ -35,6 +35,8 @@ export class LiveProgress {
   private readonly columns: LogColumns;
   private readonly view: LiveView | undefined;
   private status: ReleaseStatus = 'PENDING';
+  /** While MONITORING: when its rollback window ends, as the audit recorded it. */
+  private windowEndsAt: string | undefined;
   private elapsed = 0;
   private fleet: FleetLook | undefined;
 
@@ -183,7 +185,10 @@ export class LiveProgress {
           };
         }),
       })),
-      notices: [],
+      notices:
+        this.status === 'MONITORING' && this.windowEndsAt
+          ? windowNotices(this.plan.releaseId, this.windowEndsAt)
+          : [],
       recent: [...this.recent],
     };
   }
@@ -237,6 +242,10 @@ export class LiveProgress {
     switch (entry.action) {
       case 'release.validated':
         this.status = 'RUNNING';
+        break;
+      case 'release.monitoring':
+        this.status = 'MONITORING';
+        this.windowEndsAt = typeof entry.detail?.endsAt === 'string' ? entry.detail.endsAt : undefined;
         break;
       case 'release.succeeded':
         this.status = 'SUCCEEDED';

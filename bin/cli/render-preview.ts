@@ -51,6 +51,10 @@ export function renderPreview(preview: ReleasePreview, colors: Colors): string {
   }
   if (totals.approvals > 0)
     lines.push(`  plus ${totals.approvals} approval pause(s), not counted in the times above`);
+  if (totals.rollbackWindowSeconds > 0)
+    lines.push(
+      `  then a ${formatDuration(totals.rollbackWindowSeconds)} rollback window (MONITORING, the lock held): an alarm within it rolls every wave back`,
+    );
   for (const ramp of preview.rollbackRamps ?? [])
     lines.push(
       `  if it rolls back, ${ramp.service} returns its traffic in a ramp (${ramp.steps.join(' → ')} %, every ${formatDuration(ramp.intervalSeconds)}): up to ${formatDuration(ramp.mostAddedSeconds)} more per region than at once`,

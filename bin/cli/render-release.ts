@@ -1,5 +1,5 @@
 import type { FailoverView, ReleaseView, ServiceView } from '../../lambdas/api/release-view';
-import type { AuditEntry } from '../../lambdas/ports';
+import type { AuditEntry, RollbackWindow } from '../../lambdas/ports';
 import { failoverChanges } from './render-failover';
 import { table } from './render-preview';
 
@@ -27,6 +27,7 @@ export function renderView(
             `  rollback   ${view.rollback.executionArn}${view.rollback.status ? ` (${view.rollback.status})` : ''}`,
           ]
         : []),
+      ...(view.rollbackWindow ? [windowLine(view.status, view.rollbackWindow)] : []),
     );
     for (const { wave, regions } of view.waves) {
       lines.push(`wave ${wave}`);
@@ -90,4 +91,14 @@ export function summarise(detail: Record<string, unknown>): string {
   if (typeof detail.state === 'string' && typeof detail.attempt === 'number')
     return `${detail.state}, attempt ${detail.attempt}${typeof detail.error === 'string' ? `: ${detail.error}` : ''}`;
   return '';
+}
+
+/** The rollback window: open (its alarms watched until it ends), or how it was. */
+function windowLine(status: string, window: RollbackWindow): string {
+  const regions = Object.entries(window.regions)
+    .map(([region, endsAt]) => `${region} ${endsAt}`)
+    .join(', ');
+  return status === 'MONITORING'
+    ? `  window     open since ${window.opensAt}, ends ${window.endsAt} (switchyard promote closes it now; by region: ${regions})`
+    : `  window     opened ${window.opensAt}, to end ${window.endsAt}`;
 }

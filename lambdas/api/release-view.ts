@@ -17,6 +17,7 @@ import type {
   Ports,
   ReleaseRecord,
   ReleaseStatus,
+  RollbackWindow,
   ServiceRolloutRecord,
   ServiceRolloutStatus,
   Store,
@@ -75,6 +76,8 @@ export interface ReleaseView {
   execution: ExecutionLink;
   /** The rollback execution, once there is one. */
   rollback?: ExecutionLink;
+  /** Once the last wave is done: when the window opened, its end, and each region's. */
+  rollbackWindow?: RollbackWindow;
   waves: Array<{ wave: number; regions: RegionView[] }>;
   /** Names of approvals waiting for a person, e.g. `us-east-1/api/step-1`. */
   approvalsWaiting: string[];
@@ -136,6 +139,7 @@ export async function describeRelease(
     ...(release.submittedBy && { submittedBy: release.submittedBy }),
     execution: link(executionArn, execution),
     ...(rollback && { rollback: link(rollback.executionArn, rollback) }),
+    ...(release.rollbackWindow && { rollbackWindow: release.rollbackWindow }),
     waves: plan ? describeWaves(plan, records) : [],
     approvalsWaiting: waitingApprovals(
       waiting.map((entry) => entry.name),

@@ -8,6 +8,7 @@ import { abortRelease as abortReleaseUseCase } from '../app/abort-release';
 import { type ApprovalResult, approve } from '../app/approve';
 import { requireRelease } from '../app/release-lookup';
 import { rollbackRelease as rollbackReleaseUseCase } from '../app/rollback-release';
+import { type Promoted, promoteRelease as promoteReleaseUseCase } from '../app/rollback-window';
 import type { RollbackStarted as StartedByUseCase } from '../app/start-rollback';
 import { submitRelease } from '../app/submit-release';
 import type { ReleaseKind, ReleaseStatus } from '../ports';
@@ -52,6 +53,8 @@ export interface ReleaseSummary {
   updatedAt: string;
   submittedBy?: string;
   reason?: string;
+  /** A release that reached its rollback window: when it opened and ends (core/rollback-window.ts). */
+  rollbackWindow?: { opensAt: string; endsAt: string };
 }
 
 export async function listReleases(
@@ -68,6 +71,9 @@ export async function listReleases(
       updatedAt: release.updatedAt,
       ...(release.submittedBy && { submittedBy: release.submittedBy }),
       ...(release.reason && { reason: release.reason }),
+      ...(release.rollbackWindow && {
+        rollbackWindow: { opensAt: release.rollbackWindow.opensAt, endsAt: release.rollbackWindow.endsAt },
+      }),
     })),
     ...(page.cursor && { cursor: page.cursor }),
   };
@@ -99,6 +105,11 @@ export async function abortRelease(
   actor: string,
 ): Promise<RollbackStarted> {
   return withLink(await refusalAsConflict(abortReleaseUseCase(ports, releaseId, actor)));
+}
+
+/** Closes a release's rollback window early: it becomes SUCCEEDED and lets the lock go. */
+export async function promoteRelease(ports: ApiPorts, releaseId: string, actor: string): Promise<Promoted> {
+  return refusalAsConflict(promoteReleaseUseCase(ports, releaseId, actor));
 }
 
 /** Rolls a release back: see the rules in core/rollback-eligibility.ts. */

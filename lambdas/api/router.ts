@@ -8,6 +8,7 @@
  *   GET  /releases/{id}             ?auditAfter=&auditLimit=
  *   POST /releases/{id}/approve     body (optional): { "approval": "<region>/<service>/step-<n>" }
  *   POST /releases/{id}/abort       stop, then roll back
+ *   POST /releases/{id}/promote     close a MONITORING release's rollback window early
  *   POST /releases/{id}/rollback    see core/rollback-eligibility.ts for the rules
  *   POST /failover, /failback       body: { "region": "<region>" }
  *   POST /plans/preview             body: the plan; answers the planner's preview
@@ -47,6 +48,7 @@ import {
   abortRelease,
   approveRelease,
   listReleases,
+  promoteRelease,
   RELEASE_STATUSES,
   rollbackRelease,
   startRelease,
@@ -132,6 +134,14 @@ const ROUTES: readonly Route[] = [
     async run({ request, params, ports, actor }) {
       readJsonBody(request, false);
       return jsonResponse(202, await abortRelease(ports, params.id!, actor));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/releases/:id/promote',
+    async run({ request, params, ports, actor }) {
+      readJsonBody(request, false);
+      return jsonResponse(200, await promoteRelease(ports, params.id!, actor));
     },
   },
   {

@@ -13,8 +13,6 @@ import { RefusedError } from './refusal';
 import { loadReleaseContext } from './release-context';
 import { requireRelease } from './release-lookup';
 
-export type WindowPorts = Pick<Ports, 'store' | 'workflow' | 'clock' | 'events'>;
-
 /** What the release machine's wait needs: seconds left (0: no window, finish now). */
 export interface OpenedWindow {
   seconds: number;
@@ -97,7 +95,7 @@ export interface Promoted {
  * the release machine finishes the release (SUCCEEDED, alarms unwatched, the lock let go).
  */
 export async function promoteRelease(
-  ports: WindowPorts,
+  ports: Pick<Ports, 'store' | 'workflow' | 'clock'>,
   releaseId: string,
   actor: string,
 ): Promise<Promoted> {

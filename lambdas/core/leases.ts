@@ -15,12 +15,15 @@ const leaseByPlan = new WeakMap<ResolvedPlan, number>();
 
 /**
  * Twice the planner's estimate of the whole release, and at least six hours: approvals and slow
- * rollouts stretch a release past its estimate. Kept per plan object, as the estimate walks it.
+ * rollouts stretch a release past its estimate; then its rollback window, through which it holds
+ * the lock. Kept per plan object, as the estimate walks it.
  */
 export function releaseLeaseSeconds(plan: ResolvedPlan): number {
   let seconds = leaseByPlan.get(plan);
   if (seconds === undefined) {
-    seconds = Math.max(RELEASE_LEASE_SECONDS, Math.ceil(2 * previewRelease(plan).totals.makespanSeconds));
+    seconds =
+      Math.max(RELEASE_LEASE_SECONDS, Math.ceil(2 * previewRelease(plan).totals.makespanSeconds)) +
+      plan.rollbackWindowSeconds;
     leaseByPlan.set(plan, seconds);
   }
   return seconds;

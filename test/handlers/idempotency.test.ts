@@ -53,6 +53,11 @@ const drainedWorld = () =>
     const regions = plan.regions as Json[];
     regions[1]!.drain = { restoreSteps: [50, 100], restoreInterval: '1m' };
   });
+/** A release with a 30-minute rollback window after its last wave. */
+const windowedWorld = () =>
+  runningWorld((plan) => {
+    plan.waves = { ...(plan.waves as Json), rollbackWindow: '30m' };
+  });
 const drain = (world: World, extra: Json = {}): Json => ({
   releaseId: world.releaseId,
   region: WEST,
@@ -80,7 +85,32 @@ const cases: Case[] = [
       return { releaseId: w.releaseId, wave: 1, regions: [{ releaseId: w.releaseId, region: EAST }] };
     },
   },
+  {
+    handler: 'openRollbackWindow',
+    as: 'with a window',
+    world: windowedWorld,
+    arrange: (w) => ({ releaseId: w.releaseId }),
+  },
+  { handler: 'openRollbackWindow', as: 'without one', arrange: (w) => ({ releaseId: w.releaseId }) },
+  {
+    handler: 'parkRollbackWindow',
+    world: windowedWorld,
+    arrange: async (w) => {
+      await run(w, 'openRollbackWindow', { releaseId: w.releaseId });
+      return { releaseId: w.releaseId, taskToken: 'window-token' };
+    },
+  },
   { handler: 'finalizeRelease', arrange: (w) => ({ releaseId: w.releaseId }) },
+  {
+    handler: 'finalizeRelease',
+    as: 'after the window',
+    world: windowedWorld,
+    arrange: async (w) => {
+      await run(w, 'openRollbackWindow', { releaseId: w.releaseId });
+      await run(w, 'parkRollbackWindow', { releaseId: w.releaseId, taskToken: 'window-token' });
+      return { releaseId: w.releaseId };
+    },
+  },
   {
     handler: 'refuseRelease',
     world: submittedWorld,

@@ -54,13 +54,17 @@ const DRAIN_FIXED: StateShape = { transitions: 7, tasks: 5, lambdas: 5 };
 const DRAIN_PER_SYNC_POLL: StateShape = { transitions: 3, tasks: 1, lambdas: 1 };
 const DRAIN_PER_RESTORE_STEP: StateShape = { transitions: 3, tasks: 1, lambdas: 1 };
 const REGION_PER_LANE: StateShape = { transitions: 1, tasks: 1, lambdas: 0 };
-const RELEASE_FIXED: StateShape = { transitions: 14, tasks: 7, lambdas: 5 };
+// With Open Rollback Window and its Choice (every release, with a window or not).
+const RELEASE_FIXED: StateShape = { transitions: 16, tasks: 8, lambdas: 6 };
+/** A plan with a rollback window: the parked wait (lambda:invoke.waitForTaskToken) until it ends. */
+const RELEASE_WINDOW: StateShape = { transitions: 1, tasks: 1, lambdas: 1 };
 const RELEASE_PER_WAVE: StateShape = { transitions: 4, tasks: 1, lambdas: 1 };
 const RELEASE_PER_REGION: StateShape = { transitions: 1, tasks: 1, lambdas: 0 };
 
 /** The shapes by the piece names store-cost.ts uses: a test checks both agree on Lambdas. */
 export const LAMBDA_INVOCATIONS_BY_PIECE = {
   releaseFixed: RELEASE_FIXED.lambdas,
+  releaseWindow: RELEASE_WINDOW.lambdas,
   releasePerWave: RELEASE_PER_WAVE.lambdas,
   regionFixed: REGION_FIXED.lambdas,
   laneFixed: LANE_FIXED.lambdas,
@@ -122,9 +126,12 @@ export function estimateExecutionCost(
     drain?: { restoreSteps: number; syncPolls: number };
   }>,
   waveCount: number,
+  /** Whether the plan has a rollback window (core/rollback-window.ts). */
+  rollbackWindow = false,
 ): ExecutionCost {
   const release = add(
     RELEASE_FIXED,
+    ...(rollbackWindow ? [RELEASE_WINDOW] : []),
     times(RELEASE_PER_WAVE, waveCount),
     times(RELEASE_PER_REGION, regions.length),
   );

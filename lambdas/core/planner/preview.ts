@@ -81,6 +81,8 @@ export interface ReleasePreview {
     criticalPathSeconds: number;
     /** The same plan with topological levels behind barriers. */
     phaseBarrierSeconds: number;
+    /** After the last wave: how long the release stays MONITORING, holding the lock (0: no window). */
+    rollbackWindowSeconds: number;
     approvals: number;
     /** The release's DynamoDB requests on the on-demand table, from store-cost.ts's per-handler model. */
     dynamoDb: DynamoDbCost & {
@@ -203,6 +205,7 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
       ...drainCost(region),
     })),
     plan.waves.length,
+    plan.rollbackWindowSeconds > 0,
   );
   const analysisAlarms = new Set(
     [...plan.services.values()].flatMap((service) =>
@@ -227,6 +230,7 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
       }),
     })),
     waves: plan.waves.length,
+    rollbackWindow: plan.rollbackWindowSeconds > 0,
     // Each canary's own alarm per region, the alarms analyses name, the release's rollback
     // alarms (handlers/release.ts).
     alarms: serviceRollouts + analysisAlarms.size + (plan.source.rollbackAlarms?.length ?? 0),
@@ -241,6 +245,7 @@ export function previewRelease(plan: ResolvedPlan, options: PreviewOptions = {})
       makespanSeconds: clock,
       criticalPathSeconds: criticalTotal,
       phaseBarrierSeconds: phaseTotal,
+      rollbackWindowSeconds: plan.rollbackWindowSeconds,
       approvals: waves
         .flatMap((wave) => wave.regions.flatMap((region) => region.services))
         .reduce((sum, service) => sum + service.approvals, 0),

@@ -80,10 +80,19 @@ export const HANDLER_STORE_CALLS = {
   checkWaveHealth: [{ method: 'getRelease' }, { method: 'appendAudit' }],
   /** The wave barrier lists every region of the wave. */
   'checkWaveHealth:perRegion': [{ method: 'listServiceRollouts', query: 'region' }],
+  // Without a window it reads the release only (the plan is the container's already).
+  openRollbackWindow: [{ method: 'getRelease' }],
+  'openRollbackWindow:opens': [
+    { method: 'acquireLock', renews: true },
+    { method: 'appendAudit' },
+    { method: 'setReleaseStatus' },
+  ],
+  parkRollbackWindow: [{ method: 'putTaskToken' }],
   finalizeRelease: [
     { method: 'getRelease' },
     { method: 'appendAudit' },
     { method: 'setReleaseStatus' },
+    { method: 'takeTaskToken' },
     { method: 'unwatchAlarms' },
     { method: 'getLock' },
     { method: 'appendAudit' },
@@ -312,6 +321,7 @@ const NOT_TASKS: ReadonlySet<HandlerRow> = new Set([
   'prepareRegion:perEarlierRegion',
   'prepareCanary:abortAlarm',
   'completeServiceRollout:abortAlarm',
+  'openRollbackWindow:opens',
 ]);
 
 export const PIECE_HANDLERS = {
@@ -321,8 +331,11 @@ export const PIECE_HANDLERS = {
     'acquireReleaseLock',
     'preflightRelease',
     'watchAlarms',
+    'openRollbackWindow',
     'finalizeRelease',
   ],
+  /** A plan with a rollback window: it opens, and its wait parks a token. */
+  releaseWindow: ['openRollbackWindow:opens', 'parkRollbackWindow'],
   releasePerWave: ['checkWaveHealth'],
   /** Sized by the region listed: the wave barrier's, and a later wave's region's check of it. */
   releasePerRegion: ['checkWaveHealth:perRegion'],
@@ -384,6 +397,8 @@ export interface StoreCostRegion {
 export interface StoreCostPlan {
   regions: readonly StoreCostRegion[];
   waves: number;
+  /** Whether the plan has a rollback window. */
+  rollbackWindow: boolean;
   alarms: number;
   planBytes: number;
 }
@@ -416,6 +431,7 @@ export function estimateStoreCost(plan: StoreCostPlan): StoreCostEstimate {
     }
   };
   invoke('releaseFixed', 1, { ...base, regionServices: 0 });
+  if (plan.rollbackWindow) invoke('releaseWindow', 1, { ...base, regionServices: 0 });
   invoke('releasePerWave', plan.waves, { ...base, regionServices: 0 });
   // The audit counter is read once (then cached) before the first audited write.
   total.readRequests += 1;

@@ -248,7 +248,9 @@ fleet:
   it('covers the examples the rehearsal promises', () => {
     expect(examples.sort()).toEqual([
       'abort-alarm.yaml',
+      'alarm-after-rollback-window.yaml',
       'alarm-during-canary.yaml',
+      'alarm-in-rollback-window.yaml',
       'canary-breach.yaml',
       'controller-managed.yaml',
       'crashing-canary.yaml',
