@@ -106,6 +106,17 @@ export const ReportInputSchema = z.object({
       }),
     )
     .default([]),
+  /** The rollback window (results from before windows have none). */
+  rollbackWindow: z
+    .object({
+      opensAtSeconds: z.number(),
+      endsAtSeconds: z.number(),
+      regions: z.record(z.string(), z.number()),
+      closedBy: z.enum(['ended', 'promoted', 'alarm', 'aborted', 'open']),
+      closedAtSeconds: z.number().optional(),
+      closer: z.string().optional(),
+    })
+    .optional(),
   counters: z.object({
     stateTransitions: z.number(),
     maxHistoryEvents: z.number(),

@@ -231,6 +231,7 @@ export interface ReportModel {
   gates: GateVerdict[];
   rollback?: Rollback;
   secondReleases: NonNullable<ReportInput['secondReleases']>;
+  rollbackWindow?: NonNullable<ReportInput['rollbackWindow']>;
   capacity: Capacity;
   drains: Drain[];
   executionsByStatus: Array<{ status: string; count: number }>;

@@ -357,6 +357,7 @@ export function buildReportModel(result: ReportInput): ReportModel {
     gates,
     ...(rollback && { rollback }),
     secondReleases: result.secondReleases ?? [],
+    ...(result.rollbackWindow && { rollbackWindow: result.rollbackWindow }),
     capacity: buildCapacity(
       (result.failovers ?? []).map((failover) => ({
         ...failover,

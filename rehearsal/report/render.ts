@@ -105,6 +105,7 @@ function header(model: ReportModel): SafeHtml {
       ? html`<li>At ${formatOffset(second.atSeconds)} a second release, <code>${second.releaseId}</code>, started and ended ${humanStatus(second.status)}${second.reason ? `: ${second.reason}` : ''}</li>`
       : html`<li>At ${formatOffset(second.atSeconds)} a second release, <code>${second.releaseId}</code>, was ${second.outcome}: ${second.message}</li>`,
   );
+  if (model.rollbackWindow) notes.push(windowNote(model.rollbackWindow));
   if (model.executionsByStatus.length > 0) {
     notes.push(
       html`<li>Step Functions executions: ${model.executionsByStatus.map(({ status, count }) => `${count} ${status.toLowerCase()}`).join(', ')}.</li>`,
@@ -391,4 +392,20 @@ function judgeTable(judge: JudgeSummary): SafeHtml {
     (metric) =>
       html`<tr><td>${metric.metric}${metric.critical && ' (critical)'}</td><td class="num">${metric.canarySamples} / ${metric.stableSamples}</td><td class="num">${metric.u ?? '–'}</td><td class="num">${metric.p ?? '–'} (${Number(metric.alpha.toPrecision(3))})</td><td class="num">${metric.shift === undefined ? '–' : `${metric.shift}${unit(metric)}`}${metric.shiftInterval && ` [${metric.shiftInterval[0]}, ${metric.shiftInterval[1]}]`}</td><td class="num">±${metric.band[1]}${unit(metric)}</td><td><span class="chip ${metric.result}">${metric.result}</span></td></tr>`,
   )}</tbody></table>`;
+}
+
+/** After the last wave: how long the rollback window was open, by region, and how it closed. */
+function windowNote(window: NonNullable<ReportModel['rollbackWindow']>): SafeHtml {
+  const regions = Object.entries(window.regions)
+    .map(([region, endsAt]) => `${region} until ${formatOffset(endsAt)}`)
+    .join(', ');
+  const closed = {
+    ended: 'it ran out with no alarm: the release succeeded then',
+    promoted: `${window.closer ?? 'a person'} promoted the release, closing it early`,
+    alarm: `alarm ${window.closer ?? ''} entered ALARM within it: every wave was rolled back`,
+    aborted: `${window.closer ?? 'a person'} aborted the release within it`,
+    open: 'it was still open when the rehearsal stopped',
+  }[window.closedBy];
+  const at = window.closedAtSeconds === undefined ? '' : ` at ${formatOffset(window.closedAtSeconds)}`;
+  return html`<li>After the last wave, the rollback window opened at ${formatOffset(window.opensAtSeconds)} (${regions}); ${closed}${window.closedBy === 'ended' ? '' : at}.</li>`;
 }
