@@ -185,7 +185,8 @@ async function listen(server: Server, port: number, host: string): Promise<void>
 
 /**
  * Approvals asked for and not yet given, each with the service rollout execution that waits on
- * it: one whose execution has ended (stopped by an abort, say) no longer holds time.
+ * it, and releases in their rollback window, each with its release execution: one whose
+ * execution has ended (stopped by an abort, say) no longer holds time.
  */
 class ApprovalsWaiting {
   private readonly waiting = new Map<string, string>();
@@ -196,6 +197,14 @@ class ApprovalsWaiting {
   }
 
   observe(entry: AuditEntry): void {
+    // A release in its rollback window waits for a person too (promote, abort): time holds.
+    if (entry.action === 'release.monitoring' && this.platform) {
+      this.waiting.set(
+        `${entry.releaseId} window`,
+        this.platform.workflow.executionArnFor('release', entry.releaseId),
+      );
+      return;
+    }
     const approval = entry.detail?.approval;
     if (typeof approval !== 'string' || !this.platform) return;
     const key = `${entry.releaseId} ${approval}`;

@@ -350,6 +350,38 @@ describe('releases on the local platform', () => {
     expect((await call('POST', '/releases/no-such-release/abort')).status).toBe(404);
   });
 
+  it('holds a release in its rollback window for a person: promote closes it (200), audited; a second promote is 409', async () => {
+    const windowed = {
+      ...fixtureDocument('shop-2026-12-01-window'),
+      waves: { bake: '0s', rollbackWindow: '30m' },
+    };
+    expect((await call('POST', '/releases', windowed)).status).toBe(202);
+    const monitoring = await approveToTheEnd('shop-2026-12-01-window');
+    expect(monitoring.status).toBe('MONITORING');
+    expect(monitoring.rollbackWindow).toMatchObject({
+      opensAt: expect.any(String),
+      endsAt: expect.any(String),
+    });
+    const listed = await call('GET', '/releases', undefined, { status: 'MONITORING' });
+    expect(listed.body.releases[0]).toMatchObject({
+      releaseId: 'shop-2026-12-01-window',
+      rollbackWindow: { endsAt: monitoring.rollbackWindow!.endsAt },
+    });
+    const promoted = await call('POST', '/releases/shop-2026-12-01-window/promote');
+    expect(promoted).toMatchObject({
+      status: 200,
+      body: { promotedBy: 'tester', secondsLeft: expect.any(Number) },
+    });
+    await backend.idle();
+    const done = await view('shop-2026-12-01-window');
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.audit.entries).toContainEqual(
+      expect.objectContaining({ action: 'release.promoted', actor: 'tester' }),
+    );
+    const again = await call('POST', '/releases/shop-2026-12-01-window/promote');
+    expect(again).toMatchObject({ status: 409, body: { error: 'Conflict', status: 'SUCCEEDED' } });
+  });
+
   it('rolls back a finished release only while no later release has changed the fleet', async () => {
     const second = 'shop-2026-12-02';
     const third = 'shop-2026-12-03';
@@ -379,6 +411,7 @@ describe('releases on the local platform', () => {
     expect(all.body.releases.map((release: { releaseId: string }) => release.releaseId)).toEqual([
       'shop-2026-12-03',
       'shop-2026-12-02',
+      'shop-2026-12-01-window',
       first,
     ]);
     expect(all.body.releases[0]).toMatchObject({
@@ -395,6 +428,7 @@ describe('releases on the local platform', () => {
       cursor: firstPage.body.cursor,
     });
     expect(secondPage.body.releases.map((release: { releaseId: string }) => release.releaseId)).toEqual([
+      'shop-2026-12-01-window',
       first,
     ]);
     expect(secondPage.body.cursor).toBeUndefined();
