@@ -149,23 +149,11 @@ export const apiCommands = {
     return ExitCode.ok;
   },
 
-  async promote(releaseId: string, values: ApiOptions, io: Io): Promise<number> {
-    const client = clientFor(values.api);
-    const answer = await client.post(`${releasePath(releaseId)}/promote`);
-    if (answer.status >= 400) return refuse(answer, io, values.json);
-    const result = answer.body as Promoted;
-    if (values.json) {
-      io.stdout(JSON.stringify(result, null, 2));
-      return ExitCode.ok;
-    }
-    io.stdout(
-      [
-        `release ${releaseId} promoted by ${result.promotedBy}: its rollback window closes now, ${formatDuration(result.secondsLeft)} early (it ended at ${result.rollbackWindow.endsAt})`,
-        `  follow it: ${followCommand(client, releaseId)}`,
-      ].join('\n'),
-    );
-    return ExitCode.ok;
-  },
+  promote: (releaseId: string, values: ApiOptions, io: Io) =>
+    releaseAction<Promoted>('promote', releaseId, values, io, (result, client) => [
+      `release ${releaseId} promoted by ${result.promotedBy}: its rollback window closes now, ${formatDuration(result.secondsLeft)} early (it ended at ${result.rollbackWindow.endsAt})`,
+      `  follow it: ${followCommand(client, releaseId)}`,
+    ]),
 
   abort: (releaseId: string, values: ApiOptions, io: Io) => rollbackCommand('abort', releaseId, values, io),
   rollback: (releaseId: string, values: ApiOptions, io: Io) =>
@@ -174,31 +162,34 @@ export const apiCommands = {
   failback: (region: string, values: ApiOptions, io: Io) => failoverCommand('failback', region, values, io),
 };
 
-async function rollbackCommand(
+/** POST /releases/{id}/<action>: the answer as JSON with --json, else the lines `render` makes of it. */
+async function releaseAction<Answer>(
+  action: string,
+  releaseId: string,
+  values: ApiOptions,
+  io: Io,
+  render: (result: Answer, client: ApiClient) => string[],
+): Promise<number> {
+  const client = clientFor(values.api);
+  const answer = await client.post(`${releasePath(releaseId)}/${action}`);
+  if (answer.status >= 400) return refuse(answer, io, values.json);
+  const result = answer.body as Answer;
+  io.stdout(values.json ? JSON.stringify(result, null, 2) : render(result, client).join('\n'));
+  return ExitCode.ok;
+}
+
+function rollbackCommand(
   action: 'abort' | 'rollback',
   releaseId: string,
   values: ApiOptions,
   io: Io,
 ): Promise<number> {
-  const client = clientFor(values.api);
-  const answer = await client.post(`${releasePath(releaseId)}/${action}`);
-  if (answer.status >= 400) return refuse(answer, io, values.json);
-  const result = answer.body as RollbackStarted;
-  if (values.json) {
-    io.stdout(JSON.stringify(result, null, 2));
-    return ExitCode.ok;
-  }
-  io.stdout(
-    [
-      result.started
-        ? `release ${releaseId} is rolling back`
-        : `release ${releaseId} was already rolling back`,
-      `  rollback  ${result.rollback.executionArn}`,
-      ...(result.rollback.consoleUrl ? [`  console   ${result.rollback.consoleUrl}`] : []),
-      `  follow it: ${followCommand(client, releaseId)}`,
-    ].join('\n'),
-  );
-  return ExitCode.ok;
+  return releaseAction<RollbackStarted>(action, releaseId, values, io, (result, client) => [
+    result.started ? `release ${releaseId} is rolling back` : `release ${releaseId} was already rolling back`,
+    `  rollback  ${result.rollback.executionArn}`,
+    ...(result.rollback.consoleUrl ? [`  console   ${result.rollback.consoleUrl}`] : []),
+    `  follow it: ${followCommand(client, releaseId)}`,
+  ]);
 }
 
 async function failoverCommand(
