@@ -14,6 +14,7 @@ import {
   MAX_DEPENDENCIES,
   MAX_DRAIN_RESTORE_INTERVAL_SECONDS,
   MAX_DRAIN_RESTORE_STEPS,
+  MAX_EMERGENCY_REASON_LENGTH,
   MAX_HOSTED_ZONE_ID_LENGTH,
   MAX_IMAGE_LENGTH,
   MAX_KUBERNETES_NAME_LENGTH,
@@ -183,6 +184,20 @@ export const ReleasePlan = z
         releaseId: ReleaseId,
         description: Text.optional(),
         owner: Text.optional(),
+        emergency: z
+          .object({
+            reason: z
+              .string()
+              .min(1)
+              .max(MAX_EMERGENCY_REASON_LENGTH)
+              .regex(/\S/, 'must say why, not only spaces')
+              .describe('Why it cannot wait: in the audit and the events, with who submitted it.'),
+          })
+          .strict()
+          .optional()
+          .describe(
+            'An emergency release: it goes to the head of the release queue (it is always queued), and with preempt it first rolls back a release that holds the lock.',
+          ),
       })
       .strict(),
     dns: z
