@@ -26,7 +26,7 @@ import { executionConsoleUrl } from './console-links';
 
 /** Moved to core; still answered here for the API's callers. */
 
-export type ApiPorts = Pick<Ports, 'store' | 'workflow' | 'preflight' | 'clock'>;
+export type ApiPorts = Pick<Ports, 'store' | 'workflow' | 'preflight' | 'clock' | 'events'>;
 
 /** How many audit entries the view carries when the caller names no `auditAfter`. */
 export const AUDIT_TAIL = 50;

@@ -32,6 +32,7 @@ import {
   wakeLanes,
   watchAlarms,
 } from './release';
+import { sweepReleaseQueue } from './release-queue';
 import {
   beginRollback,
   finishRollback,
@@ -65,6 +66,7 @@ export const handlers = {
   checkWaveHealth,
   finalizeRelease,
   refuseRelease,
+  sweepReleaseQueue,
   prepareRegion,
   claimNextService,
   waitForDependency,
