@@ -14,7 +14,7 @@ import { RELEASE_LOCK_SCOPE } from '../core/naming';
 import { checkPlan } from '../core/plan/check';
 import { resolvePlan } from '../core/plan/resolve';
 import type { ReleasePlan } from '../core/plan/schema';
-import type { Ports, ReleaseRecord } from '../ports';
+import type { ReleaseRecord } from '../ports';
 import { acquireAuditedLock } from './locks';
 import { buildReleaseContext } from './release-context';
 import { type QueuePorts, queueRelease, releaseLockAndDispatch } from './release-queue';
