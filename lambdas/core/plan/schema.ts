@@ -188,9 +188,9 @@ export const ReleasePlan = z
           .object({
             reason: z
               .string()
-              .min(1)
               .max(MAX_EMERGENCY_REASON_LENGTH)
-              .regex(/\S/, 'must say why, not only spaces')
+              // Something other than spaces (so not empty either): one problem, not two.
+              .regex(/\S/, 'must say why: it is empty or only spaces')
               .describe('Why it cannot wait: in the audit and the events, with who submitted it.'),
           })
           .strict()
