@@ -12,6 +12,7 @@ import * as failoverHandlers from '../lambdas/handlers/failover';
 import { handlers } from '../lambdas/handlers/index';
 import * as preflightHandlers from '../lambdas/handlers/preflight';
 import * as releaseHandlers from '../lambdas/handlers/release';
+import * as releaseQueueHandlers from '../lambdas/handlers/release-queue';
 import * as rollbackHandlers from '../lambdas/handlers/rollback';
 import * as serviceRolloutHandlers from '../lambdas/handlers/service-rollout';
 import * as startRollbackHandlers from '../lambdas/handlers/start-rollback';
@@ -31,6 +32,7 @@ export interface DeployedFunction {
 /** Modules holding handler definitions, by repository path. */
 const HANDLER_MODULES: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
   ['lambdas/handlers/release', releaseHandlers],
+  ['lambdas/handlers/release-queue', releaseQueueHandlers],
   ['lambdas/handlers/service-rollout', serviceRolloutHandlers],
   ['lambdas/handlers/rollback', rollbackHandlers],
   ['lambdas/handlers/failover', failoverHandlers],

@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Annotations, CfnOutput, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -56,6 +56,8 @@ export type SwitchyardFunctionName = string;
 const PREFLIGHT_FUNCTION = 'preflightPlan';
 /** The handler EventBridge invokes with ALARM state changes. */
 const ALARM_FUNCTION = 'onAlarm';
+/** The handler an EventBridge schedule invokes each minute: the release queue's sweep. */
+const QUEUE_SWEEP_FUNCTION = 'sweepReleaseQueue';
 
 /** Reserved concurrency when the props do not say (see reserveConcurrency and the numbers' props). */
 const RESERVED_CONCURRENCY_DEFAULTS = { rollback: 10, alarm: 5, api: 20 } as const;
@@ -68,6 +70,8 @@ export class Switchyard extends Construct {
   readonly stateMachines: Readonly<Record<MachineName, StateMachine>>;
   readonly api: SwitchyardApi;
   readonly alarmRule: Rule;
+  /** Each minute, the release queue's sweep (handlers/release-queue.ts). */
+  readonly queueSweepRule: Rule;
   readonly alarmDeadLetterQueue: Queue;
   readonly homeAlarmForwarding: AlarmForwarding;
   readonly monitoring: Monitoring;
@@ -206,6 +210,18 @@ export class Switchyard extends Construct {
       targetEventBusArn: this.eventBus.eventBusArn,
       alarmNamePrefix,
       namePrefix,
+    });
+
+    // ── the release queue's sweep ───────────────────────────────────────────
+    const sweep = functions[QUEUE_SWEEP_FUNCTION];
+    if (!sweep) throw new Error(`the ${QUEUE_SWEEP_FUNCTION} handler is not registered`);
+    // Each place that lets the release lock go dispatches the queue itself; this starts what they
+    // missed. The next minute's sweep is its retry, so neither EventBridge nor Lambda retries one.
+    sweep.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
+    this.queueSweepRule = new Rule(this, 'QueueSweepRule', {
+      description: 'Each minute: start the queued release whose turn has come, if nothing started it',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(sweep.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
     });
 
     // ── API ─────────────────────────────────────────────────────────────────

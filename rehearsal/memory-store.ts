@@ -3,21 +3,29 @@
  * checked against it by one contract (test/contract/store-contract.ts): idempotent release
  * creation, status changes as the lifecycle allows, `expect` on service-rollout updates,
  * first-write-wins snapshots, a gap-free audit keyed for idempotency, leases judged by their
- * expiry, take-once task tokens, event ids seen once per window, listings in key order and
- * cursors good only for their query.
+ * expiry, take-once task tokens, event ids seen once per window, a bounded release queue written
+ * with its releases, listings in key order and cursors good only for their query.
  */
 import {
   ConditionFailedError,
   InvalidInputError,
   LockHeldError,
   NotFoundError,
+  QueueFullError,
   ReleaseConflictError,
 } from '../lambdas/core/errors';
 import { type BoardChange, boardChange, readyRank } from '../lambdas/core/lanes';
 import { releaseMoveSources, rolloutUpdateSources } from '../lambdas/core/lifecycle';
 import {
+  inQueueOrder,
+  MAX_QUEUED_RELEASES,
+  type QueueEntry,
+  queueEntryFor,
+} from '../lambdas/core/release-queue';
+import {
   type AuditEntry,
   type Clock,
+  type CreateReleaseOptions,
   type LaneBoard,
   type LockLease,
   type NewAuditEntry,
@@ -58,6 +66,7 @@ export class InMemoryStore implements Store {
   private readonly tokens = new Map<string, TaskTokenKey & { token: string }>();
   private readonly seenEvents = new Map<string, number>();
   private readonly boards = new Map<string, RegionBoard>();
+  private readonly queue = new Map<string, QueueEntry>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -75,6 +84,7 @@ export class InMemoryStore implements Store {
       watches: sorted(new Map([...this.watches].map(([releaseId, names]) => [releaseId, [...names].sort()]))),
       tokens: sorted(this.tokens),
       seenEvents: sorted(this.seenEvents),
+      queue: sorted(this.queue),
       boards: sorted(
         new Map(
           [...this.boards].map(([key, board]) => [
@@ -91,6 +101,7 @@ export class InMemoryStore implements Store {
   async createRelease(
     release: ReleaseRecord,
     planDocument: unknown,
+    options: CreateReleaseOptions = {},
   ): Promise<{ created: boolean; release: ReleaseRecord }> {
     const existing = this.releases.get(release.releaseId);
     if (existing) {
@@ -99,8 +110,11 @@ export class InMemoryStore implements Store {
       }
       return { created: false, release: clone(existing) };
     }
+    if (options.enqueue && this.queue.size >= MAX_QUEUED_RELEASES)
+      throw new QueueFullError(MAX_QUEUED_RELEASES);
     this.releases.set(release.releaseId, clone(release));
     this.plans.set(release.releaseId, clone(planDocument));
+    if (options.enqueue) this.queue.set(release.releaseId, queueEntryFor(release, options.enqueue.emergency));
     return { created: true, release: clone(release) };
   }
 
@@ -136,6 +150,7 @@ export class InMemoryStore implements Store {
       }),
     };
     this.releases.set(releaseId, updated);
+    if (changes.leaveQueue) this.queue.delete(releaseId);
     return clone(updated);
   }
 
@@ -377,6 +392,16 @@ export class InMemoryStore implements Store {
   async getLock(scope: string): Promise<LockLease | undefined> {
     const lease = this.locks.get(scope);
     return lease && new Date(lease.expiresAt) > this.clock.now() ? clone(lease) : undefined;
+  }
+
+  // the release queue
+
+  async listQueue(): Promise<QueueEntry[]> {
+    return clone(inQueueOrder([...this.queue.values()]));
+  }
+
+  async removeFromQueue(releaseId: string): Promise<void> {
+    this.queue.delete(releaseId);
   }
 
   // alarm watches

@@ -93,8 +93,12 @@ export class ApiClient {
     return this.send('GET', path, undefined, query, options.timeoutMs);
   }
 
-  async post(path: string, body?: unknown): Promise<ApiAnswer> {
-    return this.send('POST', path, body);
+  async post(
+    path: string,
+    body?: unknown,
+    query: Record<string, string | number | undefined> = {},
+  ): Promise<ApiAnswer> {
+    return this.send('POST', path, body, query);
   }
 
   /** The request as it will be sent: URL and headers, signed when the API is API Gateway. */

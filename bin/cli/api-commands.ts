@@ -1,10 +1,10 @@
 /**
- * CLI commands over the Switchyard HTTP API: start, status (--watch), list, approve, promote, abort,
- * rollback, failover, failback. Each takes --api <url> (default $SWITCHYARD_API, else the local
+ * CLI commands over the Switchyard HTTP API: start (--queue, --preempt), status (--watch), list,
+ * cancel, approve, promote, abort, rollback, failover, failback. Each takes --api <url> (default $SWITCHYARD_API, else the local
  * `switchyard serve`) and --json (the API's answer as is).
  *
  * Exit codes: 0 done (or the release SUCCEEDED), 3 rolled back, 4 failed, 5 refused (409: a
- * lock is held, or the release is in a state that does not allow it), 2 bad input (4xx),
+ * lock is held, or the queue is full), 2 bad input (4xx, or a refusal of what cannot apply),
  * 1 the API failed or could not be reached.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,10 +12,12 @@ import type { FailoverStarted } from '../../lambdas/api/failover';
 import type { FailoverView, ReleaseView } from '../../lambdas/api/release-view';
 import type {
   ApprovalResult,
+  QueuedSummary,
   ReleaseSummary,
   RollbackStarted,
   StartedRelease,
 } from '../../lambdas/api/releases';
+import type { CancelledRelease } from '../../lambdas/app/release-queue';
 import type { Promoted } from '../../lambdas/app/rollback-window';
 import { formatDuration } from '../../lambdas/core/duration';
 import { parseDocumentText } from '../../lambdas/core/plan/load';
@@ -24,7 +26,7 @@ import { type ApiAnswer, ApiClient, DEFAULT_API_URL, resolveApiUrl } from './api
 import { EXIT_BY_RELEASE_STATUS, ExitCode, UserError } from './errors';
 import type { Io } from './io';
 import { preflightLines, readPlan } from './plan-file';
-import type { ApiOptions, ApproveOptions, ListOptions, WatchOptions } from './program';
+import type { ApiOptions, ApproveOptions, ListOptions, StartOptions, WatchOptions } from './program';
 import { failoverChanges } from './render-failover';
 import { table } from './render-preview';
 
@@ -38,13 +40,21 @@ export type ApiIo = Io;
 const DEFAULT_WATCH_INTERVAL_SECONDS = 2;
 
 export const apiCommands = {
-  async start(planPath: string, values: WatchOptions, io: Io): Promise<number> {
+  async start(planPath: string, values: StartOptions, io: Io): Promise<number> {
     // Checked here first, so problems come with their lines; the API checks again.
-    const { text } = readPlan(planPath);
+    const { plan, text } = readPlan(planPath);
     const parsed = parseDocumentText(text);
     if (!parsed.ok) throw new UserError(`${planPath}: cannot read the plan`);
+    if (values.preempt && !plan.metadata.emergency) {
+      throw new UserError(
+        `${planPath}: --preempt is for emergency releases only: give the plan metadata.emergency.reason (why it cannot wait), or leave --preempt out`,
+      );
+    }
     const client = clientFor(values.api);
-    const answer = await client.post('/releases', parsed.raw);
+    const answer = await client.post('/releases', parsed.raw, {
+      ...(values.queue && { queue: 'true' }),
+      ...(values.preempt && { preempt: 'true' }),
+    });
     if (answer.status >= 400) return refuse(answer, io, values.json);
     const started = answer.body as StartedRelease;
     if (values.json && !values.watch) {
@@ -52,11 +62,15 @@ export const apiCommands = {
       return ExitCode.ok;
     }
     if (!values.json) {
+      const queued = started.status === 'QUEUED';
       io.stdout(
         [
-          started.created
-            ? `release ${started.releaseId} started (${started.status})`
-            : `release ${started.releaseId} was already submitted with this plan: it is ${started.status}`,
+          queued
+            ? `release ${started.releaseId} ${started.created ? 'queued' : 'was already queued'} at #${started.position ?? '?'}: it starts when the lock is free and its turn comes` +
+              ` (switchyard cancel ${started.releaseId} takes it off)`
+            : started.created
+              ? `release ${started.releaseId} started (${started.status})`
+              : `release ${started.releaseId} was already submitted with this plan: it is ${started.status}`,
           `  execution  ${started.executionArn}`,
           ...(started.consoleUrl ? [`  console    ${started.consoleUrl}`] : []),
           ...(values.watch ? [] : [`  follow it: ${followCommand(client, started.releaseId)}`]),
@@ -102,7 +116,8 @@ export const apiCommands = {
       cursor: values.cursor,
     });
     if (answer.status >= 400) return refuse(answer, io, values.json);
-    const page = answer.body as { releases: ReleaseSummary[]; cursor?: string };
+    // `queue` is absent from an API older than the queue.
+    const page = answer.body as { releases: ReleaseSummary[]; cursor?: string; queue?: QueuedSummary[] };
     if (values.json) {
       io.stdout(JSON.stringify(page, null, 2));
       return ExitCode.ok;
@@ -111,9 +126,12 @@ export const apiCommands = {
       io.stdout('no releases');
       return ExitCode.ok;
     }
-    const rows = [['release', 'kind', 'status', 'created', 'by', 'reason']];
+    const places = new Map((page.queue ?? []).map((entry) => [entry.releaseId, entry]));
+    const rows = [['queue', 'release', 'kind', 'status', 'created', 'by', 'reason']];
     for (const release of page.releases) {
+      const place = places.get(release.releaseId);
       rows.push([
+        place ? `#${place.position}` : '',
         release.releaseId,
         release.kind,
         release.status === 'MONITORING' && release.rollbackWindow
@@ -125,7 +143,23 @@ export const apiCommands = {
       ]);
     }
     io.stdout(table(rows).join('\n'));
+    const waiting = queueLine(page.queue ?? []);
+    if (waiting) io.stdout(waiting);
     if (page.cursor) io.stdout(`more: switchyard list --cursor ${page.cursor}${apiOption(client)}`);
+    return ExitCode.ok;
+  },
+
+  async cancel(releaseId: string, values: ApiOptions, io: Io): Promise<number> {
+    const answer = await clientFor(values.api).post(`${releasePath(releaseId)}/cancel`);
+    if (answer.status >= 400) return refuse(answer, io, values.json);
+    const result = answer.body as CancelledRelease;
+    if (values.json) io.stdout(JSON.stringify(result, null, 2));
+    else
+      io.stdout(
+        result.cancelled
+          ? `release ${releaseId} cancelled: taken off the queue, nothing of it ran`
+          : `release ${releaseId} was already cancelled`,
+      );
     return ExitCode.ok;
   },
 
@@ -281,16 +315,31 @@ interface ErrorBody {
   errorId?: string;
 }
 
+/** The queue in order, on one line: `queue: #1 hotfix (emergency: …), #2 shop-2` (nothing if empty). */
+function queueLine(queue: readonly QueuedSummary[]): string | undefined {
+  if (queue.length === 0) return undefined;
+  const entries = queue.map(
+    (entry) =>
+      `#${entry.position} ${entry.releaseId}${entry.emergency ? ` (emergency: ${entry.emergency.reason})` : ''}`,
+  );
+  return `queue: ${entries.join(', ')}`;
+}
+
+/** The refusals that are "wait, or try later" rather than a mistake: 5. */
+const REFUSED_ERRORS: ReadonlySet<string> = new Set(['LockHeld', 'QueueFull']);
+
 /**
- * 5 is kept for a held lock (the API's 409 LockHeld); any other refusal (409 Conflict: aborting
- * a finished release, failing over a region already failed over) asked for what cannot apply
- * and changed nothing: 2, as does any other 4xx. A 5xx is the API's failure: 1.
+ * 5 is kept for a held lock and a full queue (the API's 409 LockHeld and QueueFull); any other
+ * refusal (409 Conflict: aborting a finished release, cancelling one that is not queued) asked
+ * for what cannot apply and changed nothing: 2, as does any other 4xx. A 5xx is the API's failure: 1.
  */
 export function exitCodeOf(answer: ApiAnswer): number {
   if (answer.status >= 500) return ExitCode.internal;
   const error =
     typeof answer.body === 'object' && answer.body !== null ? (answer.body as ErrorBody).error : undefined;
-  return answer.status === 409 && error === 'LockHeld' ? ExitCode.refused : ExitCode.invalidInput;
+  return answer.status === 409 && error !== undefined && REFUSED_ERRORS.has(error)
+    ? ExitCode.refused
+    : ExitCode.invalidInput;
 }
 
 /** An answer of 400 or more: printed (as JSON with --json) and turned into the exit code. */

@@ -18,6 +18,8 @@ export const EXIT_BY_RELEASE_STATUS: Readonly<Record<string, number>> = {
   FAILED: ExitCode.needsPerson,
   ABORTED: ExitCode.needsPerson,
   REFUSED: ExitCode.refusedByPreflight,
+  // Taken off the queue by a person: it never ran, as a release refused at the door.
+  CANCELLED: ExitCode.refused,
 };
 
 /**

@@ -52,6 +52,18 @@ export function describeEntry(
       return `rollback window closed early${by}`;
     case 'release.succeeded':
       return 'release succeeded';
+    case 'release.queued': {
+      const behind = text('behind') ? ` behind ${text('behind')}` : '';
+      const emergency = text('emergency') ? ` — emergency: ${text('emergency')}` : '';
+      const preempts = text('preempts') ? `, preempting ${text('preempts')}` : '';
+      return `release ${entry.releaseId} queued at #${number('position') ?? '?'}${behind}${by}${emergency}${preempts}`;
+    }
+    case 'release.dequeued':
+      return `release ${entry.releaseId} starts: its turn came after ${formatDuration(Math.round(number('waitedSeconds') ?? 0))} in the queue`;
+    case 'release.cancelled':
+      return `release ${entry.releaseId} cancelled${by}: taken off the queue`;
+    case 'release.preempted':
+      return `preempted by emergency release ${text('by') ?? '?'}${by}${because}: rolling back`;
     case 'preflight.passed':
       return `preflight passed (${number('checks') ?? 0} checks)`;
     case 'preflight.refused':

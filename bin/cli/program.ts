@@ -24,7 +24,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   2  invalid input, a missing prerequisite, or a request that cannot apply; nothing changed
   3  the release was rolled back
   4  the release failed and needs a person
-  5  refused: another release holds the lock
+  5  refused: another release holds the lock, or the release queue is full (20); a release cancelled from the queue
   6  refused by preflight: nothing changed
   7  rehearse --check: the outcome was not the fault file's expect.outcome`;
 
@@ -252,6 +252,11 @@ export function buildProgram(io: Io, finish: Finish, version: string): Command {
       .description('submit the plan: the same plan and id again is the same release')
       .argument('<plan>', 'the release plan'),
   )
+    .option('--queue', 'while another release holds the lock, wait in the queue instead of being refused')
+    .option(
+      '--preempt',
+      'an emergency release (metadata.emergency) only: roll back the release holding the lock first',
+    )
     .addOption(apiOption())
     .addOption(jsonOption())
     .addHelpText(
@@ -259,9 +264,11 @@ export function buildProgram(io: Io, finish: Finish, version: string): Command {
       examples(
         'switchyard start examples/platform.yaml --watch',
         'switchyard start plan.yaml --api "$SWITCHYARD_API"',
+        'switchyard start plan.yaml --queue --watch',
+        'switchyard start hotfix.yaml --preempt   # its metadata.emergency.reason says why',
       ),
     )
-    .action(action(async (plan: string, options: WatchOptions) => (await api()).start(plan, options, io)));
+    .action(action(async (plan: string, options: StartOptions) => (await api()).start(plan, options, io)));
   watchOptions(
     program
       .command('status')
@@ -340,6 +347,14 @@ export function buildProgram(io: Io, finish: Finish, version: string): Command {
     .addOption(jsonOption())
     .addHelpText('after', examples('switchyard promote platform-2026-11-22'))
     .action(action(async (id: string, options: ApiOptions) => (await api()).promote(id, options, io)));
+  program
+    .command('cancel')
+    .description('take a queued release off the queue: nothing of it runs')
+    .argument('<release>', 'the queued release')
+    .addOption(apiOption())
+    .addOption(jsonOption())
+    .addHelpText('after', examples('switchyard cancel platform-2026-11-23'))
+    .action(action(async (id: string, options: ApiOptions) => (await api()).cancel(id, options, io)));
   for (const [name, description] of [
     ['abort', 'stop a running release, then roll it back'],
     ['rollback', 'roll back a release (a running one is stopped first)'],
@@ -379,6 +394,10 @@ export interface WatchOptions extends ApiOptions {
   watch?: boolean;
   /** Seconds. */
   interval?: number;
+}
+export interface StartOptions extends WatchOptions {
+  queue?: boolean;
+  preempt?: boolean;
 }
 export interface ListOptions extends ApiOptions {
   status?: string;

@@ -257,6 +257,7 @@ export class LiveProgress {
         this.status = 'FAILED';
         break;
       case 'alarm.received':
+      case 'release.preempted':
       case 'rollback.requested':
       case 'rollback.started':
         this.status = 'ROLLING_BACK';

@@ -28,6 +28,7 @@ export function renderView(
           ]
         : []),
       ...(view.rollbackWindow ? [windowLine(view.status, view.rollbackWindow)] : []),
+      ...queueLines(view),
     );
     for (const { wave, regions } of view.waves) {
       lines.push(`wave ${wave}`);
@@ -58,6 +59,21 @@ export function renderView(
   return lines.join('\n');
 }
 
+/** A queued release: its place, what starts before it, and who holds the lock. */
+function queueLines(view: ReleaseView): string[] {
+  const place = view.queue;
+  if (!place) return [];
+  const holder = place.behind
+    ? `, behind ${place.behind.kind} ${place.behind.releaseId} (holds the lock)`
+    : '';
+  return [
+    `  queued     #${place.position}${holder}`,
+    ...(place.ahead.length > 0 ? [`  ahead      ${place.ahead.join(', ')}`] : []),
+    ...(place.emergency ? [`  emergency  ${place.emergency}`] : []),
+    `  cancel it: switchyard cancel ${view.releaseId}`,
+  ];
+}
+
 export function formatStep(service: ServiceView): string {
   if (!service.step) return '';
   if (service.step.kind === 'done') return `done (${service.step.count} steps)`;
@@ -81,7 +97,19 @@ export function summarise(detail: Record<string, unknown>): string {
   const weights = (detail.weights ?? detail) as Record<string, unknown>;
   if (typeof weights.stable === 'number' && typeof weights.canary === 'number')
     return `stable ${weights.stable} / canary ${weights.canary}`;
+  // release.preempted: by which emergency release, and why.
+  if (typeof detail.by === 'string' && typeof detail.reason === 'string')
+    return `by emergency release ${detail.by}: ${detail.reason}`;
   if (typeof detail.reason === 'string') return detail.reason;
+  // release.queued: its place, behind whom, and an emergency's reason.
+  if (typeof detail.position === 'number') {
+    return [
+      `#${detail.position}`,
+      typeof detail.behind === 'string' ? ` behind ${detail.behind}` : '',
+      typeof detail.emergency === 'string' ? ` (emergency: ${detail.emergency})` : '',
+      typeof detail.preempts === 'string' ? `, preempts ${detail.preempts}` : '',
+    ].join('');
+  }
   if (typeof detail.approval === 'string') return detail.approval;
   if (typeof detail.verdict === 'string') return detail.verdict;
   // step.completed: which step, counted from 1 as `status` shows it.

@@ -41,6 +41,7 @@ export type ApiErrorCode =
   | 'MethodNotAllowed'
   | 'Conflict'
   | 'LockHeld'
+  | 'QueueFull'
   | 'ReleaseConflict'
   | 'PayloadTooLarge'
   | 'UnsupportedMediaType'

@@ -4,10 +4,18 @@
  * router's answer into the proxy result. The caller's IAM ARN is who the audit names.
  *
  * Environment (set by the stack): SWITCHYARD_TABLE_NAME, SWITCHYARD_STATE_MACHINE_ARNS (release,
- * rollback and failover are the ones this entry starts, stops or describes).
+ * rollback and failover are the ones this entry starts, stops or describes), SWITCHYARD_EVENT_BUS_NAME
+ * (the queue's events: a release queued, cancelled or preempted).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { buildPorts, clockPort, preflightPort, storePort, workflowPort } from '../handlers/aws/ports';
+import {
+  buildPorts,
+  clockPort,
+  eventsPort,
+  preflightPort,
+  storePort,
+  workflowPort,
+} from '../handlers/aws/ports';
 // Imported for its effect too: the store's and workflow's SDK clients are traced.
 import type { LambdaContext } from '../handlers/aws/powertools';
 import '../handlers/aws/powertools';
@@ -50,6 +58,7 @@ const apiPorts = (): Promise<ApiPorts> =>
     workflow: workflowPort,
     preflight: preflightPort,
     clock: clockPort,
+    events: eventsPort,
   }));
 
 export async function handler(

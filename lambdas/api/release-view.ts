@@ -4,6 +4,7 @@
  * approvals waiting, the tail of the audit and links into the console. Failovers are stored as
  * releases too (see handlers/failover.ts) and get a view of their own.
  */
+import { readQueue } from '../app/release-queue';
 import { latestRollback } from '../app/start-rollback';
 import { NotFoundError } from '../core/errors';
 import type { FailoverRecord } from '../core/failover';
@@ -27,7 +28,7 @@ import { executionConsoleUrl } from './console-links';
 
 /** Moved to core; still answered here for the API's callers. */
 
-export type ApiPorts = Pick<Ports, 'store' | 'workflow' | 'preflight' | 'clock'>;
+export type ApiPorts = Pick<Ports, 'store' | 'workflow' | 'preflight' | 'clock' | 'events'>;
 
 /** How many audit entries the view carries when the caller names no `auditAfter`. */
 export const AUDIT_TAIL = 50;
@@ -81,7 +82,20 @@ export interface ReleaseView {
   waves: Array<{ wave: number; regions: RegionView[] }>;
   /** Names of approvals waiting for a person, e.g. `us-east-1/api/step-1`. */
   approvalsWaiting: string[];
+  /** A QUEUED release's place: what starts before it, and who holds the lock meanwhile. */
+  queue?: QueuePlace;
   audit: AuditTail;
+}
+
+export interface QueuePlace {
+  /** 1: it starts next, once the lock is free. */
+  position: number;
+  /** The releases ahead of it, in order. */
+  ahead: string[];
+  /** Who holds the release lock now. */
+  behind?: { releaseId: string; kind: string };
+  /** Its reason, for an emergency release. */
+  emergency?: string;
 }
 
 export interface FailoverView {
@@ -121,13 +135,14 @@ export async function describeRelease(
   if (isFailoverRecord(release)) return describeFailover(ports, release, audit);
 
   const executionArn = release.executionArn ?? ports.workflow.executionArnFor('release', releaseId);
-  const [plan, records, waiting, tail, execution, rollback] = await Promise.all([
+  const [plan, records, waiting, tail, execution, rollback, queue] = await Promise.all([
     storedPlan(ports.store, releaseId),
     ports.store.listServiceRollouts(releaseId),
     ports.store.listTaskTokens(releaseId, 'approval'),
     readAuditTail(ports.store, releaseId, audit),
     ports.workflow.describeExecution(executionArn),
     latestRollback(ports, releaseId),
+    release.status === 'QUEUED' ? queuePlace(ports, releaseId) : undefined,
   ]);
   return {
     kind: 'release',
@@ -145,7 +160,21 @@ export async function describeRelease(
       waiting.map((entry) => entry.name),
       records,
     ),
+    ...(queue && { queue }),
     audit: tail,
+  };
+}
+
+/** Where a queued release waits; undefined when its entry went meanwhile (its turn came). */
+async function queuePlace(ports: Pick<Ports, 'store'>, releaseId: string): Promise<QueuePlace | undefined> {
+  const { entries, holder } = await readQueue(ports);
+  const entry = entries.find((candidate) => candidate.releaseId === releaseId);
+  if (!entry) return undefined;
+  return {
+    position: entry.position,
+    ahead: entries.slice(0, entry.position - 1).map((ahead) => ahead.releaseId),
+    ...(holder && { behind: { releaseId: holder.releaseId, kind: holder.kind } }),
+    ...(entry.emergency && { emergency: entry.emergency.reason }),
   };
 }
 

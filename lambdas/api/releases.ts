@@ -1,16 +1,18 @@
 /**
- * What the API does to releases: start one, list them, approve what waits for a person, abort
- * a running one, and roll back a finished one. The use cases are in app/ (the rules for abort
+ * What the API does to releases: start one (or queue it), list them with the queue, cancel a
+ * queued one, approve what waits for a person, abort a running one, and roll back a finished one. The use cases are in app/ (the rules for abort
  * and rollback in core/rollback-eligibility.ts); this answers them in the API's shapes, with
  * console links.
  */
 import { abortRelease as abortReleaseUseCase } from '../app/abort-release';
 import { type ApprovalResult, approve } from '../app/approve';
 import { requireRelease } from '../app/release-lookup';
+import { type CancelledRelease, cancelQueuedRelease, readQueue } from '../app/release-queue';
 import { rollbackRelease as rollbackReleaseUseCase } from '../app/rollback-release';
 import { type Promoted, promoteRelease as promoteReleaseUseCase } from '../app/rollback-window';
 import type { RollbackStarted as StartedByUseCase } from '../app/start-rollback';
-import { submitRelease } from '../app/submit-release';
+import { type SubmitOptions, submitRelease } from '../app/submit-release';
+import type { QueueEntry } from '../core/release-queue';
 import type { ReleaseKind, ReleaseStatus } from '../ports';
 
 export { RELEASE_STATUSES } from '../core/lifecycle';
@@ -28,21 +30,34 @@ export interface StartedRelease {
   status: ReleaseStatus;
   /** false when this release id had already been submitted with this very plan. */
   created: boolean;
+  /** A QUEUED release's place in the queue (1: next to start). */
+  position?: number;
 }
 
 export async function startRelease(
   ports: ApiPorts,
   document: unknown,
   actor: string,
+  options: SubmitOptions = {},
 ): Promise<StartedRelease> {
-  const { release, executionArn, created } = await submitRelease(ports, document, actor);
+  const { release, executionArn, created, position } = await submitRelease(ports, document, actor, options);
   return {
     releaseId: release.releaseId,
     executionArn,
     consoleUrl: executionConsoleUrl(executionArn) ?? null,
     status: release.status,
     created,
+    ...(release.status === 'QUEUED' && position !== undefined && { position }),
   };
+}
+
+/** Takes a queued release off the queue (409 for anything not queued, naming its status). */
+export async function cancelRelease(
+  ports: ApiPorts,
+  releaseId: string,
+  actor: string,
+): Promise<CancelledRelease> {
+  return refusalAsConflict(cancelQueuedRelease(ports, releaseId, actor));
 }
 
 export interface ReleaseSummary {
@@ -57,11 +72,14 @@ export interface ReleaseSummary {
   rollbackWindow?: { opensAt: string; endsAt: string };
 }
 
+/** One release waiting, with its place (1: next to start). */
+export type QueuedSummary = QueueEntry & { position: number };
+
 export async function listReleases(
   ports: ApiPorts,
   query: { status?: ReleaseStatus; since?: string; limit?: number; cursor?: string },
-): Promise<{ releases: ReleaseSummary[]; cursor?: string }> {
-  const page = await ports.store.listReleases(query);
+): Promise<{ releases: ReleaseSummary[]; cursor?: string; queue: QueuedSummary[] }> {
+  const [page, queue] = await Promise.all([ports.store.listReleases(query), readQueue(ports)]);
   return {
     releases: page.items.map((release) => ({
       releaseId: release.releaseId,
@@ -76,6 +94,8 @@ export async function listReleases(
       }),
     })),
     ...(page.cursor && { cursor: page.cursor }),
+    // Every page carries the whole queue: at most MAX_QUEUED_RELEASES entries, read consistently.
+    queue: queue.entries,
   };
 }
 

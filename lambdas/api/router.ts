@@ -2,10 +2,12 @@
  * The Switchyard HTTP API: one router behind API Gateway (lambda.ts) and `switchyard serve`,
  * so both answer alike. JSON in and out.
  *
- *   POST /releases                  start a release (body: the plan). 202 when started, 200
+ *   POST /releases                  start a release (body: the plan). 202 when started (or
+ *                                   queued: ?queue=true, ?preempt=true for an emergency), 200
  *                                   when this id was already submitted with this plan.
- *   GET  /releases                  ?status=&since=&limit=&cursor=, newest first
+ *   GET  /releases                  ?status=&since=&limit=&cursor=, newest first, and the queue
  *   GET  /releases/{id}             ?auditAfter=&auditLimit=
+ *   POST /releases/{id}/cancel      take a queued release off the queue
  *   POST /releases/{id}/approve     body (optional): { "approval": "<region>/<service>/step-<n>" }
  *   POST /releases/{id}/abort       stop, then roll back
  *   POST /releases/{id}/promote     close a MONITORING release's rollback window early
@@ -24,6 +26,7 @@ import {
   LockHeldError,
   NotFoundError,
   PlanInvalidError,
+  QueueFullError,
   ReleaseConflictError,
 } from '../core/errors';
 import { checkPlan } from '../core/plan/check';
@@ -47,6 +50,7 @@ import { describeRelease, MAX_AUDIT_PAGE } from './release-view';
 import {
   abortRelease,
   approveRelease,
+  cancelRelease,
   listReleases,
   promoteRelease,
   RELEASE_STATUSES,
@@ -81,7 +85,8 @@ const ROUTES: readonly Route[] = [
     method: 'POST',
     pattern: '/releases',
     async run({ request, ports, actor }) {
-      const started = await startRelease(ports, readJsonBody(request, true), actor);
+      const options = submitOptions(request.query);
+      const started = await startRelease(ports, readJsonBody(request, true), actor, options);
       return jsonResponse(started.created ? 202 : 200, started, {
         location: `/releases/${encodeURIComponent(started.releaseId)}`,
       });
@@ -126,6 +131,14 @@ const ROUTES: readonly Route[] = [
       const body = readJsonBody(request, false);
       const approval = optionalString(body, 'approval');
       return jsonResponse(200, await approveRelease(ports, params.id!, approval, actor));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/releases/:id/cancel',
+    async run({ request, params, ports, actor }) {
+      readJsonBody(request, false);
+      return jsonResponse(200, await cancelRelease(ports, params.id!, actor));
     },
   },
   {
@@ -343,6 +356,32 @@ function regionField(body: unknown): string {
   return region;
 }
 
+/**
+ * POST /releases's options, from its query string. Anything else there is refused rather than
+ * ignored: a mistyped `?preemt=true` must not submit a release that waits behind the holder.
+ * (The body stays the plan alone: API Gateway checks it against the plan's model.)
+ */
+function submitOptions(query: ApiRequest['query']): { queue?: boolean; preempt?: boolean } {
+  const known = ['queue', 'preempt'];
+  const unknown = Object.keys(query).filter((name) => query[name] !== undefined && !known.includes(name));
+  if (unknown.length > 0) {
+    throw new HttpError(
+      400,
+      'BadRequest',
+      `POST /releases takes only ?queue=true and ?preempt=true, not ${unknown.map((name) => quoted(name)).join(', ')}`,
+    );
+  }
+  const flag = (name: string): boolean | undefined => {
+    const value = query[name];
+    if (value === undefined) return undefined;
+    if (value === 'true' || value === 'false') return value === 'true';
+    throw new HttpError(400, 'BadRequest', `${name} must be true or false, not ${quoted(value)}`);
+  };
+  const queue = flag('queue');
+  const preempt = flag('preempt');
+  return { ...(queue !== undefined && { queue }), ...(preempt !== undefined && { preempt }) };
+}
+
 function releaseStatus(value: string): ReleaseStatus {
   const status = value.toUpperCase() as ReleaseStatus;
   if (!RELEASE_STATUSES.includes(status)) {
@@ -403,6 +442,9 @@ function answerError(error: unknown, request: ApiRequest, log: ApiLog): ApiRespo
   }
   if (error instanceof LockHeldError) {
     return errorResponse(new HttpError(409, 'LockHeld', error.message, { holder: error.holder }));
+  }
+  if (error instanceof QueueFullError) {
+    return errorResponse(new HttpError(409, 'QueueFull', error.message, { limit: error.limit }));
   }
   if (error instanceof ReleaseConflictError)
     return errorResponse(new HttpError(409, 'ReleaseConflict', error.message));

@@ -60,6 +60,18 @@ export class LockHeldError extends SwitchyardError {
   }
 }
 
+/**
+ * A queued submission found the release queue full (core/release-queue.ts MAX_QUEUED_RELEASES):
+ * refused like a held lock (409, CLI exit 5), and nothing was stored.
+ */
+export class QueueFullError extends SwitchyardError {
+  constructor(readonly limit: number) {
+    super(
+      `the release queue is full: ${limit} releases wait already, the most it holds; submit again once one has started, or take one off with switchyard cancel <release> (switchyard list shows the queue)`,
+    );
+  }
+}
+
 /** The same release id was submitted again with a different plan. */
 export class ReleaseConflictError extends SwitchyardError {}
 export class NotFoundError extends SwitchyardError {}

@@ -34,6 +34,7 @@ import {
   wakeLanes,
   watchAlarms,
 } from './release';
+import { sweepReleaseQueue } from './release-queue';
 import {
   beginRollback,
   finishRollback,
@@ -69,6 +70,7 @@ export const handlers = {
   parkRollbackWindow,
   finalizeRelease,
   refuseRelease,
+  sweepReleaseQueue,
   prepareRegion,
   claimNextService,
   waitForDependency,

@@ -10,8 +10,8 @@
  * machine retries them.
  */
 import * as z from 'zod';
-import { releaseAuditedLock } from '../app/locks';
 import { loadReleaseContext } from '../app/release-context';
+import { releaseLockAndDispatch } from '../app/release-queue';
 import {
   InvalidInputError,
   NotFoundError,
@@ -19,7 +19,6 @@ import {
   SwitchyardError,
   TransientError,
 } from '../core/errors';
-import { RELEASE_LOCK_SCOPE } from '../core/naming';
 import { checkPlan } from '../core/plan/check';
 import {
   type ResolvedPlan,
@@ -335,7 +334,7 @@ export const preflightRelease = defineHandler({
 /** A release preflight refused: REFUSED with the first problem as its reason, its lock let go. */
 export const refuseAfterPreflight = defineHandler({
   name: 'refuseAfterPreflight',
-  ports: ['store', 'clock', 'events'],
+  ports: ['store', 'clock', 'events', 'workflow'],
   input: z
     .object({
       releaseId: z.string().min(1),
@@ -345,7 +344,7 @@ export const refuseAfterPreflight = defineHandler({
   async run({ releaseId, preflight }, ports) {
     const reason = refusalReason(preflight);
     await ports.store.setReleaseStatus(releaseId, 'REFUSED', { reason, from: ['RUNNING', 'REFUSED'] });
-    await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
+    await releaseLockAndDispatch(ports, releaseId);
     await ports.events.publish([
       { detailType: 'Release Refused', releaseId, detail: { reason, problems: preflight.problems.length } },
     ]);

@@ -3,8 +3,9 @@
  * then hand each region's services out to lanes as their dependencies complete.
  */
 import * as z from 'zod';
-import { acquireAuditedLock, releaseAuditedLock } from '../app/locks';
+import { acquireAuditedLock } from '../app/locks';
 import { assertReleaseRunning, loadReleaseContext, type ReleaseContext } from '../app/release-context';
+import { releaseLockAndDispatch } from '../app/release-queue';
 import { forgetWindowToken, openReleaseWindow, parkWindowToken } from '../app/rollback-window';
 import { auditEntry } from '../core/audit';
 import { drainSettings } from '../core/drain';
@@ -200,7 +201,7 @@ export const parkRollbackWindow = defineHandler({
 
 export const finalizeRelease = defineHandler({
   name: 'finalizeRelease',
-  ports: ['store', 'clock', 'events'],
+  ports: ['store', 'clock', 'events', 'workflow'],
   input: ReleaseKey,
   async run({ releaseId }, ports) {
     // The ledger records an ending before the record shows it, so whoever reads a final status
@@ -220,7 +221,7 @@ export const finalizeRelease = defineHandler({
     await ports.store.setReleaseStatus(releaseId, 'SUCCEEDED', { from: finishing });
     await forgetWindowToken(ports, releaseId);
     await ports.store.unwatchAlarms(releaseId);
-    await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
+    await releaseLockAndDispatch(ports, releaseId);
     await ports.events.publish([{ detailType: 'Release Succeeded', releaseId, detail: {} }]);
     return { releaseId, status: 'SUCCEEDED' };
   },
@@ -229,7 +230,7 @@ export const finalizeRelease = defineHandler({
 /** A release that could not start (its lock is held, or its plan is invalid) ends FAILED, naming why. */
 export const refuseRelease = defineHandler({
   name: 'refuseRelease',
-  ports: ['store', 'clock', 'events'],
+  ports: ['store', 'clock', 'events', 'workflow'],
   input: ReleaseKey.extend({
     error: z.object({ Error: z.string(), Cause: z.string().optional() }).passthrough(),
   }),
@@ -246,7 +247,7 @@ export const refuseRelease = defineHandler({
     );
     await ports.store.setReleaseStatus(releaseId, 'FAILED', { reason });
     // Submission took the lock: let it go (a lock another release holds is left alone).
-    await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
+    await releaseLockAndDispatch(ports, releaseId);
     await ports.events.publish([{ detailType: 'Release Failed', releaseId, detail: { reason } }]);
     return { releaseId, error: error.Error, cause: reason };
   },

@@ -5,8 +5,9 @@
  */
 import * as z from 'zod';
 import { removeAbortAlarms } from '../app/abort-alarms';
-import { acquireAuditedLock, releaseAuditedLock } from '../app/locks';
+import { acquireAuditedLock } from '../app/locks';
 import { loadReleaseContext, type ReleaseContext } from '../app/release-context';
+import { releaseLockAndDispatch } from '../app/release-queue';
 import { readyStable } from '../app/stable-readiness';
 import { auditEntry } from '../core/audit';
 import {
@@ -321,7 +322,7 @@ async function readRestored(
 
 export const finishRollback = defineHandler({
   name: 'finishRollback',
-  ports: ['store', 'clock', 'events', 'abortAlarms'],
+  ports: ['store', 'clock', 'events', 'abortAlarms', 'workflow'],
   input: ReleaseKey.extend({
     startedAt: z.string().optional(),
     error: z.object({ Error: z.string(), Cause: z.string().optional() }).passthrough().optional(),
@@ -353,7 +354,8 @@ export const finishRollback = defineHandler({
     // Traffic is back on stable (or a person is told what is left): the canaries' alarms go.
     await removeAbortAlarms(ports, await loadReleaseContext(ports.store, releaseId));
     await ports.store.unwatchAlarms(releaseId);
-    await releaseAuditedLock(ports, RELEASE_LOCK_SCOPE, releaseId);
+    // The rollback had the lock: let it go, and start the release waiting (an emergency first).
+    await releaseLockAndDispatch(ports, releaseId);
     await ports.events.publish(
       incomplete
         ? [{ detailType: 'Release Failed', releaseId, detail: { reason } }]

@@ -5,11 +5,13 @@
 import type { AuditEntry, NewAuditEntry } from '../core/audit';
 import type { LockHolder } from '../core/errors';
 import type { ReleaseStatus, ServiceRolloutStatus } from '../core/lifecycle';
+import type { QueueEntry } from '../core/release-queue';
 import type { RollbackWindow } from '../core/rollback-window';
 import type { DeploymentSnapshot } from './cluster';
 import type { Weights } from './traffic';
 
 export type { ReleaseStatus, ServiceRolloutStatus } from '../core/lifecycle';
+export type { QueueEntry } from '../core/release-queue';
 
 // ── records ─────────────────────────────────────────────────────────────────
 
@@ -141,20 +143,37 @@ export interface ReleaseStatusChanges {
   executionArn?: string;
   rollbackWindow?: RollbackWindow;
   from?: readonly ReleaseStatus[];
+  /** With a cancel: the same write takes the release's queue entry off. */
+  leaveQueue?: boolean;
+}
+
+/** What else createRelease writes with the release, in the same transaction. */
+export interface CreateReleaseOptions {
+  /**
+   * Puts the (QUEUED) release on the release queue, its entry made from the record (id,
+   * createdAt, submittedBy): a queued release is never stored without its entry, so the
+   * dispatcher always finds it. QueueFullError (nothing written) when MAX_QUEUED_RELEASES wait.
+   */
+  enqueue?: { emergency?: { reason: string } };
 }
 
 /** Releases and failover records, with their plan documents. */
 export interface ReleaseStore {
-  /** Creates the release, storing its plan; returns the existing one for the same id and hash. */
+  /**
+   * Creates the release, storing its plan; returns the existing one for the same id and hash
+   * (then nothing else is written, nor enqueued).
+   */
   createRelease(
     release: ReleaseRecord,
     planDocument: unknown,
+    options?: CreateReleaseOptions,
   ): Promise<{ created: boolean; release: ReleaseRecord }>;
   getRelease(releaseId: string): Promise<ReleaseRecord | undefined>;
   getPlanDocument(releaseId: string): Promise<unknown>;
   /**
    * Moves the status, only from a status the lifecycle (core/lifecycle.ts) allows, and of
-   * those only from one of `from` when given (throws ConditionFailed otherwise).
+   * those only from one of `from` when given (throws ConditionFailed otherwise). With
+   * `leaveQueue`, the same write takes the release's queue entry off (a cancel).
    */
   setReleaseStatus(
     releaseId: string,
@@ -244,6 +263,17 @@ export interface LeaseStore {
   getLock(scope: string): Promise<LockLease | undefined>;
 }
 
+/**
+ * The release queue: releases submitted with `queue` while the lock was held, waiting their turn
+ * (app/release-queue.ts). Entries are made only with their release (createRelease's `enqueue`).
+ */
+export interface ReleaseQueueStore {
+  /** Every entry, in queue order (core/release-queue.ts), read strongly consistently. */
+  listQueue(): Promise<QueueEntry[]>;
+  /** Takes the release's entry off the queue; a release without one is left as it is. */
+  removeFromQueue(releaseId: string): Promise<void>;
+}
+
 /** Which releases watch which CloudWatch alarms, looked up from the alarm. */
 export interface AlarmWatchStore {
   watchAlarms(releaseId: string, alarmNames: readonly string[]): Promise<void>;
@@ -270,6 +300,7 @@ export interface Store
     ServiceRolloutStore,
     AuditStore,
     LeaseStore,
+    ReleaseQueueStore,
     AlarmWatchStore,
     TaskTokenStore,
     SeenEventStore {}

@@ -33,6 +33,7 @@ beforeAll(async () => {
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey);
   vi.stubEnv('POWERTOOLS_DEV', 'true');
   vi.stubEnv('SWITCHYARD_TABLE_NAME', table.tableName);
+  vi.stubEnv('SWITCHYARD_EVENT_BUS_NAME', 'switchyard-events');
   vi.stubEnv('SWITCHYARD_PREFLIGHT_FUNCTION_NAME', 'switchyard-preflight');
   vi.stubEnv(
     'SWITCHYARD_STATE_MACHINE_ARNS',
@@ -51,7 +52,7 @@ describe('the API Lambda handler', () => {
     const { handler } = await import('../../lambdas/api/lambda');
     const listed = await handler({ httpMethod: 'GET', path: '/releases' }, context);
     expect(listed.statusCode, listed.body).toBe(200);
-    expect(JSON.parse(listed.body)).toMatchObject({ releases: [] });
+    expect(JSON.parse(listed.body)).toMatchObject({ releases: [], queue: [] });
 
     const missing = await handler({ httpMethod: 'GET', path: '/releases/shop-404' }, context);
     expect(missing.statusCode).toBe(404);

@@ -285,7 +285,7 @@ describe('switchyard serve (the command)', () => {
     expect(run.out.join('\n')).toContain('fleet: 3 services in us-east-1, us-west-2');
     expect(run.out.join('\n')).toContain('approvals wait for a person');
     const listed = await fetch(`${url}/releases`);
-    expect(await listed.json()).toEqual({ releases: [] });
+    expect(await listed.json()).toEqual({ releases: [], queue: [] });
 
     expect(dynamoDb.stop).not.toHaveBeenCalled();
     stop();

@@ -118,7 +118,8 @@ async function measure(name: string, document: ReleasePlan): Promise<Figures> {
       storeCallsByMethod: counters.storeCalls.byMethod,
       // The rollout against its lower bound: a rollback window that ran out is time the plan asks for.
       makespanOverCriticalPath: round(
-        (counters.makespanSeconds - windowSeconds(result)) / Math.max(1, counters.measuredCriticalPathSeconds),
+        (counters.makespanSeconds - windowSeconds(result)) /
+          Math.max(1, counters.measuredCriticalPathSeconds),
         3,
       ),
       canaryTransitionsPerStep: counters.canaryTransitionsPerStep ?? null,

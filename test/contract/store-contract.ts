@@ -6,6 +6,7 @@
  */
 import type { Store } from '../../lambdas/ports';
 import { laneBoardCases } from './store-contract-lanes';
+import { queueCases } from './store-contract-queue';
 import { recordCases } from './store-contract-records';
 import { releaseCases } from './store-contract-releases';
 
@@ -22,4 +23,5 @@ export function storeContract(createTestStore: CreateStoreUnderTest): void {
   releaseCases(createTestStore);
   recordCases(createTestStore);
   laneBoardCases(createTestStore);
+  queueCases(createTestStore);
 }

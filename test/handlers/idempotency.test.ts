@@ -4,10 +4,13 @@
  * the executions exactly as the first run left them.
  */
 import { describe, expect, it } from 'vitest';
+import { submitRelease } from '../../lambdas/app/submit-release';
+import { RELEASE_LOCK_SCOPE } from '../../lambdas/core/naming';
 import { handlers } from '../../lambdas/handlers';
 import {
   EAST,
   type Json,
+  planDocument,
   run,
   runningWorld,
   setRolloutStatus,
@@ -63,6 +66,13 @@ const drain = (world: World, extra: Json = {}): Json => ({
   region: WEST,
   ...extra,
 });
+
+/** Another release queued behind the world's, which holds the lock (or, `lockFree`, let it go). */
+async function queuedBehind(world: World, lockFree: boolean): Promise<Json> {
+  await submitRelease(world.ports, planDocument(`${world.releaseId}-next`), 'bob', { queue: true });
+  if (lockFree) await world.ports.store.releaseLock(RELEASE_LOCK_SCOPE, world.releaseId);
+  return { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
+}
 
 interface Case {
   handler: HandlerName;
@@ -353,6 +363,13 @@ const cases: Case[] = [
       ...(answerDiffers && { answerDiffers }),
     }),
   ),
+  { handler: 'sweepReleaseQueue', as: 'the head waits', arrange: (w) => queuedBehind(w, false) },
+  {
+    handler: 'sweepReleaseQueue',
+    as: "the head's turn",
+    arrange: (w) => queuedBehind(w, true),
+    answerDiffers: 'the first starts the head; the second finds the queue empty',
+  },
   {
     // Names the rollback the release machine starts natively: the same name until one has run.
     handler: 'chooseReleaseRollback',

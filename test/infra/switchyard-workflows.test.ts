@@ -177,6 +177,39 @@ describe('the Switchyard stack', () => {
     });
   });
 
+  it('sweeps the release queue each minute: a schedule invokes the sweep handler alone, which acts on the store and the workflow only', () => {
+    const sweep = stacks.home.switchyard.functions.sweepReleaseQueue!;
+    const functionArn = { 'Fn::GetAtt': [logicalIdOf(sweep.function), 'Arn'] };
+    template.hasResourceProperties('AWS::Events::Rule', {
+      // Schedules run on the default bus.
+      EventBusName: Match.absent(),
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [
+        Match.objectLike({
+          Arn: functionArn,
+          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        }),
+      ],
+    });
+    // Only that rule may invoke it.
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: functionArn,
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [logicalIdOf(stacks.home.switchyard.queueSweepRule), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalIdOf(sweep.function) },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+    expect(handlerFunctions().find((deployed) => deployed.name === 'sweepReleaseQueue')?.ports).toEqual([
+      'store',
+      'workflow',
+      'clock',
+    ]);
+  });
+
   it("forwards each other workload region's alarms to the home bus", () => {
     const forwarding = Template.fromStack(stacks.forwarding[OTHER]!);
     expect(Object.keys(stacks.forwarding)).toEqual([OTHER]);

@@ -257,10 +257,11 @@ describe('the Switchyard stack', () => {
     expect(stacks.home.switchyard.notifications).toBeUndefined();
     expect(stacks.home.switchyard.githubDeployRole).toBeUndefined();
     expect(ofType('AWS::SNS::Topic')).toEqual([]);
-    // The alarm rules alone.
+    // The alarm rules and the queue's sweep alone.
     expect(ofType('AWS::Events::Rule').map(([id]) => id)).toEqual([
       logicalIdOf(stacks.home.switchyard.alarmRule),
       logicalIdOf(stacks.home.switchyard.homeAlarmForwarding.rule),
+      logicalIdOf(stacks.home.switchyard.queueSweepRule),
     ]);
   });
 });

@@ -3,6 +3,8 @@
  * detail. Detail types (EventDetailType in the ports):
  *
  * - `Release Started`, `Release Monitoring` (`endsAt`, `regions`), `Release Succeeded`, `Release Failed`, `Release Rolled Back`, `Release Refused`
+ * - `Release Queued` (`position`, `behind`, an emergency's `emergency` reason and `preempts`),
+ *   `Release Cancelled` (`actor`), `Release Preempted` (on the preempted release: `by`, `reason`, `actor`)
  * - `Approval Needed` (a parked approval: `approval`, `region`, `service`, `stepIndex`, `reason`)
  * - `Service Rollout Step`, `Service Rollout Completed`, `Service Rollout Failed`
  * - `Rollback Started`, `Rollback Completed`

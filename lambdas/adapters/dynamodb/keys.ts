@@ -69,8 +69,16 @@ export const keys = {
     [SK]: `RELEASE#${releaseId}`,
   }),
   lock: (scope: string) => ({ [PK]: `LOCK#${scope}`, [SK]: 'LOCK' }),
+  /** A queued release, under its queue order (core/release-queue.ts queueSortKey). */
+  queueEntry: (sortKey: string) => ({ [PK]: QUEUE_PARTITION, [SK]: `${QUEUE_ENTRY_PREFIX}${sortKey}` }),
+  /** How many entries the queue holds: the transactions that add and remove them keep it, so the bound holds. */
+  queueCount: () => ({ [PK]: QUEUE_PARTITION, [SK]: 'COUNT' }),
   event: (eventId: string) => ({ [PK]: `EVENT#${eventId}`, [SK]: 'EVENT' }),
 };
+
+/** The release queue: its entries and their count, in one partition read by one consistent Query. */
+export const QUEUE_PARTITION = 'QUEUE#release';
+export const QUEUE_ENTRY_PREFIX = 'ENTRY#';
 
 /** A region's board and ready set, in one range of sort keys: one Query reads the board and the best ready. */
 export const laneBoardPrefix = (region: string) => `LANES#${region}#`;

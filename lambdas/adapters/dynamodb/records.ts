@@ -1,5 +1,12 @@
 /** Records out of items: each kind's own fields, without keys and bookkeeping attributes. */
-import type { AuditEntry, LockLease, ReleaseKind, ReleaseRecord, ServiceRolloutRecord } from '../../ports';
+import type {
+  AuditEntry,
+  LockLease,
+  QueueEntry,
+  ReleaseKind,
+  ReleaseRecord,
+  ServiceRolloutRecord,
+} from '../../ports';
 import { SERVICE_ROLLOUT_PATCH_FIELDS } from '../../ports';
 import type { Item } from './keys';
 
@@ -46,6 +53,13 @@ const LEASE_FIELDS = [
   'expiresAt',
 ] as const satisfies ReadonlyArray<keyof LockLease>;
 
+const QUEUE_ENTRY_FIELDS = [
+  'releaseId',
+  'queuedAt',
+  'submittedBy',
+  'emergency',
+] as const satisfies ReadonlyArray<keyof QueueEntry>;
+
 function pick<T>(item: object, fields: ReadonlyArray<keyof T & string>): T {
   const record: Item = {};
   for (const field of fields) {
@@ -81,3 +95,4 @@ export function toRollout(item: object): ServiceRolloutRecord {
 }
 export const toAuditEntry = (item: object) => pick<AuditEntry>(item, AUDIT_FIELDS);
 export const toLease = (item: object) => pick<LockLease>(item, LEASE_FIELDS);
+export const toQueueEntry = (item: object) => pick<QueueEntry>(item, QUEUE_ENTRY_FIELDS);

@@ -7,10 +7,19 @@ import {
   ConditionFailedError,
   InvalidInputError,
   NotFoundError,
+  QueueFullError,
   ReleaseConflictError,
 } from '../../core/errors';
 import { releaseMoveSources } from '../../core/lifecycle';
-import type { Page, ReleaseRecord, ReleaseStatus, ReleaseStatusChanges, ReleaseStore } from '../../ports';
+import { MAX_QUEUED_RELEASES, queueEntryFor } from '../../core/release-queue';
+import type {
+  CreateReleaseOptions,
+  Page,
+  ReleaseRecord,
+  ReleaseStatus,
+  ReleaseStatusChanges,
+  ReleaseStore,
+} from '../../ports';
 import { decodeDocument, encodeDocument } from './document-codec';
 import {
   BY_STATUS,
@@ -24,22 +33,31 @@ import {
   type StoreIndex,
 } from './keys';
 import { toRelease } from './records';
-import { BACK_OFF, type StoreTable } from './store-table';
+import { type DynamoDbReleaseQueue, enqueueItems, leaveQueueItems } from './release-queue';
+import { BACK_OFF, collided, conditionFailed, RETRY_NOW, type StoreTable } from './store-table';
 import { UpdateExpression } from './update-expression';
 
 const DEFAULT_PAGE_SIZE = 25;
 const MAX_PAGE_SIZE = 100;
 
 export class DynamoDbReleases implements ReleaseStore {
-  constructor(private readonly table: StoreTable) {}
+  constructor(
+    private readonly table: StoreTable,
+    private readonly queue: DynamoDbReleaseQueue,
+  ) {}
 
   async createRelease(
     release: ReleaseRecord,
     planDocument: unknown,
+    options: CreateReleaseOptions = {},
   ): Promise<{ created: boolean; release: ReleaseRecord }> {
     const record = toRelease(release);
     const plan = encodeDocument(planDocument, `the plan of release ${release.releaseId}`);
     const { tableName } = this.table;
+    // A queued release and its entry are one write: no QUEUED release the dispatcher cannot find.
+    const enqueue = options.enqueue
+      ? enqueueItems(tableName, queueEntryFor(record, options.enqueue.emergency))
+      : [];
     return this.table.optimistically(`creating release ${release.releaseId}`, async () => {
       // The plan is written only with a new release record: if the record exists the whole
       // transaction is cancelled and the stored plan stays the one its hash describes.
@@ -75,10 +93,14 @@ export class DynamoDbReleases implements ReleaseStore {
             },
           },
         },
+        ...enqueue,
       ]);
       if (!reasons) return { created: true, release: record };
       const existingItem =
         reasons.release?.code === 'ConditionalCheckFailed' ? reasons.release.item : undefined;
+      if (!existingItem && conditionFailed(reasons, 'queueCount')) {
+        throw new QueueFullError(MAX_QUEUED_RELEASES);
+      }
       // Collided with a simultaneous submission of the same id: the next round sees its result.
       if (!existingItem) return BACK_OFF;
       const existing = toRelease(existingItem);
@@ -118,22 +140,13 @@ export class DynamoDbReleases implements ReleaseStore {
       if (!current) throw new NotFoundError(`release ${releaseId} does not exist`);
       throw refused(current.status);
     }
-    const update = new UpdateExpression();
-    update.set('status', status);
-    update.set('updatedAt', this.table.clock.now().toISOString());
-    update.set(BY_STATUS.partitionKey.name, releaseStatusKey(status));
-    if (changes.reason !== undefined) update.set('reason', changes.reason);
-    if (changes.executionArn !== undefined) update.set('executionArn', changes.executionArn);
-    if (changes.rollbackWindow !== undefined) update.set('rollbackWindow', changes.rollbackWindow);
-    const condition = [`attribute_exists(${update.name(PK)})`, update.oneOf('status', from)];
+    const update = this.statusUpdate(releaseId, status, changes, from);
+    if (changes.leaveQueue) return this.moveLeavingQueue(releaseId, status, update, refused);
 
     const outcome = await this.table.conditionally(
       this.table.documents.send(
         new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.release(releaseId),
-          ...update.build(),
-          ConditionExpression: condition.join(' AND '),
+          ...update,
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -142,6 +155,57 @@ export class DynamoDbReleases implements ReleaseStore {
     if ('written' in outcome) return toRelease(outcome.written.Attributes ?? {});
     if (!outcome.failed) throw new NotFoundError(`release ${releaseId} does not exist`);
     throw refused(outcome.failed.status);
+  }
+
+  /** The conditional update of a release's status: only from `from`, and only if the release exists. */
+  private statusUpdate(
+    releaseId: string,
+    status: ReleaseStatus,
+    changes: ReleaseStatusChanges,
+    from: readonly ReleaseStatus[],
+  ) {
+    const update = new UpdateExpression();
+    update.set('status', status);
+    update.set('updatedAt', this.table.clock.now().toISOString());
+    update.set(BY_STATUS.partitionKey.name, releaseStatusKey(status));
+    if (changes.reason !== undefined) update.set('reason', changes.reason);
+    if (changes.executionArn !== undefined) update.set('executionArn', changes.executionArn);
+    if (changes.rollbackWindow !== undefined) update.set('rollbackWindow', changes.rollbackWindow);
+    const condition = [`attribute_exists(${update.name(PK)})`, update.oneOf('status', from)];
+    return {
+      TableName: this.table.tableName,
+      Key: keys.release(releaseId),
+      ...update.build(),
+      ConditionExpression: condition.join(' AND '),
+    };
+  }
+
+  /** The status change and the release's queue entry going, in one transaction. */
+  private moveLeavingQueue(
+    releaseId: string,
+    status: ReleaseStatus,
+    update: ReturnType<DynamoDbReleases['statusUpdate']>,
+    refused: (current: unknown) => Error,
+  ): Promise<ReleaseRecord> {
+    return this.table.optimistically(`moving release ${releaseId} to ${status} off the queue`, async () => {
+      const entry = await this.queue.entryOf(releaseId);
+      const reasons = await this.table.transactWrite([
+        { name: 'release', item: { Update: { ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } } },
+        ...(entry ? leaveQueueItems(this.table.tableName, entry) : []),
+      ]);
+      if (!reasons) {
+        const moved = await this.getRelease(releaseId);
+        if (!moved) throw new NotFoundError(`release ${releaseId} does not exist`);
+        return moved;
+      }
+      if (conditionFailed(reasons, 'release')) {
+        const current = reasons.release?.item;
+        if (!current) throw new NotFoundError(`release ${releaseId} does not exist`);
+        throw refused(current.status);
+      }
+      // The entry went meanwhile (another writer took it off), or the transaction collided.
+      return collided(reasons) ? BACK_OFF : RETRY_NOW;
+    });
   }
 
   async listReleases(query: {

@@ -12,6 +12,7 @@ import type { Store } from '../../ports';
 import { DynamoDbAlarmWatches } from './alarm-watches';
 import { DynamoDbAudit } from './audit';
 import { DynamoDbLeases } from './leases';
+import { DynamoDbReleaseQueue } from './release-queue';
 import { DynamoDbReleases } from './releases';
 import { DynamoDbSeenEvents } from './seen-events';
 import { DynamoDbServiceRollouts } from './service-rollouts';
@@ -38,6 +39,7 @@ export type DynamoDbStoreOptions = StoreTableOptions;
 
 export class DynamoDbStore implements Store {
   private readonly releases: DynamoDbReleases;
+  private readonly queue: DynamoDbReleaseQueue;
   private readonly rollouts: DynamoDbServiceRollouts;
   private readonly audit: DynamoDbAudit;
   private readonly leases: DynamoDbLeases;
@@ -47,7 +49,8 @@ export class DynamoDbStore implements Store {
 
   constructor(options: DynamoDbStoreOptions) {
     const table = new StoreTable(options);
-    this.releases = new DynamoDbReleases(table);
+    this.queue = new DynamoDbReleaseQueue(table);
+    this.releases = new DynamoDbReleases(table, this.queue);
     // One audit for both writers of entries: they share its seq cache and its one-at-a-time queue.
     this.audit = new DynamoDbAudit(table);
     this.rollouts = new DynamoDbServiceRollouts(table, this.audit);
@@ -119,6 +122,13 @@ export class DynamoDbStore implements Store {
   }
   getLock(...args: Parameters<Store['getLock']>) {
     return this.leases.getLock(...args);
+  }
+
+  listQueue(...args: Parameters<Store['listQueue']>) {
+    return this.queue.listQueue(...args);
+  }
+  removeFromQueue(...args: Parameters<Store['removeFromQueue']>) {
+    return this.queue.removeFromQueue(...args);
   }
 
   watchAlarms(...args: Parameters<Store['watchAlarms']>) {

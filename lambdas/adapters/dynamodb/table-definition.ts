@@ -14,6 +14,8 @@
  *   RELEASE#<id>     WATCH#<alarm>                 an alarm this release watches…
  *   ALARM#<alarm>    RELEASE#<id>                  …and the same watch seen from the alarm
  *   LOCK#<scope>     LOCK                          a lease
+ *   QUEUE#release    ENTRY#<0|1>#<queuedAt>#<id>   a queued release (0: emergency), in queue order
+ *   QUEUE#release    COUNT                         how many entries the queue holds (its bound)
  *   EVENT#<id>       EVENT                         an event id already handled
  *
  * Only release records carry the index attributes, so both indexes are sparse and hold

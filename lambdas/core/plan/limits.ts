@@ -189,6 +189,9 @@ export const MAX_URL_LENGTH = 2048;
 /** Text a person writes: descriptions, owners, reasons, what a probe's body must contain. */
 export const MAX_TEXT_LENGTH = 4096;
 
+/** An emergency release's reason: a sentence or two, kept whole in the audit and the events. */
+export const MAX_EMERGENCY_REASON_LENGTH = 500;
+
 // ── the document itself ─────────────────────────────────────────────────────
 
 /**

@@ -14,6 +14,7 @@ import {
   MAX_DEPENDENCIES,
   MAX_DRAIN_RESTORE_INTERVAL_SECONDS,
   MAX_DRAIN_RESTORE_STEPS,
+  MAX_EMERGENCY_REASON_LENGTH,
   MAX_HOSTED_ZONE_ID_LENGTH,
   MAX_IMAGE_LENGTH,
   MAX_KUBERNETES_NAME_LENGTH,
@@ -192,6 +193,20 @@ export const ReleasePlan = z
         releaseId: ReleaseId,
         description: Text.optional(),
         owner: Text.optional(),
+        emergency: z
+          .object({
+            reason: z
+              .string()
+              .max(MAX_EMERGENCY_REASON_LENGTH)
+              // Something other than spaces (so not empty either): one problem, not two.
+              .regex(/\S/, 'must say why: it is empty or only spaces')
+              .describe('Why it cannot wait: in the audit and the events, with who submitted it.'),
+          })
+          .strict()
+          .optional()
+          .describe(
+            'An emergency release: it goes to the head of the release queue (it is always queued), and with preempt it first rolls back a release that holds the lock.',
+          ),
       })
       .strict(),
     dns: z

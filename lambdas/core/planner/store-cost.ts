@@ -97,6 +97,8 @@ export const HANDLER_STORE_CALLS = {
     { method: 'getLock' },
     { method: 'appendAudit' },
     { method: 'releaseLock' },
+    // The lock let go, the queue is dispatched (app/release-queue.ts): an empty one is one read.
+    { method: 'listQueue' },
   ],
   prepareRegion: [{ method: 'getRelease' }, { method: 'acquireLock', renews: true }],
   /** A region checks that every region of the earlier waves is green. */
@@ -251,6 +253,12 @@ export function storeRequests(call: StoreCall, context: StoreCostContext): Dynam
     case 'getSnapshot':
     case 'getLock':
       return request(1, 0, 1, 0);
+    case 'listQueue':
+      // One consistent Query of the queue's partition: at most 20 small entries, one 4 KB read.
+      return request(1, 0, 1, 0);
+    case 'removeFromQueue':
+      // The Query that finds the entry, then a transaction: the entry's delete and the count.
+      return request(1, 1, 1, 2 * 2);
     case 'getRolloutState':
       // One TransactGetItems of three items: 2 read units each (transactional).
       return request(1, 0, 2 * 3, 0);
